@@ -1,0 +1,89 @@
+# incident-bot — one GNU Makefile.
+#   make            build bot/incident-bot
+#   make check      install what is missing, run unit and integration tests
+#   make demo       install what is missing, show the bot at work on loopback servers
+#   make SAN=1 ...  build with AddressSanitizer + UBSan (separate objects are not kept: make clean first)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+PKGS    := libetpan libcurl sqlite3 libconfuse gnutls
+
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP
+LDFLAGS ?=
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  += $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS)
+
+# Pipeline order: fetch → parse → route → store → render → outbox → send,
+# then the CLI commands and what they share.
+SRCS := \
+	bot/imap.c \
+	bot/mime.c bot/mail.c \
+	bot/route.c \
+	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c \
+	bot/render.c \
+	bot/compose.c bot/outbox.c \
+	bot/smtp.c \
+	bot/pipeline.c \
+	bot/config.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
+	bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c \
+	bot/cmd_check_config.c
+
+OBJS := $(SRCS:.c=.o)
+BIN  := bot/incident-bot
+LIB  := bot/libincident.a
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:.c=)
+# C drivers that integration scripts run against the test mail servers.
+INTEG_SRCS := $(wildcard tests/integration/test_*.c)
+INTEG_BINS := $(INTEG_SRCS:.c=)
+TEST_BINS  := $(UNIT_BINS) $(INTEG_BINS)
+
+all: $(BIN)
+
+$(LIB): $(OBJS)
+	$(AR) rcs $@ $^
+
+$(BIN): bot/main.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/%: tests/%.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/unit/%.o tests/integration/%.o: CFLAGS += -Ibot -Itests/unit
+
+deps:
+	@scripts/install-deps --if-missing
+
+check: deps
+	$(MAKE) all $(TEST_BINS)
+	tests/run
+
+check-unit: $(BIN) $(TEST_BINS)
+	tests/run --unit
+
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/incident-bot/templates
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/incident-bot
+	install -m 644 templates/* $(DESTDIR)$(PREFIX)/share/incident-bot/templates/
+
+clean:
+	rm -f bot/*.o bot/*.d tests/*/*.o tests/*/*.d $(BIN) $(LIB) $(TEST_BINS)
+
+.PHONY: all deps check check-unit demo install clean
+.SECONDARY:
+
+-include $(OBJS:.o=.d) bot/main.d $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d)

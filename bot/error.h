@@ -1,0 +1,35 @@
+/*
+ * error.h — how failures travel up to the loop that decides what to do.
+ *
+ * Functions that can fail return 0 on success and -1 on failure and fill a
+ * caller-supplied struct error.  The class tells the caller what to do:
+ * retry later (temporary), give up on this one mail but keep it (message),
+ * or stop (fatal).  The text is for people: what is wrong, what to do.
+ * No allocation happens on the error path.
+ */
+#ifndef INCIDENT_ERROR_H
+#define INCIDENT_ERROR_H
+
+enum err_class {
+	ERR_NONE = 0,
+	ERR_TEMP,	/* network down, server busy, database locked: retry */
+	ERR_MESSAGE,	/* this input is bad: record it, keep it, go on */
+	ERR_FATAL,	/* configuration or programming error: stop */
+};
+
+struct error {
+	enum err_class cls;
+	char msg[512];
+};
+
+/* Fills e (if not NULL) and returns -1, so callers can `return error_set(...)`. */
+int error_set(struct error *e, enum err_class cls, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prefixes the current message with "what: " (for context while unwinding). */
+int error_prefix(struct error *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+const char *err_class_name(enum err_class cls);
+
+#endif

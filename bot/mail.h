@@ -1,0 +1,52 @@
+/*
+ * mail.h — a received mail as the rest of the bot sees it: plain strings in
+ * UTF-8, no library types.  mime.c fills it from raw RFC 5322 bytes.
+ *
+ * Every string member is either NULL (header absent) or a NUL-terminated
+ * UTF-8 string owned by the struct mail; mail_release() frees them all.
+ */
+#ifndef INCIDENT_MAIL_H
+#define INCIDENT_MAIL_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct mail_address {
+	char *name;		/* display name, RFC 2047 decoded; may be NULL */
+	char *addr;		/* local@domain as written (not lower-cased) */
+};
+
+struct mail_attachment {
+	char *filename;		/* decoded (RFC 2047 / 2231); NULL when none */
+	char *content_type;	/* "type/subtype", lower case */
+	size_t size;		/* decoded size in bytes */
+	char sha256[65];	/* hex of the decoded content */
+};
+
+struct mail {
+	struct mail_address from;	/* from.addr NULL when unparseable */
+	struct mail_address *to;	size_t n_to;
+	struct mail_address *cc;	size_t n_cc;
+	char *subject;			/* RFC 2047 decoded */
+	char *date_raw;			/* the Date: header as written */
+	time_t date;			/* 0 when missing or unparseable */
+	char *message_id;		/* without the angle brackets */
+	char *in_reply_to;		/* first msg-id, without brackets */
+	char **references;		/* msg-ids without brackets, oldest first */
+	size_t n_references;
+	char *body;			/* the text, UTF-8, LF line ends; never NULL after a successful parse */
+	int body_lossy;			/* 1 when some bytes could not be decoded */
+	struct mail_attachment *attachments;
+	size_t n_attachments;
+
+	/* Headers that tell a machine's mail from a person's (RFC 3834). */
+	char *auto_submitted;
+	char *precedence;
+	char *list_id;
+	char *return_path;
+};
+
+/* Frees every member and zeroes the struct; safe on a zeroed struct. */
+void mail_release(struct mail *m);
+
+#endif
