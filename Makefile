@@ -17,6 +17,10 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS += -fsanitize=address,undefined
 endif
 
+# Where the bot finds its templates when the configuration names none.
+TEMPLATES_DIR ?= $(CURDIR)/templates
+CFLAGS  += -DINCIDENT_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
+
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  += $(PKG_CFLAGS)
@@ -32,9 +36,9 @@ SRCS := \
 	bot/render.c \
 	bot/compose.c bot/outbox.c \
 	bot/smtp.c \
-	bot/pipeline.c \
-	bot/config.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
-	bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c \
+	bot/vars.c bot/pipeline.c \
+	bot/cli.c bot/config.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
+	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c \
 	bot/cmd_check_config.c
 
 OBJS := $(SRCS:.c=.o)

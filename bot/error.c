@@ -20,16 +20,25 @@ int error_set(struct error *e, enum err_class cls, const char *fmt, ...)
 
 int error_prefix(struct error *e, const char *fmt, ...)
 {
-	char head[256], old[sizeof e->msg];
+	char old[sizeof e->msg];
+	size_t used, rest;
 	va_list ap;
+	int n;
 
 	if (!e)
 		return -1;
-	va_start(ap, fmt);
-	vsnprintf(head, sizeof head, fmt, ap);
-	va_end(ap);
 	memcpy(old, e->msg, sizeof old);
-	snprintf(e->msg, sizeof e->msg, "%s: %s", head, old);
+	va_start(ap, fmt);
+	n = vsnprintf(e->msg, sizeof e->msg - 2, fmt, ap);
+	va_end(ap);
+	used = n < 0 ? 0 : (size_t)n > sizeof e->msg - 3 ? sizeof e->msg - 3 : (size_t)n;
+	memcpy(e->msg + used, ": ", 2);
+	used += 2;
+	rest = strnlen(old, sizeof old - 1);
+	if (rest > sizeof e->msg - 1 - used)
+		rest = sizeof e->msg - 1 - used;
+	memcpy(e->msg + used, old, rest);
+	e->msg[used + rest] = '\0';
 	return -1;
 }
 

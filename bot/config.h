@@ -1,0 +1,93 @@
+/*
+ * config.h — the bot's configuration, read with libconfuse (the only file
+ * that includes it) into plain structs.  conf/incident-bot.conf documents
+ * every key.
+ *
+ * Relative paths in the file are made absolute against the file's folder.
+ * Secrets are never in the file itself: *_password_file names a file that
+ * must not be readable by group or others (config_read_secret).
+ */
+#ifndef INCIDENT_CONFIG_H
+#define INCIDENT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+enum role {
+	ROLE_ADMIN = 1 << 0,		/* policy 7-1: system admin, EC admin */
+	ROLE_MANAGEMENT = 1 << 1,	/* policy 7-1: the president */
+};
+
+struct person {
+	char *id;		/* the section title: "sysadmin" */
+	char *name;
+	char *email;
+	char *phone;		/* may be NULL */
+	unsigned roles;		/* enum role bits */
+};
+
+struct imap_config {
+	char *url;		/* as written, for messages */
+	char *host;
+	int port;
+	bool implicit_tls;	/* imaps:// */
+	char *mailbox;		/* from the URL path, default INBOX */
+	char *user;
+	char *password_file;
+	char *ca_file;
+	char *processed_folder;
+	bool idle;
+	int poll_interval;	/* seconds */
+	int timeout;		/* seconds per network operation */
+};
+
+struct smtp_config {
+	char *url;
+	bool starttls;
+	char *user;		/* NULL: no AUTH */
+	char *password_file;	/* NULL: no AUTH */
+	char *ca_file;
+	char *from;
+	char *from_name;
+	int timeout;
+};
+
+struct config {
+	char *path;		/* the file read */
+	char *database;
+	char *templates;
+	char *language;
+	char *timezone;
+	struct imap_config imap;
+	struct smtp_config smtp;
+	struct person *persons;
+	size_t n_persons;
+	int fetch_batch;	/* messages per IMAP fetch and per transaction */
+};
+
+/*
+ * Reads and validates path into *cfg (zeroed by the caller).  Unknown keys
+ * and bad values fail with ERR_FATAL and a message naming file and line.
+ * On failure *cfg holds nothing to release.
+ */
+int config_load(const char *path, struct config *cfg, struct error *err);
+
+/* Frees every member; safe on a zeroed struct. */
+void config_release(struct config *cfg);
+
+/*
+ * Reads a secret (first line, without the line end) from path into a
+ * malloc'd string.  Refuses (ERR_FATAL) a file readable or writable by
+ * group or others, or one that is not a regular file.
+ */
+int config_read_secret(const char *path, char **secret, struct error *err);
+
+/* The person whose address is addr (case-insensitive), or NULL. */
+const struct person *config_find_person(const struct config *cfg, const char *addr);
+
+/* The configured domain of smtp.from ("example.com"). */
+const char *config_mail_domain(const struct config *cfg);
+
+#endif

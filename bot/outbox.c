@@ -1,0 +1,168 @@
+/* outbox.c — see outbox.h. */
+#include "outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "clock.h"
+#include "compose.h"
+#include "log.h"
+
+char *outbox_reply_address(const struct config *cfg, const char *ticket_ref)
+{
+	const char *from = cfg->smtp.from, *at = strchr(from, '@');
+	char *out;
+
+	if (!at)
+		return strdup(from);
+	if (asprintf(&out, "%.*s+%s%s", (int)(at - from), from, ticket_ref, at) < 0)
+		return NULL;
+	return out;
+}
+
+/* "<ref>.<kind>.<time>.<random>@domain": unique without a counter, and it
+ * names the ticket so a person reading headers sees where it belongs. */
+static char *new_message_id(const struct config *cfg, const char *ref, const char *kind,
+			    time_t now)
+{
+	unsigned char rnd[8] = { 0 };
+	char hex[17], *out;
+	size_t i;
+
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		for (i = 0; i < sizeof rnd; i++)	/* no entropy: still unique enough with time */
+			rnd[i] = (unsigned char)rand();
+	for (i = 0; i < sizeof rnd; i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	if (asprintf(&out, "%s.%s.%lld.%s@%s", ref, kind, (long long)now, hex,
+		     config_mail_domain(cfg)) < 0)
+		return NULL;
+	return out;
+}
+
+int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
+		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
+		 struct error *err)
+{
+	char *subject = NULL, *body = NULL, *msgid = NULL, *reply_to = NULL, *data = NULL;
+	char *detail = NULL;
+	struct outmsg out = { 0 };
+	size_t len = 0;
+	int rc = -1;
+
+	if (render_mail(cfg->templates, m->template, m->vars, &subject, &body, err) < 0)
+		return -1;
+	msgid = new_message_id(cfg, ticket_ref, m->kind, now);
+	reply_to = outbox_reply_address(cfg, ticket_ref);
+	if (!msgid || !reply_to) {
+		error_set(err, ERR_FATAL, "outbox: out of memory");
+		goto done;
+	}
+	out.from_addr = cfg->smtp.from;
+	out.from_name = cfg->smtp.from_name;
+	out.to_addr = m->to_addr;
+	out.to_name = m->to_name;
+	out.reply_to = reply_to;
+	out.subject = subject;
+	out.message_id = msgid;
+	out.in_reply_to = m->in_reply_to;
+	out.references = m->references;
+	/* RFC 3834: everything the bot sends is automatic; answers to a
+	 * person's mail say so precisely. */
+	out.auto_submitted = m->in_reply_to ? "auto-replied" : "auto-generated";
+	out.body = body;
+	out.date = now;
+	out.utc_offset_min = clock_utc_offset_min(now);
+	data = compose_message(&out, &len);
+	if (!data) {
+		error_set(err, ERR_FATAL, "outbox: out of memory composing %s", m->kind);
+		goto done;
+	}
+	if (store_outbox_add(st, ticket_id, m->kind, msgid, cfg->smtp.from, m->to_addr,
+			     subject, data, len, now, err) < 0)
+		goto done;
+	if (asprintf(&detail, "%s to %s: %s", m->kind, m->to_addr, subject) < 0)
+		detail = NULL;
+	rc = store_event_add(st, ticket_id, now, "bot", "mail-queued", detail, err);
+done:
+	free(subject);
+	free(body);
+	free(msgid);
+	free(reply_to);
+	free(data);
+	free(detail);
+	return rc;
+}
+
+long outbox_backoff(int attempts, unsigned jitter)
+{
+	long delay = 30, spread;
+
+	while (attempts-- > 1 && delay < 3600)
+		delay *= 2;
+	if (delay > 3600)
+		delay = 3600;
+	/* ±20 %, so that many mails failed together do not retry together */
+	spread = delay / 5;
+	return delay - spread + (long)(jitter % (unsigned)(2 * spread + 1));
+}
+
+int outbox_flush(struct store *st, struct smtp_client *client, time_t now,
+		 struct outbox_stats *stats, struct error *err)
+{
+	struct outbox_entry *due = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	memset(stats, 0, sizeof *stats);
+	if (store_outbox_due(st, now, 500, &due, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct outbox_entry *e = &due[i];
+		const char *rcpt = e->rcpt;
+		struct error serr = { 0 };
+		enum smtp_status status;
+		int attempts = e->attempts + 1;
+
+		status = smtp_send(client, e->env_from, &rcpt, 1, e->data, e->len, &serr);
+		if (status == SMTP_SENT) {
+			/* Recorded at once: a kill after this line never resends. */
+			if (store_outbox_mark_sent(st, e->id, now, err) < 0) {
+				rc = -1;
+				break;
+			}
+			log_info("outbox", "mail %lld (%s) to %s: sent", (long long)e->id,
+				 e->kind, e->rcpt);
+			stats->sent++;
+		} else if (status == SMTP_PERMFAIL || attempts >= OUTBOX_MAX_ATTEMPTS) {
+			if (store_outbox_mark_failed(st, e->id, attempts, serr.msg, err) < 0) {
+				rc = -1;
+				break;
+			}
+			log_error("outbox", "mail %lld (%s) to %s: failed for good: %s",
+				  (long long)e->id, e->kind, e->rcpt, serr.msg);
+			stats->failed++;
+		} else {
+			unsigned jitter = 0;
+			long wait;
+
+			if (getrandom(&jitter, sizeof jitter, 0) < 0)
+				jitter = (unsigned)e->id;
+			wait = outbox_backoff(attempts, jitter);
+			if (store_outbox_mark_retry(st, e->id, attempts, now + wait, serr.msg, err) < 0) {
+				rc = -1;
+				break;
+			}
+			log_warn("outbox", "mail %lld (%s) to %s: attempt %d failed, retry in %ld s: %s",
+				 (long long)e->id, e->kind, e->rcpt, attempts, wait, serr.msg);
+			stats->retried++;
+			/* The server is likely down or busy for everyone: try the
+			 * rest on the next round instead of timing out on each. */
+			break;
+		}
+	}
+	store_outbox_free(due, n);
+	return rc;
+}

@@ -1,0 +1,67 @@
+/*
+ * outbox.h — mail the bot sends: queued in the database with the change
+ * that causes it, then delivered by outbox_flush().
+ *
+ * outbox_queue() renders a template, composes the message (with its final
+ * Message-ID, so a resend after a crash is the same mail to every client)
+ * and stores it in the open transaction.  outbox_flush() sends what is due,
+ * marks each mail sent right after the server accepted it, and reschedules
+ * temporary failures with outbox_backoff().
+ */
+#ifndef INCIDENT_OUTBOX_H
+#define INCIDENT_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "error.h"
+#include "render.h"
+#include "smtp.h"
+#include "store.h"
+
+struct outbox_mail {
+	const char *kind;		/* "ack", "alarm", ... (for listings) */
+	const char *template;		/* file in the templates folder */
+	const struct tvars *vars;
+	const char *to_addr;
+	const char *to_name;		/* may be NULL */
+	const char *in_reply_to;	/* without brackets; may be NULL */
+	const char *references;		/* space-separated; may be NULL */
+};
+
+/*
+ * Renders, composes and queues one mail about ticket (id + ref) inside the
+ * open transaction, and notes it on the ticket's timeline.
+ */
+int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
+		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
+		 struct error *err);
+
+/* The reply address that routes replies back to the ticket ("incident+REF@domain"). */
+char *outbox_reply_address(const struct config *cfg, const char *ticket_ref);
+
+/*
+ * Seconds to wait before attempt number `attempts` + 1 after `attempts`
+ * failures: exponential from 30 s, capped at an hour, spread by jitter
+ * (any integer; its value picks up to ±20 %).  Pure.
+ */
+long outbox_backoff(int attempts, unsigned jitter);
+
+/* Sends give up after this many attempts (about two days with the backoff). */
+#define OUTBOX_MAX_ATTEMPTS 60
+
+struct outbox_stats {
+	size_t sent, retried, failed;
+};
+
+/*
+ * Sends every pending mail that is due at now through client.  A database
+ * error stops the flush (ERR_TEMP or ERR_FATAL); SMTP trouble never does
+ * (it is recorded on the mail).
+ */
+int outbox_flush(struct store *st, struct smtp_client *client, time_t now,
+		 struct outbox_stats *stats, struct error *err);
+
+#endif

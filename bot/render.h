@@ -1,0 +1,63 @@
+/*
+ * render.h — the template engine behind every mail the bot writes.
+ *
+ * Templates are UTF-8 text files in templates/, editable without a rebuild.
+ * The language is small on purpose:
+ *
+ *   {{name}}                  the value of a variable
+ *   {{#if name}} … {{else}} … {{/if}}
+ *                             name is true when it is a non-empty text or a
+ *                             non-empty list
+ *   {{#each name}} … {{/each}}
+ *                             repeats for every item of a list; inside, an
+ *                             item's variables hide the outer ones
+ *   {{! a comment }}
+ *
+ * A line that holds only a block tag ({{#if}}, {{else}}, {{/each}}, …) leaves
+ * no empty line behind.  A variable that is not set is an error naming the
+ * template's file and line, so `check-config` finds typos.  Values are
+ * inserted as they are (plain text); header values are made safe by
+ * compose.c, which strips line breaks.
+ */
+#ifndef INCIDENT_RENDER_H
+#define INCIDENT_RENDER_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+struct tvars;
+
+struct tvars *tvars_new(void);
+void tvars_free(struct tvars *v);
+
+/* Sets key to a copy of value (NULL: the empty text).  0 or -1 (no memory). */
+int tvars_set(struct tvars *v, const char *key, const char *value);
+int tvars_setf(struct tvars *v, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Declares key as a list (empty until items are added) and appends a new
+ * item to it; the item is owned by v.  NULL on out-of-memory.
+ */
+struct tvars *tvars_add_item(struct tvars *v, const char *key);
+/* Declares key as an empty list (so {{#if key}} is false, not an error). */
+int tvars_set_list(struct tvars *v, const char *key);
+
+/*
+ * Renders tmpl (NUL-terminated; name is used in errors, e.g. "ack.txt")
+ * into a malloc'd string *out.  Errors (ERR_FATAL): unknown variable,
+ * unbalanced or unknown block tag, each over a text — with "name:line".
+ */
+int render_string(const char *tmpl, const char *name, const struct tvars *vars,
+		  char **out, struct error *err);
+
+/*
+ * Reads dir/file and renders it.  A mail template starts with header lines
+ * ("Subject: …"), then an empty line, then the body: *subject and *body are
+ * malloc'd (the caller frees both).
+ */
+int render_mail(const char *dir, const char *file, const struct tvars *vars,
+		char **subject, char **body, struct error *err);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * service.h — the bot's working parts wired together for `run` and
+ * `poll --once`: an IMAP session, an SMTP client, the store and the
+ * configuration, with the two jobs they do (take in mail, send mail).
+ */
+#ifndef INCIDENT_SERVICE_H
+#define INCIDENT_SERVICE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "error.h"
+#include "imap.h"
+#include "pipeline.h"
+#include "smtp.h"
+#include "store.h"
+
+struct service {
+	const struct config *cfg;
+	struct store *store;		/* borrowed */
+	struct imap_session *imap;	/* NULL while disconnected */
+	struct smtp_client *smtp;
+	char *imap_password;
+	char *smtp_password;
+	struct pipeline_stats totals;	/* since service_init */
+};
+
+/* Reads the secrets and prepares the SMTP client (no network yet). */
+int service_init(struct service *sv, const struct config *cfg, struct store *store,
+		 struct error *err);
+void service_release(struct service *sv);
+
+/* Connects to IMAP when not connected (ERR_TEMP: retry later; ERR_FATAL: config). */
+int service_connect(struct service *sv, struct error *err);
+void service_disconnect(struct service *sv);
+
+/*
+ * Takes in everything in the mailbox: fetches in batches, processes each
+ * batch in one transaction, then moves it to the processed folder.
+ * On an IMAP error the session is closed (the caller reconnects).
+ */
+int service_intake(struct service *sv, struct error *err);
+
+/* Sends the outbox mail that is due. */
+int service_flush(struct service *sv, struct error *err);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * store.h — the bot's SQLite database: tickets, received messages (raw
+ * bytes + SHA-256), the hash-chained event timeline, and the outbox.
+ * Only the store_*.c files include sqlite3.
+ *
+ * The database runs in WAL mode with foreign keys on; its schema version
+ * lives in PRAGMA user_version and store_open() applies the missing
+ * migrations in one transaction.  Every change the pipeline makes for one
+ * batch of mail is one transaction (store_begin/store_commit), and the mail
+ * it causes is queued in the same commit (transactional outbox).
+ *
+ * Errors: SQLITE_BUSY/LOCKED/FULL/IOERR/READONLY are ERR_TEMP (the caller
+ * retries; the mail stays in the INBOX); anything else ERR_FATAL.
+ * Records returned to the caller are plain structs owned by the caller and
+ * freed with the matching *_release / *_free function.
+ */
+#ifndef INCIDENT_STORE_H
+#define INCIDENT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "error.h"
+#include "mail.h"
+
+struct store;
+
+/* Opens (creating it and its folder if needed) and migrates the database. */
+int store_open(const char *path, struct store **out, struct error *err);
+void store_close(struct store *s);
+
+/* BEGIN IMMEDIATE ... COMMIT; rollback never fails from the caller's view. */
+int store_begin(struct store *s, struct error *err);
+int store_commit(struct store *s, struct error *err);
+void store_rollback(struct store *s);
+
+/* ---- key/value state (e.g. the IMAP UIDVALIDITY) ---- */
+/* Returns 1 and a malloc'd *value when set, 0 when not, -1 on error. */
+int store_state_get(struct store *s, const char *key, char **value, struct error *err);
+int store_state_set(struct store *s, const char *key, const char *value, struct error *err);
+
+/* ---- tickets (store_ticket.c) ---- */
+
+struct ticket {
+	int64_t id;		/* row id */
+	char ref[24];		/* "INC-2026-0007" */
+	char *subject;
+	char *status;		/* "new", "acknowledged", ... (SPEC 3) */
+	char *priority;		/* NULL until classified */
+	char *type;
+	char *source;
+	char *reporter_addr;
+	char *reporter_name;
+	char *owner;
+	time_t created_at;
+	time_t updated_at;
+	time_t aware_at;	/* policy 7-4: every legal clock starts here */
+};
+
+void store_ticket_release(struct ticket *t);
+void store_tickets_free(struct ticket *t, size_t n);
+
+/*
+ * Opens a ticket with the next number of year (INC-YYYY-NNNN) inside the
+ * open transaction; fills *out.
+ */
+int store_ticket_create(struct store *s, int year, time_t now, const char *subject,
+			const char *reporter_addr, const char *reporter_name,
+			struct ticket *out, struct error *err);
+
+/* 1 and *out filled when found, 0 when not, -1 on error. */
+int store_ticket_get(struct store *s, const char *ref, struct ticket *out,
+		     struct error *err);
+int store_ticket_get_by_id(struct store *s, int64_t id, struct ticket *out,
+			   struct error *err);
+
+/* Tickets not closed (or all), newest first; *out malloc'd array. */
+int store_ticket_list(struct store *s, bool all, struct ticket **out, size_t *n,
+		      struct error *err);
+
+int store_ticket_touch(struct store *s, int64_t id, time_t now, struct error *err);
+
+/* ---- the timeline (store_ticket.c) ---- */
+
+struct event {
+	int64_t id;
+	time_t at;
+	char *actor;		/* an address, or "bot" */
+	char *kind;		/* "opened", "follow-up", "mail-queued", ... */
+	char *detail;
+	char hash[65];
+};
+
+/*
+ * Appends an event to the ticket's timeline.  Each event's hash covers the
+ * previous event's hash, so editing or deleting a row breaks the chain.
+ */
+int store_event_add(struct store *s, int64_t ticket_id, time_t at, const char *actor,
+		    const char *kind, const char *detail, struct error *err);
+int store_event_list(struct store *s, int64_t ticket_id, struct event **out, size_t *n,
+		     struct error *err);
+void store_events_free(struct event *e, size_t n);
+
+/* ---- received messages (store_message.c) ---- */
+
+struct message_in {
+	int64_t ticket_id;	/* 0: none (e.g. an auto-reply) */
+	const char *kind;	/* "report", "follow-up", "automatic", "unparseable" */
+	const char *raw;
+	size_t len;
+	const char *sha256;
+	uint32_t imap_uid;
+	uint32_t imap_uidvalidity;
+	const struct mail *mail; /* parsed fields; NULL when unparseable */
+};
+
+/*
+ * Whether a message with this Message-ID (when not NULL) or this SHA-256 is
+ * already stored: 1 (and *ticket_id, 0 when it has none), 0, or -1.
+ */
+int store_message_seen(struct store *s, const char *message_id, const char *sha256,
+		       int64_t *ticket_id, struct error *err);
+
+/* Inserts the message and its attachments' records; *id may be NULL. */
+int store_message_insert(struct store *s, const struct message_in *m, time_t now,
+			 int64_t *id, struct error *err);
+
+/*
+ * The ticket a Message-ID belongs to: a received message of the ticket or a
+ * mail the bot sent about it.  1 and *ticket_id, 0 when unknown, -1.
+ */
+int store_message_ticket_of(struct store *s, const char *message_id,
+			    int64_t *ticket_id, struct error *err);
+
+struct message_row {
+	int64_t id;
+	char *kind;
+	char *message_id;
+	char *from_addr;
+	char *from_name;
+	char *subject;
+	char *body;
+	char *sha256;
+	time_t date;
+	time_t received_at;
+	size_t size;
+	size_t n_attachments;
+	struct mail_attachment *attachments;
+};
+
+int store_message_list(struct store *s, int64_t ticket_id, struct message_row **out,
+		       size_t *n, struct error *err);
+void store_messages_free(struct message_row *m, size_t n);
+
+/* ---- the outbox (store_outbox.c) ---- */
+
+enum outbox_state { OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED };
+
+struct outbox_entry {
+	int64_t id;
+	int64_t ticket_id;
+	char *kind;		/* "ack", "alarm", ... */
+	char *message_id;
+	char *env_from;
+	char *rcpt;
+	char *subject;		/* UTF-8, for listings */
+	char *data;		/* the complete message (CRLF) */
+	size_t len;
+	enum outbox_state state;
+	int attempts;
+	time_t created_at;
+	time_t next_attempt_at;
+	time_t sent_at;
+	char *last_error;
+};
+
+/* Queues a composed message inside the open transaction. */
+int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
+		     const char *message_id, const char *env_from, const char *rcpt,
+		     const char *subject, const char *data, size_t len, time_t now,
+		     struct error *err);
+
+/* Pending entries due at now, oldest first, at most limit. */
+int store_outbox_due(struct store *s, time_t now, size_t limit,
+		     struct outbox_entry **out, size_t *n, struct error *err);
+/* Entries of a ticket (ticket_id 0: all), oldest first, without data. */
+int store_outbox_list(struct store *s, int64_t ticket_id, struct outbox_entry **out,
+		      size_t *n, struct error *err);
+void store_outbox_free(struct outbox_entry *e, size_t n);
+
+/* Earliest next_attempt_at of pending mail, or 0 when none is pending. */
+int store_outbox_next_due(struct store *s, time_t *when, struct error *err);
+
+int store_outbox_mark_sent(struct store *s, int64_t id, time_t now, struct error *err);
+int store_outbox_mark_retry(struct store *s, int64_t id, int attempts, time_t next,
+			    const char *reason, struct error *err);
+int store_outbox_mark_failed(struct store *s, int64_t id, int attempts, const char *reason,
+			     struct error *err);
+
+const char *outbox_state_name(enum outbox_state st);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * store_outbox.c — the outbox table (see store.h).  A mail is queued in the
+ * same transaction as the change that causes it, and marked sent right
+ * after the server's 250, so that it is sent at least once and, short of a
+ * kill between the 250 and the mark, at most once.
+ */
+#include "store_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *outbox_state_name(enum outbox_state st)
+{
+	switch (st) {
+	case OUTBOX_PENDING: return "pending";
+	case OUTBOX_SENT: return "sent";
+	case OUTBOX_FAILED: return "failed";
+	}
+	return "?";
+}
+
+static enum outbox_state state_of(const char *s)
+{
+	if (s && strcmp(s, "sent") == 0)
+		return OUTBOX_SENT;
+	if (s && strcmp(s, "failed") == 0)
+		return OUTBOX_FAILED;
+	return OUTBOX_PENDING;
+}
+
+int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
+		     const char *message_id, const char *env_from, const char *rcpt,
+		     const char *subject, const char *data, size_t len, time_t now,
+		     struct error *err)
+{
+	static const char sql[] =
+		"INSERT INTO outbox(ticket_id, kind, message_id, env_from, rcpt, subject, data,"
+		" created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	if (ticket_id)
+		sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, env_from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, rcpt, -1, SQLITE_STATIC);
+	store_bind_text(st, 6, subject);
+	sqlite3_bind_blob64(st, 7, data, len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, now);
+	sqlite3_bind_int64(st, 9, now);
+	return store_step_done(s, st, "outbox", err);
+}
+
+/* Reads rows of (id, ticket_id, kind, message_id, env_from, rcpt, subject,
+ * state, attempts, created_at, next_attempt_at, sent_at, last_error, data). */
+static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry **out,
+			size_t *n, struct error *err)
+{
+	struct outbox_entry *list = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_entry *e;
+		const void *data;
+
+		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		e = &list[(*n)++];
+		memset(e, 0, sizeof *e);
+		e->id = sqlite3_column_int64(st, 0);
+		e->ticket_id = sqlite3_column_int64(st, 1);
+		e->kind = store_col_strdup(st, 2);
+		e->message_id = store_col_strdup(st, 3);
+		e->env_from = store_col_strdup(st, 4);
+		e->rcpt = store_col_strdup(st, 5);
+		e->subject = store_col_strdup(st, 6);
+		e->state = state_of((const char *)sqlite3_column_text(st, 7));
+		e->attempts = sqlite3_column_int(st, 8);
+		e->created_at = sqlite3_column_int64(st, 9);
+		e->next_attempt_at = sqlite3_column_int64(st, 10);
+		e->sent_at = sqlite3_column_int64(st, 11);
+		e->last_error = store_col_strdup(st, 12);
+		data = sqlite3_column_blob(st, 13);
+		e->len = (size_t)sqlite3_column_bytes(st, 13);
+		if (data) {
+			e->data = malloc(e->len + 1);
+			if (!e->data) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			memcpy(e->data, data, e->len);
+			e->data[e->len] = '\0';
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_outbox_free(list, *n);
+		*n = 0;
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_FATAL, "store: out of memory") :
+			store_fail(s, rc, "outbox", err);
+	}
+	*out = list;
+	return 0;
+}
+
+#define OUTBOX_COLUMNS \
+	"id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, subject, state," \
+	" attempts, created_at, next_attempt_at, COALESCE(sent_at, 0), last_error"
+
+int store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_entry **out,
+		     size_t *n, struct error *err)
+{
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", data FROM outbox "
+		"WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	return read_entries(s, st, out, n, err);
+}
+
+int store_outbox_list(struct store *s, int64_t ticket_id, struct outbox_entry **out,
+		      size_t *n, struct error *err)
+{
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", NULL FROM outbox "
+		"WHERE ?1 = 0 OR ticket_id = ?1 ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	return read_entries(s, st, out, n, err);
+}
+
+void store_outbox_free(struct outbox_entry *e, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(e[i].kind);
+		free(e[i].message_id);
+		free(e[i].env_from);
+		free(e[i].rcpt);
+		free(e[i].subject);
+		free(e[i].data);
+		free(e[i].last_error);
+	}
+	free(e);
+}
+
+int store_outbox_next_due(struct store *s, time_t *when, struct error *err)
+{
+	static const char sql[] =
+		"SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE state = 'pending'";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*when = 0;
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*when = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox", err);
+}
+
+int store_outbox_mark_sent(struct store *s, int64_t id, time_t now, struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET state = 'sent', sent_at = ?,"
+		" attempts = attempts + 1, last_error = NULL WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	return store_step_done(s, st, "outbox sent", err);
+}
+
+int store_outbox_mark_retry(struct store *s, int64_t id, int attempts, time_t next,
+			    const char *reason, struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET attempts = ?, next_attempt_at = ?,"
+		" last_error = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, attempts);
+	sqlite3_bind_int64(st, 2, next);
+	store_bind_text(st, 3, reason);
+	sqlite3_bind_int64(st, 4, id);
+	return store_step_done(s, st, "outbox retry", err);
+}
+
+int store_outbox_mark_failed(struct store *s, int64_t id, int attempts, const char *reason,
+			     struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET state = 'failed', attempts = ?,"
+		" last_error = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, attempts);
+	store_bind_text(st, 2, reason);
+	sqlite3_bind_int64(st, 3, id);
+	return store_step_done(s, st, "outbox failed", err);
+}

@@ -1,0 +1,15 @@
+/*
+ * ticket_json.h — the JSON shape of a ticket, shared by `tickets --json`
+ * and `show --json` (SPEC 7: English snake_case names, RFC 3339 times in
+ * the configured zone, enumerations spelled as in the commands).
+ */
+#ifndef INCIDENT_TICKET_JSON_H
+#define INCIDENT_TICKET_JSON_H
+
+#include "json.h"
+#include "store.h"
+
+/* Writes the ticket's own fields into the currently open object. */
+void ticket_json_fields(struct json *j, const struct ticket *t);
+
+#endif

@@ -1,0 +1,140 @@
+# tests/integration/lib.sh — what the integration scripts share: TAP output,
+# the test mail servers' settings, a throw-away bot configuration with its
+# own users, and small mail helpers.  Source it; it cds to the repo root.
+#
+# Every script gets fresh users (a unique prefix), so scripts never disturb
+# each other's mailboxes and never need `mailserver reset`.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT" || exit 2
+BOT=$ROOT/bot/incident-bot
+PY=/usr/bin/python3
+
+eval "$(scripts/mailserver env --export)"
+if ! scripts/mailserver status >/dev/null 2>&1; then
+	echo "Bail out! the test mail servers are not running (scripts/mailserver start)"
+	exit 2
+fi
+
+tap_n=0
+tap_failed=0
+ok() {	# ok CONDITION-STATUS DESCRIPTION
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+check() {	# check DESCRIPTION COMMAND...: passes when the command succeeds
+	local what=$1; shift
+	"$@" >/dev/null 2>&1
+	ok $? "$what"
+}
+is() {	# is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "#   got:  $1"
+		echo "#   want: $2"
+	fi
+}
+like() {	# like GOT SUBSTRING DESCRIPTION
+	case "$1" in
+	*"$2"*) ok 0 "$3" ;;
+	*) ok 1 "$3"; echo "#   got:  $(printf '%s' "$1" | head -c 400)"; echo "#   want: ...$2..." ;;
+	esac
+}
+tap_done() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# make_bot NAME: users and a configuration for one bot instance.
+# Sets WORK, CONF, BOT_ADDR, ADMIN1, ADMIN2, BOSS, REPORTER, OUTSIDER.
+make_bot() {
+	local tag="$1-$$-$RANDOM"
+	WORK=$(mktemp -d "/tmp/ib-$1-XXXXXX")
+	BOT_ADDR="bot-$tag@example.com"
+	ADMIN1="admin1-$tag@example.com"
+	ADMIN2="admin2-$tag@example.com"
+	BOSS="boss-$tag@example.com"
+	REPORTER="reporter-$tag@example.com"
+	OUTSIDER="outsider-$tag@example.com"
+	local u
+	for u in "$BOT_ADDR" "$ADMIN1" "$ADMIN2" "$BOSS" "$REPORTER" "$OUTSIDER"; do
+		scripts/mailserver adduser "$u" >/dev/null
+	done
+	mkdir -p "$WORK/secrets"
+	chmod 700 "$WORK/secrets"
+	install -m 600 "$IB_MAIL_DIR/secrets/password" "$WORK/secrets/imap"
+	install -m 600 "$IB_MAIL_DIR/secrets/password" "$WORK/secrets/smtp"
+	CONF=$WORK/bot.conf
+	write_conf "$IB_CA" imaps "$IB_IMAPS_PORT" >"$CONF"
+}
+
+# write_conf CA_FILE imaps|imap IMAP_PORT: the bot's configuration text.
+write_conf() {
+	cat <<CONF
+database  = "state/incidents.db"
+templates = "$ROOT/templates"
+timezone  = "Asia/Tokyo"
+imap {
+  url              = "$2://127.0.0.1:$3/INBOX"
+  user             = "$BOT_ADDR"
+  password_file    = "secrets/imap"
+  ca_file          = "$1"
+  processed_folder = "Processed"
+  poll_interval    = 2
+  timeout          = 10
+}
+smtp {
+  url           = "smtp://127.0.0.1:$IB_SMTP_PORT"
+  starttls      = true
+  user          = "$BOT_ADDR"
+  password_file = "secrets/smtp"
+  ca_file       = "$1"
+  from          = "$BOT_ADDR"
+  from_name     = "セキュリティインシデント窓口"
+  timeout       = 10
+}
+person "sysadmin"  { name = "北垣 剛志" email = "$ADMIN1" phone = "070-0000-0000" roles = {"admin"} }
+person "ecadmin"   { name = "伊藤 佳彦" email = "$ADMIN2" roles = {"admin"} }
+person "president" { name = "渡部 正行" email = "$BOSS" roles = {"management"} }
+CONF
+}
+
+bot() { "$BOT" -c "$CONF" "$@"; }
+
+# mailbox USER ARGS...: read a mailbox over IMAPS like a person would.
+mailbox() { $PY scripts/mailbox.py "$@"; }
+
+# send_mail FROM TO SUBJECT BODY [EXTRA-HEADER...]: a plain UTF-8 mail over SMTP.
+send_mail() {
+	$PY - "$@" <<'PYEOF'
+import os, smtplib, ssl, sys
+from email.message import EmailMessage
+from email.utils import make_msgid, formatdate
+frm, to, subject, body, *extra = sys.argv[1:]
+m = EmailMessage()
+m["From"] = frm
+m["To"] = to
+m["Subject"] = subject
+m["Date"] = formatdate(localtime=True)
+m["Message-ID"] = make_msgid(domain="example.com")
+for h in extra:
+    k, v = h.split(":", 1)
+    m[k.strip()] = v.strip()
+m.set_content(body)
+ctx = ssl.create_default_context(cafile=os.environ["IB_CA"])
+with smtplib.SMTP("127.0.0.1", int(os.environ["IB_SMTP_PORT"])) as s:
+    s.starttls(context=ctx)
+    s.send_message(m)
+print(m["Message-ID"].strip("<>"))
+PYEOF
+}
+
+# json EXPR: evaluates a Python expression over the JSON on stdin (as `j`).
+json() { $PY -c "import json,sys; j=json.load(sys.stdin); print($1)"; }

@@ -1,0 +1,645 @@
+/*
+ * test_compose.c — compose.c against what a receiving mail program sees:
+ * headers that unfold and decode back to the input, no line over 78, CRLF
+ * only, no header smuggled in through a field, a body that decodes back.
+ *
+ * The decoders here (base64, RFC 2047 B words, unfolding) are deliberately
+ * small and independent of compose.c, so that a bug there cannot cancel out.
+ */
+#include "compose.h"
+#include "test.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- independent helpers -------------------------------------------------- */
+
+static int b64_val(int c)
+{
+	if (c >= 'A' && c <= 'Z') return c - 'A';
+	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+	if (c >= '0' && c <= '9') return c - '0' + 52;
+	if (c == '+') return 62;
+	if (c == '/') return 63;
+	return -1;
+}
+
+/* Decodes base64 (skipping CR/LF) into a malloc'd string; NULL when invalid. */
+static char *b64_decode(const char *s, size_t n)
+{
+	char *out = malloc(n + 1), *o = out;
+	unsigned acc = 0;
+	int bits = 0, pad = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int v;
+
+		if (s[i] == '\r' || s[i] == '\n')
+			continue;
+		if (s[i] == '=') {
+			pad++;
+			continue;
+		}
+		v = b64_val((unsigned char)s[i]);
+		if (v < 0 || pad) {
+			free(out);
+			return NULL;
+		}
+		acc = acc << 6 | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			*o++ = (char)(acc >> bits & 0xff);
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Returns the value of header `name` (unfolded: CRLF removed), malloc'd. */
+static char *header(const char *msg, const char *name)
+{
+	const char *end = strstr(msg, "\r\n\r\n"), *p = msg, *v, *e;
+	size_t nl = strlen(name);
+	char *out, *o;
+
+	while (p && p < end) {
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			v = p + nl + 1;
+			e = v;
+			/* The header ends at a CRLF not followed by WSP. */
+			while (!(e[0] == '\r' && e[1] == '\n' && e[2] != ' ' &&
+				 e[2] != '\t'))
+				e++;
+			out = o = malloc((size_t)(e - v) + 1);
+			for (; v < e; v++)
+				if (*v != '\r' && *v != '\n')
+					*o++ = *v;
+			*o = '\0';
+			return out;
+		}
+		p = strstr(p, "\r\n");
+		if (p)
+			p += 2;
+	}
+	return NULL;
+}
+
+/* Decodes a header value made of =?UTF-8?B?...?= words and plain text. */
+static char *decode_2047(const char *v)
+{
+	size_t cap = strlen(v) + 1;
+	char *out = calloc(1, cap);
+	const char *p = v;
+	bool last_word = false;
+
+	while (*p == ' ')
+		p++;
+	while (*p) {
+		const char *sp = p + strspn(p, " \t");
+
+		if (strncmp(sp, "=?UTF-8?B?", 10) == 0) {
+			const char *start = sp + 10, *end = strstr(start, "?=");
+			char *dec;
+
+			/* Whitespace between two encoded words is dropped. */
+			if (!last_word)
+				strncat(out, p, (size_t)(sp - p));
+			if (!end)
+				break;
+			dec = b64_decode(start, (size_t)(end - start));
+			if (dec)
+				strcat(out, dec);
+			free(dec);
+			p = end + 2;
+			last_word = true;
+		} else {
+			size_t n = strcspn(sp, " \t");
+
+			strncat(out, p, (size_t)(sp - p) + n);
+			p = sp + n;
+			last_word = false;
+		}
+	}
+	return out;
+}
+
+/* Counts header lines (of the header section) that start with name + ':'. */
+static int count_headers(const char *msg, const char *name)
+{
+	const char *end = strstr(msg, "\r\n\r\n"), *p = msg;
+	size_t nl = strlen(name);
+	int n = 0;
+
+	while (p && p < end) {
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':')
+			n++;
+		p = strstr(p, "\r\n");
+		if (p)
+			p += 2;
+	}
+	return n;
+}
+
+/* Counts header fields (lines not starting with whitespace). */
+static int count_fields(const char *msg)
+{
+	const char *end = strstr(msg, "\r\n\r\n"), *p = msg;
+	int n = 0;
+
+	while (p && p <= end) {
+		if (*p != ' ' && *p != '\t')
+			n++;
+		p = strstr(p, "\r\n");
+		if (p)
+			p += 2;
+	}
+	return n;
+}
+
+/* Every line ends CRLF (no bare CR or LF) and is at most max characters. */
+static bool lines_ok(const char *msg, size_t len, size_t max)
+{
+	size_t i, col = 0;
+
+	for (i = 0; i < len; i++) {
+		if (msg[i] == '\r') {
+			if (i + 1 >= len || msg[i + 1] != '\n')
+				return false;
+			i++;
+			col = 0;
+		} else if (msg[i] == '\n') {
+			return false;
+		} else if (++col > max) {
+			return false;
+		}
+	}
+	return len >= 2 && msg[len - 2] == '\r' && msg[len - 1] == '\n';
+}
+
+/* True when every encoded word is ≤ 75 and decodes to whole UTF-8 characters. */
+static bool words_ok(const char *hv)
+{
+	const char *p = hv;
+
+	while ((p = strstr(p, "=?UTF-8?B?")) != NULL) {
+		const char *end = strstr(p + 10, "?=");
+		char *dec;
+		const unsigned char *d;
+		bool ok = true;
+
+		if (!end || end + 2 - p > 75)
+			return false;
+		dec = b64_decode(p + 10, (size_t)(end - p - 10));
+		if (!dec)
+			return false;
+		/* A word must not end inside a multi-byte character. */
+		for (d = (const unsigned char *)dec; *d;) {
+			int k = *d < 0x80 ? 1 : *d >= 0xf0 ? 4 : *d >= 0xe0 ? 3 : 2;
+			int j;
+
+			for (j = 1; j < k; j++)
+				if ((d[j] & 0xc0) != 0x80)
+					ok = false;
+			if (!ok)
+				break;
+			d += k;
+		}
+		free(dec);
+		if (!ok)
+			return false;
+		p = end + 2;
+	}
+	return true;
+}
+
+/* The decoded body (after the blank line), or NULL. */
+static char *body_of(const char *msg)
+{
+	const char *b = strstr(msg, "\r\n\r\n");
+
+	return b ? b64_decode(b + 4, strlen(b + 4)) : NULL;
+}
+
+static struct outmsg base_msg(void)
+{
+	struct outmsg m = {
+		.from_addr = "incident@example.com",
+		.from_name = "Incident Desk",
+		.to_addr = "alice@example.com",
+		.to_name = NULL,
+		.reply_to = NULL,
+		.subject = "Hello",
+		.message_id = "1@bot.example.com",
+		.auto_submitted = "auto-replied",
+		.body = "Hi\n",
+		.date = 1795568400,	/* 2026-11-25 01:00:00 UTC */
+		.utc_offset_min = 540,
+	};
+	return m;
+}
+
+/* --- tests ---------------------------------------------------------------- */
+
+static void test_encode_word(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "Hello", "Hello" },
+		{ "", "" },
+		{ "障害", "=?UTF-8?B?6Zqc5a6z?=" },
+		{ "Grüße", "=?UTF-8?B?R3LDvMOfZQ==?=" },
+		{ "a\r\nb", "a  b" },	/* CR and LF become spaces */
+		{ "=?x", "=?UTF-8?B?PT94?=" },	/* would look like a word */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = compose_encode_word(cases[i].in);
+		char what[96];
+
+		snprintf(what, sizeof what, "encode_word case %zu", i);
+		CHECK_STR(got, cases[i].want, what);
+		free(got);
+	}
+}
+
+static void test_encode_word_long(void)
+{
+	/* 40 × "障" (3 bytes each) = 120 bytes: more than one word. */
+	char in[200] = "", *got, *dec;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		strcat(in, "障");
+	got = compose_encode_word(in);
+	CHECK(got && strchr(got, ' '), "long phrase: several words");
+	CHECK(got && words_ok(got), "long phrase: words ≤ 75, whole characters");
+	dec = got ? decode_2047(got) : NULL;
+	CHECK_STR(dec, in, "long phrase decodes back");
+	free(dec);
+	free(got);
+}
+
+/* Subjects: each must decode back and keep all lines within 78. */
+static void test_subjects(void)
+{
+	static const struct {
+		const char *subject, *want;	/* want NULL: same as subject */
+		bool encoded;
+	} cases[] = {
+		{ "Hello", NULL, false },
+		{ "[INC-42] 障害報告: メールサーバーが応答しません", NULL, true },
+		{ "Re: [INC-7] Disk full on db1", NULL, false },
+		{ "ünïcödé", NULL, true },
+		{ "絵文字 🚨🔥 も大丈夫", NULL, true },
+		{ "an ascii subject that is really rather long and goes on and on "
+		  "well past the seventy-eight column limit of RFC 5322", NULL, false },
+		{ "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほ"
+		  "まみむめもやゆよらりるれろわをんアイウエオカキクケコサシスセソ",
+		  NULL, true },
+		{ "averyveryveryveryveryveryveryveryveryveryveryveryveryveryvery"
+		  "longwordwithoutanyspaceatall", NULL, true },
+		{ "  padded  ", "padded", false },
+		{ "bad \xff byte", "bad \xef\xbf\xbd byte", true },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = base_msg();
+		const char *want = cases[i].want ? cases[i].want : cases[i].subject;
+		char what[128], *msg, *hv, *dec;
+		size_t len;
+
+		m.subject = cases[i].subject;
+		msg = compose_message(&m, &len);
+		hv = msg ? header(msg, "Subject") : NULL;
+		dec = hv ? decode_2047(hv) : NULL;
+		snprintf(what, sizeof what, "subject %zu decodes back", i);
+		CHECK_STR(dec, want, what);
+		snprintf(what, sizeof what, "subject %zu: lines ≤ 78, all CRLF", i);
+		CHECK(msg && lines_ok(msg, len, 78), what);
+		snprintf(what, sizeof what, "subject %zu: %s", i,
+			 cases[i].encoded ? "encoded words ≤ 75, whole characters"
+					  : "sent as plain text");
+		CHECK(hv && (cases[i].encoded ? strstr(hv, "=?UTF-8?B?") && words_ok(hv)
+					      : !strstr(hv, "=?")), what);
+		free(dec);
+		free(hv);
+		free(msg);
+	}
+}
+
+/* The long Japanese subject from the brief, checked for splitting in detail. */
+static void test_long_subject_split(void)
+{
+	struct outmsg m = base_msg();
+	char subject[400] = "", *msg, *hv;
+	size_t len;
+	int i, words = 0;
+	const char *p;
+
+	for (i = 0; i < 30; i++)
+		strcat(subject, "障害");	/* 180 bytes */
+	m.subject = subject;
+	msg = compose_message(&m, &len);
+	hv = msg ? header(msg, "Subject") : NULL;
+	for (p = hv; p && (p = strstr(p, "=?UTF-8?B?")); p++)
+		words++;
+	CHECK(words >= 4, "180-byte subject: split into several words");
+	CHECK(msg && strstr(msg, "\r\nSubject: =?UTF-8?B?") &&
+	      strstr(msg, "?=\r\n =?UTF-8?B?"),
+	      "180-byte subject: folded with CRLF SP between words");
+	CHECK(hv && words_ok(hv), "180-byte subject: no word splits a character");
+	free(hv);
+	free(msg);
+}
+
+static void test_display_names(void)
+{
+	static const struct {
+		const char *name, *want_raw;	/* want_raw: prefix of the From value */
+	} cases[] = {
+		{ "Incident Desk", " Incident Desk <incident@example.com>" },
+		{ "Doe, John", " \"Doe, John\" <incident@example.com>" },
+		{ "Say \"hi\" \\ bye", " \"Say \\\"hi\\\" \\\\ bye\" <incident@example.com>" },
+		{ "障害窓口", " =?UTF-8?B?6Zqc5a6z56qT5Y+j?= <incident@example.com>" },
+		{ NULL, " incident@example.com" },
+		{ "", " incident@example.com" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = base_msg();
+		char what[96], *msg, *hv;
+		size_t len;
+
+		m.from_name = cases[i].name;
+		msg = compose_message(&m, &len);
+		hv = msg ? header(msg, "From") : NULL;
+		snprintf(what, sizeof what, "From with name %zu", i);
+		CHECK_STR(hv, cases[i].want_raw, what);
+		free(hv);
+		free(msg);
+	}
+}
+
+/* Injection: whatever a field holds, no header line appears that we did not write. */
+static void test_injection(void)
+{
+	static const struct {
+		const char *what;
+		struct outmsg m;
+	} cases[] = {
+		{ "subject with CRLF Bcc", { .subject = "x\r\nBcc: evil@example.com" } },
+		{ "subject with LF Bcc", { .subject = "x\nBcc: evil@example.com" } },
+		{ "subject with CR Bcc", { .subject = "x\rBcc: evil@example.com" } },
+		{ "subject ending in CRLF CRLF", { .subject = "x\r\n\r\nBcc: evil@example.com" } },
+		{ "name with CRLF", { .from_name = "Desk\r\nBcc: evil@example.com" } },
+		{ "to name with CRLF", { .to_name = "Alice\r\nBcc: evil@example.com" } },
+		{ "from address with CRLF", { .from_addr = "a@example.com\r\nBcc: evil@example.com" } },
+		{ "to address with CRLF", { .to_addr = "alice@example.com\r\nBcc: evil@example.com" } },
+		{ "to address with comma", { .to_addr = "alice@example.com, evil@example.com" } },
+		{ "to address with brackets", { .to_addr = "alice@example.com> <evil@example.com" } },
+		{ "reply-to with CRLF", { .reply_to = "r@example.com\r\nBcc: evil@example.com" } },
+		{ "message id with CRLF", { .message_id = "1@x>\r\nBcc: <evil@example.com" } },
+		{ "in-reply-to with CRLF", { .in_reply_to = "1@x\r\nBcc: evil@example.com" } },
+		{ "references with CRLF", { .references = "1@x\r\nBcc: evil@example.com 2@x" } },
+		{ "auto-submitted with CRLF", { .auto_submitted = "auto-replied\r\nBcc: evil@example.com" } },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = base_msg();
+		const struct outmsg *o = &cases[i].m;
+		char what[128], *msg, *v;
+		size_t len;
+		int want_fields;
+
+		/* Overlay the case's non-NULL fields on the base message. */
+		if (o->subject) m.subject = o->subject;
+		if (o->from_name) m.from_name = o->from_name;
+		if (o->to_name) m.to_name = o->to_name;
+		if (o->from_addr) m.from_addr = o->from_addr;
+		if (o->to_addr) m.to_addr = o->to_addr;
+		if (o->reply_to) m.reply_to = o->reply_to;
+		if (o->message_id) m.message_id = o->message_id;
+		if (o->in_reply_to) m.in_reply_to = o->in_reply_to;
+		if (o->references) m.references = o->references;
+		if (o->auto_submitted) m.auto_submitted = o->auto_submitted;
+		want_fields = 9 + !!m.reply_to + !!m.in_reply_to + !!m.references;
+
+		msg = compose_message(&m, &len);
+		snprintf(what, sizeof what, "%s: no Bcc header", cases[i].what);
+		CHECK(msg && count_headers(msg, "Bcc") == 0, what);
+		snprintf(what, sizeof what, "%s: exactly %d header fields",
+			 cases[i].what, want_fields);
+		CHECK_INT(msg ? count_fields(msg) : -1, want_fields, what);
+		snprintf(what, sizeof what, "%s: lines CRLF, ≤ 78", cases[i].what);
+		CHECK(msg && lines_ok(msg, len, 78), what);
+		/* Addresses keep no separator: one angle pair, no comma. */
+		v = msg ? header(msg, "To") : NULL;
+		snprintf(what, sizeof what, "%s: To is one address", cases[i].what);
+		CHECK(v && !strchr(v, ',') && strchr(v, '<') == strrchr(v, '<'), what);
+		free(v);
+		free(msg);
+	}
+}
+
+static void test_date(void)
+{
+	static const struct {
+		time_t t;
+		int off;
+		const char *want;
+	} cases[] = {
+		{ 1795568400, 540, " Wed, 25 Nov 2026 10:00:00 +0900" },
+		{ 1795568400, 0, " Wed, 25 Nov 2026 01:00:00 +0000" },
+		{ 1795568400, -300, " Tue, 24 Nov 2026 20:00:00 -0500" },
+		{ 1795568400, 330, " Wed, 25 Nov 2026 06:30:00 +0530" },
+		{ 1795568400, -570, " Tue, 24 Nov 2026 15:30:00 -0930" },
+		{ 0, 0, " Thu, 01 Jan 1970 00:00:00 +0000" },
+		{ 1795568400, 100000, " Wed, 25 Nov 2026 01:00:00 +0000" },	/* absurd: UTC */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = base_msg();
+		char what[64], *msg, *v;
+		size_t len;
+
+		m.date = cases[i].t;
+		m.utc_offset_min = cases[i].off;
+		msg = compose_message(&m, &len);
+		v = msg ? header(msg, "Date") : NULL;
+		snprintf(what, sizeof what, "Date case %zu", i);
+		CHECK_STR(v, cases[i].want, what);
+		free(v);
+		free(msg);
+	}
+}
+
+static void test_threading(void)
+{
+	struct outmsg m = base_msg();
+	char refs[1024] = "", *msg, *v;
+	size_t len;
+	int i;
+
+	for (i = 0; i < 12; i++)
+		sprintf(refs + strlen(refs), "%s%d.abcdefgh@mail.example.com",
+			i ? " " : "", i);
+	m.message_id = "reply-1@bot.example.com";
+	m.in_reply_to = "0.abcdefgh@mail.example.com";
+	m.references = refs;
+	m.reply_to = "incident+42@example.com";
+	m.auto_submitted = "auto-replied";
+	msg = compose_message(&m, &len);
+
+	v = msg ? header(msg, "Message-ID") : NULL;
+	CHECK_STR(v, " <reply-1@bot.example.com>", "Message-ID in brackets");
+	free(v);
+	v = msg ? header(msg, "In-Reply-To") : NULL;
+	CHECK_STR(v, " <0.abcdefgh@mail.example.com>", "In-Reply-To in brackets");
+	free(v);
+	v = msg ? header(msg, "References") : NULL;
+	CHECK(v && strncmp(v, " <0.abcdefgh@mail.example.com> <1.abc", 37) == 0 &&
+	      strstr(v, "<11.abcdefgh@mail.example.com>"),
+	      "References: every id in brackets, in order");
+	free(v);
+	CHECK(msg && strstr(msg, "@mail.example.com>\r\n <"),
+	      "References folded between ids");
+	CHECK(msg && lines_ok(msg, len, 78), "threading: lines ≤ 78, CRLF");
+	v = msg ? header(msg, "Reply-To") : NULL;
+	CHECK_STR(v, " incident+42@example.com", "Reply-To");
+	free(v);
+	v = msg ? header(msg, "Auto-Submitted") : NULL;
+	CHECK_STR(v, " auto-replied", "Auto-Submitted");
+	free(v);
+	free(msg);
+
+	/* Without threading fields: no empty headers. */
+	m = base_msg();
+	msg = compose_message(&m, &len);
+	CHECK(msg && !count_headers(msg, "In-Reply-To") &&
+	      !count_headers(msg, "References") && !count_headers(msg, "Reply-To"),
+	      "absent threading fields: no header");
+	free(msg);
+}
+
+static void test_fixed_headers(void)
+{
+	struct outmsg m = base_msg();
+	char *msg, *v;
+	size_t len;
+
+	msg = compose_message(&m, &len);
+	CHECK(msg && strlen(msg) == len, "len matches, NUL-terminated");
+	CHECK(msg && strncmp(msg, "Date: ", 6) == 0, "starts with Date");
+	v = msg ? header(msg, "MIME-Version") : NULL;
+	CHECK_STR(v, " 1.0", "MIME-Version");
+	free(v);
+	v = msg ? header(msg, "Content-Type") : NULL;
+	CHECK_STR(v, " text/plain; charset=UTF-8", "Content-Type");
+	free(v);
+	v = msg ? header(msg, "Content-Transfer-Encoding") : NULL;
+	CHECK_STR(v, " base64", "Content-Transfer-Encoding");
+	free(v);
+	v = msg ? header(msg, "To") : NULL;
+	CHECK_STR(v, " alice@example.com", "To without name");
+	free(v);
+	CHECK(msg && !count_headers(msg, "X-Incident-Bot"), "no X-Incident-Bot");
+	CHECK_INT(msg ? count_fields(msg) : -1, 9, "nine header fields");
+	free(msg);
+
+	m.auto_submitted = NULL;
+	msg = compose_message(&m, &len);
+	v = msg ? header(msg, "Auto-Submitted") : NULL;
+	CHECK_STR(v, " auto-generated", "Auto-Submitted defaults to auto-generated");
+	free(v);
+	free(msg);
+}
+
+static void test_bodies(void)
+{
+	static const struct {
+		const char *body, *want;	/* want: decoded, CRLF */
+	} cases[] = {
+		{ "", "" },
+		{ NULL, "" },
+		{ "one line", "one line" },
+		{ "a\nb\n", "a\r\nb\r\n" },
+		{ "a\r\nb\r\n", "a\r\nb\r\n" },
+		{ "mixed\r\nends\nhere\rtoo\n", "mixed\r\nends\r\nhere\r\ntoo\r\n" },
+		{ ".\nFrom me\n", ".\r\nFrom me\r\n" },
+		{ "お世話になっております。\n障害の件、対応中です。\n",
+		  "お世話になっております。\r\n障害の件、対応中です。\r\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = base_msg();
+		char what[64], *msg, *dec;
+		size_t len;
+
+		m.body = cases[i].body;
+		msg = compose_message(&m, &len);
+		dec = msg ? body_of(msg) : NULL;
+		snprintf(what, sizeof what, "body %zu round-trips", i);
+		CHECK_STR(dec, cases[i].want, what);
+		snprintf(what, sizeof what, "body %zu: lines CRLF, ≤ 78", i);
+		CHECK(msg && lines_ok(msg, len, 78), what);
+		free(dec);
+		free(msg);
+	}
+}
+
+static void test_long_body(void)
+{
+	struct outmsg m = base_msg();
+	char *big = malloc(5001), *msg, *dec, *p;
+	size_t len, i;
+	bool all76 = true;
+	int lines = 0;
+
+	for (i = 0; i < 5000; i++)
+		big[i] = i % 61 == 60 ? '\n' : (char)('a' + i % 26);
+	big[5000] = '\0';
+	m.body = big;
+	msg = compose_message(&m, &len);
+	dec = msg ? body_of(msg) : NULL;
+	CHECK(dec && strlen(dec) > 5000, "long body decodes (LF grew to CRLF)");
+	/* Every base64 line but the last is exactly 76 characters. */
+	p = msg ? strstr(msg, "\r\n\r\n") + 4 : NULL;
+	while (p && *p) {
+		char *e = strstr(p, "\r\n");
+
+		lines++;
+		if (e[2] && e - p != 76)
+			all76 = false;
+		p = e + 2;
+	}
+	CHECK(lines > 50 && all76, "base64 lines of 76 characters");
+	free(dec);
+	free(msg);
+	free(big);
+}
+
+int main(void)
+{
+	test_encode_word();
+	test_encode_word_long();
+	test_subjects();
+	test_long_subject_split();
+	test_display_names();
+	test_injection();
+	test_date();
+	test_threading();
+	test_fixed_headers();
+	test_bodies();
+	test_long_body();
+	return test_done();
+}
