@@ -199,7 +199,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	if (rc < 0 ||
 	    store_message_list(c->store, v.t.id, &v.msgs, &v.n_msgs, &err) < 0 ||
 	    store_event_list(c->store, v.t.id, &v.events, &v.n_events, &err) < 0 ||
-	    store_outbox_list(c->store, v.t.id, &v.mails, &v.n_mails, &err) < 0) {
+	    store_outbox_list(c->store, v.t.id, false, &v.mails, &v.n_mails, &err) < 0) {
 		view_release(&v);
 		return cli_fail(&err, EXIT_RUNTIME);
 	}

@@ -285,29 +285,51 @@ static void iso2022jp_append(struct buf *out, const char *s, size_t n,
 	buf_free(&sjis);
 }
 
-/* Kana (U+3040-U+30FF) in UTF-8: Japanese prose is full of them, mojibake is not. */
+/*
+ * Is a CP932 or EUC-JP reading of unlabelled bytes Japanese rather than
+ * Latin-1 that happens to decode?  Japanese prose is full of kana
+ * (U+3040-U+30FF, half-width U+FF61-U+FF9F); a kana-less one passes if its
+ * 8-bit bytes come in pairs, as double-byte text does and "ção" does not.
+ */
 static size_t kana_count(const struct buf *b)
 {
-	const unsigned char *s = (const unsigned char *)b->p;
+	const unsigned char *u = (const unsigned char *)b->p;
 	size_t i, k = 0;
 
 	for (i = 0; i + 2 < b->len; i++)
-		if (s[i] == 0xe3 && s[i + 1] >= 0x81 && s[i + 1] <= 0x83)
+		if ((u[i] == 0xe3 && u[i + 1] >= 0x81 && u[i + 1] <= 0x83) ||
+		    (u[i] == 0xef && (u[i + 1] == 0xbd || u[i + 1] == 0xbe)))
 			k++;
 	return k;
+}
+
+static int pairs_only(const char *s, size_t n)
+{
+	size_t i = 0, run, longest = 0;
+
+	while (i < n) {
+		for (run = 0; i < n && (unsigned char)s[i] >= 0x80; i++)
+			run++;
+		if (run % 2)
+			return 0;
+		if (run > longest)
+			longest = run;
+		i += !run;
+	}
+	return longest >= 4;
 }
 
 /*
  * Bytes without a usable label.  ISO-2022-JP is pure ASCII with escapes,
  * so it is recognised by ESC $ before the UTF-8 check would accept it as
  * is.  Then UTF-8; then Shift_JIS as Windows writes it (CP932) or EUC-JP,
- * whichever decodes cleanly (both may: the one with more kana wins); else
- * Latin-1, which decodes anything.
+ * whichever decodes cleanly and looks Japanese (both may: the one with more
+ * kana wins); else Latin-1, which decodes anything.
  */
 static void guess_append(struct buf *out, const char *s, size_t n, int *lossy)
 {
 	struct buf sjis = { 0 }, euc = { 0 };
-	int bad_sjis = 0, bad_euc = 0;
+	int bad_sjis = 0, bad_euc = 0, pairs;
 
 	if (memmem(s, n, "\x1b$", 2)) {
 		iso2022jp_append(out, s, n, lossy);
@@ -317,8 +339,11 @@ static void guess_append(struct buf *out, const char *s, size_t n, int *lossy)
 		buf_add(out, s, n);
 		return;
 	}
-	bad_sjis = iconv_append(&sjis, "CP932", s, n, &bad_sjis) < 0 || bad_sjis;
-	bad_euc = iconv_append(&euc, "EUC-JP-MS", s, n, &bad_euc) < 0 || bad_euc;
+	pairs = pairs_only(s, n);
+	bad_sjis = iconv_append(&sjis, "CP932", s, n, &bad_sjis) < 0 || bad_sjis ||
+		   (!pairs && !kana_count(&sjis));
+	bad_euc = iconv_append(&euc, "EUC-JP-MS", s, n, &bad_euc) < 0 || bad_euc ||
+		  (!pairs && !kana_count(&euc));
 	if (!bad_sjis && (bad_euc || kana_count(&sjis) >= kana_count(&euc)))
 		buf_add(out, sjis.p, sjis.len);
 	else if (!bad_euc)
@@ -361,9 +386,13 @@ static const struct {
 	{ "iso-8859-8-i", "ISO-8859-8" },
 };
 
-/* The iconv name for a label; NULL for "no real label: guess". */
-static const char *charset_name(const char *label)
+/*
+ * The iconv name for a label; NULL for "no real label: guess".  Labels
+ * iconv does not know with "_" ("koi8_r") are tried with "-" (in tmp).
+ */
+static const char *charset_name(const char *label, char tmp[64])
 {
+	iconv_t cd;
 	size_t i;
 
 	if (!label || !*label)
@@ -371,18 +400,33 @@ static const char *charset_name(const char *label)
 	for (i = 0; i < sizeof charset_aliases / sizeof *charset_aliases; i++)
 		if (strcasecmp(label, charset_aliases[i].label) == 0)
 			return charset_aliases[i].iconv;
-	return label;
+	if (!strchr(label, '_') || strlen(label) >= 64)
+		return label;
+	if ((cd = iconv_open("UTF-8", label)) != (iconv_t)-1) {
+		iconv_close(cd);
+		return label;
+	}
+	for (i = 0; label[i]; i++)
+		tmp[i] = label[i] == '_' ? '-' : label[i];
+	tmp[i] = '\0';
+	return tmp;
 }
 
-/* Appends n bytes labelled charset (NULL: no label) as UTF-8. */
+/*
+ * Appends n bytes labelled charset (NULL: no label) as UTF-8.  8-bit text
+ * that is valid UTF-8 is UTF-8 whatever the label says: legacy charsets
+ * almost never form valid multi-byte UTF-8 by chance, and clients that
+ * re-encode a forwarded text to UTF-8 often keep the old label.
+ */
 static void charset_append(struct buf *out, const char *charset,
 			   const char *s, size_t n, int *lossy)
 {
-	const char *cs = charset_name(charset);
+	char tmp[64];
+	const char *cs = charset_name(charset, tmp);
 
 	if (!cs) {
 		guess_append(out, s, n, lossy);
-	} else if (strcmp(cs, "UTF-8") == 0) {
+	} else if (strcmp(cs, "UTF-8") == 0 || (has_8bit(s, n) && utf8_valid(s, n))) {
 		utf8_append_fixed(out, s, n, lossy);
 	} else if (strcmp(cs, "ISO-2022-JP") == 0) {
 		/* 7-bit by definition: 8-bit bytes mean a wrong label */
@@ -664,7 +708,7 @@ static char *prepare_input(const char *raw, size_t len, size_t *out_len)
 static void header_aliases(const char *s, size_t n, struct buf *out)
 {
 	const char *cs;
-	char label[48];
+	char label[48], tmp[64];
 	size_t i = 0, j;
 
 	while (i < n) {
@@ -681,7 +725,7 @@ static void header_aliases(const char *s, size_t n, struct buf *out)
 		}
 		snprintf(label, sizeof label, "%.*s", (int)(j - i - 2), s + i + 2);
 		label[strcspn(label, "*")] = '\0';
-		cs = charset_name(label);
+		cs = charset_name(label, tmp);
 		buf_adds(out, "=?");
 		buf_adds(out, cs ? cs : label);
 		i = j;

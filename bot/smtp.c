@@ -6,8 +6,8 @@
  *
  * One easy handle lives as long as the client: curl keeps the connection in
  * the handle's cache, so the next send skips TCP, TLS and EHLO and goes
- * straight to MAIL FROM.  A failed transfer makes curl close the connection;
- * the next send opens a new one.
+ * straight to MAIL FROM.  A connection that died while cached is replaced
+ * transparently (see stale_connection()).
  *
  * Thread safety: a client must be used by one thread at a time.
  * curl_global_init() is not thread-safe, so smtp_new() runs it exactly once
@@ -28,7 +28,7 @@
 
 struct smtp_client {
 	CURL *curl;
-	char *url;		/* for messages; never holds credentials */
+	char *url;		/* scheme://host:port for messages, no userinfo */
 	char *host;		/* for the certificate message */
 	char *ca_file;		/* for messages; NULL: system store */
 	bool tls;		/* TLS required (smtps:// or STARTTLS) */
@@ -104,18 +104,38 @@ static int debug_cb(CURL *h, curl_infotype type, char *text, size_t n, void *arg
 	return 0;
 }
 
-/* The host part of the URL, for messages; "server" when it cannot be parsed. */
-static char *url_host(const char *url)
+/*
+ * Splits the configured URL into what messages may show: "scheme://host:port"
+ * and the host.  A URL may carry "user:password@"; it must never reach a log.
+ * Returns -1 on out-of-memory only; an unparsable URL shows as "(bad url)"
+ * and fails at the first send with curl's reason.
+ */
+static int url_names(struct smtp_client *c, const char *url)
 {
 	CURLU *u = curl_url();
-	char *host = NULL, *copy;
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int rc = -1;
 
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+	if (!u)
+		return -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+		curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
 		curl_url_get(u, CURLUPART_HOST, &host, 0);
-	copy = strdup(host ? host : "server");
+		curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+	}
+	c->host = strdup(host ? host : "server");
+	if (scheme && host && asprintf(&c->url, "%s://%s%s%s", scheme, host,
+				       port ? ":" : "", port ? port : "") < 0)
+		c->url = NULL;
+	else if (!(scheme && host))
+		c->url = strdup("(bad url)");
+	if (c->host && c->url)
+		rc = 0;
+	curl_free(scheme);
 	curl_free(host);
+	curl_free(port);
 	curl_url_cleanup(u);
-	return copy;
+	return rc;
 }
 
 #define SETOPT(opt, val) do {						\
@@ -143,11 +163,10 @@ struct smtp_client *smtp_new(const struct smtp_options *opt)
 	c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
-	c->url = strdup(opt->url);
-	c->host = url_host(opt->url);
 	c->ca_file = opt->ca_file ? strdup(opt->ca_file) : NULL;
 	c->curl = curl_easy_init();
-	if (!c->url || !c->host || (opt->ca_file && !c->ca_file) || !c->curl)
+	if (url_names(c, opt->url) < 0 || (opt->ca_file && !c->ca_file) ||
+	    !c->curl)
 		goto fail;
 	c->tls = smtps || opt->starttls;
 

@@ -185,9 +185,9 @@ int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
 /* Pending entries due at now, oldest first, at most limit. */
 int store_outbox_due(struct store *s, time_t now, size_t limit,
 		     struct outbox_entry **out, size_t *n, struct error *err);
-/* Entries of a ticket (ticket_id 0: all), oldest first, without data. */
-int store_outbox_list(struct store *s, int64_t ticket_id, struct outbox_entry **out,
-		      size_t *n, struct error *err);
+/* Entries of a ticket (ticket_id 0: all), oldest first; data only when asked. */
+int store_outbox_list(struct store *s, int64_t ticket_id, bool with_data,
+		      struct outbox_entry **out, size_t *n, struct error *err);
 void store_outbox_free(struct outbox_entry *e, size_t n);
 
 /* Earliest next_attempt_at of pending mail, or 0 when none is pending. */

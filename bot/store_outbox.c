@@ -128,16 +128,17 @@ int store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_en
 	return read_entries(s, st, out, n, err);
 }
 
-int store_outbox_list(struct store *s, int64_t ticket_id, struct outbox_entry **out,
-		      size_t *n, struct error *err)
+int store_outbox_list(struct store *s, int64_t ticket_id, bool with_data,
+		      struct outbox_entry **out, size_t *n, struct error *err)
 {
-	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", NULL FROM outbox "
-		"WHERE ?1 = 0 OR ticket_id = ?1 ORDER BY id";
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", CASE WHEN ?2 THEN data END"
+		" FROM outbox WHERE ?1 = 0 OR ticket_id = ?1 ORDER BY id";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int(st, 2, with_data);
 	return read_entries(s, st, out, n, err);
 }
 

@@ -1,0 +1,241 @@
+/*
+ * test_pipeline.c — parse → route → store → outbox for batches of raw mail,
+ * against a temporary database (no network): ticket numbers, threading,
+ * duplicates, machines' mail, header injection.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "pipeline.h"
+#include "test.h"
+
+static char dir[] = "/tmp/ib-test-pipeline-XXXXXX";
+static struct store *st;
+static struct config cfg;
+static struct person persons[] = {
+	{ "sysadmin", "北垣 剛志", "tkita@example.com", "070-0000-0000", ROLE_ADMIN },
+	{ "ecadmin", "伊藤 佳彦", "y.ito@example.com", NULL, ROLE_ADMIN },
+	{ "president", "渡部 正行", "ceo@example.com", NULL, ROLE_MANAGEMENT },
+};
+
+static time_t now = 1795651200;	/* 2026-11-25T06:00:00+09:00 */
+
+static struct pipeline_stats feed(const char *const *raws, size_t n)
+{
+	struct imap_message msgs[16];
+	struct pipeline_stats stats = { 0 };
+	struct error err = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		msgs[i].uid = (uint32_t)(100 + i);
+		msgs[i].raw = (char *)raws[i];
+		msgs[i].len = strlen(raws[i]);
+	}
+	if (pipeline_process(&cfg, st, msgs, n, 42, now, &stats, &err) < 0)
+		printf("# pipeline_process: %s\n", err.msg);
+	return stats;
+}
+
+static struct pipeline_stats feed1(const char *raw)
+{
+	return feed(&raw, 1);
+}
+
+static size_t count_tickets(void)
+{
+	struct ticket *t;
+	struct error err;
+	size_t n;
+
+	store_ticket_list(st, true, &t, &n, &err);
+	store_tickets_free(t, n);
+	return n;
+}
+
+static size_t count_messages(const char *ref)
+{
+	struct ticket t;
+	struct message_row *m;
+	struct error err;
+	size_t n = 0;
+
+	if (store_ticket_get(st, ref, &t, &err) == 1) {
+		store_message_list(st, t.id, &m, &n, &err);
+		store_messages_free(m, n);
+		store_ticket_release(&t);
+	}
+	return n;
+}
+
+/* The mail queued about a ticket, with its bytes; caller frees. */
+static struct outbox_entry *mails_of(const char *ref, size_t *n)
+{
+	struct ticket t;
+	struct outbox_entry *e = NULL;
+	struct error err;
+
+	*n = 0;
+	if (store_ticket_get(st, ref, &t, &err) == 1) {
+		store_outbox_list(st, t.id, true, &e, n, &err);
+		store_ticket_release(&t);
+	}
+	return e;
+}
+
+static const char report[] =
+	"From: =?UTF-8?B?5bGx55SwIOiKseWtkA==?= <yamada@example.com>\r\n"
+	"To: incident@example.com\r\n"
+	"Subject: =?UTF-8?B?44K144O844OQ44O844GM6YGF44GE?=\r\n"
+	"Date: Wed, 25 Nov 2026 10:00:00 +0900\r\n"
+	"Message-ID: <report-1@example.com>\r\n"
+	"MIME-Version: 1.0\r\n"
+	"Content-Type: text/plain; charset=UTF-8\r\n"
+	"Content-Transfer-Encoding: 8bit\r\n"
+	"\r\n"
+	"受注サーバーが遅く、見知らぬログインがあります。\r\n";
+
+int main(void)
+{
+	struct error err = { 0 };
+	struct pipeline_stats s;
+	struct outbox_entry *mails;
+	struct ticket t;
+	char path[256], *templates;
+	size_t n, i;
+	int acks = 0, alarms = 0;
+
+	if (!mkdtemp(dir))
+		return 1;
+	clock_set_zone("Asia/Tokyo");
+	snprintf(path, sizeof path, "%s/incidents.db", dir);
+	if (store_open(path, &st, &err) < 0) {
+		printf("# %s\n", err.msg);
+		return 1;
+	}
+	templates = getenv("IB_TEMPLATES") ? getenv("IB_TEMPLATES") : "templates";
+	cfg.templates = templates;
+	cfg.smtp.from = "incident@example.com";
+	cfg.smtp.from_name = "セキュリティインシデント窓口";
+	cfg.persons = persons;
+	cfg.n_persons = 3;
+
+	/* A new report: a ticket, an acknowledgement, an alarm per admin. */
+	s = feed1(report);
+	CHECK_INT(s.new_tickets, 1, "a report opens a ticket");
+	CHECK_INT(store_ticket_get(st, "INC-2026-0001", &t, &err), 1, "numbered INC-2026-0001");
+	CHECK_STR(t.subject, "サーバーが遅い", "its subject, RFC 2047 decoded");
+	CHECK_STR(t.reporter_addr, "yamada@example.com", "the reporter's address");
+	CHECK_STR(t.reporter_name, "山田 花子", "the reporter's decoded name");
+	CHECK_INT(t.aware_at, now, "awareness defaults to the arrival (policy 7-4)");
+	store_ticket_release(&t);
+	mails = mails_of("INC-2026-0001", &n);
+	for (i = 0; i < n; i++) {
+		acks += strcmp(mails[i].kind, "ack") == 0 &&
+			strcmp(mails[i].rcpt, "yamada@example.com") == 0;
+		alarms += strcmp(mails[i].kind, "alarm") == 0;
+	}
+	CHECK_INT(acks, 1, "one acknowledgement to the reporter");
+	CHECK_INT(alarms, 2, "one alarm to each of the two admins");
+	CHECK(n && strstr(mails[0].subject, "[INC-2026-0001]") != NULL, "subjects carry the tag");
+	CHECK(n && strstr(mails[0].data, "In-Reply-To: <report-1@example.com>") != NULL,
+	      "the acknowledgement answers the report");
+	CHECK(n && strstr(mails[0].data, "Auto-Submitted: auto-replied") != NULL,
+	      "and says it is automatic (RFC 3834)");
+	CHECK(n && strstr(mails[0].data, "incident+INC-2026-0001@example.com") != NULL,
+	      "a Reply-To that routes back to the ticket");
+	store_outbox_free(mails, n);
+
+	/* Duplicates never open a second ticket. */
+	s = feed1(report);
+	CHECK_INT(s.duplicates, 1, "the same message again is a duplicate");
+	{
+		const char *twice[] = {
+			"From: a@example.com\r\nSubject: no id\r\n\r\nbody\r\n",
+			"From: a@example.com\r\nSubject: no id\r\n\r\nbody\r\n",
+		};
+		s = feed(twice, 2);
+		CHECK_INT(s.new_tickets, 1, "same bytes without Message-ID in one batch: one ticket");
+		CHECK_INT(s.duplicates, 1, "... and one duplicate");
+	}
+	s = feed1("From: b@example.com\r\nSubject: other bytes\r\nMessage-ID: <report-1@example.com>\r\n\r\nx\r\n");
+	CHECK_INT(s.duplicates, 1, "same Message-ID with other bytes is a duplicate");
+	CHECK_INT(count_tickets(), 2, "two tickets so far");
+
+	/* Follow-ups: subject tag, In-Reply-To, References, reply address. */
+	s = feed1("From: yamada@example.com\r\nSubject: Re: [INC-2026-0001] =?UTF-8?B?5Y+X5LuY?=\r\n"
+		  "Message-ID: <f1@example.com>\r\n\r\nmore\r\n");
+	CHECK_INT(s.follow_ups, 1, "a tagged reply is a follow-up");
+	mails = mails_of("INC-2026-0001", &n);
+	{
+		char raw[1024];
+		snprintf(raw, sizeof raw, "From: tkita@example.com\r\nSubject: Re: untagged\r\n"
+			 "Message-ID: <f2@example.com>\r\nIn-Reply-To: <%s>\r\n\r\nx\r\n",
+			 n ? mails[n - 1].message_id : "none");
+		s = feed1(raw);
+		CHECK_INT(s.follow_ups, 1, "In-Reply-To naming the bot's alarm is a follow-up");
+	}
+	store_outbox_free(mails, n);
+	s = feed1("From: c@example.com\r\nSubject: thread\r\nMessage-ID: <f3@example.com>\r\n"
+		  "References: <unknown@x> <report-1@example.com> <other@x>\r\n\r\nx\r\n");
+	CHECK_INT(s.follow_ups, 1, "References naming a message of the ticket");
+	s = feed1("From: c@example.com\r\nTo: Desk <incident+INC-2026-0001-abc@example.com>\r\n"
+		  "Subject: plain\r\nMessage-ID: <f4@example.com>\r\n\r\nx\r\n");
+	CHECK_INT(s.follow_ups, 1, "mail to the ticket's reply address");
+	CHECK_INT(count_messages("INC-2026-0001"), 5, "the ticket holds the report and four follow-ups");
+	s = feed1("From: c@example.com\r\nSubject: [INC-2026-9999] ghost\r\nMessage-ID: <g@x>\r\n\r\nx\r\n");
+	CHECK_INT(s.new_tickets, 1, "a tag of no ticket opens a new one");
+
+	/* Machines: recorded, never answered. */
+	s = feed1("From: mailer-daemon@example.net\r\nSubject: Undelivered\r\nMessage-ID: <b1@x>\r\n\r\nx\r\n");
+	CHECK_INT(s.automatic, 1, "a bounce is automatic");
+	s = feed1("From: a@example.com\r\nAuto-Submitted: auto-replied\r\nSubject: away\r\n"
+		  "Message-ID: <b2@x>\r\n\r\nx\r\n");
+	CHECK_INT(s.automatic, 1, "an auto-reply is automatic");
+	s = feed1("From: incident@example.com\r\nSubject: [INC-2026-0001] loop\r\nMessage-ID: <b3@x>\r\n\r\nx\r\n");
+	CHECK_INT(s.automatic, 1, "our own mail is automatic (no loop)");
+	CHECK_INT(count_tickets(), 3, "none of them opened a ticket");
+
+	/* An admin's report: alarms only. */
+	s = feed1("From: tkita@example.com\r\nSubject: disk failure\r\nMessage-ID: <adm@x>\r\n\r\nx\r\n");
+	mails = mails_of("INC-2026-0004", &n);
+	acks = 0;
+	for (i = 0; i < n; i++)
+		acks += strcmp(mails[i].kind, "ack") == 0;
+	CHECK(s.new_tickets == 1 && acks == 0 && n == 2, "an admin's report: two alarms, no acknowledgement");
+	store_outbox_free(mails, n);
+
+	/* No header injection through an encoded subject or name. */
+	s = feed1("From: =?UTF-8?B?RXZpbA0KQmNjOiB2aWN0aW1AZXhhbXBsZS5jb20=?= <evil@example.com>\r\n"
+		  "Subject: =?UTF-8?B?aGkNCkJjYzogdmljdGltQGV4YW1wbGUuY29t?=\r\n"
+		  "Message-ID: <inj@x>\r\n\r\nx\r\n");
+	mails = mails_of("INC-2026-0005", &n);
+	{
+		int injected = 0;
+		for (i = 0; i < n; i++)
+			injected += strstr(mails[i].data, "\r\nBcc:") != NULL ||
+				    strstr(mails[i].data, "\nBcc:") != NULL;
+		CHECK(s.new_tickets == 1 && n == 3 && injected == 0,
+		      "an encoded CRLF in subject or name adds no header");
+	}
+	store_outbox_free(mails, n);
+
+	/* No subject; and the year turns. */
+	feed1("From: d@example.com\r\nMessage-ID: <nosub@x>\r\n\r\nx\r\n");
+	CHECK_INT(store_ticket_get(st, "INC-2026-0006", &t, &err), 1, "a mail without subject opens a ticket");
+	CHECK_STR(t.subject, "(件名なし / no subject)", "... with a placeholder subject");
+	store_ticket_release(&t);
+	now = 1798729200;	/* 2027-01-01T00:00:00+09:00 */
+	feed1("From: d@example.com\r\nSubject: new year\r\nMessage-ID: <ny@x>\r\n\r\nx\r\n");
+	CHECK_INT(store_ticket_get(st, "INC-2027-0001", &t, &err), 1,
+		  "numbers restart with the year in the configured zone");
+	store_ticket_release(&t);
+
+	store_close(st);
+	if (fork() == 0)
+		execlp("rm", "rm", "-rf", dir, (char *)NULL);
+	return test_done();
+}
