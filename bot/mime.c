@@ -3,11 +3,13 @@
  *
  * libetpan does the grammar: mailimf for the header fields, mailmime_parse
  * for the MIME tree, mailmime_part_parse for base64 / quoted-printable and
- * mailmime_encoded_phrase_parse for RFC 2047.  This file decides what the
- * bot reads: which part is the body, what counts as an attachment, how
+ * mailmime_encoded_phrase_parse for RFC 2047; iconv(3) converts charsets
+ * (iconv_append says why not libetpan's charconv).  This file decides what
+ * the bot reads: which part is the body, what counts as an attachment, how
  * unlabelled or mislabelled Japanese text becomes UTF-8, and how to get
  * something useful out of mail that breaks the rules.  A bad mail yields a
- * lossy body, never a failure, unless it has no header at all.
+ * lossy body, never a failure, unless it has no header at all; running out
+ * of memory is ERR_TEMP.
  *
  * Sections, in order: growable buffer; charsets; text clean-up (line ends,
  * HTML); input preparation; headers; the MIME tree; the entry points.
@@ -285,11 +287,26 @@ static void iso2022jp_append(struct buf *out, const char *s, size_t n,
 	buf_free(&sjis);
 }
 
+/* Windows-1252 where it decodes (its 0x80-0x9F are letters, not controls), else Latin-1. */
+static void latin1_append(struct buf *out, const char *s, size_t n, int *lossy)
+{
+	struct buf w = { 0 };
+	int bad = 0;
+
+	if (iconv_append(&w, "CP1252", s, n, &bad) == 0 && !bad)
+		buf_add(out, w.p, w.len);
+	else if (iconv_append(out, "ISO-8859-1", s, n, lossy) < 0)
+		utf8_append_fixed(out, s, n, lossy);
+	out->oom |= w.oom;
+	buf_free(&w);
+}
+
 /*
  * Is a CP932 or EUC-JP reading of unlabelled bytes Japanese rather than
  * Latin-1 that happens to decode?  Japanese prose is full of kana
- * (U+3040-U+30FF, half-width U+FF61-U+FF9F); a kana-less one passes if its
- * 8-bit bytes come in pairs, as double-byte text does and "ção" does not.
+ * (U+3040-U+30FF); a kana-less one passes if its 8-bit bytes come in
+ * pairs, as double-byte text does and "ção" does not.  Half-width kana do
+ * not count: EUC-JP read as CP932 turns into them.
  */
 static size_t kana_count(const struct buf *b)
 {
@@ -297,8 +314,7 @@ static size_t kana_count(const struct buf *b)
 	size_t i, k = 0;
 
 	for (i = 0; i + 2 < b->len; i++)
-		if ((u[i] == 0xe3 && u[i + 1] >= 0x81 && u[i + 1] <= 0x83) ||
-		    (u[i] == 0xef && (u[i + 1] == 0xbd || u[i + 1] == 0xbe)))
+		if (u[i] == 0xe3 && u[i + 1] >= 0x81 && u[i + 1] <= 0x83)
 			k++;
 	return k;
 }
@@ -324,12 +340,23 @@ static int pairs_only(const char *s, size_t n)
  * so it is recognised by ESC $ before the UTF-8 check would accept it as
  * is.  Then UTF-8; then Shift_JIS as Windows writes it (CP932) or EUC-JP,
  * whichever decodes cleanly and looks Japanese (both may: the one with more
- * kana wins); else Latin-1, which decodes anything.
+ * kana wins); else Windows-1252 / Latin-1, which decode anything.
  */
+/* Decodes strictly into b; 1 if every byte decoded and it reads as Japanese. */
+static int japanese_try(struct buf *b, const char *charset, const char *s,
+			size_t n, int pairs)
+{
+	int bad = 0;
+
+	if (iconv_append(b, charset, s, n, &bad) < 0 || bad)
+		return 0;
+	return pairs || kana_count(b) > 0;
+}
+
 static void guess_append(struct buf *out, const char *s, size_t n, int *lossy)
 {
 	struct buf sjis = { 0 }, euc = { 0 };
-	int bad_sjis = 0, bad_euc = 0, pairs;
+	int sjis_ok, euc_ok, pairs;
 
 	if (memmem(s, n, "\x1b$", 2)) {
 		iso2022jp_append(out, s, n, lossy);
@@ -340,16 +367,14 @@ static void guess_append(struct buf *out, const char *s, size_t n, int *lossy)
 		return;
 	}
 	pairs = pairs_only(s, n);
-	bad_sjis = iconv_append(&sjis, "CP932", s, n, &bad_sjis) < 0 || bad_sjis ||
-		   (!pairs && !kana_count(&sjis));
-	bad_euc = iconv_append(&euc, "EUC-JP-MS", s, n, &bad_euc) < 0 || bad_euc ||
-		  (!pairs && !kana_count(&euc));
-	if (!bad_sjis && (bad_euc || kana_count(&sjis) >= kana_count(&euc)))
+	sjis_ok = japanese_try(&sjis, "CP932", s, n, pairs);
+	euc_ok = japanese_try(&euc, "EUC-JP-MS", s, n, pairs);
+	if (sjis_ok && (!euc_ok || kana_count(&sjis) >= kana_count(&euc)))
 		buf_add(out, sjis.p, sjis.len);
-	else if (!bad_euc)
+	else if (euc_ok)
 		buf_add(out, euc.p, euc.len);
-	else if (iconv_append(out, "ISO-8859-1", s, n, lossy) < 0)
-		utf8_append_fixed(out, s, n, lossy);
+	else
+		latin1_append(out, s, n, lossy);
 	out->oom |= sjis.oom | euc.oom;
 	buf_free(&sjis);
 	buf_free(&euc);
@@ -381,6 +406,8 @@ static const struct {
 	{ "cp932", "CP932" },
 	{ "euc-jp", "EUC-JP-MS" },	/* eucJP-ms: EUC-JP plus the Windows rows */
 	{ "x-euc-jp", "EUC-JP-MS" },
+	{ "iso-8859-1", "CP1252" },	/* as browsers do: 0x80-0x9F are Windows' */
+	{ "latin1", "CP1252" },
 	{ "gb2312", "GBK" },
 	{ "ks_c_5601-1987", "CP949" },
 	{ "iso-8859-8-i", "ISO-8859-8" },
@@ -467,11 +494,14 @@ static void text_append(struct buf *out, const char *s, size_t n, int *lossy)
 	buf_add(out, s + start, n - start);
 }
 
-/* Header text: one line, no control characters (no CR LF injection). */
+/*
+ * Header text: unfolded (CR and LF dropped), other control characters as
+ * spaces, so a decoded "=0D=0A" cannot inject a header line; trimmed.
+ */
 static char *header_clean(const char *s)
 {
 	struct buf b = { 0 };
-	size_t n = strlen(s), start, end, i;
+	size_t n = strlen(s), i, o = 0;
 	int lossy = 0;
 	char *p;
 
@@ -479,16 +509,18 @@ static char *header_clean(const char *s)
 	if (b.oom || !b.p)
 		return buf_take(&b);
 	p = b.p;
-	for (i = 0; i < b.len; i++)
-		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
-			p[i] = ' ';
-	for (start = 0; start < b.len && p[start] == ' '; start++)
+	for (i = 0; i < b.len; i++) {
+		if (p[i] == '\r' || p[i] == '\n')
+			continue;
+		p[o++] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? ' ' : p[i];
+	}
+	while (o > 0 && p[o - 1] == ' ')
+		o--;
+	for (i = 0; i < o && p[i] == ' '; i++)
 		;
-	for (end = b.len; end > start && p[end - 1] == ' '; end--)
-		;
-	memmove(p, p + start, end - start);
-	p[end - start] = '\0';
-	b.len = end - start;
+	memmove(p, p + i, o - i);
+	p[o - i] = '\0';
+	b.len = o - i;
 	return buf_take(&b);
 }
 
@@ -526,7 +558,8 @@ static size_t html_entity(const char *s, size_t n, struct buf *out)
 		{ "apos;", "'" }, { "nbsp;", " " },
 	};
 	unsigned long cp = 0;
-	size_t i, k;
+	size_t i, k, first;
+	int hex;
 
 	for (k = 0; k < sizeof named / sizeof *named; k++) {
 		size_t len = strlen(named[k].name);
@@ -538,15 +571,13 @@ static size_t html_entity(const char *s, size_t n, struct buf *out)
 	}
 	if (n < 4 || s[1] != '#')
 		return 0;
-	i = 2;
-	if (s[i] == 'x' || s[i] == 'X') {
-		for (i++; i < n && i < 12 && isxdigit((unsigned char)s[i]); i++)
-			cp = cp * 16 + (unsigned long)(s[i] <= '9' ? s[i] - '0' : (s[i] | 0x20) - 'a' + 10);
-	} else {
-		for (; i < n && i < 12 && s[i] >= '0' && s[i] <= '9'; i++)
-			cp = cp * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (i >= n || s[i] != ';' || i < 3)
+	hex = s[2] == 'x' || s[2] == 'X';
+	first = i = 2 + (size_t)hex;
+	for (; i < n && i < first + 8 && (hex ? isxdigit((unsigned char)s[i]) :
+					     isdigit((unsigned char)s[i])); i++)
+		cp = cp * (hex ? 16 : 10) + (unsigned long)(s[i] <= '9' ? s[i] - '0'
+							 : (s[i] | 0x20) - 'a' + 10);
+	if (i == first || i >= n || s[i] != ';')
 		return 0;
 	utf8_put(out, cp);
 	return i + 1;
@@ -588,23 +619,25 @@ static void html_to_text(const char *s, size_t n, struct buf *out)
 	static const char *const blocks[] = { "br", "p", "div", "tr", "li",
 		"h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
 		"blockquote", "pre", "hr" };
-	int space = 0, newlines = 2;
+	int space = 0, newlines = 2, no_gt = 0;
 	size_t i = 0, k, used;
 	char name[16];
 	const char *gt;
 
 	while (i < n) {
-		if (s[i] == '<' && (gt = memchr(s + i, '>', n - i))) {
+		/* once a '<' has no '>' after it, none has: no rescans */
+		gt = s[i] == '<' && !no_gt ? memchr(s + i, '>', n - i) : NULL;
+		no_gt |= s[i] == '<' && !gt;
+		if (gt) {
 			html_tag_name(s + i, n - i, name);
 			if (n - i >= 4 && strncmp(s + i, "<!--", 4) == 0)
-				gt = s + i + skip_past(s + i + 4, n - i - 4, "-->") + 3;
+				i += 4 + skip_past(s + i + 4, n - i - 4, "-->");
 			else if (s[i + 1] != '/' && (!strcmp(name, "script") ||
 				 !strcmp(name, "style") || !strcmp(name, "head")))
-				gt = s + i + skip_past(s + i + 1, n - i - 1, !strcmp(name, "head") ?
-					"</head>" : name[1] == 'c' ? "</script>" : "</style>");
+				i += 1 + skip_past(s + i + 1, n - i - 1, !strcmp(name, "head")
+					? "</head>" : name[1] == 'c' ? "</script>" : "</style>");
 			else
-				gt++;
-			i = (size_t)(gt - s);
+				i = (size_t)(gt - s) + 1;
 			for (k = 0; k < sizeof blocks / sizeof *blocks; k++) {
 				if (strcmp(name, blocks[k]) == 0 && newlines < 2) {
 					buf_addc(out, '\n');
@@ -732,18 +765,41 @@ static void header_aliases(const char *s, size_t n, struct buf *out)
 	}
 }
 
-char *mime_decode_header(const char *value)
+/*
+ * Raw 8-bit header bytes (against RFC 5322, common all the same).  Clients
+ * that write them mostly write them in the body's charset, so that hint
+ * comes first when it decodes cleanly; then the guess as for bodies.
+ */
+static void header_bytes_append(struct buf *out, const char *s, size_t n,
+				const char *hint)
+{
+	struct buf tmp = { 0 };
+	const char *cs;
+	char name[64];
+	int bad = 0;
+
+	cs = has_8bit(s, n) && !utf8_valid(s, n) ? charset_name(hint, name) : NULL;
+	if (cs && strcmp(cs, "UTF-8") != 0 && strcmp(cs, "ISO-2022-JP") != 0 &&
+	    iconv_append(&tmp, cs, s, n, &bad) == 0 && !bad)
+		buf_add(out, tmp.p, tmp.len);
+	else
+		guess_append(out, s, n, &bad);
+	out->oom |= tmp.oom;
+	buf_free(&tmp);
+}
+
+/* RFC 2047 to UTF-8; hint: the charset raw 8-bit bytes are likely in. */
+static char *header_decode(const char *value, const char *hint)
 {
 	struct buf utf8 = { 0 }, pre = { 0 }, out = { 0 };
 	size_t i = 0, at, end;
 	char *dec, *res;
-	int lossy = 0;
 
 	if (!value)
 		value = "";
-	/* Raw 8-bit (UTF-8, Shift_JIS) or raw ISO-2022-JP to UTF-8 first;
-	 * encoded words are ASCII and pass through unchanged. */
-	guess_append(&utf8, value, strlen(value), &lossy);
+	/* Raw 8-bit or raw ISO-2022-JP to UTF-8 first; encoded words are
+	 * ASCII and pass through unchanged. */
+	header_bytes_append(&utf8, value, strlen(value), hint);
 	header_aliases(utf8.p ? utf8.p : "", utf8.len, &pre);
 	pre.oom |= utf8.oom;
 	buf_free(&utf8);
@@ -762,9 +818,10 @@ char *mime_decode_header(const char *value)
 		 * unterminated encoded word, an unknown encoding letter) and
 		 * would drop the rest: keep that word as written, go on. */
 		i = at;
-		end = i + 1;
-		while (end < pre.len && pre.p[end] != ' ' && pre.p[end] != '\t' &&
-		       pre.p[end] != '\r' && pre.p[end] != '\n')
+		for (end = i + 1; end < pre.len && !strchr(" \t\r\n", pre.p[end]); end++)
+			;
+		/* with the white space after it, which libetpan would drop */
+		while (end < pre.len && strchr(" \t\r\n", pre.p[end]))
 			end++;
 		buf_add(&out, pre.p + i, end - i);
 		i = end;
@@ -778,6 +835,11 @@ char *mime_decode_header(const char *value)
 	res = header_clean(out.p ? out.p : "");
 	buf_free(&out);
 	return res;
+}
+
+char *mime_decode_header(const char *value)
+{
+	return header_decode(value, NULL);
 }
 
 /* An unstructured header value as written: unfolded, trimmed, valid UTF-8. */
@@ -815,13 +877,20 @@ static struct mailimf_field *env_get(const struct mailimf_fields *env, int type)
 	return NULL;
 }
 
+/* What the header functions read: both field lists and the charset hint. */
+struct hdrs {
+	const struct mailimf_fields *env;	/* parsed (From, To, Date...) */
+	const struct mailimf_fields *raw;	/* every field unparsed */
+	char hint[64];				/* top-level Content-Type charset */
+};
+
 /* Fills a from a mailbox; -1 on OOM.  An empty name or address is NULL. */
 static int address_set(struct mail_address *a, const char *name,
-		       const char *addr)
+		       const char *addr, const char *hint)
 {
 	a->name = NULL;
 	a->addr = NULL;
-	if (name && !(a->name = mime_decode_header(name)))
+	if (name && !(a->name = header_decode(name, hint)))
 		return -1;
 	if (a->name && (a->name[0] == '\0' || strcmp(a->name, "\"\"") == 0)) {
 		free(a->name);
@@ -837,7 +906,7 @@ static int address_set(struct mail_address *a, const char *name,
 }
 
 static int address_push(struct mail_address **list, size_t *n,
-			const struct mailimf_mailbox *mb)
+			const struct mailimf_mailbox *mb, const char *hint)
 {
 	struct mail_address *p;
 
@@ -845,7 +914,7 @@ static int address_push(struct mail_address **list, size_t *n,
 	if (!p)
 		return -1;
 	*list = p;
-	if (address_set(&p[*n], mb->mb_display_name, mb->mb_addr_spec) < 0) {
+	if (address_set(&p[*n], mb->mb_display_name, mb->mb_addr_spec, hint) < 0) {
 		free(p[*n].name);
 		free(p[*n].addr);
 		return -1;
@@ -854,24 +923,13 @@ static int address_push(struct mail_address **list, size_t *n,
 	return 0;
 }
 
-static int mailbox_list_push(struct mail_address **list, size_t *n,
-			     const struct mailimf_mailbox_list *mbl)
-{
-	clistiter *c;
-
-	for (c = mbl ? clist_begin(mbl->mb_list) : NULL; c; c = clist_next(c))
-		if (address_push(list, n, clist_content(c)) < 0)
-			return -1;
-	return 0;
-}
-
 /* Every mailbox of the To or Cc fields (all of them, groups flattened). */
 static int addresses_fill(struct mail_address **list, size_t *n,
-			  const struct mailimf_fields *env, int type)
+			  const struct hdrs *h, int type)
 {
-	clistiter *c, *a;
+	clistiter *c, *a, *g;
 
-	for (c = clist_begin(env->fld_list); c; c = clist_next(c)) {
+	for (c = clist_begin(h->env->fld_list); c; c = clist_next(c)) {
 		struct mailimf_field *f = clist_content(c);
 		struct mailimf_address_list *al;
 
@@ -881,12 +939,17 @@ static int addresses_fill(struct mail_address **list, size_t *n,
 					      : f->fld_data.fld_cc->cc_addr_list;
 		for (a = al ? clist_begin(al->ad_list) : NULL; a; a = clist_next(a)) {
 			struct mailimf_address *ad = clist_content(a);
-			int r = ad->ad_type == MAILIMF_ADDRESS_MAILBOX
-				? address_push(list, n, ad->ad_data.ad_mailbox)
-				: mailbox_list_push(list, n, ad->ad_data.ad_group->grp_mb_list);
+			struct mailimf_mailbox_list *mbl;
 
-			if (r < 0)
-				return -1;
+			if (ad->ad_type == MAILIMF_ADDRESS_MAILBOX) {
+				if (address_push(list, n, ad->ad_data.ad_mailbox, h->hint) < 0)
+					return -1;
+				continue;
+			}
+			mbl = ad->ad_data.ad_group->grp_mb_list;
+			for (g = mbl ? clist_begin(mbl->mb_list) : NULL; g; g = clist_next(g))
+				if (address_push(list, n, clist_content(g), h->hint) < 0)
+					return -1;
 		}
 	}
 	return 0;
@@ -897,7 +960,7 @@ static int addresses_fill(struct mail_address **list, size_t *n,
  * the address is what stands in the last <...>, else the word with an @,
  * and the display name is whatever precedes the <.
  */
-static int from_fallback(struct mail_address *a, const char *v)
+static int from_fallback(struct mail_address *a, const char *v, const char *hint)
 {
 	const char *lt = strrchr(v, '<'), *gt = lt ? strchr(lt, '>') : NULL, *at;
 	char *name = NULL, *addr = NULL;
@@ -921,7 +984,7 @@ static int from_fallback(struct mail_address *a, const char *v)
 		if (!(addr = strndup(v + b, e - b)))
 			goto out;
 	}
-	r = address_set(a, name, addr);
+	r = address_set(a, name, addr, hint);
 out:
 	free(name);
 	free(addr);
@@ -1037,20 +1100,19 @@ static time_t date_parse_raw(const char *v)
 	return t;
 }
 
-static int from_fill(struct mail *m, const struct mailimf_fields *env,
-		     const struct mailimf_fields *raw)
+static int from_fill(struct mail *m, const struct hdrs *h)
 {
-	struct mailimf_field *f = env_get(env, MAILIMF_FIELD_FROM);
+	struct mailimf_field *f = env_get(h->env, MAILIMF_FIELD_FROM);
 	struct mailimf_mailbox_list *mbl = f ? f->fld_data.fld_from->frm_mb_list : NULL;
 	const char *v;
 
 	if (mbl && clist_begin(mbl->mb_list)) {
 		struct mailimf_mailbox *mb = clist_content(clist_begin(mbl->mb_list));
 
-		return address_set(&m->from, mb->mb_display_name, mb->mb_addr_spec);
+		return address_set(&m->from, mb->mb_display_name, mb->mb_addr_spec, h->hint);
 	}
-	v = raw_get(raw, "From");
-	return v ? from_fallback(&m->from, v) : 0;
+	v = raw_get(h->raw, "From");
+	return v ? from_fallback(&m->from, v, h->hint) : 0;
 }
 
 /* The first msg-id of In-Reply-To (libetpan's list or the raw value). */
@@ -1068,11 +1130,10 @@ static int msgid_first(char **out, const clist *parsed, const char *raw)
 	return r;
 }
 
-static int msgid_fill(struct mail *m, const struct mailimf_fields *env,
-		      const struct mailimf_fields *raw)
+static int msgid_fill(struct mail *m, const struct hdrs *h)
 {
-	struct mailimf_field *f = env_get(env, MAILIMF_FIELD_MESSAGE_ID);
-	const char *v = raw_get(raw, "Message-ID");
+	struct mailimf_field *f = env_get(h->env, MAILIMF_FIELD_MESSAGE_ID);
+	const char *v = raw_get(h->raw, "Message-ID");
 
 	if (f)
 		return (m->message_id = msgid_dup(f->fld_data.fld_message_id->mid_value)) ? 0 : -1;
@@ -1091,18 +1152,18 @@ static int msgid_fill(struct mail *m, const struct mailimf_fields *env,
 }
 
 /* Everything struct mail takes from the header.  -1 only on OOM. */
-static int headers_fill(struct mail *m, const struct mailimf_fields *env,
-			const struct mailimf_fields *raw)
+static int headers_fill(struct mail *m, const struct hdrs *h)
 {
+	const struct mailimf_fields *env = h->env, *raw = h->raw;
 	struct mailimf_field *f;
 	const char *v;
 
-	if (from_fill(m, env, raw) < 0 ||
-	    addresses_fill(&m->to, &m->n_to, env, MAILIMF_FIELD_TO) < 0 ||
-	    addresses_fill(&m->cc, &m->n_cc, env, MAILIMF_FIELD_CC) < 0 ||
-	    msgid_fill(m, env, raw) < 0)
+	if (from_fill(m, h) < 0 ||
+	    addresses_fill(&m->to, &m->n_to, h, MAILIMF_FIELD_TO) < 0 ||
+	    addresses_fill(&m->cc, &m->n_cc, h, MAILIMF_FIELD_CC) < 0 ||
+	    msgid_fill(m, h) < 0)
 		return -1;
-	if ((v = raw_get(raw, "Subject")) && !(m->subject = mime_decode_header(v)))
+	if ((v = raw_get(raw, "Subject")) && !(m->subject = header_decode(v, h->hint)))
 		return -1;
 	if ((v = raw_get(raw, "Date")) && !(m->date_raw = raw_value_dup(v)))
 		return -1;
@@ -1137,6 +1198,7 @@ struct walk {
 	struct buf fwd;			/* forwarded messages, after the body */
 	const struct mailmime *body_part;
 	size_t att_cap;
+	const char *hint;		/* the message's charset, for raw 8-bit names */
 	int depth;			/* how deep in forwarded messages */
 	int lossy;
 	int oom;
@@ -1330,8 +1392,9 @@ static char *rfc2231_value(const struct named_params *np, const char *name,
 		rfc2231_piece(&bytes, np->p[single]->pa_value, 1, 1, charset);
 	for (k = 0; single < 0 && k < 64 && seg[k]; k++)
 		rfc2231_piece(&bytes, seg[k], enc[k], k == 0, charset);
-	if (!bytes.p) {
-		*oom |= bytes.oom;
+	*oom |= bytes.oom;
+	if (!bytes.p || bytes.oom) {
+		buf_free(&bytes);
 		return NULL;
 	}
 	charset_append(&u, charset[0] ? charset : NULL, bytes.p, bytes.len, &lossy);
@@ -1360,8 +1423,9 @@ static int part_named(const struct mailmime *p)
 }
 
 /* The file name of a part, decoded; NULL when it has none. */
-static char *part_filename(const struct mailmime *p, int *oom)
+static char *part_filename(const struct mailmime *p, const char *hint, int *oom)
 {
+	const char *cs = ct_param(p->mm_content_type, "charset");
 	struct named_params np;
 	char *s;
 
@@ -1369,21 +1433,25 @@ static char *part_filename(const struct mailmime *p, int *oom)
 	if ((s = rfc2231_value(&np, "filename", oom)) || *oom)
 		return s;
 	if (np.dsp_filename)
-		return (s = mime_decode_header(np.dsp_filename)) ? s : (*oom = 1, NULL);
+		return (s = header_decode(np.dsp_filename, cs ? cs : hint)) ? s : (*oom = 1, NULL);
 	if ((s = rfc2231_value(&np, "name", oom)) || *oom)
 		return s;
 	if (np.ct_name)
-		return (s = mime_decode_header(np.ct_name)) ? s : (*oom = 1, NULL);
+		return (s = header_decode(np.ct_name, cs ? cs : hint)) ? s : (*oom = 1, NULL);
 	return NULL;
+}
+
+static int disposition_attachment(const struct mailmime *p)
+{
+	const struct mailmime_disposition *d = part_disposition(p);
+
+	return d && d->dsp_type &&
+	       d->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
 }
 
 static int part_is_attachment(const struct mailmime *p)
 {
-	const struct mailmime_disposition *d = part_disposition(p);
-
-	return (d && d->dsp_type &&
-		d->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT) ||
-	       part_named(p);
+	return disposition_attachment(p) || part_named(p);
 }
 
 /*
@@ -1442,7 +1510,7 @@ static void attachment_add(struct walk *w, const struct mailmime *p,
 {
 	struct mail_attachment a = { 0 };
 
-	a.filename = part_filename(p, &w->oom);
+	a.filename = part_filename(p, w->hint, &w->oom);
 	a.content_type = content_type_str(p->mm_content_type);
 	if (!a.content_type)
 		w->oom = 1;
@@ -1456,20 +1524,24 @@ static void attachment_add(struct walk *w, const struct mailmime *p,
 	attachment_push(w, &a);
 }
 
-/* The first text/<subtype> leaf that is not an attachment, outside forwards. */
+/*
+ * The first text/<subtype> leaf that is not an attachment, outside
+ * forwarded messages.  named: a leaf with a file name will do as long as
+ * it is not marked "attachment".
+ */
 static const struct mailmime *find_text(const struct mailmime *p,
-					const char *subtype)
+					const char *subtype, int named)
 {
 	const struct mailmime *r;
 	clistiter *c;
 
 	if (p->mm_type == MAILMIME_SINGLE)
 		return type_is(p->mm_content_type, MAILMIME_DISCRETE_TYPE_TEXT, subtype) &&
-		       !part_is_attachment(p) ? p : NULL;
+		       !(named ? disposition_attachment(p) : part_is_attachment(p)) ? p : NULL;
 	if (p->mm_type != MAILMIME_MULTIPLE)
 		return NULL;
 	for (c = clist_begin(p->mm_data.mm_multipart.mm_mp_list); c; c = clist_next(c))
-		if ((r = find_text(clist_content(c), subtype)))
+		if ((r = find_text(clist_content(c), subtype, named)))
 			return r;
 	return NULL;
 }
@@ -1580,7 +1652,8 @@ static void collect(struct walk *w, const struct mailmime *p)
 			collect(w, clist_content(c));
 		return;
 	}
-	if (p == w->body_part || composite_is(ct, MAILMIME_COMPOSITE_TYPE_MULTIPART))
+	if ((p == w->body_part && !part_is_attachment(p)) ||
+	    composite_is(ct, MAILMIME_COMPOSITE_TYPE_MULTIPART))
 		return;		/* a multipart without boundary has no parts */
 	if (p->mm_type == MAILMIME_SINGLE && !part_is_attachment(p) &&
 	    (type_is(ct, MAILMIME_DISCRETE_TYPE_TEXT, "plain") ||
@@ -1601,11 +1674,16 @@ static void collect(struct walk *w, const struct mailmime *p)
 	mailmime_decoded_part_free(freeme);
 }
 
-/* The body of one message: its text part first, then the rest. */
+/*
+ * The body of one message: its text part first, then the rest.  With no
+ * plain or HTML text, an inline text file (some clients name the body
+ * part) is the text, and stays an attachment too.
+ */
 static void walk_tree(struct walk *w, const struct mailmime *root)
 {
-	if (!(w->body_part = find_text(root, "plain")))
-		w->body_part = find_text(root, "html");
+	if (!(w->body_part = find_text(root, "plain", 0)) &&
+	    !(w->body_part = find_text(root, "html", 0)))
+		w->body_part = find_text(root, "plain", 1);
 	if (w->body_part)
 		body_add(w, w->body_part);
 	collect(w, root);
@@ -1646,6 +1724,21 @@ static void raw_body(struct walk *w, const char *s, size_t n)
 	buf_free(&u);
 }
 
+/* The charset of the top-level Content-Type, as a hint for raw 8-bit headers. */
+static void charset_hint(const struct mailimf_fields *raw, char hint[64])
+{
+	const char *v = raw_get(raw, "Content-Type"), *cs;
+	struct mailmime_content *ct = NULL;
+	size_t i = 0;
+
+	hint[0] = '\0';
+	if (v && mailmime_content_parse(v, strlen(v), &i, &ct) == MAILIMF_NO_ERROR) {
+		if ((cs = ct_param(ct, "charset")))
+			snprintf(hint, 64, "%s", cs);
+		mailmime_content_free(ct);
+	}
+}
+
 /* The MIME part of message_parse: fills out->body and out->attachments. */
 static int body_fill(struct walk *w, const char *buf, size_t n, size_t body_at)
 {
@@ -1678,6 +1771,7 @@ static int message_parse(const char *raw, size_t len, int depth,
 {
 	struct mailimf_fields *env = NULL, *fields = NULL;
 	struct walk w = { .m = out, .depth = depth };
+	struct hdrs h = { 0 };
 	size_t n, i = 0, body_at;
 	int r = -1;
 	char *buf;
@@ -1689,15 +1783,22 @@ static int message_parse(const char *raw, size_t len, int depth,
 		goto out;
 	}
 	if (clist_count(fields->fld_list) == 0) {
-		error_set(err, ERR_MESSAGE, "mime: no header field at the start "
-			  "(%zu bytes): not a mail; kept as it is", len);
+		error_set(err, ERR_MESSAGE, "mime: %zu bytes that do not start with a "
+			  "header field: not a mail", len);
 		goto out;
 	}
 	body_at = i;
 	mailimf_crlf_parse(buf, n, &body_at);
 	i = 0;
-	if (mailimf_envelope_and_optional_fields_parse(buf, n, &i, &env) != MAILIMF_NO_ERROR ||
-	    headers_fill(out, env, fields) < 0 || body_fill(&w, buf, n, body_at) < 0) {
+	if (mailimf_envelope_and_optional_fields_parse(buf, n, &i, &env) != MAILIMF_NO_ERROR) {
+		error_set(err, ERR_TEMP, "mime: out of memory parsing the header");
+		goto out;
+	}
+	h.env = env;
+	h.raw = fields;
+	charset_hint(fields, h.hint);
+	w.hint = h.hint;
+	if (headers_fill(out, &h) < 0 || body_fill(&w, buf, n, body_at) < 0) {
 		error_set(err, ERR_TEMP, "mime: out of memory for a %zu-byte mail", len);
 		goto out;
 	}

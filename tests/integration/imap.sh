@@ -10,6 +10,9 @@
 # someone else started are left alone.
 #   IB_IMAP_BULK=N     messages for the batch-fetch test (default 300)
 #   IB_IMAP_SHOW_LOG=1 also show what imap.c logged (shown anyway on failure)
+#   IB_IMAP_WRAPPER    a command to run the driver under, e.g.
+#                      "valgrind -q --leak-check=full --errors-for-leak-kinds=all
+#                       --error-exitcode=99 --child-silent-after-fork=yes"
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -58,4 +61,6 @@ if ! empty_mailbox >&2; then
 	exit 2
 fi
 
-IB_IMAP_TEST_USER=$TEST_USER IB_MAILSERVER="$ROOT/scripts/mailserver" "$DRIVER"
+# shellcheck disable=SC2086 # the wrapper is a command line
+IB_IMAP_TEST_USER=$TEST_USER IB_MAILSERVER="$ROOT/scripts/mailserver" \
+	${IB_IMAP_WRAPPER:-} "$DRIVER"

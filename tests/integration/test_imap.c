@@ -161,7 +161,12 @@ static size_t count_in(const char *mailbox)
 
 /* ---- a fake server, forked ------------------------------------------------ */
 
-enum fake_mode { FAKE_TLS, FAKE_NO_STARTTLS, FAKE_SILENT };
+enum fake_mode {
+	FAKE_TLS,		/* IMAPS with the test server certificate */
+	FAKE_NO_STARTTLS,	/* clear text, STARTTLS not offered */
+	FAKE_INJECT,		/* STARTTLS, with clear text right behind its OK */
+	FAKE_SILENT,		/* accepts and never says a word */
+};
 
 struct fake {
 	pid_t pid;
@@ -184,14 +189,37 @@ static ssize_t conn_recv(struct conn *c, char *buf, size_t n)
 	return c->tls ? gnutls_record_recv(c->tls, buf, n) : read(c->fd, buf, n);
 }
 
+/* The server side of TLS with the test server certificate (child only). */
+static void fake_tls_accept(struct conn *c)
+{
+	gnutls_certificate_credentials_t cred;
+	char cert[512], key[512];
+	int r;
+
+	snprintf(cert, sizeof cert, "%s/certs/server.pem", mail_dir);
+	snprintf(key, sizeof key, "%s/certs/server.key", mail_dir);
+	gnutls_certificate_allocate_credentials(&cred);
+	if (gnutls_certificate_set_x509_key_file(cred, cert, key, GNUTLS_X509_FMT_PEM) < 0)
+		_exit(1);
+	gnutls_init(&c->tls, GNUTLS_SERVER);
+	gnutls_set_default_priority(c->tls);
+	gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, cred);
+	gnutls_transport_set_int(c->tls, c->fd);
+	gnutls_handshake_set_timeout(c->tls, 10000);
+	do
+		r = gnutls_handshake(c->tls);
+	while (r < 0 && !gnutls_error_is_fatal(r));
+	if (r < 0)
+		_exit(1);
+}
+
 /* Answers like a minimal IMAP server and counts what the client sent after
- * the greeting (inside TLS for FAKE_TLS), and whether a LOGIN came. */
+ * the greeting (inside TLS, once there is TLS), and whether a LOGIN came. */
 static void fake_serve(int lfd, enum fake_mode mode, int report)
 {
-	gnutls_certificate_credentials_t cred = NULL;
 	struct conn c = { -1, NULL };
 	struct timeval tv = { 10, 0 };
-	char buf[4096], line[4096], msg[64], cert[512], key[512];
+	char buf[4096], line[4096], msg[64];
 	size_t total = 0, ll = 0;
 	int login = 0;
 	ssize_t r;
@@ -202,26 +230,13 @@ static void fake_serve(int lfd, enum fake_mode mode, int report)
 		_exit(1);
 	setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 	if (mode == FAKE_TLS) {
-		snprintf(cert, sizeof cert, "%s/certs/server.pem", mail_dir);
-		snprintf(key, sizeof key, "%s/certs/server.key", mail_dir);
-		gnutls_certificate_allocate_credentials(&cred);
-		if (gnutls_certificate_set_x509_key_file(cred, cert, key, GNUTLS_X509_FMT_PEM) < 0)
-			_exit(1);
-		gnutls_init(&c.tls, GNUTLS_SERVER);
-		gnutls_set_default_priority(c.tls);
-		gnutls_credentials_set(c.tls, GNUTLS_CRD_CERTIFICATE, cred);
-		gnutls_transport_set_int(c.tls, c.fd);
-		gnutls_handshake_set_timeout(c.tls, 10000);
-		do
-			r = gnutls_handshake(c.tls);
-		while (r < 0 && !gnutls_error_is_fatal(r));
-		if (r < 0)
-			_exit(1);
-	}
-	if (mode == FAKE_TLS)
+		fake_tls_accept(&c);
 		conn_send(&c, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake ready\r\n");
-	else if (mode == FAKE_NO_STARTTLS)
+	} else if (mode == FAKE_NO_STARTTLS) {
 		conn_send(&c, "* OK fake ready, no TLS here\r\n");
+	} else if (mode == FAKE_INJECT) {
+		conn_send(&c, "* OK fake ready\r\n");
+	}
 
 	while ((r = conn_recv(&c, buf, sizeof buf)) > 0) {
 		total += r;
@@ -239,9 +254,17 @@ static void fake_serve(int lfd, enum fake_mode mode, int report)
 			if (strstr(line, " LOGIN ") || strstr(line, " login ")) {
 				login = 1;
 				snprintf(reply, sizeof reply, "%s NO [AUTHENTICATIONFAILED] fake says no\r\n", tag);
+			} else if (strstr(line, "STARTTLS") && mode == FAKE_INJECT && !c.tls) {
+				/* one write: the injected line arrives with the OK */
+				snprintf(reply, sizeof reply, "%s OK begin TLS\r\n"
+					 "* 1 EXISTS\r\n", tag);
+				conn_send(&c, reply);
+				fake_tls_accept(&c);
+				total = 0;	/* count only what comes inside TLS */
+				break;
 			} else if (strstr(line, "CAPABILITY")) {
-				snprintf(reply, sizeof reply, "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n"
-					 "%s OK done\r\n", tag);
+				snprintf(reply, sizeof reply, "* CAPABILITY IMAP4rev1 %sAUTH=PLAIN\r\n"
+					 "%s OK done\r\n", mode == FAKE_INJECT ? "STARTTLS " : "", tag);
 			} else if (strstr(line, "LOGOUT")) {
 				snprintf(reply, sizeof reply, "* BYE\r\n%s OK bye\r\n", tag);
 			} else {
@@ -706,6 +729,20 @@ static void test_wire(void)
 		printf("# %s\n", err.msg);
 		fake_result(&f, &bytes, &login);
 		CHECK(login == 0, "  no LOGIN sent in clear text");
+	}
+
+	/* clear text smuggled in behind the STARTTLS answer */
+	if (fake_start(&f, FAKE_INJECT, "127.0.0.1") == 0) {
+		o = opts(false, "INBOX");
+		o.host = "127.0.0.1";
+		o.port = f.port;
+		err.cls = ERR_NONE;
+		CHECK(imap_open(&o, &s, &err) < 0 && err.cls == ERR_FATAL,
+		      "data injected before TLS: ERR_FATAL");
+		CHECK(strstr(err.msg, "clear-text data after") != NULL, "  says why");
+		printf("# %s\n", err.msg);
+		fake_result(&f, &bytes, &login);
+		CHECK(bytes == 0 && login == 0, "  not one byte sent inside TLS: no password");
 	}
 
 	/* a server that accepts and never greets: the timeout ends it */

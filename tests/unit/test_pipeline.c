@@ -21,7 +21,7 @@ static struct person persons[] = {
 	{ "president", "渡部 正行", "ceo@example.com", NULL, ROLE_MANAGEMENT },
 };
 
-static time_t now = 1795651200;	/* 2026-11-25T06:00:00+09:00 */
+static time_t now = 1795651200;	/* 2026-11-26T09:00:00+09:00 */
 
 static struct pipeline_stats feed(const char *const *raws, size_t n)
 {
