@@ -16,7 +16,8 @@
  * which must be zeroed.  Bad MIME is tolerated as far as possible: a mail
  * with unparseable structure still yields its headers and its raw text as
  * body.  Returns 0, or -1 with ERR_MESSAGE when nothing usable is there
- * (e.g. no header at all).  On failure *out holds nothing to free.
+ * (e.g. no header at all) or ERR_TEMP when memory ran out.  On failure
+ * *out holds nothing to free.
  */
 int mime_parse(const char *raw, size_t len, struct mail *out, struct error *err);
 

@@ -152,11 +152,19 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 				&seen_ticket, err);
 	if (rc < 0)
 		return -1;
-	if (rc == 1) {
-		log_info("pipeline", "uid %u: already stored (Message-ID or SHA-256): skipped",
-			 in->raw->uid);
+	if (rc == STORE_SEEN_BYTES) {
+		log_info("pipeline", "uid %u: already stored (same SHA-256): skipped", in->raw->uid);
 		stats->duplicates++;
 		return 0;
+	}
+	if (rc == STORE_SEEN_ID) {
+		/* Another copy of a known mail (another route, a re-send with
+		 * other headers): no second ticket, but its bytes are kept, on
+		 * the first copy's ticket, as evidence. */
+		log_info("pipeline", "uid %u: Message-ID already stored: kept as a duplicate",
+			 in->raw->uid);
+		stats->duplicates++;
+		return record(st, in, seen_ticket, "duplicate", now, err);
 	}
 	if (!in->parsed) {
 		/* Kept as evidence; nobody is answered about bytes we cannot read. */
@@ -227,6 +235,11 @@ int pipeline_process(const struct config *cfg, struct store *st,
 		in.uidvalidity = uidvalidity;
 		digest_sha256_hex(msgs[i].raw, msgs[i].len, in.sha256);
 		in.parsed = mime_parse(msgs[i].raw, msgs[i].len, &in.mail, &perr) == 0;
+		if (!in.parsed && perr.cls == ERR_TEMP) {	/* out of memory: later */
+			*err = perr;
+			store_rollback(st);
+			return -1;
+		}
 		if (!in.parsed)
 			log_warn("pipeline", "uid %u: cannot parse: %s", msgs[i].uid, perr.msg);
 		if (process_one(cfg, st, &in, now, stats, err) < 0) {

@@ -23,7 +23,7 @@
 struct pipeline_stats {
 	size_t new_tickets;
 	size_t follow_ups;
-	size_t duplicates;	/* already stored: only to be moved */
+	size_t duplicates;	/* already stored, or another copy: no new ticket */
 	size_t automatic;	/* machines' mail: recorded, never answered */
 	size_t unparseable;
 };

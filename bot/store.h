@@ -117,9 +117,12 @@ struct message_in {
 };
 
 /*
- * Whether a message with this Message-ID (when not NULL) or this SHA-256 is
- * already stored: 1 (and *ticket_id, 0 when it has none), 0, or -1.
+ * Whether this message is already stored: STORE_SEEN_BYTES when the same
+ * bytes are (SHA-256), STORE_SEEN_ID when another message with this
+ * Message-ID (not NULL) is; *ticket_id is then that message's ticket (0
+ * when none).  0 when neither, -1 on error.
  */
+enum { STORE_SEEN_BYTES = 1, STORE_SEEN_ID = 2 };
 int store_message_seen(struct store *s, const char *message_id, const char *sha256,
 		       int64_t *ticket_id, struct error *err);
 

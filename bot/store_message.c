@@ -13,10 +13,11 @@ int store_message_seen(struct store *s, const char *message_id, const char *sha2
 		       int64_t *ticket_id, struct error *err)
 {
 	static const char sql[] =
-		"SELECT COALESCE(ticket_id, 0) FROM messages "
-		"WHERE sha256 = ?2 OR (?1 IS NOT NULL AND message_id = ?1) LIMIT 1";
+		"SELECT COALESCE(ticket_id, 0), sha256 = ?2 FROM messages "
+		"WHERE sha256 = ?2 OR (?1 IS NOT NULL AND message_id = ?1) "
+		"ORDER BY sha256 = ?2 DESC, id LIMIT 1";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
-	int rc;
+	int rc, same_bytes = 0;
 
 	*ticket_id = 0;
 	if (!st)
@@ -24,12 +25,16 @@ int store_message_seen(struct store *s, const char *message_id, const char *sha2
 	store_bind_text(st, 1, message_id);
 	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*ticket_id = sqlite3_column_int64(st, 0);
+		same_bytes = sqlite3_column_int(st, 1);
+	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(s, rc, "duplicate check", err);
-	return rc == SQLITE_ROW;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return same_bytes ? STORE_SEEN_BYTES : STORE_SEEN_ID;
 }
 
 /* "<a> <b>" of the References, for threading later replies. */

@@ -163,6 +163,7 @@ int main(void)
 	}
 	s = feed1("From: b@example.com\r\nSubject: other bytes\r\nMessage-ID: <report-1@example.com>\r\n\r\nx\r\n");
 	CHECK_INT(s.duplicates, 1, "same Message-ID with other bytes is a duplicate");
+	CHECK_INT(count_messages("INC-2026-0001"), 2, "... whose bytes are kept on the first copy's ticket");
 	CHECK_INT(count_tickets(), 2, "two tickets so far");
 
 	/* Follow-ups: subject tag, In-Reply-To, References, reply address. */
@@ -185,7 +186,8 @@ int main(void)
 	s = feed1("From: c@example.com\r\nTo: Desk <incident+INC-2026-0001-abc@example.com>\r\n"
 		  "Subject: plain\r\nMessage-ID: <f4@example.com>\r\n\r\nx\r\n");
 	CHECK_INT(s.follow_ups, 1, "mail to the ticket's reply address");
-	CHECK_INT(count_messages("INC-2026-0001"), 5, "the ticket holds the report and four follow-ups");
+	CHECK_INT(count_messages("INC-2026-0001"), 6,
+		  "the ticket holds the report, its other copy and four follow-ups");
 	s = feed1("From: c@example.com\r\nSubject: [INC-2026-9999] ghost\r\nMessage-ID: <g@x>\r\n\r\nx\r\n");
 	CHECK_INT(s.new_tickets, 1, "a tag of no ticket opens a new one");
 

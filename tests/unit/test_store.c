@@ -94,12 +94,14 @@ int main(void)
 	CHECK(t1 != t2, "distinct ticket rows");
 
 	add_message(s, t1, "abc@example.com", "raw one");
-	CHECK_INT(store_message_seen(s, "abc@example.com", "0", &tid, &err), 1,
-		  "same Message-ID is a duplicate");
+	CHECK_INT(store_message_seen(s, "abc@example.com", "0", &tid, &err), STORE_SEEN_ID,
+		  "same Message-ID is another copy");
 	CHECK_INT(tid, t1, "... of the first ticket");
 	digest_sha256_hex("raw one", 7, sha);
-	CHECK_INT(store_message_seen(s, NULL, sha, &tid, &err), 1,
+	CHECK_INT(store_message_seen(s, NULL, sha, &tid, &err), STORE_SEEN_BYTES,
 		  "same bytes without Message-ID are a duplicate");
+	CHECK_INT(store_message_seen(s, "abc@example.com", sha, &tid, &err), STORE_SEEN_BYTES,
+		  "same bytes and Message-ID: the same bytes win");
 	CHECK_INT(store_message_seen(s, "other@example.com", "0", &tid, &err), 0,
 		  "a new message is not");
 	CHECK_INT(store_message_ticket_of(s, "abc@example.com", &tid, &err), 1,
