@@ -14,6 +14,7 @@
 #include "imap.h"
 #include "mail.h"
 #include "render.h"
+#include "smtp.h"
 #include "vars.h"
 
 static const char help[] =
@@ -23,7 +24,7 @@ static const char help[] =
 	"readable by group or others), the CA files, and renders every template\n"
 	"against a sample ticket, reporting unknown variables and syntax errors\n"
 	"with file and line.  Exit 0 when all is well, 2 otherwise.\n"
-	"  --connect   also log in to the IMAP server (TLS verified)\n";
+	"  --connect   also log in to the IMAP and SMTP servers (TLS verified)\n";
 
 static int check_readable(const char *what, const char *path)
 {
@@ -109,6 +110,30 @@ static int check_imap_login(const struct config *cfg, const char *password)
 	return 0;
 }
 
+static int check_smtp_login(const struct config *cfg, const char *password)
+{
+	struct smtp_options o = {
+		.url = cfg->smtp.url, .starttls = cfg->smtp.starttls, .user = cfg->smtp.user,
+		.password = password, .ca_file = cfg->smtp.ca_file, .timeout = cfg->smtp.timeout,
+	};
+	struct smtp_client *c = smtp_new(&o);
+	struct error err = { 0 };
+	int rc;
+
+	if (!c) {
+		fprintf(stderr, "incident-bot: smtp: cannot start the client\n");
+		return -1;
+	}
+	rc = smtp_check(c, &err);
+	if (rc < 0)
+		fprintf(stderr, "incident-bot: %s\n", err.msg);
+	else
+		printf("smtp: connected to %s%s%s\n", cfg->smtp.url,
+		       cfg->smtp.user ? " as " : "", cfg->smtp.user ? cfg->smtp.user : "");
+	smtp_free(c);
+	return rc;
+}
+
 int cmd_check_config(struct cli *c, int argc, char **argv)
 {
 	struct error err = { 0 };
@@ -152,6 +177,8 @@ int cmd_check_config(struct cli *c, int argc, char **argv)
 	bad += check_templates(&c->cfg) < 0;
 	if (connect && imap_pw)
 		bad += check_imap_login(&c->cfg, imap_pw) < 0;
+	if (connect && (smtp_pw || !c->cfg.smtp.password_file))
+		bad += check_smtp_login(&c->cfg, smtp_pw) < 0;
 	if (imap_pw)
 		explicit_bzero(imap_pw, strlen(imap_pw));
 	if (smtp_pw)

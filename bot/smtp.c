@@ -421,3 +421,27 @@ enum smtp_status smtp_send(struct smtp_client *c, const char *from,
 	/* No log line here: the caller owns err and logs it once. */
 	return classify(c, rc, err);
 }
+
+int smtp_check(struct smtp_client *c, struct error *err)
+{
+	CURL *probe = curl_easy_duphandle(c->curl), *saved = c->curl;
+	CURLcode rc;
+
+	if (!probe)
+		return error_set(err, ERR_TEMP, "smtp: out of memory");
+	/* Connect-only stops after the protocol's connect phase, which for
+	 * SMTP is the greeting, EHLO, STARTTLS and AUTH: a real login check
+	 * that sends no mail. */
+	curl_easy_setopt(probe, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(probe, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(probe, CURLOPT_DEBUGDATA, c);
+	c->errbuf[0] = '\0';
+	c->reply[0] = '\0';
+	rc = curl_easy_perform(probe);
+	c->curl = probe;	/* classify() reads the probe's response code */
+	if (rc != CURLE_OK)
+		classify(c, rc, err);
+	c->curl = saved;
+	curl_easy_cleanup(probe);
+	return rc == CURLE_OK ? 0 : -1;
+}

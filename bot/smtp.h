@@ -43,4 +43,10 @@ enum smtp_status smtp_send(struct smtp_client *c, const char *from,
 			   const char *const *rcpts, size_t n_rcpts,
 			   const char *data, size_t len, struct error *err);
 
+/*
+ * Connects, negotiates TLS and logs in (when a user is set) without sending
+ * any mail: for `check-config --connect`.  0, or -1 with the reason.
+ */
+int smtp_check(struct smtp_client *c, struct error *err);
+
 #endif

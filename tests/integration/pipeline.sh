@@ -142,6 +142,11 @@ is "$(bot tickets --json | json 'len(j)')" 3 "... and ticketed"
 # --- the command line
 bot check-config >/dev/null 2>&1
 ok $? "check-config accepts the configuration"
+bot check-config --connect >/dev/null 2>&1
+ok $? "check-config --connect logs in to IMAP and SMTP"
+"$BOT" -c "$WORK/other.conf" check-config --connect >/dev/null 2>"$WORK/cc.log"
+is $? 2 "check-config --connect refuses servers whose certificate is from another CA"
+is "$(grep -c 'certificate' "$WORK/cc.log")" 2 "... both of them, saying so"
 sed 's/^timezone .*/timezone = "Asia\/Tokyo"\nfrobnicate = 1/' "$CONF" >"$WORK/bad.conf"
 "$BOT" -c "$WORK/bad.conf" check-config 2>"$WORK/bad.log"
 is $? 2 "check-config exits 2 on an unknown key"

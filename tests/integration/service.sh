@@ -34,7 +34,7 @@ send_mail "$REPORTER" "$BOT_ADDR" "Webサイトが改ざんされています" "
 wait_for 15 has_mail "$REPORTER" 1
 ok $? "while running, a report is acknowledged without a restart (IDLE)"
 t1=$(date +%s.%N)
-echo "# mail delivered → acknowledgement in the reporter's INBOX: $(echo "$t1 - $t0" | bc) s"
+echo "# mail delivered → acknowledgement in the reporter's INBOX: $(awk "BEGIN {printf \"%.2f\", $t1 - $t0}") s"
 wait_for 10 has_mail "$ADMIN1" 1
 ok $? "... and the admins are alarmed"
 like "$(cat "$WORK/run.log")" "new ticket INC-" "the log names the new ticket"
