@@ -30,7 +30,7 @@ LDLIBS  += $(PKG_LIBS)
 # then the CLI commands and what they share.
 SRCS := \
 	bot/imap.c \
-	bot/mime.c bot/mail.c \
+	bot/mime.c bot/charset.c bot/html.c bot/header.c bot/rfc2231.c bot/buf.c bot/mail.c \
 	bot/route.c \
 	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c \
 	bot/render.c \

@@ -81,7 +81,6 @@ int cmd_run(struct cli *c, int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	log_info("run", "started: %s, %s", c->cfg.imap.url, c->cfg.smtp.url);
 
 	while (!stop_flag) {

@@ -20,6 +20,8 @@
  * - mailimap_uid_search() hands over its result even when it fails.
  * - mailimap_get_certificate_chain() reads an uninitialised pointer when
  *   the peer sent no certificate: mailstream_ssl_get_certificate() first.
+ * - Debian's 1.9.4-3 (CVE-2020-15953 patch) fails mailimap_starttls() with
+ *   MAILIMAP_ERROR_STARTTLS, as for a NO, when data follows the answer.
  * - mailimap_idle() reads up to the "+ idling" line; an untagged response
  *   the server sent right after it may already sit in the stream's read
  *   buffer, where poll() on the socket cannot see it.
@@ -315,20 +317,25 @@ static int connect_tls(struct imap_session *s, gnutls_x509_trust_list_t trust,
 			    "refusing to send the password in clear (use imaps:// "
 			    "or enable TLS on the server)");
 
-	r = mailimap_socket_starttls_with_callback(imap, tls_setup, (void *)opt->host);
-	if (r != MAILIMAP_NO_ERROR) {
-		s->broken = true;	/* maybe half-way into TLS: no LOGOUT */
-		if (r == MAILIMAP_ERROR_STREAM)	/* what libetpan says when TLS fails */
-			return fail(s, err, ERR_TEMP, "TLS handshake after STARTTLS "
-				    "failed, or connection lost; retry later");
-		return fail_etpan(s, err, r, "STARTTLS");
-	}
 	/* Bytes read along with the STARTTLS answer came in clear text but would
-	 * be taken as protected: refuse (the CVE-2011-0411 class of attacks). */
+	 * be taken as protected (CVE-2011-0411, CVE-2020-15953).  Debian's
+	 * libetpan refuses them itself, with the same code as a NO to STARTTLS;
+	 * upstream 1.9.4 does not, hence the second check. */
+	r = mailimap_socket_starttls_with_callback(imap, tls_setup, (void *)opt->host);
 	if (imap->imap_stream->read_buffer_len > 0) {
 		s->broken = true;
 		return fail(s, err, ERR_FATAL, "server sent clear-text data after "
-			    "its STARTTLS answer (injection?); refusing");
+			    "its STARTTLS answer (an injection attempt?); refusing");
+	}
+	if (r != MAILIMAP_NO_ERROR) {
+		s->broken = true;	/* maybe half-way into TLS: no LOGOUT */
+		if (r == MAILIMAP_ERROR_STARTTLS)
+			return fail(s, err, ERR_FATAL, "server refused STARTTLS: %s "
+				    "(fix TLS on the server, or use imaps://)", server_text(s));
+		if (r == MAILIMAP_ERROR_STREAM)	/* what libetpan says when TLS fails */
+			return fail(s, err, ERR_TEMP, "TLS handshake after STARTTLS "
+				    "failed, or connection lost; will retry");
+		return fail_etpan(s, err, r, "STARTTLS");
 	}
 	return tls_verify(s, trust, opt, err);
 }

@@ -7,6 +7,7 @@
  * the Makefile, and document it in README.md.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,9 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt, rc;
 
+	/* A peer that drops a TLS connection must give us EPIPE, not kill us
+	 * (libetpan writes with send() without MSG_NOSIGNAL). */
+	signal(SIGPIPE, SIG_IGN);
 	cli.config_path = getenv("INCIDENT_BOT_CONFIG");
 	if (!cli.config_path)
 		cli.config_path = DEFAULT_CONFIG;

@@ -1,25 +1,25 @@
 /*
  * mime.c — the parse stage: raw RFC 5322 bytes in, a struct mail out.
  *
- * libetpan does the grammar: mailimf for the header fields, mailmime_parse
- * for the MIME tree, mailmime_part_parse for base64 / quoted-printable and
- * mailmime_encoded_phrase_parse for RFC 2047; iconv(3) converts charsets
- * (iconv_append says why not libetpan's charconv).  This file decides what
- * the bot reads: which part is the body, what counts as an attachment, how
- * unlabelled or mislabelled Japanese text becomes UTF-8, and how to get
- * something useful out of mail that breaks the rules.  A bad mail yields a
- * lossy body, never a failure, unless it has no header at all; running out
- * of memory is ERR_TEMP.
+ * The libetpan adapter.  libetpan does the grammar: mailimf for the header
+ * fields, mailmime_parse for the MIME tree, mailmime_part_parse for base64
+ * / quoted-printable and mailmime_encoded_phrase_parse for RFC 2047.  This
+ * file decides what the bot reads: which part is the body, what counts as
+ * an attachment, which charset a text is in, and how to get something
+ * useful out of mail that breaks the rules.  A bad mail yields a lossy
+ * body, never a failure, unless it has no header at all; running out of
+ * memory is ERR_TEMP.
  *
- * Sections, in order: growable buffer; charsets; text clean-up (line ends,
- * HTML); input preparation; headers; the MIME tree; the entry points.
+ * What needs no libetpan lives beside it, each with its own header:
+ * charset.c (labels, conversion to UTF-8, detection), html.c (HTML as
+ * text), header.c (header values cleaned, msg-ids, a broken From),
+ * rfc2231.c (encoded parameter values), buf.c (the growable buffer).
+ *
+ * Sections, in order: text; input preparation; headers; the MIME tree;
+ * the entry points.
  */
 #include "mime.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <iconv.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +28,12 @@
 
 #include <libetpan/libetpan.h>
 
+#include "buf.h"
+#include "charset.h"
 #include "digest.h"
+#include "header.h"
+#include "html.h"
+#include "rfc2231.h"
 
 /*
  * libetpan's parser recurses once per nested multipart or message/rfc822
@@ -42,431 +47,7 @@
 /* Forwarded messages inside forwarded messages: deeper ones stay attachments. */
 #define FORWARD_DEPTH_MAX 4
 
-static const char REPLACEMENT[] = "\xef\xbf\xbd";	/* U+FFFD in UTF-8 */
-
-/* ---- growable buffer ------------------------------------------------- */
-
-/* Doubling, so appending n bytes in pieces costs O(n).  oom sticks. */
-struct buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void buf_add(struct buf *b, const void *s, size_t n)
-{
-	size_t need, cap;
-	char *p;
-
-	if (b->oom || n == 0)
-		return;
-	need = b->len + n + 1;
-	if (need < n) {
-		b->oom = 1;
-		return;
-	}
-	if (need > b->cap) {
-		cap = b->cap ? b->cap : 256;
-		while (cap < need && cap <= SIZE_MAX / 2)
-			cap *= 2;
-		if (cap < need || !(p = realloc(b->p, cap))) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_addc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
-}
-
-static void buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_free(struct buf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof *b);
-}
-
-/* Hands the NUL-terminated contents to the caller ("" when empty); NULL on OOM. */
-static char *buf_take(struct buf *b)
-{
-	char *p;
-
-	if (b->oom) {
-		buf_free(b);
-		return NULL;
-	}
-	p = b->p ? b->p : strdup("");
-	memset(b, 0, sizeof *b);
-	return p;
-}
-
-/* ---- charsets: bytes in some charset → UTF-8 -------------------------- */
-
-/* Length of the well-formed UTF-8 sequence at s, or 0 (RFC 3629 table 3-7). */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;	/* overlong, surrogate, above U+10FFFF */
-	return len;
-}
-
-static int utf8_valid(const char *s, size_t n)
-{
-	size_t i = 0, k;
-
-	while (i < n) {
-		if (!(k = utf8_seq_len((const unsigned char *)s + i, n - i)))
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
-/* Appends s, each byte that is not part of valid UTF-8 replaced by U+FFFD. */
-static void utf8_append_fixed(struct buf *out, const char *s, size_t n,
-			      int *lossy)
-{
-	size_t i = 0, start = 0, k;
-
-	while (i < n) {
-		if ((k = utf8_seq_len((const unsigned char *)s + i, n - i))) {
-			i += k;
-			continue;
-		}
-		buf_add(out, s + start, i - start);
-		buf_adds(out, REPLACEMENT);
-		*lossy = 1;
-		start = ++i;
-	}
-	buf_add(out, s + start, i - start);
-}
-
-static int has_8bit(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 1;
-	return 0;
-}
-
-/*
- * Converts with iconv(3) and appends UTF-8.  Not libetpan's charconv():
- * in 1.9.4 it turns each bad byte into "?" and silently drops a truncated
- * sequence at the end, so a caller cannot tell a lossy body from a clean
- * one.  Here a byte iconv rejects becomes U+FFFD and sets *lossy.
- * Returns -1 (nothing appended) when iconv does not know the charset.
- */
-static int iconv_append(struct buf *out, const char *from, const char *s,
-			size_t n, int *lossy)
-{
-	char tmp[8192], *in = (char *)s, *o;
-	size_t left = n, room, r;
-	iconv_t cd;
-
-	cd = iconv_open("UTF-8", from);
-	if (cd == (iconv_t)-1)
-		return -1;
-	while (left > 0 && !out->oom) {
-		o = tmp;
-		room = sizeof tmp;
-		r = iconv(cd, &in, &left, &o, &room);
-		buf_add(out, tmp, (size_t)(o - tmp));
-		if (r != (size_t)-1 || errno == E2BIG)
-			continue;
-		/* EILSEQ (bad byte) or EINVAL (sequence cut off at the end) */
-		buf_adds(out, REPLACEMENT);
-		*lossy = 1;
-		in++;
-		left--;
-	}
-	iconv_close(cd);
-	return 0;
-}
-
-/*
- * Windows writes ISO-2022-JP with CP932's extra characters (①, ㈱, NEC
- * row 13, IBM rows 89-92) that glibc's ISO-2022-JP-2 rejects.  Rewriting
- * each JIS X 0208 pair as the Shift_JIS pair for the same cell and decoding
- * that as CP932 keeps them.  JIS X 0212 (ESC $ ( D) has no CP932 form.
- */
-static void jis_to_sjis(const unsigned char *s, size_t n, struct buf *out,
-			int *lossy)
-{
-	enum { ASCII, KANJI, KANA, X0212 } mode = ASCII;
-	unsigned char a, b, pair[2];
-	size_t i = 0;
-
-	while (i < n) {
-		if (s[i] == 0x1b && i + 2 < n) {
-			const unsigned char *e = s + i + 1;
-
-			if (e[0] == '$' && (e[1] == 'B' || e[1] == '@'))
-				mode = KANJI, i += 3;
-			else if (e[0] == '$' && e[1] == '(' && i + 3 < n && e[2] == 'D')
-				mode = X0212, i += 4;
-			else if (e[0] == '(' && e[1] == 'I')
-				mode = KANA, i += 3;
-			else if (e[0] == '(')
-				mode = ASCII, i += 3;
-			else
-				buf_addc(out, (char)s[i++]);
-			continue;
-		}
-		a = s[i];
-		b = i + 1 < n ? s[i + 1] : 0;
-		if ((mode == KANJI || mode == X0212) && a >= 0x21 && a <= 0x7e &&
-		    b >= 0x21 && b <= 0x7e) {
-			if (mode == X0212) {
-				buf_addc(out, '?');
-				*lossy = 1;
-			} else {
-				pair[0] = (unsigned char)(((a + 1) >> 1) + (a <= 0x5e ? 0x70 : 0xb0));
-				pair[1] = (unsigned char)(b + ((a & 1) ? (b < 0x60 ? 0x1f : 0x20) : 0x7e));
-				buf_add(out, pair, 2);
-			}
-			i += 2;
-		} else if (mode == KANA && a >= 0x21 && a <= 0x5f) {
-			buf_addc(out, (char)(a + 0x80));
-			i++;
-		} else {
-			buf_addc(out, (char)a);
-			i++;
-		}
-	}
-}
-
-/* ISO-2022-JP: the standard table first, the Windows superset when it fails. */
-static void iso2022jp_append(struct buf *out, const char *s, size_t n,
-			     int *lossy)
-{
-	struct buf strict = { 0 }, sjis = { 0 };
-	int bad = 0;
-
-	if (iconv_append(&strict, "ISO-2022-JP-2", s, n, &bad) == 0 && !bad) {
-		buf_add(out, strict.p, strict.len);
-		buf_free(&strict);
-		return;
-	}
-	buf_free(&strict);
-	jis_to_sjis((const unsigned char *)s, n, &sjis, lossy);
-	if (iconv_append(out, "CP932", sjis.p ? sjis.p : "", sjis.len, lossy) < 0)
-		utf8_append_fixed(out, sjis.p ? sjis.p : "", sjis.len, lossy);
-	out->oom |= sjis.oom;
-	buf_free(&sjis);
-}
-
-/* Windows-1252 where it decodes (its 0x80-0x9F are letters, not controls), else Latin-1. */
-static void latin1_append(struct buf *out, const char *s, size_t n, int *lossy)
-{
-	struct buf w = { 0 };
-	int bad = 0;
-
-	if (iconv_append(&w, "CP1252", s, n, &bad) == 0 && !bad)
-		buf_add(out, w.p, w.len);
-	else if (iconv_append(out, "ISO-8859-1", s, n, lossy) < 0)
-		utf8_append_fixed(out, s, n, lossy);
-	out->oom |= w.oom;
-	buf_free(&w);
-}
-
-/*
- * Is a CP932 or EUC-JP reading of unlabelled bytes Japanese rather than
- * Latin-1 that happens to decode?  Japanese prose is full of kana
- * (U+3040-U+30FF); a kana-less one passes if its 8-bit bytes come in
- * pairs, as double-byte text does and "ção" does not.  Half-width kana do
- * not count: EUC-JP read as CP932 turns into them.
- */
-static size_t kana_count(const struct buf *b)
-{
-	const unsigned char *u = (const unsigned char *)b->p;
-	size_t i, k = 0;
-
-	for (i = 0; i + 2 < b->len; i++)
-		if (u[i] == 0xe3 && u[i + 1] >= 0x81 && u[i + 1] <= 0x83)
-			k++;
-	return k;
-}
-
-static int pairs_only(const char *s, size_t n)
-{
-	size_t i = 0, run, longest = 0;
-
-	while (i < n) {
-		for (run = 0; i < n && (unsigned char)s[i] >= 0x80; i++)
-			run++;
-		if (run % 2)
-			return 0;
-		if (run > longest)
-			longest = run;
-		i += !run;
-	}
-	return longest >= 4;
-}
-
-/*
- * Bytes without a usable label.  ISO-2022-JP is pure ASCII with escapes,
- * so it is recognised by ESC $ before the UTF-8 check would accept it as
- * is.  Then UTF-8; then Shift_JIS as Windows writes it (CP932) or EUC-JP,
- * whichever decodes cleanly and looks Japanese (both may: the one with more
- * kana wins); else Windows-1252 / Latin-1, which decode anything.
- */
-/* Decodes strictly into b; 1 if every byte decoded and it reads as Japanese. */
-static int japanese_try(struct buf *b, const char *charset, const char *s,
-			size_t n, int pairs)
-{
-	int bad = 0;
-
-	if (iconv_append(b, charset, s, n, &bad) < 0 || bad)
-		return 0;
-	return pairs || kana_count(b) > 0;
-}
-
-static void guess_append(struct buf *out, const char *s, size_t n, int *lossy)
-{
-	struct buf sjis = { 0 }, euc = { 0 };
-	int sjis_ok, euc_ok, pairs;
-
-	if (memmem(s, n, "\x1b$", 2)) {
-		iso2022jp_append(out, s, n, lossy);
-		return;
-	}
-	if (utf8_valid(s, n)) {
-		buf_add(out, s, n);
-		return;
-	}
-	pairs = pairs_only(s, n);
-	sjis_ok = japanese_try(&sjis, "CP932", s, n, pairs);
-	euc_ok = japanese_try(&euc, "EUC-JP-MS", s, n, pairs);
-	if (sjis_ok && (!euc_ok || kana_count(&sjis) >= kana_count(&euc)))
-		buf_add(out, sjis.p, sjis.len);
-	else if (euc_ok)
-		buf_add(out, euc.p, euc.len);
-	else
-		latin1_append(out, s, n, lossy);
-	out->oom |= sjis.oom | euc.oom;
-	buf_free(&sjis);
-	buf_free(&euc);
-}
-
-/*
- * Labels as mail clients write them → the name glibc's iconv knows, or
- * NULL for "no real label: guess".  Labels not listed go to iconv as
- * written.  To add one: a row here, the target checked with `iconv -l`.
- */
-static const struct {
-	const char *label, *iconv;
-} charset_aliases[] = {
-	{ "us-ascii", NULL },		/* 8-bit text under it is common */
-	{ "ascii", NULL },
-	{ "unknown-8bit", NULL },
-	{ "x-unknown", NULL },
-	{ "unknown", NULL },
-	{ "utf-8", "UTF-8" },
-	{ "utf8", "UTF-8" },
-	{ "iso-2022-jp", "ISO-2022-JP" },
-	{ "csiso2022jp", "ISO-2022-JP" },
-	{ "shift_jis", "CP932" },	/* Japanese Windows and handsets mean CP932 */
-	{ "shift-jis", "CP932" },
-	{ "sjis", "CP932" },
-	{ "x-sjis", "CP932" },
-	{ "ms_kanji", "CP932" },
-	{ "windows-31j", "CP932" },
-	{ "cp932", "CP932" },
-	{ "euc-jp", "EUC-JP-MS" },	/* eucJP-ms: EUC-JP plus the Windows rows */
-	{ "x-euc-jp", "EUC-JP-MS" },
-	{ "iso-8859-1", "CP1252" },	/* as browsers do: 0x80-0x9F are Windows' */
-	{ "latin1", "CP1252" },
-	{ "gb2312", "GBK" },
-	{ "ks_c_5601-1987", "CP949" },
-	{ "iso-8859-8-i", "ISO-8859-8" },
-};
-
-/*
- * The iconv name for a label; NULL for "no real label: guess".  Labels
- * iconv does not know with "_" ("koi8_r") are tried with "-" (in tmp).
- */
-static const char *charset_name(const char *label, char tmp[64])
-{
-	iconv_t cd;
-	size_t i;
-
-	if (!label || !*label)
-		return NULL;
-	for (i = 0; i < sizeof charset_aliases / sizeof *charset_aliases; i++)
-		if (strcasecmp(label, charset_aliases[i].label) == 0)
-			return charset_aliases[i].iconv;
-	if (!strchr(label, '_') || strlen(label) >= 64)
-		return label;
-	if ((cd = iconv_open("UTF-8", label)) != (iconv_t)-1) {
-		iconv_close(cd);
-		return label;
-	}
-	for (i = 0; label[i]; i++)
-		tmp[i] = label[i] == '_' ? '-' : label[i];
-	tmp[i] = '\0';
-	return tmp;
-}
-
-/*
- * Appends n bytes labelled charset (NULL: no label) as UTF-8.  8-bit text
- * that is valid UTF-8 is UTF-8 whatever the label says: legacy charsets
- * almost never form valid multi-byte UTF-8 by chance, and clients that
- * re-encode a forwarded text to UTF-8 often keep the old label.
- */
-static void charset_append(struct buf *out, const char *charset,
-			   const char *s, size_t n, int *lossy)
-{
-	char tmp[64];
-	const char *cs = charset_name(charset, tmp);
-
-	if (!cs) {
-		guess_append(out, s, n, lossy);
-	} else if (strcmp(cs, "UTF-8") == 0 || (has_8bit(s, n) && utf8_valid(s, n))) {
-		utf8_append_fixed(out, s, n, lossy);
-	} else if (strcmp(cs, "ISO-2022-JP") == 0) {
-		/* 7-bit by definition: 8-bit bytes mean a wrong label */
-		if (has_8bit(s, n))
-			guess_append(out, s, n, lossy);
-		else
-			iso2022jp_append(out, s, n, lossy);
-	} else if (iconv_append(out, cs, s, n, lossy) < 0) {
-		guess_append(out, s, n, lossy);
-	}
-}
-
-/* ---- text clean-up ----------------------------------------------------- */
+/* ---- text -------------------------------------------------------------- */
 
 /*
  * Body text: CRLF and lone CR become LF.  NUL cannot stand in a C string
@@ -492,176 +73,6 @@ static void text_append(struct buf *out, const char *s, size_t n, int *lossy)
 		start = i + 1;
 	}
 	buf_add(out, s + start, n - start);
-}
-
-/*
- * Header text: unfolded (CR and LF dropped), other control characters as
- * spaces, so a decoded "=0D=0A" cannot inject a header line; trimmed.
- */
-static char *header_clean(const char *s)
-{
-	struct buf b = { 0 };
-	size_t n = strlen(s), i, o = 0;
-	int lossy = 0;
-	char *p;
-
-	utf8_append_fixed(&b, s, n, &lossy);
-	if (b.oom || !b.p)
-		return buf_take(&b);
-	p = b.p;
-	for (i = 0; i < b.len; i++) {
-		if (p[i] == '\r' || p[i] == '\n')
-			continue;
-		p[o++] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? ' ' : p[i];
-	}
-	while (o > 0 && p[o - 1] == ' ')
-		o--;
-	for (i = 0; i < o && p[i] == ' '; i++)
-		;
-	memmove(p, p + i, o - i);
-	p[o - i] = '\0';
-	b.len = o - i;
-	return buf_take(&b);
-}
-
-static void utf8_put(struct buf *out, unsigned long cp)
-{
-	char u[4];
-
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-		buf_adds(out, REPLACEMENT);
-	} else if (cp < 0x80) {
-		buf_addc(out, (char)cp);
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		buf_add(out, u, 2);
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		buf_add(out, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		buf_add(out, u, 4);
-	}
-}
-
-/* Decodes the entity at s ("&...;"); returns the bytes used, 0 if none. */
-static size_t html_entity(const char *s, size_t n, struct buf *out)
-{
-	static const struct { const char *name, *text; } named[] = {
-		{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" }, { "quot;", "\"" },
-		{ "apos;", "'" }, { "nbsp;", " " },
-	};
-	unsigned long cp = 0;
-	size_t i, k, first;
-	int hex;
-
-	for (k = 0; k < sizeof named / sizeof *named; k++) {
-		size_t len = strlen(named[k].name);
-
-		if (n > len && strncasecmp(s + 1, named[k].name, len) == 0) {
-			buf_adds(out, named[k].text);
-			return len + 1;
-		}
-	}
-	if (n < 4 || s[1] != '#')
-		return 0;
-	hex = s[2] == 'x' || s[2] == 'X';
-	first = i = 2 + (size_t)hex;
-	for (; i < n && i < first + 8 && (hex ? isxdigit((unsigned char)s[i]) :
-					     isdigit((unsigned char)s[i])); i++)
-		cp = cp * (hex ? 16 : 10) + (unsigned long)(s[i] <= '9' ? s[i] - '0'
-							 : (s[i] | 0x20) - 'a' + 10);
-	if (i == first || i >= n || s[i] != ';')
-		return 0;
-	utf8_put(out, cp);
-	return i + 1;
-}
-
-/* Skips past the first case-insensitive `end` at or after s; n if none. */
-static size_t skip_past(const char *s, size_t n, const char *end)
-{
-	size_t len = strlen(end), i;
-
-	for (i = 0; i + len <= n; i++)
-		if (strncasecmp(s + i, end, len) == 0)
-			return i + len;
-	return n;
-}
-
-/* The tag name after '<' or '</', lower-cased into name (up to 15 chars). */
-static void html_tag_name(const char *s, size_t n, char name[16])
-{
-	size_t i = 1, k = 0;
-
-	if (i < n && s[i] == '/')
-		i++;
-	while (i < n && k < 15 && ((s[i] >= 'a' && s[i] <= 'z') ||
-				   (s[i] >= 'A' && s[i] <= 'Z') ||
-				   (s[i] >= '0' && s[i] <= '9')))
-		name[k++] = (char)(s[i++] | 0x20);
-	name[k] = '\0';
-}
-
-/*
- * A crude HTML → text for mails with no text/plain part: tags dropped,
- * block tags become line breaks, script/style/head skipped, the common
- * entities decoded, runs of white space collapsed.  A later issue renders
- * HTML properly; this is kept apart so it can be replaced whole.
- */
-static void html_to_text(const char *s, size_t n, struct buf *out)
-{
-	static const char *const blocks[] = { "br", "p", "div", "tr", "li",
-		"h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
-		"blockquote", "pre", "hr" };
-	int space = 0, newlines = 2, no_gt = 0;
-	size_t i = 0, k, used;
-	char name[16];
-	const char *gt;
-
-	while (i < n) {
-		/* once a '<' has no '>' after it, none has: no rescans */
-		gt = s[i] == '<' && !no_gt ? memchr(s + i, '>', n - i) : NULL;
-		no_gt |= s[i] == '<' && !gt;
-		if (gt) {
-			html_tag_name(s + i, n - i, name);
-			if (n - i >= 4 && strncmp(s + i, "<!--", 4) == 0)
-				i += 4 + skip_past(s + i + 4, n - i - 4, "-->");
-			else if (s[i + 1] != '/' && (!strcmp(name, "script") ||
-				 !strcmp(name, "style") || !strcmp(name, "head")))
-				i += 1 + skip_past(s + i + 1, n - i - 1, !strcmp(name, "head")
-					? "</head>" : name[1] == 'c' ? "</script>" : "</style>");
-			else
-				i = (size_t)(gt - s) + 1;
-			for (k = 0; k < sizeof blocks / sizeof *blocks; k++) {
-				if (strcmp(name, blocks[k]) == 0 && newlines < 2) {
-					buf_addc(out, '\n');
-					newlines++;
-					space = 0;
-					break;
-				}
-			}
-			continue;
-		}
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
-			space = 1;
-			i++;
-			continue;
-		}
-		if (space && !newlines)
-			buf_addc(out, ' ');
-		space = newlines = 0;
-		if (s[i] == '&' && (used = html_entity(s + i, n - i, out))) {
-			i += used;
-			continue;
-		}
-		buf_addc(out, s[i++]);
-	}
 }
 
 /* ---- input preparation ------------------------------------------------- */
@@ -741,7 +152,7 @@ static char *prepare_input(const char *raw, size_t len, size_t *out_len)
 static void header_aliases(const char *s, size_t n, struct buf *out)
 {
 	const char *cs;
-	char label[48], tmp[64];
+	char label[48], tmp[CHARSET_NAME_MAX];
 	size_t i = 0, j;
 
 	while (i < n) {
@@ -758,51 +169,31 @@ static void header_aliases(const char *s, size_t n, struct buf *out)
 		}
 		snprintf(label, sizeof label, "%.*s", (int)(j - i - 2), s + i + 2);
 		label[strcspn(label, "*")] = '\0';
-		cs = charset_name(label, tmp);
+		cs = charset_iconv_name(label, tmp);
 		buf_adds(out, "=?");
 		buf_adds(out, cs ? cs : label);
 		i = j;
 	}
 }
 
-/*
- * Raw 8-bit header bytes (against RFC 5322, common all the same).  Clients
- * that write them mostly write them in the body's charset, so that hint
- * comes first when it decodes cleanly; then the guess as for bodies.
- */
-static void header_bytes_append(struct buf *out, const char *s, size_t n,
-				const char *hint)
-{
-	struct buf tmp = { 0 };
-	const char *cs;
-	char name[64];
-	int bad = 0;
-
-	cs = has_8bit(s, n) && !utf8_valid(s, n) ? charset_name(hint, name) : NULL;
-	if (cs && strcmp(cs, "UTF-8") != 0 && strcmp(cs, "ISO-2022-JP") != 0 &&
-	    iconv_append(&tmp, cs, s, n, &bad) == 0 && !bad)
-		buf_add(out, tmp.p, tmp.len);
-	else
-		guess_append(out, s, n, &bad);
-	out->oom |= tmp.oom;
-	buf_free(&tmp);
-}
-
 /* RFC 2047 to UTF-8; hint: the charset raw 8-bit bytes are likely in. */
 static char *header_decode(const char *value, const char *hint)
 {
-	struct buf utf8 = { 0 }, pre = { 0 }, out = { 0 };
-	size_t i = 0, at, end;
-	char *dec, *res;
+	struct buf pre = { 0 }, out = { 0 };
+	size_t i = 0, at, end, n;
+	char *utf8, *dec, *res;
+	int lossy = 0;		/* a header has no lossy flag to set */
 
 	if (!value)
 		value = "";
-	/* Raw 8-bit or raw ISO-2022-JP to UTF-8 first; encoded words are
-	 * ASCII and pass through unchanged. */
-	header_bytes_append(&utf8, value, strlen(value), hint);
-	header_aliases(utf8.p ? utf8.p : "", utf8.len, &pre);
-	pre.oom |= utf8.oom;
-	buf_free(&utf8);
+	/* Raw 8-bit or raw ISO-2022-JP to UTF-8 first (raw 8-bit header
+	 * bytes are against RFC 5322, common all the same, and mostly in the
+	 * body's charset: the hint); encoded words are ASCII and pass
+	 * through unchanged. */
+	if (!(utf8 = charset_guess_to_utf8(hint, value, strlen(value), &n, &lossy)))
+		return NULL;
+	header_aliases(utf8, n, &pre);
+	free(utf8);
 	while (!pre.oom && i < pre.len) {
 		at = i;
 		dec = NULL;
@@ -827,13 +218,13 @@ static char *header_decode(const char *value, const char *hint)
 		i = end;
 	}
 	if (pre.oom || out.oom) {
-		buf_free(&pre);
-		buf_free(&out);
+		buf_release(&pre);
+		buf_release(&out);
 		return NULL;
 	}
-	buf_free(&pre);
+	buf_release(&pre);
 	res = header_clean(out.p ? out.p : "");
-	buf_free(&out);
+	buf_release(&out);
 	return res;
 }
 
@@ -955,77 +346,25 @@ static int addresses_fill(struct mail_address **list, size_t *n,
 	return 0;
 }
 
-/*
- * A From libetpan could not parse (it keeps such a field as unstructured):
- * the address is what stands in the last <...>, else the word with an @,
- * and the display name is whatever precedes the <.
- */
+/* A From libetpan could not parse (it keeps such a field as unstructured). */
 static int from_fallback(struct mail_address *a, const char *v, const char *hint)
 {
-	const char *lt = strrchr(v, '<'), *gt = lt ? strchr(lt, '>') : NULL, *at;
-	char *name = NULL, *addr = NULL;
-	size_t b, e;
-	int r = -1;
+	char *name, *addr;
+	int r;
 
-	if (gt) {
-		if (!(addr = strndup(lt + 1, (size_t)(gt - lt - 1))) ||
-		    !(name = strndup(v, (size_t)(lt - v))))
-			goto out;
-		for (e = strlen(name); e > 0 && strchr(" \t\r\n\"", name[e - 1]); e--)
-			name[e - 1] = '\0';
-		for (b = 0; name[b] && strchr(" \t\r\n\"", name[b]); b++)
-			;
-		memmove(name, name + b, strlen(name + b) + 1);
-	} else if ((at = strchr(v, '@'))) {
-		for (b = (size_t)(at - v); b > 0 && !strchr(" \t\r\n<(\"", v[b - 1]); b--)
-			;
-		for (e = (size_t)(at - v); v[e] && !strchr(" \t\r\n>),\"", v[e]); e++)
-			;
-		if (!(addr = strndup(v + b, e - b)))
-			goto out;
-	}
+	if (header_from_split(v, &name, &addr) < 0)
+		return -1;
 	r = address_set(a, name, addr, hint);
-out:
 	free(name);
 	free(addr);
 	return r;
-}
-
-/* Writes the msg-ids inside <...> of a raw value into ids (NULL: count). */
-static size_t msgids_scan(const char *v, char **ids, size_t max)
-{
-	const char *lt, *gt;
-	size_t n = 0;
-
-	while (v && (lt = strchr(v, '<')) && (gt = strchr(lt, '>'))) {
-		if (gt > lt + 1 && n < max && ids)
-			ids[n] = strndup(lt + 1, (size_t)(gt - lt - 1));
-		if (gt > lt + 1)
-			n++;
-		v = gt + 1;
-	}
-	return n;
-}
-
-/* A msg-id as the bot keeps it: no brackets, no white space, valid UTF-8. */
-static char *msgid_dup(const char *id)
-{
-	char *s = header_clean(id), *o, *p;
-
-	if (!s)
-		return NULL;
-	for (p = o = s; *p; p++)
-		if (*p != ' ' && *p != '<' && *p != '>')
-			*o++ = *p;
-	*o = '\0';
-	return s;
 }
 
 /* In-Reply-To / References: libetpan's list, else the <...> of the raw value. */
 static int msgids_fill(char ***out, size_t *n, const clist *parsed,
 		       const char *raw)
 {
-	size_t i, cnt = parsed ? (size_t)clist_count(parsed) : msgids_scan(raw, NULL, 0);
+	size_t i, cnt = parsed ? (size_t)clist_count(parsed) : header_msgids_scan(raw, NULL, 0);
 	clistiter *c;
 	char **ids;
 
@@ -1037,11 +376,11 @@ static int msgids_fill(char ***out, size_t *n, const clist *parsed,
 		return -1;
 	if (parsed) {
 		for (i = 0, c = clist_begin(parsed); c; c = clist_next(c), i++)
-			ids[i] = msgid_dup(clist_content(c));
+			ids[i] = header_msgid(clist_content(c));
 	} else {
-		msgids_scan(raw, ids, cnt);
+		header_msgids_scan(raw, ids, cnt);
 		for (i = 0; i < cnt; i++) {
-			char *s = ids[i] ? msgid_dup(ids[i]) : NULL;
+			char *s = ids[i] ? header_msgid(ids[i]) : NULL;
 
 			free(ids[i]);
 			ids[i] = s;
@@ -1136,13 +475,13 @@ static int msgid_fill(struct mail *m, const struct hdrs *h)
 	const char *v = raw_get(h->raw, "Message-ID");
 
 	if (f)
-		return (m->message_id = msgid_dup(f->fld_data.fld_message_id->mid_value)) ? 0 : -1;
+		return (m->message_id = header_msgid(f->fld_data.fld_message_id->mid_value)) ? 0 : -1;
 	if (!v)
 		return 0;
 	if (msgid_first(&m->message_id, NULL, v) < 0)
 		return -1;
 	/* no <...> at all: keep the value as the id rather than lose it */
-	if (!m->message_id && !(m->message_id = msgid_dup(v)))
+	if (!m->message_id && !(m->message_id = header_msgid(v)))
 		return -1;
 	if (!m->message_id[0]) {
 		free(m->message_id);
@@ -1294,9 +633,16 @@ static const struct mailmime_disposition *part_disposition(const struct mailmime
 struct named_params {
 	const char *dsp_filename;		/* filename= as libetpan parsed it */
 	const char *ct_name;			/* name= of Content-Type */
-	struct mailmime_parameter *p[64];	/* the rest, for RFC 2231 */
+	struct rfc2231_param p[64];		/* the rest, for RFC 2231 */
 	size_t n;
 };
+
+static void param_add(struct named_params *np, const struct mailmime_parameter *mp)
+{
+	np->p[np->n].name = mp->pa_name;
+	np->p[np->n].value = mp->pa_value;
+	np->n++;
+}
 
 static void params_collect(const struct mailmime *p, struct named_params *np)
 {
@@ -1312,97 +658,13 @@ static void params_collect(const struct mailmime *p, struct named_params *np)
 			np->dsp_filename = dp->pa_data.pa_filename;
 		else if (dp->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER &&
 			 np->n < sizeof np->p / sizeof *np->p)
-			np->p[np->n++] = dp->pa_data.pa_parameter;
+			param_add(np, dp->pa_data.pa_parameter);
 	}
 	for (c = p->mm_content_type && p->mm_content_type->ct_parameters
 		 ? clist_begin(p->mm_content_type->ct_parameters) : NULL;
 	     c; c = clist_next(c))
 		if (np->n < sizeof np->p / sizeof *np->p)
-			np->p[np->n++] = clist_content(c);
-}
-
-/* The segment number of an RFC 2231 parameter name: "name*" -1, "name*3*" 3. */
-static int rfc2231_segment(const char *pa, const char *name, int *encoded)
-{
-	size_t len = strlen(name);
-	char *end;
-	long seg;
-
-	if (!pa || strncasecmp(pa, name, len) != 0 || pa[len] != '*')
-		return -2;
-	if (pa[len + 1] == '\0') {
-		*encoded = 1;
-		return -1;
-	}
-	if (pa[len + 1] < '0' || pa[len + 1] > '9')
-		return -2;
-	seg = strtol(pa + len + 1, &end, 10);
-	*encoded = *end == '*';
-	if ((*end && strcmp(end, "*") != 0) || seg > 63)
-		return -2;
-	return (int)seg;
-}
-
-/* Appends an RFC 2231 value: %XX decoded when encoded, charset'lang' cut. */
-static void rfc2231_piece(struct buf *b, const char *v, int encoded, int first,
-			  char charset[64])
-{
-	const char *q1, *q2;
-	size_t i;
-
-	if (encoded && first && (q1 = strchr(v, '\'')) && (q2 = strchr(q1 + 1, '\''))) {
-		snprintf(charset, 64, "%.*s", (int)(q1 - v), v);
-		v = q2 + 1;
-	}
-	for (i = 0; v[i]; i++) {
-		if (encoded && v[i] == '%' && isxdigit((unsigned char)v[i + 1]) &&
-		    isxdigit((unsigned char)v[i + 2])) {
-			char hex[3] = { v[i + 1], v[i + 2], 0 };
-
-			buf_addc(b, (char)strtol(hex, NULL, 16));
-			i += 2;
-		} else {
-			buf_addc(b, v[i]);
-		}
-	}
-}
-
-/*
- * RFC 2231 file names (filename*=UTF-8''%E5%A0%B1.pdf, or split as
- * filename*0*=...; filename*1*=...): libetpan 1.9.4 does not decode them
- * and hands them over as ordinary parameters.  NULL when there is none.
- */
-static char *rfc2231_value(const struct named_params *np, const char *name,
-			   int *oom)
-{
-	const char *seg[64] = { 0 };
-	int enc[64] = { 0 }, single = -1, e, k, lossy = 0;
-	char charset[64] = "", *res;
-	struct buf bytes = { 0 }, u = { 0 };
-	size_t i;
-
-	for (i = 0; i < np->n; i++) {
-		k = rfc2231_segment(np->p[i]->pa_name, name, &e);
-		if (k == -1 && single < 0)
-			single = (int)i;
-		else if (k >= 0 && !seg[k])
-			seg[k] = np->p[i]->pa_value, enc[k] = e;
-	}
-	if (single >= 0)
-		rfc2231_piece(&bytes, np->p[single]->pa_value, 1, 1, charset);
-	for (k = 0; single < 0 && k < 64 && seg[k]; k++)
-		rfc2231_piece(&bytes, seg[k], enc[k], k == 0, charset);
-	*oom |= bytes.oom;
-	if (!bytes.p || bytes.oom) {
-		buf_free(&bytes);
-		return NULL;
-	}
-	charset_append(&u, charset[0] ? charset : NULL, bytes.p, bytes.len, &lossy);
-	res = u.oom ? NULL : header_clean(u.p ? u.p : "");
-	*oom |= !res;
-	buf_free(&bytes);
-	buf_free(&u);
-	return res;
+			param_add(np, clist_content(c));
 }
 
 /* Does the part name a file?  Cheap: nothing is decoded. */
@@ -1410,14 +672,12 @@ static int part_named(const struct mailmime *p)
 {
 	struct named_params np;
 	size_t i;
-	int e;
 
 	params_collect(p, &np);
 	if (np.dsp_filename || np.ct_name)
 		return 1;
 	for (i = 0; i < np.n; i++)
-		if (rfc2231_segment(np.p[i]->pa_name, "filename", &e) >= -1 ||
-		    rfc2231_segment(np.p[i]->pa_name, "name", &e) >= -1)
+		if (rfc2231_is(np.p[i].name, "filename") || rfc2231_is(np.p[i].name, "name"))
 			return 1;
 	return 0;
 }
@@ -1430,11 +690,11 @@ static char *part_filename(const struct mailmime *p, const char *hint, int *oom)
 	char *s;
 
 	params_collect(p, &np);
-	if ((s = rfc2231_value(&np, "filename", oom)) || *oom)
+	if ((s = rfc2231_value(np.p, np.n, "filename", oom)) || *oom)
 		return s;
 	if (np.dsp_filename)
 		return (s = header_decode(np.dsp_filename, cs ? cs : hint)) ? s : (*oom = 1, NULL);
-	if ((s = rfc2231_value(&np, "name", oom)) || *oom)
+	if ((s = rfc2231_value(np.p, np.n, "name", oom)) || *oom)
 		return s;
 	if (np.ct_name)
 		return (s = header_decode(np.ct_name, cs ? cs : hint)) ? s : (*oom = 1, NULL);
@@ -1549,27 +809,28 @@ static const struct mailmime *find_text(const struct mailmime *p,
 /* Decodes the body part into w->body: transfer encoding, charset, HTML. */
 static void body_add(struct walk *w, const struct mailmime *p)
 {
-	struct buf u = { 0 }, t = { 0 };
 	const char *data;
-	char *freeme;
-	size_t len;
+	char *freeme, *u, *t;
+	size_t len, n;
 
 	w->found = 1;
 	if (part_decode(p, &data, &len, &freeme) < 0) {
 		w->oom = 1;
 		return;
 	}
-	charset_append(&u, ct_param(p->mm_content_type, "charset"), data, len, &w->lossy);
-	if (type_is(p->mm_content_type, MAILMIME_DISCRETE_TYPE_TEXT, "html")) {
-		html_to_text(u.p ? u.p : "", u.len, &t);
-		text_append(&w->body, t.p ? t.p : "", t.len, &w->lossy);
-	} else {
-		text_append(&w->body, u.p ? u.p : "", u.len, &w->lossy);
-	}
-	w->oom |= u.oom | t.oom;
-	buf_free(&u);
-	buf_free(&t);
+	u = charset_to_utf8(ct_param(p->mm_content_type, "charset"), data, len, &n, &w->lossy);
 	mailmime_decoded_part_free(freeme);
+	if (u && type_is(p->mm_content_type, MAILMIME_DISCRETE_TYPE_TEXT, "html")) {
+		t = html_to_text(u, n, &len);
+		free(u);
+		u = t;
+		n = len;
+	}
+	if (u)
+		text_append(&w->body, u, n, &w->lossy);
+	else
+		w->oom = 1;
+	free(u);
 }
 
 /* Starts a new line in b unless it is empty or already at one. */
@@ -1716,12 +977,14 @@ static int nesting_ok(const char *s, size_t n)
 /* Headers + raw text, for a structure libetpan refuses or we do not try. */
 static void raw_body(struct walk *w, const char *s, size_t n)
 {
-	struct buf u = { 0 };
+	size_t len;
+	char *u = charset_to_utf8(NULL, s, n, &len, &w->lossy);
 
-	guess_append(&u, s, n, &w->lossy);
-	text_append(&w->body, u.p ? u.p : "", u.len, &w->lossy);
-	w->oom |= u.oom;
-	buf_free(&u);
+	if (u)
+		text_append(&w->body, u, len, &w->lossy);
+	else
+		w->oom = 1;
+	free(u);
 }
 
 /* The charset of the top-level Content-Type, as a hint for raw 8-bit headers. */
@@ -1806,8 +1069,8 @@ static int message_parse(const char *raw, size_t len, int depth,
 out:
 	if (r < 0)
 		mail_release(out);
-	buf_free(&w.body);
-	buf_free(&w.fwd);
+	buf_release(&w.body);
+	buf_release(&w.fwd);
 	if (env)
 		mailimf_fields_free(env);
 	if (fields)

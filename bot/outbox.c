@@ -1,6 +1,7 @@
 /* outbox.c — see outbox.h. */
 #include "outbox.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,9 @@
 #include "clock.h"
 #include "compose.h"
 #include "log.h"
+
+/* Due mail read from the database at a time. */
+#define OUTBOX_BATCH 200
 
 char *outbox_reply_address(const struct config *cfg, const char *ticket_ref)
 {
@@ -109,15 +113,16 @@ long outbox_backoff(int attempts, unsigned jitter)
 	return delay - spread + (long)(jitter % (unsigned)(2 * spread + 1));
 }
 
-int outbox_flush(struct store *st, struct smtp_client *client, time_t now,
-		 struct outbox_stats *stats, struct error *err)
+/* Sends one batch of due mail; *more says whether to go on with the next. */
+static int flush_batch(struct store *st, struct smtp_client *client, time_t now,
+		       struct outbox_stats *stats, bool *more, struct error *err)
 {
 	struct outbox_entry *due = NULL;
 	size_t n = 0, i;
 	int rc = 0;
 
-	memset(stats, 0, sizeof *stats);
-	if (store_outbox_due(st, now, 500, &due, &n, err) < 0)
+	*more = false;
+	if (store_outbox_due(st, now, OUTBOX_BATCH, &due, &n, err) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		struct outbox_entry *e = &due[i];
@@ -160,9 +165,23 @@ int outbox_flush(struct store *st, struct smtp_client *client, time_t now,
 			stats->retried++;
 			/* The server is likely down or busy for everyone: try the
 			 * rest on the next round instead of timing out on each. */
-			break;
+			store_outbox_free(due, n);
+			return 0;
 		}
 	}
+	*more = rc == 0 && n == OUTBOX_BATCH;
 	store_outbox_free(due, n);
 	return rc;
+}
+
+int outbox_flush(struct store *st, struct smtp_client *client, time_t now,
+		 struct outbox_stats *stats, struct error *err)
+{
+	bool more = true;
+
+	memset(stats, 0, sizeof *stats);
+	while (more)
+		if (flush_batch(st, client, now, stats, &more, err) < 0)
+			return -1;
+	return 0;
 }

@@ -259,8 +259,13 @@ static void fake_serve(int lfd, enum fake_mode mode, int report)
 				snprintf(reply, sizeof reply, "%s OK begin TLS\r\n"
 					 "* 1 EXISTS\r\n", tag);
 				conn_send(&c, reply);
-				fake_tls_accept(&c);
-				total = 0;	/* count only what comes inside TLS */
+				/* TLS only if a ClientHello comes; a client that
+				 * hangs up is counted as 0 bytes, one that goes on in
+				 * clear text is counted (and LOGIN seen) below */
+				unsigned char first = 0;
+				if (recv(c.fd, &first, 1, MSG_PEEK) == 1 && first == 0x16)
+					fake_tls_accept(&c);
+				total = 0;
 				break;
 			} else if (strstr(line, "CAPABILITY")) {
 				snprintf(reply, sizeof reply, "* CAPABILITY IMAP4rev1 %sAUTH=PLAIN\r\n"

@@ -1,0 +1,150 @@
+/* html.c — HTML → text; see html.h. */
+#include "html.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+
+static const char REPLACEMENT[] = "\xef\xbf\xbd";	/* U+FFFD in UTF-8 */
+
+static void utf8_put(struct buf *out, unsigned long cp)
+{
+	char u[4];
+
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+		buf_adds(out, REPLACEMENT);
+	} else if (cp < 0x80) {
+		buf_addc(out, (char)cp);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		buf_add(out, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		buf_add(out, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		buf_add(out, u, 4);
+	}
+}
+
+/* Decodes the entity at s ("&...;"); returns the bytes used, 0 if none. */
+static size_t html_entity(const char *s, size_t n, struct buf *out)
+{
+	static const struct { const char *name, *text; } named[] = {
+		{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" }, { "quot;", "\"" },
+		{ "apos;", "'" }, { "nbsp;", " " },
+	};
+	unsigned long cp = 0;
+	size_t i, k, first;
+	int hex;
+
+	for (k = 0; k < sizeof named / sizeof *named; k++) {
+		size_t len = strlen(named[k].name);
+
+		if (n > len && strncasecmp(s + 1, named[k].name, len) == 0) {
+			buf_adds(out, named[k].text);
+			return len + 1;
+		}
+	}
+	if (n < 4 || s[1] != '#')
+		return 0;
+	hex = s[2] == 'x' || s[2] == 'X';
+	first = i = 2 + (size_t)hex;
+	for (; i < n && i < first + 8 && (hex ? isxdigit((unsigned char)s[i]) :
+					     isdigit((unsigned char)s[i])); i++)
+		cp = cp * (hex ? 16 : 10) + (unsigned long)(s[i] <= '9' ? s[i] - '0'
+							 : (s[i] | 0x20) - 'a' + 10);
+	if (i == first || i >= n || s[i] != ';')
+		return 0;
+	utf8_put(out, cp);
+	return i + 1;
+}
+
+/* Skips past the first case-insensitive `end` at or after s; n if none. */
+static size_t skip_past(const char *s, size_t n, const char *end)
+{
+	size_t len = strlen(end), i;
+
+	for (i = 0; i + len <= n; i++)
+		if (strncasecmp(s + i, end, len) == 0)
+			return i + len;
+	return n;
+}
+
+/* The tag name after '<' or '</', lower-cased into name (up to 15 chars). */
+static void html_tag_name(const char *s, size_t n, char name[16])
+{
+	size_t i = 1, k = 0;
+
+	if (i < n && s[i] == '/')
+		i++;
+	while (i < n && k < 15 && ((s[i] >= 'a' && s[i] <= 'z') ||
+				   (s[i] >= 'A' && s[i] <= 'Z') ||
+				   (s[i] >= '0' && s[i] <= '9')))
+		name[k++] = (char)(s[i++] | 0x20);
+	name[k] = '\0';
+}
+
+/* To make another tag break the line, add it to blocks. */
+char *html_to_text(const char *s, size_t n, size_t *len)
+{
+	static const char *const blocks[] = { "br", "p", "div", "tr", "li",
+		"h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
+		"blockquote", "pre", "hr" };
+	struct buf b = { 0 }, *out = &b;
+	int space = 0, newlines = 2, no_gt = 0;
+	size_t i = 0, k, used;
+	char name[16], *res;
+	const char *gt;
+
+	while (i < n) {
+		/* once a '<' has no '>' after it, none has: no rescans */
+		gt = s[i] == '<' && !no_gt ? memchr(s + i, '>', n - i) : NULL;
+		no_gt |= s[i] == '<' && !gt;
+		if (gt) {
+			html_tag_name(s + i, n - i, name);
+			if (n - i >= 4 && strncmp(s + i, "<!--", 4) == 0)
+				i += 4 + skip_past(s + i + 4, n - i - 4, "-->");
+			else if (s[i + 1] != '/' && (!strcmp(name, "script") ||
+				 !strcmp(name, "style") || !strcmp(name, "head")))
+				i += 1 + skip_past(s + i + 1, n - i - 1, !strcmp(name, "head")
+					? "</head>" : name[1] == 'c' ? "</script>" : "</style>");
+			else
+				i = (size_t)(gt - s) + 1;
+			for (k = 0; k < sizeof blocks / sizeof *blocks; k++) {
+				if (strcmp(name, blocks[k]) == 0 && newlines < 2) {
+					buf_addc(out, '\n');
+					newlines++;
+					space = 0;
+					break;
+				}
+			}
+			continue;
+		}
+		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') {
+			space = 1;
+			i++;
+			continue;
+		}
+		if (space && !newlines)
+			buf_addc(out, ' ');
+		space = newlines = 0;
+		if (s[i] == '&' && (used = html_entity(s + i, n - i, out))) {
+			i += used;
+			continue;
+		}
+		buf_addc(out, s[i++]);
+	}
+	k = b.len;
+	if ((res = buf_take(&b)) && len)
+		*len = k;
+	return res;
+}
