@@ -2,7 +2,8 @@
 #   make            build bot/incident-bot
 #   make check      install what is missing, run unit and integration tests
 #   make demo       install what is missing, show the bot at work on loopback servers
-#   make SAN=1 ...  build with AddressSanitizer + UBSan (separate objects are not kept: make clean first)
+#   make check-asan every test under AddressSanitizer + UBSan (in a scratch copy)
+#   make SAN=1 ...  build here with AddressSanitizer + UBSan (make clean first)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -75,6 +76,10 @@ check: deps
 check-unit: $(BIN) $(TEST_BINS)
 	tests/run --unit
 
+# Every test again under AddressSanitizer + UBSan, built in a scratch copy.
+check-asan: deps
+	scripts/check-asan
+
 demo: deps
 	$(MAKE) all
 	scripts/demo
@@ -87,7 +92,7 @@ install: $(BIN)
 clean:
 	rm -f bot/*.o bot/*.d tests/*/*.o tests/*/*.d $(BIN) $(LIB) $(TEST_BINS)
 
-.PHONY: all deps check check-unit demo install clean
+.PHONY: all deps check check-unit check-asan demo install clean
 .SECONDARY:
 
 -include $(OBJS:.o=.d) bot/main.d $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d)
