@@ -6,7 +6,7 @@
  * does not decode becomes U+FFFD and marks the text lossy.  Text with no
  * usable label, or with one it contradicts, is detected: ISO-2022-JP,
  * UTF-8, CP932 or EUC-JP, else Windows-1252 / Latin-1.  No libetpan, no
- * state between calls; the functions are safe to call from any thread.
+ * state kept between calls.
  *
  * Input is n bytes at s: need not be NUL-terminated, may hold NUL bytes
  * (they pass through; the caller decides what NUL means in its text).

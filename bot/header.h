@@ -37,8 +37,9 @@ size_t header_msgids_scan(const char *v, char **ids, size_t max);
  * <...>, and the name what precedes the '<', without surrounding white
  * space and quotes; with no <...>, the address is the word holding an '@'
  * and there is no name.  Neither is decoded or cleaned.  Sets *name and
- * *addr to malloc'd strings or NULL (not there); returns 0, or -1 when
- * memory ran out (both NULL then).
+ * *addr to malloc'd strings or NULL: both set with a <...> (the name may
+ * be ""), only *addr with a word holding an '@', neither without.
+ * Returns 0, or -1 when memory ran out (both NULL then).
  */
 int header_from_split(const char *v, char **name, char **addr);
 

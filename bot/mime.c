@@ -149,7 +149,7 @@ static char *prepare_input(const char *raw, size_t len, size_t *out_len)
  * libetpan's charconv sees it.  An RFC 2231 language ("=?iso-2022-jp*ja?")
  * is cut, as charconv would not know the name with it.
  */
-static void header_aliases(const char *s, size_t n, struct buf *out)
+static void relabel_words(const char *s, size_t n, struct buf *out)
 {
 	const char *cs;
 	char label[48], tmp[CHARSET_NAME_MAX];
@@ -176,8 +176,12 @@ static void header_aliases(const char *s, size_t n, struct buf *out)
 	}
 }
 
-/* RFC 2047 to UTF-8; hint: the charset raw 8-bit bytes are likely in. */
-static char *header_decode(const char *value, const char *hint)
+/*
+ * A header value as text: raw bytes to UTF-8, RFC 2047 encoded words
+ * decoded, cleaned as header_clean does.  hint: the charset raw 8-bit
+ * bytes are likely in.  NULL on OOM.
+ */
+static char *decode_words(const char *value, const char *hint)
 {
 	struct buf pre = { 0 }, out = { 0 };
 	size_t i = 0, at, end, n;
@@ -192,7 +196,7 @@ static char *header_decode(const char *value, const char *hint)
 	 * through unchanged. */
 	if (!(utf8 = charset_guess_to_utf8(hint, value, strlen(value), &n, &lossy)))
 		return NULL;
-	header_aliases(utf8, n, &pre);
+	relabel_words(utf8, n, &pre);
 	free(utf8);
 	while (!pre.oom && i < pre.len) {
 		at = i;
@@ -230,7 +234,7 @@ static char *header_decode(const char *value, const char *hint)
 
 char *mime_decode_header(const char *value)
 {
-	return header_decode(value, NULL);
+	return decode_words(value, NULL);
 }
 
 /* An unstructured header value as written: unfolded, trimmed, valid UTF-8. */
@@ -281,7 +285,7 @@ static int address_set(struct mail_address *a, const char *name,
 {
 	a->name = NULL;
 	a->addr = NULL;
-	if (name && !(a->name = header_decode(name, hint)))
+	if (name && !(a->name = decode_words(name, hint)))
 		return -1;
 	if (a->name && (a->name[0] == '\0' || strcmp(a->name, "\"\"") == 0)) {
 		free(a->name);
@@ -502,7 +506,7 @@ static int headers_fill(struct mail *m, const struct hdrs *h)
 	    addresses_fill(&m->cc, &m->n_cc, h, MAILIMF_FIELD_CC) < 0 ||
 	    msgid_fill(m, h) < 0)
 		return -1;
-	if ((v = raw_get(raw, "Subject")) && !(m->subject = header_decode(v, h->hint)))
+	if ((v = raw_get(raw, "Subject")) && !(m->subject = decode_words(v, h->hint)))
 		return -1;
 	if ((v = raw_get(raw, "Date")) && !(m->date_raw = raw_value_dup(v)))
 		return -1;
@@ -693,11 +697,11 @@ static char *part_filename(const struct mailmime *p, const char *hint, int *oom)
 	if ((s = rfc2231_value(np.p, np.n, "filename", oom)) || *oom)
 		return s;
 	if (np.dsp_filename)
-		return (s = header_decode(np.dsp_filename, cs ? cs : hint)) ? s : (*oom = 1, NULL);
+		return (s = decode_words(np.dsp_filename, cs ? cs : hint)) ? s : (*oom = 1, NULL);
 	if ((s = rfc2231_value(np.p, np.n, "name", oom)) || *oom)
 		return s;
 	if (np.ct_name)
-		return (s = header_decode(np.ct_name, cs ? cs : hint)) ? s : (*oom = 1, NULL);
+		return (s = decode_words(np.ct_name, cs ? cs : hint)) ? s : (*oom = 1, NULL);
 	return NULL;
 }
 

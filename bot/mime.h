@@ -1,6 +1,6 @@
 /*
  * mime.h — turns raw RFC 5322 bytes into a struct mail with libetpan's
- * MIME parser and charset conversion.  The only file besides imap.c that
+ * MIME parser (charsets: charset.c, with iconv).  The only file besides imap.c that
  * includes libetpan.
  */
 #ifndef INCIDENT_MIME_H

@@ -28,7 +28,8 @@ int rfc2231_is(const char *param, const char *name);
  * detected, charset.h), and the result is cleaned as header_clean does
  * (header.h): one line of valid UTF-8.
  * Returns a malloc'd string the caller frees; NULL when there is no such
- * parameter, or when memory ran out, which also sets *oom to 1.
+ * parameter or its value is empty, or when memory ran out, which also
+ * sets *oom to 1.
  */
 char *rfc2231_value(const struct rfc2231_param *params, size_t n,
 		    const char *name, int *oom);
