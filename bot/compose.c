@@ -14,6 +14,8 @@
  */
 #include "compose.h"
 
+#include "buf.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,48 +26,16 @@
 #define WORD_OVERHEAD	12	/* "=?UTF-8?B?" + "?=" */
 #define B64_LINE_LEN	76	/* RFC 2045 6.8 */
 
-/* A growing byte buffer; after an allocation failure it only remembers that. */
-struct buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-/* Returns the finished string, or NULL (and frees) after an allocation failure. */
+/*
+ * The finished string, still owned by b (never NULL on success), and its
+ * length; NULL after an allocation failure, with b released.
+ */
 static char *buf_finish(struct buf *b, size_t *len)
 {
 	if (!b->oom && !b->p)
-		buf_add(b, "", 0);
-	if (b->oom) {
-		free(b->p);
+		b->p = calloc(1, 1);
+	if (b->oom || !b->p) {
+		buf_release(b);
 		return NULL;
 	}
 	if (len)
@@ -222,7 +192,7 @@ struct hdr {
 static void hdr_start(struct hdr *h, struct buf *b, const char *name)
 {
 	h->b = b;
-	buf_puts(b, name);
+	buf_adds(b, name);
 	buf_add(b, ":", 1);
 	h->col = strlen(name) + 1;
 	h->empty = true;
@@ -276,9 +246,9 @@ static size_t word_fit(const char *s, size_t room)
 
 static void add_word(struct buf *b, const char *s, size_t n)
 {
-	buf_puts(b, "=?UTF-8?B?");
+	buf_adds(b, "=?UTF-8?B?");
 	b64_add(b, (const unsigned char *)s, n);
-	buf_puts(b, "?=");
+	buf_adds(b, "?=");
 }
 
 /*
@@ -409,7 +379,7 @@ static void add_mailbox(struct buf *b, const char *hname, const char *name,
 
 	q.len = 0;
 	buf_add(&q, "<", 1);
-	buf_puts(&q, addr);
+	buf_adds(&q, addr);
 	buf_add(&q, ">", 1);
 	if (q.oom)
 		goto oom;
@@ -479,7 +449,7 @@ static void add_date(struct buf *b, time_t date, int offset_min)
 		 days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
 		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 offset_min < 0 ? '-' : '+', off / 60, off % 60);
-	buf_puts(b, line);
+	buf_adds(b, line);
 }
 
 /* Auto-Submitted is a token (RFC 3834 5); keep only token characters. */
@@ -488,15 +458,15 @@ static void add_auto_submitted(struct buf *b, const char *value)
 	const char *s = value && *value ? value : "auto-generated";
 	size_t start;
 
-	buf_puts(b, "Auto-Submitted: ");
+	buf_adds(b, "Auto-Submitted: ");
 	start = b->len;
 	for (; *s; s++)
 		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
 		    (*s >= '0' && *s <= '9') || *s == '-')
 			buf_add(b, s, 1);
 	if (!b->oom && b->len == start)
-		buf_puts(b, "auto-generated");
-	buf_puts(b, "\r\n");
+		buf_adds(b, "auto-generated");
+	buf_adds(b, "\r\n");
 }
 
 /*
@@ -587,7 +557,7 @@ char *compose_message(const struct outmsg *m, size_t *len)
 	if (refs && refs[strspn(refs, " \t")])
 		add_ids(&b, "References", refs);
 	add_auto_submitted(&b, m->auto_submitted);
-	buf_puts(&b, "MIME-Version: 1.0\r\n"
+	buf_adds(&b, "MIME-Version: 1.0\r\n"
 		     "Content-Type: text/plain; charset=UTF-8\r\n"
 		     "Content-Transfer-Encoding: base64\r\n"
 		     "\r\n");
