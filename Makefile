@@ -30,7 +30,7 @@ LDLIBS  += $(PKG_LIBS)
 # Pipeline order: fetch → parse → route → store → render → outbox → send,
 # then the CLI commands and what they share.
 SRCS := \
-	bot/imap.c \
+	bot/imap.c bot/tls.c \
 	bot/mime.c bot/charset.c bot/html.c bot/header.c bot/rfc2231.c bot/buf.c bot/mail.c \
 	bot/route.c \
 	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c \

@@ -1,10 +1,10 @@
 /*
  * imap.c — see imap.h.  The intake adapter over libetpan's low-level
- * mailimap API, with our own certificate check in GnuTLS.
+ * mailimap API; the certificate check itself is in tls.c (GnuTLS).
  *
  * libetpan 1.9.4 (GnuTLS build) completes the TLS handshake without looking
  * at the certificate at all, so every connection goes: TCP, TLS (implicit or
- * STARTTLS), then tls_verify() on the chain the server sent, and only then
+ * STARTTLS), then verify_peer() on the chain the server sent, and only then
  * LOGIN.  Nothing but the TLS handshake (and, for STARTTLS, the CAPABILITY
  * and STARTTLS commands) goes out before the check.
  *
@@ -36,18 +36,15 @@
 #include <string.h>
 #include <time.h>
 
-#include <arpa/inet.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <libetpan/libetpan.h>
 
 #include "log.h"
+#include "tls.h"
 
 #define DEFAULT_TIMEOUT	60		/* seconds, when opt->timeout <= 0 */
 #define BATCH_UIDS	200		/* UIDs per UID FETCH / MOVE / COPY */
 #define BATCH_BYTES	(32u << 20)	/* message bytes per UID FETCH */
 #define IDLE_RENEW	(25 * 60)	/* RFC 2177: re-issue IDLE before 29 min */
-#define MAX_CHAIN	16
 
 struct imap_session {
 	mailimap *imap;
@@ -152,62 +149,26 @@ static int check_usable(struct imap_session *s, struct error *err)
 
 /* ---- TLS: the check libetpan does not do ------------------------------- */
 
-static bool is_ip_literal(const char *host)
-{
-	unsigned char buf[sizeof(struct in6_addr)];
-
-	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
-}
-
 /* Called by libetpan before the handshake: SNI for names (never for IPs). */
-static void tls_setup(struct mailstream_ssl_context *ctx, void *data)
+static void set_sni(struct mailstream_ssl_context *ctx, void *data)
 {
 	const char *host = data;
 
-	if (!is_ip_literal(host))
+	if (!tls_is_ip_literal(host))
 		mailstream_ssl_set_server_name(ctx, (char *)host);
 }
 
-/* "DNS:a, IP:b" from the certificate, to say what it is valid for. */
-static void cert_names(gnutls_x509_crt_t crt, char *out, size_t outsz)
-{
-	size_t used = 0;
-
-	out[0] = '\0';
-	for (unsigned i = 0; i < 16 && used < outsz; i++) {
-		char name[256], ip[INET6_ADDRSTRLEN];
-		size_t len = sizeof name;
-		const char *shown;
-		int type = gnutls_x509_crt_get_subject_alt_name(crt, i, name, &len, NULL);
-
-		if (type < 0)
-			break;
-		if (type == GNUTLS_SAN_DNSNAME) {
-			shown = name;
-		} else if (type == GNUTLS_SAN_IPADDRESS && (len == 4 || len == 16)) {
-			inet_ntop(len == 4 ? AF_INET : AF_INET6, name, ip, sizeof ip);
-			shown = ip;
-		} else {
-			continue;
-		}
-		used += snprintf(out + used, outsz - used, "%s%s:%s", used ? ", " : "",
-				 type == GNUTLS_SAN_DNSNAME ? "DNS" : "IP", shown);
-	}
-	if (!out[0])
-		snprintf(out, outsz, "no DNS or IP subject alternative names");
-}
-
 /*
- * Verifies the server's chain against ca_file and its leaf against the host
- * we dialled (an IP address must match an IP SAN).  ERR_FATAL on any doubt:
+ * Hands the chain the server sent to tls_verify_chain() (against ca_file,
+ * and the leaf against the host we dialled).  ERR_FATAL on any doubt:
  * retrying does not make a wrong certificate right.
  */
-static int tls_verify(struct imap_session *s, gnutls_x509_trust_list_t trust,
-		      const struct imap_options *opt, struct error *err)
+static int verify_peer(struct imap_session *s, const struct tls_trust *trust,
+		       const struct imap_options *opt, struct error *err)
 {
 	mailstream *stream = s->imap->imap_stream;
-	gnutls_x509_crt_t crts[MAX_CHAIN];
-	unsigned ncrt = 0, status = 0;
+	const unsigned char *ders[TLS_MAX_CHAIN];
+	size_t lens[TLS_MAX_CHAIN], n = 0;
 	unsigned char *leaf = NULL;
 	carray *chain = NULL;
 	int ret = -1;
@@ -221,53 +182,16 @@ static int tls_verify(struct imap_session *s, gnutls_x509_trust_list_t trust,
 		fail(s, err, ERR_FATAL, "cannot read the server's certificate chain");
 		goto out;
 	}
-	for (unsigned i = 0; i < carray_count(chain) && ncrt < MAX_CHAIN; i++) {
+	for (unsigned i = 0; i < carray_count(chain) && n < TLS_MAX_CHAIN; i++, n++) {
 		MMAPString *der = carray_get(chain, i);
-		gnutls_datum_t d = { (unsigned char *)der->str, (unsigned)der->len };
 
-		if (gnutls_x509_crt_init(&crts[ncrt]) < 0)
-			break;
-		if (gnutls_x509_crt_import(crts[ncrt], &d, GNUTLS_X509_FMT_DER) < 0) {
-			gnutls_x509_crt_deinit(crts[ncrt]);
-			fail(s, err, ERR_FATAL, "server certificate %u is not valid X.509 DER", i);
-			goto out;
-		}
-		ncrt++;
+		ders[n] = (const unsigned char *)der->str;
+		lens[n] = der->len;
 	}
-	if (ncrt == 0) {
-		fail(s, err, ERR_FATAL, "cannot decode the server's certificate");
-		goto out;
-	}
-
-	gnutls_typed_vdata_st purpose = {
-		.type = GNUTLS_DT_KEY_PURPOSE_OID,
-		.data = (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER,
-	};
-	if (gnutls_x509_trust_list_verify_crt2(trust, crts, ncrt, &purpose, 1, 0,
-					       &status, NULL) < 0 || status != 0) {
-		gnutls_datum_t why = { NULL, 0 };
-
-		gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0);
-		fail(s, err, ERR_FATAL,
-		     "server certificate rejected: %s (checked against %s: is that "
-		     "the CA that signed the server's certificate?)",
-		     why.data ? (char *)why.data : "verification failed", opt->ca_file);
-		gnutls_free(why.data);
-		goto out;
-	}
-	if (!gnutls_x509_crt_check_hostname2(crts[0], opt->host, 0)) {
-		char names[256];
-
-		cert_names(crts[0], names, sizeof names);
-		fail(s, err, ERR_FATAL,
-		     "server certificate is not valid for \"%s\" (it is for %s); "
-		     "connect by one of those names", opt->host, names);
-		goto out;
-	}
-	ret = 0;
+	ret = tls_verify_chain(trust, ders, lens, n, opt->host, err);
+	if (ret < 0)
+		error_prefix(err, "imap: %s", s->where);
 out:
-	while (ncrt > 0)
-		gnutls_x509_crt_deinit(crts[--ncrt]);
 	mailstream_certificate_chain_free(chain);
 	free(leaf);
 	return ret;
@@ -275,7 +199,7 @@ out:
 
 /* ---- open / close ------------------------------------------------------- */
 
-static int connect_tls(struct imap_session *s, gnutls_x509_trust_list_t trust,
+static int connect_tls(struct imap_session *s, const struct tls_trust *trust,
 		       const struct imap_options *opt, struct error *err)
 {
 	mailimap *imap = s->imap;
@@ -283,7 +207,7 @@ static int connect_tls(struct imap_session *s, gnutls_x509_trust_list_t trust,
 
 	if (opt->implicit_tls) {
 		r = mailimap_ssl_connect_with_callback(imap, opt->host, (uint16_t)opt->port,
-						       tls_setup, (void *)opt->host);
+						       set_sni, (void *)opt->host);
 		if (r == MAILIMAP_ERROR_SSL) {
 			s->broken = true;
 			return fail(s, err, ERR_TEMP, "TLS handshake failed or timed out "
@@ -293,7 +217,7 @@ static int connect_tls(struct imap_session *s, gnutls_x509_trust_list_t trust,
 		if (r != MAILIMAP_NO_ERROR_AUTHENTICATED &&
 		    r != MAILIMAP_NO_ERROR_NON_AUTHENTICATED)
 			return fail_etpan(s, err, r, "connect");
-		return tls_verify(s, trust, opt, err);
+		return verify_peer(s, trust, opt, err);
 	}
 
 	r = mailimap_socket_connect(imap, opt->host, (uint16_t)opt->port);
@@ -321,7 +245,7 @@ static int connect_tls(struct imap_session *s, gnutls_x509_trust_list_t trust,
 	 * be taken as protected (CVE-2011-0411, CVE-2020-15953).  Debian's
 	 * libetpan refuses them itself, with the same code as a NO to STARTTLS;
 	 * upstream 1.9.4 does not, hence the second check. */
-	r = mailimap_socket_starttls_with_callback(imap, tls_setup, (void *)opt->host);
+	r = mailimap_socket_starttls_with_callback(imap, set_sni, (void *)opt->host);
 	if (imap->imap_stream->read_buffer_len > 0) {
 		s->broken = true;
 		return fail(s, err, ERR_FATAL, "server sent clear-text data after "
@@ -337,7 +261,7 @@ static int connect_tls(struct imap_session *s, gnutls_x509_trust_list_t trust,
 				    "failed, or connection lost; will retry");
 		return fail_etpan(s, err, r, "STARTTLS");
 	}
-	return tls_verify(s, trust, opt, err);
+	return verify_peer(s, trust, opt, err);
 }
 
 static int login_and_select(struct imap_session *s, const struct imap_options *opt,
@@ -396,9 +320,9 @@ static int login_and_select(struct imap_session *s, const struct imap_options *o
 int imap_open(const struct imap_options *opt, struct imap_session **out,
 	      struct error *err)
 {
-	gnutls_x509_trust_list_t trust = NULL;
+	struct tls_trust *trust = NULL;
 	struct imap_session *s;
-	int n;
+	struct error why;
 
 	*out = NULL;
 	if (!opt || !opt->host || !*opt->host || !opt->user || !opt->password ||
@@ -412,16 +336,12 @@ int imap_open(const struct imap_options *opt, struct imap_session **out,
 		 opt->host, opt->port);
 
 	/* The CA first: a configuration error needs no network to show. */
-	if (gnutls_x509_trust_list_init(&trust, 0) < 0) {
-		fail(s, err, ERR_TEMP, "out of memory");
-		goto bad;
-	}
-	n = gnutls_x509_trust_list_add_trust_file(trust, opt->ca_file, NULL,
-						  GNUTLS_X509_FMT_PEM, 0, 0);
-	if (n <= 0) {
-		fail(s, err, ERR_FATAL, "no CA certificate in %s (%s); set imap ca_file "
-		     "to the PEM file of the CA that signed the server's certificate",
-		     opt->ca_file, n < 0 ? gnutls_strerror(n) : "empty");
+	if (tls_trust_load(opt->ca_file, &trust, &why) < 0) {
+		if (why.cls == ERR_FATAL)
+			fail(s, err, ERR_FATAL, "%s; set imap ca_file to the PEM file "
+			     "of the CA that signed the server's certificate", why.msg);
+		else
+			fail(s, err, why.cls, "%s", why.msg);
 		goto bad;
 	}
 
@@ -435,12 +355,11 @@ int imap_open(const struct imap_options *opt, struct imap_session **out,
 
 	if (connect_tls(s, trust, opt, err) < 0 || login_and_select(s, opt, err) < 0)
 		goto bad;
-	gnutls_x509_trust_list_deinit(trust, 1);
+	tls_trust_free(trust);
 	*out = s;
 	return 0;
 bad:
-	if (trust)
-		gnutls_x509_trust_list_deinit(trust, 1);
+	tls_trust_free(trust);
 	s->broken = true;	/* no LOGOUT: nothing to be polite about */
 	imap_close(s);
 	return -1;

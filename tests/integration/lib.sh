@@ -10,6 +10,20 @@ cd "$ROOT" || exit 2
 BOT=$ROOT/bot/incident-bot
 PY=/usr/bin/python3
 
+# IB_VALGRIND=1 runs every bot invocation under valgrind memcheck; an error
+# or a definite leak makes the invocation exit 99, which the tests see.
+if [ "${IB_VALGRIND:-0}" = 1 ]; then
+	vg_wrapper=$(mktemp /tmp/ib-valgrind-XXXXXX)
+	cat >"$vg_wrapper" <<VG
+#!/bin/sh
+exec valgrind -q --error-exitcode=99 --suppressions=$ROOT/tests/valgrind.supp \\
+	--leak-check=full --errors-for-leak-kinds=definite \\
+	--show-leak-kinds=definite "$BOT" "\$@"
+VG
+	chmod +x "$vg_wrapper"
+	BOT=$vg_wrapper
+fi
+
 eval "$(scripts/mailserver env --export)"
 if ! scripts/mailserver status >/dev/null 2>&1; then
 	echo "Bail out! the test mail servers are not running (scripts/mailserver start)"
