@@ -41,6 +41,23 @@ like "$(cat "$WORK/run.log")" "new ticket INC-" "the log names the new ticket"
 send_mail "$REPORTER" "$BOT_ADDR" "2件目" "second report" >/dev/null
 wait_for 15 has_mail "$REPORTER" 2
 ok $? "a second report while idle is taken in too"
+# The server drops the connection (an admin kicks the session): the
+# service reconnects at once.
+doveadm -c "$IB_MAIL_DIR/dovecot.conf" kick "$BOT_ADDR" >/dev/null 2>&1
+sleep 1
+# The IMAP server goes away under the service for a while and comes back.
+# (Dovecot's running IMAP sessions outlive its master; end them too.)
+scripts/mailserver stop >/dev/null 2>&1
+pkill -f 'dovecot-incident-bot-test/imap' 2>/dev/null
+sleep 3
+scripts/mailserver start >/dev/null 2>&1
+kill -0 "$bot_pid" 2>/dev/null
+ok $? "the service survives the mail servers' restart"
+send_mail "$REPORTER" "$BOT_ADDR" "3件目" "after the restart" >/dev/null
+wait_for 60 has_mail "$REPORTER" 3
+ok $? "it reconnects by itself and takes in new mail"
+like "$(cat "$WORK/run.log")" "will retry" "the log tells about the dropped connection"
+like "$(cat "$WORK/run.log")" "retrying in" "... and about the backoff while the server is down"
 kill -TERM "$bot_pid"
 wait_for 10 bash -c "! kill -0 $bot_pid 2>/dev/null"
 ok $? "SIGTERM ends the service within seconds"
@@ -48,7 +65,7 @@ wait "$bot_pid"
 is $? 0 "... with exit status 0"
 bot_pid=
 like "$(cat "$WORK/run.log")" "stopping" "... after saying so"
-is "$(bot tickets --json | json 'len(j)')" 2 "two tickets"
+is "$(bot tickets --json | json 'len(j)')" 3 "three tickets"
 
 # --- 4xx: kept, retried later with backoff, sent once
 send_mail "$OUTSIDER" "$BOT_ADDR" "retry me" "a report, then the SMTP server is busy" >/dev/null
