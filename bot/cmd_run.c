@@ -26,13 +26,11 @@ static const char help[] =
 	"network failures.  Logs to stderr.\n";
 
 static volatile sig_atomic_t stop_flag;
-static volatile int stop_requested;
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
-	stop_requested = 1;
 }
 
 /* Sleeps up to seconds, waking early on a stop request. */
@@ -106,7 +104,7 @@ int cmd_run(struct cli *c, int argc, char **argv)
 		if (backoff) {
 			nap(backoff < wait ? backoff : wait);
 		} else if (c->cfg.imap.idle && sv.imap && imap_has_idle(sv.imap)) {
-			if (imap_idle(sv.imap, wait, &stop_requested, &err) < 0) {
+			if (imap_idle(sv.imap, wait, &stop_flag, &err) < 0) {
 				log_warn("run", "idle: %s", err.msg);
 				service_disconnect(&sv);
 			}

@@ -847,7 +847,7 @@ static bool mailbox_changed(const struct imap_session *s)
 
 /* Servers without IDLE: sleep in slices, then NOOP to collect news. */
 static int idle_by_noop(struct imap_session *s, double deadline,
-			volatile int *stop, struct error *err)
+			volatile sig_atomic_t *stop, struct error *err)
 {
 	int r;
 
@@ -861,7 +861,7 @@ static int idle_by_noop(struct imap_session *s, double deadline,
 	return mailbox_changed(s) ? 1 : 0;
 }
 
-int imap_idle(struct imap_session *s, int timeout, volatile int *stop,
+int imap_idle(struct imap_session *s, int timeout, volatile sig_atomic_t *stop,
 	      struct error *err)
 {
 	double deadline = now_s() + (timeout > 0 ? timeout : 0);

@@ -25,6 +25,7 @@
 #ifndef INCIDENT_IMAP_H
 #define INCIDENT_IMAP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -109,7 +110,7 @@ bool imap_has_idle(const struct imap_session *s);
  * (ERR_TEMP: reconnect).  IDLE is renewed every 25 minutes and after server
  * keepalives.  Without IDLE on the server it sleeps, then asks with NOOP.
  */
-int imap_idle(struct imap_session *s, int timeout, volatile int *stop,
+int imap_idle(struct imap_session *s, int timeout, volatile sig_atomic_t *stop,
 	      struct error *err);
 
 /* Logs out (best effort, not on a broken session) and frees; NULL is fine. */

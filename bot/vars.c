@@ -12,26 +12,17 @@
 /* The report's text as quoted in the alarm: at most max_lines lines. */
 static char *excerpt(const char *body, int max_lines)
 {
-	const char *p = body;
-	int lines = 0;
+	const char *p = body, *nl;
+	char *out;
+	int lines;
 
-	while (*p && lines < max_lines) {
-		const char *nl = strchr(p, '\n');
-		if (!nl) {
-			p += strlen(p);
-			break;
-		}
+	for (lines = 0; lines < max_lines && (nl = strchr(p, '\n')); lines++)
 		p = nl + 1;
-		lines++;
-	}
-	if (!*p)
+	if (lines < max_lines || !*p)
 		return strdup(body);
-	{
-		char *out;
-		if (asprintf(&out, "%.*s(…)\n", (int)(p - body), body) < 0)
-			return NULL;
-		return out;
-	}
+	if (asprintf(&out, "%.*s(…)\n", (int)(p - body), body) < 0)
+		return NULL;
+	return out;
 }
 
 static int add_people(struct tvars *v, const struct config *cfg)

@@ -546,7 +546,7 @@ static void test_bulk(int bulk)
 	CHECK_INT(count_in("Processed-copy"), bulk, "COPY fallback: all in the folder");
 }
 
-static volatile int stop_flag;
+static volatile sig_atomic_t stop_flag;
 
 static void on_alarm(int sig)
 {
