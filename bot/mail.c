@@ -1,6 +1,7 @@
-/* mail.c — see mail.h: freeing a struct mail. */
+/* mail.c — see mail.h: freeing a struct mail, and its thread. */
 #include "mail.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,4 +44,23 @@ void mail_release(struct mail *m)
 	free(m->list_id);
 	free(m->return_path);
 	memset(m, 0, sizeof *m);
+}
+
+char *mail_thread(const struct mail *m, bool with_self)
+{
+	size_t i, len = 1;
+	char *out, *p;
+
+	for (i = 0; i < m->n_references; i++)
+		len += strlen(m->references[i]) + 1;
+	if (with_self && m->message_id)
+		len += strlen(m->message_id) + 1;
+	if (!(p = out = malloc(len)))
+		return NULL;
+	*p = '\0';
+	for (i = 0; i < m->n_references; i++)
+		p += sprintf(p, "%s%s", p == out ? "" : " ", m->references[i]);
+	if (with_self && m->message_id)
+		sprintf(p, "%s%s", p == out ? "" : " ", m->message_id);
+	return out;
 }

@@ -8,6 +8,7 @@
 #ifndef INCIDENT_MAIL_H
 #define INCIDENT_MAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -48,5 +49,12 @@ struct mail {
 
 /* Frees every member and zeroes the struct; safe on a zeroed struct. */
 void mail_release(struct mail *m);
+
+/*
+ * The mail's References as one space-separated string, oldest first, and
+ * with_self: its own Message-ID last (the References of an answer).
+ * Malloc'd ("" when empty), NULL on out-of-memory.
+ */
+char *mail_thread(const struct mail *m, bool with_self);
 
 #endif

@@ -53,37 +53,13 @@ static int find_ticket(const struct config *cfg, struct store *st, const struct 
 	return 0;
 }
 
-/* "References" for our answer: the report's thread plus the report. */
-static char *answer_references(const struct mail *m)
-{
-	size_t i, len = 1;
-	char *out;
-
-	for (i = 0; i < m->n_references; i++)
-		len += strlen(m->references[i]) + 1;
-	len += m->message_id ? strlen(m->message_id) + 1 : 0;
-	if (!(out = malloc(len)))
-		return NULL;
-	out[0] = '\0';
-	for (i = 0; i < m->n_references; i++) {
-		strcat(out, m->references[i]);
-		strcat(out, " ");
-	}
-	if (m->message_id)
-		strcat(out, m->message_id);
-	len = strlen(out);
-	while (len && out[len - 1] == ' ')
-		out[--len] = '\0';
-	return out;
-}
-
 /* The acknowledgement to the reporter and the alarm to every admin (SPEC 4). */
 static int queue_new_ticket_mail(const struct config *cfg, struct store *st,
 				 const struct ticket *t, const struct mail *m, time_t now,
 				 struct error *err)
 {
 	struct tvars *vars = vars_for_ticket(cfg, t, m);
-	char *refs = answer_references(m);
+	char *refs = mail_thread(m, true);
 	struct outbox_mail om = { 0 };
 	int rc = -1;
 	size_t i;

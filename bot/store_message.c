@@ -37,26 +37,6 @@ int store_message_seen(struct store *s, const char *message_id, const char *sha2
 	return same_bytes ? STORE_SEEN_BYTES : STORE_SEEN_ID;
 }
 
-/* "<a> <b>" of the References, for threading later replies. */
-static char *join_refs(const struct mail *m)
-{
-	size_t i, len = 1;
-	char *out;
-
-	for (i = 0; i < m->n_references; i++)
-		len += strlen(m->references[i]) + 1;
-	out = malloc(len);
-	if (!out)
-		return NULL;
-	out[0] = '\0';
-	for (i = 0; i < m->n_references; i++) {
-		if (i)
-			strcat(out, " ");
-		strcat(out, m->references[i]);
-	}
-	return out;
-}
-
 static int insert_attachments(struct store *s, int64_t msg_id, const struct mail *m,
 			      struct error *err)
 {
@@ -108,7 +88,7 @@ int store_message_insert(struct store *s, const struct message_in *in, time_t no
 		sqlite3_bind_int64(st, 7, in->imap_uidvalidity);
 	}
 	if (m) {
-		refs = join_refs(m);
+		refs = mail_thread(m, false);
 		store_bind_text(st, 3, m->message_id);
 		store_bind_text(st, 8, m->from.addr);
 		store_bind_text(st, 9, m->from.name);

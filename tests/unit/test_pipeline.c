@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "mime.h"
 #include "pipeline.h"
 #include "test.h"
 
@@ -143,6 +144,8 @@ int main(void)
 	CHECK(n && strstr(mails[0].subject, "[INC-2026-0001]") != NULL, "subjects carry the tag");
 	CHECK(n && strstr(mails[0].data, "In-Reply-To: <report-1@example.com>") != NULL,
 	      "the acknowledgement answers the report");
+	CHECK(n && strstr(mails[0].data, "References: <report-1@example.com>") != NULL,
+	      "... and threads under it");
 	CHECK(n && strstr(mails[0].data, "Auto-Submitted: auto-replied") != NULL,
 	      "and says it is automatic (RFC 3834)");
 	CHECK(n && strstr(mails[0].data, "incident+INC-2026-0001@example.com") != NULL,
@@ -183,6 +186,21 @@ int main(void)
 	s = feed1("From: c@example.com\r\nSubject: thread\r\nMessage-ID: <f3@example.com>\r\n"
 		  "References: <unknown@x> <report-1@example.com> <other@x>\r\n\r\nx\r\n");
 	CHECK_INT(s.follow_ups, 1, "References naming a message of the ticket");
+	{
+		struct mail m = { 0 };
+		struct error perr;
+		char *t;
+		const char *raw = "From: a@x\r\nMessage-ID: <me@x>\r\nReferences: <a@x> <b@x>\r\n\r\n.\r\n";
+
+		mime_parse(raw, strlen(raw), &m, &perr);
+		t = mail_thread(&m, true);
+		CHECK_STR(t, "a@x b@x me@x", "an answer's References: the thread, then the mail");
+		free(t);
+		t = mail_thread(&m, false);
+		CHECK_STR(t, "a@x b@x", "the thread alone");
+		free(t);
+		mail_release(&m);
+	}
 	s = feed1("From: c@example.com\r\nTo: Desk <incident+INC-2026-0001-abc@example.com>\r\n"
 		  "Subject: plain\r\nMessage-ID: <f4@example.com>\r\n\r\nx\r\n");
 	CHECK_INT(s.follow_ups, 1, "mail to the ticket's reply address");
