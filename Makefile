@@ -32,7 +32,7 @@ LDLIBS  += $(PKG_LIBS)
 SRCS := \
 	bot/imap.c bot/tls.c \
 	bot/mime.c bot/charset.c bot/html.c bot/header.c bot/rfc2231.c bot/buf.c bot/mail.c \
-	bot/route.c \
+	bot/route.c bot/bounce.c bot/quote.c \
 	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c \
 	bot/render.c \
 	bot/compose.c bot/outbox.c \

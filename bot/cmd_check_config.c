@@ -59,6 +59,18 @@ static int check_templates(const struct config *cfg)
 
 	t.created_at = t.aware_at = clock_now();
 	vars = vars_for_ticket(cfg, &t, &m);
+	/* The variables only some templates get (see templates/README.md). */
+	if (vars && (tvars_set(vars, "bounced_kind", "ack") < 0 ||
+		     tvars_set(vars, "bounced_to", "reporter@example.com") < 0 ||
+		     tvars_set(vars, "bounced_subject", "[INC-2026-0001] 受付しました") < 0 ||
+		     tvars_set(vars, "bounce_reason", "5.1.1 (smtp; 550 user unknown)") < 0 ||
+		     tvars_set(vars, "full_size", "30000000") < 0 ||
+		     tvars_set(vars, "kept_size", "26214400") < 0 ||
+		     tvars_set(vars, "cut_from", "reporter@example.com") < 0 ||
+		     tvars_set(vars, "cut_subject", "ログ一式") < 0)) {
+		tvars_free(vars);
+		vars = NULL;
+	}
 	if (!vars || !(d = opendir(cfg->templates))) {
 		fprintf(stderr, "incident-bot: templates folder %s cannot be read\n", cfg->templates);
 		tvars_free(vars);

@@ -62,6 +62,7 @@ static void print_json(const struct ticket_view *v)
 		json_kv_time(&j, "date", m->date);
 		json_kv_time(&j, "received", m->received_at);
 		json_kv_string(&j, "text", m->body);
+		json_kv_string(&j, "new_text", m->new_text);
 		json_kv_int(&j, "size", (long long)m->size);
 		json_kv_string(&j, "sha256", m->sha256);
 		json_key(&j, "attachments");

@@ -92,6 +92,29 @@ static int validate_batch(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+static int validate_max_message_size(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+
+	if (v < 64L * 1024 || v > 1L << 30) {
+		cfg_error(cfg, "limits.max_message_size: %ld is out of range "
+			  "(bytes, from 65536 = 64 KiB to 1073741824 = 1 GiB)", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int validate_replies(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+
+	if (v < 1 || v > 1000) {
+		cfg_error(cfg, "limits.replies_per_sender_per_hour: %ld is out of range (1 to 1000)", v);
+		return -1;
+	}
+	return 0;
+}
+
 static int validate_language(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, 0);
@@ -183,6 +206,12 @@ static cfg_opt_t smtp_opts[] = {
 	CFG_END()
 };
 
+static cfg_opt_t limits_opts[] = {
+	CFG_INT("max_message_size", (long)LIMITS_MAX_MESSAGE_SIZE_DEFAULT, CFGF_NONE),
+	CFG_INT("replies_per_sender_per_hour", LIMITS_REPLIES_PER_HOUR_DEFAULT, CFGF_NONE),
+	CFG_END()
+};
+
 static cfg_opt_t person_opts[] = {
 	CFG_STR("name", NULL, CFGF_NONE),
 	CFG_STR("email", NULL, CFGF_NONE),
@@ -199,6 +228,11 @@ static cfg_opt_t root_opts[] = {
 	CFG_INT("fetch_batch", 200, CFGF_NONE),
 	CFG_SEC("imap", imap_opts, CFGF_NODEFAULT),
 	CFG_SEC("smtp", smtp_opts, CFGF_NODEFAULT),
+	/* NODEFAULT although optional: the default section cfg_init would make
+	 * is reused by the parser but has no file name (set later, on the
+	 * root only), so errors inside it would name neither file nor line.
+	 * Absent, fill_config() uses the same defaults as limits_opts. */
+	CFG_SEC("limits", limits_opts, CFGF_NODEFAULT),
 	CFG_SEC("person", person_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
@@ -218,6 +252,8 @@ static void install_validators(cfg_t *cfg)
 	cfg_set_validate_func(cfg, "language", validate_language);
 	cfg_set_validate_func(cfg, "timezone", validate_timezone);
 	cfg_set_validate_func(cfg, "fetch_batch", validate_batch);
+	cfg_set_validate_func(cfg, "limits|max_message_size", validate_max_message_size);
+	cfg_set_validate_func(cfg, "limits|replies_per_sender_per_hour", validate_replies);
 }
 
 /* ---- copying out of libconfuse ---- */
@@ -270,6 +306,7 @@ static int parse_imap_url(struct imap_config *im, struct error *err)
 static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct error *err)
 {
 	cfg_t *im = cfg_getsec(c, "imap"), *sm = cfg_getsec(c, "smtp");
+	cfg_t *lim = cfg_getsec(c, "limits");
 	unsigned i, j;
 
 	if (!im || !sm)
@@ -283,6 +320,12 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 	cfg->language = strdup(cfg_getstr(c, "language"));
 	cfg->timezone = strdup(cfg_getstr(c, "timezone"));
 	cfg->fetch_batch = (int)cfg_getint(c, "fetch_batch");
+
+	/* an absent limits section: the defaults of limits_opts */
+	cfg->limits.max_message_size = lim ? (size_t)cfg_getint(lim, "max_message_size")
+					   : LIMITS_MAX_MESSAGE_SIZE_DEFAULT;
+	cfg->limits.replies_per_hour = lim ? (int)cfg_getint(lim, "replies_per_sender_per_hour")
+					   : LIMITS_REPLIES_PER_HOUR_DEFAULT;
 
 	cfg->imap.url = dup_or_null(cfg_getstr(im, "url"));
 	cfg->imap.user = dup_or_null(cfg_getstr(im, "user"));

@@ -54,6 +54,15 @@ struct smtp_config {
 	int timeout;
 };
 
+/* The limits section: each has a default, so the section is optional. */
+struct limits_config {
+	size_t max_message_size;	/* bytes; a larger mail is cut to this (64 KiB–1 GiB) */
+	int replies_per_hour;		/* automatic answers to one sender per hour (1–1000) */
+};
+
+#define LIMITS_MAX_MESSAGE_SIZE_DEFAULT	((size_t)25 << 20)	/* 25 MiB */
+#define LIMITS_REPLIES_PER_HOUR_DEFAULT	10
+
 struct config {
 	char *path;		/* the file read */
 	char *database;
@@ -65,6 +74,7 @@ struct config {
 	struct person *persons;
 	size_t n_persons;
 	int fetch_batch;	/* messages per IMAP fetch and per transaction */
+	struct limits_config limits;
 };
 
 /*

@@ -52,6 +52,7 @@ struct imap_session {
 	uint32_t uidvalidity;
 	bool has_move, has_uidplus, has_idle;
 	bool broken;		/* stream unusable: no LOGOUT, caller reconnects */
+	uint32_t max_size;	/* bytes fetched of a message at most; 0: all */
 };
 
 /* ---- errors ------------------------------------------------------------ */
@@ -390,6 +391,12 @@ bool imap_has_idle(const struct imap_session *s)
 	return s->has_idle;
 }
 
+void imap_set_max_size(struct imap_session *s, size_t max)
+{
+	/* RFC822.SIZE and the partial fetch's length are 32-bit in IMAP */
+	s->max_size = max >= UINT32_MAX ? 0 : (uint32_t)max;
+}
+
 /* ---- UID sets ------------------------------------------------------------ */
 
 static int uid_cmp(const void *a, const void *b)
@@ -440,6 +447,14 @@ static bool uid_in(uint32_t uid, const uint32_t *u, size_t n)
 	return bsearch(&uid, u, n, sizeof *u, uid_cmp) != NULL;
 }
 
+/* Where uid is in the sorted u[0..n), or -1. */
+static long uid_index(uint32_t uid, const uint32_t *u, size_t n)
+{
+	const uint32_t *p = bsearch(&uid, u, n, sizeof *u, uid_cmp);
+
+	return p ? p - u : -1;
+}
+
 /* ---- list and fetch --------------------------------------------------- */
 
 int imap_list_uids(struct imap_session *s, uint32_t **uids, size_t *n,
@@ -486,6 +501,13 @@ struct fetched {
 	struct mailimap_msg_att_body_section *body;
 };
 
+/* What a UID FETCH asks for. */
+enum fetch_what {
+	FETCH_SIZES,	/* (UID RFC822.SIZE) */
+	FETCH_WHOLE,	/* (UID BODY.PEEK[]) */
+	FETCH_CUT,	/* (UID RFC822.SIZE BODY.PEEK[]<0.max_size>) */
+};
+
 static struct fetched fetched_of(struct mailimap_msg_att *att)
 {
 	struct fetched f = { 0, 0, false, NULL };
@@ -518,31 +540,59 @@ static bool uid_seen(uint32_t uid, const struct imap_message *m, size_t n)
 	return false;
 }
 
-/* UID FETCH u (UID RFC822.SIZE) or (UID BODY.PEEK[]); *res to free. */
+static const char *fetch_name(enum fetch_what what)
+{
+	switch (what) {
+	case FETCH_SIZES: return "UID FETCH RFC822.SIZE";
+	case FETCH_WHOLE: return "UID FETCH BODY.PEEK[]";
+	case FETCH_CUT:   return "UID FETCH BODY.PEEK[]<0.max>";
+	}
+	return "UID FETCH";
+}
+
+/* Adds a to ft, or frees a; false when out of memory. */
+static bool add_att(struct mailimap_fetch_type *ft, struct mailimap_fetch_att *a)
+{
+	if (!a)
+		return false;
+	if (!ft || mailimap_fetch_type_new_fetch_att_list_add(ft, a) != MAILIMAP_NO_ERROR) {
+		mailimap_fetch_att_free(a);
+		return false;
+	}
+	return true;
+}
+
+/* A body section for BODY.PEEK, or NULL when out of memory. */
+static struct mailimap_fetch_att *body_att(struct imap_session *s, bool cut)
+{
+	struct mailimap_section *sec = mailimap_section_new(NULL);
+	struct mailimap_fetch_att *a;
+
+	if (!sec)
+		return NULL;
+	a = cut ? mailimap_fetch_att_new_body_peek_section_partial(sec, 0, s->max_size)
+		: mailimap_fetch_att_new_body_peek_section(sec);
+	if (!a)
+		mailimap_section_free(sec);
+	return a;
+}
+
+/* UID FETCH u with the attributes of what; *res to free. */
 static int uid_fetch(struct imap_session *s, const uint32_t *u, size_t n,
-		     bool body, clist **res, struct error *err)
+		     enum fetch_what what, clist **res, struct error *err)
 {
 	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
 	struct mailimap_set *set = set_of(u, n);
-	struct mailimap_fetch_att *a1 = mailimap_fetch_att_new_uid();
-	struct mailimap_fetch_att *a2 = body ?
-		mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)) :
-		mailimap_fetch_att_new_rfc822_size();
+	bool ok = ft && set && add_att(ft, mailimap_fetch_att_new_uid());
 	int r = MAILIMAP_ERROR_MEMORY;
 
+	if (ok && what != FETCH_WHOLE)
+		ok = add_att(ft, mailimap_fetch_att_new_rfc822_size());
+	if (ok && what != FETCH_SIZES)
+		ok = add_att(ft, body_att(s, what == FETCH_CUT));
 	*res = NULL;
-	if (ft && set && a1 && a2 &&
-	    mailimap_fetch_type_new_fetch_att_list_add(ft, a1) == MAILIMAP_NO_ERROR) {
-		a1 = NULL;
-		if (mailimap_fetch_type_new_fetch_att_list_add(ft, a2) == MAILIMAP_NO_ERROR) {
-			a2 = NULL;
-			r = mailimap_uid_fetch(s->imap, set, ft, res);
-		}
-	}
-	if (a1)
-		mailimap_fetch_att_free(a1);
-	if (a2)
-		mailimap_fetch_att_free(a2);
+	if (ok)
+		r = mailimap_uid_fetch(s->imap, set, ft, res);
 	if (ft)
 		mailimap_fetch_type_free(ft);
 	if (set)
@@ -551,19 +601,23 @@ static int uid_fetch(struct imap_session *s, const uint32_t *u, size_t n,
 		return fail(s, err, ERR_TEMP, "out of memory");
 	if (r != MAILIMAP_NO_ERROR) {
 		*res = NULL;	/* already freed by libetpan, pointer left dangling */
-		return fail_etpan(s, err, r, body ? "UID FETCH BODY.PEEK[]" : "UID FETCH RFC822.SIZE");
+		return fail_etpan(s, err, r, fetch_name(what));
 	}
 	return 0;
 }
 
-/* Copies the bodies for the UIDs in u[0..n) out of one FETCH response. */
+/*
+ * Copies the bodies for the UIDs in u[0..n) (sorted) out of one FETCH
+ * response into out[*nout...]; FETCH_CUT marks them truncated.
+ */
 static int fetch_bodies(struct imap_session *s, const uint32_t *u, size_t n,
-			struct imap_message *out, size_t *nout, struct error *err)
+			enum fetch_what what, struct imap_message *out,
+			size_t *nout, struct error *err)
 {
 	size_t first = *nout;
 	clist *res;
 
-	if (uid_fetch(s, u, n, true, &res, err) < 0)
+	if (uid_fetch(s, u, n, what, &res, err) < 0)
 		return -1;
 	for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
 		struct fetched f = fetched_of(clist_content(it));
@@ -583,9 +637,49 @@ static int fetch_bodies(struct imap_session *s, const uint32_t *u, size_t n,
 		m->raw[f.body->sec_length] = '\0';
 		m->len = f.body->sec_length;
 		m->uid = f.uid;
+		m->truncated = what == FETCH_CUT;
+		m->full_size = m->truncated && f.has_size ? f.size : m->len;
+		if (m->truncated)
+			log_warn("imap", "uid %u: %zu bytes, over the limit of %u: "
+				 "fetched the first %zu bytes only", m->uid,
+				 m->full_size, s->max_size, m->len);
 		(*nout)++;
 	}
 	mailimap_fetch_list_free(res);	/* the big buffers go right away */
+	return 0;
+}
+
+/* UIDs waiting for one UID FETCH of bodies, whole or cut. */
+struct pending {
+	enum fetch_what what;
+	uint32_t uid[BATCH_UIDS];
+	size_t n, bytes;
+};
+
+static int pending_flush(struct imap_session *s, struct pending *p,
+			 struct imap_message *out, size_t *nout, struct error *err)
+{
+	int r = 0;
+
+	if (p->n > 0) {
+		/* the server lists in sequence order, which is UID order; sort anyway */
+		qsort(p->uid, p->n, sizeof *p->uid, uid_cmp);
+		r = fetch_bodies(s, p->uid, p->n, p->what, out, nout, err);
+	}
+	p->n = p->bytes = 0;
+	return r;
+}
+
+/* Adds uid, of size bytes as fetched, to p; a full batch is fetched first. */
+static int pending_add(struct imap_session *s, struct pending *p, uint32_t uid,
+		       size_t bytes, struct imap_message *out, size_t *nout,
+		       struct error *err)
+{
+	if (p->n > 0 && (p->n == BATCH_UIDS || p->bytes + bytes > BATCH_BYTES) &&
+	    pending_flush(s, p, out, nout, err) < 0)
+		return -1;
+	p->uid[p->n++] = uid;
+	p->bytes += bytes;
 	return 0;
 }
 
@@ -601,12 +695,15 @@ static int msg_cmp(const void *a, const void *b)
  * cannot take the whole memory (libetpan holds a response up to three times:
  * its read buffer, the parsed literal and our copy).  The sizes come from a
  * cheap UID FETCH (UID RFC822.SIZE) per chunk, which also drops vanished UIDs.
+ * Messages over max_size go into batches of their own, fetched with
+ * BODY.PEEK[]<0.max_size>, so that they count, and cost, only max_size.
  */
 int imap_fetch(struct imap_session *s, const uint32_t *uids, size_t n_uids,
 	       struct imap_message **msgs, size_t *n, struct error *err)
 {
 	struct imap_message *out = NULL;
-	uint32_t *want = NULL, *batch = NULL;
+	struct pending *whole = NULL, *cut = NULL;
+	uint32_t *want = NULL;
 	size_t nwant = 0, nout = 0;
 
 	*msgs = NULL;
@@ -616,43 +713,42 @@ int imap_fetch(struct imap_session *s, const uint32_t *uids, size_t n_uids,
 	if (n_uids == 0)
 		return 0;
 	want = uids_sorted(uids, n_uids, &nwant);
-	batch = malloc(BATCH_UIDS * sizeof *batch);
+	whole = calloc(1, sizeof *whole);
+	cut = calloc(1, sizeof *cut);
 	out = calloc(nwant ? nwant : 1, sizeof *out);
-	if (!want || !batch || !out) {
+	if (!want || !whole || !cut || !out) {
 		fail(s, err, ERR_TEMP, "out of memory");
 		goto bad;
 	}
+	whole->what = FETCH_WHOLE;
+	cut->what = FETCH_CUT;
 
 	for (size_t i = 0; i < nwant; i += BATCH_UIDS) {
 		size_t chunk = nwant - i < BATCH_UIDS ? nwant - i : BATCH_UIDS;
-		size_t nb = 0, bytes = 0;
+		bool taken[BATCH_UIDS] = { false };	/* a UID answered twice */
 		clist *sizes;
 
-		if (uid_fetch(s, want + i, chunk, false, &sizes, err) < 0)
+		if (uid_fetch(s, want + i, chunk, FETCH_SIZES, &sizes, err) < 0)
 			goto bad;
 		for (clistiter *it = clist_begin(sizes); it; it = clist_next(it)) {
 			struct fetched f = fetched_of(clist_content(it));
+			long k = uid_index(f.uid, want + i, chunk);
+			bool over = s->max_size && f.size > s->max_size;
+			int r;
 
-			bool dup = false;
-
-			for (size_t k = 0; k < nb && !dup; k++)
-				dup = batch[k] == f.uid;
-			if (!f.has_size || !uid_in(f.uid, want + i, chunk) || dup)
+			if (!f.has_size || k < 0 || taken[k])
 				continue;
-			if (nb > 0 && bytes + f.size > BATCH_BYTES) {
-				if (fetch_bodies(s, batch, nb, out, &nout, err) < 0) {
-					mailimap_fetch_list_free(sizes);
-					goto bad;
-				}
-				nb = bytes = 0;
+			taken[k] = true;
+			r = over ? pending_add(s, cut, f.uid, s->max_size, out, &nout, err)
+				 : pending_add(s, whole, f.uid, f.size, out, &nout, err);
+			if (r < 0) {
+				mailimap_fetch_list_free(sizes);
+				goto bad;
 			}
-			batch[nb++] = f.uid;
-			bytes += f.size;
 		}
 		mailimap_fetch_list_free(sizes);
-		/* the server lists in sequence order, which is UID order; sort anyway */
-		qsort(batch, nb, sizeof *batch, uid_cmp);
-		if (nb > 0 && fetch_bodies(s, batch, nb, out, &nout, err) < 0)
+		if (pending_flush(s, whole, out, &nout, err) < 0 ||
+		    pending_flush(s, cut, out, &nout, err) < 0)
 			goto bad;
 	}
 
@@ -671,14 +767,16 @@ int imap_fetch(struct imap_session *s, const uint32_t *uids, size_t n_uids,
 					 "mailbox", want[i]);
 		}
 	free(want);
-	free(batch);
+	free(whole);
+	free(cut);
 	*msgs = out;
 	*n = nout;
 	return 0;
 bad:
 	imap_messages_free(out, nout);
 	free(want);
-	free(batch);
+	free(whole);
+	free(cut);
 	return -1;
 }
 

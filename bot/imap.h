@@ -49,6 +49,11 @@ struct imap_message {
 	uint32_t uid;
 	char *raw;		/* malloc'd, CRLF as the server sent it, NUL-terminated */
 	size_t len;		/* bytes in raw, without the NUL (raw may hold NULs) */
+	bool truncated;		/* over the session's max size: raw is only the
+				 * first len (= max) bytes, cut anywhere, even in
+				 * the middle of a header, a line or a character */
+	size_t full_size;	/* the whole message's size (RFC822.SIZE) when
+				 * truncated, otherwise len */
 };
 
 /*
@@ -75,10 +80,20 @@ int imap_list_uids(struct imap_session *s, uint32_t **uids, size_t *n,
 		   struct error *err);
 
 /*
- * Fetches the full raw bytes of the given UIDs (any order; duplicates and 0
+ * The largest message imap_fetch() takes whole, in bytes (RFC822.SIZE); 0,
+ * the default, means no limit.  A larger message is fetched only up to max
+ * bytes (BODY.PEEK[]<0.max>) and comes back with truncated set.  Applies to
+ * later imap_fetch() calls on this session.
+ */
+void imap_set_max_size(struct imap_session *s, size_t max);
+
+/*
+ * Fetches the raw bytes of the given UIDs (any order; duplicates and 0
  * ignored) with BODY.PEEK[], in batches of at most 200 UIDs and about
- * 32 MiB (sizes asked first with RFC822.SIZE), so memory stays bounded
- * whatever the mailbox holds.  *msgs is a malloc'd array of *n entries,
+ * 32 MiB (sizes asked first with RFC822.SIZE; a message over the max size
+ * counts with its cut size), so memory stays bounded whatever the mailbox
+ * holds.  Messages over the max size (imap_set_max_size) are cut to it and
+ * marked truncated (logged).  *msgs is a malloc'd array of *n entries,
  * ascending by UID, NULL when *n is 0; UIDs no longer in the mailbox are
  * skipped (and logged).  Free with imap_messages_free.  Errors: ERR_TEMP
  * (nothing is returned then).

@@ -43,6 +43,7 @@ void mail_release(struct mail *m)
 	free(m->precedence);
 	free(m->list_id);
 	free(m->return_path);
+	free(m->x_autoreply);
 	memset(m, 0, sizeof *m);
 }
 

@@ -43,8 +43,9 @@ struct mail {
 	/* Headers that tell a machine's mail from a person's (RFC 3834). */
 	char *auto_submitted;
 	char *precedence;
-	char *list_id;
+	char *list_id;		/* List-Id, or Mailing-List (ezmlm) */
 	char *return_path;
+	char *x_autoreply;	/* X-Autoreply, X-Autorespond or X-AutoReply-From */
 };
 
 /* Frees every member and zeroes the struct; safe on a zeroed struct. */

@@ -526,8 +526,16 @@ static int headers_fill(struct mail *m, const struct hdrs *h)
 
 	if (((v = raw_get(raw, "Auto-Submitted")) && !(m->auto_submitted = raw_value_dup(v))) ||
 	    ((v = raw_get(raw, "Precedence")) && !(m->precedence = raw_value_dup(v))) ||
-	    ((v = raw_get(raw, "List-Id")) && !(m->list_id = raw_value_dup(v))) ||
+	    /* ezmlm and older list servers say Mailing-List instead of List-Id */
+	    (((v = raw_get(raw, "List-Id")) || (v = raw_get(raw, "Mailing-List"))) &&
+	     !(m->list_id = raw_value_dup(v))) ||
 	    ((v = raw_get(raw, "Return-Path")) && !(m->return_path = raw_value_dup(v))))
+		return -1;
+	/* Vacation responders that do not write Auto-Submitted (RFC 3834)
+	 * mark their mail with one of these instead. */
+	if (!(v = raw_get(raw, "X-Autoreply")) && !(v = raw_get(raw, "X-Autorespond")))
+		v = raw_get(raw, "X-AutoReply-From");
+	if (v && !(m->x_autoreply = raw_value_dup(v)))
 		return -1;
 	return 0;
 }

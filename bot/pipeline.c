@@ -4,15 +4,18 @@
  */
 #include "pipeline.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounce.h"
 #include "clock.h"
 #include "digest.h"
 #include "log.h"
 #include "mime.h"
 #include "outbox.h"
+#include "quote.h"
 #include "route.h"
 #include "vars.h"
 
@@ -60,6 +63,7 @@ static int queue_new_ticket_mail(const struct config *cfg, struct store *st,
 {
 	struct tvars *vars = vars_for_ticket(cfg, t, m);
 	char *refs = mail_thread(m, true);
+	const struct person *reporter;
 	struct outbox_mail om = { 0 };
 	int rc = -1;
 	size_t i;
@@ -71,15 +75,30 @@ static int queue_new_ticket_mail(const struct config *cfg, struct store *st,
 	om.vars = vars;
 	om.in_reply_to = m->message_id;
 	om.references = refs;
-	/* An admin who reports is alarmed anyway: no separate acknowledgement. */
-	if (!config_find_person(cfg, m->from.addr) ||
-	    !(config_find_person(cfg, m->from.addr)->roles & ROLE_ADMIN)) {
-		om.kind = "ack";
-		om.template = "ack.txt";
-		om.to_addr = m->from.addr;
-		om.to_name = m->from.name;
-		if (outbox_queue(st, cfg, t->id, t->ref, &om, now, err) < 0)
+	/* An admin who reports is alarmed anyway: no separate acknowledgement;
+	 * and a mail without a sender has nobody to acknowledge. */
+	reporter = config_find_person(cfg, m->from.addr);
+	if (m->from.addr && !(reporter && (reporter->roles & ROLE_ADMIN))) {
+		int recent;
+
+		/* RFC 3834 5: a responder limits its answers per sender, which
+		 * stops a loop with a machine that none of the rules saw. */
+		if (store_outbox_count_since(st, m->from.addr, "ack", now - 3600, &recent, err) < 0)
 			goto done;
+		if (recent >= cfg->limits.replies_per_hour) {
+			log_warn("pipeline", "%s: %d acknowledgements to %s in the last hour: no more",
+				 t->ref, recent, m->from.addr);
+			if (store_event_add(st, t->id, now, "bot", "ack-suppressed",
+					    "per-sender limit of acknowledgements per hour reached", err) < 0)
+				goto done;
+		} else {
+			om.kind = "ack";
+			om.template = "ack.txt";
+			om.to_addr = m->from.addr;
+			om.to_name = m->from.name;
+			if (outbox_queue(st, cfg, t->id, t->ref, &om, now, err) < 0)
+				goto done;
+		}
 	}
 	om.kind = "alarm";
 	om.template = "alarm.txt";
@@ -98,10 +117,11 @@ done:
 	return rc;
 }
 
-static int record(struct store *st, const struct incoming *in, int64_t ticket_id,
-		  const char *kind, time_t now, struct error *err)
+static int record_text(struct store *st, const struct incoming *in, int64_t ticket_id,
+		       const char *kind, const char *new_text, time_t now, struct error *err)
 {
 	struct message_in row = {
+		.new_text = new_text,
 		.ticket_id = ticket_id,
 		.kind = kind,
 		.raw = in->raw->raw,
@@ -114,10 +134,171 @@ static int record(struct store *st, const struct incoming *in, int64_t ticket_id
 	return store_message_insert(st, &row, now, NULL, err);
 }
 
+static int record(struct store *st, const struct incoming *in, int64_t ticket_id,
+		  const char *kind, time_t now, struct error *err)
+{
+	return record_text(st, in, ticket_id, kind, NULL, now, err);
+}
+
+static bool has_part(const struct mail *m, const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_attachments; i++)
+		if (m->attachments[i].content_type && strcmp(m->attachments[i].content_type, type) == 0)
+			return true;
+	return false;
+}
+
+/* Tells the admins that a mail of the bot came back (bounce.txt). */
+static int alarm_bounce(const struct config *cfg, struct store *st,
+			const struct outbox_entry *e, const char *reason, time_t now,
+			struct error *err)
+{
+	struct outbox_mail om = { .kind = "bounce", .template = "bounce.txt" };
+	struct ticket t = { 0 };
+	struct tvars *vars;
+	int rc = -1;
+	size_t i;
+
+	if (store_ticket_get_by_id(st, e->ticket_id, &t, err) != 1)
+		return err->cls ? -1 : 0;
+	if (!(vars = vars_for_ticket(cfg, &t, NULL)) ||
+	    tvars_set(vars, "bounced_kind", e->kind) < 0 ||
+	    tvars_set(vars, "bounced_to", e->rcpt) < 0 ||
+	    tvars_set(vars, "bounced_subject", e->subject) < 0 ||
+	    tvars_set(vars, "bounce_reason", reason) < 0) {
+		error_set(err, ERR_FATAL, "pipeline: out of memory");
+		goto done;
+	}
+	om.vars = vars;
+	om.in_reply_to = e->message_id;
+	for (i = 0; i < cfg->n_persons; i++) {
+		if (!(cfg->persons[i].roles & ROLE_ADMIN))
+			continue;
+		om.to_addr = cfg->persons[i].email;
+		om.to_name = cfg->persons[i].name;
+		if (outbox_queue(st, cfg, t.id, t.ref, &om, now, err) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	tvars_free(vars);
+	store_ticket_release(&t);
+	return rc;
+}
+
+/*
+ * A delivery status notification (RFC 3464) about mail of ours: the mail
+ * it names is marked failed with the reason, its ticket notes it, and the
+ * admins are told — unless what bounced was such a notice itself, which
+ * would make a loop.
+ */
+static int match_bounce(const struct config *cfg, struct store *st, const struct incoming *in,
+			time_t now, struct error *err)
+{
+	struct bounce b;
+	char reason[600], *detail = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!has_part(&in->mail, "message/delivery-status") &&
+	    !has_part(&in->mail, "message/global-delivery-status"))
+		return 0;
+	if (bounce_parse(in->raw->raw, in->raw->len, &b) < 0)
+		return error_set(err, ERR_TEMP, "pipeline: out of memory");
+	bounce_reason(&b, reason, sizeof reason);
+	for (i = 0; b.failed && rc == 0 && i < b.n_ids; i++) {
+		struct outbox_entry e;
+		int found = store_outbox_find(st, b.ids[i], &e, err);
+
+		if (found <= 0) {
+			rc = found;
+			continue;
+		}
+		log_warn("pipeline", "uid %u: mail %lld (%s) to %s bounced: %s", in->raw->uid,
+			 (long long)e.id, e.kind, e.rcpt, reason);
+		if (asprintf(&detail, "%s to %s bounced: %s", e.kind, e.rcpt, reason) < 0)
+			detail = NULL;
+		rc = store_outbox_mark_bounced(st, e.id, reason, err) < 0 ||
+		     (e.ticket_id && store_event_add(st, e.ticket_id, now, "bot", "bounce",
+						     detail, err) < 0) ||
+		     (strcmp(e.kind, "bounce") != 0 &&
+		      alarm_bounce(cfg, st, &e, reason, now, err) < 0) ? -1 : 0;
+		free(detail);
+		detail = NULL;
+		store_outbox_entry_release(&e);
+	}
+	bounce_release(&b);
+	return rc;
+}
+
+/*
+ * A mail over limits.max_message_size was fetched only in part: its text
+ * says so, its ticket notes it, and the admins are told (cut.txt).
+ */
+static int note_cut(const struct config *cfg, struct store *st, const struct incoming *in,
+		    int64_t ticket_id, time_t now, struct error *err)
+{
+	struct outbox_mail om = { .kind = "cut", .template = "cut.txt" };
+	struct ticket t = { 0 };
+	struct tvars *vars = NULL;
+	char *detail = NULL;
+	int rc = -1;
+	size_t i;
+
+	if (asprintf(&detail, "message of %zu bytes cut to its first %zu bytes (limits.max_message_size)",
+		     in->raw->full_size, in->raw->len) < 0 ||
+	    store_event_add(st, ticket_id, now, "bot", "cut", detail, err) < 0 ||
+	    store_ticket_get_by_id(st, ticket_id, &t, err) != 1)
+		goto done;
+	if (!(vars = vars_for_ticket(cfg, &t, &in->mail)) ||
+	    tvars_setf(vars, "full_size", "%zu", in->raw->full_size) < 0 ||
+	    tvars_setf(vars, "kept_size", "%zu", in->raw->len) < 0 ||
+	    tvars_set(vars, "cut_from", in->mail.from.addr) < 0 ||
+	    tvars_set(vars, "cut_subject", in->mail.subject) < 0) {
+		error_set(err, ERR_FATAL, "pipeline: out of memory");
+		goto done;
+	}
+	om.vars = vars;
+	for (i = 0; i < cfg->n_persons; i++) {
+		if (!(cfg->persons[i].roles & ROLE_ADMIN))
+			continue;
+		om.to_addr = cfg->persons[i].email;
+		om.to_name = cfg->persons[i].name;
+		if (outbox_queue(st, cfg, t.id, t.ref, &om, now, err) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	if (rc < 0 && !err->msg[0])
+		error_set(err, ERR_FATAL, "pipeline: out of memory");
+	free(detail);
+	tvars_free(vars);
+	store_ticket_release(&t);
+	return rc;
+}
+
+/* Appends to the text of a cut mail the note that it was cut. */
+static int mark_cut_text(struct incoming *in)
+{
+	char *text;
+
+	if (asprintf(&text, "%s\n\n[このメールは大きすぎるため、先頭 %zu バイトだけを取り込みました"
+		     " / cut: only the first %zu of %zu bytes were taken in]\n",
+		     in->mail.body ? in->mail.body : "", in->raw->len, in->raw->len,
+		     in->raw->full_size) < 0)
+		return -1;
+	free(in->mail.body);
+	in->mail.body = text;
+	return 0;
+}
+
 static int process_one(const struct config *cfg, struct store *st, struct incoming *in,
 		       time_t now, struct pipeline_stats *stats, struct error *err)
 {
 	const struct mail *m = &in->mail;
+	const char *sender = m->from.addr ? m->from.addr : "(no sender)";
 	struct ticket t = { 0 };
 	const char *why;
 	int64_t seen_ticket;
@@ -152,25 +333,37 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 	}
 	if (route_is_automatic(m, cfg->smtp.from, &why)) {
 		log_info("pipeline", "uid %u: automatic mail (%s) from %s: recorded, not answered",
-			 in->raw->uid, why, m->from.addr ? m->from.addr : "(none)");
+			 in->raw->uid, why, sender);
 		stats->automatic++;
-		return record(st, in, 0, "automatic", now, err);
+		if (record(st, in, 0, "automatic", now, err) < 0)
+			return -1;
+		return match_bounce(cfg, st, in, now, err);
 	}
 
 	rc = find_ticket(cfg, st, m, &t, err);
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
-		if (asprintf(&detail, "%s: %s", m->from.addr, m->subject ? m->subject : "") < 0)
+		/* The timeline shows what the person wrote, not what they quoted. */
+		char *said = quote_new_text(m->body);
+		size_t cut = said ? strlen(said) : 0;
+
+		if (cut > 600)	/* an excerpt, cut on a UTF-8 character boundary */
+			for (cut = 600; cut > 0 && (said[cut] & 0xc0) == 0x80; cut--)
+				;
+		if (asprintf(&detail, "%s: %s\n%.*s", sender, m->subject ? m->subject : "",
+			     (int)cut, said ? said : "") < 0)
 			detail = NULL;
-		rc = record(st, in, t.id, "follow-up", now, err) < 0 ||
-		     store_event_add(st, t.id, now, m->from.addr, "follow-up", detail, err) < 0 ||
-		     store_ticket_touch(st, t.id, now, err) < 0 ? -1 : 0;
+		rc = record_text(st, in, t.id, "follow-up", said, now, err) < 0 ||
+		     store_event_add(st, t.id, now, sender, "follow-up", detail, err) < 0 ||
+		     store_ticket_touch(st, t.id, now, err) < 0 ||
+		     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ? -1 : 0;
 		if (rc == 0) {
 			log_info("pipeline", "uid %u: follow-up of %s from %s", in->raw->uid,
-				 t.ref, m->from.addr);
+				 t.ref, sender);
 			stats->follow_ups++;
 		}
+		free(said);
 		free(detail);
 		store_ticket_release(&t);
 		return rc;
@@ -180,14 +373,14 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 				m->subject && *m->subject ? m->subject : "(件名なし / no subject)",
 				m->from.addr, m->from.name, &t, err) < 0)
 		return -1;
-	if (asprintf(&detail, "report from %s", m->from.addr) < 0)
+	if (asprintf(&detail, "report from %s", sender) < 0)
 		detail = NULL;
 	rc = record(st, in, t.id, "report", now, err) < 0 ||
-	     store_event_add(st, t.id, now, m->from.addr, "opened", detail, err) < 0 ||
-	     queue_new_ticket_mail(cfg, st, &t, m, now, err) < 0 ? -1 : 0;
+	     store_event_add(st, t.id, now, sender, "opened", detail, err) < 0 ||
+	     queue_new_ticket_mail(cfg, st, &t, m, now, err) < 0 ||
+	     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ? -1 : 0;
 	if (rc == 0) {
-		log_info("pipeline", "uid %u: new ticket %s from %s", in->raw->uid, t.ref,
-			 m->from.addr);
+		log_info("pipeline", "uid %u: new ticket %s from %s", in->raw->uid, t.ref, sender);
 		stats->new_tickets++;
 	}
 	free(detail);
@@ -218,6 +411,11 @@ int pipeline_process(const struct config *cfg, struct store *st,
 		}
 		if (!in.parsed)
 			log_warn("pipeline", "uid %u: cannot parse: %s", msgs[i].uid, perr.msg);
+		if (in.parsed && msgs[i].truncated && mark_cut_text(&in) < 0) {
+			mail_release(&in.mail);
+			store_rollback(st);
+			return error_set(err, ERR_TEMP, "pipeline: out of memory");
+		}
 		if (process_one(cfg, st, &in, now, stats, err) < 0) {
 			error_prefix(err, "uid %u", msgs[i].uid);
 			if (in.parsed)

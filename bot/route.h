@@ -26,9 +26,13 @@ bool route_subject_tag(const char *subject, char ref[ROUTE_REF_MAX]);
 bool route_address_tag(const char *addr, const char *bot_addr, char ref[ROUTE_REF_MAX]);
 
 /*
- * Whether a machine sent the mail (RFC 3834: Auto-Submitted other than
- * "no", Precedence bulk/junk/list, List-Id, null or MAILER-DAEMON senders,
- * our own address).  *why (static text) says which rule matched.
+ * Whether a machine sent the mail: RFC 3834 (Auto-Submitted other than
+ * "no", Precedence bulk/junk/list, List-Id), X-Autoreply/X-Autorespond, a
+ * null or MAILER-DAEMON/postmaster sender, our own address, a delivery
+ * status or read report part, an auto-reply subject ("AUTO:", "Automatic
+ * reply:", "自動応答:").  *why (static text) says which rule matched.
+ * A mail without any sender is not automatic by itself: it is a report
+ * nobody can be answered about.
  */
 bool route_is_automatic(const struct mail *m, const char *bot_addr, const char **why);
 

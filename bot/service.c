@@ -69,6 +69,7 @@ int service_connect(struct service *sv, struct error *err)
 		return 0;
 	if (imap_open(&o, &sv->imap, err) < 0)
 		return -1;
+	imap_set_max_size(sv->imap, sv->cfg->limits.max_message_size);
 	/* A new UIDVALIDITY means the UIDs we saw mean nothing now; the
 	 * duplicate check by Message-ID and SHA-256 still holds. */
 	snprintf(uv, sizeof uv, "%u", imap_uidvalidity(sv->imap));

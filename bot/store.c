@@ -39,7 +39,7 @@ static const char *const migrations[] = {
 	"  raw BLOB NOT NULL,"
 	"  imap_uid INTEGER, imap_uidvalidity INTEGER,"
 	"  from_addr TEXT, from_name TEXT, subject TEXT,"
-	"  date INTEGER, in_reply_to TEXT, refs TEXT, body TEXT,"
+	"  date INTEGER, in_reply_to TEXT, refs TEXT, body TEXT, new_text TEXT,"
 	"  received_at INTEGER NOT NULL);"
 	"CREATE INDEX messages_ticket ON messages(ticket_id);"
 	"CREATE INDEX messages_message_id ON messages(message_id);"
@@ -69,6 +69,7 @@ static const char *const migrations[] = {
 	"  next_attempt_at INTEGER NOT NULL,"
 	"  sent_at INTEGER, last_error TEXT);"
 	"CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
+	"CREATE INDEX outbox_rcpt ON outbox(rcpt, created_at);"
 	"CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 

@@ -114,6 +114,7 @@ struct message_in {
 	uint32_t imap_uid;
 	uint32_t imap_uidvalidity;
 	const struct mail *mail; /* parsed fields; NULL when unparseable */
+	const char *new_text;	/* a reply's own words without quotes (quote.h); NULL: the body */
 };
 
 /*
@@ -145,6 +146,7 @@ struct message_row {
 	char *from_name;
 	char *subject;
 	char *body;
+	char *new_text;		/* what the person wrote, without quotes and signature */
 	char *sha256;
 	time_t date;
 	time_t received_at;
@@ -192,6 +194,15 @@ int store_outbox_due(struct store *s, time_t now, size_t limit,
 int store_outbox_list(struct store *s, int64_t ticket_id, bool with_data,
 		      struct outbox_entry **out, size_t *n, struct error *err);
 void store_outbox_free(struct outbox_entry *e, size_t n);
+void store_outbox_entry_release(struct outbox_entry *e);
+
+/* The entry whose Message-ID is message_id (without data): 1, 0, or -1. */
+int store_outbox_find(struct store *s, const char *message_id, struct outbox_entry *out,
+		      struct error *err);
+
+/* How many mails of kind were queued to rcpt (case-insensitive) since then. */
+int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
+			     time_t since, int *count, struct error *err);
 
 /* Earliest next_attempt_at of pending mail, or 0 when none is pending. */
 int store_outbox_next_due(struct store *s, time_t *when, struct error *err);
@@ -201,6 +212,9 @@ int store_outbox_mark_retry(struct store *s, int64_t id, int attempts, time_t ne
 			    const char *reason, struct error *err);
 int store_outbox_mark_failed(struct store *s, int64_t id, int attempts, const char *reason,
 			     struct error *err);
+/* A mail the server took and then returned (a bounce): failed, with the reason. */
+int store_outbox_mark_bounced(struct store *s, int64_t id, const char *reason,
+			      struct error *err);
 
 const char *outbox_state_name(enum outbox_state st);
 

@@ -69,7 +69,7 @@ int store_message_insert(struct store *s, const struct message_in *in, time_t no
 	static const char sql[] =
 		"INSERT INTO messages(ticket_id, kind, message_id, sha256, raw, imap_uid,"
 		" imap_uidvalidity, from_addr, from_name, subject, date, in_reply_to, refs,"
-		" body, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" body, received_at, new_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	const struct mail *m = in->mail;
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	char *refs = NULL;
@@ -100,6 +100,7 @@ int store_message_insert(struct store *s, const struct message_in *in, time_t no
 		store_bind_text(st, 14, m->body);
 	}
 	sqlite3_bind_int64(st, 15, now);
+	store_bind_text(st, 16, in->new_text ? in->new_text : m ? m->body : NULL);
 	rc = store_step_done(s, st, "message", err);
 	free(refs);
 	if (rc < 0)
@@ -168,7 +169,7 @@ int store_message_list(struct store *s, int64_t ticket_id, struct message_row **
 {
 	static const char sql[] =
 		"SELECT id, kind, message_id, from_addr, from_name, subject, body, sha256,"
-		" COALESCE(date, 0), received_at, length(raw) FROM messages"
+		" COALESCE(date, 0), received_at, length(raw), new_text FROM messages"
 		" WHERE ticket_id = ? ORDER BY id";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	struct message_row *list = NULL;
@@ -200,6 +201,7 @@ int store_message_list(struct store *s, int64_t ticket_id, struct message_row **
 		m->date = sqlite3_column_int64(st, 8);
 		m->received_at = sqlite3_column_int64(st, 9);
 		m->size = (size_t)sqlite3_column_int64(st, 10);
+		m->new_text = store_col_strdup(st, 11);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -229,6 +231,7 @@ void store_messages_free(struct message_row *m, size_t n)
 		free(m[i].from_name);
 		free(m[i].subject);
 		free(m[i].body);
+		free(m[i].new_text);
 		free(m[i].sha256);
 		for (j = 0; j < m[i].n_attachments; j++) {
 			free(m[i].attachments[j].filename);

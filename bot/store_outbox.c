@@ -142,20 +142,70 @@ int store_outbox_list(struct store *s, int64_t ticket_id, bool with_data,
 	return read_entries(s, st, out, n, err);
 }
 
+void store_outbox_entry_release(struct outbox_entry *e)
+{
+	free(e->kind);
+	free(e->message_id);
+	free(e->env_from);
+	free(e->rcpt);
+	free(e->subject);
+	free(e->data);
+	free(e->last_error);
+	memset(e, 0, sizeof *e);
+}
+
 void store_outbox_free(struct outbox_entry *e, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(e[i].kind);
-		free(e[i].message_id);
-		free(e[i].env_from);
-		free(e[i].rcpt);
-		free(e[i].subject);
-		free(e[i].data);
-		free(e[i].last_error);
-	}
+	for (i = 0; i < n; i++)
+		store_outbox_entry_release(&e[i]);
 	free(e);
+}
+
+int store_outbox_find(struct store *s, const char *message_id, struct outbox_entry *out,
+		      struct error *err)
+{
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", NULL FROM outbox "
+		"WHERE message_id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	struct outbox_entry *list;
+	size_t n;
+
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+	if (read_entries(s, st, &list, &n, err) < 0)
+		return -1;
+	if (n == 0) {
+		free(list);
+		return 0;
+	}
+	*out = list[0];	/* message_id is unique: one entry at most */
+	free(list);
+	return 1;
+}
+
+int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
+			     time_t since, int *count, struct error *err)
+{
+	static const char sql[] = "SELECT count(*) FROM outbox "
+		"WHERE rcpt = ?1 COLLATE NOCASE AND kind = ?2 AND created_at >= ?3";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*count = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox count", err);
 }
 
 int store_outbox_next_due(struct store *s, time_t *when, struct error *err)
@@ -217,4 +267,17 @@ int store_outbox_mark_failed(struct store *s, int64_t id, int attempts, const ch
 	store_bind_text(st, 2, reason);
 	sqlite3_bind_int64(st, 3, id);
 	return store_step_done(s, st, "outbox failed", err);
+}
+
+int store_outbox_mark_bounced(struct store *s, int64_t id, const char *reason,
+			      struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, reason);
+	sqlite3_bind_int64(st, 2, id);
+	return store_step_done(s, st, "outbox bounced", err);
 }

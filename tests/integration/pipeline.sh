@@ -139,6 +139,29 @@ write_conf "$IB_CA" imap "$IB_IMAP_PORT" >"$WORK/starttls.conf"
 ok $? "with the right CA over STARTTLS the mail is taken in"
 is "$(bot tickets --json | json 'len(j)')" 3 "... and ticketed"
 
+# --- a mail over the size limit: still a ticket, cut, and the admins told
+cp "$CONF" "$WORK/small.conf"
+printf 'limits {\n  max_message_size = 65536\n}\n' >>"$WORK/small.conf"
+$PY - "$OUTSIDER" "$BOT_ADDR" "$WORK/big.eml" <<'PYEOF'
+import sys
+from email.message import EmailMessage
+m = EmailMessage()
+m["From"], m["To"], m["Subject"] = sys.argv[1], sys.argv[2], "巨大なログ / huge logs"
+m["Message-ID"] = "<big-report@example.com>"
+m.set_content("ログを添付します。\n")
+m.add_attachment(bytes(range(256)) * 1200, maintype="application", subtype="octet-stream", filename="dump.bin")
+open(sys.argv[3], "wb").write(bytes(m))
+PYEOF
+scripts/mailserver deliver "$BOT_ADDR" "$WORK/big.eml" >/dev/null
+admin_before=$(mailbox "$ADMIN1" count INBOX)
+"$BOT" -c "$WORK/small.conf" poll --once 2>"$WORK/big.log"
+ok $? "a mail over limits.max_message_size is taken in"
+big=$(bot tickets --json | json '[t["id"] for t in j if t["subject"].startswith("巨大なログ")][0]')
+like "$(bot show "$big" --json | json 'j["messages"][0]["text"]')" "ログを添付します" "... its ticket has the first part of its text"
+like "$(bot show "$big")" "cut to its first 65536 bytes" "... and notes that it was cut"
+is "$(( $(mailbox "$ADMIN1" count INBOX) - admin_before ))" 2 "the admins get the alarm and the cut notice"
+is "$(mailbox "$BOT_ADDR" count INBOX)" 0 "... and the mail leaves the INBOX whole"
+
 # --- the command line
 bot check-config >/dev/null 2>&1
 ok $? "check-config accepts the configuration"

@@ -450,6 +450,140 @@ static void test_fetch_exact_and_move(void)
 	free(want);
 }
 
+/* A message of about size bytes (LF) whose every line says where it is. */
+static char *big_message(size_t size)
+{
+	char *m = malloc(size + 200);
+	size_t k;
+
+	k = snprintf(m, size + 200, "From: Big Sender <big@example.com>\nTo: %s\n"
+		     "Subject: big\nMessage-ID: <big-1@test.invalid>\n"
+		     "Content-Type: text/plain; charset=utf-8\n\n", user);
+	for (int l = 0; k + 100 < size; l++)
+		k += snprintf(m + k, size + 200 - k, "%06d ログ: the disk is full, "
+			      "0123456789 abcdefghij %d\n", l, l * 7919 % 100003);
+	return m;
+}
+
+/* What the fetch of uid got; NULL when it is not among m[0..n). */
+static const struct imap_message *find_uid(const struct imap_message *m,
+					   size_t n, uint32_t uid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].uid == uid)
+			return &m[i];
+	return NULL;
+}
+
+/*
+ * imap_set_max_size: a message over the limit comes back as exactly its
+ * first max bytes, marked truncated with its real size; one beside it is
+ * untouched; without a limit (the default) both come whole.
+ */
+static void test_max_size(void)
+{
+	const size_t limit = 100 * 1024;
+	char path[512];
+	char *lf = big_message(300 * 1024);
+	size_t big_len, small_len, n = 0, nm = 0;
+	char *big = crlf(lf, &big_len), *small = crlf(sample, &small_len);
+	struct imap_options o = opts(true, "INBOX");
+	struct imap_session *s = NULL;
+	struct imap_message *m = NULL;
+	const struct imap_message *b, *sm;
+	struct error err = { 0 };
+	uint32_t *uids = NULL, big_uid, small_uid;
+
+	snprintf(path, sizeof path, "%s/big.eml", tmpdir);
+	write_file(path, lf, strlen(lf));
+	free(lf);
+	CHECK(deliver_one(path) == 0, "max size: deliver a 300 KB message");
+	snprintf(path, sizeof path, "%s/sample.eml", tmpdir);
+	write_file(path, sample, strlen(sample));
+	CHECK(deliver_one(path) == 0, "max size: and a small one beside it");
+	if (imap_open(&o, &s, &err) < 0 || imap_list_uids(s, &uids, &n, &err) < 0 || n != 2) {
+		CHECK(0, "max size: open and list two UIDs");
+		printf("# %zu UIDs: %s\n", n, err.msg);
+		goto out;
+	}
+	big_uid = uids[0];	/* delivered first */
+	small_uid = uids[1];
+
+	/* the default: no limit */
+	CHECK(imap_fetch(s, uids, n, &m, &nm, &err) == 0 && nm == 2,
+	      "no limit by default: both fetched");
+	b = find_uid(m, nm, big_uid);
+	CHECK(b && b->len == big_len && memcmp(b->raw, big, big_len) == 0 &&
+	      !b->truncated && b->full_size == big_len,
+	      "no limit by default: the 300 KB message whole, not truncated");
+	imap_messages_free(m, nm);
+	m = NULL;
+
+	imap_set_max_size(s, limit);
+	CHECK(imap_fetch(s, uids, n, &m, &nm, &err) == 0 && nm == 2,
+	      "limit 100 KB: both fetched");
+	if (err.cls)
+		printf("# %s\n", err.msg);
+	b = find_uid(m, nm, big_uid);
+	sm = find_uid(m, nm, small_uid);
+	CHECK(b != NULL, "limit 100 KB: the big message is there");
+	if (b) {
+		CHECK_INT(b->len, limit, "limit 100 KB: exactly 100 KB fetched");
+		CHECK(b->len == limit && memcmp(b->raw, big, limit) == 0,
+		      "limit 100 KB: its first 100 KB, byte-exact");
+		CHECK(b->len == limit && b->raw[limit] == '\0', "limit 100 KB: NUL-terminated");
+		CHECK(b->truncated, "limit 100 KB: marked truncated");
+		CHECK_INT(b->full_size, big_len, "limit 100 KB: full_size is the real size");
+	}
+	CHECK(sm && sm->len == small_len && memcmp(sm->raw, small, small_len) == 0,
+	      "limit 100 KB: the small message whole, byte-exact");
+	CHECK(sm && !sm->truncated && sm->full_size == small_len,
+	      "limit 100 KB: the small message not truncated, full_size = len");
+	imap_messages_free(m, nm);
+	m = NULL;
+
+	/* the boundary: a message exactly at the limit is whole */
+	imap_set_max_size(s, big_len);
+	CHECK(imap_fetch(s, &big_uid, 1, &m, &nm, &err) == 0 && nm == 1 &&
+	      m[0].len == big_len && !m[0].truncated && m[0].full_size == big_len,
+	      "limit = the size: whole, not truncated");
+	imap_messages_free(m, nm);
+	m = NULL;
+	imap_set_max_size(s, big_len - 1);
+	CHECK(imap_fetch(s, &big_uid, 1, &m, &nm, &err) == 0 && nm == 1 &&
+	      m[0].len == big_len - 1 && m[0].truncated && m[0].full_size == big_len &&
+	      memcmp(m[0].raw, big, big_len - 1) == 0,
+	      "limit = the size - 1: one byte short, truncated");
+	imap_messages_free(m, nm);
+	m = NULL;
+
+	/* back to no limit */
+	imap_set_max_size(s, 0);
+	CHECK(imap_fetch(s, &big_uid, 1, &m, &nm, &err) == 0 && nm == 1 &&
+	      m[0].len == big_len && !m[0].truncated,
+	      "limit 0 again: whole");
+	imap_messages_free(m, nm);
+	m = NULL;
+
+	/* a partial BODY.PEEK must not set \Seen either */
+	char cmd[1024], flags[512] = "";
+	snprintf(cmd, sizeof cmd, "doveadm -c %s/dovecot.conf fetch -u %s flags "
+		 "mailbox INBOX 2>&1", mail_dir, user);
+	FILE *p = popen(cmd, "r");
+	size_t fl = p ? fread(flags, 1, sizeof flags - 1, p) : 0;
+	if (p)
+		pclose(p);
+	flags[fl] = '\0';
+	CHECK(strstr(flags, "flags:") && !strstr(flags, "\\Seen"), "max size: fetch did not set \\Seen");
+
+	CHECK(imap_move(s, uids, n, "Processed", &err) == 0, "max size: move both away");
+out:
+	free(uids);
+	imap_close(s);
+	free(big);
+	free(small);
+}
+
 /* Bulk: many messages, batches, exact bytes; then the COPY fallback. */
 static void test_bulk(int bulk)
 {
@@ -816,6 +950,7 @@ int main(void)
 
 	test_open_both();
 	test_fetch_exact_and_move();
+	test_max_size();
 	test_bulk(bulk);
 	test_idle();
 	test_refusals();
@@ -830,6 +965,8 @@ int main(void)
 	logtxt[len] = '\0';
 	CHECK(strstr(logtxt, "imap: uid ") && strstr(logtxt, ": moved to Processed"),
 	      "log has \"imap: uid N: moved to Processed\"");
+	CHECK(strstr(logtxt, "over the limit of 102400: fetched the first 102400 bytes only"),
+	      "log says which message was cut");
 	CHECK(memmem(logtxt, len, password, strlen(password)) == NULL,
 	      "the password appears nowhere in the log");
 	dup2(saved_err, 2);

@@ -100,7 +100,91 @@ static void test_smallest(void)
 	CHECK_STR(config_mail_domain(&cfg), "example.com", "mail domain of smtp.from");
 	CHECK_INT(cfg.imap.poll_interval, 60, "poll interval");
 	CHECK_INT(cfg.fetch_batch, 200, "default fetch batch");
+	CHECK_INT(cfg.limits.max_message_size, 26214400, "no limits section: max_message_size 25 MiB");
+	CHECK_INT(cfg.limits.replies_per_hour, 10, "no limits section: 10 replies per sender and hour");
 	config_release(&cfg);
+}
+
+/* The smallest config with text inserted before the first person line. */
+static char *with_limits(const char *section)
+{
+	static char buf[8192];
+	const char *p = strstr(smallest, "person ");
+
+	snprintf(buf, sizeof buf, "%.*s%s%s", (int)(p - smallest), smallest, section, p);
+	return buf;
+}
+
+/* what, with its line ends as spaces: one TAP line per check */
+static const char *one_line(char *what)
+{
+	for (char *p = what; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return what;
+}
+
+static void test_limits(void)
+{
+	static const struct {
+		const char *section;
+		long size, replies;
+	} ok[] = {
+		{ "limits {\n  max_message_size = 1048576\n  replies_per_sender_per_hour = 3\n}\n",
+		  1048576, 3 },
+		{ "limits {\n  max_message_size = 65536  # the smallest\n}\n", 65536, 10 },
+		{ "limits {\n  replies_per_sender_per_hour = 1000\n}\n", 26214400, 1000 },
+		{ "limits { max_message_size = 1073741824 replies_per_sender_per_hour = 1 }\n",
+		  1073741824, 1 },
+		{ "limits {\n}\n", 26214400, 10 },
+	};
+	/* the section starts on line 26 of the file (before the first person) */
+	static const struct {
+		const char *section, *want;
+	} bad[] = {
+		{ "limits {\n  max_message_size = 65535\n}\n", "test.conf:27: limits.max_message_size: 65535 is out of range" },
+		{ "limits {\n  max_message_size = 1073741825\n}\n", "test.conf:27: limits.max_message_size: 1073741825" },
+		{ "limits {\n  max_message_size = -1\n}\n", "test.conf:27: limits.max_message_size: -1" },
+		{ "limits {\n\n  replies_per_sender_per_hour = 0\n}\n", "test.conf:28: limits.replies_per_sender_per_hour: 0 is out of range (1 to 1000)" },
+		{ "limits {\n  replies_per_sender_per_hour = 1001\n}\n", "test.conf:27: limits.replies_per_sender_per_hour: 1001" },
+		{ "limits {\n  max_message_size = \"big\"\n}\n", "test.conf:27:" },
+		{ "limits {\n  max_size = 100000\n}\n", "test.conf:27:" },
+		/* lines after the section are still counted right */
+		{ "limits {\n  max_message_size = 65536\n}\nfetch_batch = 0\n", "test.conf:29: fetch_batch" },
+		{ "limits { replies_per_sender_per_hour = 5 }\nperson \"x\" { name = \"x\" }\n", "test.conf:27: person \"x\": email is missing" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		struct config cfg;
+		struct error err;
+		char what[300];
+
+		snprintf(what, sizeof what, "limits loads: %s", ok[i].section);
+		CHECK_INT(load(with_limits(ok[i].section), &cfg, &err), 0, one_line(what));
+		if (err.msg[0])
+			printf("#   %s\n", err.msg);
+		snprintf(what, sizeof what, "  max_message_size %ld", ok[i].size);
+		CHECK_INT(cfg.limits.max_message_size, ok[i].size, what);
+		snprintf(what, sizeof what, "  replies_per_hour %ld", ok[i].replies);
+		CHECK_INT(cfg.limits.replies_per_hour, ok[i].replies, what);
+		config_release(&cfg);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct config cfg;
+		struct error err;
+		char what[300];
+		int rc = load(with_limits(bad[i].section), &cfg, &err);
+
+		snprintf(what, sizeof what, "limits refused: %s", bad[i].section);
+		CHECK(rc < 0 && err.cls == ERR_FATAL, one_line(what));
+		snprintf(what, sizeof what, "  message names \"%s\"", bad[i].want);
+		CHECK(strstr(err.msg, bad[i].want) != NULL, what);
+		if (!strstr(err.msg, bad[i].want))
+			printf("#   got: %s\n", err.msg);
+		if (rc == 0)
+			config_release(&cfg);
+	}
 }
 
 static void test_errors(void)
@@ -180,6 +264,7 @@ int main(void)
 		return 1;
 	test_smallest();
 	test_errors();
+	test_limits();
 	test_secrets();
 	test_hash_in_string();
 	if (fork() == 0)

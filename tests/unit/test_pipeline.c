@@ -26,7 +26,7 @@ static time_t now = 1795651200;	/* 2026-11-26T09:00:00+09:00 */
 
 static struct pipeline_stats feed(const char *const *raws, size_t n)
 {
-	struct imap_message msgs[16];
+	struct imap_message msgs[16] = { 0 };
 	struct pipeline_stats stats = { 0 };
 	struct error err = { 0 };
 	size_t i;
@@ -44,6 +44,19 @@ static struct pipeline_stats feed(const char *const *raws, size_t n)
 static struct pipeline_stats feed1(const char *raw)
 {
 	return feed(&raw, 1);
+}
+
+/* As the IMAP intake hands over a mail it cut at limits.max_message_size. */
+static struct pipeline_stats feed_cut(const char *raw, size_t full_size)
+{
+	struct imap_message msg = { .uid = 900, .raw = (char *)raw, .len = strlen(raw),
+				    .truncated = true, .full_size = full_size };
+	struct pipeline_stats stats = { 0 };
+	struct error err = { 0 };
+
+	if (pipeline_process(&cfg, st, &msg, 1, 42, now, &stats, &err) < 0)
+		printf("# pipeline_process: %s\n", err.msg);
+	return stats;
 }
 
 static size_t count_tickets(void)
@@ -123,6 +136,7 @@ int main(void)
 	cfg.smtp.from_name = "セキュリティインシデント窓口";
 	cfg.persons = persons;
 	cfg.n_persons = 3;
+	cfg.limits.replies_per_hour = 3;
 
 	/* A new report: a ticket, an acknowledgement, an alarm per admin. */
 	s = feed1(report);
@@ -171,8 +185,27 @@ int main(void)
 
 	/* Follow-ups: subject tag, In-Reply-To, References, reply address. */
 	s = feed1("From: yamada@example.com\r\nSubject: Re: [INC-2026-0001] =?UTF-8?B?5Y+X5LuY?=\r\n"
-		  "Message-ID: <f1@example.com>\r\n\r\nmore\r\n");
+		  "Message-ID: <f1@example.com>\r\n\r\nmore\r\n\r\nOn Wed, 25 Nov 2026 at 10:00, Desk wrote:\r\n"
+		  "> the acknowledgement\r\n");
 	CHECK_INT(s.follow_ups, 1, "a tagged reply is a follow-up");
+	{
+		struct ticket tk;
+		struct message_row *rows;
+		struct event *ev;
+		size_t nr = 0, ne = 0;
+
+		store_ticket_get(st, "INC-2026-0001", &tk, &err);
+		store_message_list(st, tk.id, &rows, &nr, &err);
+		store_event_list(st, tk.id, &ev, &ne, &err);
+		CHECK(nr && strcmp(rows[nr - 1].new_text, "more") == 0 &&
+		      strstr(rows[nr - 1].body, "> the acknowledgement"),
+		      "the reply's own words are kept apart from the quote (body kept whole)");
+		CHECK(ne && strcmp(ev[ne - 1].kind, "follow-up") == 0 &&
+		      !strstr(ev[ne - 1].detail, "acknowledgement"), "the timeline shows only the new text");
+		store_messages_free(rows, nr);
+		store_events_free(ev, ne);
+		store_ticket_release(&tk);
+	}
 	mails = mails_of("INC-2026-0001", &n);
 	{
 		char raw[1024];
@@ -243,9 +276,118 @@ int main(void)
 	}
 	store_outbox_free(mails, n);
 
+	/* No sender at all: a ticket, alarms, and nobody to acknowledge. */
+	s = feed1("Subject: anonymous\r\nMessage-ID: <anon@x>\r\n\r\nsomething is wrong\r\n");
+	mails = mails_of("INC-2026-0006", &n);
+	acks = 0;
+	for (i = 0; i < n; i++)
+		acks += strcmp(mails[i].kind, "ack") == 0;
+	CHECK(s.new_tickets == 1 && n == 2 && acks == 0, "a mail without sender: two alarms, no acknowledgement");
+	store_outbox_free(mails, n);
+
+	/* A bounce of the acknowledgement: failed, noted, admins told — once. */
+	{
+		char raw[2048];
+		struct outbox_entry e;
+		size_t before, after;
+
+		mails = mails_of("INC-2026-0001", &n);
+		before = n;
+		snprintf(raw, sizeof raw,
+			 "From: MAILER-DAEMON@mx.example.net\r\nSubject: Undelivered\r\n"
+			 "Message-ID: <dsn1@x>\r\nContent-Type: multipart/report; report-type=delivery-status;"
+			 " boundary=B\r\n\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+			 "Final-Recipient: rfc822; yamada@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+			 "--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <%s>\r\n\r\n--B--\r\n",
+			 mails[0].message_id);
+		store_outbox_free(mails, n);
+		s = feed1(raw);
+		CHECK_INT(s.automatic, 1, "a bounce is machine mail");
+		mails = mails_of("INC-2026-0001", &n);
+		CHECK(n && mails[0].state == OUTBOX_FAILED && strstr(mails[0].last_error, "5.1.1"),
+		      "the bounced acknowledgement is marked failed with the reason");
+		after = n;
+		CHECK_INT(after - before, 2, "each admin is told (bounce.txt)");
+		CHECK(n && strcmp(mails[n - 1].kind, "bounce") == 0 &&
+		      strstr(mails[n - 1].subject, "Delivery failed: yamada@example.com"),
+		      "... naming the address that failed");
+		/* The notice bounces too: recorded, no notice about the notice. */
+		snprintf(raw, sizeof raw,
+			 "From: MAILER-DAEMON@mx.example.net\r\nSubject: Undelivered\r\n"
+			 "Message-ID: <dsn2@x>\r\nContent-Type: multipart/report; report-type=delivery-status;"
+			 " boundary=B\r\n\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+			 "Action: failed\r\nStatus: 5.0.0\r\n\r\n--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+			 "Message-ID: <%s>\r\n\r\n--B--\r\n", mails[n - 1].message_id);
+		CHECK_INT(store_outbox_find(st, mails[n - 1].message_id, &e, &err), 1, "the notice is in the outbox");
+		store_outbox_entry_release(&e);
+		store_outbox_free(mails, n);
+		feed1(raw);
+		mails = mails_of("INC-2026-0001", &n);
+		CHECK(n == after && mails[n - 1].state == OUTBOX_FAILED,
+		      "a bounced notice is marked failed and causes no further mail");
+		store_outbox_free(mails, n);
+		/* An out-of-office answer to the acknowledgement causes nothing. */
+		s = feed1("From: yamada@example.com\r\nSubject: Automatic reply: [INC-2026-0001] x\r\n"
+			  "Auto-Submitted: auto-replied\r\nMessage-ID: <ooo@x>\r\n\r\naway\r\n");
+		mails = mails_of("INC-2026-0001", &n);
+		CHECK(s.automatic == 1 && n == after, "an out-of-office reply to an acknowledgement causes nothing");
+		store_outbox_free(mails, n);
+	}
+
+	/* A sender that answers every mail: at most limits.replies_per_hour acks an hour. */
+	{
+		int k, queued = 0;
+		char raw[256];
+
+		for (k = 0; k < 6; k++) {
+			snprintf(raw, sizeof raw, "From: loop@example.net\r\nSubject: loop %d\r\n"
+				 "Message-ID: <loop%d@x>\r\n\r\nx\r\n", k, k);
+			feed1(raw);
+		}
+		store_outbox_count_since(st, "loop@example.net", "ack", now - 3600, &queued, &err);
+		CHECK_INT(queued, 3, "acknowledgements to one sender stop at the hourly limit");
+		now += 3601;
+		feed1("From: loop@example.net\r\nSubject: later\r\nMessage-ID: <loop-later@x>\r\n\r\nx\r\n");
+		store_outbox_count_since(st, "loop@example.net", "ack", now - 3600, &queued, &err);
+		CHECK_INT(queued, 1, "... and resume an hour later");
+	}
+
+	/* A mail cut at the size limit: a ticket, a note, the admins told. */
+	{
+		struct ticket tk;
+		struct message_row *rows;
+		struct event *ev;
+		size_t nr = 0, ne = 0, k, cuts = 0;
+		int noted = 0;
+
+		s = feed_cut("From: big@example.com\r\nSubject: huge logs\r\nMessage-ID: <big@x>\r\n"
+			     "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
+			     "Content-Type: text/plain\r\n\r\nsee the attached logs\r\n--B\r\n"
+			     "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA", 99999999);
+		CHECK_INT(s.new_tickets, 1, "a cut mail still opens a ticket");
+		store_ticket_get(st, "INC-2026-0014", &tk, &err);
+		CHECK_STR(tk.subject, "huge logs", "... with its subject");
+		store_message_list(st, tk.id, &rows, &nr, &err);
+		CHECK(nr == 1 && strstr(rows[0].body, "see the attached logs") &&
+		      strstr(rows[0].body, "99999999 bytes were taken in"),
+		      "its text keeps the first part and says it was cut");
+		store_event_list(st, tk.id, &ev, &ne, &err);
+		for (k = 0; k < ne; k++)
+			noted += strcmp(ev[k].kind, "cut") == 0;
+		CHECK_INT(noted, 1, "the timeline notes the cut");
+		mails = mails_of("INC-2026-0014", &n);
+		for (k = 0; k < n; k++)
+			cuts += strcmp(mails[k].kind, "cut") == 0;
+		CHECK_INT(cuts, 2, "each admin is told (cut.txt)");
+		store_outbox_free(mails, n);
+		store_messages_free(rows, nr);
+		store_events_free(ev, ne);
+		store_ticket_release(&tk);
+	}
+
 	/* No subject; and the year turns. */
 	feed1("From: d@example.com\r\nMessage-ID: <nosub@x>\r\n\r\nx\r\n");
-	CHECK_INT(store_ticket_get(st, "INC-2026-0006", &t, &err), 1, "a mail without subject opens a ticket");
+	CHECK_INT(store_ticket_get(st, "INC-2026-0015", &t, &err), 1, "a mail without subject opens a ticket");
 	CHECK_STR(t.subject, "(件名なし / no subject)", "... with a placeholder subject");
 	store_ticket_release(&t);
 	now = 1798729200;	/* 2027-01-01T00:00:00+09:00 */

@@ -25,6 +25,7 @@ static void address(const char *a, const char *want)
 static void automatic(const char *header, const char *value, const char *from, bool want)
 {
 	struct mail m = { 0 };
+	struct mail_attachment part = { 0 };
 	const char *why = NULL;
 	char what[200];
 
@@ -37,6 +38,15 @@ static void automatic(const char *header, const char *value, const char *from, b
 		m.list_id = (char *)value;
 	if (header && strcmp(header, "Return-Path") == 0)
 		m.return_path = (char *)value;
+	if (header && strcmp(header, "X-Autoreply") == 0)
+		m.x_autoreply = (char *)value;
+	if (header && strcmp(header, "Subject") == 0)
+		m.subject = (char *)value;
+	if (header && strcmp(header, "Part") == 0) {
+		part.content_type = (char *)value;
+		m.attachments = &part;
+		m.n_attachments = 1;
+	}
 	snprintf(what, sizeof what, "%s: %s from %s → %s", header ? header : "(none)",
 		 value ? value : "", from ? from : "(null)", want ? "automatic" : "a person");
 	CHECK(route_is_automatic(&m, "incident@example.com", &why) == want, what);
@@ -78,6 +88,19 @@ int main(void)
 	automatic(NULL, NULL, "postmaster@example.net", true);
 	automatic(NULL, NULL, "incident@example.com", true);
 	automatic(NULL, NULL, "INCIDENT@example.com", true);
-	automatic(NULL, NULL, NULL, true);
+	automatic(NULL, NULL, NULL, false);	/* no sender: a report without answer */
+	automatic("X-Autoreply", "yes", "alice@example.com", true);
+	automatic("Subject", "AUTO: Smith is out of the office", "alice@example.com", true);
+	automatic("Subject", "Automatic reply: 障害報告", "alice@example.com", true);
+	automatic("Subject", "自動応答: 不在です", "alice@example.com", true);
+	automatic("Subject", "Automatyczna odpowiedź: Piotrze", "alice@example.com", true);
+	automatic("Subject", "Réponse automatique : absent", "alice@example.com", true);
+	automatic("Subject", "Re: auto reply settings are broken", "alice@example.com", false);
+	automatic("Subject", "サーバーが自動応答しません", "alice@example.com", false);
+	automatic("Part", "message/delivery-status", "alice@example.com", true);
+	automatic("Part", "message/disposition-notification", "alice@example.com", true);
+	automatic("Part", "text/plain", "alice@example.com", false);
+	automatic(NULL, NULL, "Mail-Daemon@example.net", true);
+	automatic(NULL, NULL, "daemon-fan@example.net", false);
 	return test_done();
 }
