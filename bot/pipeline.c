@@ -279,6 +279,17 @@ done:
 	return rc;
 }
 
+/* Some bytes of the text could not be decoded: the ticket says so. */
+static int note_lossy(struct store *st, const struct mail *m, int64_t ticket_id, time_t now,
+		      struct error *err)
+{
+	if (!m->body_lossy)
+		return 0;
+	return store_event_add(st, ticket_id, now, "bot", "undecodable",
+			       "some bytes of the text could not be decoded and show as U+FFFD (\xef\xbf\xbd); "
+			       "the raw message is kept as received", err);
+}
+
 /* Appends to the text of a cut mail the note that it was cut. */
 static int mark_cut_text(struct incoming *in)
 {
@@ -357,7 +368,8 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 		rc = record_text(st, in, t.id, "follow-up", said, now, err) < 0 ||
 		     store_event_add(st, t.id, now, sender, "follow-up", detail, err) < 0 ||
 		     store_ticket_touch(st, t.id, now, err) < 0 ||
-		     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ? -1 : 0;
+		     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||
+		     note_lossy(st, m, t.id, now, err) < 0 ? -1 : 0;
 		if (rc == 0) {
 			log_info("pipeline", "uid %u: follow-up of %s from %s", in->raw->uid,
 				 t.ref, sender);
@@ -378,7 +390,8 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 	rc = record(st, in, t.id, "report", now, err) < 0 ||
 	     store_event_add(st, t.id, now, sender, "opened", detail, err) < 0 ||
 	     queue_new_ticket_mail(cfg, st, &t, m, now, err) < 0 ||
-	     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ? -1 : 0;
+	     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||
+	     note_lossy(st, m, t.id, now, err) < 0 ? -1 : 0;
 	if (rc == 0) {
 		log_info("pipeline", "uid %u: new ticket %s from %s", in->raw->uid, t.ref, sender);
 		stats->new_tickets++;

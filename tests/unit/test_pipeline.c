@@ -385,9 +385,27 @@ int main(void)
 		store_ticket_release(&tk);
 	}
 
+	/* Undecodable bytes: U+FFFD in the text, and the ticket says so. */
+	{
+		struct ticket tk;
+		struct event *ev;
+		size_t ne = 0, k;
+		int noted = 0;
+
+		feed1("From: bad@example.com\r\nSubject: broken\r\nMessage-ID: <lossy@x>\r\n"
+		      "Content-Type: text/plain; charset=utf-8\r\n\r\nok \xff\xfe bytes\r\n");
+		store_ticket_get(st, "INC-2026-0015", &tk, &err);
+		store_event_list(st, tk.id, &ev, &ne, &err);
+		for (k = 0; k < ne; k++)
+			noted += strcmp(ev[k].kind, "undecodable") == 0;
+		CHECK_INT(noted, 1, "undecodable bytes are noted on the ticket");
+		store_events_free(ev, ne);
+		store_ticket_release(&tk);
+	}
+
 	/* No subject; and the year turns. */
 	feed1("From: d@example.com\r\nMessage-ID: <nosub@x>\r\n\r\nx\r\n");
-	CHECK_INT(store_ticket_get(st, "INC-2026-0015", &t, &err), 1, "a mail without subject opens a ticket");
+	CHECK_INT(store_ticket_get(st, "INC-2026-0016", &t, &err), 1, "a mail without subject opens a ticket");
 	CHECK_STR(t.subject, "(件名なし / no subject)", "... with a placeholder subject");
 	store_ticket_release(&t);
 	now = 1798729200;	/* 2027-01-01T00:00:00+09:00 */
