@@ -37,7 +37,7 @@ SRCS := \
 	bot/render.c \
 	bot/compose.c bot/outbox.c \
 	bot/smtp.c \
-	bot/vars.c bot/pipeline.c \
+	bot/vars.c bot/notify.c bot/pipeline.c \
 	bot/cli.c bot/config.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
 	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c \
 	bot/cmd_check_config.c

@@ -14,10 +14,9 @@
 #include "digest.h"
 #include "log.h"
 #include "mime.h"
-#include "outbox.h"
+#include "notify.h"
 #include "quote.h"
 #include "route.h"
-#include "vars.h"
 
 /* One received message while it is being processed. */
 struct incoming {
@@ -56,67 +55,6 @@ static int find_ticket(const struct config *cfg, struct store *st, const struct 
 	return 0;
 }
 
-/* The acknowledgement to the reporter and the alarm to every admin (SPEC 4). */
-static int queue_new_ticket_mail(const struct config *cfg, struct store *st,
-				 const struct ticket *t, const struct mail *m, time_t now,
-				 struct error *err)
-{
-	struct tvars *vars = vars_for_ticket(cfg, t, m);
-	char *refs = mail_thread(m, true);
-	const struct person *reporter;
-	struct outbox_mail om = { 0 };
-	int rc = -1;
-	size_t i;
-
-	if (!vars || !refs) {
-		error_set(err, ERR_FATAL, "pipeline: out of memory");
-		goto done;
-	}
-	om.vars = vars;
-	om.in_reply_to = m->message_id;
-	om.references = refs;
-	/* An admin who reports is alarmed anyway: no separate acknowledgement;
-	 * and a mail without a sender has nobody to acknowledge. */
-	reporter = config_find_person(cfg, m->from.addr);
-	if (m->from.addr && !(reporter && (reporter->roles & ROLE_ADMIN))) {
-		int recent;
-
-		/* RFC 3834 5: a responder limits its answers per sender, which
-		 * stops a loop with a machine that none of the rules saw. */
-		if (store_outbox_count_since(st, m->from.addr, "ack", now - 3600, &recent, err) < 0)
-			goto done;
-		if (recent >= cfg->limits.replies_per_hour) {
-			log_warn("pipeline", "%s: %d acknowledgements to %s in the last hour: no more",
-				 t->ref, recent, m->from.addr);
-			if (store_event_add(st, t->id, now, "bot", "ack-suppressed",
-					    "per-sender limit of acknowledgements per hour reached", err) < 0)
-				goto done;
-		} else {
-			om.kind = "ack";
-			om.template = "ack.txt";
-			om.to_addr = m->from.addr;
-			om.to_name = m->from.name;
-			if (outbox_queue(st, cfg, t->id, t->ref, &om, now, err) < 0)
-				goto done;
-		}
-	}
-	om.kind = "alarm";
-	om.template = "alarm.txt";
-	for (i = 0; i < cfg->n_persons; i++) {
-		if (!(cfg->persons[i].roles & ROLE_ADMIN))
-			continue;
-		om.to_addr = cfg->persons[i].email;
-		om.to_name = cfg->persons[i].name;
-		if (outbox_queue(st, cfg, t->id, t->ref, &om, now, err) < 0)
-			goto done;
-	}
-	rc = 0;
-done:
-	tvars_free(vars);
-	free(refs);
-	return rc;
-}
-
 static int record_text(struct store *st, const struct incoming *in, int64_t ticket_id,
 		       const char *kind, const char *new_text, time_t now, struct error *err)
 {
@@ -148,44 +86,6 @@ static bool has_part(const struct mail *m, const char *type)
 		if (m->attachments[i].content_type && strcmp(m->attachments[i].content_type, type) == 0)
 			return true;
 	return false;
-}
-
-/* Tells the admins that a mail of the bot came back (bounce.txt). */
-static int alarm_bounce(const struct config *cfg, struct store *st,
-			const struct outbox_entry *e, const char *reason, time_t now,
-			struct error *err)
-{
-	struct outbox_mail om = { .kind = "bounce", .template = "bounce.txt" };
-	struct ticket t = { 0 };
-	struct tvars *vars;
-	int rc = -1;
-	size_t i;
-
-	if (store_ticket_get_by_id(st, e->ticket_id, &t, err) != 1)
-		return err->cls ? -1 : 0;
-	if (!(vars = vars_for_ticket(cfg, &t, NULL)) ||
-	    tvars_set(vars, "bounced_kind", e->kind) < 0 ||
-	    tvars_set(vars, "bounced_to", e->rcpt) < 0 ||
-	    tvars_set(vars, "bounced_subject", e->subject) < 0 ||
-	    tvars_set(vars, "bounce_reason", reason) < 0) {
-		error_set(err, ERR_FATAL, "pipeline: out of memory");
-		goto done;
-	}
-	om.vars = vars;
-	om.in_reply_to = e->message_id;
-	for (i = 0; i < cfg->n_persons; i++) {
-		if (!(cfg->persons[i].roles & ROLE_ADMIN))
-			continue;
-		om.to_addr = cfg->persons[i].email;
-		om.to_name = cfg->persons[i].name;
-		if (outbox_queue(st, cfg, t.id, t.ref, &om, now, err) < 0)
-			goto done;
-	}
-	rc = 0;
-done:
-	tvars_free(vars);
-	store_ticket_release(&t);
-	return rc;
 }
 
 /*
@@ -224,7 +124,7 @@ static int match_bounce(const struct config *cfg, struct store *st, const struct
 		     (e.ticket_id && store_event_add(st, e.ticket_id, now, "bot", "bounce",
 						     detail, err) < 0) ||
 		     (strcmp(e.kind, "bounce") != 0 &&
-		      alarm_bounce(cfg, st, &e, reason, now, err) < 0) ? -1 : 0;
+		      notify_bounce(cfg, st, &e, reason, now, err) < 0) ? -1 : 0;
 		free(detail);
 		detail = NULL;
 		store_outbox_entry_release(&e);
@@ -234,47 +134,25 @@ static int match_bounce(const struct config *cfg, struct store *st, const struct
 }
 
 /*
- * A mail over limits.max_message_size was fetched only in part: its text
- * says so, its ticket notes it, and the admins are told (cut.txt).
+ * A mail over limits.max_message_size was fetched only in part: its ticket
+ * notes it and the admins are told (its text says so: mark_cut_text).
  */
 static int note_cut(const struct config *cfg, struct store *st, const struct incoming *in,
 		    int64_t ticket_id, time_t now, struct error *err)
 {
-	struct outbox_mail om = { .kind = "cut", .template = "cut.txt" };
 	struct ticket t = { 0 };
-	struct tvars *vars = NULL;
 	char *detail = NULL;
 	int rc = -1;
-	size_t i;
 
 	if (asprintf(&detail, "message of %zu bytes cut to its first %zu bytes (limits.max_message_size)",
-		     in->raw->full_size, in->raw->len) < 0 ||
-	    store_event_add(st, ticket_id, now, "bot", "cut", detail, err) < 0 ||
-	    store_ticket_get_by_id(st, ticket_id, &t, err) != 1)
-		goto done;
-	if (!(vars = vars_for_ticket(cfg, &t, &in->mail)) ||
-	    tvars_setf(vars, "full_size", "%zu", in->raw->full_size) < 0 ||
-	    tvars_setf(vars, "kept_size", "%zu", in->raw->len) < 0 ||
-	    tvars_set(vars, "cut_from", in->mail.from.addr) < 0 ||
-	    tvars_set(vars, "cut_subject", in->mail.subject) < 0) {
+		     in->raw->full_size, in->raw->len) < 0) {
 		error_set(err, ERR_FATAL, "pipeline: out of memory");
-		goto done;
+		return -1;
 	}
-	om.vars = vars;
-	for (i = 0; i < cfg->n_persons; i++) {
-		if (!(cfg->persons[i].roles & ROLE_ADMIN))
-			continue;
-		om.to_addr = cfg->persons[i].email;
-		om.to_name = cfg->persons[i].name;
-		if (outbox_queue(st, cfg, t.id, t.ref, &om, now, err) < 0)
-			goto done;
-	}
-	rc = 0;
-done:
-	if (rc < 0 && !err->msg[0])
-		error_set(err, ERR_FATAL, "pipeline: out of memory");
+	if (store_event_add(st, ticket_id, now, "bot", "cut", detail, err) == 0 &&
+	    store_ticket_get_by_id(st, ticket_id, &t, err) == 1)
+		rc = notify_cut(cfg, st, &t, &in->mail, in->raw->full_size, in->raw->len, now, err);
 	free(detail);
-	tvars_free(vars);
 	store_ticket_release(&t);
 	return rc;
 }
@@ -389,7 +267,7 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 		detail = NULL;
 	rc = record(st, in, t.id, "report", now, err) < 0 ||
 	     store_event_add(st, t.id, now, sender, "opened", detail, err) < 0 ||
-	     queue_new_ticket_mail(cfg, st, &t, m, now, err) < 0 ||
+	     notify_new_ticket(cfg, st, &t, m, now, err) < 0 ||
 	     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||
 	     note_lossy(st, m, t.id, now, err) < 0 ? -1 : 0;
 	if (rc == 0) {

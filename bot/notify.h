@@ -1,0 +1,43 @@
+/*
+ * notify.h — who gets which mail about a ticket (SPEC 4): the
+ * acknowledgement and the alarm of a new ticket, and the notices to the
+ * admins when a mail of the bot bounced or a received mail was cut.
+ * Each function renders and queues inside the caller's open transaction
+ * (outbox_queue), so the mail goes out if and only if the change commits.
+ */
+#ifndef INCIDENT_NOTIFY_H
+#define INCIDENT_NOTIFY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "error.h"
+#include "mail.h"
+#include "render.h"
+#include "store.h"
+
+/*
+ * A new ticket t opened by report m: the acknowledgement to the reporter
+ * (not when an admin reported, or nobody can be answered, or the sender
+ * got limits.replies_per_sender_per_hour of them in the last hour), and
+ * the alarm to every admin.
+ */
+int notify_new_ticket(const struct config *cfg, struct store *st, const struct ticket *t,
+		      const struct mail *m, time_t now, struct error *err);
+
+/* Queues template (as kind) to every person with role admin. */
+int notify_admins(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const char *kind, const char *template, const struct tvars *vars,
+		  const char *in_reply_to, time_t now, struct error *err);
+
+/* Mail e of the bot came back undelivered for reason (bounce.txt). */
+int notify_bounce(const struct config *cfg, struct store *st, const struct outbox_entry *e,
+		  const char *reason, time_t now, struct error *err);
+
+/* Mail m on ticket t was cut to kept of full_size bytes (cut.txt). */
+int notify_cut(const struct config *cfg, struct store *st, const struct ticket *t,
+	       const struct mail *m, size_t full_size, size_t kept, time_t now,
+	       struct error *err);
+
+#endif
