@@ -1,8 +1,9 @@
 /*
  * compose.h — builds the bytes of an outgoing mail from plain fields:
  * RFC 2047 encoded UTF-8 headers, CRLF line ends, threading headers,
- * Auto-Submitted.  Pure: no I/O.  Header values are stripped of CR and LF so
- * that no input can inject a header.
+ * Auto-Submitted; or the same in ISO-2022-JP for old Japanese clients.
+ * Pure: no I/O.  Header values are stripped of CR and LF so that no input
+ * can inject a header.
  */
 #ifndef INCIDENT_COMPOSE_H
 #define INCIDENT_COMPOSE_H
@@ -24,11 +25,22 @@ struct outmsg {
 	const char *body;		/* UTF-8 text, LF or CRLF */
 	time_t date;
 	int utc_offset_min;		/* offset for the Date: header, e.g. 540 */
+	const char *charset;		/* NULL or "utf-8", or "iso-2022-jp" */
 };
 
 /*
  * Returns a malloc'd NUL-terminated message (the caller frees) and sets *len,
  * or NULL on out-of-memory.
+ *
+ * charset NULL, "utf-8" or anything unknown: UTF-8, a base64 body, encoded
+ * words =?UTF-8?B?...?=.  "iso-2022-jp" (any case): a 7bit ISO-2022-JP
+ * body (lines CRLF, each starting and ending in ASCII) and words
+ * =?ISO-2022-JP?B?...?=, each one balanced, within 75 characters.  The
+ * table is JIS X 0208 with NEC row 13 (①, ㈱), as Windows reads it;
+ * half-width kana, ¥ and ‾ go full-width.  When the subject, a display
+ * name or the body has a character that ISO-2022-JP lacks (emoji, most
+ * non-Japanese scripts, 髙), or a body line over 998 bytes, the whole
+ * message is UTF-8 as if charset were NULL: nothing is ever replaced.
  */
 char *compose_message(const struct outmsg *m, size_t *len);
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <confuse.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -139,6 +140,25 @@ static int validate_timezone(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/*
+ * The charset of outgoing mail, in any case ("ISO-2022-JP"); fill_config()
+ * keeps it in lower case.  To add one: teach compose.c to write it, then
+ * add it here and to conf/incident-bot.conf.
+ */
+static int validate_charset(cfg_t *cfg, cfg_opt_t *opt)
+{
+	static const char *const known[] = { "utf-8", "iso-2022-jp" };
+	const char *v = cfg_opt_getnstr(opt, 0);
+	size_t i;
+
+	for (i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcasecmp(v, known[i]) == 0)
+			return 0;
+	cfg_error(cfg, "smtp.charset: \"%s\" is not supported (use \"utf-8\", or "
+		  "\"iso-2022-jp\" for old Japanese mail clients)", v);
+	return -1;
+}
+
 static int validate_address(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, 0);
@@ -203,6 +223,7 @@ static cfg_opt_t smtp_opts[] = {
 	CFG_STR("from", NULL, CFGF_NODEFAULT),
 	CFG_STR("from_name", "", CFGF_NONE),
 	CFG_INT("timeout", 60, CFGF_NONE),
+	CFG_STR("charset", "utf-8", CFGF_NONE),
 	CFG_END()
 };
 
@@ -246,6 +267,7 @@ static void install_validators(cfg_t *cfg)
 	cfg_set_validate_func(cfg, "smtp|url", validate_smtp_url);
 	cfg_set_validate_func(cfg, "smtp|timeout", validate_positive);
 	cfg_set_validate_func(cfg, "smtp|from", validate_address);
+	cfg_set_validate_func(cfg, "smtp|charset", validate_charset);
 	cfg_set_validate_func(cfg, "person|email", validate_address);
 	cfg_set_validate_func(cfg, "person|roles", validate_roles);
 	cfg_set_validate_func(cfg, "person", validate_person);
@@ -349,6 +371,9 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 	cfg->smtp.from = dup_or_null(cfg_getstr(sm, "from"));
 	cfg->smtp.from_name = strdup(cfg_getstr(sm, "from_name"));
 	cfg->smtp.timeout = (int)cfg_getint(sm, "timeout");
+	cfg->smtp.charset = strdup(cfg_getstr(sm, "charset"));
+	for (char *p = cfg->smtp.charset; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);	/* one spelling downstream */
 	if (!cfg->smtp.url || !cfg->smtp.from)
 		return error_set(err, ERR_FATAL, "config: %s: smtp needs url and from", cfg->path);
 	if (!cfg->smtp.user != !cfg->smtp.password_file)
@@ -517,6 +542,7 @@ void config_release(struct config *cfg)
 	free(cfg->smtp.ca_file);
 	free(cfg->smtp.from);
 	free(cfg->smtp.from_name);
+	free(cfg->smtp.charset);
 	memset(cfg, 0, sizeof *cfg);
 }
 

@@ -52,6 +52,7 @@ struct smtp_config {
 	char *from;
 	char *from_name;
 	int timeout;
+	char *charset;		/* "utf-8" (default) or "iso-2022-jp", lower case */
 };
 
 /* The limits section: each has a default, so the section is optional. */

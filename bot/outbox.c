@@ -79,6 +79,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	out.body = body;
 	out.date = now;
 	out.utc_offset_min = clock_utc_offset_min(now);
+	out.charset = cfg->smtp.charset;
 	data = compose_message(&out, &len);
 	if (!data) {
 		error_set(err, ERR_FATAL, "outbox: out of memory composing %s", m->kind);

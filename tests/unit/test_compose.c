@@ -3,12 +3,15 @@
  * headers that unfold and decode back to the input, no line over 78, CRLF
  * only, no header smuggled in through a field, a body that decodes back.
  *
- * The decoders here (base64, RFC 2047 B words, unfolding) are deliberately
- * small and independent of compose.c, so that a bug there cannot cancel out.
+ * The decoders here (base64, RFC 2047 B words, unfolding, ISO-2022-JP
+ * escapes) are deliberately small and independent of compose.c, so that a
+ * bug there cannot cancel out.  The ISO-2022-JP mode (charset
+ * "iso-2022-jp") is tested at the end.
  */
 #include "compose.h"
 #include "test.h"
 
+#include <iconv.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -628,6 +631,580 @@ static void test_long_body(void)
 	free(big);
 }
 
+/* --- ISO-2022-JP ------------------------------------------------------------ */
+
+/*
+ * The decoders below are independent of compose.c: escapes are parsed here,
+ * and the characters read with iconv's CP932 (Windows, NEC row 13 included)
+ * or, to show that strict readers manage too, glibc's own ISO-2022-JP.
+ */
+
+/* n bytes from charset `from` as UTF-8 via iconv, malloc'd; NULL on error. */
+static char *iconv_utf8(const char *from, const char *s, size_t n)
+{
+	iconv_t cd = iconv_open("UTF-8", from);
+	size_t cap = n * 4 + 16, left = cap - 1;
+	char *out, *o, *in = (char *)s;
+
+	if (cd == (iconv_t)-1)
+		return NULL;
+	out = o = malloc(cap);
+	if (iconv(cd, &in, &n, &o, &left) == (size_t)-1 ||
+	    iconv(cd, NULL, NULL, &o, &left) == (size_t)-1) {
+		free(out);
+		out = NULL;
+	} else {
+		*o = '\0';
+	}
+	iconv_close(cd);
+	return out;
+}
+
+/*
+ * ISO-2022-JP as Windows reads it, to UTF-8 (malloc'd): each JIS pair turned
+ * into Shift_JIS and read as CP932.  NULL unless the bytes are well-formed on
+ * their own: 7-bit, only ESC $ B and ESC ( B, whole pairs, ending in ASCII.
+ */
+static char *jis_decode(const char *s, size_t n)
+{
+	char *sjis = malloc(n + 1), *o = sjis, *out;
+	bool kanji = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0x1b) {
+			if (i + 2 < n && s[i + 1] == '$' && s[i + 2] == 'B')
+				kanji = true;
+			else if (i + 2 < n && s[i + 1] == '(' && s[i + 2] == 'B')
+				kanji = false;
+			else
+				goto bad;
+			i += 2;
+		} else if (c >= 0x80 || c == 0x0e || c == 0x0f) {
+			goto bad;
+		} else if (!kanji) {
+			*o++ = (char)c;
+		} else {
+			unsigned j1 = c, j2 = i + 1 < n ? (unsigned char)s[i + 1] : 0;
+
+			if (j1 < 0x21 || j1 > 0x7e || j2 < 0x21 || j2 > 0x7e)
+				goto bad;
+			*o++ = (char)(((j1 + 1) >> 1) + (j1 <= 0x5e ? 0x70 : 0xb0));
+			*o++ = (char)(j2 + (j1 & 1 ? (j2 < 0x60 ? 0x1f : 0x20) : 0x7e));
+			i++;
+		}
+	}
+	if (kanji)
+		goto bad;
+	out = iconv_utf8("CP932", sjis, (size_t)(o - sjis));
+	free(sjis);
+	return out;
+bad:
+	free(sjis);
+	return NULL;
+}
+
+/*
+ * A header value of =?ISO-2022-JP?B?...?= words and plain text, each word
+ * decoded on its own (so a word that needs its neighbour fails); strict:
+ * with glibc's ISO-2022-JP.  NULL when a word does not decode.
+ */
+static char *decode_jis_header(const char *v, bool strict)
+{
+	static const char pfx[] = "=?ISO-2022-JP?B?";
+	size_t cap = strlen(v) * 2 + 1;
+	char *out = calloc(1, cap);
+	const char *p = v;
+	bool last_word = false;
+
+	while (*p == ' ')
+		p++;
+	while (*p) {
+		const char *sp = p + strspn(p, " \t");
+
+		if (strncmp(sp, pfx, sizeof pfx - 1) == 0) {
+			const char *start = sp + sizeof pfx - 1, *end = strstr(start, "?=");
+			char *raw, *dec;
+
+			if (!last_word)
+				strncat(out, p, (size_t)(sp - p));
+			raw = end ? b64_decode(start, (size_t)(end - start)) : NULL;
+			dec = !raw ? NULL : strict ? iconv_utf8("ISO-2022-JP", raw, strlen(raw))
+						   : jis_decode(raw, strlen(raw));
+			free(raw);
+			if (!dec) {
+				free(out);
+				return NULL;
+			}
+			strcat(out, dec);
+			free(dec);
+			p = end + 2;
+			last_word = true;
+		} else {
+			size_t n = strcspn(sp, " \t");
+
+			strncat(out, p, (size_t)(sp - p) + n);
+			p = sp + n;
+			last_word = false;
+		}
+	}
+	return out;
+}
+
+/*
+ * True when every ISO-2022-JP word in hv is ≤ 75 characters and balanced on
+ * its own: it decodes alone (whole characters, ending in ASCII), and in one
+ * that switches to JIS X 0208 the last escape is ESC ( B (ASCII may
+ * follow it).  *words counts them.
+ */
+static bool jis_words_ok(const char *hv, int *words)
+{
+	const char *p = hv;
+
+	*words = 0;
+	while ((p = strstr(p, "=?ISO-2022-JP?B?")) != NULL) {
+		const char *end = strstr(p + 16, "?=");
+		char *raw, *dec, *last;
+		bool ok;
+
+		if (!end || end + 2 - p > 75)
+			return false;
+		raw = b64_decode(p + 16, (size_t)(end - p - 16));
+		dec = raw ? jis_decode(raw, strlen(raw)) : NULL;
+		last = raw ? strrchr(raw, '\x1b') : NULL;
+		ok = dec && (!last || strncmp(last, "\x1b(B", 3) == 0);
+		free(raw);
+		free(dec);
+		if (!ok)
+			return false;
+		(*words)++;
+		p = end + 2;
+	}
+	return true;
+}
+
+/* Every byte 7-bit and not NUL. */
+static bool all_7bit(const char *msg, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (msg[i] == '\0' || (unsigned char)msg[i] >= 0x80)
+			return false;
+	return true;
+}
+
+/*
+ * The body of an ISO-2022-JP message decoded line by line, each line on its
+ * own (so each must start and end in ASCII), CRLF kept.  NULL when a line
+ * does not decode alone.
+ */
+static char *jis_body_of(const char *msg)
+{
+	const char *p = strstr(msg, "\r\n\r\n");
+	size_t cap;
+	char *out;
+
+	if (!p)
+		return NULL;
+	p += 4;
+	cap = strlen(p) * 2 + 1;
+	out = calloc(1, cap);
+	while (*p) {
+		const char *e = strstr(p, "\r\n");
+		char *dec;
+
+		if (!e) {
+			free(out);
+			return NULL;
+		}
+		dec = jis_decode(p, (size_t)(e - p));
+		if (!dec) {
+			free(out);
+			return NULL;
+		}
+		strcat(out, dec);
+		strcat(out, "\r\n");
+		free(dec);
+		p = e + 2;
+	}
+	return out;
+}
+
+static struct outmsg jis_msg(void)
+{
+	struct outmsg m = base_msg();
+
+	m.charset = "iso-2022-jp";
+	m.from_name = "セキュリティインシデント窓口";
+	m.to_name = "山田 太郎";
+	m.subject = "[INC-2026-0042] 障害報告";
+	m.body = "お世話になっております。\n障害の件、対応中です。\n";
+	return m;
+}
+
+static bool is_jis(const char *msg)
+{
+	char *v = msg ? header(msg, "Content-Type") : NULL;
+	bool yes = v && strcmp(v, " text/plain; charset=ISO-2022-JP") == 0;
+
+	free(v);
+	return yes;
+}
+
+/* Subjects in ISO-2022-JP: decode back word by word, words and lines fit. */
+static void test_jis_subjects(void)
+{
+	static const char halfwidth[] =
+		"｡｢｣､･ｦｧｨｩｪｫｬｭｮｯｰｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝﾞﾟ";
+	static const char fullwidth[] =
+		"。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノ"
+		"ハヒフヘホマミムメモヤユヨラリルレロワン゛゜";
+	static const struct {
+		const char *subject, *want;	/* want NULL: same as subject */
+		bool strict;	/* glibc's strict ISO-2022-JP reads it too */
+		const char *win;	/* what Windows reads, when not want */
+	} cases[] = {
+		{ "[INC-2026-0042] 障害報告: メールサーバーが応答しません", NULL, true, NULL },
+		{ "障害障害障害障害障害障害障害障害障害障害障害障害障害障害障害障害障害障害"
+		  "障害障害障害障害障害障害障害障害障害障害障害障害", NULL, true, NULL },
+		{ "Re: [INC-7] ディスク full on db1 (至急)", NULL, true, NULL },
+		{ "機種依存文字①②㈱㍻Ⅰ∑", NULL, false, NULL },
+		{ halfwidth, fullwidth, true, NULL },
+		{ "ｶﾞｷﾞｸﾞｹﾞｺﾞｻﾞｼﾞｽﾞｾﾞｿﾞﾀﾞﾁﾞﾂﾞﾃﾞﾄﾞﾊﾞﾋﾞﾌﾞﾍﾞﾎﾞﾊﾟﾋﾟﾌﾟﾍﾟﾎﾟｳﾞ ｯﾞﾜﾞｱﾟ",
+		  "ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポヴ ッ゛ワ゛ア゜", true, NULL },
+		{ "ｲﾝｼﾃﾞﾝﾄ ﾊﾟｽﾜｰﾄﾞ", "インシデント パスワード", true, NULL },
+		/* one JIS code each, read as the JIS or the Microsoft form */
+		{ "波ダッシュ〜と全角マイナス−", NULL, true, "波ダッシュ～と全角マイナス－" },
+		{ "波ダッシュ～と全角マイナス－", "波ダッシュ〜と全角マイナス−", true,
+		  "波ダッシュ～と全角マイナス－" },
+		{ "¥1,000の請求", "￥1,000の請求", true, NULL },
+		{ "=?not a word?= 障害", NULL, true, NULL },
+		{ "ascii =?looks like a word?=", NULL, true, NULL },
+		{ "ＡＢＣ全角　スペース", NULL, true, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = jis_msg();
+		const char *want = cases[i].want ? cases[i].want : cases[i].subject;
+		char what[128], *msg, *hv, *dec;
+		size_t len;
+		int words = 0;
+
+		m.subject = cases[i].subject;
+		msg = compose_message(&m, &len);
+		hv = msg ? header(msg, "Subject") : NULL;
+		snprintf(what, sizeof what, "jis subject %zu: sent as ISO-2022-JP", i);
+		CHECK(is_jis(msg), what);
+		dec = hv ? decode_jis_header(hv, false) : NULL;
+		snprintf(what, sizeof what, "jis subject %zu decodes back, word by word", i);
+		CHECK_STR(dec, cases[i].win ? cases[i].win : want, what);
+		free(dec);
+		if (cases[i].strict) {
+			dec = hv ? decode_jis_header(hv, true) : NULL;
+			snprintf(what, sizeof what, "jis subject %zu: glibc's strict ISO-2022-JP reads it", i);
+			CHECK_STR(dec, want, what);
+			free(dec);
+		}
+		snprintf(what, sizeof what, "jis subject %zu: words ≤ 75, balanced, whole characters", i);
+		CHECK(hv && jis_words_ok(hv, &words) && words > 0 && !strstr(hv, "=?UTF-8?"), what);
+		snprintf(what, sizeof what, "jis subject %zu: lines ≤ 78, CRLF, 7-bit", i);
+		CHECK(msg && lines_ok(msg, len, 78) && all_7bit(msg, len), what);
+		if (i == 1) {
+			CHECK(words >= 4 && strstr(msg, "?=\r\n =?ISO-2022-JP?B?"),
+			      "jis: a long subject folds into several words");
+		}
+		free(hv);
+		free(msg);
+	}
+
+	/* Plain ASCII stays plain, as in UTF-8. */
+	{
+		struct outmsg m = jis_msg();
+		char *msg, *hv;
+		size_t len;
+
+		m.subject = "Re: [INC-7] Disk full on db1";
+		msg = compose_message(&m, &len);
+		hv = msg ? header(msg, "Subject") : NULL;
+		CHECK_STR(hv, " Re: [INC-7] Disk full on db1", "jis: an ASCII subject is not encoded");
+		CHECK(is_jis(msg), "jis: ... and the mail is still ISO-2022-JP");
+		free(hv);
+		free(msg);
+	}
+}
+
+/* The exact bytes of one word, so that the format itself is pinned down. */
+static void test_jis_word_bytes(void)
+{
+	struct outmsg m = jis_msg();
+	char *msg, *hv, *raw;
+	const char *p, *e;
+	size_t len;
+
+	m.subject = "障害 A";
+	msg = compose_message(&m, &len);
+	hv = msg ? header(msg, "Subject") : NULL;
+	p = hv ? strstr(hv, "=?ISO-2022-JP?B?") : NULL;
+	e = p ? strstr(p + 16, "?=") : NULL;
+	raw = e ? b64_decode(p + 16, (size_t)(e - p - 16)) : NULL;
+	CHECK_STR(raw, "\x1b$B>c32\x1b(B A", "jis word: ESC $ B, JIS X 0208, ESC ( B, then ASCII");
+	free(raw);
+	free(hv);
+	free(msg);
+}
+
+static void test_jis_names(void)
+{
+	static const struct {
+		const char *name, *want;	/* want: decoded From value, unindented */
+	} cases[] = {
+		{ "セキュリティインシデント窓口", "セキュリティインシデント窓口 <incident@example.com>" },
+		{ "株式会社サンプル　情報システム部　セキュリティインシデント対応窓口（24時間受付）",
+		  "株式会社サンプル　情報システム部　セキュリティインシデント対応窓口（24時間受付） <incident@example.com>" },
+		{ "㈱ｻﾝﾌﾟﾙ 窓口", "㈱サンプル 窓口 <incident@example.com>" },
+		{ "Doe, John", "\"Doe, John\" <incident@example.com>" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = jis_msg();
+		char what[128], *msg, *hv, *dec;
+		size_t len;
+		int words;
+
+		m.from_name = cases[i].name;
+		msg = compose_message(&m, &len);
+		hv = msg ? header(msg, "From") : NULL;
+		dec = hv ? decode_jis_header(hv, false) : NULL;
+		snprintf(what, sizeof what, "jis From name %zu decodes back", i);
+		CHECK_STR(dec, cases[i].want, what);
+		snprintf(what, sizeof what, "jis From name %zu: words balanced ≤ 75, lines ≤ 78, 7-bit", i);
+		CHECK(hv && jis_words_ok(hv, &words) && is_jis(msg) &&
+		      lines_ok(msg, len, 78) && all_7bit(msg, len), what);
+		free(dec);
+		free(hv);
+		free(msg);
+	}
+
+	{
+		struct outmsg m = jis_msg();
+		char *msg, *hv, *dec;
+		size_t len;
+
+		msg = compose_message(&m, &len);
+		hv = msg ? header(msg, "To") : NULL;
+		dec = hv ? decode_jis_header(hv, true) : NULL;
+		CHECK_STR(dec, "山田 太郎 <alice@example.com>", "jis To name decodes back");
+		free(dec);
+		free(hv);
+		free(msg);
+	}
+}
+
+static void test_jis_bodies(void)
+{
+	static const struct {
+		const char *body, *want;	/* want: decoded, CRLF, last line ended */
+	} cases[] = {
+		{ "お世話になっております。\n障害の件、対応中です。\n",
+		  "お世話になっております。\r\n障害の件、対応中です。\r\n" },
+		{ "①サーバー停止\r\n②㈱サンプルへ連絡\r\n", "①サーバー停止\r\n②㈱サンプルへ連絡\r\n" },
+		{ "ｲﾝｼﾃﾞﾝﾄ番号: INC-2026-0042\n\n以上", "インシデント番号: INC-2026-0042\r\n\r\n以上\r\n" },
+		{ "mixed\r\nends\nhere\rtoo\n", "mixed\r\nends\r\nhere\r\ntoo\r\n" },
+		{ ".\nFrom me\n", ".\r\nFrom me\r\n" },
+		{ "", "" },
+		{ NULL, "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = jis_msg();
+		char what[96], *msg, *v, *dec;
+		size_t len;
+
+		m.body = cases[i].body;
+		msg = compose_message(&m, &len);
+		dec = msg ? jis_body_of(msg) : NULL;
+		snprintf(what, sizeof what, "jis body %zu decodes back, line by line", i);
+		CHECK_STR(dec, cases[i].want, what);
+		snprintf(what, sizeof what, "jis body %zu: lines ≤ 78, CRLF, 7-bit", i);
+		CHECK(msg && lines_ok(msg, len, 78) && all_7bit(msg, len), what);
+		free(dec);
+		free(msg);
+		if (i == 0) {
+			msg = compose_message(&m, &len);
+			v = msg ? header(msg, "Content-Transfer-Encoding") : NULL;
+			CHECK_STR(v, " 7bit", "jis: Content-Transfer-Encoding 7bit");
+			CHECK(is_jis(msg), "jis: Content-Type text/plain; charset=ISO-2022-JP");
+			CHECK_INT(msg ? count_fields(msg) : -1, 9, "jis: nine header fields");
+			/* glibc's strict reader, on the raw body as a whole */
+			dec = msg ? iconv_utf8("ISO-2022-JP", strstr(msg, "\r\n\r\n") + 4,
+					       strlen(strstr(msg, "\r\n\r\n") + 4)) : NULL;
+			CHECK_STR(dec, cases[0].want, "jis body: glibc's strict ISO-2022-JP reads it");
+			free(dec);
+			free(v);
+			free(msg);
+		}
+	}
+
+	/* A 400-character line is 806 bytes: sent as is, not folded. */
+	{
+		struct outmsg m = jis_msg();
+		static char big[400 * 3 + 3];
+		char *msg, *dec;
+		size_t len;
+		int k;
+
+		for (k = 0; k < 400; k++)
+			strcat(big, "障");
+		m.body = big;
+		msg = compose_message(&m, &len);
+		dec = msg ? jis_body_of(msg) : NULL;
+		strcat(big, "\r\n");	/* what comes back: the line ended */
+		CHECK(is_jis(msg), "jis: an 806-byte line stays ISO-2022-JP");
+		CHECK_STR(dec, big, "jis: ... unfolded");
+		CHECK(msg && lines_ok(msg, len, 998) && all_7bit(msg, len), "jis: ... within 998");
+		free(dec);
+		free(msg);
+	}
+}
+
+/*
+ * What ISO-2022-JP cannot hold sends the whole message as UTF-8, byte for
+ * byte what charset NULL gives: nothing is replaced by '?'.
+ */
+static void test_jis_fallback(void)
+{
+	static const struct {
+		const char *what, *subject, *from_name, *to_name, *body;
+	} cases[] = {
+		{ "emoji in the subject", "障害 🚨 発生", NULL, NULL, NULL },
+		{ "emoji in the body", NULL, NULL, NULL, "対応します 🙇\n" },
+		{ "emoji in the from name", NULL, "窓口 🔥", NULL, NULL },
+		{ "emoji in the to name", NULL, NULL, "山田 😀", NULL },
+		{ "accented Latin", "Grüße aus Tokyo", NULL, NULL, NULL },
+		{ "Korean", NULL, NULL, NULL, "안녕하세요\n" },
+		{ "an IBM extension kanji", NULL, NULL, "髙橋 様", NULL },
+		{ "a user-defined character", NULL, NULL, NULL, "外字\xee\x80\x80\n" },
+		{ "invalid UTF-8 in the body", NULL, NULL, NULL, "bad \xff byte\n" },
+		{ "invalid UTF-8 in the subject", "bad \xff byte", NULL, NULL, NULL },
+		{ "ESC in the body", NULL, NULL, NULL, "\x1b$B;d\x1b(B\n" },
+		{ "ESC in the subject", "a\x1b(Jb", NULL, NULL, NULL },
+		{ "SO in the body", NULL, NULL, NULL, "a\x0e b\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = jis_msg();
+		char what[128], *jis, *utf8;
+		size_t jlen, ulen;
+
+		if (cases[i].subject) m.subject = cases[i].subject;
+		if (cases[i].from_name) m.from_name = cases[i].from_name;
+		if (cases[i].to_name) m.to_name = cases[i].to_name;
+		if (cases[i].body) m.body = cases[i].body;
+		jis = compose_message(&m, &jlen);
+		m.charset = NULL;
+		utf8 = compose_message(&m, &ulen);
+		snprintf(what, sizeof what, "jis fallback, %s: the whole mail is the UTF-8 one", cases[i].what);
+		CHECK(jis && utf8 && jlen == ulen && memcmp(jis, utf8, jlen) == 0, what);
+		snprintf(what, sizeof what, "jis fallback, %s: no ISO-2022-JP anywhere", cases[i].what);
+		CHECK(jis && !strstr(jis, "ISO-2022-JP") && strstr(jis, "charset=UTF-8"), what);
+		free(jis);
+		free(utf8);
+	}
+
+	/* A line over 998 bytes cannot go 7bit: UTF-8 base64 instead. */
+	{
+		struct outmsg m = jis_msg();
+		static char big[500 * 3 + 1];
+		char *msg, *dec;
+		size_t len;
+		int k;
+
+		for (k = 0; k < 500; k++)
+			strcat(big, "障");	/* 1006 bytes in ISO-2022-JP */
+		m.body = big;
+		msg = compose_message(&m, &len);
+		dec = msg ? body_of(msg) : NULL;
+		CHECK(msg && !is_jis(msg) && strstr(msg, "charset=UTF-8"),
+		      "jis fallback, a 1006-byte line: UTF-8");
+		CHECK_STR(dec, big, "jis fallback, a 1006-byte line: the body decodes back");
+		free(dec);
+		free(msg);
+	}
+}
+
+/* Header injection stays inert in ISO-2022-JP, with Japanese around it. */
+static void test_jis_injection(void)
+{
+	static const struct {
+		const char *what, *subject, *from_name, *to_name;
+	} cases[] = {
+		{ "subject CRLF Bcc", "障害\r\nBcc: evil@example.com", NULL, NULL },
+		{ "subject LF Bcc", "障害\nBcc: evil@example.com", NULL, NULL },
+		{ "subject CR Bcc", "障害\rBcc: evil@example.com", NULL, NULL },
+		{ "subject CRLF CRLF", "障害\r\n\r\nBcc: evil@example.com\r\n\r\n本文", NULL, NULL },
+		{ "half-width subject CRLF", "ｼｮｳｶﾞｲ\r\nBcc: evil@example.com", NULL, NULL },
+		{ "from name CRLF", NULL, "窓口\r\nBcc: evil@example.com", NULL },
+		{ "to name CRLF", NULL, NULL, "山田\r\nBcc: evil@example.com" },
+		{ "to name with quote and CRLF", NULL, NULL, "\"山田\"\r\nBcc: evil@example.com" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct outmsg m = jis_msg();
+		char what[128], *msg, *v;
+		size_t len;
+		int words;
+
+		if (cases[i].subject) m.subject = cases[i].subject;
+		if (cases[i].from_name) m.from_name = cases[i].from_name;
+		if (cases[i].to_name) m.to_name = cases[i].to_name;
+		msg = compose_message(&m, &len);
+		snprintf(what, sizeof what, "jis injection, %s: ISO-2022-JP, no Bcc, nine fields", cases[i].what);
+		CHECK(msg && is_jis(msg) && count_headers(msg, "Bcc") == 0 &&
+		      count_fields(msg) == 9, what);
+		snprintf(what, sizeof what, "jis injection, %s: lines CRLF ≤ 78, 7-bit, words ok", cases[i].what);
+		v = msg ? header(msg, cases[i].subject ? "Subject" : cases[i].from_name ? "From" : "To") : NULL;
+		CHECK(msg && lines_ok(msg, len, 78) && all_7bit(msg, len) && v &&
+		      jis_words_ok(v, &words) && words > 0, what);
+		free(v);
+		free(msg);
+	}
+}
+
+/* charset NULL, "utf-8", "UTF-8" and unknown names: the same UTF-8 mail. */
+static void test_default_unchanged(void)
+{
+	static const char *const charsets[] = { "utf-8", "UTF-8", "", "latin1", "iso-2022-jp-2" };
+	struct outmsg m = jis_msg();
+	char *want, *got, what[96];
+	size_t wlen, glen, i;
+
+	m.charset = NULL;
+	m.body = "お世話になっております。\n①㈱ ｶﾞ\n";
+	want = compose_message(&m, &wlen);
+	CHECK(want && strstr(want, "charset=UTF-8") && strstr(want, "=?UTF-8?B?"),
+	      "charset NULL: UTF-8");
+	for (i = 0; i < sizeof charsets / sizeof charsets[0]; i++) {
+		m.charset = charsets[i];
+		got = compose_message(&m, &glen);
+		snprintf(what, sizeof what, "charset \"%s\": byte for byte the NULL output", charsets[i]);
+		CHECK(want && got && glen == wlen && memcmp(got, want, wlen) == 0, what);
+		free(got);
+	}
+	m.charset = "ISO-2022-JP";
+	got = compose_message(&m, &glen);
+	CHECK(is_jis(got), "charset \"ISO-2022-JP\" in capitals: ISO-2022-JP");
+	free(got);
+	free(want);
+}
+
 int main(void)
 {
 	test_encode_word();
@@ -641,5 +1218,12 @@ int main(void)
 	test_fixed_headers();
 	test_bodies();
 	test_long_body();
+	test_jis_subjects();
+	test_jis_word_bytes();
+	test_jis_names();
+	test_jis_bodies();
+	test_jis_fallback();
+	test_jis_injection();
+	test_default_unchanged();
 	return test_done();
 }

@@ -102,7 +102,56 @@ static void test_smallest(void)
 	CHECK_INT(cfg.fetch_batch, 200, "default fetch batch");
 	CHECK_INT(cfg.limits.max_message_size, 26214400, "no limits section: max_message_size 25 MiB");
 	CHECK_INT(cfg.limits.replies_per_hour, 10, "no limits section: 10 replies per sender and hour");
+	CHECK_STR(cfg.smtp.charset, "utf-8", "smtp.charset defaults to utf-8");
 	config_release(&cfg);
+}
+
+static void test_charset(void)
+{
+	static const struct {
+		const char *value, *want;
+	} ok[] = {
+		{ "utf-8", "utf-8" },
+		{ "iso-2022-jp", "iso-2022-jp" },
+		{ "ISO-2022-JP", "iso-2022-jp" },
+		{ "UTF-8", "utf-8" },
+	};
+	/* the charset line replaces from_name, line 23 of the file */
+	static const char *const bad[] = { "shift_jis", "iso-2022-jp-2", "utf8", "", "iso-2022-jp " };
+	size_t i;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		struct config cfg;
+		struct error err;
+		char line[100], what[200];
+
+		snprintf(line, sizeof line, "  charset = \"%s\"", ok[i].value);
+		snprintf(what, sizeof what, "smtp.charset \"%s\" loads", ok[i].value);
+		CHECK_INT(load(variant("  from_name", line), &cfg, &err), 0, what);
+		if (err.msg[0])
+			printf("#   %s\n", err.msg);
+		snprintf(what, sizeof what, "  kept as \"%s\"", ok[i].want);
+		CHECK_STR(cfg.smtp.charset, ok[i].want, what);
+		config_release(&cfg);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct config cfg;
+		struct error err;
+		char line[100], what[200];
+		const char *want = "test.conf:23: smtp.charset: \"";
+		int rc;
+
+		snprintf(line, sizeof line, "  charset = \"%s\"", bad[i]);
+		rc = load(variant("  from_name", line), &cfg, &err);
+		snprintf(what, sizeof what, "smtp.charset \"%s\" refused", bad[i]);
+		CHECK(rc < 0 && err.cls == ERR_FATAL, what);
+		CHECK(strstr(err.msg, want) && strstr(err.msg, "iso-2022-jp\" for old Japanese"),
+		      "  the message names file, line and key, and says what to use");
+		if (!strstr(err.msg, want))
+			printf("#   got: %s\n", err.msg);
+		if (rc == 0)
+			config_release(&cfg);
+	}
 }
 
 /* The smallest config with text inserted before the first person line. */
@@ -263,6 +312,7 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	test_smallest();
+	test_charset();
 	test_errors();
 	test_limits();
 	test_secrets();
