@@ -38,7 +38,10 @@ ok() {	# ok CONDITION-STATUS DESCRIPTION
 		echo "ok $tap_n - $2"
 	else
 		echo "not ok $tap_n - $2"
-		tap_failed=$((tap_failed + 1))
+		case "$2" in
+		*"# TODO"*) ;;	# known open work: reported, not a failure
+		*) tap_failed=$((tap_failed + 1)) ;;
+		esac
 	fi
 }
 check() {	# check DESCRIPTION COMMAND...: passes when the command succeeds
