@@ -80,6 +80,12 @@ check-unit: $(BIN) $(TEST_BINS)
 check-asan: deps
 	scripts/check-asan
 
+# libFuzzer (clang) over the parser and the routing decisions, for
+# FUZZ_SECONDS; make check runs it for 60 s.  See tests/fuzz/run.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
+
 demo: deps
 	$(MAKE) all
 	scripts/demo
@@ -92,7 +98,7 @@ install: $(BIN)
 clean:
 	rm -f bot/*.o bot/*.d tests/*/*.o tests/*/*.d $(BIN) $(LIB) $(TEST_BINS)
 
-.PHONY: all deps check check-unit check-asan demo install clean
+.PHONY: all deps check check-unit check-asan demo fuzz install clean
 .SECONDARY:
 
 -include $(OBJS:.o=.d) bot/main.d $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d)

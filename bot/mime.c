@@ -176,6 +176,64 @@ static void relabel_words(const char *s, size_t n, struct buf *out)
 	}
 }
 
+/* Where `words` words from i end in s, each with the white space after it. */
+static size_t words_end(const char *s, size_t n, size_t i, size_t words)
+{
+	while (words-- > 0 && i < n) {
+		for (i++; i < n && !strchr(" \t\r\n", s[i]); i++)
+			;
+		while (i < n && strchr(" \t\r\n", s[i]))
+			i++;
+	}
+	return i;
+}
+
+/* libetpan's RFC 2047 decoding of s[at..k); NULL when it refuses it. */
+static char *phrase_try(const char *s, size_t k, size_t at, size_t *end)
+{
+	char *dec = NULL;
+
+	*end = at;
+	if (mailmime_encoded_phrase_parse("UTF-8", s, k, end, "UTF-8", &dec) ==
+	    MAILIMF_NO_ERROR && *end > at)
+		return dec;
+	free(dec);
+	return NULL;
+}
+
+/*
+ * The longest run of words at *i that libetpan decodes, malloc'd, and *i
+ * after it; NULL (*i unchanged) when it refuses even the first word.
+ * libetpan refuses a whole text for one word it cannot read (a broken
+ * encoded word, an unknown encoding letter), and this file used to retry
+ * after each word: time in the square of the length (found by fuzzing: a
+ * 200 KB Subject of short words, one of them "=?utf-8??q", took minutes).
+ * So the run is found with 1, 2, 4... words, then halving between the
+ * last count taken and the first refused: n log n.  A text libetpan takes
+ * whole still ends as one parse of all of it.
+ */
+static char *phrase_decode(const char *s, size_t n, size_t *i)
+{
+	size_t at = *i, lo = 0, hi = 0, words = 1, k, end;
+	char *best = NULL, *dec;
+
+	while (!hi || hi - lo > 1) {
+		k = words_end(s, n, at, words);
+		if (!(dec = phrase_try(s, k, at, &end))) {
+			hi = words;
+		} else {
+			free(best);
+			best = dec;
+			*i = end;
+			lo = words;
+			if (end < k || k == n)
+				break;	/* stopped at a word it cannot read, or all read */
+		}
+		words = hi ? lo + (hi - lo) / 2 : 2 * words;
+	}
+	return best;
+}
+
 /*
  * A header value as text: raw bytes to UTF-8, RFC 2047 encoded words
  * decoded, cleaned as header_clean does.  hint: the charset raw 8-bit
@@ -184,7 +242,7 @@ static void relabel_words(const char *s, size_t n, struct buf *out)
 static char *decode_words(const char *value, const char *hint)
 {
 	struct buf pre = { 0 }, out = { 0 };
-	size_t i = 0, at, end, n;
+	size_t i = 0, end, n;
 	char *utf8, *dec, *res;
 	int lossy = 0;		/* a header has no lossy flag to set */
 
@@ -199,25 +257,14 @@ static char *decode_words(const char *value, const char *hint)
 	relabel_words(utf8, n, &pre);
 	free(utf8);
 	while (!pre.oom && i < pre.len) {
-		at = i;
-		dec = NULL;
-		if (mailmime_encoded_phrase_parse("UTF-8", pre.p, pre.len, &i,
-						  "UTF-8", &dec) == MAILIMF_NO_ERROR &&
-		    i > at) {
+		if ((dec = phrase_decode(pre.p, pre.len, &i))) {
 			buf_adds(&out, dec);
 			free(dec);
 			continue;
 		}
-		free(dec);
-		/* libetpan stopped at a word it cannot read (a broken or
-		 * unterminated encoded word, an unknown encoding letter) and
-		 * would drop the rest: keep that word as written, go on. */
-		i = at;
-		for (end = i + 1; end < pre.len && !strchr(" \t\r\n", pre.p[end]); end++)
-			;
-		/* with the white space after it, which libetpan would drop */
-		while (end < pre.len && strchr(" \t\r\n", pre.p[end]))
-			end++;
+		/* a word libetpan cannot read: keep it as written, with the
+		 * white space after it, which libetpan would drop; go on */
+		end = words_end(pre.p, pre.len, i, 1);
 		buf_add(&out, pre.p + i, end - i);
 		i = end;
 	}
@@ -368,7 +415,7 @@ static int from_fallback(struct mail_address *a, const char *v, const char *hint
 static int msgids_fill(char ***out, size_t *n, const clist *parsed,
 		       const char *raw)
 {
-	size_t i, cnt = parsed ? (size_t)clist_count(parsed) : header_msgids_scan(raw, NULL, 0);
+	size_t i, k, cnt = parsed ? (size_t)clist_count(parsed) : header_msgids_scan(raw, NULL, 0);
 	clistiter *c;
 	char **ids;
 
@@ -390,9 +437,17 @@ static int msgids_fill(char ***out, size_t *n, const clist *parsed,
 			ids[i] = s;
 		}
 	}
+	/* An id of nothing but brackets, spaces and control characters
+	 * cleans to "": no id (found by fuzzing), not one that every other
+	 * such mail would match as a duplicate or a thread. */
+	for (i = k = 0; i < cnt; i++)
+		if (ids[i] && !ids[i][0])
+			free(ids[i]);
+		else
+			ids[k++] = ids[i];
 	*out = ids;
-	*n = cnt;
-	for (i = 0; i < cnt; i++)
+	*n = k;
+	for (i = 0; i < k; i++)
 		if (!ids[i])
 			return -1;
 	return 0;
@@ -478,16 +533,21 @@ static int msgid_fill(struct mail *m, const struct hdrs *h)
 	struct mailimf_field *f = env_get(h->env, MAILIMF_FIELD_MESSAGE_ID);
 	const char *v = raw_get(h->raw, "Message-ID");
 
-	if (f)
-		return (m->message_id = header_msgid(f->fld_data.fld_message_id->mid_value)) ? 0 : -1;
-	if (!v)
+	if (f) {
+		if (!(m->message_id = header_msgid(f->fld_data.fld_message_id->mid_value)))
+			return -1;
+	} else if (!v) {
 		return 0;
-	if (msgid_first(&m->message_id, NULL, v) < 0)
-		return -1;
-	/* no <...> at all: keep the value as the id rather than lose it */
-	if (!m->message_id && !(m->message_id = header_msgid(v)))
-		return -1;
-	if (!m->message_id[0]) {
+	} else {
+		if (msgid_first(&m->message_id, NULL, v) < 0)
+			return -1;
+		/* no <...> at all: keep the value as the id rather than lose it */
+		if (!m->message_id && !header_msgids_scan(v, NULL, 0) &&
+		    !(m->message_id = header_msgid(v)))
+			return -1;
+	}
+	/* "" is no id: see msgids_fill (libetpan's msg-id, too, can clean to "") */
+	if (m->message_id && !m->message_id[0]) {
 		free(m->message_id);
 		m->message_id = NULL;
 	}
@@ -577,6 +637,20 @@ static int composite_is(const struct mailmime_content *ct, int composite)
 	       ct->ct_type->tp_data.tp_composite_type->ct_type == composite;
 }
 
+/*
+ * The length of the RFC 2045 token at s.  libetpan's token admits control
+ * characters: "text/pl\r\n" and an ESC reached attachment records (found
+ * by fuzzing), and from there the database, templates and a terminal.
+ */
+static size_t token_len(const char *s)
+{
+	size_t n = 0;
+
+	while ((unsigned char)s[n] > ' ' && (unsigned char)s[n] < 0x7f)
+		n++;
+	return n;
+}
+
 /* "type/subtype", lower case, as struct mail_attachment wants it. */
 static char *content_type_str(const struct mailmime_content *ct)
 {
@@ -602,9 +676,13 @@ static char *content_type_str(const struct mailmime_content *ct)
 	}
 	if (ct)
 		sub = ct->ct_subtype;
-	buf_adds(&b, type ? type : "application");
+	if (!type || !token_len(type))
+		type = "application";
+	if (!sub || !token_len(sub))
+		sub = "octet-stream";
+	buf_add(&b, type, token_len(type));
 	buf_addc(&b, '/');
-	buf_adds(&b, sub ? sub : "octet-stream");
+	buf_add(&b, sub, token_len(sub));
 	if (!(s = buf_take(&b)))
 		return NULL;
 	for (i = 0; s[i]; i++)
