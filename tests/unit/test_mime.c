@@ -97,6 +97,19 @@ static int utf8_ok(const char *s)
 	return 1;
 }
 
+/* "type/subtype": lower case, printable ASCII without spaces, one '/'. */
+static int content_type_ok(const char *s)
+{
+	const char *slash = s ? strchr(s, '/') : NULL;
+
+	if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/'))
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f || (*s >= 'A' && *s <= 'Z'))
+			return 0;
+	return 1;
+}
+
 /* What every successful parse must give: a body, and UTF-8 everywhere. */
 static const char *mail_problem(const struct mail *m)
 {
@@ -131,6 +144,8 @@ static const char *mail_problem(const struct mail *m)
 		if (!m->attachments[i].content_type || !utf8_ok(m->attachments[i].filename) ||
 		    strlen(m->attachments[i].sha256) != 64)
 			return "an attachment record is incomplete";
+		else if (!content_type_ok(m->attachments[i].content_type))
+			return "an attachment's content type is not a clean type/subtype";
 	return NULL;
 }
 
@@ -542,6 +557,41 @@ static void test_msgids(void)
 	}
 }
 
+/* ---- attachment content types ------------------------------------------- */
+
+/*
+ * libetpan's MIME token lets control characters through: a CR LF or an ESC
+ * reached the attachment's content type, and from there the database,
+ * templates and `show` on a terminal (found by fuzzing).
+ */
+static const struct { const char *what, *raw, *want; } ct_cases[] = {
+	{ "folded before an encoded word", "From: a@example.com\r\nSubject: t\r\n"
+	  "Content-Type: x-foo\r\n =?a?t\r\n\r\nDATA\r\n", "x-foo/unknown" },
+	{ "ESC", "From: a@example.com\r\nSubject: t\r\n"
+	  "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhello\r\n--b\r\n"
+	  "Content-Type: application/pdf\x1b[31m\r\n\r\nDATA\r\n--b--\r\n", "application/pdf" },
+	{ "DEL", "From: a@example.com\r\nSubject: t\r\n"
+	  "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nhello\r\n--b\r\n"
+	  "Content-Type: Application/X\x7fy\r\n\r\nDATA\r\n--b--\r\n", "application/x" },
+};
+
+static void test_content_types(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof ct_cases / sizeof *ct_cases; i++) {
+		struct mail m = { 0 };
+		struct error e = { 0 };
+		int r = mime_parse(ct_cases[i].raw, strlen(ct_cases[i].raw), &m, &e);
+
+		CHECK(r == 0 && m.n_attachments == 1,
+		      what("content type: %s: one attachment", ct_cases[i].what));
+		CHECK_STR(m.n_attachments ? m.attachments[0].content_type : NULL, ct_cases[i].want,
+			  what("content type: %s", ct_cases[i].what));
+		mail_release(&m);
+	}
+}
+
 /* ---- structure limits ---------------------------------------------------- */
 
 /* A message/rfc822 nested `depth` times; the innermost says "innermost". */
@@ -837,6 +887,7 @@ int main(void)
 	test_line_ends();
 	test_decode_header();
 	test_msgids();
+	test_content_types();
 	test_limits();
 	test_mutations();
 	test_corpus();
