@@ -13,12 +13,14 @@
  *     the JSON output copy it as is);
  *   - every string member is valid UTF-8, and a header field has no CR or
  *     LF (the bot writes subjects and ids back into headers: a line end
- *     would inject a header line);
- *   - msg-ids have no brackets or white space, and mail_thread() is
+ *     would inject a header line) nor any other control character (an
+ *     ESC would reach a terminal through `show`);
+ *   - msg-ids are not empty and have no brackets or white space (an
+ *     empty one matched every other such mail), and mail_thread() is
  *     exactly them joined by single spaces (the References of an answer,
  *     and what the pipeline looks tickets up by);
- *   - an attachment has a lower-case "type/subtype" and 64 hex digits of
- *     SHA-256;
+ *   - an attachment has a lower-case "type/subtype" of printable ASCII
+ *     and 64 hex digits of SHA-256;
  *   - a ticket reference found by route_* is canonical "INC-YYYY-NNNN".
  *
  * Memory stays bounded by the run's options (-max_len, -rss_limit_mb),
@@ -79,15 +81,23 @@ static int utf8_ok(const char *str)
 	return 1;
 }
 
-/* A header-derived member: NULL, or one line of valid UTF-8. */
+/*
+ * A header-derived member: NULL, or one line of valid UTF-8 without
+ * control characters (header.h: header_clean makes them spaces).
+ */
 static void check_field(const char *what, const char *s)
 {
+	const char *p;
+
 	if (!s)
 		return;
 	if (!utf8_ok(s))
 		fail(what, "(not valid UTF-8)");
 	if (strpbrk(s, "\r\n"))
 		fail(what, s);
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail(what, "(control character)");
 }
 
 /* A msg-id as mail.h keeps it: non-empty, no brackets, no white space. */
@@ -193,9 +203,14 @@ static void check_mail(const struct mail *m)
 		check_field("attachment content_type", a->content_type);
 		if (!strchr(a->content_type, '/'))
 			fail("attachment content_type: no type/subtype", a->content_type);
-		for (k = 0; a->content_type[k]; k++)
-			if (a->content_type[k] >= 'A' && a->content_type[k] <= 'Z')
+		for (k = 0; a->content_type[k]; k++) {
+			unsigned char c = (unsigned char)a->content_type[k];
+
+			if (c >= 'A' && c <= 'Z')
 				fail("attachment content_type: not lower case", a->content_type);
+			if (c <= ' ' || c >= 0x7f)
+				fail("attachment content_type: not a token", a->content_type);
+		}
 		for (k = 0; k < 64; k++)
 			if (!((a->sha256[k] >= '0' && a->sha256[k] <= '9') ||
 			      (a->sha256[k] >= 'a' && a->sha256[k] <= 'f')))
