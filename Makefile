@@ -3,6 +3,7 @@
 #   make check      install what is missing, run unit and integration tests
 #   make demo       install what is missing, show the bot at work on loopback servers
 #   make check-asan every test under AddressSanitizer + UBSan (in a scratch copy)
+#   make fuzz       libFuzzer over the parser and routing for FUZZ_SECONDS (default 300)
 #   make SAN=1 ...  build here with AddressSanitizer + UBSan (make clean first)
 
 PREFIX  ?= /usr/local
@@ -96,7 +97,7 @@ install: $(BIN)
 	install -m 644 templates/* $(DESTDIR)$(PREFIX)/share/incident-bot/templates/
 
 clean:
-	rm -f bot/*.o bot/*.d tests/*/*.o tests/*/*.d $(BIN) $(LIB) $(TEST_BINS)
+	rm -f bot/*.o bot/*.d tests/*/*.o tests/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail
 
 .PHONY: all deps check check-unit check-asan demo fuzz install clean
 .SECONDARY:
