@@ -178,22 +178,6 @@ round_trip() {
 }
 
 # ---------------------------------------------------------------- mutt, neomutt
-muttrc() {	# muttrc PROGRAM SEND_CHARSET
-	cat <<MUTT
-set from = "山田 花子 <$REPORTER>"
-set use_from = yes
-set smtp_url = "smtp://127.0.0.1:$IB_SMTP_PORT/"
-set ssl_starttls = yes
-set ssl_force_tls = yes
-set certificate_file = "$WORK/$1-certs"
-set ssl_ca_certificates_file = "$IB_CA"
-set send_charset = "$2"
-set charset = "utf-8"
-set record = ""
-set copy = no
-iconv-hook shift_jis cp932
-MUTT
-}
 
 for prog in mutt neomutt; do
 	if ! command -v "$prog" >/dev/null; then

@@ -123,6 +123,25 @@ person "president" { name = "渡部 正行" email = "$BOSS" roles = {"management
 CONF
 }
 
+# muttrc NAME SEND_CHARSET: a mutt/neomutt configuration that sends as
+# $REPORTER through the test SMTP server over verified STARTTLS.
+muttrc() {	# muttrc PROGRAM SEND_CHARSET
+	cat <<MUTT
+set from = "山田 花子 <$REPORTER>"
+set use_from = yes
+set smtp_url = "smtp://127.0.0.1:$IB_SMTP_PORT/"
+set ssl_starttls = yes
+set ssl_force_tls = yes
+set certificate_file = "$WORK/$1-certs"
+set ssl_ca_certificates_file = "$IB_CA"
+set send_charset = "$2"
+set charset = "utf-8"
+set record = ""
+set copy = no
+iconv-hook shift_jis cp932
+MUTT
+}
+
 bot() { "$BOT" -c "$CONF" "$@"; }
 
 # mailbox USER ARGS...: read a mailbox over IMAPS like a person would.

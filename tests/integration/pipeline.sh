@@ -11,19 +11,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 # --- a report, written by a real mail client (mutt) in ISO-2022-JP
 subject_ja="サーバーに不正アクセスの疑い（至急）"
-cat >"$WORK/muttrc" <<MUTT
-set from = "山田 花子 <$REPORTER>"
-set use_from = yes
-set smtp_url = "smtp://127.0.0.1:$IB_SMTP_PORT/"
-set ssl_starttls = yes
-set ssl_force_tls = yes
-set certificate_file = "$WORK/mutt-certs"
-set ssl_ca_certificates_file = "$IB_CA"
-set send_charset = "us-ascii:iso-2022-jp:utf-8"
-set charset = "utf-8"
-set record = ""
-set copy = no
-MUTT
+muttrc mutt "us-ascii:iso-2022-jp:utf-8" >"$WORK/muttrc"
 printf '本日10時ごろ、受注管理サーバーのログに見知らぬIPからのログインがありました。\n顧客情報が見られた可能性があります。\n' >"$WORK/body.txt"
 LANG=C.UTF-8 mutt -n -F "$WORK/muttrc" -s "$subject_ja" "$BOT_ADDR" <"$WORK/body.txt" 2>"$WORK/mutt.err"
 ok $? "mutt sends a Japanese report through the test SMTP server"
