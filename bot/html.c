@@ -1,4 +1,4 @@
-/* html.c — HTML → text; see html.h. */
+/* html.c — HTML → text, and the charset its <meta> declares; see html.h. */
 #include "html.h"
 
 #include <ctype.h>
@@ -147,4 +147,129 @@ char *html_to_text(const char *s, size_t n, size_t *len)
 	if ((res = buf_take(&b)) && len)
 		*len = k;
 	return res;
+}
+
+/* ---- <meta> charset ------------------------------------------------------ */
+
+static int html_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f';
+}
+
+/*
+ * One attribute of a tag at s[*i..n): its name lower-cased into name (up to
+ * 15 chars, longer ones cut), its value (quotes taken off) at *val, *vlen.
+ * 0 at the '>' or the end.
+ */
+static int html_attr(const char *s, size_t n, size_t *i, char name[16],
+		     const char **val, size_t *vlen)
+{
+	size_t k = 0;
+	char q;
+
+	while (*i < n && (html_space(s[*i]) || s[*i] == '/'))
+		(*i)++;
+	if (*i >= n || s[*i] == '>')
+		return 0;
+	for (; *i < n && !html_space(s[*i]) && s[*i] != '=' && s[*i] != '>' &&
+	       s[*i] != '/'; (*i)++)
+		if (k < 15)
+			name[k++] = (char)(s[*i] >= 'A' && s[*i] <= 'Z' ? s[*i] | 0x20 : s[*i]);
+	name[k] = '\0';
+	*val = s + *i;
+	*vlen = 0;
+	while (*i < n && html_space(s[*i]))
+		(*i)++;
+	if (*i >= n || s[*i] != '=')
+		return 1;		/* no value */
+	for ((*i)++; *i < n && html_space(s[*i]); (*i)++)
+		;
+	if (*i < n && (s[*i] == '"' || s[*i] == '\'')) {
+		q = s[(*i)++];
+		*val = s + *i;
+		while (*i < n && s[*i] != q)
+			(*i)++;
+		*vlen = (size_t)(s + *i - *val);
+		if (*i < n)
+			(*i)++;
+	} else {
+		*val = s + *i;
+		while (*i < n && !html_space(s[*i]) && s[*i] != '>')
+			(*i)++;
+		*vlen = (size_t)(s + *i - *val);
+	}
+	return 1;
+}
+
+/* The label after "charset" (and '=') in a content value, as the standard reads it. */
+static int html_content_charset(const char *v, size_t n, const char **cs, size_t *len)
+{
+	size_t i = 0;
+	char q;
+
+	for (; i + 7 <= n; i++) {
+		if (strncasecmp(v + i, "charset", 7) != 0)
+			continue;
+		for (i += 7; i < n && html_space(v[i]); i++)
+			;
+		if (i >= n || v[i] != '=')
+			continue;
+		for (i++; i < n && html_space(v[i]); i++)
+			;
+		q = i < n && (v[i] == '"' || v[i] == '\'') ? v[i++] : 0;
+		*cs = v + i;
+		while (i < n && (q ? v[i] != q : !html_space(v[i]) && v[i] != ';'))
+			i++;
+		*len = (size_t)(v + i - *cs);
+		return *len > 0;
+	}
+	return 0;
+}
+
+int html_meta_charset(const char *s, size_t n, char *label, size_t size)
+{
+	const char *v, *cs = NULL, *ct = NULL;
+	size_t i = 0, vlen, cslen = 0, ctlen = 0;
+	char name[16];
+	int equiv;
+
+	if (n > 1024)
+		n = 1024;	/* the standard's prescan reads no further */
+	while (i < n && !cs) {
+		if (n - i >= 4 && strncmp(s + i, "<!--", 4) == 0) {
+			i += 4 + skip_past(s + i + 4, n - i - 4, "-->");
+			continue;
+		}
+		if (n - i < 6 || strncasecmp(s + i, "<meta", 5) != 0 ||
+		    !(html_space(s[i + 5]) || s[i + 5] == '/')) {
+			i++;
+			continue;
+		}
+		i += 5;
+		equiv = 0;
+		ct = NULL;
+		while (html_attr(s, n, &i, name, &v, &vlen)) {
+			if (!strcmp(name, "charset") && vlen && !cs)
+				cs = v, cslen = vlen;
+			else if (!strcmp(name, "http-equiv"))
+				equiv = vlen == 12 && strncasecmp(v, "content-type", 12) == 0;
+			else if (!strcmp(name, "content") && !ct)
+				ct = v, ctlen = vlen;
+		}
+		if (!cs && equiv && ct && html_content_charset(ct, ctlen, &v, &vlen))
+			cs = v, cslen = vlen;
+	}
+	/* (no label holds a '/': "<meta charset=utf-8/>" means utf-8) */
+	while (cs && cslen && (html_space(cs[cslen - 1]) || cs[cslen - 1] == '/'))
+		cslen--;
+	while (cs && cslen && html_space(*cs))
+		cs++, cslen--;
+	if (!cs || !cslen || cslen >= size)
+		return -1;
+	/* UTF-16 or UTF-32 text would not have shown an ASCII <meta> */
+	if (cslen >= 6 && (!strncasecmp(cs, "utf-16", 6) || !strncasecmp(cs, "utf-32", 6)))
+		return -1;
+	memcpy(label, cs, cslen);
+	label[cslen] = '\0';
+	return 0;
 }

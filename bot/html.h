@@ -1,7 +1,8 @@
 /*
  * html.h — HTML → readable plain text, for mails that carry no text/plain
- * part.  Crude on purpose and kept apart so it can be replaced whole: no
- * DOM, no CSS, one pass over the bytes.  No libetpan, no state.
+ * part, and the charset an HTML part declares in its <meta>.  Crude on
+ * purpose and kept apart so it can be replaced whole: no DOM, no CSS, one
+ * pass over the bytes.  No libetpan, no state.
  */
 #ifndef INCIDENT_HTML_H
 #define INCIDENT_HTML_H
@@ -27,5 +28,17 @@
  * *len when len is not NULL), or NULL when memory ran out.
  */
 char *html_to_text(const char *s, size_t n, size_t *len);
+
+/*
+ * The charset label a <meta> declares in the first 1024 bytes of HTML (n
+ * bytes at s, still in their charset), found as the HTML standard's
+ * prescan finds it: <meta charset="..."> or <meta http-equiv="Content-Type"
+ * content="text/html; charset=...">, outside comments, the first that
+ * names one.  Copies the label, quotes and surrounding spaces taken off,
+ * into label (size bytes with its NUL) and returns 0; -1 when there is
+ * none, it does not fit, or it says UTF-16 or UTF-32 (a byte scan could
+ * not have read such a <meta>).  The label is as written: charset.h reads it.
+ */
+int html_meta_charset(const char *s, size_t n, char *label, size_t size);
 
 #endif

@@ -3,7 +3,7 @@
  *
  * The libetpan adapter.  libetpan does the grammar: mailimf for the header
  * fields, mailmime_parse for the MIME tree, mailmime_part_parse for base64
- * / quoted-printable and mailmime_encoded_phrase_parse for RFC 2047.  This
+ * / quoted-printable and mailmime_encoded_word_parse for RFC 2047.  This
  * file decides what the bot reads: which part is the body, what counts as
  * an attachment, which charset a text is in, and how to get something
  * useful out of mail that breaks the rules.  A bad mail yields a lossy
@@ -12,8 +12,9 @@
  *
  * What needs no libetpan lives beside it, each with its own header:
  * charset.c (labels, conversion to UTF-8, detection), html.c (HTML as
- * text), header.c (header values cleaned, msg-ids, a broken From),
- * rfc2231.c (encoded parameter values), buf.c (the growable buffer).
+ * text, the charset of its <meta>), header.c (header values cleaned,
+ * msg-ids, a broken From), rfc2231.c (encoded parameter values), buf.c
+ * (the growable buffer).
  *
  * Sections, in order: text; input preparation; headers; the MIME tree;
  * the entry points.
@@ -144,136 +145,160 @@ static char *prepare_input(const char *raw, size_t len, size_t *out_len)
 /* ---- headers ----------------------------------------------------------- */
 
 /*
- * Encoded words name charsets as bodies do ("=?shift_jis?B?...", meaning
- * CP932), so the same alias table applies: the label is rewritten before
- * libetpan's charconv sees it.  An RFC 2231 language ("=?iso-2022-jp*ja?")
- * is cut, as charconv would not know the name with it.
+ * RFC 2047.  libetpan reads the grammar of one encoded word and its B or Q
+ * encoding (mailmime_encoded_word_parse); the rest is here, because its
+ * mailmime_encoded_phrase_parse converts each word alone with charconv's
+ * strict tables: a character cut between two words (mutt does that) and
+ * ISO-2022-JP written by Windows (①, ㈱, 髙) came out as "?".  Instead the
+ * decoded bytes of adjacent words in one charset are joined (RFC 2047
+ * section 6.2: the white space between encoded words is dropped) and each
+ * run goes through charset_to_utf8, which knows the aliases
+ * ("=?shift_jis?" means CP932) and the Windows ISO-2022-JP.
  */
-static void relabel_words(const char *s, size_t n, struct buf *out)
-{
-	const char *cs;
-	char label[48], tmp[CHARSET_NAME_MAX];
-	size_t i = 0, j;
 
-	while (i < n) {
-		if (s[i] != '=' || i + 1 >= n || s[i + 1] != '?') {
-			buf_addc(out, s[i++]);
-			continue;
-		}
-		for (j = i + 2; j < n && j - i < sizeof label && s[j] != '?' && s[j] != ' '; j++)
-			;
-		if (j >= n || s[j] != '?' || j == i + 2) {
-			buf_add(out, s + i, 2);
-			i += 2;
-			continue;
-		}
-		snprintf(label, sizeof label, "%.*s", (int)(j - i - 2), s + i + 2);
-		label[strcspn(label, "*")] = '\0';
-		cs = charset_iconv_name(label, tmp);
-		buf_adds(out, "=?");
-		buf_adds(out, cs ? cs : label);
-		i = j;
-	}
+/* Adjacent encoded words in one charset: their decoded bytes, not yet text. */
+struct word_run {
+	struct mailmime_encoded_word *first;	/* owns the label */
+	struct buf bytes;
+};
+
+static int is_fws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Where `words` words from i end in s, each with the white space after it. */
-static size_t words_end(const char *s, size_t n, size_t i, size_t words)
+/* Converts the run and appends it to out; the run is empty after. */
+static void run_flush(struct word_run *run, struct buf *out)
 {
-	while (words-- > 0 && i < n) {
-		for (i++; i < n && !strchr(" \t\r\n", s[i]); i++)
-			;
-		while (i < n && strchr(" \t\r\n", s[i]))
-			i++;
-	}
-	return i;
+	char *u;
+	size_t n;
+	int lossy = 0;		/* a header has no lossy flag to set */
+
+	if (!run->first)
+		return;
+	u = charset_to_utf8(run->first->wd_charset, run->bytes.p ? run->bytes.p : "",
+			    run->bytes.len, &n, &lossy);
+	if (u)
+		buf_add(out, u, n);
+	out->oom |= !u || run->bytes.oom;
+	free(u);
+	mailmime_encoded_word_free(run->first);
+	run->first = NULL;
+	buf_release(&run->bytes);
 }
 
-/* libetpan's RFC 2047 decoding of s[at..k); NULL when it refuses it. */
-static char *phrase_try(const char *s, size_t k, size_t at, size_t *end)
+/* Adds a decoded word to the run, or starts a new run in its charset. */
+static void run_add(struct word_run *run, struct mailmime_encoded_word *w,
+		    struct buf *out)
 {
-	char *dec = NULL;
-
-	*end = at;
-	if (mailmime_encoded_phrase_parse("UTF-8", s, k, end, "UTF-8", &dec) ==
-	    MAILIMF_NO_ERROR && *end > at)
-		return dec;
-	free(dec);
-	return NULL;
+	/* "=?iso-2022-jp*ja?": the RFC 2231 language is no part of the name */
+	w->wd_charset[strcspn(w->wd_charset, "*")] = '\0';
+	if (run->first && strcasecmp(run->first->wd_charset, w->wd_charset) == 0) {
+		buf_adds(&run->bytes, w->wd_text);
+		mailmime_encoded_word_free(w);
+		return;
+	}
+	run_flush(run, out);
+	run->first = w;
+	buf_adds(&run->bytes, w->wd_text);
 }
 
 /*
- * The longest run of words at *i that libetpan decodes, malloc'd, and *i
- * after it; NULL (*i unchanged) when it refuses even the first word.
- * libetpan refuses a whole text for one word it cannot read (a broken
- * encoded word, an unknown encoding letter), and this file used to retry
- * after each word: time in the square of the length (found by fuzzing: a
- * 200 KB Subject of short words, one of them "=?utf-8??q", took minutes).
- * So the run is found with 1, 2, 4... words, then halving between the
- * last count taken and the first refused: n log n.  A text libetpan takes
- * whole still ends as one parse of all of it.
+ * Text outside encoded words, s[0..n), to out: raw 8-bit or raw ISO-2022-JP
+ * to UTF-8 (against RFC 5322, common all the same, and mostly in the
+ * body's charset: the hint), each run of white space as one space, as
+ * libetpan's phrase parser wrote it.
  */
-static char *phrase_decode(const char *s, size_t n, size_t *i)
+static void plain_add(const char *s, size_t n, const char *hint, struct buf *out)
 {
-	size_t at = *i, lo = 0, hi = 0, words = 1, k, end;
-	char *best = NULL, *dec;
+	size_t len, i;
+	char *u;
+	int lossy = 0;
 
-	while (!hi || hi - lo > 1) {
-		k = words_end(s, n, at, words);
-		if (!(dec = phrase_try(s, k, at, &end))) {
-			hi = words;
-		} else {
-			free(best);
-			best = dec;
-			*i = end;
-			lo = words;
-			if (end < k || k == n)
-				break;	/* stopped at a word it cannot read, or all read */
-		}
-		words = hi ? lo + (hi - lo) / 2 : 2 * words;
+	if (!n)
+		return;
+	if (!(u = charset_guess_to_utf8(hint, s, n, &len, &lossy))) {
+		out->oom = 1;
+		return;
 	}
-	return best;
+	for (i = 0; i < len; i++)
+		if (!is_fws(u[i]))
+			buf_addc(out, u[i]);
+		else if (i == 0 || !is_fws(u[i - 1]))
+			buf_addc(out, ' ');
+	free(u);
 }
 
 /*
- * A header value as text: raw bytes to UTF-8, RFC 2047 encoded words
- * decoded, cleaned as header_clean does.  hint: the charset raw 8-bit
- * bytes are likely in.  NULL on OOM.
+ * Where the next encoded word may start in s at or after i, or n.  Raw
+ * ISO-2022-JP in a header can hold "=?" as half of a kanji or as two
+ * half-width kana: only text in ASCII (before any escape, after ESC ( B
+ * or ESC ( J, or on a new line, as RFC 1468 has each line end in ASCII)
+ * is searched.  *ascii carries that state from call to call.
+ */
+static size_t word_next(const char *s, size_t n, size_t i, int *ascii)
+{
+	for (; i + 1 < n; i++) {
+		if (s[i] == '\x1b')
+			*ascii = s[i + 1] == '(' && i + 2 < n && (s[i + 2] == 'B' || s[i + 2] == 'J');
+		else if (s[i] == '\r' || s[i] == '\n')
+			*ascii = 1;
+		else if (*ascii && s[i] == '=' && s[i + 1] == '?')
+			return i;
+	}
+	return n;
+}
+
+/*
+ * A header value as text: encoded words decoded from the raw bytes (an
+ * 8-bit byte inside one belongs to its charset), the text around them
+ * through charset_guess_to_utf8 with hint, the charset raw 8-bit bytes are
+ * likely in; cleaned as header_clean does.  A word libetpan cannot read
+ * stays as written.  Linear time: each "=?" is tried once, and libetpan
+ * reads no further than the end of the word it returns and the start of
+ * the next (an older version retried whole phrases, and a 200 KB Subject
+ * found by fuzzing took minutes).  NULL on OOM.
  */
 static char *decode_words(const char *value, const char *hint)
 {
-	struct buf pre = { 0 }, out = { 0 };
-	size_t i = 0, end, n;
-	char *utf8, *dec, *res;
-	int lossy = 0;		/* a header has no lossy flag to set */
+	struct buf out = { 0 };
+	struct word_run run = { 0 };
+	struct mailmime_encoded_word *w;
+	size_t n, plain = 0, k = 0, at, end, j;
+	int ascii = 1, fwd, unclosed, r;
+	char *res;
 
 	if (!value)
 		value = "";
-	/* Raw 8-bit or raw ISO-2022-JP to UTF-8 first (raw 8-bit header
-	 * bytes are against RFC 5322, common all the same, and mostly in the
-	 * body's charset: the hint); encoded words are ASCII and pass
-	 * through unchanged. */
-	if (!(utf8 = charset_guess_to_utf8(hint, value, strlen(value), &n, &lossy)))
-		return NULL;
-	relabel_words(utf8, n, &pre);
-	free(utf8);
-	while (!pre.oom && i < pre.len) {
-		if ((dec = phrase_decode(pre.p, pre.len, &i))) {
-			buf_adds(&out, dec);
-			free(dec);
+	n = strlen(value);
+	while ((k = word_next(value, n, k, &ascii)) < n && !out.oom) {
+		/* libetpan drops the quotes of a quoted word, "=?...?=" */
+		at = k > plain && value[k - 1] == '"' ? k - 1 : k;
+		end = at;
+		w = NULL;
+		r = mailmime_encoded_word_parse(value, n, &end, &w, &fwd, &unclosed);
+		if (r == MAILIMF_ERROR_MEMORY)
+			out.oom = 1;
+		if (r != MAILIMF_NO_ERROR) {
+			k += 2;		/* not a word: text as written */
 			continue;
 		}
-		/* a word libetpan cannot read: keep it as written, with the
-		 * white space after it, which libetpan would drop; go on */
-		end = words_end(pre.p, pre.len, i, 1);
-		buf_add(&out, pre.p + i, end - i);
-		i = end;
+		for (j = plain; j < at && is_fws(value[j]); j++)
+			;
+		if (!run.first || j < at) {	/* not just space between words */
+			run_flush(&run, &out);
+			plain_add(value + plain, at - plain, hint, &out);
+		}
+		run_add(&run, w, &out);
+		plain = k = end;
+		ascii = 1;
 	}
-	if (pre.oom || out.oom) {
-		buf_release(&pre);
+	run_flush(&run, &out);
+	plain_add(value + plain, n - plain, hint, &out);
+	if (out.oom) {
 		buf_release(&out);
 		return NULL;
 	}
-	buf_release(&pre);
 	res = header_clean(out.p ? out.p : "");
 	buf_release(&out);
 	return res;
@@ -772,12 +797,50 @@ static int part_named(const struct mailmime *p)
 	return 0;
 }
 
+/*
+ * The name= of a part's Content-Type as written (malloc'd), or NULL.
+ * libetpan decodes a whole Content-Type value as an RFC 2047 phrase before
+ * it parses it (mailmime_field_parse), each word alone in charconv's
+ * strict tables and raw 8-bit bytes as "?": what decode_words is there to
+ * avoid.  So the part's own header, from its start to its body, is read
+ * again.  *oom set when memory ran out.
+ */
+static char *ct_name_raw(const struct mailmime *p, int *oom)
+{
+	const struct mailmime_data *b = p->mm_body;
+	struct mailimf_fields *fields = NULL;
+	struct mailmime_content *ct = NULL;
+	const char *v, *name, *body;
+	size_t i = 0;
+	char *s = NULL;
+
+	if (!b || b->dt_type != MAILMIME_DATA_TEXT || !p->mm_mime_start)
+		return NULL;
+	body = b->dt_data.dt_text.dt_data;
+	if (body < p->mm_mime_start || body > p->mm_mime_start + p->mm_length)
+		return NULL;
+	if (mailimf_optional_fields_parse(p->mm_mime_start, (size_t)(body - p->mm_mime_start),
+					  &i, &fields) != MAILIMF_NO_ERROR) {
+		*oom = 1;
+		return NULL;
+	}
+	i = 0;
+	if ((v = raw_get(fields, "Content-Type")) &&
+	    mailmime_content_parse(v, strlen(v), &i, &ct) == MAILIMF_NO_ERROR) {
+		if ((name = ct_param(ct, "name")) && !(s = strdup(name)))
+			*oom = 1;
+		mailmime_content_free(ct);
+	}
+	mailimf_fields_free(fields);
+	return s;
+}
+
 /* The file name of a part, decoded; NULL when it has none. */
 static char *part_filename(const struct mailmime *p, const char *hint, int *oom)
 {
 	const char *cs = ct_param(p->mm_content_type, "charset");
 	struct named_params np;
-	char *s;
+	char *s, *raw;
 
 	params_collect(p, &np);
 	if ((s = rfc2231_value(np.p, np.n, "filename", oom)) || *oom)
@@ -786,9 +849,11 @@ static char *part_filename(const struct mailmime *p, const char *hint, int *oom)
 		return (s = decode_words(np.dsp_filename, cs ? cs : hint)) ? s : (*oom = 1, NULL);
 	if ((s = rfc2231_value(np.p, np.n, "name", oom)) || *oom)
 		return s;
-	if (np.ct_name)
-		return (s = decode_words(np.ct_name, cs ? cs : hint)) ? s : (*oom = 1, NULL);
-	return NULL;
+	if (!np.ct_name || (!(raw = ct_name_raw(p, oom)) && *oom))
+		return NULL;
+	s = decode_words(raw ? raw : np.ct_name, cs ? cs : hint);
+	free(raw);
+	return s ? s : (*oom = 1, NULL);
 }
 
 static int disposition_attachment(const struct mailmime *p)
@@ -899,8 +964,9 @@ static const struct mailmime *find_text(const struct mailmime *p,
 /* Decodes the body part into w->body: transfer encoding, charset, HTML. */
 static void body_add(struct walk *w, const struct mailmime *p)
 {
-	const char *data;
-	char *freeme, *u, *t;
+	const char *data, *cs = ct_param(p->mm_content_type, "charset");
+	int html = type_is(p->mm_content_type, MAILMIME_DISCRETE_TYPE_TEXT, "html");
+	char *freeme, *u, *t, tmp[CHARSET_NAME_MAX], meta[CHARSET_NAME_MAX];
 	size_t len, n;
 
 	w->found = 1;
@@ -908,9 +974,14 @@ static void body_add(struct walk *w, const struct mailmime *p)
 		w->oom = 1;
 		return;
 	}
-	u = charset_to_utf8(ct_param(p->mm_content_type, "charset"), data, len, &n, &w->lossy);
+	/* HTML whose MIME header names no charset often names it in a
+	 * <meta>: better than detection, which reads EUC-KR as EUC-JP */
+	if (html && !charset_iconv_name(cs, tmp) &&
+	    html_meta_charset(data, len, meta, sizeof meta) == 0)
+		cs = meta;
+	u = charset_to_utf8(cs, data, len, &n, &w->lossy);
 	mailmime_decoded_part_free(freeme);
-	if (u && type_is(p->mm_content_type, MAILMIME_DISCRETE_TYPE_TEXT, "html")) {
+	if (u && html) {
 		t = html_to_text(u, n, &len);
 		free(u);
 		u = t;
@@ -1092,14 +1163,52 @@ static void charset_hint(const struct mailimf_fields *raw, char hint[64])
 	}
 }
 
+/* A multipart at the top that libetpan left without parts. */
+static int multipart_lost(const struct mailmime *mime)
+{
+	const struct mailmime *top = mime->mm_type == MAILMIME_MESSAGE
+				     ? mime->mm_data.mm_message.mm_msg_mime : NULL;
+
+	return top && top->mm_type == MAILMIME_MULTIPLE &&
+	       clist_count(top->mm_data.mm_multipart.mm_mp_list) == 0;
+}
+
+/*
+ * libetpan's MIME tree of buf, or NULL.  libetpan refuses a whole
+ * multipart for one empty part, and so for a mail that ends in a
+ * delimiter line and blank lines, with no close delimiter (au's Decomail
+ * does that): the multipart came back without parts, and the raw MIME
+ * became the text.  The end of the text closes a multipart for libetpan,
+ * so the mail is read again without its trailing white space.
+ */
+static struct mailmime *tree_parse(const char *buf, size_t n)
+{
+	struct mailmime *mime = NULL, *again = NULL;
+	size_t i = 0, end = n;
+
+	if (!nesting_ok(buf, n) || mailmime_parse(buf, n, &i, &mime) != MAILIMF_NO_ERROR)
+		return NULL;
+	while (end > 0 && is_fws(buf[end - 1]))
+		end--;
+	i = 0;
+	if (end < n && multipart_lost(mime) &&
+	    mailmime_parse(buf, end, &i, &again) == MAILIMF_NO_ERROR) {
+		if (multipart_lost(again)) {
+			mailmime_free(again);
+		} else {
+			mailmime_free(mime);
+			mime = again;
+		}
+	}
+	return mime;
+}
+
 /* The MIME part of message_parse: fills out->body and out->attachments. */
 static int body_fill(struct walk *w, const char *buf, size_t n, size_t body_at)
 {
-	struct mailmime *mime = NULL;
-	size_t i = 0;
+	struct mailmime *mime = tree_parse(buf, n);
 
-	if (nesting_ok(buf, n) &&
-	    mailmime_parse(buf, n, &i, &mime) == MAILIMF_NO_ERROR) {
+	if (mime) {
 		if (mime->mm_type == MAILMIME_MESSAGE && mime->mm_data.mm_message.mm_msg_mime)
 			walk_tree(w, mime->mm_data.mm_message.mm_msg_mime);
 		mailmime_free(mime);

@@ -177,7 +177,6 @@ selftest = ["pattern misses its sample: %s: %r" % (what, sample) for what, _, _,
 MOJIBAKE_OK = {
     "jpmobile__au-email.eml": "au emoji in the JIS body (0x767D): a KDDI-only code, no table has it",
     "jpmobile__au-emoji2.eml": "au emoji in the JIS subject and body: KDDI-only codes",
-    "jpmobile__au-emoji5.eml": "au emoji in the JIS subject: KDDI-only codes",
     "mikel-mail__must_supply_encoding.eml": "the Subject holds U+FFFD itself (bytes EF BF BD)",
     "mikel-mail__content_transfer_encoding_empty.eml":
         "came mangled: Big5 read as Latin-1 and saved as UTF-8 (C2/C3 pairs under charset=big5)",
@@ -185,14 +184,6 @@ MOJIBAKE_OK = {
     "stalwart__thirdparty-005.eml":
         "UTF-16LE text part sent binary: the IMAP server turns its NUL bytes into 0x80",
 }
-# Decoding bugs of the bot that these files show; open work (issue 3),
-# reported as TAP TODO until fixed.
-DECODING_BUGS = {
-    "stalwart__legacy-015.eml": "raw 8-bit byte inside an ISO-8859-1 encoded word decoded twice",
-    "jpmobile__au-decomail2.eml": "multipart without closing boundary, trailing blank lines: raw MIME as text",
-    "fml8__text_html.eml": "EUC-KR declared only in the HTML <meta>: read as Japanese",
-}
-todo = []
 moji = []
 manifest = {}
 with open(os.path.join(os.path.dirname(corpus.rstrip("/")), "MANIFEST.tsv"), newline="") as f:
@@ -230,10 +221,7 @@ for name in sorted(os.listdir(corpus)):
             " FROM tickets t WHERE id = ?", (ticket,)).fetchone()
         found = ["%s: %s" % (where, m) for where, m in
                  (("subject", mojibake(subject)), ("text", mojibake(text))) if m]
-        if name in DECODING_BUGS:
-            if found:
-                todo.append(name)
-        elif found and name not in MOJIBAKE_OK:
+        if found and name not in MOJIBAKE_OK:
             moji += ["%s %s" % (name, f) for f in found]
         elif not found and name in MOJIBAKE_OK:
             moji.append("no mojibake any more (update MOJIBAKE_OK): " + name)
@@ -246,8 +234,6 @@ for name in sorted(os.listdir(corpus)):
         bad.append(f"person's mail is on no ticket ({kind}): {name}")
 with open(mojibake_out, "w", encoding="utf-8") as f:
     f.write("".join(line + "\n" for line in selftest + moji))
-with open(mojibake_out + ".todo", "w", encoding="utf-8") as f:
-    f.write("".join(f"{n}: {DECODING_BUGS[n]}\n" for n in todo))
 print("\n".join(bad))
 PYEOF
 )
@@ -256,7 +242,4 @@ moji=$(cat "$WORK/mojibake" 2>/dev/null || echo "(no result)")
 [ -z "$moji" ]
 ok $? "no mojibake in the subject and first text of the tickets people's mails open"
 [ -z "$moji" ] || printf '%s\n' "$moji" | sed 's/^/#   /'
-todo=$(cat "$WORK/mojibake.todo" 2>/dev/null)
-[ -z "$todo" ]
-ok $? "known decoding bugs are fixed # TODO $(printf '%s' "$todo" | cut -d: -f1 | tr '\n' ' ')"
 tap_done

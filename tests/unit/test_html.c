@@ -1,7 +1,8 @@
 /*
  * test_html.c — html.c: tags dropped, block tags as line breaks,
  * script/style/head and comments dropped, entities decoded (named and
- * numeric), white space collapsed, and broken HTML kept as text.
+ * numeric), white space collapsed, and broken HTML kept as text; the
+ * charset a <meta> declares.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -111,9 +112,59 @@ static void test_bounds(void)
 	free(s);
 }
 
+/*
+ * The charset a <meta> declares, for HTML parts whose MIME header names
+ * none (fml8__text_html: EUC-KR read as Japanese).  want NULL: none.
+ */
+static const struct meta_case {
+	const char *what, *in, *want;
+} metas[] = {
+	{ "http-equiv", "<html><head><meta http-equiv=\"content-type\" "
+	  "content=\"text/html; charset=euc-kr\"><title>", "euc-kr" },
+	{ "charset attribute", "<meta charset=\"Shift_JIS\">", "Shift_JIS" },
+	{ "unquoted, capitals, self-closing", "<META CHARSET=iso-2022-jp/>", "iso-2022-jp" },
+	{ "content before http-equiv", "<meta content='text/html;charset=\"gb2312\"' "
+	  "http-equiv='Content-Type'>", "gb2312" },
+	{ "spaces around", "<meta charset = \" koi8-r \" >", "koi8-r" },
+	{ "content charset ends at ;", "<meta http-equiv=Content-Type content=\"text/html; "
+	  "charset=euc-jp; x=y\">", "euc-jp" },
+	{ "the first meta that names one", "<meta name=generator content=\"charset=x\">"
+	  "<meta charset=utf-8><meta charset=euc-kr>", "utf-8" },
+	{ "content without http-equiv", "<meta name=x content=\"text/html; charset=euc-kr\">", NULL },
+	{ "inside a comment", "<!-- <meta charset=euc-kr> --><p>x", NULL },
+	{ "UTF-16 is no label", "<meta charset=utf-16le>", NULL },
+	{ "empty", "<meta charset=\"\">", NULL },
+	{ "a tag that only starts like meta", "<metadata charset=euc-kr>", NULL },
+	{ "none", "<html><body>text</body></html>", NULL },
+	{ "cut at the end", "<meta charset=", NULL },
+};
+
+static void test_meta_charset(void)
+{
+	char label[64], big[1200], what[256];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof metas / sizeof *metas; i++) {
+		strcpy(label, "unchanged");
+		r = html_meta_charset(metas[i].in, strlen(metas[i].in), label, sizeof label);
+		snprintf(what, sizeof what, "meta charset: %s", metas[i].what);
+		CHECK_STR(r == 0 ? label : NULL, metas[i].want, what);
+	}
+	r = html_meta_charset("<meta charset=euc-kr>", 14, label, sizeof label);
+	CHECK(r < 0, "meta charset: only n bytes are read");
+	r = html_meta_charset("<meta charset=euc-kr>", 21, label, 6);
+	CHECK(r < 0, "meta charset: a label that does not fit is none");
+	memset(big, ' ', sizeof big);
+	memcpy(big + 1100, "<meta charset=euc-kr>", 21);
+	r = html_meta_charset(big, sizeof big, label, sizeof label);
+	CHECK(r < 0, "meta charset: not after the first 1024 bytes");
+}
+
 int main(void)
 {
 	test_cases();
 	test_bounds();
+	test_meta_charset();
 	return test_done();
 }

@@ -403,6 +403,35 @@ static const struct inline_case {
 	{ "two-digit year", RAW("From: a@example.com\r\nSubject: d\r\n"
 	  "Date: 1 Apr 24 00:00:00 +0000\r\n\r\nx\r\n"), 0, "d", "x", 0, 1711929600 },
 	{ "no Date", RAW("From: a@example.com\r\nSubject: d\r\n\r\nx\r\n"), 0, "d", "x", 0, 0 },
+	/* issue 3: jpmobile__au-decomail2, the last delimiter not closed and
+	 * blank lines after it: the decoded text part, not the raw MIME
+	 * (which holds "the=20text") */
+	{ "multipart ends in a delimiter and blank lines", RAW("From: a@example.com\n"
+	  "Subject: au\nContent-Type: multipart/alternative; boundary=B\n\n--B\n"
+	  "Content-Type: text/plain; charset=utf-8\n"
+	  "Content-Transfer-Encoding: quoted-printable\n\nthe=20text\n--B\n"
+	  "Content-Type: text/html; charset=utf-8\n\n<p>html</p>\n--B\n\n\n"),
+	  0, "au", "the text\n", 0, -1 },
+	{ "multipart ends in a delimiter and a space", RAW("From: a@example.com\r\n"
+	  "Subject: au\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
+	  "Content-Transfer-Encoding: quoted-printable\r\n\r\nthe=20text\r\n--B\r\n \r\n"),
+	  0, "au", "the text\n", 0, -1 },
+	/* issue 3: fml8__text_html, EUC-KR named only by the HTML <meta> */
+	{ "HTML charset in <meta http-equiv>", RAW("From: a@example.com\r\nSubject: m\r\n"
+	  "Content-Type: text/html\r\n\r\n<html><head><meta http-equiv=\"content-type\" "
+	  "content=\"text/html; charset=euc-kr\"></head><body>\xbc\xba\xc0\xce "
+	  "\xc0\xfc\xbf\xeb \xb9\xab\xb7\xe1 \xbb\xe7\xc0\xcc\xc6\xae</body></html>\r\n"),
+	  0, "m", "성인 전용 무료 사이트", 0, -1 },
+	{ "HTML <meta charset> under us-ascii", RAW("From: a@example.com\r\nSubject: m\r\n"
+	  "Content-Type: text/html; charset=us-ascii\r\n\r\n<meta charset=euc-kr>"
+	  "\xc7\xd1\xb1\xdb\r\n"), 0, "m", "한글", 0, -1 },
+	{ "MIME charset beats the <meta>", RAW("From: a@example.com\r\nSubject: m\r\n"
+	  "Content-Type: text/html; charset=iso-8859-1\r\n\r\n<meta charset=euc-kr>"
+	  "caf\xe9\r\n"), 0, "m", "café", 0, -1 },
+	{ "raw 8-bit in an encoded word, another hint", RAW("From: a@example.com\r\n"
+	  "Subject: =?iso-8859-1?Q?Die_Fr\xf6sche?=\r\n"
+	  "Content-Type: text/plain; charset=euc-kr\r\n\r\nx\r\n"),
+	  0, "Die Frösche", "x\n", 0, -1 },
 	{ "no header at all", RAW("just some text\r\nand more\r\n"), -1, NULL, NULL, 0, -1 },
 	{ "empty input", RAW(""), -1, NULL, NULL, 0, -1 },
 	{ "only blank lines", RAW("\r\n\r\n  \r\n"), -1, NULL, NULL, 0, -1 },
@@ -488,12 +517,38 @@ static const struct { const char *in, *want; } headers[] = {
 	{ "=?shift_jis?B?h0A=?=", "①" },			/* alias: Shift_JIS as CP932 */
 	{ "=?UTF-8?B?5bGx55Sw", "山田" },			/* unterminated */
 	/* a word libetpan refuses stays as written, and only that word */
-	{ "=?UTF-8?B?5bGx55Sw?= =?utf-8??q?x?=", "山田 =?UTF-8??q?x?=" },
+	{ "=?UTF-8?B?5bGx55Sw?= =?utf-8??q?x?=", "山田 =?utf-8??q?x?=" },
 	{ "Re: =?UTF-8?B?W0lOQy0yMDI2LTAwMDdd?= =?utf-8?x?y?= tail",
-	  "Re: [INC-2026-0007] =?UTF-8?x?y?= tail" },
+	  "Re: [INC-2026-0007] =?utf-8?x?y?= tail" },
 	{ "plain ascii", "plain ascii" },
 	{ "  padded  ", "padded" },
 	{ "", "" },
+	/* ISO-2022-JP as Windows writes it (nkf --oc=CP50221 -M): ① ㈱ 髙 ｼﾒｲ
+	 * used to come out as "?" (issue 3) */
+	{ "=?ISO-2022-JP?B?GyRCN29MPi0hLWp8YhsoSTxSMhsoQg==?=", "件名①㈱髙ｼﾒｲ" },
+	{ "=?ISO-2022-JP?B?GyRCLSEtag==?= =?ISO-2022-JP?B?fGIbKEk8UjIbKEI=?=", "①㈱髙ｼﾒｲ" },
+	/* a character cut between words (mutt 2.2): the bytes are joined
+	 * before conversion, also when each word is padded (issue 3) */
+	{ "=?UTF-8?B?44ix6Q==?= =?UTF-8?B?q5k=?=", "㈱髙" },
+	{ "=?utf-8?B?44ix6Q==?=\r\n =?UTF-8?B?q5k=?= x", "㈱髙 x" },
+	{ "=?UTF-8?Q?=E3=88=B1=E9?= =?UTF-8?Q?=AB=99?=", "㈱髙" },
+	{ "=?ISO-2022-JP?B?GyRCN28=?= =?ISO-2022-JP?B?TD4bKEI=?=", "件名" },
+	{ "=?ISO-2022-JP?B?GyRCLQ==?= =?ISO-2022-JP?B?IS1qfGIbKEk8UjIbKEI=?=", "①㈱髙ｼﾒｲ" },
+	/* ... but not across charsets or text: each part alone is broken */
+	{ "=?UTF-8?B?44ix6Q==?= =?ISO-8859-1?Q?x?=", "㈱\xef\xbf\xbdx" },
+	{ "=?UTF-8?B?44ix6Q==?= - =?UTF-8?B?q5k=?=", "㈱\xef\xbf\xbd - \xef\xbf\xbd\xef\xbf\xbd" },
+	/* white space: dropped between encoded words, one space elsewhere */
+	{ "=?ISO-8859-1?Q?caf=E9?=  =?UTF-8?B?5bGx?=", "café山" },
+	{ "a  b\t c =?UTF-8?B?5bGx?=  d", "a b c 山 d" },
+	{ "=?UTF-8?B?5bGx?=x=?UTF-8?B?55Sw?=", "山x田" },
+	{ "\"=?UTF-8?B?5bGx55Sw?=\"", "山田" },		/* quoted */
+	/* a raw 8-bit byte inside a word is in the word's charset, decoded
+	 * once (stalwart__legacy-015: "Müller" came out "MÃ¼ller") */
+	{ "Heinz =?iso-8859-1?Q?M\xfc" "ller?=", "Heinz Müller" },
+	{ "=?iso-8859-1?Q?Fr\xf6sche?= \xe7" "a", "Frösche ça" },
+	/* "=?" inside raw ISO-2022-JP is a kanji (戎 is 0x3D3F), not a word */
+	{ "\x1b$B=?\x1b(B =?UTF-8?B?5bGx?=", "戎 山" },
+	{ "=?x-no-such-charset?Q?caf=E9?=", "café" },	/* unknown: detected */
 };
 
 static void test_decode_header(void)
@@ -509,6 +564,35 @@ static void test_decode_header(void)
 	s = mime_decode_header(NULL);
 	CHECK_STR(s, "", "decode header NULL");
 	free(s);
+}
+
+/*
+ * Display names and file names go the same way as the Subject: Windows
+ * ISO-2022-JP (nkf) and a character cut between words (mutt), with the
+ * body's charset as the hint for the raw bytes around them.
+ */
+static void test_decode_fields(void)
+{
+	static const char raw[] = "From: =?ISO-2022-JP?B?GyRCLSEtag==?= =?ISO-2022-JP?B?"
+		"fGIbKEk8UjIbKEI=?= <a@example.com>\r\n"
+		"To: \"=?UTF-8?B?44ix6Q==?= =?UTF-8?B?q5k=?=\" <b@example.com>\r\n"
+		"Subject: f\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+		"Content-Type: text/plain; charset=shift_jis\r\n\r\nx\r\n--b\r\n"
+		"Content-Type: application/pdf\r\nContent-Disposition: attachment;\r\n"
+		" filename=\"=?ISO-2022-JP?B?GyRCN29MPi0hLWp8YhsoSTxSMhsoQg==?=.pdf\"\r\n\r\n"
+		"DATA\r\n--b\r\nContent-Type: application/pdf; name=\"=?UTF-8?B?44ix6Q==?=\r\n"
+		" =?UTF-8?B?q5k=?=\x82\xa0.pdf\"\r\n\r\nDATA\r\n--b--\r\n";
+	struct mail m = { 0 };
+	struct error e = { 0 };
+
+	CHECK_INT(mime_parse(raw, sizeof raw - 1, &m, &e), 0, "fields: parse");
+	CHECK_STR(m.from.name, "①㈱髙ｼﾒｲ", "fields: From name in Windows ISO-2022-JP");
+	CHECK_STR(m.n_to ? m.to[0].name : NULL, "㈱髙", "fields: To name cut between words");
+	CHECK_STR(m.n_attachments > 0 ? m.attachments[0].filename : NULL, "件名①㈱髙ｼﾒｲ.pdf",
+		  "fields: file name in Windows ISO-2022-JP");
+	CHECK_STR(m.n_attachments > 1 ? m.attachments[1].filename : NULL, "㈱髙あ.pdf",
+		  "fields: file name cut between words, raw Shift_JIS after");
+	mail_release(&m);
 }
 
 /* ---- msg-ids ------------------------------------------------------------- */
@@ -673,9 +757,28 @@ static void test_limits(void)
 	printf("# 30000-word Subject with a broken word: %.2f s\n",
 	       (double)(clock() - t0) / CLOCKS_PER_SEC);
 	CHECK(clock() - t0 < 10 * CLOCKS_PER_SEC, "long Subject with a broken word: not quadratic");
-	CHECK(r == 0 && m.subject && strlen(m.subject) == 30000 * 2 + strlen("=?UTF-8??q?x?=") &&
-	      strcmp(m.subject + 30000 * 2, "=?UTF-8??q?x?=") == 0,
+	CHECK(r == 0 && m.subject && strlen(m.subject) == 30000 * 2 + strlen("=?utf-8??q?x?=") &&
+	      strcmp(m.subject + 30000 * 2, "=?utf-8??q?x?=") == 0,
 	      "long Subject with a broken word: every word kept");
+	mail_release(&m);
+	free(raw);
+
+	/* 20,000 encoded words, the charset changing at each: every word
+	 * decoded, each "=?" tried once */
+	cap = 20000 * 44 + 100;
+	raw = malloc(cap);
+	n = (size_t)sprintf(raw, "From: a@example.com\r\nSubject: ");
+	for (i = 0; i < 10000; i++)
+		n += (size_t)sprintf(raw + n, "=?UTF-8?B?5bGx?=\r\n =?ISO-8859-1?Q?caf=E9?= ");
+	n += (size_t)sprintf(raw + n, "\r\n\r\nbody\r\n");
+	t0 = clock();
+	r = mime_parse(raw, n, &m, &e);
+	printf("# 20000 encoded words in two charsets: %.2f s\n",
+	       (double)(clock() - t0) / CLOCKS_PER_SEC);
+	CHECK(clock() - t0 < 10 * CLOCKS_PER_SEC, "20000 encoded words: not quadratic");
+	CHECK(r == 0 && m.subject && strlen(m.subject) == 10000 * strlen("山café") &&
+	      strncmp(m.subject, "山café山café", strlen("山café山café")) == 0,
+	      "20000 encoded words: all decoded, no space between them");
 	mail_release(&m);
 	free(raw);
 
@@ -886,6 +989,7 @@ int main(void)
 	test_inlines();
 	test_line_ends();
 	test_decode_header();
+	test_decode_fields();
 	test_msgids();
 	test_content_types();
 	test_limits();
