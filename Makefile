@@ -22,6 +22,8 @@ endif
 # Where the bot finds its templates when the configuration names none.
 TEMPLATES_DIR ?= $(CURDIR)/templates
 CFLAGS  += -DINCIDENT_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
+KEYWORDS_FILE ?= $(CURDIR)/conf/keywords.conf
+CFLAGS  += -DINCIDENT_KEYWORDS_FILE='"$(KEYWORDS_FILE)"'
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -34,13 +36,15 @@ SRCS := \
 	bot/imap.c bot/tls.c \
 	bot/mime.c bot/charset.c bot/html.c bot/header.c bot/rfc2231.c bot/buf.c bot/mail.c \
 	bot/route.c bot/bounce.c bot/quote.c \
-	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c \
+	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c bot/store_policy.c \
+	bot/policy.c bot/classify.c bot/deadline.c \
 	bot/render.c \
 	bot/compose.c bot/outbox.c \
 	bot/smtp.c \
-	bot/vars.c bot/notify.c bot/pipeline.c \
-	bot/cli.c bot/config.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
-	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c \
+	bot/engine.c bot/timers.c \
+	bot/vars.c bot/notify.c bot/briefing.c bot/pipeline.c \
+	bot/cli.c bot/config.c bot/config_policy.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
+	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c bot/cmd_digest.c bot/cmd_review.c \
 	bot/cmd_check_config.c
 
 OBJS := $(SRCS:.c=.o)

@@ -9,10 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "briefing.h"
 #include "cli.h"
 #include "clock.h"
 #include "imap.h"
 #include "mail.h"
+#include "policy.h"
 #include "render.h"
 #include "smtp.h"
 #include "vars.h"
@@ -44,7 +46,12 @@ static int check_templates(const struct config *cfg)
 		.status = "new",
 		.reporter_addr = "reporter@example.com",
 		.reporter_name = "報告 太郎",
+		.type = "data-leak", .priority = "high", .source = "external-notice",
+		.flags = FLAG_BIT(FLAG_PERSONAL_DATA) | FLAG_BIT(FLAG_AMAZON), .affected = 1200,
+		.classify_why = "種別 data-leak: 流出 / 優先度 high: 顧客",
 	};
+	struct checklist_item item = { .pos = 1, .text = "被害の詳細と稼働状況を確認する（規程 7-2）" };
+	struct obligation obl = { .kind = "amazon", .state = "open" };
 	struct mail_attachment att = { .filename = "log.txt", .content_type = "text/plain",
 				       .size = 42 };
 	struct mail m = {
@@ -58,7 +65,13 @@ static int check_templates(const struct config *cfg)
 	DIR *d;
 
 	t.created_at = t.aware_at = clock_now();
+	obl.start_at = t.aware_at;
+	obl.due_at = t.aware_at + 86400;
 	vars = vars_for_ticket(cfg, &t, &m);
+	if (vars && vars_add_policy(vars, &t, &item, 1, &obl, 1, clock_now()) < 0) {
+		tvars_free(vars);
+		vars = NULL;
+	}
 	/* The variables only some templates get (see templates/README.md). */
 	if (vars && (tvars_set(vars, "bounced_kind", "ack") < 0 ||
 		     tvars_set(vars, "bounced_to", "reporter@example.com") < 0 ||
@@ -67,7 +80,19 @@ static int check_templates(const struct config *cfg)
 		     tvars_set(vars, "full_size", "30000000") < 0 ||
 		     tvars_set(vars, "kept_size", "26214400") < 0 ||
 		     tvars_set(vars, "cut_from", "reporter@example.com") < 0 ||
-		     tvars_set(vars, "cut_subject", "ログ一式") < 0)) {
+		     tvars_set(vars, "cut_subject", "ログ一式") < 0 ||
+		     tvars_set(vars, "escalation_stage", "1") < 0 ||
+		     tvars_set(vars, "unacked_for", "30分") < 0 ||
+		     tvars_set(vars, "obligation_kind", "amazon") < 0 ||
+		     tvars_set(vars, "obligation_label", "Amazon への通知") < 0 ||
+		     tvars_set(vars, "obligation_due", "2026-11-26 10:00") < 0 ||
+		     tvars_set(vars, "obligation_left", "2時間0分") < 0 ||
+		     tvars_set(vars, "obligation_late", "") < 0 ||
+		     tvars_set(vars, "overdue_stage", "1") < 0 ||
+		     tvars_set(vars, "review_kind", "risk") < 0 ||
+		     tvars_set(vars, "review_label", "リスク評価") < 0 ||
+		     tvars_set(vars, "review_last", "2025-11-25 10:00") < 0 ||
+		     tvars_set(vars, "review_due", "2026-11-25 10:00") < 0)) {
 		tvars_free(vars);
 		vars = NULL;
 	}
@@ -83,6 +108,9 @@ static int check_templates(const struct config *cfg)
 
 		if (len < 5 || strcmp(de->d_name + len - 4, ".txt") != 0)
 			continue;
+		/* The digest has variables of its own: briefing_check() below. */
+		if (strcmp(de->d_name, "digest.txt") == 0)
+			continue;
 		count++;
 		if (render_mail(cfg->templates, de->d_name, vars, &subject, &body, &err) < 0) {
 			fprintf(stderr, "incident-bot: %s\n", err.msg);
@@ -94,6 +122,15 @@ static int check_templates(const struct config *cfg)
 	}
 	closedir(d);
 	tvars_free(vars);
+	{
+		struct error err = { 0 };
+
+		count++;
+		if (briefing_check(cfg, clock_now(), &err) < 0) {
+			fprintf(stderr, "incident-bot: %s\n", err.msg);
+			bad++;
+		}
+	}
 	if (count == 0) {
 		fprintf(stderr, "incident-bot: no templates (*.txt) in %s\n", cfg->templates);
 		return -1;

@@ -13,15 +13,17 @@ static const char help[] =
 	"usage: incident-bot [-c FILE] [--now TIME] poll --once\n"
 	"\n"
 	"Takes in every message in the IMAP mailbox (new tickets, follow-ups),\n"
-	"moves each to the processed folder after it is committed, sends the\n"
-	"outbox mail that is due, and exits: 0 when all went well, 1 when the\n"
+	"moves each to the processed folder after it is committed, fires the\n"
+	"policy's timers that are due (escalations, reminders, overdue\n"
+	"obligations, the digest, periodic reviews), sends the outbox mail\n"
+	"that is due, and exits: 0 when all went well, 1 when the\n"
 	"mail server or the database failed (nothing is lost: run it again).\n";
 
 int cmd_poll(struct cli *c, int argc, char **argv)
 {
 	struct service sv;
-	struct error err = { 0 }, send_err = { 0 };
-	int rc, intake_rc, flush_rc;
+	struct error err = { 0 }, timer_err = { 0 }, send_err = { 0 };
+	int rc, intake_rc, timers_rc, flush_rc;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(help, stdout);
@@ -37,7 +39,11 @@ int cmd_poll(struct cli *c, int argc, char **argv)
 	intake_rc = service_intake(&sv, &err);
 	if (intake_rc < 0)
 		log_error("poll", "%s", err.msg);
-	/* Send even when intake failed: earlier mail may be waiting. */
+	/* The timers and the outbox run even when intake failed: the clock
+	 * does not wait, and earlier mail may be waiting. */
+	timers_rc = service_timers(&sv, &timer_err);
+	if (timers_rc < 0)
+		log_error("poll", "%s", timer_err.msg);
 	flush_rc = service_flush(&sv, &send_err);
 	if (flush_rc < 0)
 		log_error("poll", "%s", send_err.msg);
@@ -47,6 +53,8 @@ int cmd_poll(struct cli *c, int argc, char **argv)
 	service_release(&sv);
 	if (intake_rc < 0)
 		return cli_fail(&err, err.cls == ERR_FATAL ? EXIT_USAGE : EXIT_RUNTIME);
+	if (timers_rc < 0)
+		return cli_fail(&timer_err, EXIT_RUNTIME);
 	if (flush_rc < 0)
 		return cli_fail(&send_err, EXIT_RUNTIME);
 	return EXIT_OK;

@@ -45,7 +45,8 @@ static void nap(int seconds)
 static int wait_seconds(struct service *sv)
 {
 	struct error err = { 0 };
-	int wait = sv->cfg->imap.poll_interval;
+	/* at most a minute: the timers (escalations, deadlines) run each round */
+	int wait = sv->cfg->imap.poll_interval < 60 ? sv->cfg->imap.poll_interval : 60;
 	time_t due = 0, now = clock_now();
 
 	if (store_outbox_next_due(sv->store, &due, &err) == 0 && due) {
@@ -96,6 +97,8 @@ int cmd_run(struct cli *c, int argc, char **argv)
 		} else {
 			backoff = 0;
 		}
+		if (service_timers(&sv, &err) < 0)
+			log_warn("run", "%s", err.msg);
 		if (service_flush(&sv, &err) < 0)
 			log_warn("run", "outbox: %s", err.msg);
 		if (stop_flag)

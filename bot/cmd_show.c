@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "json.h"
+#include "policy.h"
 #include "route.h"
 #include "ticket_json.h"
 
@@ -27,6 +28,11 @@ struct ticket_view {
 	size_t n_events;
 	struct outbox_entry *mails;
 	size_t n_mails;
+	struct checklist_item *items;
+	size_t n_items;
+	struct obligation *obl;
+	size_t n_obl;
+	time_t now;
 };
 
 static void view_release(struct ticket_view *v)
@@ -35,6 +41,8 @@ static void view_release(struct ticket_view *v)
 	store_messages_free(v->msgs, v->n_msgs);
 	store_events_free(v->events, v->n_events);
 	store_outbox_free(v->mails, v->n_mails);
+	store_checklist_free(v->items, v->n_items);
+	store_obligations_free(v->obl, v->n_obl);
 }
 
 static void print_json(const struct ticket_view *v)
@@ -47,6 +55,19 @@ static void print_json(const struct ticket_view *v)
 	ticket_json_fields(&j, &v->t);
 	json_key(&j, "obligations");
 	json_array_begin(&j);
+	for (i = 0; i < v->n_obl; i++)
+		obligation_json(&j, &v->obl[i], v->now);
+	json_array_end(&j);
+	json_key(&j, "checklist");
+	json_array_begin(&j);
+	for (i = 0; i < v->n_items; i++) {
+		json_object_begin(&j);
+		json_kv_int(&j, "item", v->items[i].pos);
+		json_kv_string(&j, "text", v->items[i].text);
+		json_kv_time(&j, "done", v->items[i].done_at);
+		json_kv_string(&j, "done_by", v->items[i].done_by);
+		json_object_end(&j);
+	}
 	json_array_end(&j);
 	json_key(&j, "messages");
 	json_array_begin(&j);
@@ -112,23 +133,72 @@ static void print_json(const struct ticket_view *v)
 	json_object_end(&j);
 }
 
+/* Adapters: the *_label functions take their enum. */
+static const char *status_label_i(int x) { return status_label(x); }
+static const char *priority_label_i(int x) { return priority_label(x); }
+static const char *type_label_i(int x) { return type_label(x); }
+static const char *source_label_i(int x) { return source_label(x); }
+
+/* The Japanese label of an enumeration value by name; "未確認" when unset. */
+static const char *label_of(const char *name, int (*from_name)(const char *),
+			    const char *(*label)(int))
+{
+	int v = from_name(name);
+
+	return v >= 0 ? label(v) : "未確認";
+}
+
 static void print_text(const struct ticket_view *v)
 {
 	const struct ticket *t = &v->t;
 	char a[40], b[40];
 	size_t i, k;
+	int f;
 
 	printf("%s  %s\n", t->ref, t->subject);
-	printf("  status    %s\n", t->status);
-	printf("  priority  %s\n", t->priority ? t->priority : "-");
-	printf("  type      %s\n", t->type ? t->type : "-");
-	printf("  source    %s\n", t->source ? t->source : "-");
+	printf("  status    %s (%s)\n", t->status, label_of(t->status, status_from_name, status_label_i));
+	printf("  priority  %s (%s)\n", t->priority ? t->priority : "-",
+	       label_of(t->priority, priority_from_name, priority_label_i));
+	printf("  type      %s (%s)\n", t->type ? t->type : "-",
+	       label_of(t->type, type_from_name, type_label_i));
+	printf("  source    %s (%s)\n", t->source ? t->source : "-",
+	       label_of(t->source, source_from_name, source_label_i));
+	printf("  flags    ");
+	for (f = 0; f < FLAG_COUNT; f++)
+		if (t->flags & FLAG_BIT(f))
+			printf(" %s", flag_name(f));
+	printf("%s\n", t->flags ? "" : " -");
+	if (t->affected >= 0)
+		printf("  affected  %ld\n", t->affected);
 	printf("  owner     %s\n", t->owner ? t->owner : "-");
 	printf("  reporter  %s%s%s%s\n", t->reporter_name ? t->reporter_name : "",
 	       t->reporter_name ? " <" : "", t->reporter_addr ? t->reporter_addr : "-",
 	       t->reporter_name ? ">" : "");
 	printf("  created   %s\n", clock_format_short(t->created_at, a, sizeof a));
 	printf("  aware     %s\n", clock_format_short(t->aware_at, b, sizeof b));
+	if (t->acked_at)
+		printf("  acked     %s\n", clock_format_short(t->acked_at, a, sizeof a));
+	if (t->classify_why)
+		printf("  guessed   %s\n", t->classify_why);
+	if (v->n_obl) {
+		printf("\n--- obligations (due from the awareness time)\n");
+		for (i = 0; i < v->n_obl; i++) {
+			const struct obligation *o = &v->obl[i];
+			int k = obligation_from_name(o->kind);
+
+			printf("  %-18s %-10s due %s%s  %s%s%s\n", o->kind, o->state,
+			       clock_format_short(o->due_at, a, sizeof a),
+			       strcmp(o->state, "open") == 0 && o->due_at <= v->now ? " OVERDUE" : "",
+			       k >= 0 ? obligation_label(k) : "", o->reason ? " — " : "",
+			       o->reason ? o->reason : "");
+		}
+	}
+	if (v->n_items) {
+		printf("\n--- checklist\n");
+		for (i = 0; i < v->n_items; i++)
+			printf("  %2d. [%c] %s\n", v->items[i].pos, v->items[i].done_at ? 'x' : ' ',
+			       v->items[i].text);
+	}
 
 	for (i = 0; i < v->n_msgs; i++) {
 		const struct message_row *m = &v->msgs[i];
@@ -192,6 +262,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	if ((rc = cli_open(c)) != EXIT_OK)
 		return rc;
 
+	v.now = clock_now();
 	rc = store_ticket_get(c->store, ref, &v.t, &err);
 	if (rc == 0) {
 		fprintf(stderr, "incident-bot: no ticket %s (see 'incident-bot tickets --all')\n", ref);
@@ -200,7 +271,9 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	if (rc < 0 ||
 	    store_message_list(c->store, v.t.id, &v.msgs, &v.n_msgs, &err) < 0 ||
 	    store_event_list(c->store, v.t.id, &v.events, &v.n_events, &err) < 0 ||
-	    store_outbox_list(c->store, v.t.id, false, &v.mails, &v.n_mails, &err) < 0) {
+	    store_outbox_list(c->store, v.t.id, false, &v.mails, &v.n_mails, &err) < 0 ||
+	    store_checklist_list(c->store, v.t.id, &v.items, &v.n_items, &err) < 0 ||
+	    store_obligation_list(c->store, v.t.id, &v.obl, &v.n_obl, &err) < 0) {
 		view_release(&v);
 		return cli_fail(&err, EXIT_RUNTIME);
 	}

@@ -1,6 +1,6 @@
 /*
- * cmd_tickets.c — `incident-bot tickets [--all] [--json]`: the list of open
- * (or all) tickets, newest first.
+ * cmd_tickets.c — `incident-bot tickets [--all] [--status S] [--priority P]
+ * [--overdue] [--json]`: the list of open (or all) tickets, newest first.
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,20 +8,27 @@
 #include "cli.h"
 #include "clock.h"
 #include "json.h"
+#include "policy.h"
 #include "ticket_json.h"
 
 static const char help[] =
-	"usage: incident-bot [-c FILE] tickets [--all] [--json]\n"
+	"usage: incident-bot [-c FILE] [--now TIME] tickets [--all] [--status STATUS]\n"
+	"                    [--priority high|medium|low] [--overdue] [--json]\n"
 	"\n"
 	"Lists the tickets that are not closed, newest first.\n"
-	"  --all    closed ones too\n"
-	"  --json   a JSON array of ticket objects, for scripts\n";
+	"  --all             closed ones too\n"
+	"  --status STATUS   only tickets in STATUS (new, acknowledged, investigating,\n"
+	"                    containing, reporting, recovering, resolved, closed)\n"
+	"  --priority P      only tickets of priority P (policy 7-2)\n"
+	"  --overdue         only tickets with an obligation past its due time\n"
+	"  --json            a JSON array of ticket objects, for scripts\n";
 
 int cmd_tickets(struct cli *c, int argc, char **argv)
 {
 	struct ticket *list = NULL;
 	struct error err = { 0 };
-	bool all = false, as_json = false;
+	struct ticket_filter f = { 0 };
+	bool as_json = false;
 	size_t n = 0, i;
 	int rc, a;
 
@@ -31,15 +38,29 @@ int cmd_tickets(struct cli *c, int argc, char **argv)
 	}
 	for (a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "--all") == 0)
-			all = true;
+			f.all = true;
 		else if (strcmp(argv[a], "--json") == 0)
 			as_json = true;
-		else
+		else if (strcmp(argv[a], "--overdue") == 0)
+			f.overdue = true;
+		else if (strcmp(argv[a], "--status") == 0 && a + 1 < argc) {
+			int st = status_from_name(argv[++a]);
+			if (st < 0)
+				return cli_usage("tickets", "unknown status \"%s\"", argv[a]);
+			f.status = status_name(st);
+		} else if (strcmp(argv[a], "--priority") == 0 && a + 1 < argc) {
+			int p = priority_from_name(argv[++a]);
+			if (p < 0)
+				return cli_usage("tickets", "unknown priority \"%s\" (high, medium or low)",
+						 argv[a]);
+			f.priority = priority_name(p);
+		} else
 			return cli_usage("tickets", "unknown argument \"%s\"", argv[a]);
 	}
 	if ((rc = cli_open(c)) != EXIT_OK)
 		return rc;
-	if (store_ticket_list(c->store, all, &list, &n, &err) < 0)
+	f.now = clock_now();
+	if (store_ticket_query(c->store, &f, &list, &n, &err) < 0)
 		return cli_fail(&err, EXIT_RUNTIME);
 
 	if (as_json) {
@@ -54,7 +75,7 @@ int cmd_tickets(struct cli *c, int argc, char **argv)
 		}
 		json_array_end(&j);
 	} else if (n == 0) {
-		printf("no %stickets\n", all ? "" : "open ");
+		printf("no %stickets\n", f.all || f.status || f.priority || f.overdue ? "" : "open ");
 	} else {
 		printf("%-14s %-13s %-8s %-16s %-28s %s\n", "ID", "STATUS", "PRIORITY",
 		       "CREATED", "REPORTER", "SUBJECT");

@@ -1,7 +1,8 @@
 /*
  * compose.c — turns a struct outmsg into the bytes handed to smtp_send():
  * a minimal set of standard headers (RFC 5322), UTF-8 made 7-bit with
- * RFC 2047 encoded words, a base64 text/plain body, CRLF everywhere.
+ * RFC 2047 encoded words, a base64 text/plain body (or, with an HTML
+ * version, multipart/alternative of text and HTML), CRLF everywhere.
  * With charset "iso-2022-jp", for old Japanese mail clients, the body and
  * the encoded words are ISO-2022-JP instead (RFC 1468), when every
  * character fits; see the ISO-2022-JP section below.
@@ -759,6 +760,70 @@ static void add_body(struct buf *b, const char *body)
 }
 
 /*
+ * The boundary of a multipart/alternative message.  "=_" cannot occur in
+ * base64 (no "_", and "=" only as padding at a line's end) nor in the
+ * part headers written here, so no part can contain it; the hash of the
+ * message id and the texts makes it differ from the boundary of any other
+ * message this one may be nested in (a forward), without randomness, so
+ * the same fields give the same bytes.  FNV-1a, 64 bits.
+ */
+static void make_boundary(char out[40], const char *msgid, const char *text,
+			  const char *html)
+{
+	const char *parts[3] = { msgid, text, html };
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	const unsigned char *s;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		for (s = (const unsigned char *)(parts[i] ? parts[i] : ""); *s; s++) {
+			h ^= *s;
+			h *= 0x100000001b3ULL;
+		}
+		h ^= 0xff;	/* separates "ab"+"c" from "a"+"bc" */
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, 40, "=_incident-bot_%016llx", h);
+}
+
+/*
+ * text/plain and text/html as the two parts of multipart/alternative
+ * (RFC 2046 5.1.4: the plainest first, the preferred last), both UTF-8
+ * base64, after the header "Content-Type: multipart/alternative".
+ */
+static void add_alternative(struct buf *b, const char *msgid, const char *text,
+			    const char *html)
+{
+	char boundary[40];
+
+	make_boundary(boundary, msgid, text, html);
+	buf_adds(b, "MIME-Version: 1.0\r\n"
+		    "Content-Type: multipart/alternative;\r\n"
+		    " boundary=\"");
+	buf_adds(b, boundary);
+	buf_adds(b, "\"\r\n"
+		    "\r\n"
+		    "This is a message in MIME format: a text and an HTML version.\r\n"
+		    "\r\n--");
+	buf_adds(b, boundary);
+	buf_adds(b, "\r\n"
+		    "Content-Type: text/plain; charset=UTF-8\r\n"
+		    "Content-Transfer-Encoding: base64\r\n"
+		    "\r\n");
+	add_body(b, text);
+	buf_adds(b, "--");
+	buf_adds(b, boundary);
+	buf_adds(b, "\r\n"
+		    "Content-Type: text/html; charset=UTF-8\r\n"
+		    "Content-Transfer-Encoding: base64\r\n"
+		    "\r\n");
+	add_body(b, html);
+	buf_adds(b, "--");
+	buf_adds(b, boundary);
+	buf_adds(b, "--\r\n");
+}
+
+/*
  * The body as ISO-2022-JP lines appended to out, 7bit: each line starts and
  * ends in ASCII (RFC 1468) and ends in CRLF, the last one too.  No
  * base64: the clients this is for expect 7bit, and a line is not folded,
@@ -874,8 +939,10 @@ char *compose_message(const struct outmsg *m, size_t *len)
 				*w++ = *r;
 		*w = '\0';
 	}
-	/* ISO-2022-JP only when everything fits; else the whole mail is UTF-8. */
-	if (m->charset && strcasecmp(m->charset, "iso-2022-jp") == 0) {
+	/* ISO-2022-JP only when everything fits; else the whole mail is UTF-8.
+	 * A mail with an HTML part is always UTF-8: the HTML declares no
+	 * other charset, and the clients that need ISO-2022-JP show no HTML. */
+	if (m->charset && strcasecmp(m->charset, "iso-2022-jp") == 0 && !m->html) {
 		jis = jis_prepare(&j, subject, from_name, to_name, m->body);
 		if (jis < 0)
 			goto out;
@@ -895,7 +962,9 @@ char *compose_message(const struct outmsg *m, size_t *len)
 	if (refs && refs[strspn(refs, " \t")])
 		add_ids(&b, "References", refs);
 	add_auto_submitted(&b, m->auto_submitted);
-	if (jis) {
+	if (m->html) {
+		add_alternative(&b, msgid, m->body, m->html);
+	} else if (jis) {
 		buf_adds(&b, "MIME-Version: 1.0\r\n"
 			     "Content-Type: text/plain; charset=ISO-2022-JP\r\n"
 			     "Content-Transfer-Encoding: 7bit\r\n"

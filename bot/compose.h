@@ -23,6 +23,7 @@ struct outmsg {
 	const char *references;		/* space-separated ids without brackets, may be NULL */
 	const char *auto_submitted;	/* "auto-replied" or "auto-generated" */
 	const char *body;		/* UTF-8 text, LF or CRLF */
+	const char *html;		/* UTF-8 HTML, the alternative to body; NULL: none */
 	time_t date;
 	int utc_offset_min;		/* offset for the Date: header, e.g. 540 */
 	const char *charset;		/* NULL or "utf-8", or "iso-2022-jp" */
@@ -41,6 +42,11 @@ struct outmsg {
  * name or the body has a character that ISO-2022-JP lacks (emoji, most
  * non-Japanese scripts, 髙), or a body line over 998 bytes, the whole
  * message is UTF-8 as if charset were NULL: nothing is ever replaced.
+ *
+ * html set: multipart/alternative with body as text/plain first and html
+ * as text/html second, each UTF-8 base64 with CRLF line ends, separated by
+ * a boundary starting "=_" (which base64 cannot contain); always UTF-8,
+ * whatever charset says.
  */
 char *compose_message(const struct outmsg *m, size_t *len);
 

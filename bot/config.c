@@ -7,9 +7,8 @@
  * into struct config in fill_config(), and document it in
  * conf/incident-bot.conf.
  */
-#include "config.h"
+#include "config_internal.h"
 
-#include <confuse.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -255,6 +254,13 @@ static cfg_opt_t root_opts[] = {
 	 * Absent, fill_config() uses the same defaults as limits_opts. */
 	CFG_SEC("limits", limits_opts, CFGF_NODEFAULT),
 	CFG_SEC("person", person_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	/* the policy engine's sections: config_policy.c */
+	CFG_STR("classification", NULL, CFGF_NONE),
+	CFG_SEC("escalation", config_escalation_opts, CFGF_NODEFAULT),
+	CFG_SEC("deadline", config_deadline_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("digest", config_digest_opts, CFGF_NODEFAULT),
+	CFG_SEC("reviews", config_reviews_opts, CFGF_NODEFAULT),
+	CFG_SEC("contacts", config_contacts_opts, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -276,6 +282,7 @@ static void install_validators(cfg_t *cfg)
 	cfg_set_validate_func(cfg, "fetch_batch", validate_batch);
 	cfg_set_validate_func(cfg, "limits|max_message_size", validate_max_message_size);
 	cfg_set_validate_func(cfg, "limits|replies_per_sender_per_hour", validate_replies);
+	config_policy_validators(cfg);
 }
 
 /* ---- copying out of libconfuse ---- */
@@ -397,7 +404,15 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 			ps->roles |= strcmp(cfg_getnstr(p, "roles", j), "admin") == 0 ?
 				ROLE_ADMIN : ROLE_MANAGEMENT;
 	}
-	return 0;
+
+	config_policy_fill(c, &cfg->policy);
+	config_contacts_fill(c, &cfg->contacts);
+	cfg->classification = cfg_getstr(c, "classification") ?
+		resolve_path(dir, cfg_getstr(c, "classification")) :
+		strdup(INCIDENT_KEYWORDS_FILE);
+	if (!cfg->classification)
+		return error_set(err, ERR_FATAL, "config: out of memory");
+	return config_keywords_load(cfg->classification, cfg, err);
 }
 
 /*
@@ -461,11 +476,47 @@ static char *slurp(const char *path, struct error *err)
 	return buf;
 }
 
+cfg_t *config_parse_file(const char *path, cfg_opt_t *opts, void (*validators)(cfg_t *),
+			 struct error *err)
+{
+	cfg_t *c = cfg_init(opts, CFGF_NONE);
+	char *text;
+	FILE *fp;
+	int rc;
+
+	if (!c) {
+		error_set(err, ERR_FATAL, "config: out of memory");
+		return NULL;
+	}
+	parse_error[0] = '\0';
+	cfg_set_error_function(c, collect_error);
+	if (validators)
+		validators(c);
+	if (!(text = slurp(path, err))) {
+		cfg_free(c);
+		return NULL;
+	}
+	blank_comments(text);
+	free(c->filename);
+	c->filename = strdup(path);
+	fp = fmemopen(text, strlen(text), "r");
+	rc = fp ? cfg_parse_fp(c, fp) : CFG_FILE_ERROR;
+	if (fp)
+		fclose(fp);
+	free(text);
+	if (rc != CFG_SUCCESS) {
+		error_set(err, ERR_FATAL, "config: %s", parse_error[0] ? parse_error :
+			  "cannot read the file");
+		cfg_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 int config_load(const char *path, struct config *cfg, struct error *err)
 {
-	char absdir[PATH_MAX], *copy, *text;
+	char absdir[PATH_MAX], *copy;
 	cfg_t *c;
-	FILE *fp;
 	int rc;
 
 	memset(cfg, 0, sizeof *cfg);
@@ -477,32 +528,7 @@ int config_load(const char *path, struct config *cfg, struct error *err)
 	snprintf(absdir, sizeof absdir, "%s", dirname(copy));
 	free(copy);
 
-	c = cfg_init(root_opts, CFGF_NONE);
-	if (!c) {
-		config_release(cfg);
-		return error_set(err, ERR_FATAL, "config: out of memory");
-	}
-	parse_error[0] = '\0';
-	cfg_set_error_function(c, collect_error);
-	install_validators(c);
-	text = slurp(cfg->path, err);
-	if (!text) {
-		cfg_free(c);
-		config_release(cfg);
-		return -1;
-	}
-	blank_comments(text);
-	free(c->filename);
-	c->filename = strdup(cfg->path);
-	fp = fmemopen(text, strlen(text), "r");
-	rc = fp ? cfg_parse_fp(c, fp) : CFG_FILE_ERROR;
-	if (fp)
-		fclose(fp);
-	free(text);
-	if (rc != CFG_SUCCESS) {
-		error_set(err, ERR_FATAL, "config: %s", parse_error[0] ? parse_error :
-			  "cannot read the file");
-		cfg_free(c);
+	if (!(c = config_parse_file(cfg->path, root_opts, install_validators, err))) {
 		config_release(cfg);
 		return -1;
 	}
@@ -543,6 +569,7 @@ void config_release(struct config *cfg)
 	free(cfg->smtp.from);
 	free(cfg->smtp.from_name);
 	free(cfg->smtp.charset);
+	config_policy_release(cfg);
 	memset(cfg, 0, sizeof *cfg);
 }
 

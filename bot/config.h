@@ -13,7 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "deadline.h"
 #include "error.h"
+#include "policy.h"
 
 enum role {
 	ROLE_ADMIN = 1 << 0,		/* policy 7-1: system admin, EC admin */
@@ -64,6 +66,58 @@ struct limits_config {
 #define LIMITS_MAX_MESSAGE_SIZE_DEFAULT	((size_t)25 << 20)	/* 25 MiB */
 #define LIMITS_REPLIES_PER_HOUR_DEFAULT	10
 
+
+/*
+ * keywords.conf (the `classification` file): one rule per section, the
+ * words in a report and the senders that point to one value of a field.
+ * classify.c reads them; see conf/keywords.conf.
+ */
+enum keyword_field { KW_SOURCE, KW_TYPE, KW_PRIORITY, KW_FLAG };
+
+struct keyword_rule {
+	enum keyword_field field;
+	int value;		/* enum source / incident_type / priority / flag */
+	char **words;		/* UTF-8; matched case-insensitively */
+	size_t n_words;
+	char **senders;		/* "alerts@utm.example" or "@utm.example" */
+	size_t n_senders;
+};
+
+/* SPEC 5: one obligation kind's due time and reminders. */
+#define REMIND_MAX 6
+struct deadline_config {
+	struct span due;			/* from the awareness time */
+	struct remind_point remind[REMIND_MAX];
+	size_t n_remind;
+};
+
+/* Policy 5-1, 5-2, 6-2: the reviews the policy repeats. */
+enum review_kind { REVIEW_RISK, REVIEW_PLAN, REVIEW_DRILL, REVIEW_COUNT };
+
+/* The engine's clocks (SPEC 4–5); every one has a default. */
+struct policy_config {
+	struct span escalate[PRIORITY_COUNT];	/* unacknowledged: high 30m, medium 2h, low 8h */
+	struct span overdue_repeat;		/* overdue escalation repeats: 1d */
+	struct deadline_config deadline[OBL_COUNT];
+	struct span ppc_final_malicious;	/* rules art. 8(2): 60d */
+	bool digest_enabled;
+	int digest_minutes;			/* local time of day: 09:00 = 540 */
+	struct span review_every[REVIEW_COUNT];	/* risk 1y, plan 6mo, drill 6mo */
+	struct span review_repeat;		/* a due review is re-reminded: 7d */
+};
+
+/* Policy 7-4: who the company reports to; "" when not configured. */
+struct contacts_config {
+	char *ppc_phone;
+	char *amazon;		/* e-mail */
+	char *aws;		/* e-mail */
+	char *rakuten_phone;
+	char *yahoo_form;	/* URL */
+	char *website;		/* where the company publishes (URL) */
+	char **outage;		/* equipment trouble, disaster: the needed contacts */
+	size_t n_outage;
+};
+
 struct config {
 	char *path;		/* the file read */
 	char *database;
@@ -76,6 +130,11 @@ struct config {
 	size_t n_persons;
 	int fetch_batch;	/* messages per IMAP fetch and per transaction */
 	struct limits_config limits;
+	char *classification;		/* the keywords file read */
+	struct keyword_rule *rules;
+	size_t n_rules;
+	struct policy_config policy;
+	struct contacts_config contacts;
 };
 
 /*

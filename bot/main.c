@@ -24,8 +24,10 @@ static const struct command {
 	{ "run", cmd_run, "the service: IDLE/poll loop, timers, outbox" },
 	{ "poll", cmd_poll, "one pass (--once): fetch, process, flush the outbox, exit" },
 	{ "check-config", cmd_check_config, "validate configuration and templates" },
-	{ "tickets", cmd_tickets, "list open tickets ([--all] [--json])" },
+	{ "tickets", cmd_tickets, "list open tickets ([--all] [--status S] [--priority P] [--overdue] [--json])" },
 	{ "show", cmd_show, "one ticket with its messages and timeline (ID [--json])" },
+	{ "digest", cmd_digest, "print (or --send) the management digest now" },
+	{ "review", cmd_review, "the policy's periodic reviews; 'review done KIND' records one" },
 };
 
 #define DEFAULT_CONFIG "/etc/incident-bot/incident-bot.conf"

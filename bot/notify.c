@@ -3,14 +3,36 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
 
 #include "log.h"
+#include "policy.h"
 #include "outbox.h"
 #include "vars.h"
 
 static int out_of_memory(struct error *err)
 {
 	return error_set(err, ERR_FATAL, "notify: out of memory");
+}
+
+/* Queues om to every person with one of roles (ROLE_* bits). */
+static int queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,
+		       struct outbox_mail *om, unsigned roles, time_t now, struct error *err)
+{
+	size_t i;
+
+	om->drill = t && (t->flags & FLAG_BIT(FLAG_DRILL));
+	for (i = 0; i < cfg->n_persons; i++) {
+		if (!(cfg->persons[i].roles & roles))
+			continue;
+		om->to_addr = cfg->persons[i].email;
+		om->to_name = cfg->persons[i].name;
+		if (outbox_queue(st, cfg, t ? t->id : 0, t ? t->ref : NULL, om, now, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int notify_admins(const struct config *cfg, struct store *st, const struct ticket *t,
@@ -20,18 +42,37 @@ int notify_admins(const struct config *cfg, struct store *st, const struct ticke
 	struct outbox_mail om = {
 		.kind = kind, .template = template, .vars = vars, .in_reply_to = in_reply_to,
 	};
-	size_t i;
 
 	/* policy 7-1: the system admin and the EC admin take every report */
-	for (i = 0; i < cfg->n_persons; i++) {
-		if (!(cfg->persons[i].roles & ROLE_ADMIN))
-			continue;
-		om.to_addr = cfg->persons[i].email;
-		om.to_name = cfg->persons[i].name;
-		if (outbox_queue(st, cfg, t->id, t->ref, &om, now, err) < 0)
-			return -1;
+	return queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+}
+
+/*
+ * The variables of a ticket with all the policy engine knows of it: what
+ * every mail about a ticket is rendered with.  NULL with err set.
+ */
+static struct tvars *ticket_vars(const struct config *cfg, struct store *st,
+				 const struct ticket *t, const struct mail *m, time_t now,
+				 struct error *err)
+{
+	struct checklist_item *items = NULL;
+	struct obligation *obl = NULL;
+	size_t n_items = 0, n_obl = 0;
+	struct tvars *v = NULL;
+
+	if (store_checklist_list(st, t->id, &items, &n_items, err) < 0 ||
+	    store_obligation_list(st, t->id, &obl, &n_obl, err) < 0)
+		goto done;
+	if (!(v = vars_for_ticket(cfg, t, m)) ||
+	    vars_add_policy(v, t, items, n_items, obl, n_obl, now) < 0) {
+		tvars_free(v);
+		v = NULL;
+		out_of_memory(err);
 	}
-	return 0;
+done:
+	store_checklist_free(items, n_items);
+	store_obligations_free(obl, n_obl);
+	return v;
 }
 
 /* The acknowledgement, unless the sender had enough of them this hour. */
@@ -53,6 +94,7 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 	}
 	om->kind = "ack";
 	om->template = "ack.txt";
+	om->drill = t->flags & FLAG_BIT(FLAG_DRILL);
 	om->to_addr = m->from.addr;
 	om->to_name = m->from.name;
 	return outbox_queue(st, cfg, t->id, t->ref, om, now, err);
@@ -61,14 +103,15 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 int notify_new_ticket(const struct config *cfg, struct store *st, const struct ticket *t,
 		      const struct mail *m, time_t now, struct error *err)
 {
-	struct tvars *vars = vars_for_ticket(cfg, t, m);
+	struct tvars *vars = ticket_vars(cfg, st, t, m, now, err);
 	char *refs = mail_thread(m, true);
 	const struct person *reporter = config_find_person(cfg, m->from.addr);
 	struct outbox_mail om = { .vars = vars, .in_reply_to = m->message_id, .references = refs };
 	int rc = -1;
 
 	if (!vars || !refs) {
-		out_of_memory(err);
+		if (vars)
+			out_of_memory(err);
 		goto done;
 	}
 	/* An admin who reports is alarmed anyway; a mail without a sender
@@ -120,6 +163,104 @@ int notify_cut(const struct config *cfg, struct store *st, const struct ticket *
 		rc = out_of_memory(err);
 	else
 		rc = notify_admins(cfg, st, t, "cut", "cut.txt", vars, m->message_id, now, err);
+	tvars_free(vars);
+	return rc;
+}
+
+int notify_escalation(const struct config *cfg, struct store *st, const struct ticket *t,
+		      int stage, time_t now, struct error *err)
+{
+	struct tvars *vars = ticket_vars(cfg, st, t, NULL, now, err);
+	struct outbox_mail om = { .kind = "escalation", .template = "escalation.txt", .vars = vars };
+	char waited[40];
+	int rc;
+
+	if (!vars)
+		return -1;
+	vars_duration((long)(now - t->created_at), waited, sizeof waited);
+	/* SPEC 4: management, and the admins again */
+	rc = tvars_setf(vars, "escalation_stage", "%d", stage) < 0 ||
+	     tvars_set(vars, "unacked_for", waited) < 0 ? out_of_memory(err) :
+	     queue_roles(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	return rc;
+}
+
+/* The obligation's own variables beside the ticket's. */
+static int obligation_vars(struct tvars *v, const struct obligation *o, time_t now)
+{
+	int kind = obligation_from_name(o->kind);
+	char due[40], span[40];
+
+	clock_format_short(o->due_at, due, sizeof due);
+	vars_duration((long)(o->due_at > now ? o->due_at - now : now - o->due_at), span, sizeof span);
+	return tvars_set(v, "obligation_kind", o->kind) < 0 ||
+	       tvars_set(v, "obligation_label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
+	       tvars_set(v, "obligation_due", due) < 0 ||
+	       tvars_set(v, "obligation_left", o->due_at > now ? span : "") < 0 ||
+	       tvars_set(v, "obligation_late", o->due_at > now ? "" : span) < 0 ? -1 : 0;
+}
+
+int notify_reminder(const struct config *cfg, struct store *st, const struct ticket *t,
+		    const struct obligation *o, time_t now, struct error *err)
+{
+	struct tvars *vars = ticket_vars(cfg, st, t, NULL, now, err);
+	struct outbox_mail om = { .kind = "reminder", .template = "reminder.txt", .vars = vars };
+	const struct person *owner = config_find_person(cfg, t->owner);
+	int rc;
+
+	if (!vars)
+		return -1;
+	if (obligation_vars(vars, o, now) < 0)
+		rc = out_of_memory(err);
+	else if (t->owner && *t->owner) {
+		/* SPEC 4: the owner, or the admins while nobody owns it */
+		om.to_addr = t->owner;
+		om.to_name = owner ? owner->name : NULL;
+		om.drill = t->flags & FLAG_BIT(FLAG_DRILL);
+		rc = outbox_queue(st, cfg, t->id, t->ref, &om, now, err);
+	} else {
+		rc = queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+	}
+	tvars_free(vars);
+	return rc;
+}
+
+int notify_overdue(const struct config *cfg, struct store *st, const struct ticket *t,
+		   const struct obligation *o, int stage, time_t now, struct error *err)
+{
+	struct tvars *vars = ticket_vars(cfg, st, t, NULL, now, err);
+	struct outbox_mail om = { .kind = "overdue", .template = "overdue.txt", .vars = vars };
+	int rc;
+
+	if (!vars)
+		return -1;
+	rc = obligation_vars(vars, o, now) < 0 ||
+	     tvars_setf(vars, "overdue_stage", "%d", stage) < 0 ? out_of_memory(err) :
+	     queue_roles(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	return rc;
+}
+
+int notify_review(const struct config *cfg, struct store *st, const char *kind,
+		  const char *label, time_t last_done, time_t due, time_t now, struct error *err)
+{
+	struct tvars *vars = tvars_new();
+	struct outbox_mail om = { .kind = "review", .template = "review.txt", .vars = vars };
+	char last[40], when[40];
+	int rc;
+
+	if (!vars)
+		return out_of_memory(err);
+	clock_format_short(last_done, last, sizeof last);
+	clock_format_short(due, when, sizeof when);
+	rc = tvars_set(vars, "review_kind", kind) < 0 ||
+	     tvars_set(vars, "review_label", label) < 0 ||
+	     tvars_set(vars, "review_last", last) < 0 ||
+	     tvars_set(vars, "review_due", when) < 0 ||
+	     tvars_set(vars, "bot_addr", cfg->smtp.from) < 0 ||
+	     tvars_set(vars, "bot_name", cfg->smtp.from_name) < 0 ? out_of_memory(err) :
+	     queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
 	tvars_free(vars);
 	return rc;
 }

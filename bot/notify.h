@@ -40,4 +40,25 @@ int notify_cut(const struct config *cfg, struct store *st, const struct ticket *
 	       const struct mail *m, size_t full_size, size_t kept, time_t now,
 	       struct error *err);
 
+/*
+ * Policy-engine mail (SPEC 4), each rendered with the ticket, its
+ * classification, checklist and obligations:
+ *   escalation.txt — t still unacknowledged after `stage` limits: to
+ *     management and the admins;
+ *   reminder.txt — obligation o approaches its due time: to the owner, or
+ *     the admins while nobody owns the ticket;
+ *   overdue.txt — o is overdue (`stage`: 1 at due, +1 each repeat): to
+ *     management and the admins;
+ *   review.txt — a periodic review of the policy (5-1, 5-2, 6-2) is due:
+ *     to the admins; about no ticket.
+ */
+int notify_escalation(const struct config *cfg, struct store *st, const struct ticket *t,
+		      int stage, time_t now, struct error *err);
+int notify_reminder(const struct config *cfg, struct store *st, const struct ticket *t,
+		    const struct obligation *o, time_t now, struct error *err);
+int notify_overdue(const struct config *cfg, struct store *st, const struct ticket *t,
+		   const struct obligation *o, int stage, time_t now, struct error *err);
+int notify_review(const struct config *cfg, struct store *st, const char *kind,
+		  const char *label, time_t last_done, time_t due, time_t now, struct error *err);
+
 #endif

@@ -19,7 +19,9 @@ char *outbox_reply_address(const struct config *cfg, const char *ticket_ref)
 	const char *from = cfg->smtp.from, *at = strchr(from, '@');
 	char *out;
 
-	if (!at)
+	/* A mail about no ticket (the digest): replies go to the desk itself
+	 * and open a ticket, like any other mail there. */
+	if (!at || !ticket_ref || !*ticket_ref)
 		return strdup(from);
 	if (asprintf(&out, "%.*s+%s%s", (int)(at - from), from, ticket_ref, at) < 0)
 		return NULL;
@@ -27,7 +29,8 @@ char *outbox_reply_address(const struct config *cfg, const char *ticket_ref)
 }
 
 /* "<ref>.<kind>.<time>.<random>@domain": unique without a counter, and it
- * names the ticket so a person reading headers sees where it belongs. */
+ * names the ticket so a person reading headers sees where it belongs;
+ * "<kind>.<time>.<random>@domain" for a mail about no ticket. */
 static char *new_message_id(const struct config *cfg, const char *ref, const char *kind,
 			    time_t now)
 {
@@ -40,8 +43,8 @@ static char *new_message_id(const struct config *cfg, const char *ref, const cha
 			rnd[i] = (unsigned char)rand();
 	for (i = 0; i < sizeof rnd; i++)
 		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
-	if (asprintf(&out, "%s.%s.%lld.%s@%s", ref, kind, (long long)now, hex,
-		     config_mail_domain(cfg)) < 0)
+	if (asprintf(&out, "%s%s%s.%lld.%s@%s", ref && *ref ? ref : "", ref && *ref ? "." : "",
+		     kind, (long long)now, hex, config_mail_domain(cfg)) < 0)
 		return NULL;
 	return out;
 }
@@ -50,14 +53,29 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
 		 struct error *err)
 {
-	char *subject = NULL, *body = NULL, *msgid = NULL, *reply_to = NULL, *data = NULL;
-	char *detail = NULL;
+	char *subject = NULL, *body = NULL, *html = NULL, *msgid = NULL, *reply_to = NULL;
+	char *data = NULL, *detail = NULL;
 	struct outmsg out = { 0 };
 	size_t len = 0;
 	int rc = -1;
 
 	if (render_mail(cfg->templates, m->template, m->vars, &subject, &body, err) < 0)
 		return -1;
+	if (m->html_template &&
+	    render_html(cfg->templates, m->html_template, m->vars, &html, err) < 0)
+		goto done;
+	if (m->drill) {
+		/* Issue 4: every mail a drill causes says so, whatever the
+		 * template writes, so that nobody takes it for a real incident. */
+		char *marked;
+
+		if (asprintf(&marked, "【訓練 / DRILL】%s", subject) < 0) {
+			error_set(err, ERR_FATAL, "outbox: out of memory");
+			goto done;
+		}
+		free(subject);
+		subject = marked;
+	}
 	msgid = new_message_id(cfg, ticket_ref, m->kind, now);
 	reply_to = outbox_reply_address(cfg, ticket_ref);
 	if (!msgid || !reply_to) {
@@ -77,6 +95,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	 * person's mail say so precisely. */
 	out.auto_submitted = m->in_reply_to ? "auto-replied" : "auto-generated";
 	out.body = body;
+	out.html = html;
 	out.date = now;
 	out.utc_offset_min = clock_utc_offset_min(now);
 	out.charset = cfg->smtp.charset;
@@ -94,6 +113,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 done:
 	free(subject);
 	free(body);
+	free(html);
 	free(msgid);
 	free(reply_to);
 	free(data);

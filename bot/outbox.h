@@ -11,6 +11,7 @@
 #ifndef INCIDENT_OUTBOX_H
 #define INCIDENT_OUTBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -24,22 +25,29 @@
 struct outbox_mail {
 	const char *kind;		/* "ack", "alarm", ... (for listings) */
 	const char *template;		/* file in the templates folder */
+	const char *html_template;	/* NULL, or an HTML version (render_html): the
+					 * mail is then multipart/alternative */
 	const struct tvars *vars;
 	const char *to_addr;
 	const char *to_name;		/* may be NULL */
 	const char *in_reply_to;	/* without brackets; may be NULL */
 	const char *references;		/* space-separated; may be NULL */
+	bool drill;			/* about a drill: the subject says so (policy 6-2) */
 };
 
 /*
  * Renders, composes and queues one mail about ticket (id + ref) inside the
- * open transaction, and notes it on the ticket's timeline.
+ * open transaction, and notes it on the ticket's timeline.  A mail about
+ * no ticket (the digest, a periodic reminder) has ticket_id 0 and ref NULL
+ * or "": its Message-ID names only the kind, its Reply-To is smtp.from,
+ * and the note goes to the event log without a ticket.
  */
 int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
 		 struct error *err);
 
-/* The reply address that routes replies back to the ticket ("incident+REF@domain"). */
+/* The reply address that routes replies back to the ticket ("incident+REF@domain");
+ * smtp.from itself when ticket_ref is NULL or "".  malloc'd; NULL: no memory. */
 char *outbox_reply_address(const struct config *cfg, const char *ticket_ref);
 
 /*

@@ -12,6 +12,7 @@
 #include "bounce.h"
 #include "clock.h"
 #include "digest.h"
+#include "engine.h"
 #include "log.h"
 #include "mime.h"
 #include "notify.h"
@@ -53,6 +54,25 @@ static int find_ticket(const struct config *cfg, struct store *st, const struct 
 		if ((rc = store_message_ticket_of(st, m->references[i], &id, err)) != 0)
 			return rc < 0 ? -1 : store_ticket_get_by_id(st, id, t, err);
 	return 0;
+}
+
+/*
+ * Whether m answers a mail of the bot about no ticket (the digest, a
+ * periodic reminder): 1, 0, or -1.
+ */
+static int answers_ticketless(struct store *st, const struct mail *m, struct error *err)
+{
+	struct outbox_entry e;
+	int rc;
+
+	if (!m->in_reply_to)
+		return 0;
+	rc = store_outbox_find(st, m->in_reply_to, &e, err);
+	if (rc == 1) {
+		rc = e.ticket_id == 0;
+		store_outbox_entry_release(&e);
+	}
+	return rc;
 }
 
 static int record_text(struct store *st, const struct incoming *in, int64_t ticket_id,
@@ -259,6 +279,22 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 		return rc;
 	}
 
+	if ((rc = answers_ticketless(st, m, err)) != 0) {
+		/* A reply to the digest or a periodic reminder: words for the
+		 * desk, not a new incident.  Kept, on the timeline of no ticket. */
+		char *said = rc < 0 ? NULL : quote_new_text(m->body);
+
+		rc = rc < 0 ? -1 : record_text(st, in, 0, "reply", said, now, err);
+		free(said);
+		if (rc < 0)
+			return -1;
+		log_info("pipeline", "uid %u: reply from %s to a mail about no ticket: recorded",
+			 in->raw->uid, sender);
+		stats->follow_ups++;
+		return store_event_add(st, 0, now, sender, "reply",
+				       m->subject ? m->subject : "", err);
+	}
+
 	if (store_ticket_create(st, clock_year(now), now,
 				m->subject && *m->subject ? m->subject : "(件名なし / no subject)",
 				m->from.addr, m->from.name, &t, err) < 0)
@@ -267,6 +303,7 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 		detail = NULL;
 	rc = record(st, in, t.id, "report", now, err) < 0 ||
 	     store_event_add(st, t.id, now, sender, "opened", detail, err) < 0 ||
+	     engine_open(cfg, st, &t, m, now, err) < 0 ||
 	     notify_new_ticket(cfg, st, &t, m, now, err) < 0 ||
 	     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||
 	     note_lossy(st, m, t.id, now, err) < 0 ? -1 : 0;

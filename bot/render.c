@@ -141,6 +141,7 @@ struct scope {
 struct renderer {
 	const char *tmpl;	/* start, for line numbers */
 	const char *name;
+	bool html;		/* escape every value for HTML */
 	char *out;
 	size_t len, cap;
 	struct error *err;
@@ -182,6 +183,34 @@ static int emit(struct renderer *r, const char *s, size_t n)
 	r->len += n;
 	r->out[r->len] = '\0';
 	return 0;
+}
+
+/*
+ * A value in an HTML template: the five characters that end text or a
+ * quoted attribute value become entities, so no value can open a tag, end
+ * an attribute or start an entity.  Everything else (UTF-8 included)
+ * passes through.
+ */
+static int emit_html(struct renderer *r, const char *s)
+{
+	const char *run = s;
+
+	for (; *s; s++) {
+		const char *ent;
+
+		switch (*s) {
+		case '&': ent = "&amp;"; break;
+		case '<': ent = "&lt;"; break;
+		case '>': ent = "&gt;"; break;
+		case '"': ent = "&quot;"; break;
+		case '\'': ent = "&#39;"; break;
+		default: continue;
+		}
+		if (emit(r, run, (size_t)(s - run)) < 0 || emit(r, ent, strlen(ent)) < 0)
+			return -1;
+		run = s + 1;
+	}
+	return emit(r, run, (size_t)(s - run));
 }
 
 static const struct tvar *lookup(const struct scope *sc, const char *key, size_t len)
@@ -333,7 +362,8 @@ static int block(struct renderer *r, const char **pp, const struct scope *sc, bo
 			if (!e->text)
 				return fail(r, t.start, "\"%.*s\" is a list: use {{#each %.*s}}",
 					    (int)t.arg_len, t.arg, (int)t.arg_len, t.arg);
-			if (emit(r, e->text, strlen(e->text)) < 0)
+			if ((r->html ? emit_html(r, e->text)
+				     : emit(r, e->text, strlen(e->text))) < 0)
 				return -1;
 			break;
 		}
@@ -398,10 +428,10 @@ static int block(struct renderer *r, const char **pp, const struct scope *sc, bo
 	}
 }
 
-int render_string(const char *tmpl, const char *name, const struct tvars *vars,
+static int render(const char *tmpl, const char *name, const struct tvars *vars, bool html,
 		  char **out, struct error *err)
 {
-	struct renderer r = { .tmpl = tmpl, .name = name, .err = err };
+	struct renderer r = { .tmpl = tmpl, .name = name, .html = html, .err = err };
 	struct scope top = { vars, NULL };
 	const char *p = tmpl;
 	struct tag stop;
@@ -413,6 +443,18 @@ int render_string(const char *tmpl, const char *name, const struct tvars *vars,
 	}
 	*out = r.out;
 	return 0;
+}
+
+int render_string(const char *tmpl, const char *name, const struct tvars *vars,
+		  char **out, struct error *err)
+{
+	return render(tmpl, name, vars, false, out, err);
+}
+
+int render_string_html(const char *tmpl, const char *name, const struct tvars *vars,
+		       char **out, struct error *err)
+{
+	return render(tmpl, name, vars, true, out, err);
 }
 
 static int read_file(const char *path, char **text, struct error *err)
@@ -499,4 +541,19 @@ int render_mail(const char *dir, const char *file, const struct tvars *vars,
 		return error_set(err, ERR_FATAL, "template %s: no Subject: line", file);
 	}
 	return 0;
+}
+
+int render_html(const char *dir, const char *file, const struct tvars *vars, char **html,
+		struct error *err)
+{
+	char path[4096], *tmpl;
+	int rc;
+
+	*html = NULL;
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	if (read_file(path, &tmpl, err) < 0)
+		return -1;
+	rc = render_string_html(tmpl, file, vars, html, err);
+	free(tmpl);
+	return rc;
 }

@@ -17,7 +17,10 @@
  * no empty line behind.  A variable that is not set is an error naming the
  * template's file and line, so `check-config` finds typos.  Values are
  * inserted as they are (plain text); header values are made safe by
- * compose.c, which strips line breaks.
+ * compose.c, which strips line breaks.  An HTML template (render_html,
+ * render_string_html) gets every value escaped instead: & < > " ' become
+ * entities, safe in element text and in quoted attribute values (not in
+ * URLs, scripts or styles, where no template puts a value).
  */
 #ifndef INCIDENT_RENDER_H
 #define INCIDENT_RENDER_H
@@ -52,6 +55,10 @@ int tvars_set_list(struct tvars *v, const char *key);
 int render_string(const char *tmpl, const char *name, const struct tvars *vars,
 		  char **out, struct error *err);
 
+/* The same with every {{x}} value HTML-escaped (the template text is not). */
+int render_string_html(const char *tmpl, const char *name, const struct tvars *vars,
+		       char **out, struct error *err);
+
 /*
  * Reads dir/file and renders it.  A mail template starts with header lines
  * ("Subject: …"), then an empty line, then the body: *subject and *body are
@@ -59,5 +66,12 @@ int render_string(const char *tmpl, const char *name, const struct tvars *vars,
  */
 int render_mail(const char *dir, const char *file, const struct tvars *vars,
 		char **subject, char **body, struct error *err);
+
+/*
+ * Reads dir/file, an HTML document (no header lines: the whole file is the
+ * part), and renders it with render_string_html into a malloc'd *html.
+ */
+int render_html(const char *dir, const char *file, const struct tvars *vars, char **html,
+		struct error *err);
 
 #endif

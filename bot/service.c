@@ -1,6 +1,8 @@
 /* service.c — see service.h. */
 #include "service.h"
 
+#include "timers.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +151,18 @@ int service_intake(struct service *sv, struct error *err)
 		}
 	}
 	free(uids);
+	return 0;
+}
+
+int service_timers(struct service *sv, struct error *err)
+{
+	struct timer_stats ts = { 0 };
+
+	if (timers_run(sv->cfg, sv->store, clock_now(), &ts, err) < 0)
+		return -1;
+	if (ts.escalations + ts.reminders + ts.overdue + ts.digests + ts.reviews)
+		log_info("timers", "%zu escalations, %zu reminders, %zu overdue, %zu digests, %zu reviews",
+			 ts.escalations, ts.reminders, ts.overdue, ts.digests, ts.reviews);
 	return 0;
 }
 

@@ -42,6 +42,9 @@ void service_disconnect(struct service *sv);
  */
 int service_intake(struct service *sv, struct error *err);
 
+/* Fires the policy's timers that are due (timers.h); logs what fired. */
+int service_timers(struct service *sv, struct error *err);
+
 /* Sends the outbox mail that is due. */
 int service_flush(struct service *sv, struct error *err);
 

@@ -71,6 +71,41 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
 	"CREATE INDEX outbox_rcpt ON outbox(rcpt, created_at);"
 	"CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+
+	/* 2: the policy engine — classification, flags, checklists,
+	 * obligations, timer stages, the policy's periodic reviews */
+	"ALTER TABLE tickets ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN affected INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN classify_why TEXT;"
+	"ALTER TABLE tickets ADD COLUMN acked_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN contained_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN resolved_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN closed_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN escalation_stage INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN lessons TEXT;"
+	"CREATE INDEX tickets_status ON tickets(status);"
+	"CREATE TABLE checklist ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  pos INTEGER NOT NULL, text TEXT NOT NULL,"
+	"  done_at INTEGER, done_by TEXT,"
+	"  UNIQUE (ticket_id, pos));"
+	"CREATE TABLE obligations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  kind TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'open',"
+	"  created_at INTEGER NOT NULL,"
+	"  start_at INTEGER NOT NULL, due_at INTEGER NOT NULL,"
+	"  reason TEXT, closed_at INTEGER, closed_by TEXT,"
+	"  remind_stage INTEGER NOT NULL DEFAULT 0,"
+	"  overdue_stage INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (ticket_id, kind));"
+	"CREATE INDEX obligations_state ON obligations(state, due_at);"
+	"CREATE TABLE reviews ("
+	"  kind TEXT PRIMARY KEY,"
+	"  last_done INTEGER NOT NULL, done_by TEXT,"
+	"  remind_stage INTEGER NOT NULL DEFAULT 0);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

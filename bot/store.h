@@ -57,6 +57,15 @@ struct ticket {
 	time_t created_at;
 	time_t updated_at;
 	time_t aware_at;	/* policy 7-4: every legal clock starts here */
+	unsigned flags;		/* FLAG_BIT()s of policy.h */
+	long affected;		/* people whose data is involved; -1 unknown */
+	char *classify_why;	/* the words the first classification saw */
+	time_t acked_at;	/* 0: never; first left "new" */
+	time_t contained_at;	/* 0: never; first reached recovering or later */
+	time_t resolved_at;	/* 0: not resolved */
+	time_t closed_at;	/* 0: not closed */
+	int escalation_stage;	/* unacknowledged escalations sent (timers) */
+	char *lessons;		/* policy 8: the lessons-learned document */
 };
 
 void store_ticket_release(struct ticket *t);
@@ -102,6 +111,99 @@ int store_event_add(struct store *s, int64_t ticket_id, time_t at, const char *a
 int store_event_list(struct store *s, int64_t ticket_id, struct event **out, size_t *n,
 		     struct error *err);
 void store_events_free(struct event *e, size_t n);
+
+/* ---- the policy engine's records (store_policy.c) ---- */
+
+/* Which tickets store_ticket_query lists; zeroed: every ticket not closed. */
+struct ticket_filter {
+	bool all;		/* closed ones too */
+	const char *status;	/* only this status */
+	const char *priority;	/* only this priority */
+	bool overdue;		/* only those with an open obligation due before now */
+	time_t now;
+	bool oldest_first;	/* default: newest first */
+};
+int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ticket **out,
+		       size_t *n, struct error *err);
+
+/* The first classification (or a correction): every field is written. */
+int store_ticket_set_class(struct store *s, int64_t id, const char *type, const char *priority,
+			   const char *source, unsigned flags, long affected, const char *why,
+			   struct error *err);
+
+/*
+ * The new status, and the times derived from it: acked_at when it first
+ * leaves "new", contained_at when it first reaches "recovering" or later,
+ * resolved_at / closed_at set on reaching them and cleared on a reopen.
+ * The caller has checked the move (policy_transition).
+ */
+int store_ticket_set_status(struct store *s, int64_t id, const char *status, time_t now,
+			    struct error *err);
+int store_ticket_set_escalation(struct store *s, int64_t id, int stage, struct error *err);
+/* Policy 7-4: when the company became aware; the caller re-syncs the obligations. */
+int store_ticket_set_aware(struct store *s, int64_t id, time_t aware, struct error *err);
+
+struct checklist_item {
+	int pos;		/* 1, 2, ... as admins tick them (/check N) */
+	char *text;
+	time_t done_at;		/* 0: open */
+	char *done_by;
+};
+
+int store_checklist_add(struct store *s, int64_t ticket_id, int pos, const char *text,
+			struct error *err);
+int store_checklist_list(struct store *s, int64_t ticket_id, struct checklist_item **out,
+			 size_t *n, struct error *err);
+void store_checklist_free(struct checklist_item *c, size_t n);
+
+struct obligation {
+	int64_t id;
+	int64_t ticket_id;
+	char ref[24];		/* the ticket's INC-… */
+	char *kind;		/* obligation_name() */
+	char *state;		/* "open", "done", "not-needed", "cancelled" */
+	time_t created_at;
+	time_t start_at;	/* the awareness time it counts from */
+	time_t due_at;
+	time_t closed_at;
+	char *reason;		/* not needed / cancelled because …; done: the note */
+	char *closed_by;
+	int remind_stage;	/* timers: reminders sent */
+	int overdue_stage;	/* timers: overdue escalations sent */
+};
+
+/*
+ * Makes sure the ticket has an open obligation of kind from start to due:
+ * creates it (returns 1), reopens a cancelled one (1), moves the times of
+ * an open one when they differ (0; its reminder stages restart), or
+ * leaves one that is done or not needed alone (0).  -1 on error.
+ */
+int store_obligation_require(struct store *s, int64_t ticket_id, const char *kind,
+			     time_t start, time_t due, time_t now, struct error *err);
+/* Ends an open obligation as state ("done", "not-needed", "cancelled"): 1, 0 when none open, -1. */
+int store_obligation_close(struct store *s, int64_t ticket_id, const char *kind,
+			   const char *state, const char *reason, const char *by, time_t now,
+			   struct error *err);
+/* A ticket's obligations in due order; ticket_id 0: the open ones of every ticket not settled. */
+int store_obligation_list(struct store *s, int64_t ticket_id, struct obligation **out,
+			  size_t *n, struct error *err);
+int store_obligation_set_stages(struct store *s, int64_t id, int remind_stage,
+				int overdue_stage, struct error *err);
+void store_obligations_free(struct obligation *o, size_t n);
+
+/* Policy 5-1, 5-2, 6-2: when each periodic review was last done. */
+struct review {
+	time_t last_done;
+	char *done_by;
+	int remind_stage;
+};
+/* 1 and *out, 0 when never recorded, -1. */
+int store_review_get(struct store *s, const char *kind, struct review *out, struct error *err);
+/* Records the review done at `at` (reminders start over). */
+int store_review_done(struct store *s, const char *kind, time_t at, const char *by,
+		      struct error *err);
+int store_review_set_stage(struct store *s, const char *kind, int stage, struct error *err);
+void store_review_release(struct review *r);
 
 /* ---- received messages (store_message.c) ---- */
 

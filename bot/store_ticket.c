@@ -12,7 +12,8 @@
 
 #define TICKET_COLUMNS \
 	"id, ref, subject, status, priority, type, source, reporter_addr, " \
-	"reporter_name, owner, created_at, updated_at, aware_at"
+	"reporter_name, owner, created_at, updated_at, aware_at, flags, affected, " \
+	"classify_why, acked_at, contained_at, resolved_at, closed_at, escalation_stage, lessons"
 
 static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 {
@@ -30,6 +31,16 @@ static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 	t->created_at = sqlite3_column_int64(st, 10);
 	t->updated_at = sqlite3_column_int64(st, 11);
 	t->aware_at = sqlite3_column_int64(st, 12);
+	t->flags = (unsigned)sqlite3_column_int64(st, 13);
+	t->affected = sqlite3_column_type(st, 14) == SQLITE_NULL ? -1 :
+		(long)sqlite3_column_int64(st, 14);
+	t->classify_why = store_col_strdup(st, 15);
+	t->acked_at = sqlite3_column_int64(st, 16);
+	t->contained_at = sqlite3_column_int64(st, 17);
+	t->resolved_at = sqlite3_column_int64(st, 18);
+	t->closed_at = sqlite3_column_int64(st, 19);
+	t->escalation_stage = sqlite3_column_int(st, 20);
+	t->lessons = store_col_strdup(st, 21);
 }
 
 void store_ticket_release(struct ticket *t)
@@ -42,6 +53,8 @@ void store_ticket_release(struct ticket *t)
 	free(t->reporter_addr);
 	free(t->reporter_name);
 	free(t->owner);
+	free(t->classify_why);
+	free(t->lessons);
 	memset(t, 0, sizeof *t);
 }
 
@@ -136,12 +149,18 @@ int store_ticket_get_by_id(struct store *s, int64_t id, struct ticket *out, stru
 	return get_one(s, st, out, err);
 }
 
-int store_ticket_list(struct store *s, bool all, struct ticket **out, size_t *n,
-		      struct error *err)
+#define TICKET_FILTER \
+	"SELECT " TICKET_COLUMNS " FROM tickets " \
+	"WHERE (?1 OR status <> 'closed') AND (?2 IS NULL OR status = ?2) " \
+	"AND (?3 IS NULL OR priority = ?3) AND (NOT ?4 OR EXISTS (SELECT 1 FROM obligations o " \
+	"WHERE o.ticket_id = tickets.id AND o.state = 'open' AND o.due_at <= ?5)) "
+
+int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ticket **out,
+		       size_t *n, struct error *err)
 {
-	static const char sql[] = "SELECT " TICKET_COLUMNS " FROM tickets "
-		"WHERE ? OR status <> 'closed' ORDER BY created_at DESC, id DESC";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	static const char newest_sql[] = TICKET_FILTER "ORDER BY created_at DESC, id DESC";
+	static const char oldest_sql[] = TICKET_FILTER "ORDER BY created_at, id";
+	sqlite3_stmt *st = store_stmt(s, f->oldest_first ? oldest_sql : newest_sql, err);
 	struct ticket *list = NULL;
 	size_t cap = 0;
 	int rc;
@@ -150,7 +169,11 @@ int store_ticket_list(struct store *s, bool all, struct ticket **out, size_t *n,
 	*n = 0;
 	if (!st)
 		return -1;
-	sqlite3_bind_int(st, 1, all);
+	sqlite3_bind_int(st, 1, f->all || (f->status && strcmp(f->status, "closed") == 0));
+	store_bind_text(st, 2, f->status);
+	store_bind_text(st, 3, f->priority);
+	sqlite3_bind_int(st, 4, f->overdue);
+	sqlite3_bind_int64(st, 5, f->now);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
 			sqlite3_reset(st);
@@ -168,6 +191,14 @@ int store_ticket_list(struct store *s, bool all, struct ticket **out, size_t *n,
 	}
 	*out = list;
 	return 0;
+}
+
+int store_ticket_list(struct store *s, bool all, struct ticket **out, size_t *n,
+		      struct error *err)
+{
+	struct ticket_filter f = { .all = all };
+
+	return store_ticket_query(s, &f, out, n, err);
 }
 
 int store_ticket_touch(struct store *s, int64_t id, time_t now, struct error *err)

@@ -12,4 +12,7 @@
 /* Writes the ticket's own fields into the currently open object. */
 void ticket_json_fields(struct json *j, const struct ticket *t);
 
+/* One obligation as an object (SPEC 7: kind, due, state, …); overdue as at now. */
+void obligation_json(struct json *j, const struct obligation *o, time_t now);
+
 #endif

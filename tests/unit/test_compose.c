@@ -1205,6 +1205,171 @@ static void test_default_unchanged(void)
 	free(want);
 }
 
+/* --- multipart/alternative ------------------------------------------------ */
+
+/* The boundary parameter of the Content-Type header, malloc'd, or NULL. */
+static char *boundary_of(const char *msg)
+{
+	char *v = header(msg, "Content-Type"), *b, *e, *out = NULL;
+
+	if (v && (b = strstr(v, "boundary=\"")) && (e = strchr(b + 10, '"')))
+		out = strndup(b + 10, (size_t)(e - b - 10));
+	free(v);
+	return out;
+}
+
+struct mime_part {
+	char *headers;	/* up to the blank line */
+	char *body;	/* decoded base64 */
+};
+
+/*
+ * Splits the body of msg at the delimiter lines of boundary (RFC 2046
+ * 5.1.1: CRLF "--" boundary, the last one followed by "--").  Returns the
+ * number of parts (at most max), or -1 when the structure is wrong: no
+ * closing delimiter, text after it, or a delimiter not on a line of its own.
+ */
+static int split_parts(const char *msg, const char *boundary, struct mime_part *parts, int max)
+{
+	const char *p = strstr(msg, "\r\n\r\n"), *next;
+	char delim[128];
+	size_t dl;
+	int n = 0;
+
+	snprintf(delim, sizeof delim, "\r\n--%s", boundary);
+	dl = strlen(delim);
+	if (!p || !(p = strstr(p, delim)))
+		return -1;
+	for (;;) {
+		p += dl;
+		if (strcmp(p, "--\r\n") == 0)
+			return n;		/* the close delimiter ends the message */
+		if (strncmp(p, "\r\n", 2) != 0 || n == max)
+			return -1;
+		p += 2;
+		if (!(next = strstr(p, delim)))
+			return -1;
+		{
+			const char *hb = strstr(p, "\r\n\r\n");
+
+			if (!hb || hb > next)
+				return -1;
+			parts[n].headers = strndup(p, (size_t)(hb - p));
+			parts[n].body = b64_decode(hb + 4, (size_t)(next + 2 - hb - 4));
+			n++;
+		}
+		p = next;
+	}
+}
+
+static void free_parts(struct mime_part *parts, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(parts[i].headers);
+		free(parts[i].body);
+	}
+}
+
+/* Occurrences of needle in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)); hay += strlen(needle))
+		n++;
+	return n;
+}
+
+static void test_alternative(void)
+{
+	struct outmsg m = base_msg();
+	struct mime_part parts[4] = { 0 };
+	char *msg, *again, *other, *b, *b2, *v;
+	size_t len, len2;
+	int n;
+
+	m.subject = "日次ダイジェスト";
+	m.body = "本文です。\nline 2\n";
+	m.html = "<p>本文です。</p>\n<table><tr><td bgcolor=\"#c62828\">&nbsp;</td></tr></table>\n";
+	msg = compose_message(&m, &len);
+	CHECK(msg != NULL, "alternative: composed");
+	if (!msg)
+		return;
+	CHECK(lines_ok(msg, len, 78), "alternative: CRLF only, lines within 78");
+	v = header(msg, "Content-Type");
+	CHECK(v && strncmp(v, " multipart/alternative; boundary=\"", 34) == 0,
+	      "alternative: Content-Type multipart/alternative with a quoted boundary");
+	free(v);
+	CHECK_INT(count_headers(msg, "MIME-Version"), 1, "alternative: one MIME-Version");
+	CHECK_INT(count_headers(msg, "Content-Type"), 1, "alternative: one Content-Type header");
+	CHECK_INT(count_headers(msg, "Content-Transfer-Encoding"), 0,
+		  "alternative: no transfer encoding for the multipart itself");
+	b = boundary_of(msg);
+	CHECK(b && strncmp(b, "=_", 2) == 0 && strlen(b) <= 70,
+	      "alternative: a boundary starting \"=_\" (never in base64), at most 70 (RFC 2046)");
+	n = b ? split_parts(msg, b, parts, 4) : -1;
+	CHECK_INT(n, 2, "alternative: two parts, then the close delimiter ends the message");
+	if (n == 2) {
+		CHECK_STR(parts[0].headers,
+			  "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64",
+			  "alternative: text/plain first, UTF-8 base64");
+		CHECK_STR(parts[0].body, "本文です。\r\nline 2\r\n", "alternative: the text decodes back (CRLF)");
+		CHECK_STR(parts[1].headers,
+			  "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: base64",
+			  "alternative: text/html second, UTF-8 base64");
+		CHECK_STR(parts[1].body,
+			  "<p>本文です。</p>\r\n<table><tr><td bgcolor=\"#c62828\">&nbsp;</td></tr></table>\r\n",
+			  "alternative: the HTML decodes back (CRLF)");
+	}
+	free_parts(parts, n > 0 ? n : 0);
+	CHECK_INT(b ? count_of(msg, b) : 0, 4,
+		  "alternative: the boundary occurs only in the header and the three delimiters");
+
+	again = compose_message(&m, &len2);
+	CHECK(again && len2 == len && memcmp(again, msg, len) == 0,
+	      "alternative: the same fields give the same bytes (no randomness)");
+	free(again);
+	m.message_id = "2@bot.example.com";
+	other = compose_message(&m, &len2);
+	b2 = other ? boundary_of(other) : NULL;
+	CHECK(b && b2 && strcmp(b, b2) != 0, "alternative: another message, another boundary");
+	free(b2);
+	free(other);
+	free(msg);
+
+	/* A text that holds a delimiter of our own cannot end its part. */
+	m.message_id = "1@bot.example.com";
+	m.html = "x";
+	msg = compose_message(&m, &len);
+	m.body = msg ? strstr(msg, "\r\n--=_") + 2 : "";	/* "--=_…" lines as body text */
+	other = compose_message(&m, &len2);
+	b2 = other ? boundary_of(other) : NULL;
+	n = b2 ? split_parts(other, b2, parts, 4) : -1;
+	CHECK_INT(n, 2, "alternative: delimiter lines in the text stay inside its part");
+	if (n == 2)
+		CHECK(strstr(parts[0].body, "--=_incident-bot_") != NULL, "... and decode back");
+	free_parts(parts, n > 0 ? n : 0);
+	free(b2);
+	free(other);
+	free(msg);
+	free(b);
+
+	/* ISO-2022-JP is for text-only mail; an HTML mail is UTF-8. */
+	m = jis_msg();
+	m.html = "<p>ご連絡</p>";
+	msg = compose_message(&m, &len);
+	CHECK(msg && !strstr(msg, "ISO-2022-JP") && strstr(msg, "=?UTF-8?B?") &&
+	      strstr(msg, "multipart/alternative"),
+	      "alternative: charset iso-2022-jp still gives UTF-8 with an HTML part");
+	free(msg);
+	m.html = NULL;
+	msg = compose_message(&m, &len);
+	CHECK(is_jis(msg), "... and ISO-2022-JP without one");
+	free(msg);
+}
+
 int main(void)
 {
 	test_encode_word();
@@ -1225,5 +1390,6 @@ int main(void)
 	test_jis_fallback();
 	test_jis_injection();
 	test_default_unchanged();
+	test_alternative();
 	return test_done();
 }
