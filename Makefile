@@ -35,13 +35,13 @@ LDLIBS  += $(PKG_LIBS)
 SRCS := \
 	bot/imap.c bot/tls.c \
 	bot/mime.c bot/charset.c bot/html.c bot/header.c bot/rfc2231.c bot/buf.c bot/mail.c \
-	bot/route.c bot/bounce.c bot/quote.c \
+	bot/route.c bot/bounce.c bot/quote.c bot/command.c bot/auth.c \
 	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c bot/store_policy.c \
 	bot/policy.c bot/classify.c bot/deadline.c \
 	bot/render.c \
 	bot/compose.c bot/outbox.c \
 	bot/smtp.c \
-	bot/engine.c bot/timers.c \
+	bot/engine.c bot/timers.c bot/admin.c \
 	bot/vars.c bot/notify.c bot/briefing.c bot/pipeline.c \
 	bot/cli.c bot/config.c bot/config_policy.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
 	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c bot/cmd_digest.c bot/cmd_review.c \

@@ -67,6 +67,9 @@ int cli_open(struct cli *c)
 		return rc;
 	if (store_open(c->cfg.database, &c->store, &err) < 0)
 		return cli_fail(&err, err.cls == ERR_TEMP ? EXIT_RUNTIME : EXIT_USAGE);
+	/* the key of the admins' reply tokens (issue 5), made on first start */
+	if (config_token_secret(&c->cfg, &err) < 0)
+		return cli_fail(&err, EXIT_USAGE);
 	return EXIT_OK;
 }
 

@@ -92,7 +92,24 @@ static int check_templates(const struct config *cfg)
 		     tvars_set(vars, "review_kind", "risk") < 0 ||
 		     tvars_set(vars, "review_label", "リスク評価") < 0 ||
 		     tvars_set(vars, "review_last", "2025-11-25 10:00") < 0 ||
-		     tvars_set(vars, "review_due", "2026-11-25 10:00") < 0)) {
+		     tvars_set(vars, "review_due", "2026-11-25 10:00") < 0 ||
+		     tvars_set(vars, "command_from", "admin@example.com") < 0 ||
+		     tvars_set(vars, "command_subject", "Re: [INC-2026-0001]") < 0 ||
+		     tvars_set(vars, "help", "/ack …") < 0 ||
+		     tvars_set(vars, "refused_why", "token: not sent to a reply address with a token") < 0 ||
+		     tvars_set(vars, "refused_commands", "/close") < 0 ||
+		     tvars_set(vars, "command_error", "line 1: /priority urgent: unknown priority") < 0 ||
+		     tvars_set(vars, "changes", "・受付 / acknowledged") < 0 ||
+		     tvars_set(vars, "want_help", "") < 0 ||
+		     tvars_set(vars, "draft_kind", "amazon") < 0 ||
+		     tvars_set(vars, "draft_label", "Amazon への通知") < 0 ||
+		     tvars_set(vars, "draft_due", "2026-11-26 10:00") < 0 ||
+		     tvars_set(vars, "contact_ppc_phone", cfg->contacts.ppc_phone) < 0 ||
+		     tvars_set(vars, "contact_amazon", cfg->contacts.amazon) < 0 ||
+		     tvars_set(vars, "contact_aws", cfg->contacts.aws) < 0 ||
+		     tvars_set(vars, "contact_rakuten_phone", cfg->contacts.rakuten_phone) < 0 ||
+		     tvars_set(vars, "contact_yahoo_form", cfg->contacts.yahoo_form) < 0 ||
+		     tvars_set(vars, "contact_website", cfg->contacts.website) < 0)) {
 		tvars_free(vars);
 		vars = NULL;
 	}

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -261,6 +262,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("digest", config_digest_opts, CFGF_NODEFAULT),
 	CFG_SEC("reviews", config_reviews_opts, CFGF_NODEFAULT),
 	CFG_SEC("contacts", config_contacts_opts, CFGF_NODEFAULT),
+	CFG_SEC("commands", config_commands_opts, CFGF_NODEFAULT),
 	CFG_END()
 };
 
@@ -303,6 +305,17 @@ static char *resolve_path(const char *dir, const char *p)
 		return strdup(p);
 	if (asprintf(&out, "%s/%s", dir, p) < 0)
 		return NULL;
+	return out;
+}
+
+char *config_resolve(cfg_t *root, const char *p)
+{
+	char *copy = strdup(root->filename ? root->filename : "."), *out;
+
+	if (!copy)
+		return NULL;
+	out = resolve_path(dirname(copy), p);
+	free(copy);
 	return out;
 }
 
@@ -407,6 +420,8 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 
 	config_policy_fill(c, &cfg->policy);
 	config_contacts_fill(c, &cfg->contacts);
+	if (config_commands_fill(c, cfg->database, &cfg->commands, err) < 0)
+		return -1;
 	cfg->classification = cfg_getstr(c, "classification") ?
 		resolve_path(dir, cfg_getstr(c, "classification")) :
 		strdup(INCIDENT_KEYWORDS_FILE);
@@ -605,6 +620,43 @@ int config_read_secret(const char *path, char **secret, struct error *err)
 	*secret = strdup(buf);
 	explicit_bzero(buf, sizeof buf);
 	return *secret ? 0 : error_set(err, ERR_FATAL, "config: out of memory");
+}
+
+int config_token_secret(struct config *cfg, struct error *err)
+{
+	const char *path = cfg->commands.token_secret_file;
+	unsigned char rnd[32];
+	char hex[65];
+	size_t i;
+	int fd;
+
+	if (cfg->token_secret)
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		/* first start: a secret nobody chose (256 bits) */
+		if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+			close(fd);
+			unlink(path);
+			return error_set(err, ERR_FATAL, "config: no random bytes for %s", path);
+		}
+		for (i = 0; i < sizeof rnd; i++)
+			snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+		hex[64] = '\n';
+		if (write(fd, hex, 65) != 65) {
+			close(fd);
+			unlink(path);
+			return error_set(err, ERR_FATAL, "config: cannot write %s: %s", path,
+					 strerror(errno));
+		}
+		close(fd);
+		explicit_bzero(rnd, sizeof rnd);
+		explicit_bzero(hex, sizeof hex);
+	} else if (errno != EEXIST) {
+		return error_set(err, ERR_FATAL, "config: commands.token_secret_file %s: %s", path,
+				 strerror(errno));
+	}
+	return config_read_secret(path, &cfg->token_secret, err);
 }
 
 const struct person *config_find_person(const struct config *cfg, const char *addr)

@@ -118,6 +118,15 @@ struct contacts_config {
 	size_t n_outage;
 };
 
+/* Issue 5: how an admin's command mail is authenticated (SPEC 6). */
+enum command_auth { AUTH_TOKEN = 1 << 0, AUTH_DKIM = 1 << 1 };
+
+struct commands_config {
+	unsigned auth;			/* AUTH_* bits: every one set must pass */
+	char *token_secret_file;	/* the HMAC key of the reply tokens */
+	char *authserv_id;		/* the company server's Authentication-Results id */
+};
+
 struct config {
 	char *path;		/* the file read */
 	char *database;
@@ -135,6 +144,8 @@ struct config {
 	size_t n_rules;
 	struct policy_config policy;
 	struct contacts_config contacts;
+	struct commands_config commands;
+	char *token_secret;	/* read by config_token_secret(); NULL until then */
 };
 
 /*
@@ -153,6 +164,14 @@ void config_release(struct config *cfg);
  * group or others, or one that is not a regular file.
  */
 int config_read_secret(const char *path, char **secret, struct error *err);
+
+/*
+ * Reads commands.token_secret_file into cfg->token_secret; when the file
+ * does not exist yet, first creates it (mode 600) with 256 random bits, so
+ * that a fresh installation has a secret nobody chose.  ERR_FATAL when the
+ * file is unsafe (config_read_secret) or cannot be made.
+ */
+int config_token_secret(struct config *cfg, struct error *err);
 
 /* The person whose address is addr (case-insensitive), or NULL. */
 const struct person *config_find_person(const struct config *cfg, const char *addr);

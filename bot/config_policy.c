@@ -139,6 +139,13 @@ cfg_opt_t config_reviews_opts[] = {
 	CFG_END()
 };
 
+cfg_opt_t config_commands_opts[] = {
+	CFG_STR("auth", "token", CFGF_NONE),
+	CFG_STR("token_secret_file", NULL, CFGF_NONE),
+	CFG_STR("authserv_id", "", CFGF_NONE),
+	CFG_END()
+};
+
 cfg_opt_t config_contacts_opts[] = {
 	CFG_STR("ppc_phone", "03-6457-9685", CFGF_NONE),	/* policy 7-4 */
 	CFG_STR("amazon", "3p-security@amazon.com", CFGF_NONE),	/* policy 7-4 */
@@ -149,6 +156,18 @@ cfg_opt_t config_contacts_opts[] = {
 	CFG_STR_LIST("outage", "{}", CFGF_NONE),
 	CFG_END()
 };
+
+static int validate_auth(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (strcmp(v, "token") != 0 && strcmp(v, "dkim") != 0 && strcmp(v, "token+dkim") != 0) {
+		cfg_error(cfg, "commands.auth: \"%s\" is not a mode (use \"token\", \"dkim\" or "
+			  "\"token+dkim\")", v);
+		return -1;
+	}
+	return 0;
+}
 
 void config_policy_validators(cfg_t *c)
 {
@@ -164,6 +183,7 @@ void config_policy_validators(cfg_t *c)
 	cfg_set_validate_func(c, "deadline|remind", validate_remind);
 	cfg_set_validate_func(c, "deadline", validate_deadline);
 	cfg_set_validate_func(c, "digest|time", validate_daytime);
+	cfg_set_validate_func(c, "commands|auth", validate_auth);
 }
 
 /* ---- copying out ---- */
@@ -253,6 +273,37 @@ void config_contacts_fill(cfg_t *c, struct contacts_config *k)
 	k->outage = calloc(k->n_outage + 1, sizeof *k->outage);
 	for (i = 0; k->outage && i < k->n_outage; i++)
 		k->outage[i] = strdup(cfg_getnstr(ct, "outage", i));
+}
+
+int config_commands_fill(cfg_t *c, const char *database, struct commands_config *k,
+			 struct error *err)
+{
+	cfg_t *cm = cfg_getsec(c, "commands");
+	const char *mode = cm ? cfg_getstr(cm, "auth") : "token";
+	const char *file = cm ? cfg_getstr(cm, "token_secret_file") : NULL;
+	char *dir;
+
+	k->auth = (strstr(mode, "token") ? AUTH_TOKEN : 0) | (strstr(mode, "dkim") ? AUTH_DKIM : 0);
+	k->authserv_id = strdup(cm ? cfg_getstr(cm, "authserv_id") : "");
+	if (file)
+		k->token_secret_file = config_resolve(c, file);
+	else if ((dir = strdup(database))) {
+		/* beside the database, which is as private as the secret */
+		char *slash = strrchr(dir, '/');
+
+		if (slash)
+			*slash = '\0';
+		if (asprintf(&k->token_secret_file, "%s/command-token", slash ? dir : ".") < 0)
+			k->token_secret_file = NULL;
+		free(dir);
+	}
+	if (!k->authserv_id || !k->token_secret_file)
+		return error_set(err, ERR_FATAL, "config: out of memory");
+	if ((k->auth & AUTH_DKIM) && !*k->authserv_id)
+		return error_set(err, ERR_FATAL, "config: commands.auth = \"%s\" needs commands.authserv_id: "
+				 "the id your mail server writes first in Authentication-Results "
+				 "(e.g. \"mx.example.com\")", mode);
+	return 0;
 }
 
 /* ---- the keywords file ---- */
@@ -377,4 +428,9 @@ void config_policy_release(struct config *cfg)
 	free(cfg->contacts.yahoo_form);
 	free(cfg->contacts.website);
 	strings_free(cfg->contacts.outage, cfg->contacts.n_outage);
+	free(cfg->commands.token_secret_file);
+	free(cfg->commands.authserv_id);
+	if (cfg->token_secret)
+		explicit_bzero(cfg->token_secret, strlen(cfg->token_secret));
+	free(cfg->token_secret);
 }

@@ -44,6 +44,9 @@ void mail_release(struct mail *m)
 	free(m->list_id);
 	free(m->return_path);
 	free(m->x_autoreply);
+	for (i = 0; i < m->n_auth_results; i++)
+		free(m->auth_results[i]);
+	free(m->auth_results);
 	memset(m, 0, sizeof *m);
 }
 

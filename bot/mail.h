@@ -46,6 +46,11 @@ struct mail {
 	char *list_id;		/* List-Id, or Mailing-List (ezmlm) */
 	char *return_path;
 	char *x_autoreply;	/* X-Autoreply, X-Autorespond or X-AutoReply-From */
+
+	/* Every Authentication-Results header, top first, unfolded (RFC 8601):
+	 * whether an admin's command mail is authentic (auth.h). */
+	char **auth_results;
+	size_t n_auth_results;
 };
 
 /* Frees every member and zeroes the struct; safe on a zeroed struct. */

@@ -330,6 +330,34 @@ static const char *raw_get(const struct mailimf_fields *raw, const char *name)
 	return NULL;
 }
 
+/*
+ * Every Authentication-Results header, top first (the receiving server
+ * writes its own on top; auth.h decides which to trust).  At most 32: a
+ * mail with more is a forgery or a loop, and the first ones are the
+ * company server's.
+ */
+static int auth_results_fill(struct mail *m, const struct mailimf_fields *raw)
+{
+	clistiter *c;
+
+	for (c = clist_begin(raw->fld_list); c && m->n_auth_results < 32; c = clist_next(c)) {
+		struct mailimf_field *f = clist_content(c);
+		char **grown;
+
+		if (f->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD ||
+		    strcasecmp(f->fld_data.fld_optional_field->fld_name, "Authentication-Results") != 0)
+			continue;
+		grown = realloc(m->auth_results, (m->n_auth_results + 1) * sizeof *grown);
+		if (!grown)
+			return -1;
+		m->auth_results = grown;
+		if (!(grown[m->n_auth_results] = raw_value_dup(f->fld_data.fld_optional_field->fld_value)))
+			return -1;
+		m->n_auth_results++;
+	}
+	return 0;
+}
+
 /* The first parsed field of type in the envelope list. */
 static struct mailimf_field *env_get(const struct mailimf_fields *env, int type)
 {
@@ -622,7 +650,7 @@ static int headers_fill(struct mail *m, const struct hdrs *h)
 		v = raw_get(raw, "X-AutoReply-From");
 	if (v && !(m->x_autoreply = raw_value_dup(v)))
 		return -1;
-	return 0;
+	return auth_results_fill(m, raw);
 }
 
 /* ---- the MIME tree ----------------------------------------------------- */

@@ -4,8 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "auth.h"
 #include "clock.h"
+#include "command.h"
+#include "engine.h"
 
 #include "log.h"
 #include "policy.h"
@@ -17,22 +21,57 @@ static int out_of_memory(struct error *err)
 	return error_set(err, ERR_FATAL, "notify: out of memory");
 }
 
-/* Queues om to every person with one of roles (ROLE_* bits). */
-static int queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,
-		       struct outbox_mail *om, unsigned roles, time_t now, struct error *err)
+/*
+ * Queues om to one recipient.  Admins and management get a reply address
+ * with their own token (issue 5: what authenticates their commands);
+ * everyone else the ticket's plain one.
+ */
+static int queue_to(const struct config *cfg, struct store *st, const struct ticket *t,
+		    struct outbox_mail *om, const char *addr, const char *name, time_t now,
+		    struct error *err)
+{
+	const struct person *p = config_find_person(cfg, addr);
+	char token[AUTH_TOKEN_LEN + 1], *reply = NULL;
+	int rc;
+
+	om->to_addr = addr;
+	om->to_name = name ? name : p ? p->name : NULL;
+	om->reply_to = NULL;
+	if (t && cfg->token_secret && p && (p->roles & (ROLE_ADMIN | ROLE_MANAGEMENT))) {
+		auth_token(cfg->token_secret, t->ref, addr, token);
+		if (!(reply = auth_reply_address(cfg->smtp.from, t->ref, token)))
+			return out_of_memory(err);
+		om->reply_to = reply;
+	}
+	rc = outbox_queue(st, cfg, t ? t->id : 0, t ? t->ref : NULL, om, now, err);
+	om->reply_to = NULL;
+	free(reply);
+	return rc;
+}
+
+/* Queues om to every person with one of roles (ROLE_* bits) but skip (may be NULL). */
+static int queue_roles_but(const struct config *cfg, struct store *st, const struct ticket *t,
+			   struct outbox_mail *om, unsigned roles, const char *skip, time_t now,
+			   struct error *err)
 {
 	size_t i;
 
 	om->drill = t && (t->flags & FLAG_BIT(FLAG_DRILL));
 	for (i = 0; i < cfg->n_persons; i++) {
-		if (!(cfg->persons[i].roles & roles))
+		const struct person *p = &cfg->persons[i];
+
+		if (!(p->roles & roles) || (skip && strcasecmp(p->email, skip) == 0))
 			continue;
-		om->to_addr = cfg->persons[i].email;
-		om->to_name = cfg->persons[i].name;
-		if (outbox_queue(st, cfg, t ? t->id : 0, t ? t->ref : NULL, om, now, err) < 0)
+		if (queue_to(cfg, st, t, om, p->email, p->name, now, err) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static int queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,
+		       struct outbox_mail *om, unsigned roles, time_t now, struct error *err)
+{
+	return queue_roles_but(cfg, st, t, om, roles, NULL, now, err);
 }
 
 int notify_admins(const struct config *cfg, struct store *st, const struct ticket *t,
@@ -215,10 +254,8 @@ int notify_reminder(const struct config *cfg, struct store *st, const struct tic
 		rc = out_of_memory(err);
 	else if (t->owner && *t->owner) {
 		/* SPEC 4: the owner, or the admins while nobody owns it */
-		om.to_addr = t->owner;
-		om.to_name = owner ? owner->name : NULL;
 		om.drill = t->flags & FLAG_BIT(FLAG_DRILL);
-		rc = outbox_queue(st, cfg, t->id, t->ref, &om, now, err);
+		rc = queue_to(cfg, st, t, &om, t->owner, owner ? owner->name : NULL, now, err);
 	} else {
 		rc = queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
 	}
@@ -262,5 +299,110 @@ int notify_review(const struct config *cfg, struct store *st, const char *kind,
 	     tvars_set(vars, "bot_name", cfg->smtp.from_name) < 0 ? out_of_memory(err) :
 	     queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
 	tvars_free(vars);
+	return rc;
+}
+
+/* ---- admin commands (issue 5) ---- */
+
+/* The ticket's variables plus the command mail's sender and subject. */
+static struct tvars *command_vars(const struct config *cfg, struct store *st,
+				  const struct ticket *t, const struct mail *m, time_t now,
+				  struct error *err)
+{
+	struct tvars *v = ticket_vars(cfg, st, t, NULL, now, err);
+
+	if (v && (tvars_set(v, "command_from", m->from.addr) < 0 ||
+		  tvars_set(v, "command_subject", m->subject) < 0 ||
+		  tvars_set(v, "help", command_help()) < 0)) {
+		tvars_free(v);
+		out_of_memory(err);
+		return NULL;
+	}
+	return v;
+}
+
+int notify_refused(const struct config *cfg, struct store *st, const struct ticket *t,
+		   const struct mail *m, const char *why, const char *what, time_t now,
+		   struct error *err)
+{
+	struct tvars *v = command_vars(cfg, st, t, m, now, err);
+	struct outbox_mail om = { .kind = "command-refused", .template = "refused.txt", .vars = v };
+	int rc;
+
+	if (!v)
+		return -1;
+	rc = tvars_set(v, "refused_why", why) < 0 || tvars_set(v, "refused_commands", what) < 0 ?
+		out_of_memory(err) : queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+	tvars_free(v);
+	return rc;
+}
+
+int notify_command_error(const struct config *cfg, struct store *st, const struct ticket *t,
+			 const struct mail *m, const char *reason, time_t now, struct error *err)
+{
+	struct tvars *v = command_vars(cfg, st, t, m, now, err);
+	struct outbox_mail om = { .kind = "command-error", .template = "command-error.txt",
+				  .vars = v, .in_reply_to = m->message_id };
+	int rc;
+
+	if (!v)
+		return -1;
+	om.drill = t->flags & FLAG_BIT(FLAG_DRILL);
+	rc = tvars_set(v, "command_error", reason) < 0 ? out_of_memory(err) :
+		queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err);
+	tvars_free(v);
+	return rc;
+}
+
+int notify_result(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const struct mail *m, const char *changes, bool help, time_t now,
+		  struct error *err)
+{
+	struct tvars *v = command_vars(cfg, st, t, m, now, err);
+	struct outbox_mail om = { .kind = "command-result", .template = "result.txt", .vars = v,
+				  .in_reply_to = m->message_id };
+	int rc = -1;
+
+	if (!v)
+		return -1;
+	if (tvars_set(v, "changes", changes) < 0 || tvars_set(v, "want_help", help ? "1" : "") < 0) {
+		out_of_memory(err);
+		goto done;
+	}
+	/* SPEC 4: the commanding admin, and the others so they know who did what */
+	om.drill = t->flags & FLAG_BIT(FLAG_DRILL);
+	if (queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err) < 0 ||
+	    (*changes && queue_roles_but(cfg, st, t, &om, ROLE_ADMIN, m->from.addr, now, err) < 0))
+		goto done;
+	rc = 0;
+done:
+	tvars_free(v);
+	return rc;
+}
+
+int notify_draft(const struct config *cfg, struct store *st, const struct ticket *t, int kind,
+		 const char *to, time_t now, struct error *err)
+{
+	struct tvars *v = ticket_vars(cfg, st, t, NULL, now, err);
+	struct outbox_mail om = { .kind = "draft", .template = "draft.txt", .vars = v };
+	char due[40] = "";
+	int rc;
+
+	if (!v)
+		return -1;
+	if (kind >= 0 && kind < OBL_COUNT)
+		clock_format_short(engine_due(cfg, t, kind), due, sizeof due);
+	rc = tvars_set(v, "draft_kind", obligation_name(kind)) < 0 ||
+	     tvars_set(v, "draft_label", obligation_label(kind)) < 0 ||
+	     tvars_set(v, "draft_due", due) < 0 ||
+	     tvars_set(v, "contact_ppc_phone", cfg->contacts.ppc_phone) < 0 ||
+	     tvars_set(v, "contact_amazon", cfg->contacts.amazon) < 0 ||
+	     tvars_set(v, "contact_aws", cfg->contacts.aws) < 0 ||
+	     tvars_set(v, "contact_rakuten_phone", cfg->contacts.rakuten_phone) < 0 ||
+	     tvars_set(v, "contact_yahoo_form", cfg->contacts.yahoo_form) < 0 ||
+	     tvars_set(v, "contact_website", cfg->contacts.website) < 0 ? out_of_memory(err) :
+	     (om.drill = t->flags & FLAG_BIT(FLAG_DRILL),
+	      queue_to(cfg, st, t, &om, to, NULL, now, err));
+	tvars_free(v);
 	return rc;
 }

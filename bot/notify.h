@@ -8,6 +8,7 @@
 #ifndef INCIDENT_NOTIFY_H
 #define INCIDENT_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -60,5 +61,27 @@ int notify_overdue(const struct config *cfg, struct store *st, const struct tick
 		   const struct obligation *o, int stage, time_t now, struct error *err);
 int notify_review(const struct config *cfg, struct store *st, const char *kind,
 		  const char *label, time_t last_done, time_t due, time_t now, struct error *err);
+
+/*
+ * Admin commands (issue 5):
+ *   refused.txt — a command mail was not executed (who may not command,
+ *     or not authentic): to the admins only, never the sender;
+ *   command-error.txt — an authentic mail with a bad or disallowed line:
+ *     to its sender, with the reason and the help;
+ *   result.txt — what the commands changed: to the sender, and (when
+ *     something changed) to the other admins;
+ *   draft.txt — /draft NOTICE: the notice's facts, deadline and contact,
+ *     to `to`.  kind: enum obligation_kind.
+ */
+int notify_refused(const struct config *cfg, struct store *st, const struct ticket *t,
+		   const struct mail *m, const char *why, const char *what, time_t now,
+		   struct error *err);
+int notify_command_error(const struct config *cfg, struct store *st, const struct ticket *t,
+			 const struct mail *m, const char *reason, time_t now, struct error *err);
+int notify_result(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const struct mail *m, const char *changes, bool help, time_t now,
+		  struct error *err);
+int notify_draft(const struct config *cfg, struct store *st, const struct ticket *t, int kind,
+		 const char *to, time_t now, struct error *err);
 
 #endif

@@ -77,7 +77,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		subject = marked;
 	}
 	msgid = new_message_id(cfg, ticket_ref, m->kind, now);
-	reply_to = outbox_reply_address(cfg, ticket_ref);
+	reply_to = m->reply_to ? strdup(m->reply_to) : outbox_reply_address(cfg, ticket_ref);
 	if (!msgid || !reply_to) {
 		error_set(err, ERR_FATAL, "outbox: out of memory");
 		goto done;

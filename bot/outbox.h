@@ -33,6 +33,7 @@ struct outbox_mail {
 	const char *in_reply_to;	/* without brackets; may be NULL */
 	const char *references;		/* space-separated; may be NULL */
 	bool drill;			/* about a drill: the subject says so (policy 6-2) */
+	const char *reply_to;		/* NULL: the ticket's reply address (outbox_reply_address) */
 };
 
 /*

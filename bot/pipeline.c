@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "admin.h"
 #include "bounce.h"
 #include "clock.h"
 #include "digest.h"
@@ -267,7 +268,9 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 		     store_event_add(st, t.id, now, sender, "follow-up", detail, err) < 0 ||
 		     store_ticket_touch(st, t.id, now, err) < 0 ||
 		     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||
-		     note_lossy(st, m, t.id, now, err) < 0 ? -1 : 0;
+		     note_lossy(st, m, t.id, now, err) < 0 ||
+		     /* an admin's commands (SPEC 6), once the mail is on the record */
+		     admin_handle(cfg, st, &t, m, said, in->sha256, now, err) < 0 ? -1 : 0;
 		if (rc == 0) {
 			log_info("pipeline", "uid %u: follow-up of %s from %s", in->raw->uid,
 				 t.ref, sender);

@@ -284,6 +284,21 @@ void store_close(struct store *s)
 	free(s);
 }
 
+int store_savepoint(struct store *s, struct error *err)
+{
+	int rc = sqlite3_exec(s->db, "SAVEPOINT together", NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc, "savepoint", err);
+}
+
+int store_savepoint_end(struct store *s, bool keep, struct error *err)
+{
+	int rc = sqlite3_exec(s->db, keep ? "RELEASE together" :
+			      "ROLLBACK TO together; RELEASE together", NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc, keep ? "release" : "rollback to", err);
+}
+
 int store_begin(struct store *s, struct error *err)
 {
 	return exec(s, "BEGIN IMMEDIATE", "begin", err);

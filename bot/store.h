@@ -31,6 +31,14 @@ struct store;
 int store_open(const char *path, struct store **out, struct error *err);
 void store_close(struct store *s);
 
+/*
+ * A savepoint inside the open transaction, for changes that go together
+ * or not at all (one admin's command mail): store_savepoint_end(s, false)
+ * undoes everything since store_savepoint, true keeps it.
+ */
+int store_savepoint(struct store *s, struct error *err);
+int store_savepoint_end(struct store *s, bool keep, struct error *err);
+
 /* BEGIN IMMEDIATE ... COMMIT; rollback never fails from the caller's view. */
 int store_begin(struct store *s, struct error *err);
 int store_commit(struct store *s, struct error *err);
@@ -140,6 +148,9 @@ int store_ticket_set_class(struct store *s, int64_t id, const char *type, const 
 int store_ticket_set_status(struct store *s, int64_t id, const char *status, time_t now,
 			    struct error *err);
 int store_ticket_set_escalation(struct store *s, int64_t id, int stage, struct error *err);
+int store_ticket_set_owner(struct store *s, int64_t id, const char *owner, struct error *err);
+/* Policy 8: the lessons-learned document. */
+int store_ticket_set_lessons(struct store *s, int64_t id, const char *text, struct error *err);
 /* Policy 7-4: when the company became aware; the caller re-syncs the obligations. */
 int store_ticket_set_aware(struct store *s, int64_t id, time_t aware, struct error *err);
 
@@ -155,6 +166,12 @@ int store_checklist_add(struct store *s, int64_t ticket_id, int pos, const char 
 int store_checklist_list(struct store *s, int64_t ticket_id, struct checklist_item **out,
 			 size_t *n, struct error *err);
 void store_checklist_free(struct checklist_item *c, size_t n);
+/* Ticks item pos: 1, 2 when it was ticked already, 0 when there is no such item, -1. */
+int store_checklist_tick(struct store *s, int64_t ticket_id, int pos, const char *by, time_t now,
+			 struct error *err);
+/* A new type's checklist: the items not yet ticked go, texts follow the ticked ones. */
+int store_checklist_replace(struct store *s, int64_t ticket_id, const char *const *texts,
+			    size_t n, struct error *err);
 
 struct obligation {
 	int64_t id;

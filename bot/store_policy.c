@@ -115,6 +115,30 @@ int store_ticket_set_aware(struct store *s, int64_t id, time_t aware, struct err
 	return store_step_done(s, st, "awareness time", err);
 }
 
+int store_ticket_set_owner(struct store *s, int64_t id, const char *owner, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET owner = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, owner);
+	sqlite3_bind_int64(st, 2, id);
+	return store_step_done(s, st, "ticket owner", err);
+}
+
+int store_ticket_set_lessons(struct store *s, int64_t id, const char *text, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET lessons = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, text);
+	sqlite3_bind_int64(st, 2, id);
+	return store_step_done(s, st, "lessons", err);
+}
+
 /* ---- checklist ---- */
 
 int store_checklist_add(struct store *s, int64_t ticket_id, int pos, const char *text,
@@ -160,6 +184,66 @@ int store_checklist_list(struct store *s, int64_t ticket_id, struct checklist_it
 		return -1;
 	sqlite3_bind_int64(st, 1, ticket_id);
 	return read_rows(s, st, out, n, sizeof **out, read_item, free_items, "checklist", err);
+}
+
+int store_checklist_tick(struct store *s, int64_t ticket_id, int pos, const char *by, time_t now,
+			 struct error *err)
+{
+	static const char find_sql[] =
+		"SELECT done_at IS NOT NULL FROM checklist WHERE ticket_id = ? AND pos = ?";
+	static const char tick_sql[] =
+		"UPDATE checklist SET done_at = ?, done_by = ? WHERE ticket_id = ? AND pos = ?";
+	sqlite3_stmt *st = store_stmt(s, find_sql, err);
+	int rc, done;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int(st, 2, pos);
+	rc = sqlite3_step(st);
+	done = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return store_fail(s, rc, "checklist item", err);
+	if (done)
+		return 2;
+	if (!(st = store_stmt(s, tick_sql, err)))
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	store_bind_text(st, 2, by);
+	sqlite3_bind_int64(st, 3, ticket_id);
+	sqlite3_bind_int(st, 4, pos);
+	return store_step_done(s, st, "tick checklist item", err) < 0 ? -1 : 1;
+}
+
+int store_checklist_replace(struct store *s, int64_t ticket_id, const char *const *texts,
+			    size_t n, struct error *err)
+{
+	static const char drop_sql[] =
+		"DELETE FROM checklist WHERE ticket_id = ? AND done_at IS NULL";
+	static const char last_sql[] =
+		"SELECT COALESCE(MAX(pos), 0) FROM checklist WHERE ticket_id = ?";
+	sqlite3_stmt *st = store_stmt(s, drop_sql, err);
+	size_t i;
+	int last, rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	if (store_step_done(s, st, "checklist", err) < 0 || !(st = store_stmt(s, last_sql, err)))
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	rc = sqlite3_step(st);
+	last = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return store_fail(s, rc, "checklist", err);
+	for (i = 0; i < n; i++)
+		if (store_checklist_add(s, ticket_id, last + (int)i + 1, texts[i], err) < 0)
+			return -1;
+	return 0;
 }
 
 void store_checklist_free(struct checklist_item *c, size_t n)

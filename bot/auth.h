@@ -1,0 +1,111 @@
+/*
+ * auth.h — whether a mail that carries an admin command really comes from
+ * the admin it names.  The incident address is public, so a From alone is
+ * worth nothing: a command needs both a reply token (a MAC of ticket and
+ * address that only the bot can make, carried in the reply address it
+ * mailed to that admin) and a DKIM or SPF pass of the company's own mail
+ * server aligned with the From domain.  Pure: no I/O, no globals; the MAC
+ * comes from digest.c.
+ */
+#ifndef INCIDENT_AUTH_H
+#define INCIDENT_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define AUTH_TOKEN_LEN 16	/* hex characters: 64 bits of the HMAC */
+#define AUTH_REF_MAX 24		/* "INC-2026-0007" and NUL; = ROUTE_REF_MAX */
+#define AUTH_ADDR_MAX 254	/* the longest address SMTP carries (RFC 5321 4.5.3.1.3) */
+
+/*
+ * The reply token of ticket ticket_ref for the person addr: HMAC-SHA256
+ * keyed with secret over "incident-bot reply v1\n" + ref upper-cased + "\n"
+ * + addr lower-cased (ASCII only), its first 8 bytes as lower-case hex.
+ * Writes "" (which no token check accepts) when it cannot make a token:
+ * secret NULL or empty, ref not 1 to AUTH_REF_MAX - 1 letters, digits and
+ * '-', addr NULL, empty, longer than AUTH_ADDR_MAX or holding a space or
+ * control character, or a failed GnuTLS.
+ */
+void auth_token(const char *secret, const char *ticket_ref, const char *addr,
+		char out[AUTH_TOKEN_LEN + 1]);
+
+/*
+ * Whether token (any case) is the token of (ticket_ref, addr) under secret.
+ * The comparison takes the same time wherever the first wrong digit is.
+ * False for a NULL, shorter or longer token, and whenever auth_token()
+ * writes "".
+ */
+bool auth_token_ok(const char *secret, const char *ticket_ref, const char *addr,
+		   const char *token);
+
+/*
+ * The reply address that carries a token: "local+INC-2026-0007-<token>@domain"
+ * for the bot address "local@domain", the ref upper-cased and the token
+ * lower-cased.  Returns a malloc'd string the caller frees, or NULL on
+ * out-of-memory or when the result would not read back with
+ * auth_address_token() (bot_addr without '@' or with an empty part, ref not
+ * of the form INC-YYYY-NNNN, token not AUTH_TOKEN_LEN hex digits).
+ */
+char *auth_reply_address(const char *bot_addr, const char *ticket_ref, const char *token);
+
+/*
+ * When addr (a bare address the mail was sent to) is a reply address of
+ * bot_addr with a token — "local+INC-YYYY-NNNN-<token>@domain" — returns
+ * true with the canonical ref ("INC-2026-0007") and the token (lower case).
+ * Case does not matter anywhere (local part, tag, token, domain); the shape
+ * is strict: the bot's local part and domain exactly, a ref of 4 digits
+ * year and 4 to 8 digits number (as route.c reads it), exactly
+ * AUTH_TOKEN_LEN hex digits, nothing else.  Otherwise returns false with
+ * ref and token "".
+ */
+bool auth_address_token(const char *addr, const char *bot_addr, char ref[AUTH_REF_MAX],
+			char token[AUTH_TOKEN_LEN + 1]);
+
+/*
+ * Whether the company's own mail server vouches for the From domain, read
+ * from the Authentication-Results header fields (RFC 8601) of the mail.
+ *
+ * values are the raw values (folded or not) of all of them, top first; n
+ * of them (NULL entries are skipped).  Only a field whose authserv-id (its
+ * first token or quoted string, before any version and ';', comments
+ * skipped) equals authserv_id ignoring case counts: any other was written
+ * by somebody else, possibly the sender.  The server must remove fields
+ * with its own authserv-id from incoming mail (RFC 8601 section 5); no
+ * reader can tell those from its own.
+ *
+ * True when a counted field holds dkim=pass whose header.d (or, without
+ * header.d, the domain of header.i) is aligned with the domain of
+ * from_addr, or spf=pass whose smtp.mailfrom domain (after the last '@',
+ * or the whole value) is.  Aligned (DMARC relaxed alignment, without the
+ * public suffix list): equal ignoring case and a final dot, or one a
+ * subdomain of the other on a label boundary, the shorter having at least
+ * two labels.  Other methods (dmarc, arc, compauth, ...) do not count.
+ *
+ * Read the RFC way: nested comments (quoted pairs inside), quoted strings,
+ * an optional version (only "1" is understood; another means the field is
+ * skipped), ';'-separated results "method[/version]=result" with
+ * "reason=value" and "ptype.property=value" (and, as Microsoft writes it,
+ * "name=value"), "none" for no result; names ignore case.  A result that
+ * does not parse, or names header.d, header.i or smtp.mailfrom twice, is
+ * dropped and reading goes on after the next ';'.  A field with a '"'
+ * inside a comment is dropped whole: a server that copies a quoted local
+ * part into a comment unescaped lets the sender write results.  Any input
+ * is safe; time is linear in the input.
+ *
+ * why (why_len bytes, may be NULL or 0) receives what decided, for logs and
+ * the admin, always NUL-terminated and cut to fit:
+ *   "dkim=pass header.d=example.com (by mx.example.com)"
+ *   "spf=pass smtp.mailfrom=a@example.com (by mx.example.com)"
+ *   "dkim=fail header.d=example.com (by mx.example.com)"
+ *   "dkim=pass but header.d=evil.example not aligned with example.com"
+ *   "no dkim or spf result from mx.example.com"
+ *   "no Authentication-Results from mx.example.com"
+ *   "From address has no domain"
+ * Failing, it names in this order of preference the first non-pass of an
+ * aligned domain, the first pass of an unaligned one, the first other dkim
+ * or spf result.
+ */
+bool auth_results_ok(const char *const *values, size_t n, const char *authserv_id,
+		     const char *from_addr, char *why, size_t why_len);
+
+#endif
