@@ -34,17 +34,17 @@ LDLIBS  += $(PKG_LIBS)
 # then the CLI commands and what they share.
 SRCS := \
 	bot/imap.c bot/tls.c \
-	bot/mime.c bot/charset.c bot/html.c bot/header.c bot/rfc2231.c bot/buf.c bot/mail.c \
-	bot/route.c bot/bounce.c bot/quote.c bot/command.c bot/auth.c \
-	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c bot/store_policy.c \
-	bot/policy.c bot/classify.c bot/deadline.c \
+	bot/mime.c bot/charset.c bot/jis.c bot/html.c bot/header.c bot/rfc2231.c bot/buf.c bot/mail.c \
+	bot/route.c bot/bounce.c bot/quote.c bot/command.c bot/command_args.c bot/auth.c bot/auth_results.c \
+	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c bot/store_policy.c bot/store_verify.c \
+	bot/policy.c bot/classify.c bot/textnorm.c bot/deadline.c \
 	bot/render.c \
 	bot/compose.c bot/outbox.c \
 	bot/smtp.c \
 	bot/engine.c bot/timers.c bot/admin.c \
-	bot/vars.c bot/notify.c bot/briefing.c bot/pipeline.c \
+	bot/vars.c bot/notify.c bot/notify_drafts.c bot/briefing.c bot/pipeline.c \
 	bot/cli.c bot/config.c bot/config_policy.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
-	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c bot/cmd_digest.c bot/cmd_review.c \
+	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c bot/cmd_digest.c bot/cmd_review.c bot/cmd_verify.c bot/cmd_export.c bot/export_report.c \
 	bot/cmd_check_config.c
 
 OBJS := $(SRCS:.c=.o)
@@ -91,19 +91,40 @@ FUZZ_SECONDS ?= 300
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
 
+# make bench: throughput, latency, outbox rate, memory and growth against the
+# loopback servers; prints each figure with the machine (scripts/bench).
+bench: deps
+	$(MAKE) all
+	scripts/bench
+
 demo: deps
 	$(MAKE) all
 	scripts/demo
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/incident-bot/templates
+# Installs the binary, the templates, the keywords file, the example
+# configuration, the systemd unit and the man pages.  The binary looks for
+# the templates and keywords where they are installed.
+SHARE := $(PREFIX)/share/incident-bot
+install:
+	$(MAKE) clean-bin
+	$(MAKE) TEMPLATES_DIR=$(SHARE)/templates KEYWORDS_FILE=$(SHARE)/keywords.conf $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHARE)/templates \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/incident-bot
-	install -m 644 templates/* $(DESTDIR)$(PREFIX)/share/incident-bot/templates/
+	install -m 644 templates/* $(DESTDIR)$(SHARE)/templates/
+	install -m 644 conf/keywords.conf conf/incident-bot.conf conf/incident-bot.service $(DESTDIR)$(SHARE)/
+	install -m 644 conf/incident-bot.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 conf/incident-bot.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	$(MAKE) clean-bin
+
+# The objects that carry the installed paths are rebuilt for the tree after install.
+clean-bin:
+	rm -f bot/config.o bot/cmd_check_config.o $(BIN) bot/libincident.a
 
 clean:
 	rm -f bot/*.o bot/*.d tests/*/*.o tests/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail
 
-.PHONY: all deps check check-unit check-asan demo fuzz install clean
+.PHONY: all deps check check-unit check-asan bench demo fuzz install clean clean-bin
 .SECONDARY:
 
 -include $(OBJS:.o=.d) bot/main.d $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d)

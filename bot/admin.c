@@ -85,6 +85,8 @@ struct run {
 	time_t now;
 	struct buf changes;	/* one line per command, for the result mail */
 	bool help;
+	unsigned opened;	/* obligations the commands created: their drafts follow */
+	bool resolved;		/* the commands moved the ticket to resolved */
 };
 
 static void note(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -112,6 +114,17 @@ static int reload(struct run *r, struct error *err)
 	return rc == 1 ? 0 : rc < 0 ? -1 : error_set(err, ERR_FATAL, "admin: ticket vanished");
 }
 
+/* Re-syncs the obligations; the ones created get their drafts once all commands ran. */
+static int sync(struct run *r, struct error *err)
+{
+	int created = engine_sync_obligations(r->cfg, r->st, r->t, r->actor, r->now, err);
+
+	if (created < 0)
+		return -1;
+	r->opened |= (unsigned)created;
+	return 0;
+}
+
 /* Writes the classification fields and flags, then re-syncs the obligations. */
 static int reclassify(struct run *r, const char *type, const char *priority, const char *source,
 		      unsigned flags, long affected, struct error *err)
@@ -119,12 +132,15 @@ static int reclassify(struct run *r, const char *type, const char *priority, con
 	if (store_ticket_set_class(r->st, r->t->id, type, priority, source, flags, affected, NULL,
 				   err) < 0 || reload(r, err) < 0)
 		return -1;
-	return engine_sync_obligations(r->cfg, r->st, r->t, r->actor, r->now, err) < 0 ? -1 : 0;
+	return sync(r, err);
 }
 
 static int move(struct run *r, enum status to, struct error *err)
 {
-	return engine_set_status(r->st, r->t, to, r->actor, r->now, err);
+	if (engine_set_status(r->st, r->t, to, r->actor, r->now, err) < 0)
+		return -1;
+	r->resolved |= to == STATUS_RESOLVED;
+	return 0;
 }
 
 static int ack(struct run *r, struct error *err)
@@ -154,6 +170,9 @@ static int close_ticket(struct run *r, const struct command *c, struct error *er
 		return -1;
 	if (move(r, STATUS_CLOSED, err) < 0)
 		return -1;
+	/* Closing either has the lessons or waives them with a reason: no
+	 * lessons-learned draft (policy 8) for a ticket closed by this mail. */
+	r->resolved = false;
 	if (c->text && store_event_add(r->st, r->t->id, r->now, r->actor, c->force ?
 				       "closed-without-lessons" : "close-reason", c->text, err) < 0)
 		return -1;
@@ -230,7 +249,7 @@ static int aware(struct run *r, const struct command *c, struct error *err)
 	note(r, "認知日時: %s（期限を再計算 / deadlines recomputed）", when);
 	if (store_ticket_set_aware(r->st, r->t->id, c->time, err) < 0 || reload(r, err) < 0)
 		return -1;
-	return engine_sync_obligations(r->cfg, r->st, r->t, r->actor, r->now, err) < 0 ? -1 : 0;
+	return sync(r, err);
 }
 
 static int run_one(struct run *r, const struct command *c, struct error *err)
@@ -305,6 +324,45 @@ static size_t lessons_first(const struct command_list *l, size_t i)
 	return i == 0 ? l->n - 1 : i - 1;
 }
 
+/*
+ * What the mail's commands ask to be sent once they all ran (SPEC 4): the
+ * draft of every notice an obligation they created requires, to every
+ * admin — only those still open, so a /flag followed by /done in the same
+ * mail sends nothing — and, when they resolved the ticket and no
+ * lessons-learned document is stored, the policy 8 draft to the owner.
+ * A /close passing through resolved sends none: it either has the
+ * lessons or waives them with "force" and a reason.
+ */
+static int follow_up(struct run *r, unsigned *drafts, bool *lessons, struct error *err)
+{
+	struct obligation *obl;
+	size_t i, n;
+	int st = status_from_name(r->t->status);
+
+	*drafts = 0;
+	if (r->opened) {
+		if (store_obligation_list(r->st, r->t->id, &obl, &n, err) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			int k = obligation_from_name(obl[i].kind);
+
+			if (k >= 0 && (r->opened & (1u << k)) && strcmp(obl[i].state, "open") == 0)
+				*drafts |= 1u << k;
+		}
+		store_obligations_free(obl, n);
+	}
+	*lessons = r->resolved && st == STATUS_RESOLVED && !(r->t->lessons && *r->t->lessons);
+	for (i = 0; i < OBL_COUNT; i++)
+		if (*drafts & (1u << i))
+			note(r, "下書きを管理者全員に送付 / draft sent to every admin: %s",
+			     obligation_label(i));
+	if (*lessons)
+		note(r, "教訓（規程 8）の下書きを %s に送付 / lessons-learned draft sent to %s",
+		     r->t->owner && *r->t->owner ? r->t->owner : "管理者全員",
+		     r->t->owner && *r->t->owner ? r->t->owner : "every admin");
+	return 0;
+}
+
 /* ---- the audit trail and the answers ---- */
 
 /* Every command of the mail, one per line, for the events. */
@@ -345,7 +403,8 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 	struct run r = { .cfg = cfg, .st = st, .t = t, .actor = sender, .now = now };
 	struct error perr = { 0 }, xerr = { 0 };
 	char why[600], *what = NULL;
-	bool parsed, allowed;
+	bool parsed, allowed, lessons;
+	unsigned drafts;
 	size_t i;
 	int rc = 0;
 
@@ -403,7 +462,10 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 	}
 	if (store_savepoint_end(st, true, err) < 0 ||
 	    audit(st, t, sender, now, "command", sha256, why, what, NULL, err) < 0 ||
-	    notify_result(cfg, st, t, m, r.changes.p ? r.changes.p : "", r.help, now, err) < 0)
+	    follow_up(&r, &drafts, &lessons, err) < 0 ||
+	    notify_result(cfg, st, t, m, r.changes.p ? r.changes.p : "", r.help, now, err) < 0 ||
+	    notify_drafts(cfg, st, t, NULL, drafts, NULL, now, err) < 0 ||
+	    (lessons && notify_lessons(cfg, st, t, now, err) < 0))
 		goto fail;
 	log_info("admin", "%s: %zu commands of %s done", t->ref, cmds.n, sender);
 	goto done;

@@ -6,6 +6,9 @@
  * mailed to that admin) and a DKIM or SPF pass of the company's own mail
  * server aligned with the From domain.  Pure: no I/O, no globals; the MAC
  * comes from digest.c.
+ *
+ * Two halves: the reply tokens and reply addresses (auth.c), and the
+ * reading of Authentication-Results (auth_results.c).
  */
 #ifndef INCIDENT_AUTH_H
 #define INCIDENT_AUTH_H
@@ -16,6 +19,8 @@
 #define AUTH_TOKEN_LEN 16	/* hex characters: 64 bits of the HMAC */
 #define AUTH_REF_MAX 24		/* "INC-2026-0007" and NUL; = ROUTE_REF_MAX */
 #define AUTH_ADDR_MAX 254	/* the longest address SMTP carries (RFC 5321 4.5.3.1.3) */
+
+/* ---- reply tokens and reply addresses (auth.c) ---- */
 
 /*
  * The reply token of ticket ticket_ref for the person addr: HMAC-SHA256
@@ -60,6 +65,8 @@ char *auth_reply_address(const char *bot_addr, const char *ticket_ref, const cha
  */
 bool auth_address_token(const char *addr, const char *bot_addr, char ref[AUTH_REF_MAX],
 			char token[AUTH_TOKEN_LEN + 1]);
+
+/* ---- Authentication-Results (auth_results.c) ---- */
 
 /*
  * Whether the company's own mail server vouches for the From domain, read

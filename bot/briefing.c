@@ -222,8 +222,9 @@ static int set_ticket(struct tvars *item, const struct ticket *t)
 
 /*
  * The open tickets by priority (the bar chart) and by status, the
- * unacknowledged ones, the resolved ones awaiting their close, the ones
- * closed in (since, now], and the drills apart.
+ * unacknowledged ones, the resolved ones awaiting their close (listed
+ * when their lessons-learned document is missing), the ones closed in
+ * (since, now], and the drills apart.
  */
 static int set_tickets(struct tvars *v, const struct inputs *in, struct error *err)
 {
@@ -233,8 +234,11 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 	size_t i;
 	int k;
 
+	long no_lessons = 0;
+
 	if (tvars_set_list(v, "unacked") < 0 || tvars_set_list(v, "closed") < 0 ||
-	    tvars_set_list(v, "by_priority") < 0 || tvars_set_list(v, "by_status") < 0)
+	    tvars_set_list(v, "by_priority") < 0 || tvars_set_list(v, "by_status") < 0 ||
+	    tvars_set_list(v, "no_lessons") < 0)
 		return oom(err);
 	for (i = 0; i < in->n_tickets; i++) {
 		const struct ticket *t = &in->tickets[i];
@@ -258,6 +262,15 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 			if (!(item = tvars_add_item(v, "unacked")) || set_ticket(item, t) < 0 ||
 			    set_time(item, "created", t->created_at) < 0 ||
 			    set_duration(item, "age", (long)(in->now - t->created_at)) < 0)
+				return oom(err);
+		}
+		/* policy 8: resolved, and the lessons-learned document still missing */
+		if (st == STATUS_RESOLVED && !(t->lessons && *t->lessons)) {
+			no_lessons++;
+			if (!(item = tvars_add_item(v, "no_lessons")) || set_ticket(item, t) < 0 ||
+			    set_time(item, "resolved_at", t->resolved_at) < 0 ||
+			    set_duration(item, "age", (long)(in->now - t->resolved_at)) < 0 ||
+			    tvars_set(item, "owner", t->owner && *t->owner ? t->owner : "未定") < 0)
 				return oom(err);
 		}
 		if (closed_now) {
@@ -302,6 +315,7 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 	if (set_count(v, "open_count", open) < 0 ||
 	    set_count(v, "unacked_count", by_status[STATUS_NEW]) < 0 ||
 	    set_count(v, "resolved_count", by_status[STATUS_RESOLVED]) < 0 ||
+	    set_count(v, "no_lessons_count", no_lessons) < 0 ||
 	    set_count(v, "closed_count", closed) < 0 ||
 	    set_count(v, "drills_open", drills_open) < 0 ||
 	    set_count(v, "drills_closed", drills_closed) < 0 ||
@@ -626,19 +640,21 @@ int briefing_mark(struct store *st, time_t at, struct error *err)
 
 int briefing_check(const struct config *cfg, time_t now, struct error *err)
 {
-	struct ticket t[3] = {
+	struct ticket t[4] = {
 		{ .id = 1, .ref = "INC-2026-0001", .subject = "サンプル: 不正アクセスの疑い",
 		  .status = "new", .priority = "high" },
 		{ .id = 2, .ref = "INC-2026-0002", .subject = "サンプル: <b>個人情報</b> & 流出",
 		  .status = "investigating", .priority = "medium" },
 		{ .id = 3, .ref = "INC-2026-0003", .subject = "サンプル: 訓練", .status = "closed",
 		  .priority = "low" },
+		{ .id = 4, .ref = "INC-2026-0004", .subject = "サンプル: 解決済み", .status = "resolved",
+		  .priority = "medium" },
 	};
 	struct obligation o[2] = {
 		{ .ticket_id = 2, .kind = "amazon", .state = "open" },
 		{ .ticket_id = 2, .kind = "ppc-preliminary", .state = "open" },
 	};
-	struct inputs in = { .tickets = t, .n_tickets = 3, .obl = o, .n_obl = 2,
+	struct inputs in = { .tickets = t, .n_tickets = 4, .obl = o, .n_obl = 2,
 			     .now = now, .since = now - DAY };
 	struct tvars *v = tvars_new();
 	char *subject = NULL, *body = NULL, *html = NULL;
@@ -650,6 +666,8 @@ int briefing_check(const struct config *cfg, time_t now, struct error *err)
 	t[2].created_at = now - 5 * DAY;
 	t[2].acked_at = t[2].contained_at = now - 4 * DAY;
 	t[2].closed_at = now - HOUR;
+	t[3].created_at = now - 6 * DAY;
+	t[3].resolved_at = now - DAY;
 	o[0].due_at = now - HOUR;
 	o[1].due_at = now + DAY;
 	for (k = 0; k < REVIEW_COUNT; k++) {

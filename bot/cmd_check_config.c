@@ -1,7 +1,8 @@
 /*
  * cmd_check_config.c — `incident-bot check-config [--connect]`: validates
- * the configuration, the secret files and every template (rendered against
- * a sample ticket), and with --connect logs in to the IMAP server.
+ * the configuration, the secret files and every template (rendered as its
+ * mail would be, for a full and an empty sample ticket: notify_sample_vars),
+ * and with --connect logs in to the IMAP and SMTP servers.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -14,18 +15,19 @@
 #include "clock.h"
 #include "imap.h"
 #include "mail.h"
+#include "notify.h"
 #include "policy.h"
 #include "render.h"
 #include "smtp.h"
-#include "vars.h"
 
 static const char help[] =
 	"usage: incident-bot [-c FILE] check-config [--connect]\n"
 	"\n"
 	"Checks the configuration file, the secret files (they must not be\n"
 	"readable by group or others), the CA files, and renders every template\n"
-	"against a sample ticket, reporting unknown variables and syntax errors\n"
-	"with file and line.  Exit 0 when all is well, 2 otherwise.\n"
+	"with the variables its mail gets, for a sample ticket with every field\n"
+	"filled and for one with none, reporting unknown variables and syntax\n"
+	"errors with file and line.  Exit 0 when all is well, 2 otherwise.\n"
 	"  --connect   also log in to the IMAP and SMTP servers (TLS verified)\n";
 
 static int check_readable(const char *what, const char *path)
@@ -37,113 +39,101 @@ static int check_readable(const char *what, const char *path)
 	return 0;
 }
 
-/* Renders every *.txt template with a made-up ticket and report. */
-static int check_templates(const struct config *cfg)
+static int by_name(const void *a, const void *b)
 {
-	struct ticket t = {
-		.ref = "INC-2026-0001",
-		.subject = "サンプル: 不正アクセスの疑い",
-		.status = "new",
-		.reporter_addr = "reporter@example.com",
-		.reporter_name = "報告 太郎",
-		.type = "data-leak", .priority = "high", .source = "external-notice",
-		.flags = FLAG_BIT(FLAG_PERSONAL_DATA) | FLAG_BIT(FLAG_AMAZON), .affected = 1200,
-		.classify_why = "種別 data-leak: 流出 / 優先度 high: 顧客",
-	};
-	struct checklist_item item = { .pos = 1, .text = "被害の詳細と稼働状況を確認する（規程 7-2）" };
-	struct obligation obl = { .kind = "amazon", .state = "open" };
-	struct mail_attachment att = { .filename = "log.txt", .content_type = "text/plain",
-				       .size = 42 };
-	struct mail m = {
-		.subject = t.subject, .body = "サンプルの本文です。\nSample body.\n",
-		.message_id = "sample@example.com", .date_raw = "Wed, 25 Nov 2026 10:00:00 +0900",
-		.attachments = &att, .n_attachments = 1,
-	};
-	struct tvars *vars;
-	struct dirent *de;
-	int bad = 0, count = 0;
-	DIR *d;
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
-	t.created_at = t.aware_at = clock_now();
-	obl.start_at = t.aware_at;
-	obl.due_at = t.aware_at + 86400;
-	vars = vars_for_ticket(cfg, &t, &m);
-	if (vars && vars_add_policy(vars, &t, &item, 1, &obl, 1, clock_now()) < 0) {
-		tvars_free(vars);
-		vars = NULL;
-	}
-	/* The variables only some templates get (see templates/README.md). */
-	if (vars && (tvars_set(vars, "bounced_kind", "ack") < 0 ||
-		     tvars_set(vars, "bounced_to", "reporter@example.com") < 0 ||
-		     tvars_set(vars, "bounced_subject", "[INC-2026-0001] 受付しました") < 0 ||
-		     tvars_set(vars, "bounce_reason", "5.1.1 (smtp; 550 user unknown)") < 0 ||
-		     tvars_set(vars, "full_size", "30000000") < 0 ||
-		     tvars_set(vars, "kept_size", "26214400") < 0 ||
-		     tvars_set(vars, "cut_from", "reporter@example.com") < 0 ||
-		     tvars_set(vars, "cut_subject", "ログ一式") < 0 ||
-		     tvars_set(vars, "escalation_stage", "1") < 0 ||
-		     tvars_set(vars, "unacked_for", "30分") < 0 ||
-		     tvars_set(vars, "obligation_kind", "amazon") < 0 ||
-		     tvars_set(vars, "obligation_label", "Amazon への通知") < 0 ||
-		     tvars_set(vars, "obligation_due", "2026-11-26 10:00") < 0 ||
-		     tvars_set(vars, "obligation_left", "2時間0分") < 0 ||
-		     tvars_set(vars, "obligation_late", "") < 0 ||
-		     tvars_set(vars, "overdue_stage", "1") < 0 ||
-		     tvars_set(vars, "review_kind", "risk") < 0 ||
-		     tvars_set(vars, "review_label", "リスク評価") < 0 ||
-		     tvars_set(vars, "review_last", "2025-11-25 10:00") < 0 ||
-		     tvars_set(vars, "review_due", "2026-11-25 10:00") < 0 ||
-		     tvars_set(vars, "command_from", "admin@example.com") < 0 ||
-		     tvars_set(vars, "command_subject", "Re: [INC-2026-0001]") < 0 ||
-		     tvars_set(vars, "help", "/ack …") < 0 ||
-		     tvars_set(vars, "refused_why", "token: not sent to a reply address with a token") < 0 ||
-		     tvars_set(vars, "refused_commands", "/close") < 0 ||
-		     tvars_set(vars, "command_error", "line 1: /priority urgent: unknown priority") < 0 ||
-		     tvars_set(vars, "changes", "・受付 / acknowledged") < 0 ||
-		     tvars_set(vars, "want_help", "") < 0 ||
-		     tvars_set(vars, "draft_kind", "amazon") < 0 ||
-		     tvars_set(vars, "draft_label", "Amazon への通知") < 0 ||
-		     tvars_set(vars, "draft_due", "2026-11-26 10:00") < 0 ||
-		     tvars_set(vars, "contact_ppc_phone", cfg->contacts.ppc_phone) < 0 ||
-		     tvars_set(vars, "contact_amazon", cfg->contacts.amazon) < 0 ||
-		     tvars_set(vars, "contact_aws", cfg->contacts.aws) < 0 ||
-		     tvars_set(vars, "contact_rakuten_phone", cfg->contacts.rakuten_phone) < 0 ||
-		     tvars_set(vars, "contact_yahoo_form", cfg->contacts.yahoo_form) < 0 ||
-		     tvars_set(vars, "contact_website", cfg->contacts.website) < 0)) {
-		tvars_free(vars);
-		vars = NULL;
-	}
-	if (!vars || !(d = opendir(cfg->templates))) {
-		fprintf(stderr, "incident-bot: templates folder %s cannot be read\n", cfg->templates);
-		tvars_free(vars);
-		return -1;
-	}
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		struct error err = { 0 };
-		char *subject, *body;
+/*
+ * One template rendered as its mail would be, for a made-up ticket with
+ * every field, flag, list and state filled and for one with none (so both
+ * branches of every {{#if}} are seen): the first error, once.
+ */
+static int check_one(const struct config *cfg, const char *file, bool html, time_t now)
+{
+	struct error err = { 0 };
+	int pass;
 
-		if (len < 5 || strcmp(de->d_name + len - 4, ".txt") != 0)
-			continue;
-		/* The digest has variables of its own: briefing_check() below. */
-		if (strcmp(de->d_name, "digest.txt") == 0)
-			continue;
-		count++;
-		if (render_mail(cfg->templates, de->d_name, vars, &subject, &body, &err) < 0) {
-			fprintf(stderr, "incident-bot: %s\n", err.msg);
-			bad++;
-			continue;
-		}
+	for (pass = 0; pass < 2 && err.cls == ERR_NONE; pass++) {
+		struct tvars *v = notify_sample_vars(cfg, file, pass == 0, now);
+		char *subject = NULL, *body = NULL;
+
+		if (!v)
+			error_set(&err, ERR_FATAL, "template %s: out of memory", file);
+		else if (html)
+			render_html(cfg->templates, file, v, &body, &err);
+		else
+			render_mail(cfg->templates, file, v, &subject, &body, &err);
 		free(subject);
 		free(body);
+		tvars_free(v);
+	}
+	if (err.cls == ERR_NONE)
+		return 0;
+	fprintf(stderr, "incident-bot: %s\n", err.msg);
+	return -1;
+}
+
+/* The names in the templates folder, sorted; NULL when it cannot be read. */
+static char **template_names(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL, **grown;
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (!(grown = realloc(names, (*n + 2) * sizeof *names)))
+			break;
+		names = grown;
+		if (!(names[*n] = strdup(de->d_name)))
+			break;
+		names[++*n] = NULL;
 	}
 	closedir(d);
-	tvars_free(vars);
+	if (names)
+		qsort(names, *n, sizeof *names, by_name);
+	return names ? names : calloc(1, sizeof *names);
+}
+
+/* Renders every *.txt and *.html template as check_one does; the digest with its own variables. */
+static int check_templates(const struct config *cfg)
+{
+	time_t now = clock_now();
+	size_t i, n;
+	char **names = template_names(cfg->templates, &n);
+	int bad = 0, count = 0;
+
+	if (!names) {
+		fprintf(stderr, "incident-bot: templates folder %s cannot be read\n", cfg->templates);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		bool txt = len > 4 && strcmp(names[i] + len - 4, ".txt") == 0;
+		bool html = len > 5 && strcmp(names[i] + len - 5, ".html") == 0;
+
+		if (!txt && !html)
+			continue;
+		count++;
+		if (strcmp(names[i], "digest.txt") == 0 || strcmp(names[i], "digest.html") == 0)
+			continue;	/* briefing_check below renders both */
+		if (!notify_template_used(names[i]))
+			fprintf(stderr, "incident-bot: template %s: no mail uses it "
+				"(checked with the variables of a draft)\n", names[i]);
+		bad += check_one(cfg, names[i], html, now) < 0;
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	{
 		struct error err = { 0 };
 
-		count++;
-		if (briefing_check(cfg, clock_now(), &err) < 0) {
+		if (briefing_check(cfg, now, &err) < 0) {
 			fprintf(stderr, "incident-bot: %s\n", err.msg);
 			bad++;
 		}

@@ -19,8 +19,8 @@
 #include "compose.h"
 
 #include "buf.h"
+#include "jis.h"
 
-#include <iconv.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +31,6 @@
 #define WORD_MAX_LEN	75	/* RFC 2047 2: an encoded word is at most 75 */
 #define WORD_OVERHEAD	12	/* "=?UTF-8?B?" + "?=" */
 #define B64_LINE_LEN	76	/* RFC 2045 6.8 */
-#define JIS_WORD_OVERHEAD 18	/* "=?ISO-2022-JP?B?" + "?=" */
-#define JIS_BODY_LINE_MAX 998	/* RFC 5322 2.1.1: MUST be no more than 998 */
 
 /*
  * The finished string, still owned by b (never NULL on success), and its
@@ -190,209 +188,12 @@ static bool needs_encoding(const char *s)
 /*
  * ---- ISO-2022-JP (RFC 1468), for old Japanese mail clients ----
  *
- * Text is first converted into an "EUC form": ASCII bytes as they are,
- * each JIS X 0208 character as its two bytes with the high bit set
- * (0xA1–0xFE, as in EUC-JP).  Character boundaries are then obvious, so
- * encoded words are cut between characters like the UTF-8 ones, and
- * jis_put() writes any stretch of it as ISO-2022-JP that starts and ends
- * in ASCII: every encoded word and every body line decodes on its own.
- *
- * The table is glibc's EUC-JP-MS, the Windows reading of JIS X 0208 that
- * most Japanese mail programs use for ISO-2022-JP (Microsoft's CP50221):
- * it adds NEC row 13 (①, ㈱, Ⅰ, ㍻) and maps both the JIS and the Microsoft
- * Unicode forms of a few characters (〜 U+301C and ～ U+FF5E, − and －) to
- * the same code.  Strict decoders (glibc's and Python's ISO-2022-JP) cannot
- * read row 13; Windows mail programs and Thunderbird do.
- * Half-width katakana, which ISO-2022-JP does not have, become full-width
- * (ｶﾞ → ガ), as do ¥ and ‾.  Anything else that JIS X 0208 lacks — emoji,
- * accented Latin, IBM extension kanji (髙, 﨑), the user-defined area, the
- * ESC, SO and SI controls — makes jis_from_utf8() fail, and the caller
- * sends the whole message in UTF-8 instead: nothing becomes '?'.
+ * jis.c turns the texts into an "EUC form" (one or two bytes a character,
+ * so a word is cut between characters like the UTF-8 ones) and writes
+ * stretches of it as ISO-2022-JP that start and end in ASCII: every
+ * encoded word and every body line decodes on its own.  When a character
+ * has no place in ISO-2022-JP the whole message goes in UTF-8 instead.
  */
-
-/* U+FF61..U+FF9F (half-width katakana) as full-width: U+3000 + value. */
-static const unsigned char halfwidth_kana[63] = {
-	0x02, 0x0c, 0x0d, 0x01, 0xfb, 0xf2, 0xa1, 0xa3,
-	0xa5, 0xa7, 0xa9, 0xe3, 0xe5, 0xe7, 0xc3, 0xfc,
-	0xa2, 0xa4, 0xa6, 0xa8, 0xaa, 0xab, 0xad, 0xaf,
-	0xb1, 0xb3, 0xb5, 0xb7, 0xb9, 0xbb, 0xbd, 0xbf,
-	0xc1, 0xc4, 0xc6, 0xc8, 0xca, 0xcb, 0xcc, 0xcd,
-	0xce, 0xcf, 0xd2, 0xd5, 0xd8, 0xdb, 0xde, 0xdf,
-	0xe0, 0xe1, 0xe2, 0xe4, 0xe6, 0xe8, 0xe9, 0xea,
-	0xeb, 0xec, 0xed, 0xef, 0xf3, 0x9b, 0x9c,
-};
-
-/* The code point of the valid n-byte UTF-8 sequence at s. */
-static unsigned utf8_decode(const unsigned char *s, size_t n)
-{
-	switch (n) {
-	case 1:
-		return s[0];
-	case 2:
-		return (unsigned)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-	case 3:
-		return (unsigned)(s[0] & 0x0f) << 12 | (unsigned)(s[1] & 0x3f) << 6 |
-		       (s[2] & 0x3f);
-	default:
-		return (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3f) << 12 |
-		       (unsigned)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-	}
-}
-
-/*
- * The full-width form of the character cp when ISO-2022-JP has only that
- * one, else cp.  A half-width kana takes a following ﾞ or ﾟ with it when
- * JIS X 0208 has the combination (ｶﾞ → ガ, ﾊﾟ → パ, ｳﾞ → ヴ; not ﾜﾞ):
- * *s then moves past the mark.
- */
-static unsigned jis_fullwidth(unsigned cp, const unsigned char **s)
-{
-	unsigned full, mark;
-
-	if (cp == 0xa5)
-		return 0xffe5;		/* ¥ → ￥ */
-	if (cp == 0x203e)
-		return 0xffe3;		/* ‾ → ￣ */
-	if (cp < 0xff61 || cp > 0xff9f)
-		return cp;
-	full = 0x3000 + halfwidth_kana[cp - 0xff61];
-	/* ﾞ is EF BE 9E, ﾟ is EF BE 9F in UTF-8 */
-	if ((*s)[0] != 0xef || (*s)[1] != 0xbe || ((*s)[2] != 0x9e && (*s)[2] != 0x9f))
-		return full;
-	mark = (*s)[2] == 0x9e ? 0xff9e : 0xff9f;
-	if (mark == 0xff9e && cp == 0xff73)
-		full = 0x30f4;				/* ｳﾞ → ヴ */
-	else if (mark == 0xff9e && cp >= 0xff76 && cp <= 0xff84)
-		full += 1;				/* ｶﾞ..ﾄﾞ → ガ..ド */
-	else if (cp >= 0xff8a && cp <= 0xff8e)
-		full += mark == 0xff9e ? 1 : 2;		/* ﾊﾞ → バ, ﾊﾟ → パ */
-	else
-		return full;
-	*s += 3;
-	return full;
-}
-
-/*
- * One character (cp, not ASCII) as its two EUC bytes through cd (UTF-8 to
- * EUC-JP-MS).  -1 when it has none, or one outside what ISO-2022-JP
- * carries: JIS X 0208 rows 1–8 and 16–84 plus NEC row 13.  The ¥ → '\\'
- * kind of mapping to ASCII is refused by the length check.
- */
-static int jis_char(iconv_t cd, unsigned cp, unsigned char e[2])
-{
-	char u[4], out[8], *ip = u, *op = out;
-	size_t il, ol = sizeof out;
-
-	if (cp < 0x800) {
-		u[0] = (char)(0xc0 | cp >> 6);
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		il = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | cp >> 12);
-		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		il = 3;
-	} else {
-		return -1;	/* beyond the BMP: never in JIS X 0208 */
-	}
-	iconv(cd, NULL, NULL, NULL, NULL);
-	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il != 0 || op - out != 2)
-		return -1;
-	e[0] = (unsigned char)out[0];
-	e[1] = (unsigned char)out[1];
-	if (e[1] < 0xa1 || e[1] > 0xfe)
-		return -1;
-	if ((e[0] >= 0xa1 && e[0] <= 0xa8) || e[0] == 0xad ||
-	    (e[0] >= 0xb0 && e[0] <= 0xf4))
-		return 0;
-	return -1;
-}
-
-/*
- * NUL-terminated UTF-8 text appended to out in EUC form.  Returns 0, or
- * -1 when some character has no place in ISO-2022-JP (out then holds a
- * part); out->oom tells of memory.
- */
-static int jis_from_utf8(iconv_t cd, const char *in, struct buf *out)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	unsigned char e[2];
-	unsigned cp;
-	size_t n;
-
-	while (*s) {
-		n = utf8_seq_len(s);
-		if (n == 0)
-			return -1;
-		if (n == 1) {
-			/* ESC, SO and SI would switch a reader's character set. */
-			if (*s == 0x1b || *s == 0x0e || *s == 0x0f)
-				return -1;
-			buf_add(out, s, 1);
-			s++;
-			continue;
-		}
-		cp = utf8_decode(s, n);
-		s += n;
-		cp = jis_fullwidth(cp, &s);
-		if (jis_char(cd, cp, e) < 0)
-			return -1;
-		buf_add(out, e, 2);
-	}
-	return 0;
-}
-
-/*
- * Writes n bytes of EUC-form text as ISO-2022-JP into b (when b is not
- * NULL): ESC $ B before each run of JIS X 0208, ESC ( B after it, so that
- * the result starts and ends in ASCII.  Returns the length written.
- */
-static size_t jis_put(struct buf *b, const char *s, size_t n)
-{
-	size_t i, len = 0;
-	bool kanji = false, k;
-	char c;
-
-	for (i = 0; i < n; i++) {
-		k = (unsigned char)s[i] >= 0x80;
-		if (k != kanji) {
-			if (b)
-				buf_add(b, k ? "\x1b$B" : "\x1b(B", 3);
-			len += 3;
-			kanji = k;
-		}
-		c = (char)(s[i] & 0x7f);
-		if (b)
-			buf_add(b, &c, 1);
-		len++;
-	}
-	if (kanji) {
-		if (b)
-			buf_add(b, "\x1b(B", 3);
-		len += 3;
-	}
-	return len;
-}
-
-/*
- * How many bytes of EUC-form text s (whole characters) fit into an
- * ISO-2022-JP encoded word of at most `room` characters, escapes counted.
- * 0 when not even one does.
- */
-static size_t jis_word_fit(const char *s, size_t room)
-{
-	size_t n = 0, k;
-
-	if (room > WORD_MAX_LEN)
-		room = WORD_MAX_LEN;
-	while (s[n]) {
-		k = (unsigned char)s[n] >= 0x80 ? 2 : 1;
-		if (JIS_WORD_OVERHEAD + (jis_put(NULL, s, n + k) + 2) / 3 * 4 > room)
-			break;
-		n += k;
-	}
-	return n;
-}
 
 static void add_jis_word(struct buf *b, const char *s, size_t n)
 {
@@ -824,45 +625,22 @@ static void add_alternative(struct buf *b, const char *msgid, const char *text,
 }
 
 /*
- * The body as ISO-2022-JP lines appended to out, 7bit: each line starts and
- * ends in ASCII (RFC 1468) and ends in CRLF, the last one too.  No
- * base64: the clients this is for expect 7bit, and a line is not folded,
- * as folding would change the text.  Returns 0, or -1 when a character
- * has no place in ISO-2022-JP or a line would pass 998 bytes; out->oom
- * tells of memory.
+ * The body (NULL: empty) as ISO-2022-JP lines appended to out, 7bit (see
+ * jis_body()), once its line ends are CRLF.  No base64: the clients this
+ * is for expect 7bit.  Returns 0, or -1 when a character has no place in
+ * ISO-2022-JP or a line would pass 998 bytes; out->oom tells of memory.
  */
-static int jis_body(iconv_t cd, const char *body, struct buf *out)
+static int body_to_jis(struct jis *cd, const char *body, struct buf *out)
 {
-	struct buf canon = { 0 }, euc = { 0 };
-	const char *s, *end, *eol;
-	size_t n;
+	struct buf canon = { 0 };
 	int rc = -1;
 
 	canon_crlf(&canon, body);
 	if (canon.oom)
-		goto done;
-	if (canon.p && jis_from_utf8(cd, canon.p, &euc) < 0)
-		goto done;
-	if (euc.oom)
-		goto done;
-	/* In EUC form, CR and LF are never part of a character. */
-	s = euc.p;
-	end = euc.p + euc.len;
-	while (s < end) {
-		eol = strstr(s, "\r\n");
-		n = eol ? (size_t)(eol - s) : (size_t)(end - s);
-		if (jis_put(NULL, s, n) > JIS_BODY_LINE_MAX)
-			goto done;
-		jis_put(out, s, n);
-		buf_add(out, "\r\n", 2);
-		s += n + (eol ? 2 : 0);
-	}
-	rc = 0;
-done:
-	if (canon.oom || euc.oom)
 		out->oom = true;
+	else
+		rc = jis_body(cd, canon.p, out);
 	free(canon.p);
-	free(euc.p);
 	return rc;
 }
 
@@ -887,16 +665,16 @@ static int jis_prepare(struct jis_fields *j, const char *subject,
 		       const char *from_name, const char *to_name,
 		       const char *body)
 {
-	iconv_t cd = iconv_open("EUC-JP-MS", "UTF-8");
+	struct jis *cd = jis_new();
 	bool ok;
 
-	if (cd == (iconv_t)-1)
+	if (!cd)
 		return 0;
 	ok = jis_from_utf8(cd, subject, &j->subject) == 0 &&
 	     jis_from_utf8(cd, from_name, &j->from_name) == 0 &&
 	     jis_from_utf8(cd, to_name, &j->to_name) == 0 &&
-	     jis_body(cd, body, &j->body) == 0;
-	iconv_close(cd);
+	     body_to_jis(cd, body, &j->body) == 0;
+	jis_free(cd);
 	if (j->subject.oom || j->from_name.oom || j->to_name.oom || j->body.oom)
 		return -1;
 	return ok;

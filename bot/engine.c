@@ -66,13 +66,16 @@ static bool sender_external(const struct config *cfg, const char *addr)
 	return !at || strcasecmp(at + 1, config_mail_domain(cfg)) != 0;
 }
 
+_Static_assert(OBL_COUNT < 31, "the kinds created no longer fit engine_sync_obligations' int");
+
 int engine_sync_obligations(const struct config *cfg, struct store *st, const struct ticket *t,
 			    const char *actor, time_t now, struct error *err)
 {
 	struct policy_facts facts = engine_facts(t);
 	unsigned want = policy_obligations(&facts);
 	char due_text[40], detail[200];
-	int k, rc, created = 0;
+	unsigned created = 0;
+	int k, rc;
 
 	for (k = 0; k < OBL_COUNT; k++) {
 		if (want & (1u << k)) {
@@ -84,7 +87,7 @@ int engine_sync_obligations(const struct config *cfg, struct store *st, const st
 				return -1;
 			if (rc == 0)
 				continue;
-			created++;
+			created |= 1u << k;
 			snprintf(detail, sizeof detail, "%s: %s, due %s", obligation_name(k),
 				 obligation_label(k),
 				 clock_format_rfc3339(due, due_text, sizeof due_text));
@@ -104,7 +107,7 @@ int engine_sync_obligations(const struct config *cfg, struct store *st, const st
 				return -1;
 		}
 	}
-	return created;
+	return (int)created;	/* OBL_COUNT bits: never negative */
 }
 
 static int add_checklist(struct store *st, const struct ticket *t, struct error *err)

@@ -23,7 +23,9 @@
  * A new ticket t opened by report m: the first classification (policy
  * 7-1, 7-2, 1/7-6; SPEC 3), the checklist of its type (7-6), the
  * obligations its flags create (SPEC 5), a drill recorded as held (6-2).
- * *t is read again afterwards, so it shows all of it.
+ * *t is read again afterwards, so it shows all of it.  Every obligation
+ * of the new ticket is one it created: notify_new_ticket, called next,
+ * sends their drafts after the alarm.
  */
 int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
 		const struct mail *m, time_t now, struct error *err);
@@ -33,7 +35,9 @@ int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
  * people affected and awareness time: creates what is missing, moves due
  * times that changed, cancels what no flag requires any more; each change
  * an event by actor.  Obligations an admin recorded as done or not needed
- * stay as they are.  Returns how many were created (or reopened), or -1.
+ * stay as they are.  Returns the kinds it created or reopened as a bit
+ * set (1u << enum obligation_kind; 0: none), so that the caller can send
+ * their drafts (notify_drafts), or -1.
  */
 int engine_sync_obligations(const struct config *cfg, struct store *st, const struct ticket *t,
 			    const char *actor, time_t now, struct error *err);

@@ -28,6 +28,8 @@ static const struct command {
 	{ "show", cmd_show, "one ticket with its messages and timeline (ID [--json])" },
 	{ "digest", cmd_digest, "print (or --send) the management digest now" },
 	{ "review", cmd_review, "the policy's periodic reviews; 'review done KIND' records one" },
+	{ "export", cmd_export, "the evidence folder of one ticket (ID [--out DIR])" },
+	{ "verify", cmd_verify, "check the event log's hash chain and the messages' hashes" },
 };
 
 #define DEFAULT_CONFIG "/etc/incident-bot/incident-bot.conf"

@@ -1,9 +1,14 @@
 /*
  * notify.h — who gets which mail about a ticket (SPEC 4): the
- * acknowledgement and the alarm of a new ticket, and the notices to the
- * admins when a mail of the bot bounced or a received mail was cut.
+ * acknowledgement and the alarm of a new ticket, the notices to the
+ * admins when a mail of the bot bounced or a received mail was cut, the
+ * policy engine's mail, the answers to admin commands, the notice drafts
+ * and the lessons-learned draft.  notify.c sends the mail; notify_drafts.c
+ * makes the drafts and says what each template is rendered with.
  * Each function renders and queues inside the caller's open transaction
  * (outbox_queue), so the mail goes out if and only if the change commits.
+ * Errors are the store's (ERR_TEMP / ERR_FATAL) or a template's
+ * (ERR_FATAL, naming file and line).
  */
 #ifndef INCIDENT_NOTIFY_H
 #define INCIDENT_NOTIFY_H
@@ -21,8 +26,9 @@
 /*
  * A new ticket t opened by report m: the acknowledgement to the reporter
  * (not when an admin reported, or nobody can be answered, or the sender
- * got limits.replies_per_sender_per_hour of them in the last hour), and
- * the alarm to every admin.
+ * got limits.replies_per_sender_per_hour of them in the last hour), the
+ * alarm to every admin, then the draft of every notice its obligations
+ * require (all of them were opened by engine_open just before).
  */
 int notify_new_ticket(const struct config *cfg, struct store *st, const struct ticket *t,
 		      const struct mail *m, time_t now, struct error *err);
@@ -69,9 +75,7 @@ int notify_review(const struct config *cfg, struct store *st, const char *kind,
  *   command-error.txt — an authentic mail with a bad or disallowed line:
  *     to its sender, with the reason and the help;
  *   result.txt — what the commands changed: to the sender, and (when
- *     something changed) to the other admins;
- *   draft.txt — /draft NOTICE: the notice's facts, deadline and contact,
- *     to `to`.  kind: enum obligation_kind.
+ *     something changed) to the other admins.
  */
 int notify_refused(const struct config *cfg, struct store *st, const struct ticket *t,
 		   const struct mail *m, const char *why, const char *what, time_t now,
@@ -81,7 +85,43 @@ int notify_command_error(const struct config *cfg, struct store *st, const struc
 int notify_result(const struct config *cfg, struct store *st, const struct ticket *t,
 		  const struct mail *m, const char *changes, bool help, time_t now,
 		  struct error *err);
+
+/* ---- notify_drafts.c ---- */
+
+/*
+ * Notice drafts (SPEC 4, policy 7-4; issue 6): for each kind in `kinds`
+ * (bits 1u << enum obligation_kind), the notice rendered from
+ * draft-<obligation>.txt (draft.txt when the operator has none for it)
+ * with the ticket, its report (m, or read from the store when NULL), its
+ * obligations and timeline, to `to`, or to every admin when to is NULL.
+ * Never to an authority, a marketplace or a customer: the admins check
+ * and send.  Each draft is a "draft" event on the timeline (a publication
+ * draft counts its 第N報 from them).
+ * notify_draft: one kind (/draft NOTICE).
+ */
+int notify_drafts(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const struct mail *m, unsigned kinds, const char *to, time_t now,
+		  struct error *err);
 int notify_draft(const struct config *cfg, struct store *st, const struct ticket *t, int kind,
 		 const char *to, time_t now, struct error *err);
+
+/*
+ * Policy 8: the lessons-learned draft (lessons.txt), pre-filled from the
+ * ticket's timeline, to its owner, or to every admin while nobody owns it.
+ */
+int notify_lessons(const struct config *cfg, struct store *st, const struct ticket *t, time_t now,
+		   struct error *err);
+
+/*
+ * For check-config and the tests: the variables template gets in its
+ * mail, for a made-up ticket with every field, flag, list and state
+ * filled (full) or with none (no flags, obligations, type, report …), so
+ * that rendering both reaches every branch.  A template no mail uses
+ * (notify_template_used false) gets everything a draft gets.  NULL on
+ * out-of-memory; the caller frees with tvars_free.
+ */
+struct tvars *notify_sample_vars(const struct config *cfg, const char *template, bool full,
+				 time_t now);
+bool notify_template_used(const char *template);
 
 #endif

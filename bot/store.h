@@ -337,4 +337,73 @@ int store_outbox_mark_bounced(struct store *s, int64_t id, const char *reason,
 
 const char *outbox_state_name(enum outbox_state st);
 
+/* ---- evidence: checking the records, reading them whole (store_verify.c) ---- */
+
+/*
+ * A read snapshot for a document made of many queries (export): every
+ * read between begin and end sees the database as it was at the first
+ * one, while the bot goes on writing (WAL).  Not inside another
+ * transaction; nothing may be written before end, which never fails.
+ */
+int store_read_begin(struct store *s, struct error *err);
+void store_read_end(struct store *s);
+
+/* The raw bytes of received message id: 1 and *raw (malloc'd, the
+ * caller frees it; NUL-terminated past *len), 0 when there is no such
+ * message, -1 on error. */
+int store_message_raw(struct store *s, int64_t id, char **raw, size_t *len,
+		      struct error *err);
+
+enum verify_what {
+	VERIFY_EVENT_HASH,	/* the event's stored hash is not that of its content */
+	VERIFY_EVENT_LINK,	/* its prev_hash is not the previous event's hash */
+	VERIFY_MESSAGE_HASH,	/* SHA-256 of a message's raw bytes is not the stored one */
+};
+
+struct verify_problem {
+	enum verify_what what;
+	int64_t id;		/* the event's or the message's row id */
+	char ref[24];		/* its ticket's INC-…, "" when it has none */
+	time_t at;		/* the event's time; the message's reception */
+	char kind[32];		/* the event's kind (cut to fit) */
+	int64_t prev_id;	/* LINK: the event before it in the table; 0: none */
+};
+
+struct verify_result {
+	size_t events;		/* events checked */
+	size_t messages;	/* messages checked */
+	size_t problems;
+	int64_t last_id;	/* the newest event (0: none) and its stored hash: */
+	char last_hash[65];	/* write them down to detect a later truncation */
+	struct verify_problem first;	/* the first problem, when problems > 0 */
+};
+
+/*
+ * Recomputes the whole database, in one read snapshot: walks the events in
+ * id order, checking that each prev_hash is the hash of the event before
+ * it (64 '0's before the first) and recomputing each hash from its content
+ * and prev_hash (store_event_add's formula), then recomputes
+ * every message's SHA-256 from its raw bytes.  Calls cb (may be NULL) for
+ * every problem in that order and goes on; fills *out.  Returns 0 — also
+ * when problems were found: see out->problems — or -1 when the database
+ * could not be read.  cb must not use the store.
+ *
+ * What it cannot see: a deleted message (messages are not chained), the
+ * newest events deleted together (compare last_id/last_hash with a value
+ * written down earlier, e.g. an export's chain.txt), the outbox, and the
+ * other tables (tickets, obligations, …), which are state, not records.
+ */
+typedef void verify_fn(const struct verify_problem *p, void *arg);
+int store_verify(struct store *s, verify_fn *cb, void *arg, struct verify_result *out,
+		 struct error *err);
+
+/*
+ * The problem for people, times in the configured zone:
+ *   event 1234 (INC-2026-0007, 2026-11-25T10:00:00+09:00, status): hash does not match its content
+ *   event 1235: prev_hash does not match event 1234
+ *   message 17 (INC-2026-0007): SHA-256 of the raw bytes differs from the stored one
+ * Returns buf (256 bytes is always enough).
+ */
+char *store_verify_describe(const struct verify_problem *p, char *buf, size_t len);
+
 #endif

@@ -46,4 +46,14 @@ int store_grow(void *listp, size_t *cap, size_t n, size_t elem);
 /* Binds text or NULL. */
 int store_bind_text(sqlite3_stmt *st, int idx, const char *s);
 
+/*
+ * The hash of an event (store_ticket.c): lower-case hex SHA-256 over the
+ * previous event's hash (64 '0's for the first), the ticket's row id (0:
+ * none), the time, actor, kind and detail (NULL as ""), one per line.
+ * store_event_add stores it and store_verify recomputes it.  -1 only when
+ * out of memory (hex is then 64 '0's, which no real hash is).
+ */
+int store_event_hash(const char *prev, int64_t ticket_id, time_t at, const char *actor,
+		     const char *kind, const char *detail, char hex[65]);
+
 #endif

@@ -216,9 +216,10 @@ int store_ticket_touch(struct store *s, int64_t id, time_t now, struct error *er
 /* ---- events ---- */
 
 /* The hash of an event: SHA-256 over the previous hash and every field, one
- * per line, so that a change anywhere in the chain shows (SPEC 2: evidence). */
-static void event_hash(const char *prev, int64_t ticket_id, time_t at, const char *actor,
-		       const char *kind, const char *detail, char hex[65])
+ * per line, so that a change anywhere in the chain shows (SPEC 2: evidence).
+ * store_verify.c recomputes it with this same function. */
+int store_event_hash(const char *prev, int64_t ticket_id, time_t at, const char *actor,
+		     const char *kind, const char *detail, char hex[65])
 {
 	char *buf = NULL;
 	int len;
@@ -228,10 +229,11 @@ static void event_hash(const char *prev, int64_t ticket_id, time_t at, const cha
 	if (len < 0) {
 		memset(hex, '0', 64);
 		hex[64] = '\0';
-		return;
+		return -1;
 	}
 	digest_sha256_hex(buf, (size_t)len, hex);
 	free(buf);
+	return 0;
 }
 
 int store_event_add(struct store *s, int64_t ticket_id, time_t at, const char *actor,
@@ -255,7 +257,7 @@ int store_event_add(struct store *s, int64_t ticket_id, time_t at, const char *a
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(s, rc, "event chain", err);
 
-	event_hash(prev, ticket_id, at, actor, kind, detail, hash);
+	store_event_hash(prev, ticket_id, at, actor, kind, detail, hash);
 	if (!(st = store_stmt(s, insert_sql, err)))
 		return -1;
 	if (ticket_id)
