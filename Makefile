@@ -44,8 +44,8 @@ SRCS := \
 	bot/engine.c bot/timers.c bot/admin.c \
 	bot/vars.c bot/notify.c bot/notify_drafts.c bot/briefing.c bot/pipeline.c \
 	bot/cli.c bot/config.c bot/config_policy.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
-	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c bot/cmd_digest.c bot/cmd_review.c bot/cmd_verify.c bot/cmd_export.c bot/export_report.c \
-	bot/cmd_check_config.c
+	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c bot/cmd_digest.c bot/cmd_review.c bot/cmd_backup.c bot/cmd_verify.c bot/cmd_export.c bot/export_report.c \
+	bot/cmd_check_config.c bot/templates_check.c
 
 OBJS := $(SRCS:.c=.o)
 BIN  := bot/incident-bot

@@ -4,13 +4,11 @@
  * mail would be, for a full and an empty sample ticket: notify_sample_vars),
  * and with --connect logs in to the IMAP and SMTP servers.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "briefing.h"
 #include "cli.h"
 #include "clock.h"
 #include "imap.h"
@@ -18,6 +16,7 @@
 #include "notify.h"
 #include "policy.h"
 #include "render.h"
+#include "templates_check.h"
 #include "smtp.h"
 
 static const char help[] =
@@ -39,110 +38,19 @@ static int check_readable(const char *what, const char *path)
 	return 0;
 }
 
-static int by_name(const void *a, const void *b)
+static void report_problem(const char *problem, void *ctx)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	(void)ctx;
+	fprintf(stderr, "incident-bot: %s\n", problem);
 }
 
-/*
- * One template rendered as its mail would be, for a made-up ticket with
- * every field, flag, list and state filled and for one with none (so both
- * branches of every {{#if}} are seen): the first error, once.
- */
-static int check_one(const struct config *cfg, const char *file, bool html, time_t now)
-{
-	struct error err = { 0 };
-	int pass;
-
-	for (pass = 0; pass < 2 && err.cls == ERR_NONE; pass++) {
-		struct tvars *v = notify_sample_vars(cfg, file, pass == 0, now);
-		char *subject = NULL, *body = NULL;
-
-		if (!v)
-			error_set(&err, ERR_FATAL, "template %s: out of memory", file);
-		else if (html)
-			render_html(cfg->templates, file, v, &body, &err);
-		else
-			render_mail(cfg->templates, file, v, &subject, &body, &err);
-		free(subject);
-		free(body);
-		tvars_free(v);
-	}
-	if (err.cls == ERR_NONE)
-		return 0;
-	fprintf(stderr, "incident-bot: %s\n", err.msg);
-	return -1;
-}
-
-/* The names in the templates folder, sorted; NULL when it cannot be read. */
-static char **template_names(const char *dir, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **names = NULL, **grown;
-
-	*n = 0;
-	if (!d)
-		return NULL;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (!(grown = realloc(names, (*n + 2) * sizeof *names)))
-			break;
-		names = grown;
-		if (!(names[*n] = strdup(de->d_name)))
-			break;
-		names[++*n] = NULL;
-	}
-	closedir(d);
-	if (names)
-		qsort(names, *n, sizeof *names, by_name);
-	return names ? names : calloc(1, sizeof *names);
-}
-
-/* Renders every *.txt and *.html template as check_one does; the digest with its own variables. */
+/* Every template rendered as its mail would be (templates_check.h). */
 static int check_templates(const struct config *cfg)
 {
-	time_t now = clock_now();
-	size_t i, n;
-	char **names = template_names(cfg->templates, &n);
-	int bad = 0, count = 0;
+	int checked = 0, bad = templates_check(cfg, clock_now(), report_problem, NULL, &checked);
 
-	if (!names) {
-		fprintf(stderr, "incident-bot: templates folder %s cannot be read\n", cfg->templates);
-		return -1;
-	}
-	for (i = 0; i < n; i++) {
-		size_t len = strlen(names[i]);
-		bool txt = len > 4 && strcmp(names[i] + len - 4, ".txt") == 0;
-		bool html = len > 5 && strcmp(names[i] + len - 5, ".html") == 0;
-
-		if (!txt && !html)
-			continue;
-		count++;
-		if (strcmp(names[i], "digest.txt") == 0 || strcmp(names[i], "digest.html") == 0)
-			continue;	/* briefing_check below renders both */
-		if (!notify_template_used(names[i]))
-			fprintf(stderr, "incident-bot: template %s: no mail uses it "
-				"(checked with the variables of a draft)\n", names[i]);
-		bad += check_one(cfg, names[i], html, now) < 0;
-	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	{
-		struct error err = { 0 };
-
-		if (briefing_check(cfg, now, &err) < 0) {
-			fprintf(stderr, "incident-bot: %s\n", err.msg);
-			bad++;
-		}
-	}
-	if (count == 0) {
-		fprintf(stderr, "incident-bot: no templates (*.txt) in %s\n", cfg->templates);
-		return -1;
-	}
-	printf("templates: %d checked in %s\n", count, cfg->templates);
+	if (bad >= 0)
+		printf("templates: %d checked in %s\n", checked, cfg->templates);
 	return bad ? -1 : 0;
 }
 

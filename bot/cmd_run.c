@@ -5,7 +5,10 @@
  * the server has it (woken by new mail), otherwise for poll_interval — but
  * never past the next outbox retry.  A lost connection is retried with
  * exponential backoff.  SIGTERM/SIGINT end the loop after the message in
- * hand (the pipeline commits or rolls back whole batches).
+ * hand (the pipeline commits or rolls back whole batches).  SIGHUP reloads
+ * the configuration and checks the templates; a new configuration that
+ * does not load, or whose templates do not render, is refused and the
+ * running one kept.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -15,7 +18,9 @@
 #include "cli.h"
 #include "clock.h"
 #include "log.h"
+#include "render.h"
 #include "service.h"
+#include "templates_check.h"
 
 static const char help[] =
 	"usage: incident-bot [-c FILE] run\n"
@@ -23,20 +28,85 @@ static const char help[] =
 	"Runs the service until SIGTERM or SIGINT: takes in mail from the IMAP\n"
 	"mailbox (IDLE where the server has it, polling every imap.poll_interval\n"
 	"seconds otherwise), files tickets, sends the outbox, reconnects after\n"
-	"network failures.  Logs to stderr.\n";
+	"network failures.  Logs to stderr.  SIGHUP reloads the configuration\n"
+	"and the templates (a bad new configuration is refused and the old one\n"
+	"kept); SIGTERM finishes the message in hand and exits.\n";
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, reload_flag;
+/* What IDLE and the naps watch: set by every signal, so SIGHUP wakes them too. */
+static volatile sig_atomic_t wake_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
+	wake_flag = 1;
+}
+
+static void log_problem(const char *problem, void *ctx)
+{
+	(void)ctx;
+	log_error("run", "reload: %s", problem);
+}
+
+/*
+ * SIGHUP: the configuration file read again and every template rendered;
+ * the service restarts on the new configuration only when both are good.
+ * The database cannot change under a running service.
+ */
+static void reload(struct cli *c, struct service *sv, struct template_set **templates)
+{
+	struct template_set *set = NULL;
+	struct config fresh;
+	struct service next;
+	struct error err = { 0 };
+	int checked = 0;
+
+	log_info("run", "SIGHUP: reloading %s", c->config_path);
+	if (config_load(c->config_path, &fresh, &err) < 0) {
+		log_error("run", "reload refused, the running configuration is kept: %s", err.msg);
+		return;
+	}
+	if (strcmp(fresh.database, c->cfg.database) != 0) {
+		log_error("run", "reload refused: database changed (%s → %s); restart the service "
+			  "for that", c->cfg.database, fresh.database);
+		config_release(&fresh);
+		return;
+	}
+	if (template_set_load(fresh.templates, &set, &err) < 0) {
+		log_error("run", "reload refused, the running configuration is kept: %s", err.msg);
+		config_release(&fresh);
+		return;
+	}
+	render_pin(set);	/* what is checked is what will be served */
+	if (templates_check(&fresh, clock_now(), log_problem, NULL, &checked) != 0 ||
+	    config_token_secret(&fresh, &err) < 0 ||
+	    service_init(&next, &fresh, c->store, &err) < 0) {
+		if (err.msg[0])
+			log_error("run", "reload: %s", err.msg);
+		log_error("run", "reload refused, the running configuration and templates are kept");
+		render_pin(*templates);
+		template_set_free(set);
+		config_release(&fresh);
+		return;
+	}
+	template_set_free(*templates);
+	*templates = set;
+	service_release(sv);
+	config_release(&c->cfg);
+	c->cfg = fresh;
+	next.cfg = &c->cfg;
+	*sv = next;
+	clock_set_zone(c->cfg.timezone);
+	log_info("run", "reloaded: %s, %d templates", c->config_path, checked);
 }
 
 /* Sleeps up to seconds, waking early on a stop request. */
 static void nap(int seconds)
 {
-	while (seconds-- > 0 && !stop_flag)
+	while (seconds-- > 0 && !wake_flag)
 		sleep(1);
 }
 
@@ -60,6 +130,7 @@ static int wait_seconds(struct service *sv)
 
 int cmd_run(struct cli *c, int argc, char **argv)
 {
+	struct template_set *templates = NULL;
 	struct sigaction sa;
 	struct service sv;
 	struct error err = { 0 };
@@ -75,15 +146,28 @@ int cmd_run(struct cli *c, int argc, char **argv)
 		return rc;
 	if (service_init(&sv, &c->cfg, c->store, &err) < 0)
 		return cli_fail(&err, EXIT_USAGE);
+	/* the templates as they are now: later edits wait for a checked SIGHUP */
+	if (template_set_load(c->cfg.templates, &templates, &err) < 0) {
+		service_release(&sv);
+		return cli_fail(&err, EXIT_USAGE);
+	}
+	render_pin(templates);
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	log_info("run", "started: %s, %s", c->cfg.imap.url, c->cfg.smtp.url);
 
 	while (!stop_flag) {
 		int wait;
+
+		if (reload_flag) {
+			reload_flag = 0;
+			reload(c, &sv, &templates);
+		}
+		wake_flag = stop_flag;
 
 		if (service_intake(&sv, &err) < 0) {
 			if (err.cls == ERR_FATAL) {
@@ -107,7 +191,7 @@ int cmd_run(struct cli *c, int argc, char **argv)
 		if (backoff) {
 			nap(backoff < wait ? backoff : wait);
 		} else if (c->cfg.imap.idle && sv.imap && imap_has_idle(sv.imap)) {
-			if (imap_idle(sv.imap, wait, &stop_flag, &err) < 0) {
+			if (imap_idle(sv.imap, wait, &wake_flag, &err) < 0) {
 				log_warn("run", "idle: %s", err.msg);
 				service_disconnect(&sv);
 			}
@@ -117,5 +201,7 @@ int cmd_run(struct cli *c, int argc, char **argv)
 	}
 	log_info("run", "stopping");
 	service_release(&sv);
+	render_pin(NULL);
+	template_set_free(templates);
 	return rc;
 }

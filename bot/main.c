@@ -27,6 +27,7 @@ static const struct command {
 	{ "tickets", cmd_tickets, "list open tickets ([--all] [--status S] [--priority P] [--overdue] [--json])" },
 	{ "show", cmd_show, "one ticket with its messages and timeline (ID [--json])" },
 	{ "digest", cmd_digest, "print (or --send) the management digest now" },
+	{ "backup", cmd_backup, "a consistent, verified copy of the live database" },
 	{ "review", cmd_review, "the policy's periodic reviews; 'review done KIND' records one" },
 	{ "export", cmd_export, "the evidence folder of one ticket (ID [--out DIR])" },
 	{ "verify", cmd_verify, "check the event log's hash chain and the messages' hashes" },
@@ -39,11 +40,12 @@ static void usage(FILE *out)
 	size_t i;
 
 	fprintf(out,
-		"usage: incident-bot [-c FILE] [--now TIME] [-v] COMMAND [ARGS]\n"
+		"usage: incident-bot [-c FILE] [--now TIME] [-v|-q] COMMAND [ARGS]\n"
 		"\n"
 		"  -c, --config FILE   configuration (default $INCIDENT_BOT_CONFIG or %s)\n"
 		"  --now TIME          fix the clock for this run, e.g. 2026-11-25T09:30+09:00\n"
 		"  -v, --verbose       log debug lines too\n"
+		"  -q, --quiet         log only warnings and errors\n"
 		"\n"
 		"commands:\n", DEFAULT_CONFIG);
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
@@ -57,6 +59,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "now", required_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -72,11 +75,12 @@ int main(int argc, char **argv)
 	if (!cli.config_path)
 		cli.config_path = DEFAULT_CONFIG;
 	/* "+": stop at the command, whose own options follow it. */
-	while ((opt = getopt_long(argc, argv, "+c:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:vqh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': cli.config_path = optarg; break;
 		case 'n': now_text = optarg; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'q': log_set_level(LOG_WARN); break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}

@@ -2,6 +2,7 @@
 #include "render.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -491,14 +492,108 @@ static int read_file(const char *path, char **text, struct error *err)
 	return 0;
 }
 
+/* ---- pinned template sets ---- */
+
+struct template_set {
+	char *dir;
+	size_t n;
+	struct { char *name, *text; } *files;
+};
+
+/* The set `run` serves from: edits on disk wait for a checked reload. */
+static const struct template_set *pinned;
+
+void template_set_free(struct template_set *ts)
+{
+	size_t i;
+
+	if (!ts)
+		return;
+	for (i = 0; i < ts->n; i++) {
+		free(ts->files[i].name);
+		free(ts->files[i].text);
+	}
+	free(ts->files);
+	free(ts->dir);
+	free(ts);
+}
+
+int template_set_load(const char *dir, struct template_set **out, struct error *err)
+{
+	struct template_set *ts = calloc(1, sizeof *ts);
+	struct dirent *de;
+	char path[4096];
+	DIR *d;
+
+	*out = NULL;
+	if (!ts || !(ts->dir = strdup(dir))) {
+		template_set_free(ts);
+		return error_set(err, ERR_FATAL, "templates: out of memory");
+	}
+	if (!(d = opendir(dir))) {
+		template_set_free(ts);
+		return error_set(err, ERR_FATAL, "templates %s: %s", dir, strerror(errno));
+	}
+	while ((de = readdir(d))) {
+		void *grown;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (!(grown = realloc(ts->files, (ts->n + 1) * sizeof *ts->files))) {
+			error_set(err, ERR_FATAL, "templates: out of memory");
+			break;
+		}
+		ts->files = grown;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		ts->files[ts->n].name = strdup(de->d_name);
+		if (!ts->files[ts->n].name || read_file(path, &ts->files[ts->n].text, err) < 0) {
+			free(ts->files[ts->n].name);
+			if (err->cls == ERR_NONE)
+				error_set(err, ERR_FATAL, "templates: out of memory");
+			break;
+		}
+		ts->n++;
+	}
+	closedir(d);
+	if (err->cls != ERR_NONE) {
+		template_set_free(ts);
+		return -1;
+	}
+	*out = ts;
+	return 0;
+}
+
+void render_pin(const struct template_set *ts)
+{
+	pinned = ts;
+}
+
+/* The text of dir/file: from the pinned set when it is that folder's, else read now. */
+static int template_text(const char *dir, const char *file, char **text, struct error *err)
+{
+	char path[4096];
+	size_t i;
+
+	if (pinned && strcmp(pinned->dir, dir) == 0) {
+		for (i = 0; i < pinned->n; i++)
+			if (strcmp(pinned->files[i].name, file) == 0)
+				return (*text = strdup(pinned->files[i].text)) ? 0 :
+					error_set(err, ERR_FATAL, "template %s: out of memory", file);
+		*text = NULL;
+		return error_set(err, ERR_FATAL, "template %s/%s: not in the loaded templates "
+				 "(added after the start? send SIGHUP)", dir, file);
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	return read_file(path, text, err);
+}
+
 int render_mail(const char *dir, const char *file, const struct tvars *vars,
 		char **subject, char **body, struct error *err)
 {
-	char path[4096], *tmpl, *text, *line, *sep;
+	char *tmpl, *text, *line, *sep;
 
 	*subject = *body = NULL;
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	if (read_file(path, &tmpl, err) < 0)
+	if (template_text(dir, file, &tmpl, err) < 0)
 		return -1;
 	if (render_string(tmpl, file, vars, &text, err) < 0) {
 		free(tmpl);
@@ -546,12 +641,11 @@ int render_mail(const char *dir, const char *file, const struct tvars *vars,
 int render_html(const char *dir, const char *file, const struct tvars *vars, char **html,
 		struct error *err)
 {
-	char path[4096], *tmpl;
+	char *tmpl;
 	int rc;
 
 	*html = NULL;
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	if (read_file(path, &tmpl, err) < 0)
+	if (template_text(dir, file, &tmpl, err) < 0)
 		return -1;
 	rc = render_string_html(tmpl, file, vars, html, err);
 	free(tmpl);

@@ -74,4 +74,17 @@ int render_mail(const char *dir, const char *file, const struct tvars *vars,
 int render_html(const char *dir, const char *file, const struct tvars *vars, char **html,
 		struct error *err);
 
+/*
+ * A folder's templates read once into memory.  `run` pins the set it
+ * checked (render_pin): render_mail/render_html for that folder then serve
+ * the pinned texts, so an edit on disk takes effect only when a reload
+ * (SIGHUP) has rendered it successfully.  Other folders, and every command
+ * without a pinned set, read the files at each call.  The caller keeps a
+ * pinned set alive until it pins another (or NULL).
+ */
+struct template_set;
+int template_set_load(const char *dir, struct template_set **out, struct error *err);
+void template_set_free(struct template_set *ts);
+void render_pin(const struct template_set *ts);
+
 #endif

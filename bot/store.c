@@ -9,6 +9,8 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <libgen.h>
 #include <stdlib.h>
@@ -282,6 +284,41 @@ void store_close(struct store *s)
 		sqlite3_finalize(s->cache[i].stmt);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+int store_backup(struct store *s, const char *path, struct error *err)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int fd, rc;
+
+	/* create it first, exclusively and private, so no one else can read it */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return error_set(err, ERR_FATAL, "backup: %s: %s", path, strerror(errno));
+	close(fd);
+	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK) {
+		if ((b = sqlite3_backup_init(dst, "main", s->db, "main"))) {
+			/* in steps, so that a busy bot is held up only briefly */
+			do {
+				rc = sqlite3_backup_step(b, 256);
+				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+					sqlite3_sleep(50);
+			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+			sqlite3_backup_finish(b);
+		}
+		rc = sqlite3_errcode(dst);
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		error_set(err, ERR_TEMP, "backup: %s: %s", path, dst ? sqlite3_errmsg(dst) :
+			  sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		unlink(path);
+		return -1;
+	}
+	sqlite3_close(dst);
+	return 0;
 }
 
 int store_savepoint(struct store *s, struct error *err)

@@ -39,6 +39,13 @@ void store_close(struct store *s);
 int store_savepoint(struct store *s, struct error *err);
 int store_savepoint_end(struct store *s, bool keep, struct error *err);
 
+/*
+ * A consistent copy of the live database into path (which must not exist)
+ * with SQLite's online backup API: the bot may go on writing meanwhile.
+ * The copy is made mode 600 (it holds personal data).
+ */
+int store_backup(struct store *s, const char *path, struct error *err);
+
 /* BEGIN IMMEDIATE ... COMMIT; rollback never fails from the caller's view. */
 int store_begin(struct store *s, struct error *err);
 int store_commit(struct store *s, struct error *err);

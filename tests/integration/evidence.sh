@@ -282,4 +282,12 @@ out=$("$BOT" -c "$TCONF" verify)
 is $? 1 "verify exits 1 when a message's bytes were edited"
 like "$out" "message 2 ($id): SHA-256 of the raw bytes differs from the stored one" "... naming the message"
 
+# --- backup: a consistent copy of the live database, verified, private
+out=$(bot backup "$WORK/backup.db")
+ok $? "backup copies the database and verifies the copy: $out"
+is "$(stat -c %a "$WORK/backup.db")" 600 "... the copy is mode 600"
+is "$(sqlite3 "$WORK/backup.db" "SELECT count(*) FROM events")" \
+	"$(sqlite3 "$WORK/state/incidents.db" "SELECT count(*) FROM events")" "... with every event"
+bot backup "$WORK/backup.db" >/dev/null 2>&1
+is $? 1 "backup never overwrites an existing file"
 tap_done
