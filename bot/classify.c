@@ -671,25 +671,69 @@ static void nothing(struct classification *out, const char *why)
 	snprintf(out->why, sizeof out->why, "%s", why);
 }
 
+/* The keyword table built once for a configuration's rules. */
+struct classifier {
+	const struct keyword_rule *rules;
+	size_t n_rules;
+	struct table t;
+};
+
+struct classifier *classifier_new(const struct keyword_rule *rules, size_t n_rules)
+{
+	struct classifier *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->rules = rules;
+	c->n_rules = rules ? n_rules : 0;
+	if (table_build(&c->t, c->rules, c->n_rules) < 0) {
+		table_free(&c->t);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void classifier_free(struct classifier *c)
+{
+	if (!c)
+		return;
+	table_free(&c->t);
+	free(c);
+}
+
 void classify(const struct keyword_rule *rules, size_t n_rules,
 	      const char *subject, const char *body, const char *sender,
 	      bool external, struct classification *out)
 {
+	struct classifier *c = classifier_new(rules, n_rules);
+
+	if (!c) {
+		nothing(out, "分類不能 (メモリ不足) / out of memory");
+		return;
+	}
+	classify_with(c, subject, body, sender, external, out);
+	classifier_free(c);
+}
+
+void classify_with(struct classifier *c, const char *subject, const char *body,
+		   const char *sender, bool external, struct classification *out)
+{
+	const struct keyword_rule *rules = c->rules;
+	size_t n_rules = c->n_rules;
 	size_t sl = subject ? strlen(subject) : 0, bl = body ? strlen(body) : 0;
 	struct tally tally[KW_FLAG + 1][VALUES_MAX] = { { { 0 } } };
 	struct why w = { .b = out->why };
-	struct table t = { 0 };
+	struct table *t = &c->t;
 	struct rule_state *rs;
 	struct textnorm st = { 0 };
 	int f, v, decided[KW_PRIORITY + 1];
 	size_t r, i, ab = 0, ae = 0;
 
 	nothing(out, "一致なし / no keyword matched");
-	if (!rules)
-		n_rules = 0;
 	rs = calloc(n_rules ? n_rules : 1, sizeof *rs);
 	st.o = malloc(sl + bl + 2);
-	if (!rs || !st.o || table_build(&t, rules, n_rules) < 0) {
+	if (!rs || !st.o) {
 		nothing(out, "分類不能 (メモリ不足) / out of memory");
 		goto done;
 	}
@@ -700,7 +744,7 @@ void classify(const struct keyword_rule *rules, size_t n_rules,
 	st.o[st.n++] = '\n';
 	textnorm_start(&st);
 	textnorm_text(&st, body ? body : "", bl);
-	table_scan(&t, st.o, st.n, rs);
+	table_scan(t, st.o, st.n, rs);
 
 	for (r = 0; r < n_rules; r++) {
 		struct tally *y;
@@ -732,7 +776,7 @@ void classify(const struct keyword_rule *rules, size_t n_rules,
 	out->why[0] = '\0';
 	if ((v = decided[KW_SOURCE]) >= 0) {
 		out->source = v;
-		why_field(&w, "検知 ", rules, &t, KW_SOURCE, v, &tally[KW_SOURCE][v], sender);
+		why_field(&w, "検知 ", rules, t, KW_SOURCE, v, &tally[KW_SOURCE][v], sender);
 	} else if (external) {
 		/* policy 7-1: その他外部からの情報提供, when nothing says more */
 		out->source = SOURCE_EXTERNAL_NOTICE;
@@ -740,7 +784,7 @@ void classify(const struct keyword_rule *rules, size_t n_rules,
 	}
 	if ((v = decided[KW_TYPE]) >= 0) {
 		out->type = v;
-		why_field(&w, "種別 ", rules, &t, KW_TYPE, v, &tally[KW_TYPE][v], sender);
+		why_field(&w, "種別 ", rules, t, KW_TYPE, v, &tally[KW_TYPE][v], sender);
 	}
 	v = decided[KW_PRIORITY];
 	if ((out->flags & FLAG_BIT(FLAG_PERSONAL_DATA)) && v != PRIORITY_HIGH) {
@@ -749,13 +793,13 @@ void classify(const struct keyword_rule *rules, size_t n_rules,
 		why_part(&w);
 		why_add(&w, "優先度 high: 個人情報を含むため (customer data, policy 7-2)");
 		if (v >= 0)
-			why_field(&w, "語では優先度 ", rules, &t, KW_PRIORITY, v,
+			why_field(&w, "語では優先度 ", rules, t, KW_PRIORITY, v,
 				  &tally[KW_PRIORITY][v], sender);
 	} else if (v >= 0) {
 		out->priority = v;
-		why_field(&w, "優先度 ", rules, &t, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
+		why_field(&w, "優先度 ", rules, t, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
 	}
-	why_flags(&w, rules, &t, out->flags, tally[KW_FLAG], sender, external);
+	why_flags(&w, rules, t, out->flags, tally[KW_FLAG], sender, external);
 	if (out->affected >= 0) {
 		why_part(&w);
 		why_add(&w, "件数: ");
@@ -764,7 +808,6 @@ void classify(const struct keyword_rule *rules, size_t n_rules,
 	if (!w.n)
 		nothing(out, "一致なし / no keyword matched");
 done:
-	table_free(&t);
 	free(st.o);
 	free(rs);
 }

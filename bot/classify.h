@@ -72,4 +72,16 @@ void classify(const struct keyword_rule *rules, size_t n_rules,
 	      const char *subject, const char *body, const char *sender,
 	      bool external, struct classification *out);
 
+/*
+ * The same with the keyword table built once (classifier_new: NULL when
+ * memory runs out), for a service that classifies many reports with one
+ * configuration.  The rules must outlive the classifier.  classify() is
+ * classifier_new + classify_with + classifier_free.
+ */
+struct classifier;
+struct classifier *classifier_new(const struct keyword_rule *rules, size_t n_rules);
+void classifier_free(struct classifier *c);
+void classify_with(struct classifier *c, const char *subject, const char *body,
+		   const char *sender, bool external, struct classification *out);
+
 #endif

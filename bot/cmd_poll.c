@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "render.h"
 #include "service.h"
 
 static const char help[] =
@@ -21,6 +22,7 @@ static const char help[] =
 
 int cmd_poll(struct cli *c, int argc, char **argv)
 {
+	struct template_set *templates = NULL;
 	struct service sv;
 	struct error err = { 0 }, timer_err = { 0 }, send_err = { 0 };
 	int rc, intake_rc, timers_rc, flush_rc;
@@ -35,6 +37,12 @@ int cmd_poll(struct cli *c, int argc, char **argv)
 		return rc;
 	if (service_init(&sv, &c->cfg, c->store, &err) < 0)
 		return cli_fail(&err, EXIT_USAGE);
+	/* every template read once, not once per mail of a long backlog */
+	if (template_set_load(c->cfg.templates, &templates, &err) < 0) {
+		service_release(&sv);
+		return cli_fail(&err, EXIT_USAGE);
+	}
+	render_pin(templates);
 
 	intake_rc = service_intake(&sv, &err);
 	if (intake_rc < 0)
@@ -51,6 +59,8 @@ int cmd_poll(struct cli *c, int argc, char **argv)
 		 sv.totals.new_tickets, sv.totals.follow_ups, sv.totals.duplicates,
 		 sv.totals.automatic, sv.totals.unparseable);
 	service_release(&sv);
+	render_pin(NULL);
+	template_set_free(templates);
 	if (intake_rc < 0)
 		return cli_fail(&err, err.cls == ERR_FATAL ? EXIT_USAGE : EXIT_RUNTIME);
 	if (timers_rc < 0)

@@ -142,6 +142,7 @@ struct config {
 	char *classification;		/* the keywords file read */
 	struct keyword_rule *rules;
 	size_t n_rules;
+	struct classifier *classifier;	/* the rules' keyword table, built once (classify.h) */
 	struct policy_config policy;
 	struct contacts_config contacts;
 	struct commands_config commands;

@@ -11,6 +11,8 @@
  */
 #include "config_internal.h"
 
+#include "classify.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,6 +401,8 @@ int config_keywords_load(const char *path, struct config *cfg, struct error *err
 			kr->senders = strings_copy(r, "senders", &kr->n_senders);
 		}
 	cfg_free(c);
+	if (!(cfg->classifier = classifier_new(cfg->rules, cfg->n_rules)))
+		return error_set(err, ERR_FATAL, "config: out of memory");
 	return 0;
 }
 
@@ -419,6 +423,7 @@ void config_policy_release(struct config *cfg)
 		strings_free(cfg->rules[i].words, cfg->rules[i].n_words);
 		strings_free(cfg->rules[i].senders, cfg->rules[i].n_senders);
 	}
+	classifier_free(cfg->classifier);
 	free(cfg->rules);
 	free(cfg->classification);
 	free(cfg->contacts.ppc_phone);

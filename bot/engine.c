@@ -130,8 +130,12 @@ int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
 	int64_t id = t->id;
 	int rc;
 
-	classify(cfg->rules, cfg->n_rules, m->subject, m->body, m->from.addr,
-		 sender_external(cfg, m->from.addr), &c);
+	if (cfg->classifier)	/* built with the configuration */
+		classify_with(cfg->classifier, m->subject, m->body, m->from.addr,
+			      sender_external(cfg, m->from.addr), &c);
+	else
+		classify(cfg->rules, cfg->n_rules, m->subject, m->body, m->from.addr,
+			 sender_external(cfg, m->from.addr), &c);
 	if (store_ticket_set_class(st, id, type_name(c.type), priority_name(c.priority),
 				   c.source >= 0 ? source_name(c.source) : NULL, c.flags,
 				   c.affected, c.why, err) < 0)

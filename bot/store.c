@@ -108,6 +108,11 @@ static const char *const migrations[] = {
 	"  kind TEXT PRIMARY KEY,"
 	"  last_done INTEGER NOT NULL, done_by TEXT,"
 	"  remind_stage INTEGER NOT NULL DEFAULT 0);",
+
+	/* 3: the per-sender reply limit counts a recipient's mail case-
+	 * insensitively; without this index every acknowledgement scanned the
+	 * whole outbox (make bench: 43 % of the CPU, cost growing with it). */
+	"CREATE INDEX outbox_rcpt_kind ON outbox(rcpt COLLATE NOCASE, kind, created_at);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -1,0 +1,195 @@
+"""seed.py — a database with a long history, fast, for the growth figures.
+
+seed(template, out, n, now) writes a new database `out` with the schema and
+user_version of `template` (a database the bot itself made) holding n
+closed tickets of the past five years, each a copy of one ticket of the
+template with all its rows — the report (raw bytes, with a header line
+added so that its SHA-256 is its own), attachments, checklist (done),
+obligations (done), every mail it sent (state sent) and its events — with
+new ids, numbers INC-YYYY-NNNN in their own year, unique Message-IDs,
+times moved to the ticket's date, and the event chain recomputed with the
+bot's formula (store_event_hash in bot/store_ticket.c), so that the
+database is what years of use would leave: `incident-bot verify` holds.
+The template's state (digest date) and reviews are kept; its
+imap.uidvalidity is not (another mailbox).
+
+All in one transaction, without a journal (the file is new; a failure
+leaves it to be deleted), then fsync'd, so that the bot's first
+checkpoint does not pay for writing the whole file.
+"""
+
+import datetime
+import hashlib
+import os
+import sqlite3
+import time
+
+TOKYO = datetime.timezone(datetime.timedelta(hours=9))
+YEARS = 5
+ZERO = "0" * 64
+
+
+def _columns(db, table):
+    return [r[1] for r in db.execute("PRAGMA tmpl.table_info(%s)" % table)]
+
+
+def seed(template, out, n, now=None, log=None):
+    now = int(now or time.time())
+    if os.path.exists(out):
+        os.unlink(out)
+    db = sqlite3.connect(out, isolation_level=None)
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("PRAGMA cache_size = -262144")
+    db.execute("ATTACH DATABASE ? AS tmpl", ("file:%s?mode=ro" % template,))
+    t0 = time.monotonic()
+    db.execute("BEGIN")
+    for (sql,) in db.execute("SELECT sql FROM tmpl.sqlite_master WHERE sql IS NOT NULL "
+                             "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall():
+        db.execute(sql)
+    version = db.execute("PRAGMA tmpl.user_version").fetchone()[0]
+
+    tmpl = [r for r in db.execute(
+        "SELECT id, created_at FROM tmpl.tickets ORDER BY id").fetchall()]
+    if not tmpl:
+        raise ValueError("%s holds no tickets to copy" % template)
+
+    # Which template ticket each new ticket copies, and how far its times move.
+    start, end = now - YEARS * 365 * 86400, now - 2 * 86400
+    seq = {}
+    rows = []
+    for j in range(1, n + 1):
+        tid, tcreated = tmpl[(j - 1) % len(tmpl)]
+        created = start + (end - start) * (j - 1) // max(n - 1, 1)
+        year = datetime.datetime.fromtimestamp(created, TOKYO).year
+        seq[year] = seq.get(year, 0) + 1
+        rows.append((j, tid, created - tcreated, year, seq[year]))
+    db.execute("CREATE TEMP TABLE map (new_id INTEGER PRIMARY KEY, tmpl_id INTEGER, "
+               "delta INTEGER, year INTEGER, seq INTEGER)")
+    db.executemany("INSERT INTO temp.map VALUES (?, ?, ?, ?, ?)", rows)
+
+    db.create_function("seed_raw", 2, lambda k, raw: b"X-Bench-Seed: %d\r\n" % k + bytes(raw),
+                       deterministic=True)
+    db.create_function("sha256_hex", 1, lambda b: hashlib.sha256(bytes(b)).hexdigest(),
+                       deterministic=True)
+
+    # tickets: closed, acknowledged, resolved in the days after they came
+    cols = _columns(db, "tickets")
+    sel = {c: "t." + c for c in cols}
+    sel.update({
+        "id": "m.new_id", "ref": "printf('INC-%04d-%04d', m.year, m.seq)", "year": "m.year",
+        "seq": "m.seq", "status": "'closed'", "created_at": "t.created_at + m.delta",
+        "aware_at": "t.aware_at + m.delta", "acked_at": "t.created_at + m.delta + 900",
+        "contained_at": "t.created_at + m.delta + 7200",
+        "resolved_at": "t.created_at + m.delta + 3 * 86400",
+        "closed_at": "t.created_at + m.delta + 7 * 86400",
+        "updated_at": "t.created_at + m.delta + 7 * 86400",
+        "owner": "t.owner", "escalation_stage": "0",
+    })
+    db.execute("INSERT INTO main.tickets (%s) SELECT %s FROM temp.map m JOIN tmpl.tickets t "
+               "ON t.id = m.tmpl_id ORDER BY m.new_id" % (
+                   ", ".join(cols), ", ".join(sel[c] for c in cols)))
+
+    # messages and their attachments: new ids new_id * 64 + rank in the ticket
+    db.execute("CREATE TEMP TABLE mrank AS SELECT id, ticket_id, row_number() OVER "
+               "(PARTITION BY ticket_id ORDER BY id) AS rank FROM tmpl.messages")
+    db.execute("CREATE INDEX temp.mrank_ticket ON mrank(ticket_id)")
+    cols = _columns(db, "messages")
+    sel = {c: "x." + c for c in cols}
+    sel.update({
+        "id": "m.new_id * 64 + r.rank", "ticket_id": "m.new_id",
+        "message_id": "x.message_id || '.s' || m.new_id",
+        "raw": "seed_raw(m.new_id, x.raw)", "sha256": "sha256_hex(seed_raw(m.new_id, x.raw))",
+        "imap_uid": "NULL", "imap_uidvalidity": "NULL",
+        "date": "x.date + m.delta", "received_at": "x.received_at + m.delta",
+    })
+    db.execute("INSERT INTO main.messages (%s) SELECT %s FROM temp.map m "
+               "JOIN temp.mrank r ON r.ticket_id = m.tmpl_id JOIN tmpl.messages x ON x.id = r.id "
+               "ORDER BY m.new_id, r.rank" % (", ".join(cols), ", ".join(sel[c] for c in cols)))
+    cols = [c for c in _columns(db, "attachments") if c != "id"]
+    sel = {c: "a." + c for c in cols}
+    sel["message_id"] = "m.new_id * 64 + r.rank"
+    db.execute("INSERT INTO main.attachments (%s) SELECT %s FROM temp.map m "
+               "JOIN temp.mrank r ON r.ticket_id = m.tmpl_id "
+               "JOIN tmpl.attachments a ON a.message_id = r.id ORDER BY m.new_id, a.id" % (
+                   ", ".join(cols), ", ".join(sel[c] for c in cols)))
+
+    # checklist and obligations: all done
+    cols = [c for c in _columns(db, "checklist") if c != "id"]
+    sel = {c: "c." + c for c in cols}
+    sel.update({"ticket_id": "m.new_id", "done_at": "t.created_at + m.delta + 86400",
+                "done_by": "COALESCE(t.reporter_addr, 'admin')"})
+    db.execute("INSERT INTO main.checklist (%s) SELECT %s FROM temp.map m "
+               "JOIN tmpl.checklist c ON c.ticket_id = m.tmpl_id "
+               "JOIN tmpl.tickets t ON t.id = m.tmpl_id ORDER BY m.new_id, c.id" % (
+                   ", ".join(cols), ", ".join(sel[c] for c in cols)))
+    cols = [c for c in _columns(db, "obligations") if c != "id"]
+    sel = {c: "o." + c for c in cols}
+    sel.update({"ticket_id": "m.new_id", "state": "'done'",
+                "created_at": "o.created_at + m.delta", "start_at": "o.start_at + m.delta",
+                "due_at": "o.due_at + m.delta", "closed_at": "o.start_at + m.delta + 86400",
+                "closed_by": "'admin'", "reason": "NULL"})
+    db.execute("INSERT INTO main.obligations (%s) SELECT %s FROM temp.map m "
+               "JOIN tmpl.obligations o ON o.ticket_id = m.tmpl_id ORDER BY m.new_id, o.id" % (
+                   ", ".join(cols), ", ".join(sel[c] for c in cols)))
+
+    # every mail the ticket caused, sent
+    cols = [c for c in _columns(db, "outbox") if c != "id"]
+    sel = {c: "x." + c for c in cols}
+    sel.update({"ticket_id": "m.new_id", "message_id": "x.message_id || '.s' || m.new_id",
+                "state": "'sent'", "attempts": "1", "created_at": "x.created_at + m.delta",
+                "next_attempt_at": "x.created_at + m.delta",
+                "sent_at": "x.created_at + m.delta + 2", "last_error": "NULL"})
+    # (the template has no index on outbox.ticket_id: one in temp, then rowids)
+    db.execute("CREATE TEMP TABLE xo AS SELECT id, ticket_id FROM tmpl.outbox")
+    db.execute("CREATE INDEX temp.xo_ticket ON xo(ticket_id, id)")
+    db.execute("INSERT INTO main.outbox (%s) SELECT %s FROM temp.map m "
+               "JOIN temp.xo o ON o.ticket_id = m.tmpl_id JOIN tmpl.outbox x ON x.id = o.id "
+               "ORDER BY m.new_id, o.id" % (
+                   ", ".join(cols), ", ".join(sel[c] for c in cols)))
+
+    # the timeline, chained in id order with the bot's formula
+    events = {}
+    for tid, at, actor, kind, detail in db.execute(
+            "SELECT ticket_id, at, actor, kind, detail FROM tmpl.events "
+            "WHERE ticket_id IS NOT NULL ORDER BY id"):
+        events.setdefault(tid, []).append((at, actor, kind, detail))
+    prev = ZERO
+    sha = hashlib.sha256
+
+    def chain():
+        nonlocal prev
+        for j, tid, delta, _, _ in rows:
+            for at, actor, kind, detail in events.get(tid, ()):
+                at += delta
+                h = sha(("%s\n%d\n%d\n%s\n%s\n%s" % (prev, j, at, actor, kind, detail or ""))
+                        .encode()).hexdigest()
+                yield (j, at, actor, kind, detail, prev, h)
+                prev = h
+    db.executemany("INSERT INTO main.events (ticket_id, at, actor, kind, detail, prev_hash, hash)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?)", chain())
+
+    db.execute("INSERT INTO main.state SELECT * FROM tmpl.state WHERE key <> 'imap.uidvalidity'")
+    db.execute("INSERT INTO main.reviews SELECT * FROM tmpl.reviews")
+    db.execute("PRAGMA main.user_version = %d" % version)
+    db.execute("COMMIT")
+    db.execute("DETACH DATABASE tmpl")
+    db.execute("PRAGMA journal_mode = WAL")
+    counts = {t: db.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+              for t in ("tickets", "messages", "events", "outbox", "checklist", "obligations")}
+    db.close()
+    # On disk before the bot opens it: else the bot's first checkpoint
+    # (fdatasync) would pay for writing the whole seeded file.
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    counts["seconds"] = time.monotonic() - t0
+    counts["bytes"] = os.path.getsize(out)
+    return counts
+
+
+if __name__ == "__main__":
+    import sys
+    print(seed(sys.argv[1], sys.argv[2], int(sys.argv[3])))
