@@ -134,9 +134,76 @@ long outbox_backoff(int attempts, unsigned jitter)
 	return delay - spread + (long)(jitter % (unsigned)(2 * spread + 1));
 }
 
+/* Remembers that the server accepted mail id that the database could not
+ * record; -1 when there is no memory for it (it may then be sent again). */
+static int remember_unrecorded(struct outbox_flusher *f, int64_t id, time_t sent_at)
+{
+	if (f->n_unrecorded == f->cap_unrecorded) {
+		size_t cap = f->cap_unrecorded ? 2 * f->cap_unrecorded : 8;
+		struct outbox_unrecorded *grown = realloc(f->unrecorded, cap * sizeof *grown);
+
+		if (!grown)
+			return -1;
+		f->unrecorded = grown;
+		f->cap_unrecorded = cap;
+	}
+	f->unrecorded[f->n_unrecorded].id = id;
+	f->unrecorded[f->n_unrecorded].sent_at = sent_at;
+	f->n_unrecorded++;
+	return 0;
+}
+
+/* Records the mail sent while the database could not; stops at the first failure. */
+static int record_unrecorded(struct store *st, struct outbox_flusher *f, struct error *err)
+{
+	while (f->n_unrecorded > 0) {
+		const struct outbox_unrecorded *u = &f->unrecorded[f->n_unrecorded - 1];
+
+		if (store_outbox_mark_sent(st, u->id, u->sent_at, err) < 0)
+			return -1;
+		log_info("outbox", "mail %lld: sent earlier, now recorded", (long long)u->id);
+		f->n_unrecorded--;
+	}
+	return 0;
+}
+
+void outbox_flusher_release(struct store *st, struct outbox_flusher *f)
+{
+	struct error err = { 0 };
+	size_t i;
+
+	if (f->n_unrecorded > 0 && record_unrecorded(st, f, &err) < 0)
+		for (i = 0; i < f->n_unrecorded; i++)
+			log_error("outbox", "mail %lld was sent but cannot be recorded (%s): "
+				  "it will be sent again, with the same Message-ID",
+				  (long long)f->unrecorded[i].id, err.msg);
+	free(f->unrecorded);
+	memset(f, 0, sizeof *f);
+}
+
+/*
+ * Marks e failed for good and lets f->on_failed tell whom it must, in one
+ * transaction: the failure and the notice commit together or not at all
+ * (then the mail stays pending and is tried again).
+ */
+static int give_up(struct store *st, struct outbox_flusher *f, const struct outbox_entry *e,
+		   int attempts, const char *reason, time_t now, struct error *err)
+{
+	if (!f->on_failed)
+		return store_outbox_mark_failed(st, e->id, attempts, reason, err);
+	if (store_begin(st, err) < 0)
+		return -1;
+	if (store_outbox_mark_failed(st, e->id, attempts, reason, err) < 0 ||
+	    f->on_failed(f->ctx, e, reason, now, err) < 0 || store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 /* Sends one batch of due mail; *more says whether to go on with the next. */
-static int flush_batch(struct store *st, struct smtp_client *client, time_t now,
-		       struct outbox_stats *stats, bool *more, struct error *err)
+static int flush_batch(struct store *st, struct smtp_client *client, struct outbox_flusher *f,
+		       time_t now, struct outbox_stats *stats, bool *more, struct error *err)
 {
 	struct outbox_entry *due = NULL;
 	size_t n = 0, i;
@@ -151,24 +218,46 @@ static int flush_batch(struct store *st, struct smtp_client *client, time_t now,
 		struct error serr = { 0 };
 		enum smtp_status status;
 		int attempts = e->attempts + 1;
+		bool too_old = now - e->created_at >= OUTBOX_MAX_AGE;
 
+		/* Nothing goes out that the database could not record as sent. */
+		if (store_outbox_claim(st, e->id, err) < 0) {
+			rc = -1;
+			break;
+		}
 		status = smtp_send(client, e->env_from, &rcpt, 1, e->data, e->len, &serr);
 		if (status == SMTP_SENT) {
 			/* Recorded at once: a kill after this line never resends. */
 			if (store_outbox_mark_sent(st, e->id, now, err) < 0) {
+				/* Never sent again by this process: recorded on the next flush. */
+				if (remember_unrecorded(f, e->id, now) < 0)
+					log_error("outbox", "mail %lld (%s) to %s: sent, but cannot be "
+						  "recorded nor remembered: it will be sent again",
+						  (long long)e->id, e->kind, e->rcpt);
+				else
+					log_warn("outbox", "mail %lld (%s) to %s: sent, not recorded yet "
+						 "(%s): it will not be sent again", (long long)e->id,
+						 e->kind, e->rcpt, err->msg);
 				rc = -1;
 				break;
 			}
 			log_info("outbox", "mail %lld (%s) to %s: sent", (long long)e->id,
 				 e->kind, e->rcpt);
 			stats->sent++;
-		} else if (status == SMTP_PERMFAIL || attempts >= OUTBOX_MAX_ATTEMPTS) {
-			if (store_outbox_mark_failed(st, e->id, attempts, serr.msg, err) < 0) {
+		} else if (status == SMTP_PERMFAIL || attempts >= OUTBOX_MAX_ATTEMPTS || too_old) {
+			char reason[sizeof serr.msg + 80];
+
+			if (status == SMTP_PERMFAIL)
+				snprintf(reason, sizeof reason, "%s", serr.msg);
+			else
+				snprintf(reason, sizeof reason, "not accepted in %d attempts over %lld h: %s",
+					 attempts, (long long)(now - e->created_at) / 3600, serr.msg);
+			if (give_up(st, f, e, attempts, reason, now, err) < 0) {
 				rc = -1;
 				break;
 			}
 			log_error("outbox", "mail %lld (%s) to %s: failed for good: %s",
-				  (long long)e->id, e->kind, e->rcpt, serr.msg);
+				  (long long)e->id, e->kind, e->rcpt, reason);
 			stats->failed++;
 		} else {
 			unsigned jitter = 0;
@@ -195,14 +284,16 @@ static int flush_batch(struct store *st, struct smtp_client *client, time_t now,
 	return rc;
 }
 
-int outbox_flush(struct store *st, struct smtp_client *client, time_t now,
-		 struct outbox_stats *stats, struct error *err)
+int outbox_flush(struct store *st, struct smtp_client *client, struct outbox_flusher *f,
+		 time_t now, struct outbox_stats *stats, struct error *err)
 {
 	bool more = true;
 
 	memset(stats, 0, sizeof *stats);
+	if (record_unrecorded(st, f, err) < 0)
+		return -1;
 	while (more)
-		if (flush_batch(st, client, now, stats, &more, err) < 0)
+		if (flush_batch(st, client, f, now, stats, &more, err) < 0)
 			return -1;
 	return 0;
 }

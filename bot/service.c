@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "notify.h"
 #include "outbox.h"
 
 int service_init(struct service *sv, const struct config *cfg, struct store *store,
@@ -42,6 +43,8 @@ int service_init(struct service *sv, const struct config *cfg, struct store *sto
 void service_release(struct service *sv)
 {
 	service_disconnect(sv);
+	if (sv->store)
+		outbox_flusher_release(sv->store, &sv->flusher);
 	smtp_free(sv->smtp);
 	if (sv->imap_password)
 		explicit_bzero(sv->imap_password, strlen(sv->imap_password));
@@ -166,9 +169,36 @@ int service_timers(struct service *sv, struct error *err)
 	return 0;
 }
 
+/*
+ * The admins hear of a mail that failed for good by mail to themselves
+ * (another route than the one that failed) — unless what failed was such a
+ * notice, which would loop.  Mail about no ticket (the digest) has no
+ * ticket to note it on: its failure is in the log and the outbox.
+ */
+static int tell_failed(void *ctx, const struct outbox_entry *e, const char *reason,
+		       time_t now, struct error *err)
+{
+	struct service *sv = ctx;
+	char *detail = NULL;
+	int rc = 0;
+
+	if (e->ticket_id) {
+		if (asprintf(&detail, "%s to %s failed: %s", e->kind, e->rcpt, reason) < 0)
+			return error_set(err, ERR_TEMP, "outbox: out of memory");
+		rc = store_event_add(sv->store, e->ticket_id, now, "bot", "bounce", detail, err);
+		free(detail);
+	}
+	if (rc == 0 && strcmp(e->kind, "bounce") != 0)
+		rc = notify_bounce(sv->cfg, sv->store, e, reason, now, err);
+	return rc;
+}
+
 int service_flush(struct service *sv, struct error *err)
 {
 	struct outbox_stats st;
 
-	return outbox_flush(sv->store, sv->smtp, clock_now(), &st, err);
+	/* Set here, not in service_init: a service struct may be copied. */
+	sv->flusher.on_failed = tell_failed;
+	sv->flusher.ctx = sv;
+	return outbox_flush(sv->store, sv->smtp, &sv->flusher, clock_now(), &st, err);
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "error.h"
 #include "imap.h"
+#include "outbox.h"
 #include "pipeline.h"
 #include "smtp.h"
 #include "store.h"
@@ -21,6 +22,7 @@ struct service {
 	struct store *store;		/* borrowed */
 	struct imap_session *imap;	/* NULL while disconnected */
 	struct smtp_client *smtp;
+	struct outbox_flusher flusher;	/* outbox state between flushes (outbox.h) */
 	char *imap_password;
 	char *smtp_password;
 	struct pipeline_stats totals;	/* since service_init */
@@ -45,7 +47,11 @@ int service_intake(struct service *sv, struct error *err);
 /* Fires the policy's timers that are due (timers.h); logs what fired. */
 int service_timers(struct service *sv, struct error *err);
 
-/* Sends the outbox mail that is due. */
+/*
+ * Sends the outbox mail that is due.  A mail that fails for good (5xx, or
+ * never accepted: outbox.h) is noted on its ticket's timeline and the
+ * admins are told (bounce.txt), in the transaction that records it.
+ */
 int service_flush(struct service *sv, struct error *err);
 
 #endif

@@ -313,7 +313,8 @@ int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
 		     const char *subject, const char *data, size_t len, time_t now,
 		     struct error *err);
 
-/* Pending entries due at now, oldest first, at most limit. */
+/* Pending entries due at now, oldest first, at most limit; a mail waits
+ * while an earlier one to the same recipient is pending and not yet due. */
 int store_outbox_due(struct store *s, time_t now, size_t limit,
 		     struct outbox_entry **out, size_t *n, struct error *err);
 /* Entries of a ticket (ticket_id 0: all), oldest first; data only when asked. */
@@ -330,9 +331,16 @@ int store_outbox_find(struct store *s, const char *message_id, struct outbox_ent
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
 			     time_t since, int *count, struct error *err);
 
-/* Earliest next_attempt_at of pending mail, or 0 when none is pending. */
+/* When store_outbox_due will next return mail (the earliest due time of
+ * each recipient's first pending mail), or 0 when none is pending. */
 int store_outbox_next_due(struct store *s, time_t *when, struct error *err);
 
+/*
+ * Counts an attempt before the mail goes to the server, so that nothing is
+ * sent while the database cannot record it (locked, full, read-only): the
+ * sender stops when this fails.  A kill during the send leaves the count.
+ */
+int store_outbox_claim(struct store *s, int64_t id, struct error *err);
 int store_outbox_mark_sent(struct store *s, int64_t id, time_t now, struct error *err);
 int store_outbox_mark_retry(struct store *s, int64_t id, int attempts, time_t next,
 			    const char *reason, struct error *err);

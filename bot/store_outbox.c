@@ -114,11 +114,23 @@ static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry *
 	"id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, subject, state," \
 	" attempts, created_at, next_attempt_at, COALESCE(sent_at, 0), last_error"
 
+/*
+ * Order per recipient: a mail waits while an earlier one to the same
+ * address is pending and not yet due (its server said 4xx), so that a
+ * retry never arrives after the mail queued behind it.  `waiting` is the
+ * few mails in backoff, found through outbox_due; each recipient's first.
+ */
 int store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_entry **out,
 		     size_t *n, struct error *err)
 {
-	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", data FROM outbox "
-		"WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?";
+	static const char sql[] =
+		"WITH waiting(w_rcpt, w_first) AS MATERIALIZED ("
+		" SELECT lower(rcpt), MIN(id) FROM outbox"
+		" WHERE state = 'pending' AND next_attempt_at > ?1 GROUP BY lower(rcpt)) "
+		"SELECT " OUTBOX_COLUMNS ", data FROM outbox"
+		" LEFT JOIN waiting ON w_rcpt = lower(rcpt) "
+		"WHERE state = 'pending' AND next_attempt_at <= ?1"
+		" AND (w_first IS NULL OR w_first > id) ORDER BY id LIMIT ?2";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 
 	if (!st)
@@ -208,10 +220,13 @@ int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind
 	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox count", err);
 }
 
+/* Each recipient's queue moves when its first pending mail is due (the
+ * others wait behind it: store_outbox_due). */
 int store_outbox_next_due(struct store *s, time_t *when, struct error *err)
 {
 	static const char sql[] =
-		"SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE state = 'pending'";
+		"SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE id IN"
+		" (SELECT MIN(id) FROM outbox WHERE state = 'pending' GROUP BY lower(rcpt))";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	int rc;
 
@@ -225,10 +240,23 @@ int store_outbox_next_due(struct store *s, time_t *when, struct error *err)
 	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox", err);
 }
 
+int store_outbox_claim(struct store *s, int64_t id, struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET attempts = attempts + 1"
+		" WHERE id = ? AND state = 'pending'";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(s, st, "outbox claim", err);
+}
+
+/* The attempt was counted by store_outbox_claim. */
 int store_outbox_mark_sent(struct store *s, int64_t id, time_t now, struct error *err)
 {
 	static const char sql[] = "UPDATE outbox SET state = 'sent', sent_at = ?,"
-		" attempts = attempts + 1, last_error = NULL WHERE id = ?";
+		" last_error = NULL WHERE id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 
 	if (!st)

@@ -136,6 +136,38 @@ int main(void)
 	CHECK_INT(n, 0, "a sent mail is never due again");
 	store_outbox_free(due, n);
 
+	/* Order per recipient: b1 in backoff holds b2 (same address, any case)
+	 * but not c1 (another address). */
+	store_begin(s, &err);
+	store_outbox_add(s, t2, "ack", "b1@example.com", "incident@example.com", "b@example.com",
+			 "1", "B1\r\n", 4, 2000, &err);
+	store_outbox_add(s, t2, "alarm", "c1@example.com", "incident@example.com", "c@example.com",
+			 "1", "C1\r\n", 4, 2000, &err);
+	store_outbox_add(s, t2, "ack", "b2@example.com", "incident@example.com", "B@Example.com",
+			 "2", "B2\r\n", 4, 2000, &err);
+	store_commit(s, &err);
+	store_outbox_due(s, 2000, 10, &due, &n, &err);
+	CHECK_INT(n, 3, "three mails due");
+	if (n == 3)
+		store_outbox_mark_retry(s, due[0].id, 1, 2100, "451 busy", &err);
+	store_outbox_free(due, n);
+	store_outbox_due(s, 2050, 10, &due, &n, &err);
+	CHECK_INT(n, 1, "while the first mail to b@ waits, the second waits behind it");
+	CHECK_STR(n ? due[0].message_id : NULL, "c1@example.com", "... mail to others goes on");
+	store_outbox_free(due, n);
+	store_outbox_next_due(s, &when, &err);
+	CHECK_INT(when, 2000, "next due: c@'s mail, due now");
+	store_outbox_due(s, 2050, 10, &due, &n, &err);
+	if (n == 1)
+		store_outbox_mark_sent(s, due[0].id, 2050, &err);
+	store_outbox_free(due, n);
+	store_outbox_next_due(s, &when, &err);
+	CHECK_INT(when, 2100, "then b@'s queue, when its first mail is due");
+	store_outbox_due(s, 2100, 10, &due, &n, &err);
+	CHECK_INT(n, 2, "at that time both mails to b@ are due");
+	CHECK_STR(n == 2 ? due[0].message_id : NULL, "b1@example.com", "... the first first");
+	store_outbox_free(due, n);
+
 	store_begin(s, &err);
 	store_event_add(s, t1, 1000, "bot", "opened", "x", &err);
 	store_event_add(s, t1, 1001, "bot", "follow-up", "y", &err);
