@@ -73,43 +73,6 @@ static void b64_add(struct buf *b, const unsigned char *s, size_t n)
 	}
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (1..4), or 0 when the bytes there
- * are not valid UTF-8 (stray continuation, overlong form, surrogate, > U+10FFFF,
- * truncated).  Encoded words are cut only between sequences, so that every
- * word decodes on its own (RFC 2047 5: "each encoded-word MUST represent an
- * integral number of characters").
- */
-static size_t utf8_seq_len(const unsigned char *s)
-{
-	unsigned char c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xe0 && s[1] < 0xa0)
-			return 0;	/* overlong */
-		if (c == 0xed && s[1] >= 0xa0)
-			return 0;	/* UTF-16 surrogate */
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (c == 0xf0 && s[1] < 0x90)
-			return 0;	/* overlong */
-		if (c == 0xf4 && s[1] >= 0x90)
-			return 0;	/* above U+10FFFF */
-		return 4;
-	}
-	return 0;
-}
-
 static bool is_wsp(char c)
 {
 	return c == ' ' || c == '\t';
@@ -131,7 +94,7 @@ static char *clean_text(const char *in)
 		if (*s == '\r' || *s == '\n') {
 			buf_add(&b, " ", 1);
 			s++;
-		} else if ((n = utf8_seq_len(s)) > 0) {
+		} else if ((n = jis_utf8_len(s)) > 0) {
 			buf_add(&b, (const char *)s, n);
 			s += n;
 		} else {
@@ -267,7 +230,7 @@ static size_t word_fit(const char *s, size_t room)
 		return 0;
 	max_bytes = (room - WORD_OVERHEAD) / 4 * 3;
 	while (s[n]) {
-		k = utf8_seq_len((const unsigned char *)s + n);
+		k = jis_utf8_len((const unsigned char *)s + n);
 		if (k == 0)
 			k = 1;		/* cannot happen after clean_text() */
 		if (n + k > max_bytes)

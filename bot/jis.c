@@ -52,12 +52,7 @@ void jis_free(struct jis *j)
 
 /* ---- UTF-8 to EUC form ---------------------------------------------------- */
 
-/*
- * Length of the valid UTF-8 sequence at s (1..4), or 0 when the bytes there
- * are not valid UTF-8 (stray continuation, overlong form, surrogate, > U+10FFFF,
- * truncated).  The same as compose.c's.
- */
-static size_t utf8_seq_len(const unsigned char *s)
+size_t jis_utf8_len(const unsigned char *s)
 {
 	unsigned char c = s[0];
 
@@ -194,7 +189,7 @@ int jis_from_utf8(struct jis *j, const char *in, struct buf *out)
 	size_t n;
 
 	while (*s) {
-		n = utf8_seq_len(s);
+		n = jis_utf8_len(s);
 		if (n == 0)
 			return -1;
 		if (n == 1) {

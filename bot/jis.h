@@ -74,4 +74,11 @@ size_t jis_word_fit(const char *s, size_t room);
  */
 int jis_body(struct jis *j, const char *text, struct buf *out);
 
+/*
+ * Length of the valid UTF-8 sequence at NUL-terminated s (1..4), or 0 when
+ * the bytes there are not valid UTF-8 (stray continuation, overlong form,
+ * surrogate, > U+10FFFF, truncated).  Shared with compose.c.
+ */
+size_t jis_utf8_len(const unsigned char *s);
+
 #endif
