@@ -12,11 +12,6 @@ make_bot commands
 trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-11-25T10:00:00+09:00"
-at() {	# at OFFSET-SECONDS: T0 plus that, RFC 3339 in JST
-	$PY -c "import datetime,sys; t=datetime.datetime.fromisoformat('$T0')+datetime.timedelta(seconds=int(sys.argv[1])); print(t.isoformat())" "$1"
-}
-poll_at() { bot --now "$(at "$1")" poll --once 2>>"$WORK/poll.log"; }
-subjects() { mailbox "$1" list INBOX | cut -f4; }
 field() {	# field ID EXPR: one value of show --json
 	bot show "$1" --json | json "$2"
 }

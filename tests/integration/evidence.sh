@@ -15,10 +15,6 @@ make_bot evidence
 if [ "${IB_KEEP:-0}" = 1 ]; then echo "# kept: $WORK"; else trap 'rm -rf "$WORK"' EXIT; fi
 
 T0="2026-11-25T10:00:00+09:00"
-at() {	# at OFFSET-SECONDS: T0 plus that, RFC 3339 in JST
-	$PY -c "import datetime,sys; t=datetime.datetime.fromisoformat('$T0')+datetime.timedelta(seconds=int(sys.argv[1])); print(t.isoformat())" "$1"
-}
-poll_at() { bot --now "$(at "$1")" poll --once 2>>"$WORK/poll.log"; }
 DB=$WORK/state/incidents.db
 db() { sqlite3 "$DB" "$1"; }
 field() { bot show "$1" --json | json "$2"; }

@@ -173,4 +173,11 @@ PYEOF
 }
 
 # json EXPR: evaluates a Python expression over the JSON on stdin (as `j`).
+# Driving a bot through time: the script sets T0 (RFC 3339).
+at() {	# at OFFSET-SECONDS: T0 plus that, RFC 3339 in T0's zone
+	$PY -c "import datetime,sys; t=datetime.datetime.fromisoformat('$T0')+datetime.timedelta(seconds=int(sys.argv[1])); print(t.isoformat())" "$1"
+}
+poll_at() { bot --now "$(at "$1")" poll --once 2>>"$WORK/poll.log"; }	# poll_at OFFSET-SECONDS
+subjects() { mailbox "$1" list INBOX | cut -f4; }	# subjects USER: one per mail
+
 json() { $PY -c "import json,sys; j=json.load(sys.stdin); print($1)"; }

@@ -13,12 +13,7 @@ make_bot policy
 trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-11-25T10:00:00+09:00"
-at() {	# at OFFSET-SECONDS: T0 plus that, as RFC 3339 in JST
-	$PY -c "import datetime,sys; t=datetime.datetime.fromisoformat('$T0')+datetime.timedelta(seconds=int(sys.argv[1])); print(t.isoformat())" "$1"
-}
-poll_at() { bot --now "$(at "$1")" poll --once 2>>"$WORK/poll.log"; }
 count() { mailbox "$1" count INBOX; }
-subjects() { mailbox "$1" list INBOX | cut -f4; }
 H=3600
 D=86400
 
