@@ -12,7 +12,7 @@ CC      ?= cc
 PKGS    := libetpan libcurl sqlite3 libconfuse gnutls
 
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -MMD -MP
+CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -MMD -MP
 LDFLAGS ?=
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
@@ -28,7 +28,7 @@ CFLAGS  += -DINCIDENT_KEYWORDS_FILE='"$(KEYWORDS_FILE)"'
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS  += $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS)
+LDLIBS  += $(PKG_LIBS) -pthread
 
 # Pipeline order: fetch → parse → route → store → render → outbox → send,
 # then the CLI commands and what they share.
@@ -36,7 +36,7 @@ SRCS := \
 	bot/imap.c bot/tls.c \
 	bot/mime.c bot/charset.c bot/jis.c bot/html.c bot/header.c bot/rfc2231.c bot/buf.c bot/mail.c \
 	bot/route.c bot/bounce.c bot/quote.c bot/command.c bot/command_args.c bot/auth.c bot/auth_results.c \
-	bot/store.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c bot/store_policy.c bot/store_verify.c \
+	bot/store.c bot/store_checkpoint.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c bot/store_policy.c bot/store_verify.c \
 	bot/policy.c bot/classify.c bot/textnorm.c bot/deadline.c \
 	bot/render.c \
 	bot/compose.c bot/outbox.c \
@@ -44,7 +44,7 @@ SRCS := \
 	bot/engine.c bot/timers.c bot/admin.c \
 	bot/vars.c bot/notify.c bot/notify_drafts.c bot/briefing.c bot/pipeline.c \
 	bot/cli.c bot/config.c bot/config_policy.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
-	bot/ticket_json.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c bot/cmd_digest.c bot/cmd_review.c bot/cmd_backup.c bot/cmd_verify.c bot/cmd_export.c bot/export_report.c \
+	bot/ticket_json.c bot/progress.c bot/intake.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c bot/cmd_digest.c bot/cmd_outbox.c bot/cmd_review.c bot/cmd_backup.c bot/cmd_verify.c bot/cmd_export.c bot/export_report.c \
 	bot/cmd_check_config.c bot/templates_check.c
 
 OBJS := $(SRCS:.c=.o)

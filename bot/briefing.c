@@ -52,6 +52,8 @@ struct inputs {
 	const struct obligation *obl;	/* open ones of unsettled tickets, by due time */
 	size_t n_obl;
 	struct review_at review[REVIEW_COUNT];
+	const struct outbox_entry *failed;	/* mail failed since the last digest */
+	size_t n_failed;
 	time_t now, since;
 };
 
@@ -475,6 +477,33 @@ static int set_reviews(struct tvars *v, const struct config *cfg, const struct i
 	return set_count(v, "reviews_due_count", due_count) < 0 ? oom(err) : 0;
 }
 
+/*
+ * Mail that failed for good since the last digest (issue 7): the admins
+ * were told by mail as each failed, but when the mail server refuses
+ * everything that notice fails too — the digest is the other route.
+ */
+static int set_failed_mail(struct tvars *v, const struct inputs *in)
+{
+	size_t i;
+
+	if (tvars_set_list(v, "failed_mail") < 0 ||
+	    set_count(v, "failed_mail_count", (long)in->n_failed) < 0)
+		return -1;
+	for (i = 0; i < in->n_failed; i++) {
+		const struct outbox_entry *e = &in->failed[i];
+		const struct ticket *t = ticket_of(in, e->ticket_id);
+		struct tvars *item = tvars_add_item(v, "failed_mail");
+
+		if (!item || tvars_set(item, "ticket_id", t ? t->ref : "-") < 0 ||
+		    tvars_set(item, "kind", e->kind) < 0 || tvars_set(item, "to", e->rcpt) < 0 ||
+		    tvars_set(item, "subject", e->subject ? e->subject : "") < 0 ||
+		    tvars_set(item, "reason", e->last_error ? e->last_error : "") < 0 ||
+		    set_time(item, "failed_at", e->failed_at ? e->failed_at : e->created_at) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Policy 7-1: whom management asks about an incident (the admins). */
 static int set_admins(struct tvars *v, const struct config *cfg)
 {
@@ -504,7 +533,8 @@ static int summarize(const struct config *cfg, const struct inputs *in, struct t
 	if (tvars_set(v, "digest_date", local_date(in->now, date, sizeof date)) < 0 ||
 	    set_time(v, "digest_time", in->now) < 0 ||
 	    tvars_set(v, "bot_addr", cfg->smtp.from) < 0 ||
-	    tvars_set(v, "bot_name", cfg->smtp.from_name) < 0 || set_admins(v, cfg) < 0)
+	    tvars_set(v, "bot_name", cfg->smtp.from_name) < 0 || set_admins(v, cfg) < 0 ||
+	    set_failed_mail(v, in) < 0)
 		return oom(err);
 	if (set_tickets(v, in, err) < 0 || set_obligations(v, in, err) < 0 ||
 	    set_medians(v, in, err) < 0 || set_reviews(v, cfg, in, err) < 0)
@@ -518,8 +548,10 @@ int briefing_vars(const struct config *cfg, struct store *st, time_t now, time_t
 		  struct tvars **out, struct error *err)
 {
 	struct ticket_filter all = { .all = true, .oldest_first = true };
+	struct outbox_filter failed = { .state = OUTBOX_FAILED, .since = since ? since : now - DAY };
 	struct ticket *tickets = NULL;
 	struct obligation *obl = NULL;
+	struct outbox_entry *failed_mail = NULL;
 	struct inputs in = { .now = now, .since = since };
 	struct tvars *v = NULL;
 	int k, rc = -1;
@@ -527,10 +559,12 @@ int briefing_vars(const struct config *cfg, struct store *st, time_t now, time_t
 	*out = NULL;
 	if (store_ticket_query(st, &all, &tickets, &in.n_tickets, err) < 0)
 		return -1;
-	if (store_obligation_list(st, 0, &obl, &in.n_obl, err) < 0)
+	if (store_obligation_list(st, 0, &obl, &in.n_obl, err) < 0 ||
+	    store_outbox_query(st, &failed, &failed_mail, &in.n_failed, err) < 0)
 		goto done;
 	in.tickets = tickets;
 	in.obl = obl;
+	in.failed = failed_mail;
 	for (k = 0; k < REVIEW_COUNT; k++) {
 		struct review r = { 0 };
 		int found = store_review_get(st, reviews[k].name, &r, err);
@@ -558,6 +592,7 @@ done:
 	tvars_free(v);
 	store_tickets_free(tickets, in.n_tickets);
 	store_obligations_free(obl, in.n_obl);
+	store_outbox_free(failed_mail, in.n_failed);
 	if (rc < 0)
 		error_prefix(err, "digest");
 	return rc;
@@ -654,8 +689,12 @@ int briefing_check(const struct config *cfg, time_t now, struct error *err)
 		{ .ticket_id = 2, .kind = "amazon", .state = "open" },
 		{ .ticket_id = 2, .kind = "ppc-preliminary", .state = "open" },
 	};
+	struct outbox_entry failed = {
+		.ticket_id = 2, .kind = "ack", .rcpt = "reporter@example.com",
+		.subject = "[INC-2026-0002] 受付 / Received", .last_error = "550 5.1.1 no such user",
+	};
 	struct inputs in = { .tickets = t, .n_tickets = 4, .obl = o, .n_obl = 2,
-			     .now = now, .since = now - DAY };
+			     .failed = &failed, .n_failed = 1, .now = now, .since = now - DAY };
 	struct tvars *v = tvars_new();
 	char *subject = NULL, *body = NULL, *html = NULL;
 	int k, rc = -1;
@@ -670,6 +709,8 @@ int briefing_check(const struct config *cfg, time_t now, struct error *err)
 	t[3].resolved_at = now - DAY;
 	o[0].due_at = now - HOUR;
 	o[1].due_at = now + DAY;
+	failed.created_at = now - 2 * HOUR;
+	failed.failed_at = now - HOUR;
 	for (k = 0; k < REVIEW_COUNT; k++) {
 		in.review[k].known = true;
 		in.review[k].last_done = now - 200 * DAY;

@@ -58,18 +58,25 @@ int cli_load_config(struct cli *c)
 	return EXIT_OK;
 }
 
+int cli_open_store(struct cli *c, struct error *err)
+{
+	if (c->store)
+		return 0;
+	if (store_open(c->cfg.database, &c->store, err) < 0)
+		return -1;
+	/* the key of the admins' reply tokens (issue 5), made on first start */
+	return config_token_secret(&c->cfg, err);
+}
+
 int cli_open(struct cli *c)
 {
 	struct error err = { 0 };
 	int rc = cli_load_config(c);
 
-	if (rc != EXIT_OK || c->store)
+	if (rc != EXIT_OK)
 		return rc;
-	if (store_open(c->cfg.database, &c->store, &err) < 0)
+	if (cli_open_store(c, &err) < 0)
 		return cli_fail(&err, err.cls == ERR_TEMP ? EXIT_RUNTIME : EXIT_USAGE);
-	/* the key of the admins' reply tokens (issue 5), made on first start */
-	if (config_token_secret(&c->cfg, &err) < 0)
-		return cli_fail(&err, EXIT_USAGE);
 	return EXIT_OK;
 }
 

@@ -27,6 +27,12 @@ struct cli {
 int cli_load_config(struct cli *c);
 /* Loads the configuration and opens the database; prints and returns the exit code on failure. */
 int cli_open(struct cli *c);
+/*
+ * Opens the database of the loaded configuration (and the reply-token key)
+ * when not open yet.  ERR_TEMP: the database cannot be opened or written
+ * now (locked, disk full, read-only) — `run` waits and tries again.
+ */
+int cli_open_store(struct cli *c, struct error *err);
 void cli_release(struct cli *c);
 
 /* Prints "incident-bot: <message>" to stderr and returns code. */
@@ -41,6 +47,7 @@ bool cli_wants_help(int argc, char **argv);
 int cmd_run(struct cli *c, int argc, char **argv);
 int cmd_poll(struct cli *c, int argc, char **argv);
 int cmd_tickets(struct cli *c, int argc, char **argv);
+int cmd_outbox(struct cli *c, int argc, char **argv);
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_digest(struct cli *c, int argc, char **argv);
 int cmd_review(struct cli *c, int argc, char **argv);

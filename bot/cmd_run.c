@@ -98,6 +98,7 @@ static void reload(struct cli *c, struct service *sv, struct template_set **temp
 	config_release(&c->cfg);
 	c->cfg = fresh;
 	next.cfg = &c->cfg;
+	next.stop = &stop_flag;
 	*sv = next;
 	clock_set_zone(c->cfg.timezone);
 	log_info("run", "reloaded: %s, %d templates", c->config_path, checked);
@@ -128,6 +129,39 @@ static int wait_seconds(struct service *sv)
 	return wait;
 }
 
+/* 5 s, 10 s, … up to 5 minutes between attempts */
+static int next_backoff(int backoff)
+{
+	return backoff ? (backoff * 2 > 300 ? 300 : backoff * 2) : 5;
+}
+
+/*
+ * Opens the database, waiting while it cannot be opened or written (disk
+ * full, read-only file system, locked: policy 8(4) — the record must be
+ * kept, so the service waits for it rather than dropping mail or exiting).
+ * -1 on a configuration error or a stop request.
+ */
+static int open_store_waiting(struct cli *c)
+{
+	struct error err = { 0 };
+	int backoff = 0;
+
+	while (cli_open_store(c, &err) < 0) {
+		if (err.cls != ERR_TEMP) {
+			log_error("run", "%s", err.msg);
+			return -1;
+		}
+		backoff = next_backoff(backoff);
+		log_warn("run", "%s; the mail waits in the INBOX, retrying in %d s", err.msg,
+			 backoff);
+		nap(backoff);
+		if (stop_flag)
+			return -1;
+		wake_flag = 0;
+	}
+	return 0;
+}
+
 int cmd_run(struct cli *c, int argc, char **argv)
 {
 	struct template_set *templates = NULL;
@@ -142,10 +176,18 @@ int cmd_run(struct cli *c, int argc, char **argv)
 	}
 	if (argc != 1)
 		return cli_usage("run", "takes no arguments");
-	if ((rc = cli_open(c)) != EXIT_OK)
+	if ((rc = cli_load_config(c)) != EXIT_OK)
 		return rc;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (open_store_waiting(c) < 0)
+		return stop_flag ? EXIT_OK : EXIT_USAGE;
 	if (service_init(&sv, &c->cfg, c->store, &err) < 0)
 		return cli_fail(&err, EXIT_USAGE);
+	sv.stop = &stop_flag;	/* a long backlog stops after its batch in hand */
 	/* the templates as they are now: later edits wait for a checked SIGHUP */
 	if (template_set_load(c->cfg.templates, &templates, &err) < 0) {
 		service_release(&sv);
@@ -153,11 +195,6 @@ int cmd_run(struct cli *c, int argc, char **argv)
 	}
 	render_pin(templates);
 
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	log_info("run", "started: %s, %s", c->cfg.imap.url, c->cfg.smtp.url);
 
 	while (!stop_flag) {
@@ -175,8 +212,7 @@ int cmd_run(struct cli *c, int argc, char **argv)
 				rc = EXIT_USAGE;
 				break;
 			}
-			/* 5 s, 10 s, … up to 5 minutes between attempts */
-			backoff = backoff ? (backoff * 2 > 300 ? 300 : backoff * 2) : 5;
+			backoff = next_backoff(backoff);
 			log_warn("run", "%s; retrying in %d s", err.msg, backoff);
 		} else {
 			backoff = 0;

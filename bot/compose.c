@@ -55,22 +55,26 @@ static const char b64_alphabet[] =
 /* Base64 of n bytes, no line breaks. */
 static void b64_add(struct buf *b, const unsigned char *s, size_t n)
 {
-	char out[4];
+	char out[256];		/* filled, then added at once: a call per group was 8 % of a backlog */
+	size_t k = 0;
 
 	for (; n >= 3; s += 3, n -= 3) {
-		out[0] = b64_alphabet[s[0] >> 2];
-		out[1] = b64_alphabet[(s[0] & 3) << 4 | s[1] >> 4];
-		out[2] = b64_alphabet[(s[1] & 15) << 2 | s[2] >> 6];
-		out[3] = b64_alphabet[s[2] & 63];
-		buf_add(b, out, 4);
+		out[k++] = b64_alphabet[s[0] >> 2];
+		out[k++] = b64_alphabet[(s[0] & 3) << 4 | s[1] >> 4];
+		out[k++] = b64_alphabet[(s[1] & 15) << 2 | s[2] >> 6];
+		out[k++] = b64_alphabet[s[2] & 63];
+		if (k == sizeof out) {
+			buf_add(b, out, k);
+			k = 0;
+		}
 	}
 	if (n) {
-		out[0] = b64_alphabet[s[0] >> 2];
-		out[1] = b64_alphabet[(s[0] & 3) << 4 | (n > 1 ? s[1] >> 4 : 0)];
-		out[2] = n > 1 ? b64_alphabet[(s[1] & 15) << 2] : '=';
-		out[3] = '=';
-		buf_add(b, out, 4);
+		out[k++] = b64_alphabet[s[0] >> 2];
+		out[k++] = b64_alphabet[(s[0] & 3) << 4 | (n > 1 ? s[1] >> 4 : 0)];
+		out[k++] = n > 1 ? b64_alphabet[(s[1] & 15) << 2] : '=';
+		out[k++] = '=';
 	}
+	buf_add(b, out, k);
 }
 
 static bool is_wsp(char c)
@@ -482,17 +486,16 @@ static void add_auto_submitted(struct buf *b, const char *value)
 static void canon_crlf(struct buf *canon, const char *body)
 {
 	const char *s = body ? body : "";
+	size_t run;
 
-	for (; *s; s++) {
-		if (*s == '\r') {
-			buf_add(canon, "\r\n", 2);
-			if (s[1] == '\n')
-				s++;
-		} else if (*s == '\n') {
-			buf_add(canon, "\r\n", 2);
-		} else {
-			buf_add(canon, s, 1);
-		}
+	while (*s) {
+		run = strcspn(s, "\r\n");	/* copied whole: most of a text is runs */
+		buf_add(canon, s, run);
+		s += run;
+		if (!*s)
+			break;
+		buf_add(canon, "\r\n", 2);
+		s += s[0] == '\r' && s[1] == '\n' ? 2 : 1;
 	}
 }
 

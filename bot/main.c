@@ -27,6 +27,7 @@ static const struct command {
 	{ "tickets", cmd_tickets, "list open tickets ([--all] [--status S] [--priority P] [--overdue] [--json])" },
 	{ "show", cmd_show, "one ticket with its messages and timeline (ID [--json])" },
 	{ "digest", cmd_digest, "print (or --send) the management digest now" },
+	{ "outbox", cmd_outbox, "pending, sent and failed mail ([--all] [--state S] [--json])" },
 	{ "backup", cmd_backup, "a consistent, verified copy of the live database" },
 	{ "review", cmd_review, "the policy's periodic reviews; 'review done KIND' records one" },
 	{ "export", cmd_export, "the evidence folder of one ticket (ID [--out DIR])" },

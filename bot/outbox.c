@@ -190,10 +190,10 @@ static int give_up(struct store *st, struct outbox_flusher *f, const struct outb
 		   int attempts, const char *reason, time_t now, struct error *err)
 {
 	if (!f->on_failed)
-		return store_outbox_mark_failed(st, e->id, attempts, reason, err);
+		return store_outbox_mark_failed(st, e->id, attempts, reason, now, err);
 	if (store_begin(st, err) < 0)
 		return -1;
-	if (store_outbox_mark_failed(st, e->id, attempts, reason, err) < 0 ||
+	if (store_outbox_mark_failed(st, e->id, attempts, reason, now, err) < 0 ||
 	    f->on_failed(f->ctx, e, reason, now, err) < 0 || store_commit(st, err) < 0) {
 		store_rollback(st);
 		return -1;

@@ -20,15 +20,6 @@
 #include "quote.h"
 #include "route.h"
 
-/* One received message while it is being processed. */
-struct incoming {
-	const struct imap_message *raw;
-	uint32_t uidvalidity;
-	char sha256[65];
-	struct mail mail;
-	int parsed;		/* mime_parse succeeded */
-};
-
 /* Finds the ticket that the mail follows up, if any: 1 and *t, 0, -1. */
 static int find_ticket(const struct config *cfg, struct store *st, const struct mail *m,
 		       struct ticket *t, struct error *err)
@@ -76,7 +67,7 @@ static int answers_ticketless(struct store *st, const struct mail *m, struct err
 	return rc;
 }
 
-static int record_text(struct store *st, const struct incoming *in, int64_t ticket_id,
+static int record_text(struct store *st, const struct pipeline_mail *in, int64_t ticket_id,
 		       const char *kind, const char *new_text, time_t now, struct error *err)
 {
 	struct message_in row = {
@@ -93,7 +84,7 @@ static int record_text(struct store *st, const struct incoming *in, int64_t tick
 	return store_message_insert(st, &row, now, NULL, err);
 }
 
-static int record(struct store *st, const struct incoming *in, int64_t ticket_id,
+static int record(struct store *st, const struct pipeline_mail *in, int64_t ticket_id,
 		  const char *kind, time_t now, struct error *err)
 {
 	return record_text(st, in, ticket_id, kind, NULL, now, err);
@@ -115,7 +106,7 @@ static bool has_part(const struct mail *m, const char *type)
  * admins are told — unless what bounced was such a notice itself, which
  * would make a loop.
  */
-static int match_bounce(const struct config *cfg, struct store *st, const struct incoming *in,
+static int match_bounce(const struct config *cfg, struct store *st, const struct pipeline_mail *in,
 			time_t now, struct error *err)
 {
 	struct bounce b;
@@ -141,7 +132,7 @@ static int match_bounce(const struct config *cfg, struct store *st, const struct
 			 (long long)e.id, e.kind, e.rcpt, reason);
 		if (asprintf(&detail, "%s to %s bounced: %s", e.kind, e.rcpt, reason) < 0)
 			detail = NULL;
-		rc = store_outbox_mark_bounced(st, e.id, reason, err) < 0 ||
+		rc = store_outbox_mark_bounced(st, e.id, reason, now, err) < 0 ||
 		     (e.ticket_id && store_event_add(st, e.ticket_id, now, "bot", "bounce",
 						     detail, err) < 0) ||
 		     (strcmp(e.kind, "bounce") != 0 &&
@@ -158,7 +149,7 @@ static int match_bounce(const struct config *cfg, struct store *st, const struct
  * A mail over limits.max_message_size was fetched only in part: its ticket
  * notes it and the admins are told (its text says so: mark_cut_text).
  */
-static int note_cut(const struct config *cfg, struct store *st, const struct incoming *in,
+static int note_cut(const struct config *cfg, struct store *st, const struct pipeline_mail *in,
 		    int64_t ticket_id, time_t now, struct error *err)
 {
 	struct ticket t = { 0 };
@@ -190,7 +181,7 @@ static int note_lossy(struct store *st, const struct mail *m, int64_t ticket_id,
 }
 
 /* Appends to the text of a cut mail the note that it was cut. */
-static int mark_cut_text(struct incoming *in)
+static int mark_cut_text(struct pipeline_mail *in)
 {
 	char *text;
 
@@ -204,7 +195,7 @@ static int mark_cut_text(struct incoming *in)
 	return 0;
 }
 
-static int process_one(const struct config *cfg, struct store *st, struct incoming *in,
+static int process_one(const struct config *cfg, struct store *st, struct pipeline_mail *in,
 		       time_t now, struct pipeline_stats *stats, struct error *err)
 {
 	const struct mail *m = &in->mail;
@@ -319,43 +310,81 @@ static int process_one(const struct config *cfg, struct store *st, struct incomi
 	return rc;
 }
 
-int pipeline_process(const struct config *cfg, struct store *st,
-		     const struct imap_message *msgs, size_t n, uint32_t uidvalidity,
-		     time_t now, struct pipeline_stats *stats, struct error *err)
+int pipeline_read(const struct imap_message *msgs, size_t n, struct pipeline_mail **out,
+		  struct error *err)
 {
-	struct incoming in;
+	struct pipeline_mail *list = calloc(n ? n : 1, sizeof *list);
 	struct error perr;
+	size_t i;
+
+	*out = NULL;
+	if (!list)
+		return error_set(err, ERR_TEMP, "pipeline: out of memory");
+	for (i = 0; i < n; i++) {
+		struct pipeline_mail *in = &list[i];
+
+		in->raw = &msgs[i];
+		digest_sha256_hex(msgs[i].raw, msgs[i].len, in->sha256);
+		in->parsed = mime_parse(msgs[i].raw, msgs[i].len, &in->mail, &perr) == 0;
+		if (!in->parsed && perr.cls == ERR_TEMP) {	/* out of memory: later */
+			*err = perr;
+			pipeline_mails_free(list, i);
+			return -1;
+		}
+		if (!in->parsed)
+			snprintf(in->unparseable, sizeof in->unparseable, "%s", perr.msg);
+		if (in->parsed && msgs[i].truncated && mark_cut_text(in) < 0) {
+			pipeline_mails_free(list, i + 1);
+			return error_set(err, ERR_TEMP, "pipeline: out of memory");
+		}
+	}
+	*out = list;
+	return 0;
+}
+
+void pipeline_mails_free(struct pipeline_mail *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; list && i < n; i++)
+		if (list[i].parsed)
+			mail_release(&list[i].mail);
+	free(list);
+}
+
+int pipeline_store(const struct config *cfg, struct store *st, struct pipeline_mail *mails,
+		   size_t n, uint32_t uidvalidity, time_t now, struct pipeline_stats *stats,
+		   struct error *err)
+{
 	size_t i;
 
 	if (store_begin(st, err) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		memset(&in, 0, sizeof in);
-		in.raw = &msgs[i];
-		in.uidvalidity = uidvalidity;
-		digest_sha256_hex(msgs[i].raw, msgs[i].len, in.sha256);
-		in.parsed = mime_parse(msgs[i].raw, msgs[i].len, &in.mail, &perr) == 0;
-		if (!in.parsed && perr.cls == ERR_TEMP) {	/* out of memory: later */
-			*err = perr;
+		mails[i].uidvalidity = uidvalidity;
+		/* logged here, not in pipeline_read, which may run on another thread */
+		if (!mails[i].parsed)
+			log_warn("pipeline", "uid %u: cannot parse: %s", mails[i].raw->uid,
+				 mails[i].unparseable);
+		if (process_one(cfg, st, &mails[i], now, stats, err) < 0) {
+			error_prefix(err, "uid %u", mails[i].raw->uid);
 			store_rollback(st);
 			return -1;
 		}
-		if (!in.parsed)
-			log_warn("pipeline", "uid %u: cannot parse: %s", msgs[i].uid, perr.msg);
-		if (in.parsed && msgs[i].truncated && mark_cut_text(&in) < 0) {
-			mail_release(&in.mail);
-			store_rollback(st);
-			return error_set(err, ERR_TEMP, "pipeline: out of memory");
-		}
-		if (process_one(cfg, st, &in, now, stats, err) < 0) {
-			error_prefix(err, "uid %u", msgs[i].uid);
-			if (in.parsed)
-				mail_release(&in.mail);
-			store_rollback(st);
-			return -1;
-		}
-		if (in.parsed)
-			mail_release(&in.mail);
 	}
 	return store_commit(st, err) < 0 ? (store_rollback(st), -1) : 0;
+}
+
+int pipeline_process(const struct config *cfg, struct store *st,
+		     const struct imap_message *msgs, size_t n, uint32_t uidvalidity,
+		     time_t now, struct pipeline_stats *stats, struct error *err)
+{
+	struct pipeline_mail *mails;
+	int rc;
+
+	if (pipeline_read(msgs, n, &mails, err) < 0)
+		return -1;
+	rc = pipeline_store(cfg, st, mails, n, uidvalidity, now, stats, err);
+	pipeline_mails_free(mails, n);
+	return rc;
 }

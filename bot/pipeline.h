@@ -11,6 +11,7 @@
 #ifndef INCIDENT_PIPELINE_H
 #define INCIDENT_PIPELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "error.h"
 #include "imap.h"
+#include "mail.h"
 #include "store.h"
 
 struct pipeline_stats {
@@ -29,10 +31,34 @@ struct pipeline_stats {
 };
 
 /*
- * Processes msgs[0..n) (from the mailbox with this UIDVALIDITY) in one
- * transaction.  On -1 nothing was committed; ERR_TEMP means "try again
- * later", ERR_FATAL a configuration problem (e.g. a broken template).
+ * One fetched message read: its SHA-256 and its MIME structure.  Reading
+ * needs no database, so a backlog reads the next batch on another thread
+ * while the current one is stored (intake.h).
  */
+struct pipeline_mail {
+	const struct imap_message *raw;	/* borrowed */
+	char sha256[65];
+	struct mail mail;
+	bool parsed;			/* mime_parse succeeded */
+	char unparseable[sizeof ((struct error *)0)->msg];	/* why not, for the log */
+	uint32_t uidvalidity;		/* set by pipeline_store */
+};
+
+/* Reads msgs[0..n) into *out (n entries); -1 (ERR_TEMP) only when out of memory. */
+int pipeline_read(const struct imap_message *msgs, size_t n, struct pipeline_mail **out,
+		  struct error *err);
+void pipeline_mails_free(struct pipeline_mail *mails, size_t n);
+
+/*
+ * Stores, routes and answers mails[0..n) (from the mailbox with this
+ * UIDVALIDITY) in one transaction.  On -1 nothing was committed; ERR_TEMP
+ * means "try again later", ERR_FATAL a configuration problem.
+ */
+int pipeline_store(const struct config *cfg, struct store *st, struct pipeline_mail *mails,
+		   size_t n, uint32_t uidvalidity, time_t now, struct pipeline_stats *stats,
+		   struct error *err);
+
+/* pipeline_read and pipeline_store of msgs[0..n) in one go (same results). */
 int pipeline_process(const struct config *cfg, struct store *st,
 		     const struct imap_message *msgs, size_t n, uint32_t uidvalidity,
 		     time_t now, struct pipeline_stats *stats, struct error *err);

@@ -8,18 +8,27 @@
 #include <string.h>
 
 #include "clock.h"
+#include "intake.h"
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
+#include "progress.h"
+
+/* A backlog in the journal: one progress line this often (progress.h). */
+#define INTAKE_PROGRESS_INTERVAL 10.0
 
 int service_init(struct service *sv, const struct config *cfg, struct store *store,
 		 struct error *err)
 {
 	struct smtp_options so = { 0 };
+	struct error cerr = { 0 };
 
 	memset(sv, 0, sizeof *sv);
 	sv->cfg = cfg;
 	sv->store = store;
+	/* until store_close; without it SQLite checkpoints inside the commits */
+	if (store_checkpoint_in_background(store, &cerr) < 0)
+		log_warn("store", "%s: checkpoints stay in the commits", cerr.msg);
 	if (config_read_secret(cfg->imap.password_file, &sv->imap_password, err) < 0)
 		return error_prefix(err, "imap.password_file");
 	if (cfg->smtp.password_file &&
@@ -55,10 +64,11 @@ void service_release(struct service *sv)
 	memset(sv, 0, sizeof *sv);
 }
 
-int service_connect(struct service *sv, struct error *err)
+static struct imap_options imap_options_of(const struct service *sv)
 {
 	const struct imap_config *ic = &sv->cfg->imap;
-	struct imap_options o = {
+
+	return (struct imap_options){
 		.host = ic->host,
 		.port = ic->port,
 		.implicit_tls = ic->implicit_tls,
@@ -68,6 +78,12 @@ int service_connect(struct service *sv, struct error *err)
 		.ca_file = ic->ca_file,
 		.timeout = ic->timeout,
 	};
+}
+
+int service_connect(struct service *sv, struct error *err)
+{
+	const struct imap_config *ic = &sv->cfg->imap;
+	struct imap_options o = imap_options_of(sv);
 	char uv[16], *old = NULL;
 
 	if (sv->imap)
@@ -97,32 +113,35 @@ void service_disconnect(struct service *sv)
 	sv->imap = NULL;
 }
 
-/* Fetches, processes and moves one batch of UIDs. */
-static int intake_batch(struct service *sv, const uint32_t *uids, size_t n, struct error *err)
+/*
+ * Stores a fetched and read batch in one transaction, then — committed,
+ * and only then — moves its messages out of the INBOX.
+ */
+static int store_batch(struct service *sv, struct intake_batch *b, double fetched,
+		       struct error *err)
 {
-	struct imap_message *msgs = NULL;
 	struct pipeline_stats st = { 0 };
+	double t0 = progress_now(), t1;
 	uint32_t *done;
-	size_t got = 0, i;
+	size_t i;
 	int rc;
 
-	if (imap_fetch(sv->imap, uids, n, &msgs, &got, err) < 0)
-		return -1;
-	rc = pipeline_process(sv->cfg, sv->store, msgs, got, imap_uidvalidity(sv->imap),
-			      clock_now(), &st, err);
-	if (rc == 0 && got > 0) {
-		/* Committed: now, and only now, the messages may leave the INBOX. */
-		done = malloc(got * sizeof *done);
+	rc = pipeline_store(sv->cfg, sv->store, b->mails, b->n, imap_uidvalidity(sv->imap),
+			    clock_now(), &st, err);
+	t1 = progress_now();
+	if (rc == 0 && b->n > 0) {
+		done = malloc(b->n * sizeof *done);
 		if (!done) {
 			rc = error_set(err, ERR_TEMP, "out of memory");
 		} else {
-			for (i = 0; i < got; i++)
-				done[i] = msgs[i].uid;
-			rc = imap_move(sv->imap, done, got, sv->cfg->imap.processed_folder, err);
+			for (i = 0; i < b->n; i++)
+				done[i] = b->msgs[i].uid;
+			rc = imap_move(sv->imap, done, b->n, sv->cfg->imap.processed_folder, err);
 			free(done);
 		}
 	}
-	imap_messages_free(msgs, got);
+	log_debug("intake", "batch of %zu: fetch %.3f s, store %.3f s, move %.3f s", b->n,
+		  fetched, t1 - t0, progress_now() - t1);
 	if (rc == 0) {
 		sv->totals.new_tickets += st.new_tickets;
 		sv->totals.follow_ups += st.follow_ups;
@@ -133,10 +152,79 @@ static int intake_batch(struct service *sv, const uint32_t *uids, size_t n, stru
 	return rc;
 }
 
+/* Fetches, reads, stores and moves one batch of UIDs, all on this thread. */
+static int intake_batch(struct service *sv, const uint32_t *uids, size_t n, struct error *err)
+{
+	struct intake_batch b = { 0 };
+	double t0 = progress_now();
+	int rc;
+
+	if (imap_fetch(sv->imap, uids, n, &b.msgs, &b.n, err) < 0)
+		return -1;
+	if (pipeline_read(b.msgs, b.n, &b.mails, err) < 0) {
+		imap_messages_free(b.msgs, b.n);
+		return -1;
+	}
+	rc = store_batch(sv, &b, progress_now() - t0, err);
+	intake_batch_release(&b);
+	return rc;
+}
+
+/* SIGTERM during a backlog: the batch in hand is finished, not the backlog. */
+static bool stopping(const struct service *sv)
+{
+	return sv->stop && *sv->stop;
+}
+
+/*
+ * A backlog: a reader thread fetches and reads ahead (intake.h) while this
+ * thread stores.  *handled: the UIDs dealt with (0 when the reader could
+ * not start: the caller goes on alone).  -1 on failure.
+ */
+static int intake_ahead(struct service *sv, const uint32_t *uids, size_t n,
+			struct progress *progress, size_t *handled, struct error *err)
+{
+	struct imap_options o = imap_options_of(sv);
+	size_t batch = (size_t)sv->cfg->fetch_batch;
+	struct intake_reader *r;
+	struct intake_batch b;
+	struct error rerr = { 0 };
+	double waited;
+	int got, rc = 0;
+
+	*handled = 0;
+	if (intake_reader_start(&o, sv->cfg->limits.max_message_size, imap_uidvalidity(sv->imap),
+				uids, n, batch, &r, &rerr) < 0) {
+		log_warn("intake", "cannot read ahead on a second session (%s): one at a time",
+			 rerr.msg);
+		return 0;
+	}
+	while ((got = intake_reader_next(r, &b, &waited, err)) == 1) {
+		int stored = store_batch(sv, &b, waited, err);
+
+		/* one batch per chunk of UIDs, in order (some may have vanished) */
+		*handled += n - *handled < batch ? n - *handled : batch;
+		intake_batch_release(&b);
+		if (stored < 0) {
+			rc = -1;
+			break;
+		}
+		progress_update(progress, *handled, progress_now());
+		if (stopping(sv))
+			break;
+	}
+	if (got < 0)
+		rc = -1;
+	intake_reader_stop(r);
+	return rc;
+}
+
 int service_intake(struct service *sv, struct error *err)
 {
 	uint32_t *uids = NULL;
-	size_t n = 0, i, chunk;
+	size_t n = 0, i = 0, chunk, batch = (size_t)sv->cfg->fetch_batch;
+	struct progress progress;
+	int rc = 0;
 
 	if (service_connect(sv, err) < 0)
 		return -1;
@@ -144,16 +232,26 @@ int service_intake(struct service *sv, struct error *err)
 		service_disconnect(sv);
 		return -1;
 	}
-	for (i = 0; i < n; i += chunk) {
-		chunk = n - i < (size_t)sv->cfg->fetch_batch ? n - i : (size_t)sv->cfg->fetch_batch;
-		if (intake_batch(sv, uids + i, chunk, err) < 0) {
-			free(uids);
-			/* A half-known IMAP state is not worth keeping. */
-			service_disconnect(sv);
-			return -1;
-		}
+	progress_start(&progress, &(struct progress_config){
+		.out = stderr, .mode = progress_mode_for_stderr(), .module = "intake",
+		.batch = batch, .interval = INTAKE_PROGRESS_INTERVAL }, n, progress_now());
+	/* More than one batch: worth a second session and a thread. */
+	if (n > batch)
+		rc = intake_ahead(sv, uids, n, &progress, &i, err);
+	/* what the reader did not take (it could not start), one batch at a time */
+	for (; rc == 0 && i < n && !stopping(sv); i += chunk) {
+		chunk = n - i < batch ? n - i : batch;
+		rc = intake_batch(sv, uids + i, chunk, err);
+		if (rc == 0)
+			progress_update(&progress, i + chunk, progress_now());
 	}
+	progress_finish(&progress, progress_now());
 	free(uids);
+	if (rc < 0) {
+		/* A half-known IMAP state is not worth keeping. */
+		service_disconnect(sv);
+		return -1;
+	}
 	return 0;
 }
 

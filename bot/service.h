@@ -6,6 +6,7 @@
 #ifndef INCIDENT_SERVICE_H
 #define INCIDENT_SERVICE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -26,6 +27,8 @@ struct service {
 	char *imap_password;
 	char *smtp_password;
 	struct pipeline_stats totals;	/* since service_init */
+	/* set by the caller (run's SIGTERM): intake stops after the batch in hand */
+	volatile sig_atomic_t *stop;
 };
 
 /* Reads the secrets and prepares the SMTP client (no network yet). */

@@ -113,6 +113,10 @@ static const char *const migrations[] = {
 	 * insensitively; without this index every acknowledgement scanned the
 	 * whole outbox (make bench: 43 % of the CPU, cost growing with it). */
 	"CREATE INDEX outbox_rcpt_kind ON outbox(rcpt COLLATE NOCASE, kind, created_at);",
+
+	/* 4: when a mail failed for good, so that the digest can list the
+	 * failures since the last one (issue 7: admins told by another route) */
+	"ALTER TABLE outbox ADD COLUMN failed_at INTEGER;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
@@ -120,12 +124,19 @@ static const char *const migrations[] = {
 int store_fail(struct store *s, int rc, const char *what, struct error *err)
 {
 	int primary = rc & 0xff;
+	int os_errno = s && s->db ? sqlite3_system_errno(s->db) : 0;
 	enum err_class cls = ERR_FATAL;
 
 	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
 	    primary == SQLITE_IOERR || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ||
 	    primary == SQLITE_PROTOCOL)
 		cls = ERR_TEMP;
+	/* SQLite's own words ("database or disk is full", "unable to open
+	 * database file") do not say which; the operating system's do. */
+	if (os_errno && (primary == SQLITE_FULL || primary == SQLITE_IOERR ||
+			 primary == SQLITE_READONLY))
+		return error_set(err, cls, "store: %s: %s (%s)", what, sqlite3_errmsg(s->db),
+				 strerror(os_errno));
 	return error_set(err, cls, "store: %s: %s", what,
 			 s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 }
@@ -250,6 +261,37 @@ static void make_parent(const char *path)
 	free(copy);
 }
 
+/*
+ * SQLite opens a database it cannot write read-only and then fails on the
+ * first write (or on the -wal file) with errno ENOENT or none at all; the
+ * operator needs the real cause: the file or its folder is not writable
+ * (read-only file system, chattr +i, owner).  Appended to err when found.
+ */
+static void explain_unwritable(const char *path, struct error *err)
+{
+	char *copy = strdup(path);
+	const char *which = NULL;
+	int cause = 0;
+
+	if (!copy || !err)
+		goto out;
+	if (access(path, W_OK) < 0 && errno != ENOENT) {
+		which = "the database file";
+		cause = errno;
+	} else if (access(dirname(copy), W_OK) < 0) {
+		which = "its folder";
+		cause = errno;
+	}
+	if (which) {
+		size_t used = strlen(err->msg);
+
+		snprintf(err->msg + used, sizeof err->msg - used, "; %s is not writable: %s",
+			 which, strerror(cause));
+	}
+out:
+	free(copy);
+}
+
 int store_open(const char *path, struct store **out, struct error *err)
 {
 	struct store *s = calloc(1, sizeof *s);
@@ -263,6 +305,7 @@ int store_open(const char *path, struct store **out, struct error *err)
 			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		store_fail(s, rc, path, err);
+		explain_unwritable(path, err);
 		store_close(s);
 		return -1;
 	}
@@ -275,6 +318,8 @@ int store_open(const char *path, struct store **out, struct error *err)
 	     * already moved.  One sync per batch of fetch_batch messages. */
 	    exec(s, "PRAGMA synchronous = FULL", "synchronous", err) < 0 ||
 	    migrate(s, err) < 0) {
+		if (err && err->cls == ERR_TEMP)
+			explain_unwritable(path, err);
 		error_prefix(err, "%s", path);
 		store_close(s);
 		return -1;
@@ -289,6 +334,7 @@ void store_close(struct store *s)
 
 	if (!s)
 		return;
+	store_checkpoint_stop(s);
 	for (i = 0; i < s->n_cache; i++)
 		sqlite3_finalize(s->cache[i].stmt);
 	sqlite3_close(s->db);

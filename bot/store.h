@@ -40,6 +40,14 @@ int store_savepoint(struct store *s, struct error *err);
 int store_savepoint_end(struct store *s, bool keep, struct error *err);
 
 /*
+ * Moves the WAL checkpoints off this connection onto a thread with its
+ * own (store_checkpoint.c): commits then only append to the WAL.  For the
+ * service, whose transactions follow each other during a backlog;
+ * store_close stops it.  Nothing changes on disk but who copies the pages.
+ */
+int store_checkpoint_in_background(struct store *s, struct error *err);
+
+/*
  * A consistent copy of the live database into path (which must not exist)
  * with SQLite's online backup API: the bot may go on writing meanwhile.
  * The copy is made mode 600 (it holds personal data).
@@ -304,6 +312,8 @@ struct outbox_entry {
 	time_t created_at;
 	time_t next_attempt_at;
 	time_t sent_at;
+	time_t failed_at;	/* 0 unless failed (and 0 for failures before schema 4) */
+	char ticket_ref[24];	/* "INC-…" (store_outbox_query only), "" for none */
 	char *last_error;
 };
 
@@ -320,6 +330,24 @@ int store_outbox_due(struct store *s, time_t now, size_t limit,
 /* Entries of a ticket (ticket_id 0: all), oldest first; data only when asked. */
 int store_outbox_list(struct store *s, int64_t ticket_id, bool with_data,
 		      struct outbox_entry **out, size_t *n, struct error *err);
+
+/* What `outbox` and the digest look at (without data), newest first. */
+struct outbox_filter {
+	int state;		/* an enum outbox_state, or -1 for every state */
+	bool unsent_only;	/* pending and failed */
+	time_t since;		/* queued (failed: failed) at or after; 0: ever */
+	size_t limit;		/* 0: no limit */
+};
+int store_outbox_query(struct store *s, const struct outbox_filter *f,
+		       struct outbox_entry **out, size_t *n, struct error *err);
+
+struct outbox_counts {
+	int64_t count[3];	/* by enum outbox_state */
+	time_t oldest_pending;	/* queued at, or 0 */
+	time_t next_due;	/* store_outbox_next_due */
+};
+int store_outbox_counts(struct store *s, struct outbox_counts *c, struct error *err);
+
 void store_outbox_free(struct outbox_entry *e, size_t n);
 void store_outbox_entry_release(struct outbox_entry *e);
 
@@ -345,9 +373,9 @@ int store_outbox_mark_sent(struct store *s, int64_t id, time_t now, struct error
 int store_outbox_mark_retry(struct store *s, int64_t id, int attempts, time_t next,
 			    const char *reason, struct error *err);
 int store_outbox_mark_failed(struct store *s, int64_t id, int attempts, const char *reason,
-			     struct error *err);
+			     time_t now, struct error *err);
 /* A mail the server took and then returned (a bounce): failed, with the reason. */
-int store_outbox_mark_bounced(struct store *s, int64_t id, const char *reason,
+int store_outbox_mark_bounced(struct store *s, int64_t id, const char *reason, time_t now,
 			      struct error *err);
 
 const char *outbox_state_name(enum outbox_state st);

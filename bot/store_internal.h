@@ -19,7 +19,11 @@ struct store {
 		sqlite3_stmt *stmt;
 	} cache[STORE_STMT_CACHE];
 	size_t n_cache;
+	struct checkpointer *checkpointer;	/* store_checkpoint.c, or NULL */
 };
+
+/* Stops the checkpoint thread, if any (store_close). */
+void store_checkpoint_stop(struct store *s);
 
 /*
  * A prepared statement for sql (a string literal: its address is the cache

@@ -6,6 +6,7 @@
  */
 #include "store_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,7 +55,8 @@ int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
 }
 
 /* Reads rows of (id, ticket_id, kind, message_id, env_from, rcpt, subject,
- * state, attempts, created_at, next_attempt_at, sent_at, last_error, data). */
+ * state, attempts, created_at, next_attempt_at, sent_at, last_error,
+ * failed_at, data[, ticket ref]). */
 static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry **out,
 			size_t *n, struct error *err)
 {
@@ -87,8 +89,12 @@ static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry *
 		e->next_attempt_at = sqlite3_column_int64(st, 10);
 		e->sent_at = sqlite3_column_int64(st, 11);
 		e->last_error = store_col_strdup(st, 12);
-		data = sqlite3_column_blob(st, 13);
-		e->len = (size_t)sqlite3_column_bytes(st, 13);
+		e->failed_at = sqlite3_column_int64(st, 13);
+		if (sqlite3_column_count(st) > 15 && sqlite3_column_text(st, 15))
+			snprintf(e->ticket_ref, sizeof e->ticket_ref, "%s",
+				 (const char *)sqlite3_column_text(st, 15));
+		data = sqlite3_column_blob(st, 14);
+		e->len = (size_t)sqlite3_column_bytes(st, 14);
 		if (data) {
 			e->data = malloc(e->len + 1);
 			if (!e->data) {
@@ -112,7 +118,8 @@ static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry *
 
 #define OUTBOX_COLUMNS \
 	"id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, subject, state," \
-	" attempts, created_at, next_attempt_at, COALESCE(sent_at, 0), last_error"
+	" attempts, created_at, next_attempt_at, COALESCE(sent_at, 0), last_error," \
+	" COALESCE(failed_at, 0)"
 
 /*
  * Order per recipient: a mail waits while an earlier one to the same
@@ -152,6 +159,50 @@ int store_outbox_list(struct store *s, int64_t ticket_id, bool with_data,
 	sqlite3_bind_int64(st, 1, ticket_id);
 	sqlite3_bind_int(st, 2, with_data);
 	return read_entries(s, st, out, n, err);
+}
+
+int store_outbox_query(struct store *s, const struct outbox_filter *f,
+		       struct outbox_entry **out, size_t *n, struct error *err)
+{
+	/* newest first: what an operator looks at is what happened last */
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", NULL,"
+		" (SELECT ref FROM tickets WHERE tickets.id = ticket_id) FROM outbox"
+		" WHERE (?1 = 0 OR state = ?2) AND (?3 = 0 OR state != 'sent')"
+		" AND COALESCE(failed_at, created_at) >= ?4 ORDER BY id DESC LIMIT ?5";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, f->state >= 0);
+	sqlite3_bind_text(st, 2, f->state >= 0 ? outbox_state_name(f->state) : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, f->unsent_only);
+	sqlite3_bind_int64(st, 4, f->since);
+	sqlite3_bind_int64(st, 5, f->limit > 0 ? (sqlite3_int64)f->limit : -1);
+	return read_entries(s, st, out, n, err);
+}
+
+int store_outbox_counts(struct store *s, struct outbox_counts *c, struct error *err)
+{
+	static const char sql[] = "SELECT state, count(*), MIN(created_at) FROM outbox"
+		" GROUP BY state";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		enum outbox_state state = state_of((const char *)sqlite3_column_text(st, 0));
+
+		c->count[state] = sqlite3_column_int64(st, 1);
+		if (state == OUTBOX_PENDING)
+			c->oldest_pending = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, "outbox counts", err);
+	return store_outbox_next_due(s, &c->next_due, err);
 }
 
 void store_outbox_entry_release(struct outbox_entry *e)
@@ -283,29 +334,32 @@ int store_outbox_mark_retry(struct store *s, int64_t id, int attempts, time_t ne
 }
 
 int store_outbox_mark_failed(struct store *s, int64_t id, int attempts, const char *reason,
-			     struct error *err)
+			     time_t now, struct error *err)
 {
 	static const char sql[] = "UPDATE outbox SET state = 'failed', attempts = ?,"
-		" last_error = ? WHERE id = ?";
+		" last_error = ?, failed_at = ? WHERE id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int(st, 1, attempts);
 	store_bind_text(st, 2, reason);
-	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, id);
 	return store_step_done(s, st, "outbox failed", err);
 }
 
-int store_outbox_mark_bounced(struct store *s, int64_t id, const char *reason,
+int store_outbox_mark_bounced(struct store *s, int64_t id, const char *reason, time_t now,
 			      struct error *err)
 {
-	static const char sql[] = "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?";
+	static const char sql[] = "UPDATE outbox SET state = 'failed', last_error = ?,"
+		" failed_at = ? WHERE id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, reason);
-	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, id);
 	return store_step_done(s, st, "outbox bounced", err);
 }

@@ -114,6 +114,27 @@ poll_at $((t0 + 4 * 3600 + 60))
 told "$ADMIN1" "$REPORTER"
 ok $? "... the admins are told about the failed acknowledgement"
 is "$(pending)" 0 "... and nothing is left pending"
+# the operator's view (SPEC 7 `outbox`) and the other route (the digest):
+# two acknowledgements and the two alarms of the 550 round failed
+out=$(bot --now "$(at $((t0 + 4 * 3600 + 90)))" outbox --state failed --json)
+is "$(echo "$out" | json 'j["failed"], sorted(m["kind"] for m in j["mails"])')" \
+	"4 ['ack', 'ack', 'alarm', 'alarm']" "outbox --json: the four failed mails"
+like "$(echo "$out" | json '[m["last_error"] for m in j["mails"] if m["to"] == "'"$ghost"'"][0]')" \
+	"550" "... with the server's answer"
+echo "$out" | json 'j["mails"][0]["failed"]' | grep -qE '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T'
+ok $? "... and when each failed"
+out=$(bot outbox)
+echo "$out" | grep -qE '^outbox: 0 pending, [0-9]+ sent, 4 failed$'
+ok $? "outbox: the counts"
+like "$out" ": rejected: 550" "... and the failed mail with its last answer"
+[ "$(bot outbox --all --limit 0 | grep -c ' sent ')" -gt 0 ]
+ok $? "outbox --all: the sent mail too"
+bot outbox --state bogus >/dev/null 2>&1
+is $? 2 "outbox --state bogus: a usage error"
+digest=$(bot --now "$(at $((t0 + 4 * 3600 + 120)))" digest)
+like "$digest" "送信できなかったメール（過去 24 時間）: 4 件" "the digest lists the failed mail"
+like "$digest" "ack → $ghost" "... naming the address"
+like "$digest" "Mail not delivered since 24 h ago: 4" "... in English too"
 
 lap 5xx
 # --- never accepted: given up after a bounded number of attempts
