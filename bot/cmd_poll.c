@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "progress.h"
 #include "render.h"
 #include "service.h"
 
@@ -26,6 +27,7 @@ int cmd_poll(struct cli *c, int argc, char **argv)
 	struct service sv;
 	struct error err = { 0 }, timer_err = { 0 }, send_err = { 0 };
 	int rc, intake_rc, timers_rc, flush_rc;
+	double t[4];	/* when each step began and the last ended, for -v */
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(help, stdout);
@@ -44,17 +46,23 @@ int cmd_poll(struct cli *c, int argc, char **argv)
 	}
 	render_pin(templates);
 
+	t[0] = progress_now();
 	intake_rc = service_intake(&sv, &err);
 	if (intake_rc < 0)
 		log_error("poll", "%s", err.msg);
 	/* The timers and the outbox run even when intake failed: the clock
 	 * does not wait, and earlier mail may be waiting. */
+	t[1] = progress_now();
 	timers_rc = service_timers(&sv, &timer_err);
 	if (timers_rc < 0)
 		log_error("poll", "%s", timer_err.msg);
+	t[2] = progress_now();
 	flush_rc = service_flush(&sv, &send_err);
 	if (flush_rc < 0)
 		log_error("poll", "%s", send_err.msg);
+	t[3] = progress_now();
+	log_debug("poll", "intake %.2f s, timers %.2f s, outbox %.2f s", t[1] - t[0], t[2] - t[1],
+		  t[3] - t[2]);
 	log_info("poll", "%zu new tickets, %zu follow-ups, %zu duplicates, %zu automatic, %zu unparseable",
 		 sv.totals.new_tickets, sv.totals.follow_ups, sv.totals.duplicates,
 		 sv.totals.automatic, sv.totals.unparseable);

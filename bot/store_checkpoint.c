@@ -12,6 +12,8 @@
  */
 #include "store_internal.h"
 
+#include "log.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -46,6 +48,7 @@ static int on_commit(void *ctx, sqlite3 *db, const char *name, int wal_pages)
 static void *checkpoint_main(void *arg)
 {
 	struct checkpointer *c = arg;
+	int rc, wal, copied;
 
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
@@ -57,7 +60,9 @@ static void *checkpoint_main(void *arg)
 		pthread_mutex_unlock(&c->lock);
 		/* SQLITE_BUSY (another checkpoint) or an I/O error: the next
 		 * commit asks again, and the WAL keeps every page meanwhile. */
-		sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &wal, &copied);
+		log_debug("store", "checkpoint: %d of %d WAL pages in the database%s%s", copied, wal,
+			  rc == SQLITE_OK ? "" : ": ", rc == SQLITE_OK ? "" : sqlite3_errstr(rc));
 		pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -77,6 +82,10 @@ int store_checkpoint_in_background(struct store *s, struct error *err)
 	if (!(c = calloc(1, sizeof *c)))
 		return error_set(err, ERR_TEMP, "store: out of memory");
 	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	/* A connection checkpoints only once it has read the database and so
+	 * knows it is in WAL mode; before that a checkpoint does nothing. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(c->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		error_set(err, ERR_TEMP, "store: checkpoint connection: %s",
 			  c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
