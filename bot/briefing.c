@@ -477,6 +477,8 @@ static int set_reviews(struct tvars *v, const struct config *cfg, const struct i
 	return set_count(v, "reviews_due_count", due_count) < 0 ? oom(err) : 0;
 }
 
+#define FAILED_MAIL_SHOWN 30
+
 /*
  * Mail that failed for good since the last digest (issue 7): the admins
  * were told by mail as each failed, but when the mail server refuses
@@ -484,12 +486,15 @@ static int set_reviews(struct tvars *v, const struct config *cfg, const struct i
  */
 static int set_failed_mail(struct tvars *v, const struct inputs *in)
 {
-	size_t i;
+	/* after a long outage: the newest ones, the rest counted (`outbox` lists all) */
+	size_t shown = in->n_failed < FAILED_MAIL_SHOWN ? in->n_failed : FAILED_MAIL_SHOWN, i;
 
 	if (tvars_set_list(v, "failed_mail") < 0 ||
-	    set_count(v, "failed_mail_count", (long)in->n_failed) < 0)
+	    set_count(v, "failed_mail_count", (long)in->n_failed) < 0 ||
+	    set_count(v, "failed_mail_more", (long)(in->n_failed - shown)) < 0 ||
+	    tvars_set(v, "failed_mail_cut", in->n_failed > shown ? "1" : "") < 0)
 		return -1;
-	for (i = 0; i < in->n_failed; i++) {
+	for (i = 0; i < shown; i++) {
 		const struct outbox_entry *e = &in->failed[i];
 		const struct ticket *t = ticket_of(in, e->ticket_id);
 		struct tvars *item = tvars_add_item(v, "failed_mail");

@@ -28,9 +28,12 @@ static const char help[] =
 	"Runs the service until SIGTERM or SIGINT: takes in mail from the IMAP\n"
 	"mailbox (IDLE where the server has it, polling every imap.poll_interval\n"
 	"seconds otherwise), files tickets, sends the outbox, reconnects after\n"
-	"network failures.  Logs to stderr.  SIGHUP reloads the configuration\n"
-	"and the templates (a bad new configuration is refused and the old one\n"
-	"kept); SIGTERM finishes the message in hand and exits.\n";
+	"network failures, and waits while the database cannot be opened or\n"
+	"written (disk full, read-only, locked), the mail staying in the INBOX.\n"
+	"A backlog is read ahead on a second IMAP session and shows its progress.\n"
+	"Logs to stderr.  SIGHUP reloads the configuration and the templates (a\n"
+	"bad new configuration is refused and the old one kept); SIGTERM finishes\n"
+	"the batch in hand and exits.\n";
 
 static volatile sig_atomic_t stop_flag, reload_flag;
 /* What IDLE and the naps watch: set by every signal, so SIGHUP wakes them too. */

@@ -386,6 +386,52 @@ static void test_print(void)
 		printf("# %s\n", err.msg);
 }
 
+/* Mail failed for good since the last digest: listed, the newest 30, the rest counted. */
+static void test_failed_mail(void)
+{
+	struct error err = { 0 };
+	struct tvars *v;
+	const char *listed;
+	char *buf = NULL, mid[64];
+	size_t len = 0;
+	FILE *f;
+	int i, failed = 0;
+
+	for (i = 0; i < 34; i++) {
+		struct outbox_entry *e;
+		size_t n;
+
+		snprintf(mid, sizeof mid, "<failed-%d@example.com>", i);
+		if (store_outbox_add(st, 0, "ack", mid, "incident@example.com",
+				     "ghost@example.com", "受付 / Received", "x", 1, now - 3 * D, &err) < 0 ||
+		    store_outbox_list(st, 0, false, &e, &n, &err) < 0)
+			break;
+		/* the first one failed before the last digest: not listed */
+		failed += store_outbox_mark_failed(st, e[n - 1].id, 1, "550 5.1.1 no such user",
+						   i == 0 ? now - 2 * D : now - H, &err) == 0;
+		store_outbox_free(e, n);
+	}
+	CHECK_INT(failed, 34, "34 mails failed (one of them before the last digest)");
+	v = vars_at(now, now - D);
+	CHECK_STR(r(v, "{{failed_mail_count}}/{{failed_mail_more}}"), "33/3",
+		  "the digest counts the 33 failed since the last one");
+	listed = r(v, "{{#each failed_mail}}{{to}} {{reason}}|{{/each}}");
+	for (i = 0, len = 0; listed[i]; i++)
+		len += listed[i] == '|';
+	CHECK_INT((int)len, 30, "... lists the newest 30");
+	CHECK(strncmp(listed, "ghost@example.com 550 5.1.1 no such user|", 41) == 0,
+	      "... each with its address and the server's answer");
+	tvars_free(v);
+	len = 0;
+	f = open_memstream(&buf, &len);
+	CHECK_INT(briefing_print(&cfg, st, now, now - D, f, &err), 0, "... and prints them");
+	fclose(f);
+	CHECK(buf && strstr(buf, "■ 送信できなかったメール（前回以降）: 33 件"), "... under their heading");
+	CHECK(buf && strstr(buf, "……ほか 3 件"), "... with the rest counted");
+	CHECK(buf && strstr(buf, "Mail not delivered since the last digest: 33"), "... in English too");
+	free(buf);
+}
+
 int main(void)
 {
 	struct error err = { 0 };
@@ -426,6 +472,7 @@ int main(void)
 	tvars_free(never);
 	test_print();
 	test_mail();
+	test_failed_mail();
 
 	store_close(st);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
