@@ -97,6 +97,19 @@ static int has_8bit(const char *s, size_t n)
  * in 1.9.4 it turns each bad byte into "?" and silently drops a truncated
  * sequence at the end, so a caller cannot tell a lossy body from a clean
  * one.  Here a byte iconv rejects becomes U+FFFD and sets *lossy.
+ *
+ * iconv's output is checked too, not trusted: glibc (2.36) writes code
+ * points above U+10FFFF as 4- to 6-byte "UTF-8" that RFC 3629 forbids, and
+ * its UTF-8 and UCS-4 decoders let them through.  Any label glibc reads
+ * as one of those gets there, and the alias table cannot list them all:
+ * glibc drops the characters a charset name cannot hold ("utf-8\xa3",
+ * found by fuzzing, and "ut!f-8" are UTF-8 to it), and takes "UTF8//",
+ * "ISO-10646/UTF8/", "UCS-4" and more.  Every iconv conversion ends here,
+ * so this is the one place that keeps charset.h's promise for all of
+ * them: such bytes become U+FFFD and set *lossy, as a byte iconv rejects
+ * does.  iconv writes whole characters only, so no sequence is cut
+ * between two chunks of tmp.
+ *
  * Returns -1 (nothing appended) when iconv does not know the charset.
  */
 static int iconv_append(struct buf *out, const char *from, const char *s,
@@ -113,7 +126,7 @@ static int iconv_append(struct buf *out, const char *from, const char *s,
 		o = tmp;
 		room = sizeof tmp;
 		r = iconv(cd, &in, &left, &o, &room);
-		buf_add(out, tmp, (size_t)(o - tmp));
+		utf8_append_fixed(out, tmp, (size_t)(o - tmp), lossy);
 		if (r != (size_t)-1 || errno == E2BIG)
 			continue;
 		/* EILSEQ (bad byte) or EINVAL (sequence cut off at the end) */

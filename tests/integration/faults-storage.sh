@@ -125,7 +125,11 @@ is "$(inbox)" 0 "... and moves it"
 run_alive
 alive=$?
 ok $alive "the service kept running"
-[ "$alive" -eq 0 ] || sed 's/^/#   /' "$WORK/run.log" | tail -n 15
+if [ "$alive" -ne 0 ]; then
+	sed 's/^/#   /' "$WORK/run.log" | tail -n 15
+	echo "# the private Dovecot's log:"
+	sed 's/^/#   /' "$PV_DIR/dovecot.log" | tail -n 15
+fi
 stop_run
 reports "$REPORTER" 1 rfull2 400000
 deliver "$WORK"/in/rfull2-*.eml

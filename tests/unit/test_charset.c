@@ -223,6 +223,11 @@ static const struct bad_case {
 	{ "Windows-1252 has no 0x81", "latin1", RAW("a\x81z"), "a" FFFD "z" },
 	{ "JIS X 0212 beside a Windows extension", "iso-2022-jp",
 	  RAW("\x1b$(D0!\x1b$B-!\x1b(B"), "?①" },
+	/* glibc's iconv passes code points above U+10FFFF (found by fuzzing) */
+	{ "label glibc reads as UTF-8, above U+10FFFF", "utf-8\xa3",
+	  RAW("\xf5\xac\x8a\x8a ok"), FFFD FFFD FFFD FFFD " ok" },
+	{ "UCS-4 above U+10FFFF", "UCS-4", RAW("\x04\x00\x00\x00\x00\x00\x30\x42"),
+	  FFFD FFFD FFFD FFFD FFFD FFFD "あ" },
 };
 
 static void test_bad_bytes(void)
@@ -342,6 +347,11 @@ static void test_hints(void)
 	free(plain);
 	s = charset_guess_to_utf8("euc-kr", RAW("ok \xff\xfe"), NULL, &lossy);
 	CHECK(s && strncmp(s, "ok ", 3) == 0, "hint: bytes no charset holds still give text");
+	free(s);
+	/* glibc decodes F5 AC 8A 8A "cleanly" under a hint it reads as UTF-8 */
+	s = charset_guess_to_utf8("utf-8\xa3", RAW("x \xf5\xac\x8a\x8a"), NULL, &lossy);
+	CHECK(s && strncmp(s, "x ", 2) == 0 && !strchr(s, '\xf5'),
+	      "hint glibc reads as UTF-8: nothing above U+10FFFF taken as decoded");
 	free(s);
 }
 

@@ -204,6 +204,15 @@ static const struct golden {
 	{ "unlabelled-sjis.eml", "紛失の報告", NULL, "takahashi@example.jp",
 	  "nolabel-0001@example.jp", NULL, { NULL }, 1712624400,
 	  { "パスワードを書いた付箋を紛失しました。\n" }, NULL, 1, 0, 0, 0 },
+	/* Found by fuzzing: charset "utf-8\xa3" is UTF-8 to glibc's iconv,
+	 * which passed F5 AC 8A 8A (above U+10FFFF) into the body.  Each byte
+	 * of it is U+FFFD now, like the stray bytes around it; the mangled
+	 * "Content-T\xf9pe" leaves the forwarded part a plain attachment. */
+	{ "fuzz-utf8-charset-garbage.eml", "Fwd: suspicious mail", "Taro Yamada",
+	  "yamada@example.co.jp", "fuzz-utf8-0001@example.co.jp", NULL, { NULL }, 1712536200,
+	  { "不審なメールを転送します。\n",
+	  "09:00.co" "\xef\xbf\xbd\xef\xbf\xbd" "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	  "\xef\xbf\xbd\xef\xbf\xbd" "Apr  9 10:00:00 2024\n" }, NULL, 1, 0, 1, 1 },
 };
 
 static void check_golden(const struct golden *g, const struct mail *m)
