@@ -3,6 +3,7 @@
 #   make check      install what is missing, run unit and integration tests
 #   make demo       install what is missing, show the bot at work on loopback servers
 #   make check-asan every test under AddressSanitizer + UBSan (in a scratch copy)
+#   make check-valgrind  the integration path under valgrind memcheck
 #   make fuzz       libFuzzer over the parser and routing for FUZZ_SECONDS (default 300)
 #   make SAN=1 ...  build here with AddressSanitizer + UBSan (make clean first)
 
@@ -85,6 +86,18 @@ check-unit: $(BIN) $(TEST_BINS)
 check-asan: deps
 	scripts/check-asan
 
+# The integration path under valgrind memcheck: every bot invocation of
+# these scripts runs under valgrind; an error or a definite leak fails it
+# (tests/integration/lib.sh).  `VALGRIND_TESTS=integration` runs them all
+# (about an hour); the default set covers intake with the read-ahead
+# thread, the store, commands, drafts, evidence, SMTP, reload and run.
+VALGRIND_TESTS ?= integration/pipeline.sh integration/commands.sh integration/drafts.sh \
+	integration/evidence.sh integration/progress.sh integration/reload.sh integration/service.sh \
+	integration/smtp.sh
+check-valgrind: deps
+	$(MAKE) all $(TEST_BINS)
+	IB_VALGRIND=1 tests/run $(VALGRIND_TESTS)
+
 # libFuzzer (clang) over the parser and the routing decisions, for
 # FUZZ_SECONDS; make check runs it for 60 s.  See tests/fuzz/run.
 FUZZ_SECONDS ?= 300
@@ -124,7 +137,7 @@ clean-bin:
 clean:
 	rm -f bot/*.o bot/*.d tests/*/*.o tests/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail
 
-.PHONY: all deps check check-unit check-asan bench demo fuzz install clean clean-bin
+.PHONY: all deps check check-unit check-asan check-valgrind bench demo fuzz install clean clean-bin
 .SECONDARY:
 
 -include $(OBJS:.o=.d) bot/main.d $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d)
