@@ -143,10 +143,15 @@ lock_shell() {
 	LOCK_DB=$1 LOCK_FIFO=$WORK/lock.fifo
 	rm -f "$LOCK_FIFO"
 	mkfifo "$LOCK_FIFO"
-	sqlite3 "$LOCK_DB" <"$LOCK_FIFO" >>"$WORK/lock.out" 2>&1 &
+	# This shell holds the FIFO open (read-write: never blocks), so the
+	# sqlite3 shell sees no end of input; db_unlock ends it with .quit
+	# (the bots started meanwhile inherit the descriptor, so its end of
+	# input could come late).  A background `sleep >FIFO` as the holder
+	# raced with the first echo: when the echo came first, sqlite3 read
+	# it, hit the end and left, and every later write blocked for ever.
+	exec {LOCK_HOLD}<>"$LOCK_FIFO"
+	sqlite3 "$LOCK_DB" <"$LOCK_FIFO" {LOCK_HOLD}>&- >>"$WORK/lock.out" 2>&1 &
 	LOCK_SHELL=$!
-	sleep 3600 >"$LOCK_FIFO" &
-	LOCK_HOLDER=$!
 	echo ".timeout 30000" >"$LOCK_FIFO"
 }
 db_locked() { ! sqlite3 -cmd ".timeout 0" "$LOCK_DB" "BEGIN IMMEDIATE; ROLLBACK;" >/dev/null 2>&1; }
@@ -155,9 +160,9 @@ db_lock_on() {
 	on_line "$1" "$2" "$3" "write:$LOCK_FIFO:BEGIN EXCLUSIVE;" "$4" && wait_for 30 db_locked
 }
 db_unlock() {
-	echo "COMMIT;" >"$LOCK_FIFO"
-	kill "$LOCK_HOLDER" 2>/dev/null
-	wait "$LOCK_HOLDER" "$LOCK_SHELL" 2>/dev/null
+	printf 'COMMIT;\n.quit\n' >"$LOCK_FIFO"
+	exec {LOCK_HOLD}>&-
+	wait "$LOCK_SHELL" 2>/dev/null
 }
 
 smtp_fault() {
@@ -357,7 +362,7 @@ report_value() { printf '%s\n' "$1" | sed -n "s/^$2 //p"; }
 works=() mounts=() run_pids=()
 faults_cleanup() {
 	local p m w
-	for p in "${run_pids[@]}" ${LOCK_HOLDER:-} ${LOCK_SHELL:-}; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${run_pids[@]}" ${LOCK_SHELL:-}; do kill -KILL "$p" 2>/dev/null; done
 	for m in "${mounts[@]}"; do
 		chattr -i "$m"/* 2>/dev/null
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
