@@ -135,10 +135,9 @@ dovecot_stop_on() {
 }
 
 # The sqlite3 shell as another process holding the database: lock_shell DB
-# starts it, reading commands from a fifo (kept open by a sleeping writer,
-# so that no process started later inherits it); db_lock takes BEGIN
-# EXCLUSIVE, db_lock_on FILE REGEX N OFFSET the moment that line appears
-# (on_line); db_unlock commits and ends the shell.
+# starts it, reading commands from a fifo; db_lock takes BEGIN EXCLUSIVE,
+# db_lock_on FILE REGEX N OFFSET the moment that line appears (on_line);
+# db_unlock commits and ends the shell.
 lock_shell() {
 	LOCK_DB=$1 LOCK_FIFO=$WORK/lock.fifo
 	rm -f "$LOCK_FIFO"
