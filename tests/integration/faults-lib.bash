@@ -168,14 +168,6 @@ smtp_fault() {
 	if [ -n "$1" ]; then echo "$1" >"$PV_DIR/smtp-fault"; else rm -f "$PV_DIR/smtp-fault"; fi
 }
 
-# wait_for SECONDS COMMAND...: polls until the command succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.2
-	done
-}
 
 # append_mail USER FILE...: one IMAPS connection, one APPEND per file (fast
 # enough for thousands of mails; doveadm save costs a process each).

@@ -181,3 +181,13 @@ poll_at() { bot --now "$(at "$1")" poll --once 2>>"$WORK/poll.log"; }	# poll_at 
 subjects() { mailbox "$1" list INBOX | cut -f4; }	# subjects USER: one per mail
 
 json() { $PY -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# wait_for SECONDS COMMAND...: polls until the command succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1)); shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $deadline ] && return 1
+		sleep 0.2
+	done
+}
+has_mail() { [ "$(mailbox "$1" count INBOX)" -ge "$2" ]; }	# has_mail USER N: N mails or more

@@ -13,14 +13,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() {	# wait_for SECONDS COMMAND...
-	local deadline=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.2
-	done
-}
-has_mail() { [ "$(mailbox "$1" count INBOX)" -ge "$2" ]; }
 logged() { grep -c "$1" "$WORK/run.log"; }
 
 cp -r "$ROOT/templates" "$WORK/tpl"

@@ -13,16 +13,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for SECONDS COMMAND...: polls until the command succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $deadline ] && return 1
-		sleep 0.2
-	done
-}
-has_mail() { [ "$(mailbox "$1" count INBOX)" -ge "$2" ]; }
-
 # --- the service: IDLE, then SIGTERM
 "$BOT" -c "$CONF" run >/dev/null 2>"$WORK/run.log" &
 bot_pid=$!
