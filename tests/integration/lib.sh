@@ -84,6 +84,11 @@ make_bot() {
 	for u in "$BOT_ADDR" "$ADMIN1" "$ADMIN2" "$BOSS" "$REPORTER" "$OUTSIDER"; do
 		scripts/mailserver adduser "$u" >/dev/null
 	done
+	# Dovecot looks at its passwd-file at most once a second
+	# (passwd_file_sync): a login in the second the users were added can
+	# be refused as "unknown user" when another login read the file in
+	# that second.  The next second sees them.
+	sleep "$(date +%N | awk '{ printf "%.3f", 1.02 - $1 / 1e9 }')"
 	mkdir -p "$WORK/secrets"
 	chmod 700 "$WORK/secrets"
 	install -m 600 "$IB_MAIL_DIR/secrets/password" "$WORK/secrets/imap"
