@@ -109,3 +109,11 @@ int clock_year(time_t t)
 	localtime_r(&t, &tm);
 	return tm.tm_year + 1900;
 }
+
+double clock_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -18,6 +18,9 @@ void clock_set_zone(const char *zone);
 /* Fixes now (0: use the real clock again). */
 void clock_fix(time_t t);
 time_t clock_now(void);
+/* Seconds on the monotonic clock (never --now): for measuring how long
+ * something took (progress, -v timings). */
+double clock_monotonic(void);
 
 /*
  * Parses an RFC 3339 / ISO 8601 time: "2026-11-25T09:30+09:00",

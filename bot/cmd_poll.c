@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "log.h"
-#include "progress.h"
 #include "render.h"
 #include "service.h"
 
@@ -46,21 +46,21 @@ int cmd_poll(struct cli *c, int argc, char **argv)
 	}
 	render_pin(templates);
 
-	t[0] = progress_now();
+	t[0] = clock_monotonic();
 	intake_rc = service_intake(&sv, &err);
 	if (intake_rc < 0)
 		log_error("poll", "%s", err.msg);
 	/* The timers and the outbox run even when intake failed: the clock
 	 * does not wait, and earlier mail may be waiting. */
-	t[1] = progress_now();
+	t[1] = clock_monotonic();
 	timers_rc = service_timers(&sv, &timer_err);
 	if (timers_rc < 0)
 		log_error("poll", "%s", timer_err.msg);
-	t[2] = progress_now();
+	t[2] = clock_monotonic();
 	flush_rc = service_flush(&sv, &send_err);
 	if (flush_rc < 0)
 		log_error("poll", "%s", send_err.msg);
-	t[3] = progress_now();
+	t[3] = clock_monotonic();
 	log_debug("poll", "intake %.2f s, timers %.2f s, outbox %.2f s", t[1] - t[0], t[2] - t[1],
 		  t[3] - t[2]);
 	log_info("poll", "%zu new tickets, %zu follow-ups, %zu duplicates, %zu automatic, %zu unparseable",

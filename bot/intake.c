@@ -8,11 +8,12 @@
  */
 #include "intake.h"
 
+#include "clock.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct intake_reader {
 	pthread_t thread;
@@ -37,20 +38,11 @@ void intake_batch_release(struct intake_batch *b)
 	memset(b, 0, sizeof *b);
 }
 
-static double seconds_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Fetches and reads one batch into b (nothing on failure). */
-static int read_batch(struct intake_reader *r, const uint32_t *uids, size_t n,
-		      struct intake_batch *b, struct error *err)
+int intake_read(struct imap_session *imap, const uint32_t *uids, size_t n,
+		struct intake_batch *b, struct error *err)
 {
 	memset(b, 0, sizeof *b);
-	if (imap_fetch(r->imap, uids, n, &b->msgs, &b->n, err) < 0)
+	if (imap_fetch(imap, uids, n, &b->msgs, &b->n, err) < 0)
 		return -1;
 	if (pipeline_read(b->msgs, b->n, &b->mails, err) < 0) {
 		imap_messages_free(b->msgs, b->n);
@@ -77,7 +69,7 @@ static void *reader_main(void *arg)
 		}
 		pthread_mutex_unlock(&r->lock);
 
-		if (read_batch(r, r->uids + i, chunk, &b, &err) < 0) {
+		if (intake_read(r->imap, r->uids + i, chunk, &b, &err) < 0) {
 			failed = true;
 			break;
 		}
@@ -141,7 +133,7 @@ int intake_reader_start(const struct imap_options *opt, size_t max_message_size,
 int intake_reader_next(struct intake_reader *r, struct intake_batch *b, double *waited,
 		       struct error *err)
 {
-	double t0 = seconds_now();
+	double t0 = clock_monotonic();
 	int rc;
 
 	memset(b, 0, sizeof *b);
@@ -162,7 +154,7 @@ int intake_reader_next(struct intake_reader *r, struct intake_batch *b, double *
 	}
 	pthread_mutex_unlock(&r->lock);
 	if (waited)
-		*waited = seconds_now() - t0;
+		*waited = clock_monotonic() - t0;
 	return rc;
 }
 

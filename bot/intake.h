@@ -34,6 +34,11 @@ struct intake_batch {
 
 void intake_batch_release(struct intake_batch *b);
 
+/* Fetches uids[0..n) on imap and reads them into *b (nothing on failure):
+ * the reader's step, and the service's own for a single batch. */
+int intake_read(struct imap_session *imap, const uint32_t *uids, size_t n,
+		struct intake_batch *b, struct error *err);
+
 struct intake_reader;
 
 /*

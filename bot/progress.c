@@ -20,14 +20,6 @@ enum progress_mode progress_mode_for_stderr(void)
 	return isatty(STDERR_FILENO) ? PROGRESS_TERMINAL : PROGRESS_LINES;
 }
 
-double progress_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* "10000", or "10,000" with grouping (for people at a terminal). */
 static const char *count_text(size_t n, bool grouped, char *buf, size_t len)
 {

@@ -7,7 +7,7 @@
  * backlog starts, then one every `interval` seconds, then a summary.
  * Only a backlog shows anything: a total of at most one batch is silent.
  *
- * The time is a parameter (seconds on a monotonic clock, progress_now() in
+ * The time is a parameter (seconds on a monotonic clock, clock_monotonic() in
  * the service, a fake clock in the tests), so this module does no clock
  * reading of its own and every line it writes can be tested.
  */
@@ -50,9 +50,6 @@ struct progress {
  * PROGRESS_LINES.
  */
 enum progress_mode progress_mode_for_stderr(void);
-
-/* Seconds on the monotonic clock, for `now` below. */
-double progress_now(void);
 
 /*
  * Starts a run over `total` messages.  When total > cfg->batch and the mode

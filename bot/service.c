@@ -121,14 +121,14 @@ static int store_batch(struct service *sv, struct intake_batch *b, double fetche
 		       struct error *err)
 {
 	struct pipeline_stats st = { 0 };
-	double t0 = progress_now(), t1;
+	double t0 = clock_monotonic(), t1;
 	uint32_t *done;
 	size_t i;
 	int rc;
 
 	rc = pipeline_store(sv->cfg, sv->store, b->mails, b->n, imap_uidvalidity(sv->imap),
 			    clock_now(), &st, err);
-	t1 = progress_now();
+	t1 = clock_monotonic();
 	if (rc == 0 && b->n > 0) {
 		done = malloc(b->n * sizeof *done);
 		if (!done) {
@@ -141,7 +141,7 @@ static int store_batch(struct service *sv, struct intake_batch *b, double fetche
 		}
 	}
 	log_debug("intake", "batch of %zu: fetch %.3f s, store %.3f s, move %.3f s", b->n,
-		  fetched, t1 - t0, progress_now() - t1);
+		  fetched, t1 - t0, clock_monotonic() - t1);
 	if (rc == 0) {
 		sv->totals.new_tickets += st.new_tickets;
 		sv->totals.follow_ups += st.follow_ups;
@@ -155,17 +155,13 @@ static int store_batch(struct service *sv, struct intake_batch *b, double fetche
 /* Fetches, reads, stores and moves one batch of UIDs, all on this thread. */
 static int intake_batch(struct service *sv, const uint32_t *uids, size_t n, struct error *err)
 {
-	struct intake_batch b = { 0 };
-	double t0 = progress_now();
+	struct intake_batch b;
+	double t0 = clock_monotonic();
 	int rc;
 
-	if (imap_fetch(sv->imap, uids, n, &b.msgs, &b.n, err) < 0)
+	if (intake_read(sv->imap, uids, n, &b, err) < 0)
 		return -1;
-	if (pipeline_read(b.msgs, b.n, &b.mails, err) < 0) {
-		imap_messages_free(b.msgs, b.n);
-		return -1;
-	}
-	rc = store_batch(sv, &b, progress_now() - t0, err);
+	rc = store_batch(sv, &b, clock_monotonic() - t0, err);
 	intake_batch_release(&b);
 	return rc;
 }
@@ -209,7 +205,7 @@ static int intake_ahead(struct service *sv, const uint32_t *uids, size_t n,
 			rc = -1;
 			break;
 		}
-		progress_update(progress, *handled, progress_now());
+		progress_update(progress, *handled, clock_monotonic());
 		if (stopping(sv))
 			break;
 	}
@@ -234,7 +230,7 @@ int service_intake(struct service *sv, struct error *err)
 	}
 	progress_start(&progress, &(struct progress_config){
 		.out = stderr, .mode = progress_mode_for_stderr(), .module = "intake",
-		.batch = batch, .interval = INTAKE_PROGRESS_INTERVAL }, n, progress_now());
+		.batch = batch, .interval = INTAKE_PROGRESS_INTERVAL }, n, clock_monotonic());
 	/* More than one batch: worth a second session and a thread. */
 	if (n > batch)
 		rc = intake_ahead(sv, uids, n, &progress, &i, err);
@@ -243,9 +239,9 @@ int service_intake(struct service *sv, struct error *err)
 		chunk = n - i < batch ? n - i : batch;
 		rc = intake_batch(sv, uids + i, chunk, err);
 		if (rc == 0)
-			progress_update(&progress, i + chunk, progress_now());
+			progress_update(&progress, i + chunk, clock_monotonic());
 	}
-	progress_finish(&progress, progress_now());
+	progress_finish(&progress, clock_monotonic());
 	free(uids);
 	if (rc < 0) {
 		/* A half-known IMAP state is not worth keeping. */
