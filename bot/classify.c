@@ -6,8 +6,13 @@
  * so that a word in the configuration is one byte string to find (ASCII
  * case, full-width ASCII and half-width katakana do not matter).  One
  * pass over the text then walks a trie of the words from each character;
- * a word found is unlinked, as it counts once.  Last, each field is
+ * a word counts once, the first time it is found.  Last, each field is
  * decided from the tallies and `why` written.
+ *
+ * The table is built once per configuration and never written after: what
+ * one report found lives in that report's own `found` array, so the same
+ * text gets the same answer in a process of any length and from any
+ * thread (SPEC 3: classification is a pure function).
  *
  * The value names are spelled here, not taken from policy.c, so that
  * classification does not wait on the policy module; they are the names
@@ -176,7 +181,6 @@ static bool sender_matches(const char *pattern, const char *sender)
 struct entry {
 	size_t len;			/* normalised, without "-" and "*" */
 	size_t rule, word;		/* where it was written */
-	unsigned seq;			/* 1 + the order found in the text, 0 not found */
 	bool left, right;		/* a word boundary is needed there */
 	bool except;			/* "-…": the rule's words do not count inside */
 	struct entry *next;		/* the next word ending at the same node */
@@ -332,18 +336,20 @@ static bool bounded(const unsigned char *s, size_t n, size_t i, const struct ent
 }
 
 /*
- * The one pass: marks each word found (seq) and counts it for its rule.
- * From each character the trie is walked twice: first for the exceptions
- * (usually longer than the words they hold), then for the words.
+ * The one pass: found[k] becomes 1 + the order in which entry k was first
+ * found (0: not found; the caller zeroes it), and each word found counts
+ * once for its rule.  From each character the trie is walked twice: first
+ * for the exceptions (usually longer than the words they hold), then for
+ * the words.  The table is only read.
  */
-static void table_scan(struct table *t, const unsigned char *s, size_t n,
-		       struct rule_state *rs)
+static void table_scan(const struct table *t, const unsigned char *s, size_t n,
+		       struct rule_state *rs, unsigned *found)
 {
 	unsigned seq = 0;
 	size_t i, j, node;
 
 	for (i = 0; i < n; i++) {
-		struct entry **pp, *e;
+		const struct entry *e;
 
 		if ((s[i] & 0xc0) == 0x80)
 			continue;	/* words start on a character */
@@ -352,16 +358,16 @@ static void table_scan(struct table *t, const unsigned char *s, size_t n,
 				if (bounded(s, n, i, e) && i + e->len > rs[e->rule].except_end)
 					rs[e->rule].except_end = i + e->len;
 		for (j = i, node = 0; j < n && (node = trie_child(t, node, s[j])); j++) {
-			for (pp = &t->ends[node]; (e = *pp) && e->except; pp = &e->next)
+			for (e = t->ends[node]; e && e->except; e = e->next)
 				;
-			while ((e = *pp)) {
-				if (bounded(s, n, i, e) && i + e->len > rs[e->rule].except_end) {
-					e->seq = ++seq;
+			for (; e; e = e->next) {
+				size_t k = (size_t)(e - t->entries);
+
+				if (!found[k] && bounded(s, n, i, e) &&
+				    i + e->len > rs[e->rule].except_end) {
+					found[k] = ++seq;	/* counts once */
 					rs[e->rule].words++;
-					*pp = e->next;	/* counts once: never look again */
-					continue;
 				}
-				pp = &e->next;
 			}
 		}
 	}
@@ -561,7 +567,7 @@ static void why_part(struct why *w)
  * "送信者 addr" when a sender rule matched.
  */
 static void why_words(struct why *w, const struct keyword_rule *rules,
-		      const struct table *t, int field, int value,
+		      const struct table *t, const unsigned *found, int field, int value,
 		      bool sender_matched, const char *sender)
 {
 	unsigned last = 0;
@@ -574,14 +580,16 @@ static void why_words(struct why *w, const struct keyword_rule *rules,
 	}
 	while (!w->full) {
 		const struct entry *next = NULL;
-		size_t i;
+		size_t i, k = 0;
 
 		for (i = 0; i < t->n; i++) {
 			const struct entry *e = &t->entries[i];
 
-			if (e->seq > last && (!next || e->seq < next->seq) &&
-			    (int)rules[e->rule].field == field && rules[e->rule].value == value)
+			if (found[i] > last && (!next || found[i] < found[k]) &&
+			    (int)rules[e->rule].field == field && rules[e->rule].value == value) {
 				next = e;
+				k = i;
+			}
 		}
 		if (!next)
 			break;
@@ -589,7 +597,7 @@ static void why_words(struct why *w, const struct keyword_rule *rules,
 			why_add(w, ", ");
 		why_add(w, rules[next->rule].words[next->word]);
 		first = false;
-		last = next->seq;
+		last = found[k];
 	}
 }
 
@@ -621,19 +629,20 @@ static int decide(const struct tally *v, int count)
 
 /* " / 種別 data-leak: 流出, 漏洩" */
 static void why_field(struct why *w, const char *head, const struct keyword_rule *rules,
-		      const struct table *t, int field, int value,
+		      const struct table *t, const unsigned *found, int field, int value,
 		      const struct tally *y, const char *sender)
 {
 	why_part(w);
 	why_add(w, head);
 	why_add(w, value_name(field, value));
 	why_add(w, ": ");
-	why_words(w, rules, t, field, value, y->sender, sender);
+	why_words(w, rules, t, found, field, value, y->sender, sender);
 }
 
 /* " / 個人情報 (personal-data): 顧客情報" for each flag; "外部からの報告: sender". */
 static void why_flags(struct why *w, const struct keyword_rule *rules,
-		      const struct table *t, unsigned flags, const struct tally *y,
+		      const struct table *t, const unsigned *found, unsigned flags,
+		      const struct tally *y,
 		      const char *sender, bool external)
 {
 	int v;
@@ -657,7 +666,7 @@ static void why_flags(struct why *w, const struct keyword_rule *rules,
 			why_add(w, flag_names[v][1]);
 			why_add(w, "): ");
 		}
-		why_words(w, rules, t, KW_FLAG, v, y[v].sender, sender);
+		why_words(w, rules, t, found, KW_FLAG, v, y[v].sender, sender);
 	}
 }
 
@@ -724,16 +733,18 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	size_t sl = subject ? strlen(subject) : 0, bl = body ? strlen(body) : 0;
 	struct tally tally[KW_FLAG + 1][VALUES_MAX] = { { { 0 } } };
 	struct why w = { .b = out->why };
-	struct table *t = &c->t;
+	const struct table *t = &c->t;
 	struct rule_state *rs;
+	unsigned *found;
 	struct textnorm st = { 0 };
 	int f, v, decided[KW_PRIORITY + 1];
 	size_t r, i, ab = 0, ae = 0;
 
 	nothing(out, "一致なし / no keyword matched");
 	rs = calloc(n_rules ? n_rules : 1, sizeof *rs);
+	found = calloc(t->n ? t->n : 1, sizeof *found);
 	st.o = malloc(sl + bl + 2);
-	if (!rs || !st.o) {
+	if (!rs || !found || !st.o) {
 		nothing(out, "分類不能 (メモリ不足) / out of memory");
 		goto done;
 	}
@@ -744,7 +755,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	st.o[st.n++] = '\n';
 	textnorm_start(&st);
 	textnorm_text(&st, body ? body : "", bl);
-	table_scan(t, st.o, st.n, rs);
+	table_scan(t, st.o, st.n, rs, found);
 
 	for (r = 0; r < n_rules; r++) {
 		struct tally *y;
@@ -776,7 +787,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	out->why[0] = '\0';
 	if ((v = decided[KW_SOURCE]) >= 0) {
 		out->source = v;
-		why_field(&w, "検知 ", rules, t, KW_SOURCE, v, &tally[KW_SOURCE][v], sender);
+		why_field(&w, "検知 ", rules, t, found, KW_SOURCE, v, &tally[KW_SOURCE][v], sender);
 	} else if (external) {
 		/* policy 7-1: その他外部からの情報提供, when nothing says more */
 		out->source = SOURCE_EXTERNAL_NOTICE;
@@ -784,7 +795,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	}
 	if ((v = decided[KW_TYPE]) >= 0) {
 		out->type = v;
-		why_field(&w, "種別 ", rules, t, KW_TYPE, v, &tally[KW_TYPE][v], sender);
+		why_field(&w, "種別 ", rules, t, found, KW_TYPE, v, &tally[KW_TYPE][v], sender);
 	}
 	v = decided[KW_PRIORITY];
 	if ((out->flags & FLAG_BIT(FLAG_PERSONAL_DATA)) && v != PRIORITY_HIGH) {
@@ -793,13 +804,13 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		why_part(&w);
 		why_add(&w, "優先度 high: 個人情報を含むため (customer data, policy 7-2)");
 		if (v >= 0)
-			why_field(&w, "語では優先度 ", rules, t, KW_PRIORITY, v,
+			why_field(&w, "語では優先度 ", rules, t, found, KW_PRIORITY, v,
 				  &tally[KW_PRIORITY][v], sender);
 	} else if (v >= 0) {
 		out->priority = v;
-		why_field(&w, "優先度 ", rules, t, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
+		why_field(&w, "優先度 ", rules, t, found, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
 	}
-	why_flags(&w, rules, t, out->flags, tally[KW_FLAG], sender, external);
+	why_flags(&w, rules, t, found, out->flags, tally[KW_FLAG], sender, external);
 	if (out->affected >= 0) {
 		why_part(&w);
 		why_add(&w, "件数: ");
@@ -809,5 +820,6 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		nothing(out, "一致なし / no keyword matched");
 done:
 	free(st.o);
+	free(found);
 	free(rs);
 }

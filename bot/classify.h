@@ -76,7 +76,9 @@ void classify(const struct keyword_rule *rules, size_t n_rules,
  * The same with the keyword table built once (classifier_new: NULL when
  * memory runs out), for a service that classifies many reports with one
  * configuration.  The rules must outlive the classifier.  classify() is
- * classifier_new + classify_with + classifier_free.
+ * classifier_new + classify_with + classifier_free.  classify_with never
+ * writes the classifier: any number of reports, in any order and from any
+ * thread, get what classify() gives each alone.
  */
 struct classifier;
 struct classifier *classifier_new(const struct keyword_rule *rules, size_t n_rules);
