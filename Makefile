@@ -28,31 +28,39 @@ CFLAGS  += -DINCIDENT_KEYWORDS_FILE='"$(KEYWORDS_FILE)"'
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS  += $(PKG_CFLAGS)
+CFLAGS  += -Ibot $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -pthread
 
-# Pipeline order: fetch → parse → route → store → render → outbox → send,
-# then the CLI commands and what they share.
+# One folder per stage, listed bottom-up: a folder includes only the
+# folders above it in this list (bot/README.md; scripts/check-layers checks).
+LAYERS := lib mime imap store rules config outbox notify desk service cli
 SRCS := \
-	bot/imap.c bot/tls.c \
-	bot/mime.c bot/charset.c bot/jis.c bot/html.c bot/header.c bot/rfc2231.c bot/buf.c bot/mail.c \
-	bot/route.c bot/bounce.c bot/quote.c bot/command.c bot/command_args.c bot/auth.c bot/auth_results.c \
-	bot/store.c bot/store_checkpoint.c bot/store_ticket.c bot/store_message.c bot/store_outbox.c bot/store_policy.c bot/store_verify.c \
-	bot/policy.c bot/classify.c bot/textnorm.c bot/deadline.c \
-	bot/render.c \
-	bot/compose.c bot/outbox.c \
-	bot/smtp.c \
-	bot/engine.c bot/timers.c bot/admin.c \
-	bot/vars.c bot/notify.c bot/notify_drafts.c bot/briefing.c bot/pipeline.c \
-	bot/cli.c bot/config.c bot/config_policy.c bot/clock.c bot/json.c bot/digest.c bot/error.c bot/log.c \
-	bot/ticket_json.c bot/progress.c bot/intake.c bot/service.c bot/cmd_run.c bot/cmd_poll.c bot/cmd_tickets.c bot/cmd_show.c bot/cmd_digest.c bot/cmd_outbox.c bot/cmd_review.c bot/cmd_backup.c bot/cmd_verify.c bot/cmd_export.c bot/export_report.c \
-	bot/cmd_check_config.c bot/templates_check.c
+	bot/lib/buf.c bot/lib/clock.c bot/lib/error.c bot/lib/log.c bot/lib/json.c \
+	bot/lib/progress.c bot/lib/digest.c \
+	bot/mime/mail.c bot/mime/mime.c bot/mime/header.c bot/mime/rfc2231.c bot/mime/charset.c \
+	bot/mime/html.c bot/mime/quote.c bot/mime/bounce.c \
+	bot/imap/tls.c bot/imap/imap.c \
+	bot/store/store.c bot/store/store_checkpoint.c bot/store/store_ticket.c \
+	bot/store/store_message.c bot/store/store_outbox.c bot/store/store_policy.c \
+	bot/store/store_verify.c \
+	bot/rules/policy.c bot/rules/deadline.c bot/rules/textnorm.c bot/rules/classify.c \
+	bot/rules/command.c bot/rules/command_args.c bot/rules/auth.c bot/rules/auth_results.c \
+	bot/config/config.c bot/config/config_policy.c \
+	bot/outbox/render.c bot/outbox/jis.c bot/outbox/compose.c bot/outbox/smtp.c \
+	bot/outbox/outbox.c \
+	bot/notify/vars.c bot/notify/notify.c bot/notify/notify_drafts.c bot/notify/briefing.c \
+	bot/desk/route.c bot/desk/engine.c bot/desk/admin.c bot/desk/timers.c bot/desk/pipeline.c \
+	bot/service/intake.c bot/service/service.c \
+	bot/cli/cli.c bot/cli/ticket_json.c bot/cli/export_report.c bot/cli/templates_check.c \
+	bot/cli/cmd_run.c bot/cli/cmd_poll.c bot/cli/cmd_check_config.c bot/cli/cmd_tickets.c \
+	bot/cli/cmd_show.c bot/cli/cmd_export.c bot/cli/cmd_verify.c bot/cli/cmd_digest.c \
+	bot/cli/cmd_outbox.c bot/cli/cmd_review.c bot/cli/cmd_backup.c
 
 OBJS := $(SRCS:.c=.o)
 BIN  := bot/incident-bot
 LIB  := bot/libincident.a
 
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_SRCS  := $(wildcard tests/unit/*/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:.c=)
 # C drivers that integration scripts run against the test mail servers.
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
@@ -70,7 +78,7 @@ $(BIN): bot/main.o $(LIB)
 tests/%: tests/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests/unit/%.o tests/integration/%.o: CFLAGS += -Ibot -Itests/unit
+tests/unit/%.o tests/integration/%.o: CFLAGS += -Itests/unit
 
 deps:
 	@scripts/install-deps --if-missing
@@ -132,10 +140,10 @@ install:
 
 # The objects that carry the installed paths are rebuilt for the tree after install.
 clean-bin:
-	rm -f bot/config.o bot/cmd_check_config.o $(BIN) bot/libincident.a
+	rm -f bot/config/config.o bot/cli/cmd_check_config.o $(BIN) bot/libincident.a
 
 clean:
-	rm -f bot/*.o bot/*.d tests/*/*.o tests/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail
+	rm -f bot/*.o bot/*.d bot/*/*.o bot/*/*.d tests/*/*.o tests/*/*.d tests/unit/*/*.o tests/unit/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail
 
 .PHONY: all deps check check-unit check-asan check-valgrind bench demo fuzz install clean clean-bin
 .SECONDARY:

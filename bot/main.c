@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "log.h"
+#include "cli/cli.h"
+#include "lib/log.h"
 
 static const struct command {
 	const char *name;

@@ -8,7 +8,7 @@ added so that its SHA-256 is its own), attachments, checklist (done),
 obligations (done), every mail it sent (state sent) and its events — with
 new ids, numbers INC-YYYY-NNNN in their own year, unique Message-IDs,
 times moved to the ticket's date, and the event chain recomputed with the
-bot's formula (store_event_hash in bot/store_ticket.c), so that the
+bot's formula (store_event_hash in bot/store/store_ticket.c), so that the
 database is what years of use would leave: `incident-bot verify` holds.
 The template's state (digest date) and reviews are kept; its
 imap.uidvalidity is not (another mailbox).

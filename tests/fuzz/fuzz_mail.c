@@ -32,10 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "mail.h"
-#include "mime.h"
-#include "route.h"
+#include "desk/route.h"
+#include "lib/error.h"
+#include "mime/mail.h"
+#include "mime/mime.h"
 
 #define BOT_ADDR "incident@example.com"
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# imap.sh — runs tests/integration/test_imap (bot/imap.c against the loopback
+# imap.sh — runs tests/integration/test_imap (bot/imap/imap.c against the loopback
 # Dovecot of scripts/mailserver, plus fake servers the driver forks) and
 # prints its TAP.
 #

@@ -1,5 +1,5 @@
 /*
- * test_imap.c — bot/imap.c against the private Dovecot of scripts/mailserver,
+ * test_imap.c — bot/imap/imap.c against the private Dovecot of scripts/mailserver,
  * plus small fake servers forked here for what Dovecot cannot do wrong on
  * demand (a certificate for another name, no STARTTLS, no greeting).
  *
@@ -29,9 +29,9 @@
 
 #include <gnutls/gnutls.h>
 
-#include "error.h"
-#include "imap.h"
-#include "log.h"
+#include "imap/imap.h"
+#include "lib/error.h"
+#include "lib/log.h"
 #include "test.h"
 
 static const char *host, *ca, *other_ca, *mail_dir, *user, *mailserver;

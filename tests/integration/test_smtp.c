@@ -17,9 +17,9 @@
  * mail would see it too.  The file is removed right after each case, at exit
  * and on SIGINT/SIGTERM; smtp.sh removes a leftover one of ours.
  */
-#include "compose.h"
-#include "log.h"
-#include "smtp.h"
+#include "lib/log.h"
+#include "outbox/compose.h"
+#include "outbox/smtp.h"
 #include "test.h"
 
 #include <arpa/inet.h>

@@ -1,0 +1,60 @@
+/* ticket_json.c — see ticket_json.h. */
+#include "cli/ticket_json.h"
+
+#include "rules/policy.h"
+
+#include <string.h>
+
+void ticket_json_fields(struct json *j, const struct ticket *t)
+{
+	json_kv_string(j, "id", t->ref);
+	json_kv_string(j, "subject", t->subject);
+	json_kv_string(j, "status", t->status);
+	json_kv_string(j, "priority", t->priority);
+	json_kv_string(j, "type", t->type);
+	json_kv_string(j, "source", t->source);
+	json_kv_string(j, "owner", t->owner);
+	json_key(j, "reporter");
+	json_object_begin(j);
+	json_kv_string(j, "address", t->reporter_addr);
+	json_kv_string(j, "name", t->reporter_name);
+	json_object_end(j);
+	json_key(j, "flags");
+	json_array_begin(j);
+	for (int f = 0; f < FLAG_COUNT; f++)
+		if (t->flags & FLAG_BIT(f))
+			json_string(j, flag_name(f));
+	json_array_end(j);
+	json_key(j, "affected");
+	if (t->affected >= 0)
+		json_int(j, t->affected);
+	else
+		json_null(j);
+	json_kv_string(j, "classification", t->classify_why);
+	json_kv_time(j, "created", t->created_at);
+	json_kv_time(j, "updated", t->updated_at);
+	json_kv_time(j, "aware", t->aware_at);
+	json_kv_time(j, "acknowledged", t->acked_at);
+	json_kv_time(j, "contained", t->contained_at);
+	json_kv_time(j, "resolved", t->resolved_at);
+	json_kv_time(j, "closed", t->closed_at);
+	json_kv_int(j, "escalations", t->escalation_stage);
+}
+
+void obligation_json(struct json *j, const struct obligation *o, time_t now)
+{
+	json_object_begin(j);
+	json_kv_string(j, "ticket", o->ref);
+	json_kv_string(j, "kind", o->kind);
+	json_kv_string(j, "state", o->state);
+	json_kv_time(j, "start", o->start_at);
+	json_kv_time(j, "due", o->due_at);
+	json_key(j, "overdue");
+	json_bool(j, strcmp(o->state, "open") == 0 && o->due_at <= now);
+	json_kv_time(j, "closed", o->closed_at);
+	json_kv_string(j, "closed_by", o->closed_by);
+	json_kv_string(j, "reason", o->reason);
+	json_kv_int(j, "reminders", o->remind_stage);
+	json_kv_int(j, "overdue_escalations", o->overdue_stage);
+	json_object_end(j);
+}

@@ -1,0 +1,145 @@
+/*
+ * config.h — the bot's configuration, read with libconfuse (the only file
+ * that includes it) into plain structs.  conf/incident-bot.conf documents
+ * every key.
+ *
+ * Relative paths in the file are made absolute against the file's folder.
+ * Secrets are never in the file itself: *_password_file names a file that
+ * must not be readable by group or others (config_read_secret).
+ */
+#ifndef INCIDENT_CONFIG_H
+#define INCIDENT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/error.h"
+#include "rules/classify.h"
+#include "rules/deadline.h"
+#include "rules/policy.h"
+
+enum role {
+	ROLE_ADMIN = 1 << 0,		/* policy 7-1: system admin, EC admin */
+	ROLE_MANAGEMENT = 1 << 1,	/* policy 7-1: the president */
+};
+
+struct person {
+	char *id;		/* the section title: "sysadmin" */
+	char *name;
+	char *email;
+	char *phone;		/* may be NULL */
+	unsigned roles;		/* enum role bits */
+};
+
+struct imap_config {
+	char *url;		/* as written, for messages */
+	char *host;
+	int port;
+	bool implicit_tls;	/* imaps:// */
+	char *mailbox;		/* from the URL path, default INBOX */
+	char *user;
+	char *password_file;
+	char *ca_file;
+	char *processed_folder;
+	bool idle;
+	int poll_interval;	/* seconds */
+	int timeout;		/* seconds per network operation */
+};
+
+struct smtp_config {
+	char *url;
+	bool starttls;
+	char *user;		/* NULL: no AUTH */
+	char *password_file;	/* NULL: no AUTH */
+	char *ca_file;
+	char *from;
+	char *from_name;
+	int timeout;
+	char *charset;		/* "utf-8" (default) or "iso-2022-jp", lower case */
+};
+
+/* The limits section: each has a default, so the section is optional. */
+struct limits_config {
+	size_t max_message_size;	/* bytes; a larger mail is cut to this (64 KiB–1 GiB) */
+	int replies_per_hour;		/* automatic answers to one sender per hour (1–1000) */
+};
+
+#define LIMITS_MAX_MESSAGE_SIZE_DEFAULT	((size_t)25 << 20)	/* 25 MiB */
+#define LIMITS_REPLIES_PER_HOUR_DEFAULT	10
+
+
+/* Policy 7-4: who the company reports to; "" when not configured. */
+struct contacts_config {
+	char *ppc_phone;
+	char *amazon;		/* e-mail */
+	char *aws;		/* e-mail */
+	char *rakuten_phone;
+	char *yahoo_form;	/* URL */
+	char *website;		/* where the company publishes (URL) */
+	char **outage;		/* equipment trouble, disaster: the needed contacts */
+	size_t n_outage;
+};
+
+/* Issue 5: how an admin's command mail is authenticated (SPEC 6). */
+enum command_auth { AUTH_TOKEN = 1 << 0, AUTH_DKIM = 1 << 1 };
+
+struct commands_config {
+	unsigned auth;			/* AUTH_* bits: every one set must pass */
+	char *token_secret_file;	/* the HMAC key of the reply tokens */
+	char *authserv_id;		/* the company server's Authentication-Results id */
+};
+
+struct config {
+	char *path;		/* the file read */
+	char *database;
+	char *templates;
+	char *language;
+	char *timezone;
+	struct imap_config imap;
+	struct smtp_config smtp;
+	struct person *persons;
+	size_t n_persons;
+	int fetch_batch;	/* messages per IMAP fetch and per transaction */
+	struct limits_config limits;
+	char *classification;		/* the keywords file read */
+	struct keyword_rule *rules;
+	size_t n_rules;
+	struct classifier *classifier;	/* the rules' keyword table, built once (classify.h) */
+	struct policy_config policy;
+	struct contacts_config contacts;
+	struct commands_config commands;
+	char *token_secret;	/* read by config_token_secret(); NULL until then */
+};
+
+/*
+ * Reads and validates path into *cfg (zeroed by the caller).  Unknown keys
+ * and bad values fail with ERR_FATAL and a message naming file and line.
+ * On failure *cfg holds nothing to release.
+ */
+int config_load(const char *path, struct config *cfg, struct error *err);
+
+/* Frees every member; safe on a zeroed struct. */
+void config_release(struct config *cfg);
+
+/*
+ * Reads a secret (first line, without the line end) from path into a
+ * malloc'd string.  Refuses (ERR_FATAL) a file readable or writable by
+ * group or others, or one that is not a regular file.
+ */
+int config_read_secret(const char *path, char **secret, struct error *err);
+
+/*
+ * Reads commands.token_secret_file into cfg->token_secret; when the file
+ * does not exist yet, first creates it (mode 600) with 256 random bits, so
+ * that a fresh installation has a secret nobody chose.  ERR_FATAL when the
+ * file is unsafe (config_read_secret) or cannot be made.
+ */
+int config_token_secret(struct config *cfg, struct error *err);
+
+/* The person whose address is addr (case-insensitive), or NULL. */
+const struct person *config_find_person(const struct config *cfg, const char *addr);
+
+/* The configured domain of smtp.from ("example.com"). */
+const char *config_mail_domain(const struct config *cfg);
+
+#endif

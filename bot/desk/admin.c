@@ -1,0 +1,479 @@
+/* admin.c — see admin.h. */
+#include "desk/admin.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "desk/engine.h"
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "notify/notify.h"
+#include "rules/auth.h"
+#include "rules/command.h"
+#include "rules/policy.h"
+
+/* ---- who and whether authentic ---- */
+
+static bool may_command(const struct config *cfg, const char *addr)
+{
+	const struct person *p = config_find_person(cfg, addr);
+
+	/* SPEC 6: configured admins and management, nobody else */
+	return p && (p->roles & (ROLE_ADMIN | ROLE_MANAGEMENT));
+}
+
+/* The token check: a reply address of t's ticket whose token is the sender's. */
+static bool token_ok(const struct config *cfg, const struct mail *m, const struct ticket *t,
+		     char *why, size_t why_len)
+{
+	char ref[24], token[AUTH_TOKEN_LEN + 1];
+	bool other_ticket = false;
+	size_t i;
+
+	if (!cfg->token_secret) {
+		snprintf(why, why_len, "token: no secret loaded");
+		return false;
+	}
+	for (i = 0; i < m->n_to + m->n_cc; i++) {
+		const char *a = i < m->n_to ? m->to[i].addr : m->cc[i - m->n_to].addr;
+
+		if (!a || !auth_address_token(a, cfg->smtp.from, ref, token))
+			continue;
+		if (strcmp(ref, t->ref) != 0) {
+			other_ticket = true;
+			continue;
+		}
+		if (auth_token_ok(cfg->token_secret, ref, m->from.addr, token)) {
+			snprintf(why, why_len, "token of %s for %s: ok", ref, m->from.addr);
+			return true;
+		}
+		snprintf(why, why_len, "token of %s does not belong to %s", ref, m->from.addr);
+		return false;
+	}
+	snprintf(why, why_len, other_ticket ? "token: the reply address is of another ticket" :
+		 "token: not sent to a reply address with a token");
+	return false;
+}
+
+bool admin_authentic(const struct config *cfg, const struct mail *m, const struct ticket *t,
+		     char *why, size_t why_len)
+{
+	char tok[200] = "", dkim[300] = "";
+	bool ok = true;
+
+	if (cfg->commands.auth & AUTH_TOKEN)
+		ok = token_ok(cfg, m, t, tok, sizeof tok);
+	if (cfg->commands.auth & AUTH_DKIM)
+		ok = auth_results_ok((const char *const *)m->auth_results, m->n_auth_results,
+				     cfg->commands.authserv_id, m->from.addr, dkim, sizeof dkim) && ok;
+	snprintf(why, why_len, "%s%s%s", tok, *tok && *dkim ? "; " : "", dkim);
+	return ok;
+}
+
+/* ---- running the commands ---- */
+
+/* One mail's run: the ticket as it changes, and the report of what did. */
+struct run {
+	const struct config *cfg;
+	struct store *st;
+	struct ticket *t;
+	const char *actor;
+	time_t now;
+	struct buf changes;	/* one line per command, for the result mail */
+	bool help;
+	unsigned opened;	/* obligations the commands created: their drafts follow */
+	bool resolved;		/* the commands moved the ticket to resolved */
+};
+
+static void note(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct run *r, const char *fmt, ...)
+{
+	char line[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	buf_adds(&r->changes, "・");
+	buf_adds(&r->changes, line);
+	buf_addc(&r->changes, '\n');
+}
+
+/* Reads the ticket again after a change made behind engine's back. */
+static int reload(struct run *r, struct error *err)
+{
+	int64_t id = r->t->id;
+	int rc;
+
+	store_ticket_release(r->t);
+	rc = store_ticket_get_by_id(r->st, id, r->t, err);
+	return rc == 1 ? 0 : rc < 0 ? -1 : error_set(err, ERR_FATAL, "admin: ticket vanished");
+}
+
+/* Re-syncs the obligations; the ones created get their drafts once all commands ran. */
+static int sync(struct run *r, struct error *err)
+{
+	int created = engine_sync_obligations(r->cfg, r->st, r->t, r->actor, r->now, err);
+
+	if (created < 0)
+		return -1;
+	r->opened |= (unsigned)created;
+	return 0;
+}
+
+/* Writes the classification fields and flags, then re-syncs the obligations. */
+static int reclassify(struct run *r, const char *type, const char *priority, const char *source,
+		      unsigned flags, long affected, struct error *err)
+{
+	if (store_ticket_set_class(r->st, r->t->id, type, priority, source, flags, affected, NULL,
+				   err) < 0 || reload(r, err) < 0)
+		return -1;
+	return sync(r, err);
+}
+
+static int move(struct run *r, enum status to, struct error *err)
+{
+	if (engine_set_status(r->st, r->t, to, r->actor, r->now, err) < 0)
+		return -1;
+	r->resolved |= to == STATUS_RESOLVED;
+	return 0;
+}
+
+static int ack(struct run *r, struct error *err)
+{
+	/* SPEC 6: take the ticket — it stops the unacknowledged escalation */
+	if (status_from_name(r->t->status) == STATUS_NEW && move(r, STATUS_ACKNOWLEDGED, err) < 0)
+		return -1;
+	if (!r->t->owner && (store_ticket_set_owner(r->st, r->t->id, r->actor, err) < 0 ||
+			     reload(r, err) < 0))
+		return -1;
+	note(r, "受付: 担当 %s / acknowledged, owner %s", r->t->owner, r->t->owner);
+	return 0;
+}
+
+static int close_ticket(struct run *r, const struct command *c, struct error *err)
+{
+	int from = status_from_name(r->t->status);
+
+	/* Policy 8: the lessons-learned document is written before closing;
+	 * "force" with a reason records why it was not. */
+	if (!r->t->lessons && !c->force)
+		return error_set(err, ERR_MESSAGE, "教訓（規程 8 の再発防止文書）が未登録です。"
+				 "/lessons で登録するか /close force 理由 としてください / "
+				 "the lessons-learned document (policy 8) is missing: send /lessons "
+				 "first, or /close force REASON");
+	if (from != STATUS_RESOLVED && from != STATUS_CLOSED && move(r, STATUS_RESOLVED, err) < 0)
+		return -1;
+	if (move(r, STATUS_CLOSED, err) < 0)
+		return -1;
+	/* Closing either has the lessons or waives them with a reason: no
+	 * lessons-learned draft (policy 8) for a ticket closed by this mail. */
+	r->resolved = false;
+	if (c->text && store_event_add(r->st, r->t->id, r->now, r->actor, c->force ?
+				       "closed-without-lessons" : "close-reason", c->text, err) < 0)
+		return -1;
+	note(r, "クローズ%s / closed%s", c->force ? "（教訓なし）" : "",
+	     c->force ? " without lessons" : "");
+	return 0;
+}
+
+static int obligation_end(struct run *r, const struct command *c, const char *state,
+			  struct error *err)
+{
+	int rc = store_obligation_close(r->st, r->t->id, obligation_name(c->value), state, c->text,
+					r->actor, r->now, err);
+	char detail[700];
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return error_set(err, ERR_MESSAGE, "「%s」は未完了の対応ではありません / "
+				 "\"%s\" is not an open obligation of this ticket",
+				 obligation_label(c->value), obligation_name(c->value));
+	snprintf(detail, sizeof detail, "%s: %s%s%s", obligation_name(c->value), state,
+		 c->text ? " — " : "", c->text ? c->text : "");
+	note(r, "%s: %s / %s", obligation_label(c->value),
+	     strcmp(state, "done") == 0 ? "完了" : "不要", detail);
+	return store_event_add(r->st, r->t->id, r->now, r->actor, "obligation-closed", detail, err);
+}
+
+static int set_flag(struct run *r, int flag, bool on, struct error *err)
+{
+	unsigned flags = on ? r->t->flags | FLAG_BIT(flag) : r->t->flags & ~FLAG_BIT(flag);
+
+	note(r, "%s: %s / flag %s %s", flag_label(flag), on ? "あり" : "なし", flag_name(flag),
+	     on ? "on" : "off");
+	if (reclassify(r, r->t->type, r->t->priority, r->t->source, flags, r->t->affected, err) < 0)
+		return -1;
+	/* Policy 6-2: a drill held is what the periodic drill reminder waits for. */
+	return flag == FLAG_DRILL && on ?
+		store_review_done(r->st, "drill", r->now, r->actor, err) : 0;
+}
+
+static int set_type(struct run *r, int type, struct error *err)
+{
+	const char *const *items;
+	size_t n = policy_checklist(type, &items);
+
+	note(r, "種別: %s / type %s (チェックリストを更新 / checklist updated)", type_label(type),
+	     type_name(type));
+	return reclassify(r, type_name(type), r->t->priority, r->t->source, r->t->flags,
+			  r->t->affected, err) < 0 ? -1 :
+		store_checklist_replace(r->st, r->t->id, items, n, err);
+}
+
+static int check_item(struct run *r, const struct command *c, struct error *err)
+{
+	int rc = store_checklist_tick(r->st, r->t->id, (int)c->number, r->actor, r->now, err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return error_set(err, ERR_MESSAGE, "チェックリストに %ld 番はありません / "
+				 "the checklist has no item %ld", c->number, c->number);
+	note(r, "チェックリスト %ld%s / checklist item %ld ticked", c->number,
+	     rc == 2 ? "（既に完了）" : " 完了", c->number);
+	return 0;
+}
+
+static int aware(struct run *r, const struct command *c, struct error *err)
+{
+	char when[40];
+
+	/* Policy 7-4: every legal clock starts at the awareness time. */
+	clock_format_short(c->time, when, sizeof when);
+	note(r, "認知日時: %s（期限を再計算 / deadlines recomputed）", when);
+	if (store_ticket_set_aware(r->st, r->t->id, c->time, err) < 0 || reload(r, err) < 0)
+		return -1;
+	return sync(r, err);
+}
+
+static int run_one(struct run *r, const struct command *c, struct error *err)
+{
+	const struct ticket *t = r->t;
+
+	switch (c->verb) {
+	case CMD_ACK:
+		return ack(r, err);
+	case CMD_ASSIGN:
+		note(r, "担当: %s / assigned to %s", c->text, c->text);
+		return store_ticket_set_owner(r->st, t->id, c->text, err) < 0 ? -1 : reload(r, err);
+	case CMD_TYPE:
+		return set_type(r, c->value, err);
+	case CMD_PRIORITY:
+		note(r, "優先度: %s / priority %s", priority_label(c->value), priority_name(c->value));
+		return reclassify(r, t->type, priority_name(c->value), t->source, t->flags,
+				  t->affected, err);
+	case CMD_SOURCE:
+		note(r, "検知経路: %s / source %s", source_label(c->value), source_name(c->value));
+		return reclassify(r, t->type, t->priority, source_name(c->value), t->flags,
+				  t->affected, err);
+	case CMD_STATUS:
+		note(r, "状態: %s / status %s", status_label(c->value), status_name(c->value));
+		return move(r, c->value, err);
+	case CMD_AWARE:
+		return aware(r, c, err);
+	case CMD_FLAG:
+		return set_flag(r, c->value, !c->off, err);
+	case CMD_DRILL:
+		return set_flag(r, FLAG_DRILL, true, err);
+	case CMD_AFFECTED:
+		note(r, "影響人数: %ld / affected %ld", c->number, c->number);
+		return reclassify(r, t->type, t->priority, t->source, t->flags, c->number, err);
+	case CMD_NOTE:
+		note(r, "メモ / note: %s", c->text);
+		return store_event_add(r->st, t->id, r->now, r->actor, "note", c->text, err);
+	case CMD_DRAFT:
+		note(r, "下書きを送付 / draft sent: %s", obligation_label(c->value));
+		return notify_draft(r->cfg, r->st, t, c->value, r->actor, r->now, err);
+	case CMD_DONE:
+		return obligation_end(r, c, "done", err);
+	case CMD_SKIP:
+		return obligation_end(r, c, "not-needed", err);
+	case CMD_LESSONS:
+		note(r, "教訓（規程 8）を登録 / lessons-learned document stored (%zu bytes)",
+		     strlen(c->text));
+		return store_ticket_set_lessons(r->st, t->id, c->text, err) < 0 ||
+		       store_event_add(r->st, t->id, r->now, r->actor, "lessons", c->text, err) < 0 ||
+		       reload(r, err) < 0 ? -1 : 0;
+	case CMD_CLOSE:
+		return close_ticket(r, c, err);
+	case CMD_REOPEN:
+		note(r, "再開 / reopened");
+		return move(r, STATUS_INVESTIGATING, err);
+	case CMD_HELP:
+		r->help = true;
+		return 0;
+	case CMD_CHECK:
+		return check_item(r, c, err);
+	case CMD_COUNT:
+		break;
+	}
+	return error_set(err, ERR_FATAL, "admin: unknown command %d", (int)c->verb);
+}
+
+/* The index of the i-th command to run: a final /lessons first, then the rest in order. */
+static size_t lessons_first(const struct command_list *l, size_t i)
+{
+	if (l->n == 0 || l->cmds[l->n - 1].verb != CMD_LESSONS)
+		return i;
+	return i == 0 ? l->n - 1 : i - 1;
+}
+
+/*
+ * What the mail's commands ask to be sent once they all ran (SPEC 4): the
+ * draft of every notice an obligation they created requires, to every
+ * admin — only those still open, so a /flag followed by /done in the same
+ * mail sends nothing — and, when they resolved the ticket and no
+ * lessons-learned document is stored, the policy 8 draft to the owner.
+ * A /close passing through resolved sends none: it either has the
+ * lessons or waives them with "force" and a reason.
+ */
+static int follow_up(struct run *r, unsigned *drafts, bool *lessons, struct error *err)
+{
+	struct obligation *obl;
+	size_t i, n;
+	int st = status_from_name(r->t->status);
+
+	*drafts = 0;
+	if (r->opened) {
+		if (store_obligation_list(r->st, r->t->id, &obl, &n, err) < 0)
+			return -1;
+		for (i = 0; i < n; i++) {
+			int k = obligation_from_name(obl[i].kind);
+
+			if (k >= 0 && (r->opened & (1u << k)) && strcmp(obl[i].state, "open") == 0)
+				*drafts |= 1u << k;
+		}
+		store_obligations_free(obl, n);
+	}
+	*lessons = r->resolved && st == STATUS_RESOLVED && !(r->t->lessons && *r->t->lessons);
+	for (i = 0; i < OBL_COUNT; i++)
+		if (*drafts & (1u << i))
+			note(r, "下書きを管理者全員に送付 / draft sent to every admin: %s",
+			     obligation_label(i));
+	if (*lessons)
+		note(r, "教訓（規程 8）の下書きを %s に送付 / lessons-learned draft sent to %s",
+		     r->t->owner && *r->t->owner ? r->t->owner : "管理者全員",
+		     r->t->owner && *r->t->owner ? r->t->owner : "every admin");
+	return 0;
+}
+
+/* ---- the audit trail and the answers ---- */
+
+/* Every command of the mail, one per line, for the events. */
+static char *command_lines(const struct command_list *l)
+{
+	struct buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		buf_adds(&b, l->cmds[i].raw);
+		buf_addc(&b, '\n');
+	}
+	return buf_take(&b);
+}
+
+static int audit(struct store *st, const struct ticket *t, const char *actor, time_t now,
+		 const char *kind, const char *sha256, const char *auth, const char *what,
+		 const char *reason, struct error *err)
+{
+	char *detail = NULL;
+	int rc;
+
+	/* issue 5: who (the actor), what, the mail's SHA-256, the authentication */
+	if (asprintf(&detail, "sha256 %s; auth: %s%s%s\n%s", sha256, auth, reason ? "; " : "",
+		     reason ? reason : "", what ? what : "") < 0)
+		return error_set(err, ERR_FATAL, "admin: out of memory");
+	rc = store_event_add(st, t->id, now, actor, kind, detail, err);
+	free(detail);
+	return rc;
+}
+
+int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
+		 const struct mail *m, const char *new_text, const char *sha256, time_t now,
+		 struct error *err)
+{
+	const char *sender = m->from.addr ? m->from.addr : "(no sender)";
+	struct command_list cmds = { 0 };
+	struct run r = { .cfg = cfg, .st = st, .t = t, .actor = sender, .now = now };
+	struct error perr = { 0 }, xerr = { 0 };
+	char why[600], *what = NULL;
+	bool parsed, allowed, lessons;
+	unsigned drafts;
+	size_t i;
+	int rc = 0;
+
+	parsed = command_parse(new_text ? new_text : "", &cmds, &perr) == 0;
+	if (!parsed && perr.cls == ERR_FATAL)
+		return error_set(err, ERR_TEMP, "admin: out of memory");
+	if (parsed && cmds.n == 0)
+		return 0;	/* a plain follow-up */
+	what = parsed ? command_lines(&cmds) : strdup(perr.msg);
+
+	allowed = may_command(cfg, m->from.addr);
+	if (!allowed)
+		snprintf(why, sizeof why, "%s is not an admin or management", sender);
+	else
+		allowed = admin_authentic(cfg, m, t, why, sizeof why);
+	if (!allowed) {
+		/* never the sender: no oracle for whoever forges */
+		log_warn("admin", "%s: commands from %s refused: %s", t->ref, sender, why);
+		rc = audit(st, t, sender, now, "command-refused", sha256, why, what,
+			   "not authenticated", err) < 0 ||
+		     notify_refused(cfg, st, t, m, why, what, now, err) < 0 ? -1 : 0;
+		goto done;
+	}
+	if (!parsed) {
+		log_info("admin", "%s: command mail of %s invalid: %s", t->ref, sender, perr.msg);
+		rc = audit(st, t, sender, now, "command-refused", sha256, why, NULL, perr.msg, err) < 0 ||
+		     notify_command_error(cfg, st, t, m, perr.msg, now, err) < 0 ? -1 : 0;
+		goto done;
+	}
+
+	/* all or nothing (issue 5): one savepoint for the mail's commands */
+	if (store_savepoint(st, err) < 0)
+		goto fail;
+	/* /lessons takes the rest of the mail, so it is always last; yet a
+	 * mail that sends the document and closes means the document first. */
+	for (i = 0; i < cmds.n && xerr.cls == ERR_NONE; i++) {
+		const struct command *c = &cmds.cmds[lessons_first(&cmds, i)];
+
+		if (run_one(&r, c, &xerr) < 0)
+			error_prefix(&xerr, "line %d: %s", c->line, c->raw);
+	}
+	if (xerr.cls != ERR_NONE) {
+		if (store_savepoint_end(st, false, err) < 0)
+			goto fail;
+		if (xerr.cls != ERR_MESSAGE) {
+			*err = xerr;
+			goto fail;
+		}
+		log_info("admin", "%s: commands of %s not allowed: %s", t->ref, sender, xerr.msg);
+		if (reload(&r, err) < 0)
+			goto fail;
+		rc = audit(st, t, sender, now, "command-refused", sha256, why, what, xerr.msg, err) < 0 ||
+		     notify_command_error(cfg, st, t, m, xerr.msg, now, err) < 0 ? -1 : 0;
+		goto done;
+	}
+	if (store_savepoint_end(st, true, err) < 0 ||
+	    audit(st, t, sender, now, "command", sha256, why, what, NULL, err) < 0 ||
+	    follow_up(&r, &drafts, &lessons, err) < 0 ||
+	    notify_result(cfg, st, t, m, r.changes.p ? r.changes.p : "", r.help, now, err) < 0 ||
+	    notify_drafts(cfg, st, t, NULL, drafts, NULL, now, err) < 0 ||
+	    (lessons && notify_lessons(cfg, st, t, now, err) < 0))
+		goto fail;
+	log_info("admin", "%s: %zu commands of %s done", t->ref, cmds.n, sender);
+	goto done;
+fail:
+	rc = -1;
+done:
+	buf_release(&r.changes);
+	command_list_release(&cmds);
+	free(what);
+	return rc;
+}

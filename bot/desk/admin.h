@@ -1,0 +1,45 @@
+/*
+ * admin.h — administrators' command mail (SPEC 6, issue 5): who may
+ * command, whether the mail is authentic, and running its commands on a
+ * ticket through the policy engine, all of them or none.
+ *
+ * The pipeline calls admin_handle() for every follow-up after recording
+ * it; everything happens inside the pipeline's open transaction, so the
+ * changes, their events and the result mail commit together.
+ */
+#ifndef INCIDENT_ADMIN_H
+#define INCIDENT_ADMIN_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "lib/error.h"
+#include "mime/mail.h"
+#include "store/store.h"
+
+/*
+ * Whether the mail m from a configured admin or management person is
+ * authentic for ticket t under commands.auth: the reply token of (t,
+ * sender) in a To/Cc address, and/or DKIM/SPF passing in the company
+ * server's Authentication-Results.  why gets what decided, for the audit
+ * trail (never a secret).
+ */
+bool admin_authentic(const struct config *cfg, const struct mail *m, const struct ticket *t,
+		     char *why, size_t why_len);
+
+/*
+ * The commands in new_text (a follow-up's own words) of mail m on ticket
+ * t.  Without commands: nothing (0).  From someone who may not command,
+ * or not authentic: nothing executes; the refusal is an event and the
+ * admins are told (never the sender).  Authentic, but a line is invalid
+ * or a change is not allowed: nothing changes; the sender gets the line,
+ * the reason and the help.  Otherwise every command runs, each an event,
+ * and the sender and the other admins get the result.  sha256: the
+ * mail's, for the audit trail.  -1 only on store or memory errors.
+ */
+int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
+		 const struct mail *m, const char *new_text, const char *sha256, time_t now,
+		 struct error *err);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * pipeline.c — parse → route → store → queue answers, for a batch of mail
+ * (see pipeline.h).
+ */
+#include "desk/pipeline.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "desk/admin.h"
+#include "desk/engine.h"
+#include "desk/route.h"
+#include "lib/clock.h"
+#include "lib/digest.h"
+#include "lib/log.h"
+#include "mime/bounce.h"
+#include "mime/mime.h"
+#include "mime/quote.h"
+#include "notify/notify.h"
+
+/* Finds the ticket that the mail follows up, if any: 1 and *t, 0, -1. */
+static int find_ticket(const struct config *cfg, struct store *st, const struct mail *m,
+		       struct ticket *t, struct error *err)
+{
+	char ref[ROUTE_REF_MAX];
+	int64_t id = 0;
+	size_t i;
+	int rc;
+
+	/* The subject tag first: people keep it when they reply by hand. */
+	if (route_subject_tag(m->subject, ref) && (rc = store_ticket_get(st, ref, t, err)) != 0)
+		return rc;
+	/* A reply address of the bot (incident+INC-…@) in To or Cc. */
+	for (i = 0; i < m->n_to + m->n_cc; i++) {
+		const char *a = i < m->n_to ? m->to[i].addr : m->cc[i - m->n_to].addr;
+		if (route_address_tag(a, cfg->smtp.from, ref) &&
+		    (rc = store_ticket_get(st, ref, t, err)) != 0)
+			return rc;
+	}
+	/* Threading: the message it answers, then the thread, newest first. */
+	if (m->in_reply_to && (rc = store_message_ticket_of(st, m->in_reply_to, &id, err)) != 0)
+		return rc < 0 ? -1 : store_ticket_get_by_id(st, id, t, err);
+	for (i = m->n_references; i-- > 0;)
+		if ((rc = store_message_ticket_of(st, m->references[i], &id, err)) != 0)
+			return rc < 0 ? -1 : store_ticket_get_by_id(st, id, t, err);
+	return 0;
+}
+
+/*
+ * Whether m answers a mail of the bot about no ticket (the digest, a
+ * periodic reminder): 1, 0, or -1.
+ */
+static int answers_ticketless(struct store *st, const struct mail *m, struct error *err)
+{
+	struct outbox_entry e;
+	int rc;
+
+	if (!m->in_reply_to)
+		return 0;
+	rc = store_outbox_find(st, m->in_reply_to, &e, err);
+	if (rc == 1) {
+		rc = e.ticket_id == 0;
+		store_outbox_entry_release(&e);
+	}
+	return rc;
+}
+
+static int record_text(struct store *st, const struct pipeline_mail *in, int64_t ticket_id,
+		       const char *kind, const char *new_text, time_t now, struct error *err)
+{
+	struct message_in row = {
+		.new_text = new_text,
+		.ticket_id = ticket_id,
+		.kind = kind,
+		.raw = in->raw->raw,
+		.len = in->raw->len,
+		.sha256 = in->sha256,
+		.imap_uid = in->raw->uid,
+		.imap_uidvalidity = in->uidvalidity,
+		.mail = in->parsed ? &in->mail : NULL,
+	};
+	return store_message_insert(st, &row, now, NULL, err);
+}
+
+static int record(struct store *st, const struct pipeline_mail *in, int64_t ticket_id,
+		  const char *kind, time_t now, struct error *err)
+{
+	return record_text(st, in, ticket_id, kind, NULL, now, err);
+}
+
+static bool has_part(const struct mail *m, const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_attachments; i++)
+		if (m->attachments[i].content_type && strcmp(m->attachments[i].content_type, type) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A delivery status notification (RFC 3464) about mail of ours: the mail
+ * it names is marked failed with the reason, its ticket notes it, and the
+ * admins are told — unless what bounced was such a notice itself, which
+ * would make a loop.
+ */
+static int match_bounce(const struct config *cfg, struct store *st, const struct pipeline_mail *in,
+			time_t now, struct error *err)
+{
+	struct bounce b;
+	char reason[600], *detail = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!has_part(&in->mail, "message/delivery-status") &&
+	    !has_part(&in->mail, "message/global-delivery-status"))
+		return 0;
+	if (bounce_parse(in->raw->raw, in->raw->len, &b) < 0)
+		return error_set(err, ERR_TEMP, "pipeline: out of memory");
+	bounce_reason(&b, reason, sizeof reason);
+	for (i = 0; b.failed && rc == 0 && i < b.n_ids; i++) {
+		struct outbox_entry e;
+		int found = store_outbox_find(st, b.ids[i], &e, err);
+
+		if (found <= 0) {
+			rc = found;
+			continue;
+		}
+		log_warn("pipeline", "uid %u: mail %lld (%s) to %s bounced: %s", in->raw->uid,
+			 (long long)e.id, e.kind, e.rcpt, reason);
+		if (asprintf(&detail, "%s to %s bounced: %s", e.kind, e.rcpt, reason) < 0)
+			detail = NULL;
+		rc = store_outbox_mark_bounced(st, e.id, reason, now, err) < 0 ||
+		     (e.ticket_id && store_event_add(st, e.ticket_id, now, "bot", "bounce",
+						     detail, err) < 0) ||
+		     (strcmp(e.kind, "bounce") != 0 &&
+		      notify_bounce(cfg, st, &e, reason, now, err) < 0) ? -1 : 0;
+		free(detail);
+		detail = NULL;
+		store_outbox_entry_release(&e);
+	}
+	bounce_release(&b);
+	return rc;
+}
+
+/*
+ * A mail over limits.max_message_size was fetched only in part: its ticket
+ * notes it and the admins are told (its text says so: mark_cut_text).
+ */
+static int note_cut(const struct config *cfg, struct store *st, const struct pipeline_mail *in,
+		    int64_t ticket_id, time_t now, struct error *err)
+{
+	struct ticket t = { 0 };
+	char *detail = NULL;
+	int rc = -1;
+
+	if (asprintf(&detail, "message of %zu bytes cut to its first %zu bytes (limits.max_message_size)",
+		     in->raw->full_size, in->raw->len) < 0) {
+		error_set(err, ERR_FATAL, "pipeline: out of memory");
+		return -1;
+	}
+	if (store_event_add(st, ticket_id, now, "bot", "cut", detail, err) == 0 &&
+	    store_ticket_get_by_id(st, ticket_id, &t, err) == 1)
+		rc = notify_cut(cfg, st, &t, &in->mail, in->raw->full_size, in->raw->len, now, err);
+	free(detail);
+	store_ticket_release(&t);
+	return rc;
+}
+
+/* Some bytes of the text could not be decoded: the ticket says so. */
+static int note_lossy(struct store *st, const struct mail *m, int64_t ticket_id, time_t now,
+		      struct error *err)
+{
+	if (!m->body_lossy)
+		return 0;
+	return store_event_add(st, ticket_id, now, "bot", "undecodable",
+			       "some bytes of the text could not be decoded and show as U+FFFD (\xef\xbf\xbd); "
+			       "the raw message is kept as received", err);
+}
+
+/* Appends to the text of a cut mail the note that it was cut. */
+static int mark_cut_text(struct pipeline_mail *in)
+{
+	char *text;
+
+	if (asprintf(&text, "%s\n\n[このメールは大きすぎるため、先頭 %zu バイトだけを取り込みました"
+		     " / cut: only the first %zu of %zu bytes were taken in]\n",
+		     in->mail.body ? in->mail.body : "", in->raw->len, in->raw->len,
+		     in->raw->full_size) < 0)
+		return -1;
+	free(in->mail.body);
+	in->mail.body = text;
+	return 0;
+}
+
+static int process_one(const struct config *cfg, struct store *st, struct pipeline_mail *in,
+		       time_t now, struct pipeline_stats *stats, struct error *err)
+{
+	const struct mail *m = &in->mail;
+	const char *sender = m->from.addr ? m->from.addr : "(no sender)";
+	struct ticket t = { 0 };
+	const char *why;
+	int64_t seen_ticket;
+	char *detail = NULL;
+	int rc;
+
+	rc = store_message_seen(st, in->parsed ? m->message_id : NULL, in->sha256,
+				&seen_ticket, err);
+	if (rc < 0)
+		return -1;
+	if (rc == STORE_SEEN_BYTES) {
+		log_info("pipeline", "uid %u: already stored (same SHA-256): skipped", in->raw->uid);
+		stats->duplicates++;
+		return 0;
+	}
+	if (rc == STORE_SEEN_ID) {
+		/* Another copy of a known mail (another route, a re-send with
+		 * other headers): no second ticket, but its bytes are kept, on
+		 * the first copy's ticket, as evidence. */
+		log_info("pipeline", "uid %u: Message-ID already stored: kept as a duplicate",
+			 in->raw->uid);
+		stats->duplicates++;
+		return record(st, in, seen_ticket, "duplicate", now, err);
+	}
+	if (!in->parsed) {
+		/* Kept as evidence; nobody is answered about bytes we cannot read. */
+		stats->unparseable++;
+		if (record(st, in, 0, "unparseable", now, err) < 0)
+			return -1;
+		return store_event_add(st, 0, now, "bot", "unparseable",
+				       in->sha256, err);
+	}
+	if (route_is_automatic(m, cfg->smtp.from, &why)) {
+		log_info("pipeline", "uid %u: automatic mail (%s) from %s: recorded, not answered",
+			 in->raw->uid, why, sender);
+		stats->automatic++;
+		if (record(st, in, 0, "automatic", now, err) < 0)
+			return -1;
+		return match_bounce(cfg, st, in, now, err);
+	}
+
+	rc = find_ticket(cfg, st, m, &t, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 1) {
+		/* The timeline shows what the person wrote, not what they quoted. */
+		char *said = quote_new_text(m->body);
+		size_t cut = said ? strlen(said) : 0;
+
+		if (cut > 600)	/* an excerpt, cut on a UTF-8 character boundary */
+			for (cut = 600; cut > 0 && (said[cut] & 0xc0) == 0x80; cut--)
+				;
+		if (asprintf(&detail, "%s: %s\n%.*s", sender, m->subject ? m->subject : "",
+			     (int)cut, said ? said : "") < 0)
+			detail = NULL;
+		rc = record_text(st, in, t.id, "follow-up", said, now, err) < 0 ||
+		     store_event_add(st, t.id, now, sender, "follow-up", detail, err) < 0 ||
+		     store_ticket_touch(st, t.id, now, err) < 0 ||
+		     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||
+		     note_lossy(st, m, t.id, now, err) < 0 ||
+		     /* an admin's commands (SPEC 6), once the mail is on the record */
+		     admin_handle(cfg, st, &t, m, said, in->sha256, now, err) < 0 ? -1 : 0;
+		if (rc == 0) {
+			log_info("pipeline", "uid %u: follow-up of %s from %s", in->raw->uid,
+				 t.ref, sender);
+			stats->follow_ups++;
+		}
+		free(said);
+		free(detail);
+		store_ticket_release(&t);
+		return rc;
+	}
+
+	if ((rc = answers_ticketless(st, m, err)) != 0) {
+		/* A reply to the digest or a periodic reminder: words for the
+		 * desk, not a new incident.  Kept, on the timeline of no ticket. */
+		char *said = rc < 0 ? NULL : quote_new_text(m->body);
+
+		rc = rc < 0 ? -1 : record_text(st, in, 0, "reply", said, now, err);
+		free(said);
+		if (rc < 0)
+			return -1;
+		log_info("pipeline", "uid %u: reply from %s to a mail about no ticket: recorded",
+			 in->raw->uid, sender);
+		stats->follow_ups++;
+		return store_event_add(st, 0, now, sender, "reply",
+				       m->subject ? m->subject : "", err);
+	}
+
+	if (store_ticket_create(st, clock_year(now), now,
+				m->subject && *m->subject ? m->subject : "(件名なし / no subject)",
+				m->from.addr, m->from.name, &t, err) < 0)
+		return -1;
+	if (asprintf(&detail, "report from %s", sender) < 0)
+		detail = NULL;
+	rc = record(st, in, t.id, "report", now, err) < 0 ||
+	     store_event_add(st, t.id, now, sender, "opened", detail, err) < 0 ||
+	     engine_open(cfg, st, &t, m, now, err) < 0 ||
+	     notify_new_ticket(cfg, st, &t, m, now, err) < 0 ||
+	     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||
+	     note_lossy(st, m, t.id, now, err) < 0 ? -1 : 0;
+	if (rc == 0) {
+		log_info("pipeline", "uid %u: new ticket %s from %s", in->raw->uid, t.ref, sender);
+		stats->new_tickets++;
+	}
+	free(detail);
+	store_ticket_release(&t);
+	return rc;
+}
+
+int pipeline_read(const struct imap_message *msgs, size_t n, struct pipeline_mail **out,
+		  struct error *err)
+{
+	struct pipeline_mail *list = calloc(n ? n : 1, sizeof *list);
+	struct error perr;
+	size_t i;
+
+	*out = NULL;
+	if (!list)
+		return error_set(err, ERR_TEMP, "pipeline: out of memory");
+	for (i = 0; i < n; i++) {
+		struct pipeline_mail *in = &list[i];
+
+		in->raw = &msgs[i];
+		digest_sha256_hex(msgs[i].raw, msgs[i].len, in->sha256);
+		in->parsed = mime_parse(msgs[i].raw, msgs[i].len, &in->mail, &perr) == 0;
+		if (!in->parsed && perr.cls == ERR_TEMP) {	/* out of memory: later */
+			*err = perr;
+			pipeline_mails_free(list, i);
+			return -1;
+		}
+		if (!in->parsed)
+			snprintf(in->unparseable, sizeof in->unparseable, "%s", perr.msg);
+		if (in->parsed && msgs[i].truncated && mark_cut_text(in) < 0) {
+			pipeline_mails_free(list, i + 1);
+			return error_set(err, ERR_TEMP, "pipeline: out of memory");
+		}
+	}
+	*out = list;
+	return 0;
+}
+
+void pipeline_mails_free(struct pipeline_mail *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; list && i < n; i++)
+		if (list[i].parsed)
+			mail_release(&list[i].mail);
+	free(list);
+}
+
+int pipeline_store(const struct config *cfg, struct store *st, struct pipeline_mail *mails,
+		   size_t n, uint32_t uidvalidity, time_t now, struct pipeline_stats *stats,
+		   struct error *err)
+{
+	size_t i;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		mails[i].uidvalidity = uidvalidity;
+		/* logged here, not in pipeline_read, which may run on another thread */
+		if (!mails[i].parsed)
+			log_warn("pipeline", "uid %u: cannot parse: %s", mails[i].raw->uid,
+				 mails[i].unparseable);
+		if (process_one(cfg, st, &mails[i], now, stats, err) < 0) {
+			error_prefix(err, "uid %u", mails[i].raw->uid);
+			store_rollback(st);
+			return -1;
+		}
+	}
+	return store_commit(st, err) < 0 ? (store_rollback(st), -1) : 0;
+}
+
+int pipeline_process(const struct config *cfg, struct store *st,
+		     const struct imap_message *msgs, size_t n, uint32_t uidvalidity,
+		     time_t now, struct pipeline_stats *stats, struct error *err)
+{
+	struct pipeline_mail *mails;
+	int rc;
+
+	if (pipeline_read(msgs, n, &mails, err) < 0)
+		return -1;
+	rc = pipeline_store(cfg, st, mails, n, uidvalidity, now, stats, err);
+	pipeline_mails_free(mails, n);
+	return rc;
+}

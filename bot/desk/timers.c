@@ -1,0 +1,253 @@
+/* timers.c — see timers.h. */
+#include "desk/timers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "notify/briefing.h"
+#include "notify/notify.h"
+#include "notify/vars.h"
+#include "rules/deadline.h"
+#include "rules/policy.h"
+
+static const char *const review_names[REVIEW_COUNT] = { "risk", "plan", "drill" };
+static const char *const review_labels[REVIEW_COUNT] = {
+	"リスク評価と管理プロセスの審議（年 1 回, 規程 5(1)）/ yearly risk review",
+	"対応計画の確認・検証（半年に 1 回, 規程 5(2)）/ half-yearly plan verification",
+	"インシデント対応訓練（規程 6(2)）/ incident response drill",
+};
+
+const char *timers_review_name(enum review_kind k)
+{
+	return k < REVIEW_COUNT ? review_names[k] : "?";
+}
+
+const char *timers_review_label(enum review_kind k)
+{
+	return k < REVIEW_COUNT ? review_labels[k] : "?";
+}
+
+/* ---- unacknowledged tickets ---- */
+
+/*
+ * SPEC 4 "escalation": nobody acknowledged the ticket within its
+ * priority's limit (policy 7-2 decides how urgent): management and the
+ * admins are told, and again at every further limit.
+ */
+static int escalate_unacked(const struct config *cfg, struct store *st, time_t now,
+			    struct timer_stats *stats, struct error *err)
+{
+	struct ticket_filter f = { .status = "new", .oldest_first = true };
+	struct ticket *list;
+	size_t i, n;
+	int rc = 0;
+
+	if (store_ticket_query(st, &f, &list, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		struct ticket *t = &list[i];
+		int p = priority_from_name(t->priority);
+		long limit = span_seconds_at(t->created_at,
+					     &cfg->policy.escalate[p >= 0 ? p : PRIORITY_LOW]);
+		int stage = stage_every(t->created_at, now, limit);
+		char detail[160], waited[40];
+
+		if (stage <= t->escalation_stage)
+			continue;
+		vars_duration((long)(now - t->created_at), waited, sizeof waited);
+		snprintf(detail, sizeof detail, "unacknowledged for %s (priority %s): "
+			 "management and admins alarmed (escalation %d)", waited,
+			 t->priority ? t->priority : "low", stage);
+		log_warn("timers", "%s: %s", t->ref, detail);
+		rc = notify_escalation(cfg, st, t, stage, now, err) < 0 ||
+		     store_ticket_set_escalation(st, t->id, stage, err) < 0 ||
+		     store_event_add(st, t->id, now, "bot", "escalated", detail, err) < 0 ? -1 : 0;
+		stats->escalations += rc == 0;
+	}
+	store_tickets_free(list, n);
+	return rc;
+}
+
+/* ---- obligations ---- */
+
+static int obligation_tick(const struct config *cfg, struct store *st, const struct obligation *o,
+			   time_t now, struct timer_stats *stats, struct error *err)
+{
+	int kind = obligation_from_name(o->kind);
+	const struct deadline_config *dc;
+	time_t points[REMIND_MAX];
+	int remind, overdue, rc;
+	struct ticket t;
+	char detail[200], due[40];
+	size_t i;
+
+	if (kind < 0)
+		return 0;	/* a kind this version does not know: left alone */
+	dc = &cfg->policy.deadline[kind];
+	for (i = 0; i < dc->n_remind; i++)
+		points[i] = remind_at(&dc->remind[i], o->start_at, o->due_at);
+	remind = stage_reached(points, dc->n_remind, now);
+	overdue = stage_overdue(o->due_at, now, span_seconds_at(o->due_at,
+								&cfg->policy.overdue_repeat));
+	if (remind <= o->remind_stage && overdue <= o->overdue_stage)
+		return 0;
+
+	if ((rc = store_ticket_get_by_id(st, o->ticket_id, &t, err)) <= 0)
+		return rc;
+	clock_format_rfc3339(o->due_at, due, sizeof due);
+	if (overdue > o->overdue_stage) {
+		/* SPEC 4: an overdue obligation goes to management, daily */
+		snprintf(detail, sizeof detail, "%s overdue since %s: management and admins alarmed "
+			 "(%d)", o->kind, due, overdue);
+		log_warn("timers", "%s: %s", t.ref, detail);
+		rc = notify_overdue(cfg, st, &t, o, overdue, now, err);
+		stats->overdue += rc == 0;
+		/* the reminders passed while down are not sent late: overdue says more */
+	} else {
+		snprintf(detail, sizeof detail, "%s due %s: reminder sent", o->kind, due);
+		log_info("timers", "%s: %s", t.ref, detail);
+		rc = notify_reminder(cfg, st, &t, o, now, err);
+		stats->reminders += rc == 0;
+	}
+	/* a clock that went back lowers no stage */
+	if (remind < o->remind_stage)
+		remind = o->remind_stage;
+	if (overdue < o->overdue_stage)
+		overdue = o->overdue_stage;
+	if (rc == 0)
+		rc = store_obligation_set_stages(st, o->id, remind, overdue, err) < 0 ||
+		     store_event_add(st, t.id, now, "bot", overdue > o->overdue_stage ?
+				     "obligation-overdue" : "reminder", detail, err) < 0 ? -1 : 0;
+	store_ticket_release(&t);
+	return rc;
+}
+
+static int obligations(const struct config *cfg, struct store *st, time_t now,
+		       struct timer_stats *stats, struct error *err)
+{
+	struct obligation *list;
+	size_t i, n;
+	int rc = 0;
+
+	if (store_obligation_list(st, 0, &list, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = obligation_tick(cfg, st, &list[i], now, stats, err);
+	store_obligations_free(list, n);
+	return rc;
+}
+
+/* ---- the management digest ---- */
+
+/* A state value as a time; 0 when unset. */
+static int state_time(struct store *st, const char *key, time_t *t, struct error *err)
+{
+	char *v = NULL;
+	int rc = store_state_get(st, key, &v, err);
+
+	*t = rc == 1 ? (time_t)strtoll(v, NULL, 10) : 0;
+	free(v);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * SPEC 4 "digest": daily at the configured local time (default 09:00
+ * Asia/Tokyo).  The local date of the last scheduled time is remembered:
+ * a digest fires once per date, late if the bot was down at 09:00.  On
+ * the very first pass the date is only noted — the bot was not down, it
+ * did not exist yet.
+ */
+static int digest(const struct config *cfg, struct store *st, time_t now,
+		  struct timer_stats *stats, struct error *err)
+{
+	char date[16], *last_date = NULL, since_text[32];
+	time_t since;
+	int rc, queued;
+
+	if (!cfg->policy.digest_enabled)
+		return 0;
+	local_date(daily_last(now, cfg->policy.digest_minutes), date, sizeof date);
+	if ((rc = store_state_get(st, "digest.date", &last_date, err)) < 0)
+		return -1;
+	if (rc == 1 && strcmp(last_date, date) >= 0) {	/* sent (or clock went back) */
+		free(last_date);
+		return 0;
+	}
+	free(last_date);
+	if (rc == 0)
+		return store_state_set(st, "digest.date", date, err);
+	if (state_time(st, "digest.last_at", &since, err) < 0 ||
+	    (queued = briefing_queue(cfg, st, now, since, err)) < 0)
+		return -1;
+	snprintf(since_text, sizeof since_text, "%lld", (long long)now);
+	if (store_state_set(st, "digest.date", date, err) < 0 ||
+	    store_state_set(st, "digest.last_at", since_text, err) < 0)
+		return -1;
+	log_info("timers", "digest of %s queued to %d people", date, queued);
+	stats->digests++;
+	return 0;
+}
+
+/* ---- periodic reviews ---- */
+
+/*
+ * Policy 5(1) yearly risk review, 5(2) half-yearly plan verification,
+ * 6(2) drills: due `every` after the last one; the admins are reminded at
+ * the due time and every review_repeat after it until it is recorded as
+ * done.  A review never recorded counts from the bot's first pass.
+ */
+static int reviews(const struct config *cfg, struct store *st, time_t now,
+		   struct timer_stats *stats, struct error *err)
+{
+	int k;
+
+	for (k = 0; k < REVIEW_COUNT; k++) {
+		struct review r;
+		time_t due;
+		int stage, rc = store_review_get(st, review_names[k], &r, err);
+
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			if (store_review_done(st, review_names[k], now, NULL, err) < 0)
+				return -1;
+			continue;
+		}
+		due = span_add(r.last_done, &cfg->policy.review_every[k]);
+		stage = stage_overdue(due, now, span_seconds_at(due, &cfg->policy.review_repeat));
+		if (stage > r.remind_stage) {
+			char when[40];
+
+			log_info("timers", "review %s due since %s: admins reminded",
+				 review_names[k], clock_format_short(due, when, sizeof when));
+			if (notify_review(cfg, st, review_names[k], review_labels[k], r.last_done,
+					  due, now, err) < 0 ||
+			    store_review_set_stage(st, review_names[k], stage, err) < 0) {
+				store_review_release(&r);
+				return -1;
+			}
+			stats->reviews++;
+		}
+		store_review_release(&r);
+	}
+	return 0;
+}
+
+int timers_run(const struct config *cfg, struct store *st, time_t now,
+	       struct timer_stats *stats, struct error *err)
+{
+	if (store_begin(st, err) < 0)
+		return -1;
+	if (escalate_unacked(cfg, st, now, stats, err) < 0 ||
+	    obligations(cfg, st, now, stats, err) < 0 ||
+	    digest(cfg, st, now, stats, err) < 0 ||
+	    reviews(cfg, st, now, stats, err) < 0) {
+		error_prefix(err, "timers");
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, err) < 0 ? (store_rollback(st), -1) : 0;
+}

@@ -1,0 +1,82 @@
+/* log.c — see log.h. */
+#include "lib/log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <time.h>
+
+static enum log_level min_level = LOG_INFO;
+/* One line at a time, with its hooks, whatever thread writes (intake.c's
+ * reader logs from imap.c); recursive, for a hook or a held writer that logs. */
+static pthread_mutex_t line_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static void (*before_line)(void *), (*after_line)(void *);
+static void *line_hooks_ctx;
+
+void log_set_level(enum log_level level)
+{
+	min_level = level;
+}
+
+bool log_enabled(enum log_level level)
+{
+	return level >= min_level;
+}
+
+void log_set_line_hooks(void (*before)(void *ctx), void (*after)(void *ctx), void *ctx)
+{
+	before_line = before;
+	after_line = after;
+	line_hooks_ctx = ctx;
+}
+
+static void vlog_line(FILE *out, enum log_level level, const char *module, const char *fmt,
+		      va_list ap)
+{
+	static const char *names[] = { "debug", "info", "warn", "error" };
+	char stamp[32];
+	struct tm tm;
+	time_t now;
+
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(out, "%s %s %s: ", stamp, names[level], module);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
+}
+
+void log_line(FILE *out, enum log_level level, const char *module, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_line(out, level, module, fmt, ap);
+	va_end(ap);
+}
+
+void log_msg(enum log_level level, const char *module, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < min_level)
+		return;
+	pthread_mutex_lock(&line_lock);
+	if (before_line)
+		before_line(line_hooks_ctx);
+	va_start(ap, fmt);
+	vlog_line(stderr, level, module, fmt, ap);
+	va_end(ap);
+	if (after_line)
+		after_line(line_hooks_ctx);
+	pthread_mutex_unlock(&line_lock);
+}
+
+void log_hold(void)
+{
+	pthread_mutex_lock(&line_lock);
+}
+
+void log_release(void)
+{
+	pthread_mutex_unlock(&line_lock);
+}

@@ -1,0 +1,440 @@
+/*
+ * notify.c — see notify.h: who gets which mail about a ticket.
+ *
+ * Every mail is rendered from variables built in one place: its set
+ * comes from notify_vars_of (notify_drafts.c, with the table of which
+ * set each template gets, and the sample check-config renders), and each
+ * mail's own variables are set by the notify_fill_* helpers below, which
+ * the sample uses too.  So check-config renders every template with
+ * exactly what its mail will have.  The notice drafts and the
+ * lessons-learned draft are in notify_drafts.c.
+ */
+#include "notify/notify.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "notify/notify_internal.h"
+#include "notify/vars.h"
+#include "outbox/outbox.h"
+#include "rules/auth.h"
+#include "rules/command.h"
+#include "rules/policy.h"
+
+int notify_out_of_memory(struct error *err)
+{
+	return error_set(err, ERR_FATAL, "notify: out of memory");
+}
+
+/* ---- each mail's own variables (its notify_* function and the sample) ---- */
+
+int notify_fill_bounce(struct tvars *v, const char *kind, const char *to, const char *subject,
+		       const char *reason)
+{
+	return tvars_set(v, "bounced_kind", kind) < 0 || tvars_set(v, "bounced_to", to) < 0 ||
+	       tvars_set(v, "bounced_subject", subject) < 0 ||
+	       tvars_set(v, "bounce_reason", reason) < 0 ? -1 : 0;
+}
+
+int notify_fill_cut(struct tvars *v, const struct mail *m, size_t full_size, size_t kept)
+{
+	return tvars_setf(v, "full_size", "%zu", full_size) < 0 ||
+	       tvars_setf(v, "kept_size", "%zu", kept) < 0 ||
+	       tvars_set(v, "cut_from", m->from.addr) < 0 ||
+	       tvars_set(v, "cut_subject", m->subject) < 0 ? -1 : 0;
+}
+
+int notify_fill_escalation(struct tvars *v, int stage, long waited)
+{
+	char span[40];
+
+	vars_duration(waited, span, sizeof span);
+	return tvars_setf(v, "escalation_stage", "%d", stage) < 0 ||
+	       tvars_set(v, "unacked_for", span) < 0 ? -1 : 0;
+}
+
+int notify_fill_overdue(struct tvars *v, const struct obligation *o, int stage, time_t now)
+{
+	return vars_add_obligation(v, o, now) < 0 ||
+	       tvars_setf(v, "overdue_stage", "%d", stage) < 0 ? -1 : 0;
+}
+
+int notify_fill_review(struct tvars *v, const char *kind, const char *label, time_t last_done,
+		       time_t due)
+{
+	char last[40], when[40];
+
+	clock_format_short(last_done, last, sizeof last);
+	clock_format_short(due, when, sizeof when);
+	return tvars_set(v, "review_kind", kind) < 0 || tvars_set(v, "review_label", label) < 0 ||
+	       tvars_set(v, "review_last", last) < 0 || tvars_set(v, "review_due", when) < 0 ?
+		-1 : 0;
+}
+
+/* The command mail's sender and subject, and the help. */
+int notify_fill_command(struct tvars *v, const struct mail *m)
+{
+	return tvars_set(v, "command_from", m->from.addr) < 0 ||
+	       tvars_set(v, "command_subject", m->subject) < 0 ||
+	       tvars_set(v, "help", command_help()) < 0 ? -1 : 0;
+}
+
+int notify_fill_refused(struct tvars *v, const char *why, const char *what)
+{
+	return tvars_set(v, "refused_why", why) < 0 || tvars_set(v, "refused_commands", what) < 0 ?
+		-1 : 0;
+}
+
+int notify_fill_command_error(struct tvars *v, const char *reason)
+{
+	return tvars_set(v, "command_error", reason);
+}
+
+int notify_fill_result(struct tvars *v, const char *changes, bool help)
+{
+	return tvars_set(v, "changes", changes) < 0 ||
+	       tvars_set(v, "want_help", help ? "1" : "") < 0 ? -1 : 0;
+}
+
+/* ---- queueing ---- */
+
+/*
+ * Queues om to one recipient.  Admins and management get a reply address
+ * with their own token (issue 5: what authenticates their commands);
+ * everyone else the ticket's plain one.
+ */
+int notify_queue_to(const struct config *cfg, struct store *st, const struct ticket *t,
+		    struct outbox_mail *om, const char *addr, const char *name, time_t now,
+		    struct error *err)
+{
+	const struct person *p = config_find_person(cfg, addr);
+	char token[AUTH_TOKEN_LEN + 1], *reply = NULL;
+	int rc;
+
+	om->to_addr = addr;
+	om->to_name = name ? name : p ? p->name : NULL;
+	om->reply_to = NULL;
+	if (t && cfg->token_secret && p && (p->roles & (ROLE_ADMIN | ROLE_MANAGEMENT))) {
+		auth_token(cfg->token_secret, t->ref, addr, token);
+		if (!(reply = auth_reply_address(cfg->smtp.from, t->ref, token)))
+			return notify_out_of_memory(err);
+		om->reply_to = reply;
+	}
+	om->drill = t && (t->flags & FLAG_BIT(FLAG_DRILL));
+	rc = outbox_queue(st, cfg, t ? t->id : 0, t ? t->ref : NULL, om, now, err);
+	om->reply_to = NULL;
+	free(reply);
+	return rc;
+}
+
+/* Queues om to every person with one of roles (ROLE_* bits) but skip (may be NULL). */
+static int queue_roles_but(const struct config *cfg, struct store *st, const struct ticket *t,
+			   struct outbox_mail *om, unsigned roles, const char *skip, time_t now,
+			   struct error *err)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_persons; i++) {
+		const struct person *p = &cfg->persons[i];
+
+		if (!(p->roles & roles) || (skip && strcasecmp(p->email, skip) == 0))
+			continue;
+		if (notify_queue_to(cfg, st, t, om, p->email, p->name, now, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int notify_queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,
+		       struct outbox_mail *om, unsigned roles, time_t now, struct error *err)
+{
+	return queue_roles_but(cfg, st, t, om, roles, NULL, now, err);
+}
+
+int notify_admins(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const char *kind, const char *template, const struct tvars *vars,
+		  const char *in_reply_to, time_t now, struct error *err)
+{
+	struct outbox_mail om = {
+		.kind = kind, .template = template, .vars = vars, .in_reply_to = in_reply_to,
+	};
+
+	/* policy 7-1: the system admin and the EC admin take every report */
+	return notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+}
+
+/* ---- a new ticket ---- */
+
+/* The acknowledgement, unless the sender had enough of them this hour. */
+static int acknowledge(const struct config *cfg, struct store *st, const struct ticket *t,
+		       const struct mail *m, struct outbox_mail *om, time_t now,
+		       struct error *err)
+{
+	int recent;
+
+	/* RFC 3834 5: a responder limits its answers per sender, which stops
+	 * a loop with a machine that none of the rules recognised. */
+	if (store_outbox_count_since(st, m->from.addr, "ack", now - 3600, &recent, err) < 0)
+		return -1;
+	if (recent >= cfg->limits.replies_per_hour) {
+		log_warn("notify", "%s: %d acknowledgements to %s in the last hour: no more",
+			 t->ref, recent, m->from.addr);
+		return store_event_add(st, t->id, now, "bot", "ack-suppressed",
+				       "per-sender limit of acknowledgements per hour reached", err);
+	}
+	om->kind = "ack";
+	om->template = "ack.txt";
+	om->drill = t->flags & FLAG_BIT(FLAG_DRILL);
+	om->to_addr = m->from.addr;
+	om->to_name = m->from.name;
+	return outbox_queue(st, cfg, t->id, t->ref, om, now, err);
+}
+
+/* The bit set of t's open obligations. */
+static int open_obligations(struct store *st, const struct ticket *t, unsigned *kinds,
+			    struct error *err)
+{
+	struct obligation *obl;
+	size_t i, n;
+
+	*kinds = 0;
+	if (store_obligation_list(st, t->id, &obl, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int k = obligation_from_name(obl[i].kind);
+
+		if (k >= 0 && obl[i].state && strcmp(obl[i].state, "open") == 0)
+			*kinds |= 1u << k;
+	}
+	store_obligations_free(obl, n);
+	return 0;
+}
+
+int notify_new_ticket(const struct config *cfg, struct store *st, const struct ticket *t,
+		      const struct mail *m, time_t now, struct error *err)
+{
+	struct facts f = { .t = t, .m = m };
+	struct tvars *vars = notify_vars_of(cfg, st, "alarm.txt", &f, now, err);
+	char *refs = mail_thread(m, true);
+	const struct person *reporter = config_find_person(cfg, m->from.addr);
+	struct outbox_mail om = { .vars = vars, .in_reply_to = m->message_id, .references = refs };
+	unsigned kinds;
+	int rc = -1;
+
+	if (!vars || !refs) {
+		if (vars)
+			notify_out_of_memory(err);
+		goto done;
+	}
+	/* An admin who reports is alarmed anyway; a mail without a sender
+	 * has nobody to acknowledge. */
+	if (m->from.addr && !(reporter && (reporter->roles & ROLE_ADMIN)) &&
+	    acknowledge(cfg, st, t, m, &om, now, err) < 0)
+		goto done;
+	if (notify_admins(cfg, st, t, "alarm", "alarm.txt", vars, m->message_id, now, err) < 0)
+		goto done;
+	/* SPEC 4: a draft of every notice the new ticket's flags require, after
+	 * the alarm; all its obligations were opened just now (engine_open). */
+	if (open_obligations(st, t, &kinds, err) < 0 ||
+	    notify_drafts(cfg, st, t, m, kinds, NULL, now, err) < 0)
+		goto done;
+	rc = 0;
+done:
+	notify_facts_release(&f);
+	tvars_free(vars);
+	free(refs);
+	return rc;
+}
+
+/* ---- notices to the admins ---- */
+
+int notify_bounce(const struct config *cfg, struct store *st, const struct outbox_entry *e,
+		  const char *reason, time_t now, struct error *err)
+{
+	struct ticket t = { 0 };
+	struct facts f = { .t = &t };
+	struct tvars *vars = NULL;
+	int rc;
+
+	rc = store_ticket_get_by_id(st, e->ticket_id, &t, err);
+	if (rc <= 0)
+		return rc;
+	if (!(vars = notify_vars_of(cfg, st, "bounce.txt", &f, now, err)))
+		rc = -1;
+	else if (notify_fill_bounce(vars, e->kind, e->rcpt, e->subject, reason) < 0)
+		rc = notify_out_of_memory(err);
+	else
+		rc = notify_admins(cfg, st, &t, "bounce", "bounce.txt", vars, e->message_id, now, err);
+	tvars_free(vars);
+	notify_facts_release(&f);
+	store_ticket_release(&t);
+	return rc;
+}
+
+int notify_cut(const struct config *cfg, struct store *st, const struct ticket *t,
+	       const struct mail *m, size_t full_size, size_t kept, time_t now,
+	       struct error *err)
+{
+	struct facts f = { .t = t, .m = m };
+	struct tvars *vars = notify_vars_of(cfg, st, "cut.txt", &f, now, err);
+	int rc;
+
+	if (!vars)
+		rc = -1;
+	else if (notify_fill_cut(vars, m, full_size, kept) < 0)
+		rc = notify_out_of_memory(err);
+	else
+		rc = notify_admins(cfg, st, t, "cut", "cut.txt", vars, m->message_id, now, err);
+	tvars_free(vars);
+	notify_facts_release(&f);
+	return rc;
+}
+
+int notify_escalation(const struct config *cfg, struct store *st, const struct ticket *t,
+		      int stage, time_t now, struct error *err)
+{
+	struct facts f = { .t = t };
+	struct tvars *vars = notify_vars_of(cfg, st, "escalation.txt", &f, now, err);
+	struct outbox_mail om = { .kind = "escalation", .template = "escalation.txt", .vars = vars };
+	int rc;
+
+	/* SPEC 4: management, and the admins again */
+	rc = !vars ? -1 :
+	     notify_fill_escalation(vars, stage, (long)(now - t->created_at)) < 0 ?
+		notify_out_of_memory(err) :
+	     notify_queue_roles(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	notify_facts_release(&f);
+	return rc;
+}
+
+int notify_reminder(const struct config *cfg, struct store *st, const struct ticket *t,
+		    const struct obligation *o, time_t now, struct error *err)
+{
+	struct facts f = { .t = t };
+	struct tvars *vars = notify_vars_of(cfg, st, "reminder.txt", &f, now, err);
+	struct outbox_mail om = { .kind = "reminder", .template = "reminder.txt", .vars = vars };
+	int rc;
+
+	if (!vars)
+		rc = -1;
+	else if (vars_add_obligation(vars, o, now) < 0)
+		rc = notify_out_of_memory(err);
+	else if (t->owner && *t->owner)	/* SPEC 4: the owner, or the admins while nobody owns it */
+		rc = notify_queue_to(cfg, st, t, &om, t->owner, NULL, now, err);
+	else
+		rc = notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	notify_facts_release(&f);
+	return rc;
+}
+
+int notify_overdue(const struct config *cfg, struct store *st, const struct ticket *t,
+		   const struct obligation *o, int stage, time_t now, struct error *err)
+{
+	struct facts f = { .t = t };
+	struct tvars *vars = notify_vars_of(cfg, st, "overdue.txt", &f, now, err);
+	struct outbox_mail om = { .kind = "overdue", .template = "overdue.txt", .vars = vars };
+	int rc;
+
+	rc = !vars ? -1 : notify_fill_overdue(vars, o, stage, now) < 0 ? notify_out_of_memory(err) :
+	     notify_queue_roles(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	notify_facts_release(&f);
+	return rc;
+}
+
+int notify_review(const struct config *cfg, struct store *st, const char *kind,
+		  const char *label, time_t last_done, time_t due, time_t now, struct error *err)
+{
+	struct facts f = { 0 };
+	struct tvars *vars = notify_vars_of(cfg, st, "review.txt", &f, now, err);
+	struct outbox_mail om = { .kind = "review", .template = "review.txt", .vars = vars };
+	int rc;
+
+	rc = !vars ? -1 :
+	     notify_fill_review(vars, kind, label, last_done, due) < 0 ? notify_out_of_memory(err) :
+	     notify_queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	return rc;
+}
+
+/* ---- admin commands (issue 5) ---- */
+
+/* The ticket's variables plus the command mail's sender and subject. */
+static struct tvars *command_vars(const struct config *cfg, struct store *st,
+				  const char *template, struct facts *f, const struct mail *m,
+				  time_t now, struct error *err)
+{
+	struct tvars *v = notify_vars_of(cfg, st, template, f, now, err);
+
+	if (v && notify_fill_command(v, m) < 0) {
+		tvars_free(v);
+		notify_out_of_memory(err);
+		return NULL;
+	}
+	return v;
+}
+
+int notify_refused(const struct config *cfg, struct store *st, const struct ticket *t,
+		   const struct mail *m, const char *why, const char *what, time_t now,
+		   struct error *err)
+{
+	struct facts f = { .t = t };
+	struct tvars *v = command_vars(cfg, st, "refused.txt", &f, m, now, err);
+	struct outbox_mail om = { .kind = "command-refused", .template = "refused.txt", .vars = v };
+	int rc;
+
+	rc = !v ? -1 : notify_fill_refused(v, why, what) < 0 ? notify_out_of_memory(err) :
+	     notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+	tvars_free(v);
+	notify_facts_release(&f);
+	return rc;
+}
+
+int notify_command_error(const struct config *cfg, struct store *st, const struct ticket *t,
+			 const struct mail *m, const char *reason, time_t now, struct error *err)
+{
+	struct facts f = { .t = t };
+	struct tvars *v = command_vars(cfg, st, "command-error.txt", &f, m, now, err);
+	struct outbox_mail om = { .kind = "command-error", .template = "command-error.txt",
+				  .vars = v, .in_reply_to = m->message_id };
+	int rc;
+
+	rc = !v ? -1 : notify_fill_command_error(v, reason) < 0 ? notify_out_of_memory(err) :
+	     notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err);
+	tvars_free(v);
+	notify_facts_release(&f);
+	return rc;
+}
+
+int notify_result(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const struct mail *m, const char *changes, bool help, time_t now,
+		  struct error *err)
+{
+	struct facts f = { .t = t };
+	struct tvars *v = command_vars(cfg, st, "result.txt", &f, m, now, err);
+	struct outbox_mail om = { .kind = "command-result", .template = "result.txt", .vars = v,
+				  .in_reply_to = m->message_id };
+	int rc = -1;
+
+	if (!v)
+		goto done;
+	if (notify_fill_result(v, changes, help) < 0) {
+		notify_out_of_memory(err);
+		goto done;
+	}
+	/* SPEC 4: the commanding admin, and the others so they know who did what */
+	if (notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err) < 0 ||
+	    (*changes && queue_roles_but(cfg, st, t, &om, ROLE_ADMIN, m->from.addr, now, err) < 0))
+		goto done;
+	rc = 0;
+done:
+	tvars_free(v);
+	notify_facts_release(&f);
+	return rc;
+}
+

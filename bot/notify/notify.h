@@ -1,0 +1,127 @@
+/*
+ * notify.h — who gets which mail about a ticket (SPEC 4): the
+ * acknowledgement and the alarm of a new ticket, the notices to the
+ * admins when a mail of the bot bounced or a received mail was cut, the
+ * policy engine's mail, the answers to admin commands, the notice drafts
+ * and the lessons-learned draft.  notify.c sends the mail; notify_drafts.c
+ * makes the drafts and says what each template is rendered with.
+ * Each function renders and queues inside the caller's open transaction
+ * (outbox_queue), so the mail goes out if and only if the change commits.
+ * Errors are the store's (ERR_TEMP / ERR_FATAL) or a template's
+ * (ERR_FATAL, naming file and line).
+ */
+#ifndef INCIDENT_NOTIFY_H
+#define INCIDENT_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "lib/error.h"
+#include "mime/mail.h"
+#include "outbox/render.h"
+#include "store/store.h"
+
+/*
+ * A new ticket t opened by report m: the acknowledgement to the reporter
+ * (not when an admin reported, or nobody can be answered, or the sender
+ * got limits.replies_per_sender_per_hour of them in the last hour), the
+ * alarm to every admin, then the draft of every notice its obligations
+ * require (all of them were opened by engine_open just before).
+ */
+int notify_new_ticket(const struct config *cfg, struct store *st, const struct ticket *t,
+		      const struct mail *m, time_t now, struct error *err);
+
+/* Queues template (as kind) to every person with role admin. */
+int notify_admins(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const char *kind, const char *template, const struct tvars *vars,
+		  const char *in_reply_to, time_t now, struct error *err);
+
+/* Mail e of the bot came back undelivered for reason (bounce.txt). */
+int notify_bounce(const struct config *cfg, struct store *st, const struct outbox_entry *e,
+		  const char *reason, time_t now, struct error *err);
+
+/* Mail m on ticket t was cut to kept of full_size bytes (cut.txt). */
+int notify_cut(const struct config *cfg, struct store *st, const struct ticket *t,
+	       const struct mail *m, size_t full_size, size_t kept, time_t now,
+	       struct error *err);
+
+/*
+ * Policy-engine mail (SPEC 4), each rendered with the ticket, its
+ * classification, checklist and obligations:
+ *   escalation.txt — t still unacknowledged after `stage` limits: to
+ *     management and the admins;
+ *   reminder.txt — obligation o approaches its due time: to the owner, or
+ *     the admins while nobody owns the ticket;
+ *   overdue.txt — o is overdue (`stage`: 1 at due, +1 each repeat): to
+ *     management and the admins;
+ *   review.txt — a periodic review of the policy (5-1, 5-2, 6-2) is due:
+ *     to the admins; about no ticket.
+ */
+int notify_escalation(const struct config *cfg, struct store *st, const struct ticket *t,
+		      int stage, time_t now, struct error *err);
+int notify_reminder(const struct config *cfg, struct store *st, const struct ticket *t,
+		    const struct obligation *o, time_t now, struct error *err);
+int notify_overdue(const struct config *cfg, struct store *st, const struct ticket *t,
+		   const struct obligation *o, int stage, time_t now, struct error *err);
+int notify_review(const struct config *cfg, struct store *st, const char *kind,
+		  const char *label, time_t last_done, time_t due, time_t now, struct error *err);
+
+/*
+ * Admin commands (issue 5):
+ *   refused.txt — a command mail was not executed (who may not command,
+ *     or not authentic): to the admins only, never the sender;
+ *   command-error.txt — an authentic mail with a bad or disallowed line:
+ *     to its sender, with the reason and the help;
+ *   result.txt — what the commands changed: to the sender, and (when
+ *     something changed) to the other admins.
+ */
+int notify_refused(const struct config *cfg, struct store *st, const struct ticket *t,
+		   const struct mail *m, const char *why, const char *what, time_t now,
+		   struct error *err);
+int notify_command_error(const struct config *cfg, struct store *st, const struct ticket *t,
+			 const struct mail *m, const char *reason, time_t now, struct error *err);
+int notify_result(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const struct mail *m, const char *changes, bool help, time_t now,
+		  struct error *err);
+
+/* ---- notify_drafts.c ---- */
+
+/*
+ * Notice drafts (SPEC 4, policy 7-4; issue 6): for each kind in `kinds`
+ * (bits 1u << enum obligation_kind), the notice rendered from
+ * draft-<obligation>.txt (draft.txt when the operator has none for it)
+ * with the ticket, its report (m, or read from the store when NULL), its
+ * obligations and timeline, to `to`, or to every admin when to is NULL.
+ * Never to an authority, a marketplace or a customer: the admins check
+ * and send.  Each draft is a "draft" event on the timeline (a publication
+ * draft counts its 第N報 from them).
+ * notify_draft: one kind (/draft NOTICE).
+ */
+int notify_drafts(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const struct mail *m, unsigned kinds, const char *to, time_t now,
+		  struct error *err);
+int notify_draft(const struct config *cfg, struct store *st, const struct ticket *t, int kind,
+		 const char *to, time_t now, struct error *err);
+
+/*
+ * Policy 8: the lessons-learned draft (lessons.txt), pre-filled from the
+ * ticket's timeline, to its owner, or to every admin while nobody owns it.
+ */
+int notify_lessons(const struct config *cfg, struct store *st, const struct ticket *t, time_t now,
+		   struct error *err);
+
+/*
+ * For check-config and the tests: the variables template gets in its
+ * mail, for a made-up ticket with every field, flag, list and state
+ * filled (full) or with none (no flags, obligations, type, report …), so
+ * that rendering both reaches every branch.  A template no mail uses
+ * (notify_template_used false) gets everything a draft gets.  NULL on
+ * out-of-memory; the caller frees with tvars_free.
+ */
+struct tvars *notify_sample_vars(const struct config *cfg, const char *template, bool full,
+				 time_t now);
+bool notify_template_used(const char *template);
+
+#endif

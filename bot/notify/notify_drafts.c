@@ -1,0 +1,524 @@
+/*
+ * notify_drafts.c — the notice drafts and the lessons-learned draft (see
+ * notify.h), and what every mail's template is rendered with.
+ *
+ * Every mail is rendered from variables built in one place,
+ * notify_vars_of(): the table `uses` says which set each template gets,
+ * the records are read from the store (facts_load) or made up
+ * (sample_facts, for check-config and the tests), and each mail's own
+ * variables are set by the same fill helpers on both paths (the
+ * notify_fill_* of notify.c, fill_draft here).  So check-config renders
+ * every template with exactly what its mail will have.
+ */
+#include "notify/notify.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "notify/notify_internal.h"
+#include "notify/vars.h"
+#include "outbox/outbox.h"
+#include "rules/policy.h"
+
+/* ---- which variables each template gets ---- */
+
+/* The sets of variables, each including the one before. */
+enum level {
+	L_NONE,		/* about no ticket: bot_addr, bot_name */
+	L_TICKET,	/* vars_for_ticket: the ticket, the people, the report */
+	L_POLICY,	/* + vars_add_policy: classification, flags, checklist, obligations */
+	L_RECORD,	/* + the report from the store, vars_add_timeline: the timeline */
+};
+
+struct sample;
+static int sample_none(struct tvars *, const struct sample *);
+static int sample_bounce(struct tvars *, const struct sample *);
+static int sample_cut(struct tvars *, const struct sample *);
+static int sample_escalation(struct tvars *, const struct sample *);
+static int sample_reminder(struct tvars *, const struct sample *);
+static int sample_overdue(struct tvars *, const struct sample *);
+static int sample_review(struct tvars *, const struct sample *);
+static int sample_refused(struct tvars *, const struct sample *);
+static int sample_command_error(struct tvars *, const struct sample *);
+static int sample_result(struct tvars *, const struct sample *);
+static int sample_draft(struct tvars *, const struct sample *);
+
+/*
+ * templates/README.md "Files": what each template is rendered with.  To
+ * add a mail: a row here (its set, and a sample of its own variables made
+ * with the helpers its notify_* function uses: a notify_fill_* in
+ * notify.c, declared in notify_internal.h), the notify_* function, a line
+ * in the README.
+ */
+static const struct use {
+	const char *template;	/* ending in "-": every template starting so */
+	enum level level;
+	int (*sample)(struct tvars *v, const struct sample *s);
+} uses[] = {
+	{ "ack.txt", L_POLICY, sample_none },
+	{ "alarm.txt", L_POLICY, sample_none },
+	{ "bounce.txt", L_TICKET, sample_bounce },
+	{ "cut.txt", L_TICKET, sample_cut },
+	{ "escalation.txt", L_POLICY, sample_escalation },
+	{ "reminder.txt", L_POLICY, sample_reminder },
+	{ "overdue.txt", L_POLICY, sample_overdue },
+	{ "review.txt", L_NONE, sample_review },
+	{ "refused.txt", L_POLICY, sample_refused },
+	{ "command-error.txt", L_POLICY, sample_command_error },
+	{ "result.txt", L_POLICY, sample_result },
+	{ "draft-", L_RECORD, sample_draft },		/* draft-<obligation>.txt */
+	{ "draft.txt", L_RECORD, sample_draft },	/* a notice without its own */
+	{ "lessons.txt", L_RECORD, sample_none },
+};
+
+static const struct use *use_of(const char *template)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof uses / sizeof *uses; i++) {
+		n = strlen(uses[i].template);
+		if (uses[i].template[n - 1] == '-' ? strncmp(template, uses[i].template, n) == 0
+						   : strcmp(template, uses[i].template) == 0)
+			return &uses[i];
+	}
+	return NULL;
+}
+
+void notify_facts_release(struct facts *f)
+{
+	if (!f->loaded)
+		return;
+	store_checklist_free(f->items, f->n_items);
+	store_obligations_free(f->obl, f->n_obl);
+	store_events_free(f->ev, f->n_ev);
+	store_messages_free(f->msgs, f->n_msgs);
+	f->items = NULL;
+	f->obl = NULL;
+	f->ev = NULL;
+	f->msgs = NULL;
+	f->n_items = f->n_obl = f->n_ev = f->n_msgs = 0;
+	f->loaded = false;
+}
+
+/* Reads what `level` needs of f->t from the store. */
+static int facts_load(struct store *st, struct facts *f, enum level level, struct error *err)
+{
+	size_t i;
+
+	f->loaded = true;
+	if (level >= L_POLICY &&
+	    (store_checklist_list(st, f->t->id, &f->items, &f->n_items, err) < 0 ||
+	     store_obligation_list(st, f->t->id, &f->obl, &f->n_obl, err) < 0))
+		return -1;
+	if (level < L_RECORD)
+		return 0;
+	if (store_event_list(st, f->t->id, &f->ev, &f->n_ev, err) < 0)
+		return -1;
+	if (f->m)
+		return 0;
+	/* a notice quotes the report: read it back */
+	if (store_message_list(st, f->t->id, &f->msgs, &f->n_msgs, err) < 0)
+		return -1;
+	for (i = 0; i < f->n_msgs; i++)
+		if (f->msgs[i].kind && strcmp(f->msgs[i].kind, "report") == 0) {
+			f->report.body = f->msgs[i].body;
+			f->report.message_id = f->msgs[i].message_id;
+			f->report.subject = f->msgs[i].subject;
+			f->report.attachments = f->msgs[i].attachments;
+			f->report.n_attachments = f->msgs[i].n_attachments;
+			f->m = &f->report;
+			break;
+		}
+	return 0;
+}
+
+/* The variables of `level` from f.  NULL on out-of-memory. */
+static struct tvars *facts_vars(const struct config *cfg, const struct facts *f, enum level level,
+				time_t now)
+{
+	struct tvars *v;
+
+	if (level == L_NONE) {
+		if ((v = tvars_new()) && (tvars_set(v, "bot_addr", cfg->smtp.from) < 0 ||
+					  tvars_set(v, "bot_name", cfg->smtp.from_name) < 0)) {
+			tvars_free(v);
+			v = NULL;
+		}
+		return v;
+	}
+	v = vars_for_ticket(cfg, f->t, f->m);
+	if (v && ((level >= L_POLICY &&
+		   vars_add_policy(v, f->t, f->items, f->n_items, f->obl, f->n_obl, now) < 0) ||
+		  (level >= L_RECORD &&
+		   vars_add_timeline(v, f->t, f->ev, f->n_ev, f->obl, f->n_obl, now) < 0))) {
+		tvars_free(v);
+		v = NULL;
+	}
+	return v;
+}
+
+struct tvars *notify_vars_of(const struct config *cfg, struct store *st, const char *template,
+			     struct facts *f, time_t now, struct error *err)
+{
+	const struct use *u = use_of(template);
+	enum level level = u ? u->level : L_RECORD;
+	struct tvars *v;
+
+	if (level > L_NONE && facts_load(st, f, level, err) < 0)
+		return NULL;
+	if (!(v = facts_vars(cfg, f, level, now)))
+		notify_out_of_memory(err);
+	return v;
+}
+
+/* ---- notice drafts and the lessons-learned draft ---- */
+
+/* The ticket's obligation of kind, or NULL. */
+static const struct obligation *obligation_of(const struct facts *f, int kind)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_obl; i++)
+		if (strcmp(f->obl[i].kind, obligation_name(kind)) == 0)
+			return &f->obl[i];
+	return NULL;
+}
+
+/*
+ * Policy 7-4 「ホームページにて公表」: the first publication is 第一報;
+ * once it is recorded done, every further draft is the next report
+ * (第二報, …), counted by the drafts made since.
+ */
+static int publication_number(const struct facts *f)
+{
+	const struct obligation *o = obligation_of(f, OBL_PUBLICATION);
+	size_t i;
+	int n = 2;
+
+	if (!o || !o->state || strcmp(o->state, "done") != 0)
+		return 1;
+	for (i = 0; i < f->n_ev; i++)
+		if (f->ev[i].kind && strcmp(f->ev[i].kind, "draft") == 0 && f->ev[i].detail &&
+		    strncmp(f->ev[i].detail, "publication:", 12) == 0 && f->ev[i].at >= o->closed_at)
+			n++;
+	return n;
+}
+
+/* The draft's own variables for kind: due from its obligation, else as it would be. */
+static int fill_draft(struct tvars *v, const struct config *cfg, const struct facts *f, int kind,
+		      time_t now)
+{
+	const struct obligation *o = obligation_of(f, kind);
+
+	return vars_add_draft(v, cfg, kind, o, o ? o->due_at : deadline_due(&cfg->policy, f->t->aware_at, f->t->flags, kind),
+			      kind == OBL_PUBLICATION ? publication_number(f) : 1, now);
+}
+
+/* The template of a notice: draft-<obligation>.txt, or draft.txt when the operator has none. */
+static const char *draft_template(const struct config *cfg, int kind, char *buf, size_t len)
+{
+	char path[4096];
+
+	snprintf(buf, len, "draft-%s.txt", obligation_name(kind));
+	snprintf(path, sizeof path, "%s/%s", cfg->templates, buf);
+	return access(path, R_OK) == 0 ? buf : "draft.txt";
+}
+
+/* One draft of kind to `to` (NULL: every admin), rendered from f. */
+static int draft_one(const struct config *cfg, struct store *st, const struct facts *f, int kind,
+		     const char *to, time_t now, struct error *err)
+{
+	char file[80], kind_name[80], detail[200];
+	struct tvars *v = facts_vars(cfg, f, L_RECORD, now);
+	struct outbox_mail om = { .kind = kind_name, .vars = v,
+				  .in_reply_to = f->m ? f->m->message_id : NULL };
+	int number = kind == OBL_PUBLICATION ? publication_number(f) : 1;
+	int rc;
+
+	if (!v || fill_draft(v, cfg, f, kind, now) < 0) {
+		tvars_free(v);
+		return notify_out_of_memory(err);
+	}
+	om.template = draft_template(cfg, kind, file, sizeof file);
+	snprintf(kind_name, sizeof kind_name, "draft-%s", obligation_name(kind));
+	/* the record of which notice was drafted when, for whom (and the 第N報 count) */
+	if (kind == OBL_PUBLICATION)
+		snprintf(detail, sizeof detail, "%s: %s → %s, 第%d報", obligation_name(kind),
+			 om.template, to ? to : "every admin", number);
+	else
+		snprintf(detail, sizeof detail, "%s: %s → %s", obligation_name(kind), om.template,
+			 to ? to : "every admin");
+	rc = store_event_add(st, f->t->id, now, "bot", "draft", detail, err) < 0 ? -1 :
+	     to ? notify_queue_to(cfg, st, f->t, &om, to, NULL, now, err) :
+	     notify_queue_roles(cfg, st, f->t, &om, ROLE_ADMIN, now, err);
+	tvars_free(v);
+	return rc;
+}
+
+int notify_drafts(const struct config *cfg, struct store *st, const struct ticket *t,
+		  const struct mail *m, unsigned kinds, const char *to, time_t now,
+		  struct error *err)
+{
+	struct facts f = { .t = t, .m = m };
+	int k, rc = 0;
+
+	if (!kinds)
+		return 0;
+	if (facts_load(st, &f, L_RECORD, err) < 0)
+		rc = -1;
+	for (k = 0; rc == 0 && k < OBL_COUNT; k++)
+		if (kinds & (1u << k))
+			rc = draft_one(cfg, st, &f, k, to, now, err);
+	notify_facts_release(&f);
+	return rc;
+}
+
+int notify_draft(const struct config *cfg, struct store *st, const struct ticket *t, int kind,
+		 const char *to, time_t now, struct error *err)
+{
+	if (kind < 0 || kind >= OBL_COUNT)
+		return error_set(err, ERR_FATAL, "notify: no notice %d", kind);
+	return notify_drafts(cfg, st, t, NULL, 1u << kind, to, now, err);
+}
+
+int notify_lessons(const struct config *cfg, struct store *st, const struct ticket *t, time_t now,
+		   struct error *err)
+{
+	struct facts f = { .t = t };
+	struct tvars *v = notify_vars_of(cfg, st, "lessons.txt", &f, now, err);
+	struct outbox_mail om = { .kind = "lessons-draft", .template = "lessons.txt", .vars = v };
+	int rc;
+
+	/* SPEC 4: the owner, or the admins while nobody owns the ticket (policy 8(1)) */
+	rc = !v ? -1 :
+	     t->owner && *t->owner ? notify_queue_to(cfg, st, t, &om, t->owner, NULL, now, err) :
+	     notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+	tvars_free(v);
+	notify_facts_release(&f);
+	return rc;
+}
+
+/* ---- the sample: every template rendered as its mail would be ---- */
+
+/* A made-up ticket with all its records, full or empty, and the sample's own values. */
+struct sample {
+	const struct config *cfg;
+	const char *template;
+	struct ticket t;
+	struct mail m;
+	struct mail_attachment att;
+	struct checklist_item items[2];
+	struct obligation obl[OBL_COUNT];
+	struct event ev[12];
+	struct facts f;
+	time_t now;
+};
+
+static void sample_facts(struct sample *s, const struct config *cfg, bool full, time_t now)
+{
+	/* the states an obligation can be in, so that every obl_* text is seen */
+	static const char *const states[] = { "open", "done", "not-needed", "open", "done",
+					      "cancelled" };
+	static const char *const events[][3] = {
+		{ "opened", "report from customer@example.com", NULL },
+		{ "classified", "type data-leak, priority high — 流出", NULL },
+		{ "escalated", "unacknowledged for 30分: management told", NULL },
+		{ "status", "new → acknowledged", NULL },
+		{ "command", "sha256 0; auth: ok\n/ack\n/flag amazon", NULL },
+		{ "note", "受注管理画面への不正ログインを確認。パスワードを変更した。", NULL },
+		{ "follow-up", "customer@example.com: Re: 追加の情報", NULL },
+		{ "obligation-opened", "amazon: Amazon への通知, due …", NULL },
+		{ "draft", "amazon: draft-amazon.txt → every admin", NULL },
+		{ "obligation-closed", "amazon: done — 3p-security に送付", NULL },
+		{ "mail-queued", "alarm to admin@example.com", NULL },
+		{ "status", "recovering → resolved", NULL },
+	};
+	const char *owner = "admin@example.com";
+	size_t i;
+	int k;
+
+	for (i = 0; i < cfg->n_persons; i++)
+		if (cfg->persons[i].roles & ROLE_ADMIN) {
+			owner = cfg->persons[i].email;
+			break;
+		}
+	memset(s, 0, sizeof *s);
+	s->cfg = cfg;
+	s->now = now;
+	snprintf(s->t.ref, sizeof s->t.ref, "INC-2026-0001");
+	s->t.id = 1;
+	s->t.status = full ? "resolved" : "new";
+	s->t.affected = -1;
+	s->t.created_at = s->t.aware_at = s->t.updated_at = now;
+	s->f.t = &s->t;
+	if (!full) {
+		s->t.subject = "";
+		s->t.reporter_addr = "";
+		return;
+	}
+	s->t.subject = "サンプル: ECサイトの顧客情報が流出した可能性";
+	s->t.reporter_addr = "customer@example.com";
+	s->t.reporter_name = "報告 太郎";
+	s->t.type = "data-leak";
+	s->t.priority = "high";
+	s->t.source = "external-notice";
+	s->t.flags = (1u << FLAG_COUNT) - 1;
+	s->t.affected = 1200;
+	s->t.owner = (char *)owner;
+	s->t.classify_why = "種別 data-leak: 流出 / 優先度 high: 顧客";
+	s->t.created_at = now - 3 * 86400;
+	s->t.aware_at = s->t.created_at - 2 * 3600;
+	s->t.acked_at = s->t.created_at + 40 * 60;
+	s->t.contained_at = s->t.created_at + 86400;
+	s->t.resolved_at = now - 3600;
+	s->t.escalation_stage = 1;
+	s->t.lessons = "原因: 管理画面のパスワードの使い回し。対策: 多要素認証を導入する。";
+
+	s->att = (struct mail_attachment){ .filename = "access.log", .content_type = "text/plain",
+					   .size = 42, .sha256 = "0" };
+	s->m = (struct mail){
+		.subject = s->t.subject, .message_id = "sample@example.com",
+		.body = "受注管理画面から顧客情報が流出した可能性があります。\n約1,200件です。\n",
+		.date_raw = "Wed, 25 Nov 2026 10:00:00 +0900",
+		.attachments = &s->att, .n_attachments = 1,
+	};
+	s->m.from.addr = s->t.reporter_addr;
+	s->f.m = &s->m;
+
+	s->items[0] = (struct checklist_item){ .pos = 1, .text = "被害の詳細と稼働状況を確認する（規程 7-2）",
+					       .done_at = s->t.acked_at, .done_by = (char *)owner };
+	s->items[1] = (struct checklist_item){ .pos = 2, .text = "漏洩経路を封じ込める（規程 7-6(3)c）" };
+	s->f.items = s->items;
+	s->f.n_items = 2;
+
+	for (k = 0; k < OBL_COUNT; k++) {
+		struct obligation *o = &s->obl[k];
+
+		o->ticket_id = 1;
+		o->kind = (char *)obligation_name(k);
+		o->state = (char *)states[k % 6];
+		o->start_at = s->t.aware_at;
+		o->due_at = k % 6 == 3 ? now - 3600 : deadline_due(&cfg->policy, s->t.aware_at, s->t.flags, k);
+		o->closed_at = strcmp(o->state, "open") ? o->due_at + (k % 6 == 4 ? 3600 : -3600) : 0;
+		o->closed_by = o->closed_at ? (char *)owner : NULL;
+		o->reason = o->closed_at ? "サンプルの記録" : NULL;
+	}
+	s->f.obl = s->obl;
+	s->f.n_obl = OBL_COUNT;
+
+	for (i = 0; i < sizeof events / sizeof *events; i++) {
+		s->ev[i].at = s->t.created_at + (time_t)i * 600;
+		s->ev[i].actor = (char *)(i ? owner : "customer@example.com");
+		s->ev[i].kind = (char *)events[i][0];
+		s->ev[i].detail = (char *)events[i][1];
+	}
+	s->f.ev = s->ev;
+	s->f.n_ev = sizeof events / sizeof *events;
+}
+
+static int sample_none(struct tvars *v, const struct sample *s)
+{
+	(void)v;
+	(void)s;
+	return 0;
+}
+
+static int sample_bounce(struct tvars *v, const struct sample *s)
+{
+	return notify_fill_bounce(v, "ack", s->t.reporter_addr, "[INC-2026-0001] 受付しました",
+				  "5.1.1 (smtp; 550 user unknown)");
+}
+
+static int sample_cut(struct tvars *v, const struct sample *s)
+{
+	return notify_fill_cut(v, &s->m, 30000000, 26214400);
+}
+
+static int sample_escalation(struct tvars *v, const struct sample *s)
+{
+	(void)s;
+	return notify_fill_escalation(v, 1, 1800);
+}
+
+static int sample_reminder(struct tvars *v, const struct sample *s)
+{
+	return vars_add_obligation(v, &s->obl[OBL_AMAZON], s->now);
+}
+
+static int sample_overdue(struct tvars *v, const struct sample *s)
+{
+	return notify_fill_overdue(v, &s->obl[OBL_AMAZON], 1, s->now);
+}
+
+static int sample_review(struct tvars *v, const struct sample *s)
+{
+	return notify_fill_review(v, "risk", "リスク評価と管理プロセスの審議", s->now - 365 * 86400,
+				  s->now);
+}
+
+static const struct mail sample_command = {
+	.from = { .addr = "admin@example.com" }, .subject = "Re: [INC-2026-0001]",
+};
+
+static int sample_refused(struct tvars *v, const struct sample *s)
+{
+	(void)s;
+	return notify_fill_command(v, &sample_command) < 0 ? -1 :
+	       notify_fill_refused(v, "token: not sent to a reply address with a token", "/close");
+}
+
+static int sample_command_error(struct tvars *v, const struct sample *s)
+{
+	(void)s;
+	return notify_fill_command(v, &sample_command) < 0 ? -1 :
+	       notify_fill_command_error(v, "line 1: /priority urgent: unknown priority");
+}
+
+static int sample_result(struct tvars *v, const struct sample *s)
+{
+	(void)s;
+	return notify_fill_command(v, &sample_command) < 0 ? -1 :
+	       notify_fill_result(v, "・受付 / acknowledged", true);
+}
+
+/* draft-<obligation>.txt: that notice; draft.txt and unknown names: the Amazon one. */
+static int sample_draft(struct tvars *v, const struct sample *s)
+{
+	char name[80];
+	size_t len = strlen(s->template);
+	int kind = -1;
+
+	if (strncmp(s->template, "draft-", 6) == 0 && len > 10 &&
+	    strcmp(s->template + len - 4, ".txt") == 0) {
+		snprintf(name, sizeof name, "%.*s", (int)(len - 10), s->template + 6);
+		kind = obligation_from_name(name);
+	}
+	return fill_draft(v, s->cfg, &s->f, kind >= 0 ? kind : OBL_AMAZON, s->now);
+}
+
+struct tvars *notify_sample_vars(const struct config *cfg, const char *template, bool full,
+				 time_t now)
+{
+	struct sample *s = malloc(sizeof *s);
+	const struct use *u = use_of(template);
+	struct tvars *v = NULL;
+
+	if (!s)
+		return NULL;
+	sample_facts(s, cfg, full, now);
+	s->template = template;
+	v = facts_vars(cfg, &s->f, u ? u->level : L_RECORD, now);
+	if (v && (u ? u->sample : sample_draft)(v, s) < 0) {
+		tvars_free(v);
+		v = NULL;
+	}
+	free(s);
+	return v;
+}
+
+bool notify_template_used(const char *template)
+{
+	return use_of(template) != NULL;
+}

@@ -1,0 +1,93 @@
+/*
+ * notify_internal.h — what notify.c (who gets which mail) and
+ * notify_drafts.c (the notice drafts, the lessons draft, and what each
+ * template is rendered with) share.  Only these two files include it.
+ */
+#ifndef INCIDENT_NOTIFY_INTERNAL_H
+#define INCIDENT_NOTIFY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "lib/error.h"
+#include "mime/mail.h"
+#include "notify/notify.h"
+#include "outbox/outbox.h"
+#include "outbox/render.h"
+#include "store/store.h"
+
+/* Fills err with ERR_FATAL "notify: out of memory"; returns -1. */
+int notify_out_of_memory(struct error *err);
+
+/* ---- notify_drafts.c: the variables each template gets ---- */
+
+/*
+ * The records a mail about a ticket is rendered from; loaded from the
+ * store by notify_vars_of (notify_facts_release frees what it read) or
+ * made up for the sample.
+ */
+struct facts {
+	const struct ticket *t;
+	const struct mail *m;		/* the report or the mail answered; NULL: none */
+	struct checklist_item *items;
+	size_t n_items;
+	struct obligation *obl;
+	size_t n_obl;
+	struct event *ev;
+	size_t n_ev;
+	struct message_row *msgs;	/* the ticket's messages, for its report */
+	size_t n_msgs;
+	struct mail report;		/* borrowed from msgs */
+	bool loaded;			/* the lists are the store's (free them) */
+};
+
+/*
+ * The variables template gets for ticket f->t (f->m: the report, or NULL;
+ * f->t NULL for a mail about no ticket): loads the records into f.  The
+ * caller frees the result with tvars_free and calls notify_facts_release
+ * on f, also when this failed.  NULL with err set (the store's error, or
+ * out of memory).
+ */
+struct tvars *notify_vars_of(const struct config *cfg, struct store *st, const char *template,
+			     struct facts *f, time_t now, struct error *err);
+
+/* Frees the lists notify_vars_of read into f; nothing if it read none. */
+void notify_facts_release(struct facts *f);
+
+/* ---- notify.c: queueing, inside the caller's transaction ---- */
+
+/*
+ * Queues om to one recipient (name NULL: the person's configured name);
+ * admins and management get a reply address with their own token.
+ * 0, or -1 with err set (the store's or a template's error).
+ */
+int notify_queue_to(const struct config *cfg, struct store *st, const struct ticket *t,
+		    struct outbox_mail *om, const char *addr, const char *name, time_t now,
+		    struct error *err);
+
+/* Queues om to every person with one of roles (ROLE_* bits); as notify_queue_to. */
+int notify_queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,
+		       struct outbox_mail *om, unsigned roles, time_t now, struct error *err);
+
+/*
+ * ---- notify.c: each mail's own variables ----
+ * Set by the notify_* function and by the sample (notify_sample_vars) alike,
+ * so check-config renders a template with exactly what its mail will have.
+ * Each returns 0, or -1 when out of memory.
+ */
+int notify_fill_bounce(struct tvars *v, const char *kind, const char *to, const char *subject,
+		       const char *reason);
+int notify_fill_cut(struct tvars *v, const struct mail *m, size_t full_size, size_t kept);
+int notify_fill_escalation(struct tvars *v, int stage, long waited);
+int notify_fill_overdue(struct tvars *v, const struct obligation *o, int stage, time_t now);
+int notify_fill_review(struct tvars *v, const char *kind, const char *label, time_t last_done,
+		       time_t due);
+/* The command mail's sender and subject, and the help. */
+int notify_fill_command(struct tvars *v, const struct mail *m);
+int notify_fill_refused(struct tvars *v, const char *why, const char *what);
+int notify_fill_command_error(struct tvars *v, const char *reason);
+int notify_fill_result(struct tvars *v, const char *changes, bool help);
+
+#endif

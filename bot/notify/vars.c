@@ -1,0 +1,615 @@
+/* vars.c — see vars.h. To add a variable: set it here, document it in
+ * templates/README.md, use it in a template. */
+#include "notify/vars.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/clock.h"
+#include "outbox/outbox.h"
+#include "rules/policy.h"
+
+/* The report's text as quoted in the alarm: at most max_lines lines. */
+static char *excerpt(const char *body, int max_lines)
+{
+	const char *p = body, *nl;
+	char *out;
+	int lines;
+
+	for (lines = 0; lines < max_lines && (nl = strchr(p, '\n')); lines++)
+		p = nl + 1;
+	if (lines < max_lines || !*p)
+		return strdup(body);
+	if (asprintf(&out, "%.*s(…)\n", (int)(p - body), body) < 0)
+		return NULL;
+	return out;
+}
+
+static int add_people(struct tvars *v, const struct config *cfg)
+{
+	size_t i;
+
+	if (tvars_set_list(v, "admins") < 0 || tvars_set_list(v, "management") < 0)
+		return -1;
+	for (i = 0; i < cfg->n_persons; i++) {
+		const struct person *p = &cfg->persons[i];
+		struct tvars *item;
+
+		if (p->roles & ROLE_ADMIN) {	/* policy 7-1: whom to report to */
+			if (!(item = tvars_add_item(v, "admins")))
+				return -1;
+		} else if (p->roles & ROLE_MANAGEMENT) {
+			if (!(item = tvars_add_item(v, "management")))
+				return -1;
+		} else {
+			continue;
+		}
+		if (tvars_set(item, "name", p->name) < 0 || tvars_set(item, "email", p->email) < 0 ||
+		    tvars_set(item, "phone", p->phone) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int add_report(struct tvars *v, const struct mail *m)
+{
+	char *text = excerpt(m && m->body ? m->body : "", 40);
+	size_t i;
+	int rc;
+
+	if (!text)
+		return -1;
+	rc = tvars_set(v, "report_excerpt", text);
+	free(text);
+	if (rc < 0 || tvars_set(v, "report_message_id", m ? m->message_id : NULL) < 0 ||
+	    tvars_set(v, "report_date", m ? m->date_raw : NULL) < 0 ||
+	    tvars_set_list(v, "attachments") < 0)
+		return -1;
+	for (i = 0; m && i < m->n_attachments; i++) {
+		const struct mail_attachment *a = &m->attachments[i];
+		struct tvars *item = tvars_add_item(v, "attachments");
+
+		if (!item || tvars_set(item, "filename", a->filename ? a->filename : "(名前なし)") < 0 ||
+		    tvars_set(item, "content_type", a->content_type) < 0 ||
+		    tvars_setf(item, "size", "%zu", a->size) < 0 ||
+		    tvars_set(item, "sha256", a->sha256) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct tvars *vars_for_ticket(const struct config *cfg, const struct ticket *t,
+			      const struct mail *m)
+{
+	const struct person *owner = t->owner ? config_find_person(cfg, t->owner) : NULL;
+	struct tvars *v = tvars_new();
+	char created[40], aware[40], *reply = NULL;
+
+	if (!v)
+		return NULL;
+	reply = outbox_reply_address(cfg, t->ref);
+	clock_format_short(t->created_at, created, sizeof created);
+	clock_format_short(t->aware_at, aware, sizeof aware);
+	if (!reply ||
+	    tvars_set(v, "ticket_id", t->ref) < 0 ||
+	    tvars_set(v, "ticket_subject", t->subject) < 0 ||
+	    tvars_set(v, "ticket_status", t->status) < 0 ||
+	    tvars_set(v, "ticket_created", created) < 0 ||
+	    tvars_set(v, "ticket_aware", aware) < 0 ||
+	    tvars_set(v, "reporter_name", t->reporter_name && *t->reporter_name ?
+		      t->reporter_name : t->reporter_addr) < 0 ||
+	    tvars_set(v, "reporter_addr", t->reporter_addr) < 0 ||
+	    tvars_set(v, "bot_addr", cfg->smtp.from) < 0 ||
+	    tvars_set(v, "bot_name", cfg->smtp.from_name) < 0 ||
+	    tvars_set(v, "reply_addr", reply) < 0 ||
+	    tvars_set(v, "owner_name", owner ? owner->name : t->owner) < 0 ||
+	    tvars_set(v, "owner_phone", owner ? owner->phone : NULL) < 0 ||
+	    tvars_set(v, "lessons", t->lessons) < 0 ||
+	    add_people(v, cfg) < 0 || add_report(v, m) < 0) {
+		free(reply);
+		tvars_free(v);
+		return NULL;
+	}
+	free(reply);
+	return v;
+}
+
+void vars_duration(long seconds, char *buf, size_t len)
+{
+	long d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60;
+
+	if (d > 0)
+		snprintf(buf, len, "%ld日%ld時間", d, h);
+	else if (h > 0)
+		snprintf(buf, len, "%ld時間%ld分", h, m);
+	else
+		snprintf(buf, len, "%ld分", m);
+}
+
+
+/* A copy of text on one line, at most max bytes (cut on a UTF-8 boundary, "…" added). */
+static char *one_line(const char *text, size_t max)
+{
+	size_t len = strlen(text), cut = len, i, o = 0;
+	char *out;
+
+	if (cut > max)
+		for (cut = max; cut > 0 && (text[cut] & 0xc0) == 0x80; cut--)
+			;
+	if (!(out = malloc(cut * 3 + 8)))
+		return NULL;
+	for (i = 0; i < cut; i++) {
+		if (text[i] == '\r')
+			continue;
+		if (text[i] == '\n') {
+			if (i + 1 < cut && o > 0) {
+				memcpy(out + o, " / ", 3);
+				o += 3;
+			}
+			continue;
+		}
+		out[o++] = text[i];
+	}
+	if (cut < len) {
+		memcpy(out + o, "…", strlen("…"));
+		o += strlen("…");
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Sets key to text built by printf; -1 on out-of-memory. */
+static int set_text(struct tvars *v, const char *key, char *text)
+{
+	int rc = text ? tvars_set(v, key, text) : -1;
+
+	free(text);
+	return rc;
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *out;
+	int rc;
+
+	va_start(ap, f);
+	rc = vasprintf(&out, f, ap);
+	va_end(ap);
+	return rc < 0 ? NULL : out;
+}
+
+/* name and label of one enumeration value ("high", "高"); unset: "未確認". */
+static int set_enum(struct tvars *v, const char *key, const char *name,
+		    const char *(*label_of)(int), int (*from_name)(const char *))
+{
+	char label_key[64];
+	int val = from_name(name);
+
+	snprintf(label_key, sizeof label_key, "%s_label", key);
+	return tvars_set(v, key, name ? name : "") < 0 ||
+	       tvars_set(v, label_key, val >= 0 ? label_of(val) : "未確認 / unknown") < 0 ? -1 : 0;
+}
+
+/* Adapters: the *_label functions take their enum, set_enum an int. */
+static const char *type_label_i(int x) { return type_label(x); }
+static const char *priority_label_i(int x) { return priority_label(x); }
+static const char *source_label_i(int x) { return source_label(x); }
+static const char *status_label_i(int x) { return status_label(x); }
+
+/* "has_" + "personal-data" → "has_personal_data": template names have no "-". */
+static void var_name(const char *prefix, const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	snprintf(buf, len, "%s%s", prefix, name);
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == '-')
+			buf[i] = '_';
+}
+
+static bool is_open(const struct obligation *o)
+{
+	return !o->state || strcmp(o->state, "open") == 0;
+}
+
+static bool is_state(const struct obligation *o, const char *state)
+{
+	return o->state && strcmp(o->state, state) == 0;
+}
+
+/* What a notice says of an obligation: 「未実施（期限 …）」, 「実施済み（…）」, … */
+static char *obligation_status(const struct obligation *o, time_t now)
+{
+	const char *why = o->reason && *o->reason ? o->reason : NULL;
+	char due[40], closed[40];
+
+	clock_format_short(o->due_at, due, sizeof due);
+	clock_format_short(o->closed_at, closed, sizeof closed);
+	if (is_open(o))
+		return fmt("未実施%s（期限 %s）", o->due_at < now ? "・期限切れ" : "", due);
+	if (is_state(o, "done"))
+		return fmt("実施済み（%s 記録%s%s）", closed, why ? "、" : "", why ? why : "");
+	if (is_state(o, "not-needed"))
+		return fmt("不要と判断（%s 記録%s%s）", closed, why ? "、理由: " : "", why ? why : "");
+	return fmt("対象外（%s）", why ? why : o->state);
+}
+
+static int add_obligation(struct tvars *v, const struct obligation *o, time_t now)
+{
+	struct tvars *item = tvars_add_item(v, "obligations");
+	int kind = obligation_from_name(o->kind);
+	char due[40], closed[40] = "", left[80];
+	bool open = is_open(o), done = is_state(o, "done");
+
+	if (!item)
+		return -1;
+	clock_format_short(o->due_at, due, sizeof due);
+	if (o->closed_at)
+		clock_format_short(o->closed_at, closed, sizeof closed);
+	if (!open)
+		snprintf(left, sizeof left, "%s", o->state ? o->state : "");
+	else if (o->due_at >= now)
+		vars_duration((long)(o->due_at - now), left, sizeof left);
+	else {
+		char late[32];
+
+		vars_duration((long)(now - o->due_at), late, sizeof late);
+		snprintf(left, sizeof left, "期限切れ %s / overdue", late);
+	}
+	return tvars_set(item, "kind", o->kind) < 0 ||
+	       tvars_set(item, "label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
+	       tvars_set(item, "state", o->state) < 0 ||
+	       tvars_set(item, "open", open ? "1" : "") < 0 ||
+	       tvars_set(item, "overdue", open && o->due_at < now ? "1" : "") < 0 ||
+	       tvars_set(item, "due", due) < 0 ||
+	       tvars_set(item, "left", left) < 0 ||
+	       tvars_set(item, "reason", o->reason) < 0 ||
+	       tvars_set(item, "closed", closed) < 0 ||
+	       tvars_set(item, "closed_by", o->closed_by) < 0 ||
+	       tvars_set(item, "done", done ? "1" : "") < 0 ||
+	       tvars_set(item, "done_late", done && o->closed_at > o->due_at ? "1" : "") < 0 ||
+	       set_text(item, "status", obligation_status(o, now)) < 0 ? -1 : 0;
+}
+
+/* What a notice cannot say yet because nobody recorded it (SPEC 4: "what is still missing"). */
+static int add_missing(struct tvars *v, const struct ticket *t)
+{
+	static const char *const what[] = {
+		"種別（/type で記録）/ incident type",
+		"優先度（/priority）/ priority",
+		"検知経路（/source）/ how it was detected",
+		"影響を受けた本人の数（/affected 人数）/ number of people affected",
+		"担当者（/ack または /assign）/ owner",
+	};
+	bool unknown[] = { !t->type, !t->priority, !t->source, t->affected < 0,
+			   !t->owner || !*t->owner };
+	size_t i;
+
+	if (tvars_set_list(v, "missing") < 0)
+		return -1;
+	for (i = 0; i < sizeof what / sizeof *what; i++) {
+		struct tvars *item;
+
+		if (unknown[i] && (!(item = tvars_add_item(v, "missing")) ||
+				   tvars_set(item, "what", what[i]) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+static int add_checklist(struct tvars *v, const struct checklist_item *items, size_t n)
+{
+	size_t i;
+
+	if (tvars_set_list(v, "checklist") < 0 || tvars_set_list(v, "checklist_done") < 0 ||
+	    tvars_set_list(v, "checklist_open") < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *lists[] = { "checklist", items[i].done_at ? "checklist_done" :
+					"checklist_open" };
+		char at[40] = "";
+		size_t k;
+
+		if (items[i].done_at)
+			clock_format_short(items[i].done_at, at, sizeof at);
+		for (k = 0; k < 2; k++) {
+			struct tvars *item = tvars_add_item(v, lists[k]);
+
+			if (!item || tvars_setf(item, "pos", "%d", items[i].pos) < 0 ||
+			    tvars_set(item, "text", items[i].text) < 0 ||
+			    tvars_set(item, "done", items[i].done_at ? "1" : "") < 0 ||
+			    tvars_set(item, "done_at", at) < 0 ||
+			    tvars_set(item, "done_by", items[i].done_by) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checklist_item *items,
+		    size_t n_items, const struct obligation *obl, size_t n_obl, time_t now)
+{
+	int type = type_from_name(t->type);
+	struct policy_facts facts = {
+		.flags = t->flags, .affected = t->affected,
+		.type = type >= 0 ? (enum incident_type)type : TYPE_OTHER,
+	};
+	char key[64];
+	size_t i;
+	int f, k;
+
+	if (set_enum(v, "ticket_type", t->type, type_label_i, type_from_name) < 0 ||
+	    set_enum(v, "ticket_priority", t->priority, priority_label_i, priority_from_name) < 0 ||
+	    set_enum(v, "ticket_source", t->source, source_label_i, source_from_name) < 0 ||
+	    set_enum(v, "ticket_status", t->status, status_label_i, status_from_name) < 0 ||
+	    tvars_set(v, "classify_why", t->classify_why) < 0 ||
+	    tvars_set(v, "drill", (t->flags & FLAG_BIT(FLAG_DRILL)) ? "1" : "") < 0 ||
+	    tvars_set(v, "owner", t->owner) < 0 ||
+	    (t->affected >= 0 ? tvars_setf(v, "affected", "%ld", t->affected)
+			      : tvars_set(v, "affected", NULL)) < 0 ||
+	    /* APPI rules art. 7(4): more than 1,000 people */
+	    tvars_set(v, "affected_over_1000", t->affected > 1000 ? "1" : "") < 0 ||
+	    tvars_set(v, "ppc_reportable", policy_ppc_reportable(&facts) ? "1" : "") < 0 ||
+	    tvars_set_list(v, "flags") < 0 || tvars_set_list(v, "obligations") < 0 ||
+	    add_checklist(v, items, n_items) < 0 || add_missing(v, t) < 0)
+		return -1;
+	for (f = 0; f < FLAG_COUNT; f++) {
+		bool on = t->flags & FLAG_BIT(f);
+		struct tvars *item;
+
+		var_name("has_", flag_name(f), key, sizeof key);
+		if (tvars_set(v, key, on ? "1" : "") < 0)
+			return -1;
+		if (on && (!(item = tvars_add_item(v, "flags")) ||
+			   tvars_set(item, "name", flag_name(f)) < 0 ||
+			   tvars_set(item, "label", flag_label(f)) < 0))
+			return -1;
+	}
+	for (k = 0; k < OBL_COUNT; k++) {
+		var_name("obl_", obligation_name(k), key, sizeof key);
+		if (tvars_set(v, key, "") < 0)
+			return -1;
+	}
+	for (i = 0; i < n_obl; i++) {
+		if (add_obligation(v, &obl[i], now) < 0)
+			return -1;
+		var_name("obl_", obl[i].kind, key, sizeof key);
+		if (obligation_from_name(obl[i].kind) >= 0 &&
+		    set_text(v, key, obligation_status(&obl[i], now)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vars_add_obligation(struct tvars *v, const struct obligation *o, time_t now)
+{
+	int kind = obligation_from_name(o->kind);
+	char due[40], span[40];
+
+	clock_format_short(o->due_at, due, sizeof due);
+	vars_duration((long)(o->due_at > now ? o->due_at - now : now - o->due_at), span, sizeof span);
+	return tvars_set(v, "obligation_kind", o->kind) < 0 ||
+	       tvars_set(v, "obligation_label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
+	       tvars_set(v, "obligation_due", due) < 0 ||
+	       tvars_set(v, "obligation_left", o->due_at > now ? span : "") < 0 ||
+	       tvars_set(v, "obligation_late", o->due_at > now ? "" : span) < 0 ? -1 : 0;
+}
+
+/* ---- the timeline (policy 8) ---- */
+
+/*
+ * The events a person reads on the timeline, in Japanese; the others
+ * (every queued mail, suppressed acknowledgements) are bookkeeping.
+ * To show a new kind of event: add it here.
+ */
+static const struct {
+	const char *kind, *label;
+} event_labels[] = {
+	{ "opened", "報告受付" },
+	{ "classified", "自動分類" },
+	{ "drill", "訓練" },
+	{ "follow-up", "追加の連絡" },
+	{ "status", "状態の変更" },
+	{ "note", "メモ" },
+	{ "command", "管理者のコマンド" },
+	{ "command-refused", "コマンドの拒否" },
+	{ "obligation-opened", "対応義務の発生" },
+	{ "obligation-closed", "対応の記録" },
+	{ "obligation-cancelled", "対応義務の取消" },
+	{ "draft", "下書きの送付" },
+	{ "escalated", "エスカレーション" },
+	{ "bounce", "配信失敗" },
+	{ "cut", "大きすぎるメール" },
+	{ "lessons", "教訓の登録" },
+	{ "close-reason", "クローズの理由" },
+	{ "closed-without-lessons", "教訓なしでクローズ" },
+};
+
+static const char *event_label(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kind && i < sizeof event_labels / sizeof *event_labels; i++)
+		if (strcmp(kind, event_labels[i].kind) == 0)
+			return event_labels[i].label;
+	return NULL;
+}
+
+/* The event's detail as the timeline shows it: an audit record's commands without
+ * its first line (the mail's hash and authentication). */
+static char *event_text(const struct event *e)
+{
+	const char *d = e->detail ? e->detail : "", *nl;
+
+	if (e->kind && strncmp(e->kind, "command", 7) == 0 && (nl = strchr(d, '\n')) && nl[1])
+		d = nl + 1;
+	return one_line(d, strcmp(e->kind, "lessons") == 0 ? 120 : 300);
+}
+
+/* Appends {text} to list; takes text (NULL: out of memory). */
+static int add_fact(struct tvars *v, const char *list, char *text)
+{
+	struct tvars *item;
+	int rc = -1;
+
+	if (text && (item = tvars_add_item(v, list)))
+		rc = tvars_set(item, "text", text);
+	free(text);
+	return rc;
+}
+
+/* key: how long from `from` to `to`, or none when `to` is 0. */
+static int set_took(struct tvars *v, const char *key, time_t from, time_t to, const char *none)
+{
+	char span[40];
+
+	if (!to)
+		return tvars_set(v, key, none);
+	vars_duration((long)(to > from ? to - from : 0), span, sizeof span);
+	return tvars_set(v, key, span);
+}
+
+/* What the record says went well and badly (policy 8(2): 対応手順の不備、または良かった点). */
+static int add_judgement(struct tvars *v, const struct ticket *t, const struct obligation *obl,
+			 size_t n_obl, int refused, time_t now)
+{
+	char span[40], due[40];
+	size_t i;
+
+	if (tvars_set_list(v, "went_well") < 0 || tvars_set_list(v, "went_badly") < 0)
+		return -1;
+	/* policy 7-1: report at once; the legal clocks run from the awareness time */
+	if (t->aware_at && t->created_at > t->aware_at + 3600) {
+		vars_duration((long)(t->created_at - t->aware_at), span, sizeof span);
+		if (add_fact(v, "went_badly", fmt("認知から窓口への報告まで %s（規程 7-1: 速やかに報告）",
+						   span)) < 0)
+			return -1;
+	}
+	if (t->acked_at) {
+		vars_duration((long)(t->acked_at - t->created_at), span, sizeof span);
+		if (add_fact(v, t->escalation_stage ? "went_badly" : "went_well",
+			     t->escalation_stage ?
+			     fmt("受付まで %s、その間にエスカレーション %d 回（規程 7-2）", span,
+				 t->escalation_stage) :
+			     fmt("受付まで %s、エスカレーションなし（規程 7-2）", span)) < 0)
+			return -1;
+	} else if (add_fact(v, "went_badly", fmt("受付（/ack）の記録なし")) < 0) {
+		return -1;
+	}
+	for (i = 0; i < n_obl; i++) {
+		const struct obligation *o = &obl[i];
+		int kind = obligation_from_name(o->kind);
+		const char *label = kind >= 0 ? obligation_label(kind) : o->kind;
+		int rc = 0;
+
+		clock_format_short(o->due_at, due, sizeof due);
+		if (is_state(o, "done") && o->closed_at <= o->due_at) {
+			rc = add_fact(v, "went_well", fmt("%s: 期限内に実施（期限 %s）", label, due));
+		} else if (is_state(o, "done")) {
+			vars_duration((long)(o->closed_at - o->due_at), span, sizeof span);
+			rc = add_fact(v, "went_badly", fmt("%s: 期限（%s）を %s 過ぎて実施", label, due,
+							    span));
+		} else if (is_open(o) && o->due_at < now) {
+			rc = add_fact(v, "went_badly", fmt("%s: 未実施のまま期限切れ（期限 %s）", label,
+							    due));
+		} else if (is_open(o)) {
+			rc = add_fact(v, "went_badly", fmt("%s: 未実施（期限 %s）", label, due));
+		}
+		if (rc < 0)
+			return -1;
+	}
+	if (refused > 0 &&
+	    add_fact(v, "went_badly", fmt("認証できないコマンドのメールが %d 通（なりすましの有無を確認）",
+					  refused)) < 0)
+		return -1;
+	return 0;
+}
+
+int vars_add_timeline(struct tvars *v, const struct ticket *t, const struct event *ev,
+		      size_t n_ev, const struct obligation *obl, size_t n_obl, time_t now)
+{
+	char at[40];
+	size_t i, shown = 0;
+	int refused = 0;
+
+	if (tvars_set_list(v, "timeline") < 0 || tvars_set_list(v, "notes") < 0)
+		return -1;
+	for (i = 0; i < n_ev; i++) {
+		const char *label = event_label(ev[i].kind);
+		struct tvars *item;
+		char *text;
+
+		if (!label)
+			continue;
+		refused += strcmp(ev[i].kind, "command-refused") == 0;
+		clock_format_short(ev[i].at, at, sizeof at);
+		if (!(text = event_text(&ev[i])))
+			return -1;
+		if (!(item = tvars_add_item(v, "timeline")) || tvars_set(item, "at", at) < 0 ||
+		    tvars_set(item, "actor", ev[i].actor) < 0 ||
+		    tvars_set(item, "kind", ev[i].kind) < 0 || tvars_set(item, "label", label) < 0 ||
+		    tvars_set(item, "detail", text) < 0 ||
+		    (strcmp(ev[i].kind, "note") == 0 &&
+		     (!(item = tvars_add_item(v, "notes")) || tvars_set(item, "at", at) < 0 ||
+		      tvars_set(item, "actor", ev[i].actor) < 0 ||
+		      tvars_set(item, "text", ev[i].detail) < 0))) {
+			free(text);
+			return -1;
+		}
+		free(text);
+		shown++;
+	}
+	return tvars_setf(v, "timeline_count", "%zu", shown) < 0 ||
+	       set_took(v, "took_ack", t->created_at, t->acked_at, "未受付") < 0 ||
+	       set_took(v, "took_contain", t->created_at, t->contained_at, "未到達") < 0 ||
+	       set_took(v, "took_resolve", t->created_at, t->resolved_at, "未解決") < 0 ||
+	       add_judgement(v, t, obl, n_obl, refused, now) < 0 ? -1 : 0;
+}
+
+/* ---- one notice's draft ---- */
+
+int vars_add_draft(struct tvars *v, const struct config *cfg, int kind,
+		   const struct obligation *o, time_t due, int number, time_t now)
+{
+	static const char *const kanji[] = { "一", "二", "三", "四", "五", "六", "七", "八", "九",
+					     "十" };
+	const struct contacts_config *c = &cfg->contacts;
+	char when[40];
+	struct tm tm;
+	size_t i;
+
+	clock_format_short(due, when, sizeof when);
+	if (!localtime_r(&now, &tm))
+		memset(&tm, 0, sizeof tm);
+	if (tvars_setf(v, "draft_date", "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
+		       tm.tm_mday) < 0 ||
+	    tvars_set(v, "draft_kind", obligation_name(kind)) < 0 ||
+	    tvars_set(v, "draft_label", obligation_label(kind)) < 0 ||
+	    tvars_set(v, "draft_due", when) < 0 ||
+	    (o ? set_text(v, "draft_status", obligation_status(o, now))
+	       : tvars_set(v, "draft_status", "この案件の対応義務ではありません（参考の下書き）")) < 0 ||
+	    /* policy 7-4: the contacts, from the configuration ("" when not set) */
+	    tvars_set(v, "contact_ppc_phone", c->ppc_phone) < 0 ||
+	    tvars_set(v, "contact_amazon", c->amazon) < 0 ||
+	    tvars_set(v, "contact_aws", c->aws) < 0 ||
+	    tvars_set(v, "contact_rakuten_phone", c->rakuten_phone) < 0 ||
+	    tvars_set(v, "contact_yahoo_form", c->yahoo_form) < 0 ||
+	    tvars_set(v, "contact_website", c->website) < 0 ||
+	    tvars_set_list(v, "contacts_outage") < 0 ||
+	    tvars_setf(v, "publication_seq", "%d", number) < 0 ||
+	    (number >= 1 && number <= 10 ? tvars_set(v, "publication_no", kanji[number - 1])
+					 : tvars_setf(v, "publication_no", "%d", number)) < 0)
+		return -1;
+	for (i = 0; i < c->n_outage; i++) {
+		struct tvars *item = tvars_add_item(v, "contacts_outage");
+
+		if (!item || tvars_set(item, "contact", c->outage[i]) < 0)
+			return -1;
+	}
+	return 0;
+}

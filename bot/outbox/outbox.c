@@ -1,0 +1,299 @@
+/* outbox.c — see outbox.h. */
+#include "outbox/outbox.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "outbox/compose.h"
+
+/* Due mail read from the database at a time. */
+#define OUTBOX_BATCH 200
+
+char *outbox_reply_address(const struct config *cfg, const char *ticket_ref)
+{
+	const char *from = cfg->smtp.from, *at = strchr(from, '@');
+	char *out;
+
+	/* A mail about no ticket (the digest): replies go to the desk itself
+	 * and open a ticket, like any other mail there. */
+	if (!at || !ticket_ref || !*ticket_ref)
+		return strdup(from);
+	if (asprintf(&out, "%.*s+%s%s", (int)(at - from), from, ticket_ref, at) < 0)
+		return NULL;
+	return out;
+}
+
+/* "<ref>.<kind>.<time>.<random>@domain": unique without a counter, and it
+ * names the ticket so a person reading headers sees where it belongs;
+ * "<kind>.<time>.<random>@domain" for a mail about no ticket. */
+static char *new_message_id(const struct config *cfg, const char *ref, const char *kind,
+			    time_t now)
+{
+	unsigned char rnd[8] = { 0 };
+	char hex[17], *out;
+	size_t i;
+
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		for (i = 0; i < sizeof rnd; i++)	/* no entropy: still unique enough with time */
+			rnd[i] = (unsigned char)rand();
+	for (i = 0; i < sizeof rnd; i++)
+		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	if (asprintf(&out, "%s%s%s.%lld.%s@%s", ref && *ref ? ref : "", ref && *ref ? "." : "",
+		     kind, (long long)now, hex, config_mail_domain(cfg)) < 0)
+		return NULL;
+	return out;
+}
+
+int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
+		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
+		 struct error *err)
+{
+	char *subject = NULL, *body = NULL, *html = NULL, *msgid = NULL, *reply_to = NULL;
+	char *data = NULL, *detail = NULL;
+	struct outmsg out = { 0 };
+	size_t len = 0;
+	int rc = -1;
+
+	if (render_mail(cfg->templates, m->template, m->vars, &subject, &body, err) < 0)
+		return -1;
+	if (m->html_template &&
+	    render_html(cfg->templates, m->html_template, m->vars, &html, err) < 0)
+		goto done;
+	if (m->drill) {
+		/* Issue 4: every mail a drill causes says so, whatever the
+		 * template writes, so that nobody takes it for a real incident. */
+		char *marked;
+
+		if (asprintf(&marked, "【訓練 / DRILL】%s", subject) < 0) {
+			error_set(err, ERR_FATAL, "outbox: out of memory");
+			goto done;
+		}
+		free(subject);
+		subject = marked;
+	}
+	msgid = new_message_id(cfg, ticket_ref, m->kind, now);
+	reply_to = m->reply_to ? strdup(m->reply_to) : outbox_reply_address(cfg, ticket_ref);
+	if (!msgid || !reply_to) {
+		error_set(err, ERR_FATAL, "outbox: out of memory");
+		goto done;
+	}
+	out.from_addr = cfg->smtp.from;
+	out.from_name = cfg->smtp.from_name;
+	out.to_addr = m->to_addr;
+	out.to_name = m->to_name;
+	out.reply_to = reply_to;
+	out.subject = subject;
+	out.message_id = msgid;
+	out.in_reply_to = m->in_reply_to;
+	out.references = m->references;
+	/* RFC 3834: everything the bot sends is automatic; answers to a
+	 * person's mail say so precisely. */
+	out.auto_submitted = m->in_reply_to ? "auto-replied" : "auto-generated";
+	out.body = body;
+	out.html = html;
+	out.date = now;
+	out.utc_offset_min = clock_utc_offset_min(now);
+	out.charset = cfg->smtp.charset;
+	data = compose_message(&out, &len);
+	if (!data) {
+		error_set(err, ERR_FATAL, "outbox: out of memory composing %s", m->kind);
+		goto done;
+	}
+	if (store_outbox_add(st, ticket_id, m->kind, msgid, cfg->smtp.from, m->to_addr,
+			     subject, data, len, now, err) < 0)
+		goto done;
+	if (asprintf(&detail, "%s to %s: %s", m->kind, m->to_addr, subject) < 0)
+		detail = NULL;
+	rc = store_event_add(st, ticket_id, now, "bot", "mail-queued", detail, err);
+done:
+	free(subject);
+	free(body);
+	free(html);
+	free(msgid);
+	free(reply_to);
+	free(data);
+	free(detail);
+	return rc;
+}
+
+long outbox_backoff(int attempts, unsigned jitter)
+{
+	long delay = 30, spread;
+
+	while (attempts-- > 1 && delay < 3600)
+		delay *= 2;
+	if (delay > 3600)
+		delay = 3600;
+	/* ±20 %, so that many mails failed together do not retry together */
+	spread = delay / 5;
+	return delay - spread + (long)(jitter % (unsigned)(2 * spread + 1));
+}
+
+/* Remembers that the server accepted mail id that the database could not
+ * record; -1 when there is no memory for it (it may then be sent again). */
+static int remember_unrecorded(struct outbox_flusher *f, int64_t id, time_t sent_at)
+{
+	if (f->n_unrecorded == f->cap_unrecorded) {
+		size_t cap = f->cap_unrecorded ? 2 * f->cap_unrecorded : 8;
+		struct outbox_unrecorded *grown = realloc(f->unrecorded, cap * sizeof *grown);
+
+		if (!grown)
+			return -1;
+		f->unrecorded = grown;
+		f->cap_unrecorded = cap;
+	}
+	f->unrecorded[f->n_unrecorded].id = id;
+	f->unrecorded[f->n_unrecorded].sent_at = sent_at;
+	f->n_unrecorded++;
+	return 0;
+}
+
+/* Records the mail sent while the database could not; stops at the first failure. */
+static int record_unrecorded(struct store *st, struct outbox_flusher *f, struct error *err)
+{
+	while (f->n_unrecorded > 0) {
+		const struct outbox_unrecorded *u = &f->unrecorded[f->n_unrecorded - 1];
+
+		if (store_outbox_mark_sent(st, u->id, u->sent_at, err) < 0)
+			return -1;
+		log_info("outbox", "mail %lld: sent earlier, now recorded", (long long)u->id);
+		f->n_unrecorded--;
+	}
+	return 0;
+}
+
+void outbox_flusher_release(struct store *st, struct outbox_flusher *f)
+{
+	struct error err = { 0 };
+	size_t i;
+
+	if (f->n_unrecorded > 0 && record_unrecorded(st, f, &err) < 0)
+		for (i = 0; i < f->n_unrecorded; i++)
+			log_error("outbox", "mail %lld was sent but cannot be recorded (%s): "
+				  "it will be sent again, with the same Message-ID",
+				  (long long)f->unrecorded[i].id, err.msg);
+	free(f->unrecorded);
+	memset(f, 0, sizeof *f);
+}
+
+/*
+ * Marks e failed for good and lets f->on_failed tell whom it must, in one
+ * transaction: the failure and the notice commit together or not at all
+ * (then the mail stays pending and is tried again).
+ */
+static int give_up(struct store *st, struct outbox_flusher *f, const struct outbox_entry *e,
+		   int attempts, const char *reason, time_t now, struct error *err)
+{
+	if (!f->on_failed)
+		return store_outbox_mark_failed(st, e->id, attempts, reason, now, err);
+	if (store_begin(st, err) < 0)
+		return -1;
+	if (store_outbox_mark_failed(st, e->id, attempts, reason, now, err) < 0 ||
+	    f->on_failed(f->ctx, e, reason, now, err) < 0 || store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends one batch of due mail; *more says whether to go on with the next. */
+static int flush_batch(struct store *st, struct smtp_client *client, struct outbox_flusher *f,
+		       time_t now, struct outbox_stats *stats, bool *more, struct error *err)
+{
+	struct outbox_entry *due = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	*more = false;
+	if (store_outbox_due(st, now, OUTBOX_BATCH, &due, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		struct outbox_entry *e = &due[i];
+		const char *rcpt = e->rcpt;
+		struct error serr = { 0 };
+		enum smtp_status status;
+		int attempts = e->attempts + 1;
+		bool too_old = now - e->created_at >= OUTBOX_MAX_AGE;
+
+		/* Nothing goes out that the database could not record as sent. */
+		if (store_outbox_claim(st, e->id, err) < 0) {
+			rc = -1;
+			break;
+		}
+		status = smtp_send(client, e->env_from, &rcpt, 1, e->data, e->len, &serr);
+		if (status == SMTP_SENT) {
+			/* Recorded at once: a kill after this line never resends. */
+			if (store_outbox_mark_sent(st, e->id, now, err) < 0) {
+				/* Never sent again by this process: recorded on the next flush. */
+				if (remember_unrecorded(f, e->id, now) < 0)
+					log_error("outbox", "mail %lld (%s) to %s: sent, but cannot be "
+						  "recorded nor remembered: it will be sent again",
+						  (long long)e->id, e->kind, e->rcpt);
+				else
+					log_warn("outbox", "mail %lld (%s) to %s: sent, not recorded yet "
+						 "(%s): it will not be sent again", (long long)e->id,
+						 e->kind, e->rcpt, err->msg);
+				rc = -1;
+				break;
+			}
+			log_info("outbox", "mail %lld (%s) to %s: sent", (long long)e->id,
+				 e->kind, e->rcpt);
+			stats->sent++;
+		} else if (status == SMTP_PERMFAIL || attempts >= OUTBOX_MAX_ATTEMPTS || too_old) {
+			char reason[sizeof serr.msg + 80];
+
+			if (status == SMTP_PERMFAIL)
+				snprintf(reason, sizeof reason, "%s", serr.msg);
+			else
+				snprintf(reason, sizeof reason, "not accepted in %d attempts over %lld h: %s",
+					 attempts, (long long)(now - e->created_at) / 3600, serr.msg);
+			if (give_up(st, f, e, attempts, reason, now, err) < 0) {
+				rc = -1;
+				break;
+			}
+			log_error("outbox", "mail %lld (%s) to %s: failed for good: %s",
+				  (long long)e->id, e->kind, e->rcpt, reason);
+			stats->failed++;
+		} else {
+			unsigned jitter = 0;
+			long wait;
+
+			if (getrandom(&jitter, sizeof jitter, 0) < 0)
+				jitter = (unsigned)e->id;
+			wait = outbox_backoff(attempts, jitter);
+			if (store_outbox_mark_retry(st, e->id, attempts, now + wait, serr.msg, err) < 0) {
+				rc = -1;
+				break;
+			}
+			log_warn("outbox", "mail %lld (%s) to %s: attempt %d failed, retry in %ld s: %s",
+				 (long long)e->id, e->kind, e->rcpt, attempts, wait, serr.msg);
+			stats->retried++;
+			/* The server is likely down or busy for everyone: try the
+			 * rest on the next round instead of timing out on each. */
+			store_outbox_free(due, n);
+			return 0;
+		}
+	}
+	*more = rc == 0 && n == OUTBOX_BATCH;
+	store_outbox_free(due, n);
+	return rc;
+}
+
+int outbox_flush(struct store *st, struct smtp_client *client, struct outbox_flusher *f,
+		 time_t now, struct outbox_stats *stats, struct error *err)
+{
+	bool more = true;
+
+	memset(stats, 0, sizeof *stats);
+	if (record_unrecorded(st, f, err) < 0)
+		return -1;
+	while (more)
+		if (flush_batch(st, client, f, now, stats, &more, err) < 0)
+			return -1;
+	return 0;
+}

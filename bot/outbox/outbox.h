@@ -1,0 +1,117 @@
+/*
+ * outbox.h — mail the bot sends: queued in the database with the change
+ * that causes it, then delivered by outbox_flush().
+ *
+ * outbox_queue() renders a template, composes the message (with its final
+ * Message-ID, so a resend after a crash is the same mail to every client)
+ * and stores it in the open transaction.  outbox_flush() sends what is due,
+ * marks each mail sent right after the server accepted it, reschedules
+ * temporary failures with outbox_backoff() and gives up on a mail after a
+ * bounded number of attempts.
+ */
+#ifndef INCIDENT_OUTBOX_H
+#define INCIDENT_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "lib/error.h"
+#include "outbox/render.h"
+#include "outbox/smtp.h"
+#include "store/store.h"
+
+struct outbox_mail {
+	const char *kind;		/* "ack", "alarm", ... (for listings) */
+	const char *template;		/* file in the templates folder */
+	const char *html_template;	/* NULL, or an HTML version (render_html): the
+					 * mail is then multipart/alternative */
+	const struct tvars *vars;
+	const char *to_addr;
+	const char *to_name;		/* may be NULL */
+	const char *in_reply_to;	/* without brackets; may be NULL */
+	const char *references;		/* space-separated; may be NULL */
+	bool drill;			/* about a drill: the subject says so (policy 6-2) */
+	const char *reply_to;		/* NULL: the ticket's reply address (outbox_reply_address) */
+};
+
+/*
+ * Renders, composes and queues one mail about ticket (id + ref) inside the
+ * open transaction, and notes it on the ticket's timeline.  A mail about
+ * no ticket (the digest, a periodic reminder) has ticket_id 0 and ref NULL
+ * or "": its Message-ID names only the kind, its Reply-To is smtp.from,
+ * and the note goes to the event log without a ticket.
+ */
+int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
+		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
+		 struct error *err);
+
+/* The reply address that routes replies back to the ticket ("incident+REF@domain");
+ * smtp.from itself when ticket_ref is NULL or "".  malloc'd; NULL: no memory. */
+char *outbox_reply_address(const struct config *cfg, const char *ticket_ref);
+
+/*
+ * Seconds to wait before attempt number `attempts` + 1 after `attempts`
+ * failures: exponential from 30 s, capped at an hour, spread by jitter
+ * (any integer; its value picks up to ±20 %).  Pure.
+ */
+long outbox_backoff(int attempts, unsigned jitter);
+
+/*
+ * Sending gives up after this many attempts (about two days with the
+ * backoff), or at a temporary failure more than OUTBOX_MAX_AGE after the
+ * mail was queued: mail that waited behind an earlier one to the same
+ * recipient (order per recipient, store_outbox_due) then does not get two
+ * more days each.  Either way the outbox cannot grow without bound.
+ */
+#define OUTBOX_MAX_ATTEMPTS 60
+#define OUTBOX_MAX_AGE (3 * 24 * 3600)
+
+struct outbox_stats {
+	size_t sent, retried, failed;
+};
+
+/* A mail the server accepted that the database has not recorded yet. */
+struct outbox_unrecorded {
+	int64_t id;
+	time_t sent_at;
+};
+
+/*
+ * What outbox_flush() keeps from one call to the next in a sending process.
+ * Zero it before the first flush; outbox_flusher_release() frees it.
+ *
+ * on_failed (may be NULL) runs inside the transaction that marks mail e
+ * failed for good, with the reason: what it queues (the admins' notice) is
+ * committed with the failure or not at all.  ctx is passed to it.
+ *
+ * unrecorded: mail the SMTP server accepted (250) when the database could
+ * not record it (locked, disk full).  This process never sends it again;
+ * the next flush records it before it sends anything.  Only a kill loses
+ * the list — the one case where a mail goes out twice, with the same
+ * Message-ID.
+ */
+struct outbox_flusher {
+	int (*on_failed)(void *ctx, const struct outbox_entry *e, const char *reason,
+			 time_t now, struct error *err);
+	void *ctx;
+	struct outbox_unrecorded *unrecorded;	/* owned */
+	size_t n_unrecorded, cap_unrecorded;
+};
+
+/*
+ * Sends every pending mail that is due at now through client: first
+ * records f's unrecorded mail (a database still failing stops the flush
+ * before anything is sent).  A database error stops the flush (ERR_TEMP or
+ * ERR_FATAL); SMTP trouble never does (it is recorded on the mail).
+ */
+int outbox_flush(struct store *st, struct smtp_client *client, struct outbox_flusher *f,
+		 time_t now, struct outbox_stats *stats, struct error *err);
+
+/* Tries once more to record f's unrecorded mail (logs what stays
+ * unrecorded: it will be sent again after a restart), then frees f. */
+void outbox_flusher_release(struct store *st, struct outbox_flusher *f);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * auth.c — the reply tokens of auth.h: a MAC the bot hands each admin in
+ * the reply address of its mail, made, checked, and read back out of the
+ * address a reply was sent to.  Authentication-Results are read in
+ * auth_results.c.  Everything compares ASCII case by hand rather than
+ * with ctype or strcasecmp, so that no locale changes a decision.
+ */
+#include "rules/auth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/digest.h"
+
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static char ascii_upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_alnum(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_hex(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Whether the n bytes at a and b are equal ignoring ASCII case; stops at
+ * the first difference, so a shorter string's NUL ends it safely. */
+static bool ieq_n(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+			return false;
+	return true;
+}
+
+static bool ieq(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	return ieq_n(a, b, n) && a[n] == '\0';
+}
+
+/* ---- reply tokens ---- */
+
+/* Reads a ticket ref "INC-YYYY-N…" (4 to 8 digits, as route.c does) at p;
+ * returns its length, the canonical form in ref, or 0. */
+static size_t parse_ref(const char *p, char ref[AUTH_REF_MAX])
+{
+	size_t i, digits;
+
+	if (!ieq_n(p, "INC-", 4))
+		return 0;
+	for (i = 4; i < 8; i++)
+		if (!is_digit(p[i]))
+			return 0;
+	if (p[8] != '-')
+		return 0;
+	for (digits = 0; digits <= 8 && is_digit(p[9 + digits]); digits++)
+		;
+	if (digits < 4 || digits > 8)
+		return 0;
+	for (i = 0; i < 9 + digits; i++)
+		ref[i] = ascii_upper(p[i]);
+	ref[i] = '\0';
+	return i;
+}
+
+static bool ref_ok(const char *ref)
+{
+	size_t i, n = ref ? strnlen(ref, AUTH_REF_MAX) : 0;
+
+	if (n == 0 || n == AUTH_REF_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!is_alnum(ref[i]) && ref[i] != '-')
+			return false;
+	return true;
+}
+
+/* No space or control character: each one could shift the MAC input's
+ * fields ("\n" separates them) or hide in a log line. */
+static bool addr_ok(const char *addr)
+{
+	size_t i, n = addr ? strnlen(addr, AUTH_ADDR_MAX + 1) : 0;
+
+	if (n == 0 || n > AUTH_ADDR_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)addr[i] <= ' ' || addr[i] == 0x7f)
+			return false;
+	return true;
+}
+
+void auth_token(const char *secret, const char *ticket_ref, const char *addr,
+		char out[AUTH_TOKEN_LEN + 1])
+{
+	static const char prefix[] = "incident-bot reply v1\n";
+	static const char hex[] = "0123456789abcdef";
+	char msg[sizeof prefix - 1 + AUTH_REF_MAX + 1 + AUTH_ADDR_MAX];
+	unsigned char mac[32], any = 0;
+	size_t i, k = sizeof prefix - 1;
+
+	out[0] = '\0';
+	if (!secret || !*secret || !ref_ok(ticket_ref) || !addr_ok(addr))
+		return;
+	memcpy(msg, prefix, k);
+	for (i = 0; ticket_ref[i]; i++)
+		msg[k++] = ascii_upper(ticket_ref[i]);
+	msg[k++] = '\n';
+	for (i = 0; addr[i]; i++)
+		msg[k++] = ascii_lower(addr[i]);
+	digest_hmac_sha256(secret, strlen(secret), msg, k, mac);
+	for (i = 0; i < sizeof mac; i++)
+		any |= mac[i];
+	if (any) {	/* all zero: GnuTLS failed (digest.h) */
+		for (i = 0; i < AUTH_TOKEN_LEN / 2; i++) {
+			out[2 * i] = hex[mac[i] >> 4];
+			out[2 * i + 1] = hex[mac[i] & 0xf];
+		}
+		out[AUTH_TOKEN_LEN] = '\0';
+	}
+	explicit_bzero(mac, sizeof mac);
+}
+
+bool auth_token_ok(const char *secret, const char *ticket_ref, const char *addr,
+		   const char *token)
+{
+	char want[AUTH_TOKEN_LEN + 1];
+	unsigned diff = 0;
+	size_t i;
+
+	if (!token || strnlen(token, AUTH_TOKEN_LEN + 1) != AUTH_TOKEN_LEN)
+		return false;
+	auth_token(secret, ticket_ref, addr, want);
+	if (!want[0])
+		return false;
+	/* No early exit: the time must not tell how many digits were right. */
+	for (i = 0; i < AUTH_TOKEN_LEN; i++)
+		diff |= (unsigned char)(ascii_lower(token[i]) ^ want[i]);
+	explicit_bzero(want, sizeof want);
+	return diff == 0;
+}
+
+/* The '@' of a bot address "local@domain" with both parts non-empty and no
+ * second '@', or NULL. */
+static const char *bot_at(const char *bot_addr)
+{
+	const char *at = bot_addr ? strchr(bot_addr, '@') : NULL;
+
+	if (!at || at == bot_addr || !at[1] || strchr(at + 1, '@'))
+		return NULL;
+	return at;
+}
+
+static bool token_shape_ok(const char *token)
+{
+	size_t i;
+
+	if (!token)
+		return false;
+	for (i = 0; i < AUTH_TOKEN_LEN; i++)
+		if (!is_hex(token[i]))
+			return false;
+	return token[AUTH_TOKEN_LEN] == '\0';
+}
+
+char *auth_reply_address(const char *bot_addr, const char *ticket_ref, const char *token)
+{
+	const char *at = bot_at(bot_addr);
+	char ref[AUTH_REF_MAX], *out;
+	size_t local, rl, i, k, size;
+
+	if (!at || !ticket_ref || !(rl = parse_ref(ticket_ref, ref)) || ticket_ref[rl] ||
+	    !token_shape_ok(token))
+		return NULL;
+	local = (size_t)(at - bot_addr);
+	size = local + 1 + rl + 1 + AUTH_TOKEN_LEN + strlen(at) + 1;
+	if (!(out = malloc(size)))
+		return NULL;
+	memcpy(out, bot_addr, local);
+	k = local;
+	out[k++] = '+';
+	memcpy(out + k, ref, rl);
+	k += rl;
+	out[k++] = '-';
+	for (i = 0; i < AUTH_TOKEN_LEN; i++)
+		out[k++] = ascii_lower(token[i]);
+	memcpy(out + k, at, strlen(at) + 1);
+	return out;
+}
+
+bool auth_address_token(const char *addr, const char *bot_addr, char ref[AUTH_REF_MAX],
+			char token[AUTH_TOKEN_LEN + 1])
+{
+	const char *at = bot_at(bot_addr), *p;
+	char r[AUTH_REF_MAX];
+	size_t local, n, i;
+
+	ref[0] = token[0] = '\0';
+	if (!addr || !at)
+		return false;
+	local = (size_t)(at - bot_addr);
+	if (!ieq_n(addr, bot_addr, local) || addr[local] != '+')
+		return false;
+	p = addr + local + 1;
+	if (!(n = parse_ref(p, r)) || p[n] != '-')
+		return false;
+	p += n + 1;
+	for (i = 0; i < AUTH_TOKEN_LEN; i++)
+		if (!is_hex(p[i]))
+			return false;
+	if (p[AUTH_TOKEN_LEN] != '@' || !ieq(p + AUTH_TOKEN_LEN + 1, at + 1))
+		return false;
+	memcpy(ref, r, n + 1);
+	for (i = 0; i < AUTH_TOKEN_LEN; i++)
+		token[i] = ascii_lower(p[i]);
+	token[AUTH_TOKEN_LEN] = '\0';
+	return true;
+}

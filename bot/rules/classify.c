@@ -1,0 +1,824 @@
+/*
+ * classify.c — a report's words, sender and counts to a first
+ * classification; see classify.h.
+ *
+ * Three steps.  Text and words are normalised once, alike, by textnorm.c,
+ * so that a word in the configuration is one byte string to find (ASCII
+ * case, full-width ASCII and half-width katakana do not matter).  One
+ * pass over the text then walks a trie of the words from each character;
+ * a word counts once, the first time it is found.  Last, each field is
+ * decided from the tallies and `why` written.
+ *
+ * The table is built once per configuration and never written after: what
+ * one report found lives in that report's own `found` array, so the same
+ * text gets the same answer in a process of any length and from any
+ * thread (SPEC 3: classification is a pure function).
+ *
+ * The value names are spelled here, not taken from policy.c, so that
+ * classification does not wait on the policy module; they are the names
+ * of policy.h's comments and of conf/keywords.conf.
+ *
+ * Sections, in order: names; characters; senders; the word table;
+ * counts; why; the entry point.
+ */
+#include "rules/classify.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/policy.h"
+#include "rules/textnorm.h"
+
+/* ---- names --------------------------------------------------------------- */
+
+#define VALUES_MAX 16	/* the largest *_COUNT of the four fields */
+
+_Static_assert(SOURCE_COUNT <= VALUES_MAX && TYPE_COUNT <= VALUES_MAX &&
+	       PRIORITY_COUNT <= VALUES_MAX && FLAG_COUNT <= VALUES_MAX,
+	       "VALUES_MAX too small");
+
+static const int field_count[] = {
+	[KW_SOURCE] = SOURCE_COUNT, [KW_TYPE] = TYPE_COUNT,
+	[KW_PRIORITY] = PRIORITY_COUNT, [KW_FLAG] = FLAG_COUNT,
+};
+
+static const char *const source_names[SOURCE_COUNT] = {
+	[SOURCE_SUSPECTED_ACCESS] = "suspected-access",
+	[SOURCE_CONFIRMED_LEAK] = "confirmed-leak",
+	[SOURCE_UTM_VENDOR] = "utm-vendor",
+	[SOURCE_EXTERNAL_NOTICE] = "external-notice",
+	[SOURCE_SYSTEM_ALERT] = "system-alert",
+	[SOURCE_MALFUNCTION] = "malfunction",
+	[SOURCE_EQUIPMENT] = "equipment",
+};
+
+static const char *const type_names[TYPE_COUNT] = {
+	[TYPE_DATABASE_HACKING] = "database-hacking",
+	[TYPE_UNAUTHORIZED_ACCESS] = "unauthorized-access",
+	[TYPE_DATA_LEAK] = "data-leak",
+	[TYPE_INSIDER_LEAK] = "insider-leak",
+	[TYPE_MALWARE] = "malware",
+	[TYPE_DOS] = "dos",
+	[TYPE_LOST_DEVICE] = "lost-device",
+	[TYPE_POWER] = "power",
+	[TYPE_OVERHEATING] = "overheating",
+	[TYPE_DISASTER] = "disaster",
+	[TYPE_OTHER] = "other",
+};
+
+static const char *const priority_names[PRIORITY_COUNT] = {
+	[PRIORITY_HIGH] = "high", [PRIORITY_MEDIUM] = "medium", [PRIORITY_LOW] = "low",
+};
+
+/* A flag in why: "個人情報 (personal-data)". */
+static const char *const flag_names[FLAG_COUNT][2] = {
+	[FLAG_PERSONAL_DATA] = { "個人情報", "personal-data" },
+	[FLAG_PARTNER_DATA] = { "取引先情報", "partner-data" },
+	[FLAG_AMAZON] = { "Amazon", "amazon" },
+	[FLAG_AWS] = { "AWS", "aws" },
+	[FLAG_RAKUTEN] = { "楽天", "rakuten" },
+	[FLAG_YAHOO] = { "Yahoo", "yahoo" },
+	[FLAG_EXTERNAL_REPORTER] = { "外部からの報告", "external-reporter" },
+	[FLAG_INTERNAL_ONLY] = { "社内で完結", "internal-only" },
+	[FLAG_MALICIOUS] = { "不正の目的", "malicious" },
+	[FLAG_SENSITIVE] = { "要配慮個人情報", "sensitive" },
+	[FLAG_FINANCIAL] = { "財産的被害", "financial" },
+	[FLAG_DRILL] = { "訓練", "drill" },
+};
+
+static const char *value_name(int field, int value)
+{
+	const char *s = NULL;
+
+	switch (field) {
+	case KW_SOURCE: s = source_names[value]; break;
+	case KW_TYPE: s = type_names[value]; break;
+	case KW_PRIORITY: s = priority_names[value]; break;
+	case KW_FLAG: s = flag_names[value][1]; break;
+	}
+	return s ? s : "?";
+}
+
+static bool rule_valid(const struct keyword_rule *r)
+{
+	return (int)r->field >= (int)KW_SOURCE && (int)r->field <= (int)KW_FLAG &&
+	       r->value >= 0 && r->value < field_count[r->field];
+}
+
+/* ---- characters ----------------------------------------------------------- */
+
+static bool ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* ---- senders -------------------------------------------------------------- */
+
+/* s without surrounding spaces and <>: [*b, *e). */
+static void addr_trim(const char *s, const char **b, const char **e)
+{
+	const char *x = s, *y = s + strlen(s);
+
+	while (x < y && (*x == ' ' || *x == '\t' || *x == '<'))
+		x++;
+	while (y > x && (y[-1] == ' ' || y[-1] == '\t' || y[-1] == '>'))
+		y--;
+	*b = x;
+	*e = y;
+}
+
+static bool same_nocase(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ascii_lower((unsigned char)a[i]) != ascii_lower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
+/* "a@b.example" exactly, or "@b.example": that domain and its subdomains. */
+static bool sender_matches(const char *pattern, const char *sender)
+{
+	const char *pb, *pe, *sb, *se, *at;
+	size_t pl, sl;
+
+	if (!pattern || !sender)
+		return false;
+	addr_trim(pattern, &pb, &pe);
+	addr_trim(sender, &sb, &se);
+	pl = (size_t)(pe - pb);
+	sl = (size_t)(se - sb);
+	if (pl < 2 || sl == 0)
+		return false;
+	if (*pb != '@')
+		return pl == sl && same_nocase(pb, sb, pl);
+	if (sl > pl && same_nocase(pb, se - pl, pl))
+		return true;				/* …@b.example */
+	at = memchr(sb, '@', sl);
+	return at && se - at > (ptrdiff_t)pl && se[-(ptrdiff_t)pl] == '.' &&
+	       same_nocase(pb + 1, se - pl + 1, pl - 1);	/* …@x.b.example */
+}
+
+/* ---- the word table ------------------------------------------------------- */
+
+/*
+ * The words are a trie: from each character of the text the walk follows
+ * the text's bytes for as long as some word goes on, and meets the words
+ * that end on the way.  Its edges are one hash table keyed by (node,
+ * byte), so a step costs the same whatever the node; the walk is as long
+ * as the longest word that starts alike, never the number of words.
+ */
+struct entry {
+	size_t len;			/* normalised, without "-" and "*" */
+	size_t rule, word;		/* where it was written */
+	bool left, right;		/* a word boundary is needed there */
+	bool except;			/* "-…": the rule's words do not count inside */
+	struct entry *next;		/* the next word ending at the same node */
+};
+
+struct rule_state {
+	unsigned words;			/* distinct words found */
+	bool sender;
+	size_t except_end;		/* the end of the furthest exception seen */
+};
+
+struct table {
+	struct entry *entries;
+	size_t n;
+	unsigned char *scratch;		/* a word being normalised */
+	uint64_t *edge_key;		/* (node << 8 | byte) + 1; 0 a free slot */
+	size_t *edge_to;
+	size_t mask;
+	struct entry **ends;		/* per node: exceptions first, then words */
+	size_t nodes;			/* node 0 is the root */
+};
+
+static size_t edge_slot(const struct table *t, uint64_t key)
+{
+	size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & t->mask;
+
+	while (t->edge_key[h] && t->edge_key[h] != key)
+		h = (h + 1) & t->mask;
+	return h;
+}
+
+/* The node after byte b from node, 0 when no word goes on so. */
+static size_t trie_child(const struct table *t, size_t node, unsigned char b)
+{
+	size_t h = edge_slot(t, ((uint64_t)node << 8 | b) + 1);
+
+	return t->edge_key[h] ? t->edge_to[h] : 0;
+}
+
+static size_t trie_add(struct table *t, const unsigned char *w, size_t len)
+{
+	size_t node = 0, i, h;
+
+	for (i = 0; i < len; i++) {
+		uint64_t key = ((uint64_t)node << 8 | w[i]) + 1;
+
+		h = edge_slot(t, key);
+		if (!t->edge_key[h]) {
+			t->edge_key[h] = key;
+			t->edge_to[h] = t->nodes++;
+		}
+		node = t->edge_to[h];
+	}
+	return node;
+}
+
+/*
+ * Normalises and enters one word of the pass (0: words, 1: exceptions);
+ * words shorter than two bytes mean nothing and are skipped, as are
+ * repeats within a rule.
+ */
+static void table_add(struct table *t, const char *raw, size_t rule, size_t word,
+		      bool except_pass)
+{
+	struct textnorm st = { .o = t->scratch };
+	unsigned char *w = t->scratch;
+	struct entry *e, **end;
+	size_t len;
+	bool except = false, prefix = false, right;
+
+	textnorm_start(&st);
+	textnorm_text(&st, raw, strlen(raw));
+	len = st.n;
+	if (len > 1 && w[0] == '-') {
+		except = true;
+		w++, len--;
+		if (w[0] == ' ')
+			w++, len--;
+	}
+	if (except != except_pass)
+		return;
+	if (len > 1 && w[len - 1] == '*') {
+		prefix = true;
+		len--;
+	}
+	if (len < 2)
+		return;
+	right = !prefix && ascii_alnum(w[len - 1]);
+	end = &t->ends[trie_add(t, w, len)];
+	for (e = *end; e; e = e->next)
+		if (e->rule == rule && e->except == except && e->right == right)
+			return;
+	e = &t->entries[t->n++];
+	*e = (struct entry){
+		.len = len, .rule = rule, .word = word, .except = except,
+		.left = ascii_alnum(w[0]), .right = right, .next = *end,
+	};
+	*end = e;
+}
+
+/*
+ * The trie of every valid rule's words.  Exceptions are entered last, so
+ * that they head the list at their node.  Returns -1 when out of memory.
+ */
+static int table_build(struct table *t, const struct keyword_rule *rules, size_t n_rules)
+{
+	size_t r, i, words = 0, bytes = 0, longest = 0, cap = 16, l;
+	int pass;
+
+	for (r = 0; r < n_rules; r++)
+		if (rule_valid(&rules[r]) && rules[r].words)
+			for (i = 0; i < rules[r].n_words; i++)
+				if (rules[r].words[i]) {
+					words++;
+					bytes += l = strlen(rules[r].words[i]);
+					longest = l > longest ? l : longest;
+				}
+	while (cap < 2 * (bytes + 1))
+		cap *= 2;
+	t->mask = cap - 1;
+	t->nodes = 1;
+	t->n = 0;
+	t->entries = malloc((words ? words : 1) * sizeof *t->entries);
+	t->edge_key = calloc(cap, sizeof *t->edge_key);
+	t->edge_to = malloc(cap * sizeof *t->edge_to);
+	t->ends = calloc(bytes + 1, sizeof *t->ends);
+	t->scratch = malloc(longest + 1);	/* normalising never lengthens */
+	if (!t->entries || !t->edge_key || !t->edge_to || !t->ends || !t->scratch)
+		return -1;
+	for (pass = 0; pass < 2; pass++)
+		for (r = 0; r < n_rules; r++)
+			if (rule_valid(&rules[r]) && rules[r].words)
+				for (i = 0; i < rules[r].n_words; i++)
+					if (rules[r].words[i])
+						table_add(t, rules[r].words[i], r, i, pass);
+	return 0;
+}
+
+static void table_free(struct table *t)
+{
+	free(t->entries);
+	free(t->edge_key);
+	free(t->edge_to);
+	free(t->ends);
+	free(t->scratch);
+}
+
+/* Whether the word found at s[i] stands on the boundaries it needs. */
+static bool bounded(const unsigned char *s, size_t n, size_t i, const struct entry *e)
+{
+	return !(e->left && i > 0 && ascii_alnum(s[i - 1])) &&
+	       !(e->right && i + e->len < n && ascii_alnum(s[i + e->len]));
+}
+
+/*
+ * The one pass: found[k] becomes 1 + the order in which entry k was first
+ * found (0: not found; the caller zeroes it), and each word found counts
+ * once for its rule.  From each character the trie is walked twice: first
+ * for the exceptions (usually longer than the words they hold), then for
+ * the words.  The table is only read.
+ */
+static void table_scan(const struct table *t, const unsigned char *s, size_t n,
+		       struct rule_state *rs, unsigned *found)
+{
+	unsigned seq = 0;
+	size_t i, j, node;
+
+	for (i = 0; i < n; i++) {
+		const struct entry *e;
+
+		if ((s[i] & 0xc0) == 0x80)
+			continue;	/* words start on a character */
+		for (j = i, node = 0; j < n && (node = trie_child(t, node, s[j])); j++)
+			for (e = t->ends[node]; e && e->except; e = e->next)
+				if (bounded(s, n, i, e) && i + e->len > rs[e->rule].except_end)
+					rs[e->rule].except_end = i + e->len;
+		for (j = i, node = 0; j < n && (node = trie_child(t, node, s[j])); j++) {
+			for (e = t->ends[node]; e && e->except; e = e->next)
+				;
+			for (; e; e = e->next) {
+				size_t k = (size_t)(e - t->entries);
+
+				if (!found[k] && bounded(s, n, i, e) &&
+				    i + e->len > rs[e->rule].except_end) {
+					found[k] = ++seq;	/* counts once */
+					rs[e->rule].words++;
+				}
+			}
+		}
+	}
+}
+
+/* ---- counts --------------------------------------------------------------- */
+
+#define COUNT_CAP 1000000000000000ULL	/* 10^15: more is no count of people */
+
+static bool at_str(const unsigned char *s, size_t n, size_t i, const char *w, bool word)
+{
+	size_t l = strlen(w);
+
+	return l <= n - i && memcmp(s + i, w, l) == 0 &&
+	       !(word && i + l < n && ascii_alnum(s[i + l]));
+}
+
+/* The first of list at s[i] (ASCII entries end on a word boundary), its length or 0. */
+static size_t at_any(const unsigned char *s, size_t n, size_t i, const char *const *list)
+{
+	for (; *list; list++)
+		if (at_str(s, n, i, *list, ascii_alnum((unsigned char)**list)))
+			return strlen(*list);
+	return 0;
+}
+
+/* What a count is of.  To add a unit: here, in the normalised spelling. */
+static const char *const count_units[] = {
+	"件", "名", "人", "アカウント", "records", "record", "customers", "customer",
+	"users", "user", "accounts", "account", "people", "persons", "person",
+	"individuals", "individual", "members", "member", "entries", "entry", NULL
+};
+static const char *const count_before[] = {	/* for why only */
+	"約", "およそ", "最大", "推定", "about ", "approx. ", "approximately ",
+	"around ", "over ", "more than ", "roughly ", "up to ", "nearly ", NULL
+};
+static const char *const count_after[] = { "以上", "超", "程度", "前後", NULL };
+
+static const struct { const char *w; unsigned long long mult; } count_mults[] = {
+	{ "億", 100000000 }, { "万", 10000 }, { "千", 1000 },
+	{ "million", 1000000 }, { "thousand", 1000 },
+};
+
+/*
+ * Digits with "," thousands separators and a decimal part at s[*i]: the
+ * integer part and the fraction in thousandths.  False past 15 digits.
+ */
+static bool read_number(const unsigned char *s, size_t n, size_t *i,
+			unsigned long long *ip, unsigned long long *milli)
+{
+	size_t j = *i, digits = 0, f;
+
+	*ip = *milli = 0;
+	while (j < n) {
+		if (s[j] >= '0' && s[j] <= '9') {
+			if (++digits > 15)
+				return false;
+			*ip = *ip * 10 + (s[j++] - '0');
+		} else if (s[j] == ',' && n - j > 3 && s[j + 1] >= '0' && s[j + 1] <= '9' &&
+			   s[j + 2] >= '0' && s[j + 2] <= '9' && s[j + 3] >= '0' &&
+			   s[j + 3] <= '9' && (n - j == 4 || s[j + 4] < '0' || s[j + 4] > '9')) {
+			j++;
+		} else
+			break;
+	}
+	if (j + 1 < n && s[j] == '.' && s[j + 1] >= '0' && s[j + 1] <= '9') {
+		for (j++, f = 100; j < n && s[j] >= '0' && s[j] <= '9'; j++, f /= 10)
+			*milli += f * (s[j] - '0');
+	}
+	*i = j;
+	return true;
+}
+
+/*
+ * A count starting at s[i]: "1,200件", "1.2万件", "1万2000人", "500 customers".
+ * Returns the value (capped) and the end of the unit and any 以上 in *end,
+ * or -1 when the number is not followed by a unit.
+ */
+static long long read_count(const unsigned char *s, size_t n, size_t i, size_t *end)
+{
+	unsigned long long total = 0, ip, milli, mult;
+	size_t j = i, k, l, m;
+	int round;
+
+	for (round = 0;; round++) {
+		if (!read_number(s, n, &j, &ip, &milli))
+			return -1;
+		k = j < n && s[j] == ' ' ? j + 1 : j;
+		for (mult = 0, m = 0; m < sizeof count_mults / sizeof count_mults[0]; m++)
+			if (at_str(s, n, k, count_mults[m].w,
+				   ascii_alnum((unsigned char)count_mults[m].w[0]))) {
+				mult = count_mults[m].mult;
+				j = k + strlen(count_mults[m].w);
+				break;
+			}
+		if (!mult) {
+			total += ip;
+			break;
+		}
+		total += ip > COUNT_CAP / mult ? COUNT_CAP : ip * mult + milli * mult / 1000;
+		if (round == 3 || j >= n || s[j] < '0' || s[j] > '9')
+			break;
+	}
+	if (j < n && s[j] == '+')
+		j++;
+	if (j < n && s[j] == ' ')
+		j++;
+	if (at_str(s, n, j, "余", false))
+		j += strlen("余");
+	if (!(l = at_any(s, n, j, count_units)))
+		return -1;
+	j += l;
+	j += at_any(s, n, j, count_after);
+	*end = j;
+	return total > COUNT_CAP ? (long long)COUNT_CAP : (long long)total;
+}
+
+/* The largest count in s; its text (with 約, 以上) in [*b, *e). */
+static long find_affected(const unsigned char *s, size_t n, size_t *b, size_t *e)
+{
+	long long best = -1, v;
+	size_t i, end, l;
+	const char *const *p;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			continue;
+		/* not inside a word, a version, a phone number or a time */
+		if (i > 0 && (ascii_alnum(s[i - 1]) || (s[i - 1] && strchr(".,-/:#", s[i - 1]))))
+			continue;
+		if ((v = read_count(s, n, i, &end)) > best) {
+			best = v;
+			*b = i;
+			*e = end;
+			for (p = count_before; *p; p++)
+				if ((l = strlen(*p)) <= i && memcmp(s + i - l, *p, l) == 0) {
+					*b = i - l;
+					break;
+				}
+		}
+	}
+	return best < 0 ? -1 : best > LONG_MAX ? LONG_MAX : (long)best;
+}
+
+/* ---- why ------------------------------------------------------------------ */
+
+/* At most CLASSIFY_WHY_MAX - 1 bytes: room is kept for "…" when cut. */
+struct why {
+	char *b;
+	size_t n;
+	bool full;
+};
+
+#define WHY_ROOM (CLASSIFY_WHY_MAX - 1 - 3)
+
+/* Appends n bytes as valid UTF-8 (bad bytes U+FFFD, controls spaces). */
+static void why_addn(struct why *w, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned char tmp[4];
+	size_t i = 0, k, l;
+	uint32_t cp;
+
+	while (i < n && !w->full) {
+		if (!(k = textnorm_utf8_next(p + i, n - i, &cp))) {
+			cp = 0xfffd;
+			k = 1;
+		} else if (cp < 0x20 || cp == 0x7f)
+			cp = ' ';
+		l = textnorm_utf8_put(cp, tmp);
+		if (w->n + l > WHY_ROOM) {
+			memcpy(w->b + w->n, "…", 3);
+			w->n += 3;
+			w->full = true;
+			break;
+		}
+		memcpy(w->b + w->n, tmp, l);
+		w->n += l;
+		i += k;
+	}
+	w->b[w->n] = '\0';
+}
+
+static void why_add(struct why *w, const char *s)
+{
+	why_addn(w, s, strlen(s));
+}
+
+static void why_part(struct why *w)
+{
+	if (w->n)
+		why_add(w, " / ");
+}
+
+/*
+ * The words of (field, value) found, in the order of the text, after
+ * "送信者 addr" when a sender rule matched.
+ */
+static void why_words(struct why *w, const struct keyword_rule *rules,
+		      const struct table *t, const unsigned *found, int field, int value,
+		      bool sender_matched, const char *sender)
+{
+	unsigned last = 0;
+	bool first = true;
+
+	if (sender_matched) {
+		why_add(w, "送信者 ");
+		why_add(w, sender);
+		first = false;
+	}
+	while (!w->full) {
+		const struct entry *next = NULL;
+		size_t i, k = 0;
+
+		for (i = 0; i < t->n; i++) {
+			const struct entry *e = &t->entries[i];
+
+			if (found[i] > last && (!next || found[i] < found[k]) &&
+			    (int)rules[e->rule].field == field && rules[e->rule].value == value) {
+				next = e;
+				k = i;
+			}
+		}
+		if (!next)
+			break;
+		if (!first)
+			why_add(w, ", ");
+		why_add(w, rules[next->rule].words[next->word]);
+		first = false;
+		last = found[k];
+	}
+}
+
+/* ---- the entry point ------------------------------------------------------ */
+
+struct tally {
+	unsigned words;
+	bool sender;
+	bool listed;
+	size_t first;		/* the first rule of the value */
+};
+
+/* The winning value of a one-value field, or -1: senders, then words, then order. */
+static int decide(const struct tally *v, int count)
+{
+	int i, best = -1;
+
+	for (i = 0; i < count; i++) {
+		if (!v[i].sender && !v[i].words)
+			continue;
+		if (best < 0 || v[i].sender > v[best].sender ||
+		    (v[i].sender == v[best].sender &&
+		     (v[i].words > v[best].words ||
+		      (v[i].words == v[best].words && v[i].first < v[best].first))))
+			best = i;
+	}
+	return best;
+}
+
+/* " / 種別 data-leak: 流出, 漏洩" */
+static void why_field(struct why *w, const char *head, const struct keyword_rule *rules,
+		      const struct table *t, const unsigned *found, int field, int value,
+		      const struct tally *y, const char *sender)
+{
+	why_part(w);
+	why_add(w, head);
+	why_add(w, value_name(field, value));
+	why_add(w, ": ");
+	why_words(w, rules, t, found, field, value, y->sender, sender);
+}
+
+/* " / 個人情報 (personal-data): 顧客情報" for each flag; "外部からの報告: sender". */
+static void why_flags(struct why *w, const struct keyword_rule *rules,
+		      const struct table *t, const unsigned *found, unsigned flags,
+		      const struct tally *y,
+		      const char *sender, bool external)
+{
+	int v;
+
+	for (v = 0; v < FLAG_COUNT; v++) {
+		if (!(flags & FLAG_BIT(v)))
+			continue;
+		why_part(w);
+		why_add(w, flag_names[v][0]);
+		if (v == FLAG_EXTERNAL_REPORTER && external) {
+			why_add(w, ": ");
+			why_add(w, sender && *sender ? sender : "(送信者不明)");
+			if (!y[v].words && !y[v].sender)
+				continue;
+			why_add(w, ", ");
+		} else if (v == FLAG_PERSONAL_DATA && !y[v].words && !y[v].sender) {
+			why_add(w, " (personal-data): 要配慮個人情報のため (APPI art. 2(3))");
+			continue;
+		} else {
+			why_add(w, " (");
+			why_add(w, flag_names[v][1]);
+			why_add(w, "): ");
+		}
+		why_words(w, rules, t, found, KW_FLAG, v, y[v].sender, sender);
+	}
+}
+
+static void nothing(struct classification *out, const char *why)
+{
+	out->source = -1;
+	out->type = TYPE_OTHER;
+	out->priority = PRIORITY_LOW;
+	out->flags = 0;
+	out->affected = -1;
+	snprintf(out->why, sizeof out->why, "%s", why);
+}
+
+/* The keyword table built once for a configuration's rules. */
+struct classifier {
+	const struct keyword_rule *rules;
+	size_t n_rules;
+	struct table t;
+};
+
+struct classifier *classifier_new(const struct keyword_rule *rules, size_t n_rules)
+{
+	struct classifier *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->rules = rules;
+	c->n_rules = rules ? n_rules : 0;
+	if (table_build(&c->t, c->rules, c->n_rules) < 0) {
+		table_free(&c->t);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void classifier_free(struct classifier *c)
+{
+	if (!c)
+		return;
+	table_free(&c->t);
+	free(c);
+}
+
+void classify(const struct keyword_rule *rules, size_t n_rules,
+	      const char *subject, const char *body, const char *sender,
+	      bool external, struct classification *out)
+{
+	struct classifier *c = classifier_new(rules, n_rules);
+
+	if (!c) {
+		nothing(out, "分類不能 (メモリ不足) / out of memory");
+		return;
+	}
+	classify_with(c, subject, body, sender, external, out);
+	classifier_free(c);
+}
+
+void classify_with(struct classifier *c, const char *subject, const char *body,
+		   const char *sender, bool external, struct classification *out)
+{
+	const struct keyword_rule *rules = c->rules;
+	size_t n_rules = c->n_rules;
+	size_t sl = subject ? strlen(subject) : 0, bl = body ? strlen(body) : 0;
+	struct tally tally[KW_FLAG + 1][VALUES_MAX] = { { { 0 } } };
+	struct why w = { .b = out->why };
+	const struct table *t = &c->t;
+	struct rule_state *rs;
+	unsigned *found;
+	struct textnorm st = { 0 };
+	int f, v, decided[KW_PRIORITY + 1];
+	size_t r, i, ab = 0, ae = 0;
+
+	nothing(out, "一致なし / no keyword matched");
+	rs = calloc(n_rules ? n_rules : 1, sizeof *rs);
+	found = calloc(t->n ? t->n : 1, sizeof *found);
+	st.o = malloc(sl + bl + 2);
+	if (!rs || !found || !st.o) {
+		nothing(out, "分類不能 (メモリ不足) / out of memory");
+		goto done;
+	}
+
+	/* subject and body apart: no word spans the two */
+	textnorm_start(&st);
+	textnorm_text(&st, subject ? subject : "", sl);
+	st.o[st.n++] = '\n';
+	textnorm_start(&st);
+	textnorm_text(&st, body ? body : "", bl);
+	table_scan(t, st.o, st.n, rs, found);
+
+	for (r = 0; r < n_rules; r++) {
+		struct tally *y;
+
+		if (!rule_valid(&rules[r]))
+			continue;
+		for (i = 0; rules[r].senders && i < rules[r].n_senders && !rs[r].sender; i++)
+			rs[r].sender = sender_matches(rules[r].senders[i], sender);
+		y = &tally[rules[r].field][rules[r].value];
+		y->words += rs[r].words;
+		y->sender |= rs[r].sender;
+		if (!y->listed) {
+			y->listed = true;
+			y->first = r;
+		}
+	}
+
+	for (f = KW_SOURCE; f <= KW_PRIORITY; f++)
+		decided[f] = decide(tally[f], field_count[f]);
+	for (v = 0; v < FLAG_COUNT; v++)
+		if (tally[KW_FLAG][v].words || tally[KW_FLAG][v].sender)
+			out->flags |= FLAG_BIT(v);
+	if (external)
+		out->flags |= FLAG_BIT(FLAG_EXTERNAL_REPORTER);
+	if (out->flags & FLAG_BIT(FLAG_SENSITIVE))	/* APPI art. 2(3): it is personal data */
+		out->flags |= FLAG_BIT(FLAG_PERSONAL_DATA);
+	out->affected = find_affected(st.o, st.n, &ab, &ae);
+
+	out->why[0] = '\0';
+	if ((v = decided[KW_SOURCE]) >= 0) {
+		out->source = v;
+		why_field(&w, "検知 ", rules, t, found, KW_SOURCE, v, &tally[KW_SOURCE][v], sender);
+	} else if (external) {
+		/* policy 7-1: その他外部からの情報提供, when nothing says more */
+		out->source = SOURCE_EXTERNAL_NOTICE;
+		why_add(&w, "検知 external-notice: 外部の送信者");
+	}
+	if ((v = decided[KW_TYPE]) >= 0) {
+		out->type = v;
+		why_field(&w, "種別 ", rules, t, found, KW_TYPE, v, &tally[KW_TYPE][v], sender);
+	}
+	v = decided[KW_PRIORITY];
+	if ((out->flags & FLAG_BIT(FLAG_PERSONAL_DATA)) && v != PRIORITY_HIGH) {
+		/* policy 7-2 (1): customer information is high whatever the system */
+		out->priority = PRIORITY_HIGH;
+		why_part(&w);
+		why_add(&w, "優先度 high: 個人情報を含むため (customer data, policy 7-2)");
+		if (v >= 0)
+			why_field(&w, "語では優先度 ", rules, t, found, KW_PRIORITY, v,
+				  &tally[KW_PRIORITY][v], sender);
+	} else if (v >= 0) {
+		out->priority = v;
+		why_field(&w, "優先度 ", rules, t, found, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
+	}
+	why_flags(&w, rules, t, found, out->flags, tally[KW_FLAG], sender, external);
+	if (out->affected >= 0) {
+		why_part(&w);
+		why_add(&w, "件数: ");
+		why_addn(&w, (const char *)st.o + ab, ae - ab);
+	}
+	if (!w.n)
+		nothing(out, "一致なし / no keyword matched");
+done:
+	free(st.o);
+	free(found);
+	free(rs);
+}

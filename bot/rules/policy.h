@@ -1,0 +1,209 @@
+/*
+ * policy.h — the company's incident policy (seeds/000_…txt, cited as
+ * "policy N-M") and the law behind its section 7-4, as data and pure
+ * functions: the enumerations of a ticket, the status machine, the
+ * checklists of 7-6, and which obligations a ticket's flags create.
+ * No I/O, no allocation, no state: tables and lookups only.
+ *
+ * Every enumeration has a stable English name (the spelling of commands,
+ * configuration and --json: "high", "personal-data", "acknowledged") and
+ * a Japanese label for mail and `show`.  *_name() and *_label() return
+ * static strings, "?" for a value out of range (never NULL).
+ * *_from_name() is ASCII case-insensitive, reads "_" as "-"
+ * ("Personal_Data" is "personal-data") and returns -1 for an unknown name
+ * or NULL.
+ *
+ * To add a value: append it before the *_COUNT entry and to the matching
+ * table in policy.c; names are stored in the database, so never rename one.
+ */
+#ifndef INCIDENT_POLICY_H
+#define INCIDENT_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* SPEC 3 / policy 7: the ticket's life; see policy_transition(). */
+enum status {
+	STATUS_NEW,
+	STATUS_ACKNOWLEDGED,
+	STATUS_INVESTIGATING,	/* 7-3 調査 */
+	STATUS_CONTAINING,	/* 7-3 封じ込め */
+	STATUS_REPORTING,	/* 7-4 報告・公表 */
+	STATUS_RECOVERING,	/* 7-5 抑制措置・復旧 */
+	STATUS_RESOLVED,
+	STATUS_CLOSED,
+	STATUS_COUNT
+};
+
+/* Policy 7-2: recovery priority. */
+enum priority {
+	PRIORITY_HIGH,		/* servers, customer data, logistics systems */
+	PRIORITY_MEDIUM,	/* other management systems */
+	PRIORITY_LOW,		/* everything else */
+	PRIORITY_COUNT
+};
+
+/* Policy 7-1: how the event was detected. */
+enum source {
+	SOURCE_SUSPECTED_ACCESS,	/* 情報漏洩の兆候となる不正アクセス */
+	SOURCE_CONFIRMED_LEAK,		/* 具体的な情報漏洩の事実 */
+	SOURCE_UTM_VENDOR,		/* UTM 管理のセキュリティ会社 */
+	SOURCE_EXTERNAL_NOTICE,		/* その他外部からの情報提供 */
+	SOURCE_SYSTEM_ALERT,		/* システムのアラートや異常検知 */
+	SOURCE_MALFUNCTION,		/* システムが通常通り動作しない */
+	SOURCE_EQUIPMENT,		/* 機器トラブル */
+	SOURCE_COUNT
+};
+
+/* Policy 1 and 7-6: what kind of incident. */
+enum incident_type {
+	TYPE_DATABASE_HACKING,		/* 1(1), 7-6(1) */
+	TYPE_UNAUTHORIZED_ACCESS,	/* 7-6(2) */
+	TYPE_DATA_LEAK,			/* 7-6(3) */
+	TYPE_INSIDER_LEAK,		/* 1(1) 従業員による情報漏洩 */
+	TYPE_MALWARE,			/* 1(1) */
+	TYPE_DOS,			/* 1(1) */
+	TYPE_LOST_DEVICE,		/* 1(1) 記録媒体等の紛失 */
+	TYPE_POWER,			/* 1(2) 電源異常 */
+	TYPE_OVERHEATING,		/* 1(2) 熱暴走 */
+	TYPE_DISASTER,			/* 1(2) 天災による機器損壊 */
+	TYPE_OTHER,
+	TYPE_COUNT
+};
+
+/* SPEC 3: what a ticket involves; a bit set in struct ticket's flags. */
+enum flag {
+	FLAG_PERSONAL_DATA,	/* 7-4: 個人情報保護法 */
+	FLAG_PARTNER_DATA,	/* 7-2: 取引先情報 */
+	FLAG_AMAZON,		/* 7-4: Amazon within 24 h, also when only suspected */
+	FLAG_AWS,		/* 7-6 (1)-(3) d: e-mail within 24 h */
+	FLAG_RAKUTEN,		/* 7-4: phone */
+	FLAG_YAHOO,		/* 7-4: web form */
+	FLAG_EXTERNAL_REPORTER,	/* 7-2: ask who they are, where the information came from */
+	FLAG_INTERNAL_ONLY,	/* 7-4: damage within the company: reports may be omitted */
+	FLAG_MALICIOUS,		/* APPI rules art. 7(3): possibly an act with unauthorized purpose */
+	FLAG_SENSITIVE,		/* APPI rules art. 7(1): 要配慮個人情報 */
+	FLAG_FINANCIAL,		/* APPI rules art. 7(2): risk of financial damage */
+	FLAG_DRILL,		/* policy 6-2: a drill; every mail says so */
+	FLAG_COUNT
+};
+
+#define FLAG_BIT(f) (1u << (f))
+
+/*
+ * Policy 7-4 and SPEC 5: what the company may owe someone.  Each kind is
+ * created by policy_obligations() and ends when an admin records it done
+ * or not needed.
+ */
+enum obligation_kind {
+	OBL_PPC_ASSESS,		/* personal data below the art. 7 cases: is a report needed? */
+	OBL_PPC_PRELIMINARY,	/* APPI art. 26, rules art. 8(1): 速報, 「速やかに」 */
+	OBL_PPC_FINAL,		/* rules art. 8(2): 確報, 30 days (60: art. 7(3)) */
+	OBL_INDIVIDUALS,	/* APPI art. 26(2), rules art. 10: notice to the people affected */
+	OBL_CONSULTATION_DESK,	/* policy 7-5: 専用の相談窓口 */
+	OBL_PUBLICATION,	/* policy 7-4: ホームページにて公表 (also art. 26(2) substitute) */
+	OBL_AMAZON,		/* policy 7-4: 24 h */
+	OBL_AWS,		/* policy 7-6 (1)-(3) d: 24 h */
+	OBL_RAKUTEN,		/* policy 7-4: phone */
+	OBL_YAHOO,		/* policy 7-4: form */
+	OBL_PARTNERS,		/* policy 7-2, 7-4: 取引先に報告し、意向に沿った対応 */
+	OBL_OUTAGE_CONTACTS,	/* policy 7-4: equipment trouble, disaster: only the needed contacts */
+	OBL_COUNT
+};
+
+const char *status_name(enum status s);
+const char *status_label(enum status s);	/* "調査中" */
+int status_from_name(const char *name);
+
+const char *priority_name(enum priority p);
+const char *priority_label(enum priority p);	/* "高" */
+int priority_from_name(const char *name);
+
+const char *source_name(enum source s);
+const char *source_label(enum source s);
+int source_from_name(const char *name);
+
+const char *type_name(enum incident_type t);
+const char *type_label(enum incident_type t);
+int type_from_name(const char *name);
+
+const char *flag_name(enum flag f);
+const char *flag_label(enum flag f);
+int flag_from_name(const char *name);
+
+const char *obligation_name(enum obligation_kind k);
+const char *obligation_label(enum obligation_kind k);	/* "個人情報保護委員会への速報" */
+int obligation_from_name(const char *name);
+
+/*
+ * Whether a ticket may move from `from` to `to`.  Returns true (and sets
+ * *why to NULL), or false with *why set to a static English+Japanese
+ * reason ("already in that status / すでにその状態です"); `why` may be
+ * NULL.  Policy 7 allows steps 7-1…7-5 to be skipped or reordered, so
+ * any move among the open states (acknowledged…recovering) and from
+ * there or from "new" to "resolved" is allowed, and "resolved" may go
+ * back to any open state.  What is refused: staying put, going back to
+ * "new", leaving "closed" other than by reopening (to "investigating"),
+ * closing before "resolved", and a status out of range.
+ */
+bool policy_transition(enum status from, enum status to, const char **why);
+
+/* True for the states an escalation timer watches: only "new". */
+bool policy_unacknowledged(enum status s);
+
+/* True for "resolved" and "closed": no reminders, no escalations. */
+bool policy_settled(enum status s);
+
+/*
+ * The checklist of a type: policy 7-6 a–e for the three types it
+ * describes, the generic steps of 7-1…7-5 for the others (worded for a
+ * system failure for power, overheating and disaster: restore by the 7-2
+ * priorities, tell only the needed contacts, 7-4).  Returns the number
+ * of items (at most POLICY_CHECKLIST_MAX) and, unless `items` is NULL,
+ * points *items at a static array of Japanese texts, each ending with
+ * its section ("…（規程 7-6(1)b）").  An out-of-range type has 0 items.
+ */
+#define POLICY_CHECKLIST_MAX 8
+size_t policy_checklist(enum incident_type t, const char *const **items);
+
+/*
+ * The facts that decide a ticket's obligations.  affected: the number of
+ * people whose data is involved, -1 when unknown.
+ */
+struct policy_facts {
+	unsigned flags;			/* FLAG_BIT()s */
+	enum incident_type type;
+	long affected;
+};
+
+/*
+ * APPI rules art. 7: personal data and one of the four cases that make a
+ * PPC report mandatory — sensitive (1), financial (2), malicious (3),
+ * affected > 1,000 (4; exactly 1,000 or unknown is not).  NULL: false.
+ */
+bool policy_ppc_reportable(const struct policy_facts *f);
+
+/*
+ * The obligations the facts create, as a bit set over enum
+ * obligation_kind (1u << kind).  The rules (SPEC 5):
+ *   - personal data and policy_ppc_reportable: PPC preliminary and final,
+ *     the notice to individuals, the consultation desk (7-5), publication;
+ *     without an art. 7 case: OBL_PPC_ASSESS (the admins record whether a
+ *     report is needed) and the notice to individuals + desk;
+ *   - amazon, aws, rakuten, yahoo, partner data: their notice;
+ *   - "internal only" (7-4: 被害が当社で完結) drops every external one
+ *     except, when an art. 7 case holds, the PPC reports and the notice
+ *     to the people affected (APPI art. 26) — the law is not the
+ *     policy's to waive;
+ *   - power, overheating, disaster (7-4: 機器トラブルや天災): the
+ *     marketplaces give way to OBL_OUTAGE_CONTACTS; what personal data
+ *     and partner data (7-2) require stays.
+ * The drill flag changes nothing (a drill runs the whole process).
+ * NULL: 0.
+ */
+unsigned policy_obligations(const struct policy_facts *f);
+
+/* Policy 5-1, 5-2, 6-2: the reviews the policy repeats. */
+enum review_kind { REVIEW_RISK, REVIEW_PLAN, REVIEW_DRILL, REVIEW_COUNT };
+
+#endif

@@ -1,0 +1,298 @@
+/* service.c — see service.h. */
+#include "service/service.h"
+
+#include "desk/timers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/progress.h"
+#include "notify/notify.h"
+#include "outbox/outbox.h"
+#include "service/intake.h"
+
+/* A backlog in the journal: one progress line this often (progress.h). */
+#define INTAKE_PROGRESS_INTERVAL 10.0
+
+int service_init(struct service *sv, const struct config *cfg, struct store *store,
+		 struct error *err)
+{
+	struct smtp_options so = { 0 };
+	struct error cerr = { 0 };
+
+	memset(sv, 0, sizeof *sv);
+	sv->cfg = cfg;
+	sv->store = store;
+	/* until store_close; without it SQLite checkpoints inside the commits */
+	if (store_checkpoint_in_background(store, &cerr) < 0)
+		log_warn("store", "%s: checkpoints stay in the commits", cerr.msg);
+	if (config_read_secret(cfg->imap.password_file, &sv->imap_password, err) < 0)
+		return error_prefix(err, "imap.password_file");
+	if (cfg->smtp.password_file &&
+	    config_read_secret(cfg->smtp.password_file, &sv->smtp_password, err) < 0) {
+		service_release(sv);
+		return error_prefix(err, "smtp.password_file");
+	}
+	so.url = cfg->smtp.url;
+	so.starttls = cfg->smtp.starttls;
+	so.user = cfg->smtp.user;
+	so.password = sv->smtp_password;
+	so.ca_file = cfg->smtp.ca_file;
+	so.timeout = cfg->smtp.timeout;
+	if (!(sv->smtp = smtp_new(&so))) {
+		service_release(sv);
+		return error_set(err, ERR_FATAL, "smtp: cannot start the client");
+	}
+	return 0;
+}
+
+void service_release(struct service *sv)
+{
+	service_disconnect(sv);
+	if (sv->store)
+		outbox_flusher_release(sv->store, &sv->flusher);
+	smtp_free(sv->smtp);
+	if (sv->imap_password)
+		explicit_bzero(sv->imap_password, strlen(sv->imap_password));
+	if (sv->smtp_password)
+		explicit_bzero(sv->smtp_password, strlen(sv->smtp_password));
+	free(sv->imap_password);
+	free(sv->smtp_password);
+	memset(sv, 0, sizeof *sv);
+}
+
+static struct imap_options imap_options_of(const struct service *sv)
+{
+	const struct imap_config *ic = &sv->cfg->imap;
+
+	return (struct imap_options){
+		.host = ic->host,
+		.port = ic->port,
+		.implicit_tls = ic->implicit_tls,
+		.mailbox = ic->mailbox,
+		.user = ic->user,
+		.password = sv->imap_password,
+		.ca_file = ic->ca_file,
+		.timeout = ic->timeout,
+	};
+}
+
+int service_connect(struct service *sv, struct error *err)
+{
+	const struct imap_config *ic = &sv->cfg->imap;
+	struct imap_options o = imap_options_of(sv);
+	char uv[16], *old = NULL;
+
+	if (sv->imap)
+		return 0;
+	if (imap_open(&o, &sv->imap, err) < 0)
+		return -1;
+	imap_set_max_size(sv->imap, sv->cfg->limits.max_message_size);
+	/* A new UIDVALIDITY means the UIDs we saw mean nothing now; the
+	 * duplicate check by Message-ID and SHA-256 still holds. */
+	snprintf(uv, sizeof uv, "%u", imap_uidvalidity(sv->imap));
+	if (store_state_get(sv->store, "imap.uidvalidity", &old, err) < 0)
+		return -1;
+	if (old && strcmp(old, uv) != 0)
+		log_warn("imap", "%s: UIDVALIDITY changed from %s to %s", ic->mailbox, old, uv);
+	if (!old || strcmp(old, uv) != 0)
+		if (store_state_set(sv->store, "imap.uidvalidity", uv, err) < 0) {
+			free(old);
+			return -1;
+		}
+	free(old);
+	return 0;
+}
+
+void service_disconnect(struct service *sv)
+{
+	imap_close(sv->imap);
+	sv->imap = NULL;
+}
+
+/*
+ * Stores a fetched and read batch in one transaction, then — committed,
+ * and only then — moves its messages out of the INBOX.
+ */
+static int store_batch(struct service *sv, struct intake_batch *b, double fetched,
+		       struct error *err)
+{
+	struct pipeline_stats st = { 0 };
+	double t0 = clock_monotonic(), t1;
+	uint32_t *done;
+	size_t i;
+	int rc;
+
+	rc = pipeline_store(sv->cfg, sv->store, b->mails, b->n, imap_uidvalidity(sv->imap),
+			    clock_now(), &st, err);
+	t1 = clock_monotonic();
+	if (rc == 0 && b->n > 0) {
+		done = malloc(b->n * sizeof *done);
+		if (!done) {
+			rc = error_set(err, ERR_TEMP, "out of memory");
+		} else {
+			for (i = 0; i < b->n; i++)
+				done[i] = b->msgs[i].uid;
+			rc = imap_move(sv->imap, done, b->n, sv->cfg->imap.processed_folder, err);
+			free(done);
+		}
+	}
+	log_debug("intake", "batch of %zu: fetch %.3f s, store %.3f s, move %.3f s", b->n,
+		  fetched, t1 - t0, clock_monotonic() - t1);
+	if (rc == 0) {
+		sv->totals.new_tickets += st.new_tickets;
+		sv->totals.follow_ups += st.follow_ups;
+		sv->totals.duplicates += st.duplicates;
+		sv->totals.automatic += st.automatic;
+		sv->totals.unparseable += st.unparseable;
+	}
+	return rc;
+}
+
+/* Fetches, reads, stores and moves one batch of UIDs, all on this thread. */
+static int intake_batch(struct service *sv, const uint32_t *uids, size_t n, struct error *err)
+{
+	struct intake_batch b;
+	double t0 = clock_monotonic();
+	int rc;
+
+	if (intake_read(sv->imap, uids, n, &b, err) < 0)
+		return -1;
+	rc = store_batch(sv, &b, clock_monotonic() - t0, err);
+	intake_batch_release(&b);
+	return rc;
+}
+
+/* SIGTERM during a backlog: the batch in hand is finished, not the backlog. */
+static bool stopping(const struct service *sv)
+{
+	return sv->stop && *sv->stop;
+}
+
+/*
+ * A backlog: a reader thread fetches and reads ahead (intake.h) while this
+ * thread stores.  *handled: the UIDs dealt with (0 when the reader could
+ * not start: the caller goes on alone).  -1 on failure.
+ */
+static int intake_ahead(struct service *sv, const uint32_t *uids, size_t n,
+			struct progress *progress, size_t *handled, struct error *err)
+{
+	struct imap_options o = imap_options_of(sv);
+	size_t batch = (size_t)sv->cfg->fetch_batch;
+	struct intake_reader *r;
+	struct intake_batch b;
+	struct error rerr = { 0 };
+	double waited;
+	int got, rc = 0;
+
+	*handled = 0;
+	if (intake_reader_start(&o, sv->cfg->limits.max_message_size, imap_uidvalidity(sv->imap),
+				uids, n, batch, &r, &rerr) < 0) {
+		log_warn("intake", "cannot read ahead on a second session (%s): one at a time",
+			 rerr.msg);
+		return 0;
+	}
+	while ((got = intake_reader_next(r, &b, &waited, err)) == 1) {
+		int stored = store_batch(sv, &b, waited, err);
+
+		/* one batch per chunk of UIDs, in order (some may have vanished) */
+		*handled += n - *handled < batch ? n - *handled : batch;
+		intake_batch_release(&b);
+		if (stored < 0) {
+			rc = -1;
+			break;
+		}
+		progress_update(progress, *handled, clock_monotonic());
+		if (stopping(sv))
+			break;
+	}
+	if (got < 0)
+		rc = -1;
+	intake_reader_stop(r);
+	return rc;
+}
+
+int service_intake(struct service *sv, struct error *err)
+{
+	uint32_t *uids = NULL;
+	size_t n = 0, i = 0, chunk, batch = (size_t)sv->cfg->fetch_batch;
+	struct progress progress;
+	int rc = 0;
+
+	if (service_connect(sv, err) < 0)
+		return -1;
+	if (imap_list_uids(sv->imap, &uids, &n, err) < 0) {
+		service_disconnect(sv);
+		return -1;
+	}
+	progress_start(&progress, &(struct progress_config){
+		.out = stderr, .mode = progress_mode_for_stderr(), .module = "intake",
+		.batch = batch, .interval = INTAKE_PROGRESS_INTERVAL }, n, clock_monotonic());
+	/* More than one batch: worth a second session and a thread. */
+	if (n > batch)
+		rc = intake_ahead(sv, uids, n, &progress, &i, err);
+	/* what the reader did not take (it could not start), one batch at a time */
+	for (; rc == 0 && i < n && !stopping(sv); i += chunk) {
+		chunk = n - i < batch ? n - i : batch;
+		rc = intake_batch(sv, uids + i, chunk, err);
+		if (rc == 0)
+			progress_update(&progress, i + chunk, clock_monotonic());
+	}
+	progress_finish(&progress, clock_monotonic());
+	free(uids);
+	if (rc < 0) {
+		/* A half-known IMAP state is not worth keeping. */
+		service_disconnect(sv);
+		return -1;
+	}
+	return 0;
+}
+
+int service_timers(struct service *sv, struct error *err)
+{
+	struct timer_stats ts = { 0 };
+
+	if (timers_run(sv->cfg, sv->store, clock_now(), &ts, err) < 0)
+		return -1;
+	if (ts.escalations + ts.reminders + ts.overdue + ts.digests + ts.reviews)
+		log_info("timers", "%zu escalations, %zu reminders, %zu overdue, %zu digests, %zu reviews",
+			 ts.escalations, ts.reminders, ts.overdue, ts.digests, ts.reviews);
+	return 0;
+}
+
+/*
+ * The admins hear of a mail that failed for good by mail to themselves
+ * (another route than the one that failed) — unless what failed was such a
+ * notice, which would loop.  Mail about no ticket (the digest) has no
+ * ticket to note it on: its failure is in the log and the outbox.
+ */
+static int tell_failed(void *ctx, const struct outbox_entry *e, const char *reason,
+		       time_t now, struct error *err)
+{
+	struct service *sv = ctx;
+	char *detail = NULL;
+	int rc = 0;
+
+	if (e->ticket_id) {
+		if (asprintf(&detail, "%s to %s failed: %s", e->kind, e->rcpt, reason) < 0)
+			return error_set(err, ERR_TEMP, "outbox: out of memory");
+		rc = store_event_add(sv->store, e->ticket_id, now, "bot", "bounce", detail, err);
+		free(detail);
+	}
+	if (rc == 0 && strcmp(e->kind, "bounce") != 0)
+		rc = notify_bounce(sv->cfg, sv->store, e, reason, now, err);
+	return rc;
+}
+
+int service_flush(struct service *sv, struct error *err)
+{
+	struct outbox_stats st;
+
+	/* Set here, not in service_init: a service struct may be copied. */
+	sv->flusher.on_failed = tell_failed;
+	sv->flusher.ctx = sv;
+	return outbox_flush(sv->store, sv->smtp, &sv->flusher, clock_now(), &st, err);
+}

@@ -1,0 +1,60 @@
+/*
+ * service.h — the bot's working parts wired together for `run` and
+ * `poll --once`: an IMAP session, an SMTP client, the store and the
+ * configuration, with the two jobs they do (take in mail, send mail).
+ */
+#ifndef INCIDENT_SERVICE_H
+#define INCIDENT_SERVICE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config/config.h"
+#include "desk/pipeline.h"
+#include "imap/imap.h"
+#include "lib/error.h"
+#include "outbox/outbox.h"
+#include "outbox/smtp.h"
+#include "store/store.h"
+
+struct service {
+	const struct config *cfg;
+	struct store *store;		/* borrowed */
+	struct imap_session *imap;	/* NULL while disconnected */
+	struct smtp_client *smtp;
+	struct outbox_flusher flusher;	/* outbox state between flushes (outbox.h) */
+	char *imap_password;
+	char *smtp_password;
+	struct pipeline_stats totals;	/* since service_init */
+	/* set by the caller (run's SIGTERM): intake stops after the batch in hand */
+	volatile sig_atomic_t *stop;
+};
+
+/* Reads the secrets and prepares the SMTP client (no network yet). */
+int service_init(struct service *sv, const struct config *cfg, struct store *store,
+		 struct error *err);
+void service_release(struct service *sv);
+
+/* Connects to IMAP when not connected (ERR_TEMP: retry later; ERR_FATAL: config). */
+int service_connect(struct service *sv, struct error *err);
+void service_disconnect(struct service *sv);
+
+/*
+ * Takes in everything in the mailbox: fetches in batches, processes each
+ * batch in one transaction, then moves it to the processed folder.
+ * On an IMAP error the session is closed (the caller reconnects).
+ */
+int service_intake(struct service *sv, struct error *err);
+
+/* Fires the policy's timers that are due (timers.h); logs what fired. */
+int service_timers(struct service *sv, struct error *err);
+
+/*
+ * Sends the outbox mail that is due.  A mail that fails for good (5xx, or
+ * never accepted: outbox.h) is noted on its ticket's timeline and the
+ * admins are told (bounce.txt), in the transaction that records it.
+ */
+int service_flush(struct service *sv, struct error *err);
+
+#endif

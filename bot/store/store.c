@@ -1,0 +1,442 @@
+/*
+ * store.c — opening, migrating and transactions (see store.h), plus the
+ * helpers the other store_*.c files share (store_internal.h).
+ *
+ * To change the schema: append a step to `migrations` (never edit a step
+ * that has shipped); store_open() applies the steps the database lacks and
+ * sets PRAGMA user_version to their count, all in one transaction.
+ */
+#include "store/store_internal.h"
+
+#include <errno.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const migrations[] = {
+	/* 1: the pipeline's tables */
+	"CREATE TABLE tickets ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL UNIQUE,"
+	"  year INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'new',"
+	"  priority TEXT, type TEXT, source TEXT,"
+	"  reporter_addr TEXT, reporter_name TEXT, owner TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  aware_at INTEGER NOT NULL,"
+	"  UNIQUE (year, seq));"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  kind TEXT NOT NULL,"
+	"  message_id TEXT,"
+	"  sha256 TEXT NOT NULL UNIQUE,"
+	"  raw BLOB NOT NULL,"
+	"  imap_uid INTEGER, imap_uidvalidity INTEGER,"
+	"  from_addr TEXT, from_name TEXT, subject TEXT,"
+	"  date INTEGER, in_reply_to TEXT, refs TEXT, body TEXT, new_text TEXT,"
+	"  received_at INTEGER NOT NULL);"
+	"CREATE INDEX messages_ticket ON messages(ticket_id);"
+	"CREATE INDEX messages_message_id ON messages(message_id);"
+	"CREATE TABLE attachments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL REFERENCES messages(id),"
+	"  filename TEXT, content_type TEXT NOT NULL,"
+	"  size INTEGER NOT NULL, sha256 TEXT NOT NULL);"
+	"CREATE INDEX attachments_message ON attachments(message_id);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT,"
+	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE INDEX events_ticket ON events(ticket_id);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER REFERENCES tickets(id),"
+	"  kind TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  env_from TEXT NOT NULL, rcpt TEXT NOT NULL, subject TEXT,"
+	"  data BLOB NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  next_attempt_at INTEGER NOT NULL,"
+	"  sent_at INTEGER, last_error TEXT);"
+	"CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
+	"CREATE INDEX outbox_rcpt ON outbox(rcpt, created_at);"
+	"CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+
+	/* 2: the policy engine — classification, flags, checklists,
+	 * obligations, timer stages, the policy's periodic reviews */
+	"ALTER TABLE tickets ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN affected INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN classify_why TEXT;"
+	"ALTER TABLE tickets ADD COLUMN acked_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN contained_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN resolved_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN closed_at INTEGER;"
+	"ALTER TABLE tickets ADD COLUMN escalation_stage INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN lessons TEXT;"
+	"CREATE INDEX tickets_status ON tickets(status);"
+	"CREATE TABLE checklist ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  pos INTEGER NOT NULL, text TEXT NOT NULL,"
+	"  done_at INTEGER, done_by TEXT,"
+	"  UNIQUE (ticket_id, pos));"
+	"CREATE TABLE obligations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  kind TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'open',"
+	"  created_at INTEGER NOT NULL,"
+	"  start_at INTEGER NOT NULL, due_at INTEGER NOT NULL,"
+	"  reason TEXT, closed_at INTEGER, closed_by TEXT,"
+	"  remind_stage INTEGER NOT NULL DEFAULT 0,"
+	"  overdue_stage INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (ticket_id, kind));"
+	"CREATE INDEX obligations_state ON obligations(state, due_at);"
+	"CREATE TABLE reviews ("
+	"  kind TEXT PRIMARY KEY,"
+	"  last_done INTEGER NOT NULL, done_by TEXT,"
+	"  remind_stage INTEGER NOT NULL DEFAULT 0);",
+
+	/* 3: the per-sender reply limit counts a recipient's mail case-
+	 * insensitively; without this index every acknowledgement scanned the
+	 * whole outbox (make bench: 43 % of the CPU, cost growing with it). */
+	"CREATE INDEX outbox_rcpt_kind ON outbox(rcpt COLLATE NOCASE, kind, created_at);",
+
+	/* 4: when a mail failed for good, so that the digest can list the
+	 * failures since the last one (issue 7: admins told by another route) */
+	"ALTER TABLE outbox ADD COLUMN failed_at INTEGER;",
+};
+
+#define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
+
+int store_fail(struct store *s, int rc, const char *what, struct error *err)
+{
+	int primary = rc & 0xff;
+	int os_errno = s && s->db ? sqlite3_system_errno(s->db) : 0;
+	enum err_class cls = ERR_FATAL;
+
+	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
+	    primary == SQLITE_IOERR || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN ||
+	    primary == SQLITE_PROTOCOL)
+		cls = ERR_TEMP;
+	/* SQLite's own words ("database or disk is full", "unable to open
+	 * database file") do not say which; the operating system's do. */
+	if (os_errno && (primary == SQLITE_FULL || primary == SQLITE_IOERR ||
+			 primary == SQLITE_READONLY))
+		return error_set(err, cls, "store: %s: %s (%s)", what, sqlite3_errmsg(s->db),
+				 strerror(os_errno));
+	return error_set(err, cls, "store: %s: %s", what,
+			 s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+}
+
+sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct error *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->n_cache; i++)
+		if (s->cache[i].sql == sql) {
+			sqlite3_reset(s->cache[i].stmt);
+			sqlite3_clear_bindings(s->cache[i].stmt);
+			return s->cache[i].stmt;
+		}
+	rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(s, rc, "prepare", err);
+		return NULL;
+	}
+	if (s->n_cache < STORE_STMT_CACHE) {
+		s->cache[s->n_cache].sql = sql;
+		s->cache[s->n_cache].stmt = st;
+		s->n_cache++;
+	}
+	/* A full cache would leak statements: it is sized above what we use. */
+	return st;
+}
+
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what, struct error *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return store_fail(s, rc, what, err);
+	return 0;
+}
+
+int store_grow(void *listp, size_t *cap, size_t n, size_t elem)
+{
+	void **list = listp, *grown;
+	size_t want;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : 16;
+	grown = realloc(*list, want * elem);
+	if (!grown)
+		return -1;
+	*list = grown;
+	*cap = want;
+	return 0;
+}
+
+char *store_col_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t ? strdup((const char *)t) : NULL;
+}
+
+int store_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+	return s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT) :
+		   sqlite3_bind_null(st, idx);
+}
+
+static int exec(struct store *s, const char *sql, const char *what, struct error *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc, what, err);
+}
+
+static int migrate(struct store *s, struct error *err)
+{
+	sqlite3_stmt *st;
+	int version = 0, i;
+	char sql[64];
+
+	if (exec(s, "BEGIN IMMEDIATE", "migrate", err) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			version = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (version > N_MIGRATIONS) {
+		exec(s, "ROLLBACK", "rollback", NULL);
+		return error_set(err, ERR_FATAL,
+				 "store: database schema %d is newer than this bot (%d): upgrade incident-bot",
+				 version, N_MIGRATIONS);
+	}
+	for (i = version; i < N_MIGRATIONS; i++)
+		if (exec(s, migrations[i], "migration", err) < 0) {
+			exec(s, "ROLLBACK", "rollback", NULL);
+			return error_prefix(err, "store: schema step %d", i + 1);
+		}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", N_MIGRATIONS);
+	if (exec(s, sql, "migrate", err) < 0 || exec(s, "COMMIT", "migrate", err) < 0) {
+		exec(s, "ROLLBACK", "rollback", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* mkdir -p of the database's folder, so a fresh install just works. */
+static void make_parent(const char *path)
+{
+	char *copy = strdup(path), *dir, *p;
+
+	if (!copy)
+		return;
+	dir = dirname(copy);
+	for (p = dir + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0700);
+			*p = '/';
+		}
+	mkdir(dir, 0700);
+	free(copy);
+}
+
+/*
+ * SQLite opens a database it cannot write read-only and then fails on the
+ * first write (or on the -wal file) with errno ENOENT or none at all; the
+ * operator needs the real cause: the file or its folder is not writable
+ * (read-only file system, chattr +i, owner).  Appended to err when found.
+ */
+static void explain_unwritable(const char *path, struct error *err)
+{
+	char *copy = strdup(path);
+	const char *which = NULL;
+	int cause = 0;
+
+	if (!copy || !err)
+		goto out;
+	if (access(path, W_OK) < 0 && errno != ENOENT) {
+		which = "the database file";
+		cause = errno;
+	} else if (access(dirname(copy), W_OK) < 0) {
+		which = "its folder";
+		cause = errno;
+	}
+	if (which) {
+		size_t used = strlen(err->msg);
+
+		snprintf(err->msg + used, sizeof err->msg - used, "; %s is not writable: %s",
+			 which, strerror(cause));
+	}
+out:
+	free(copy);
+}
+
+int store_open(const char *path, struct store **out, struct error *err)
+{
+	struct store *s = calloc(1, sizeof *s);
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return error_set(err, ERR_FATAL, "store: out of memory");
+	make_parent(path);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(s, rc, path, err);
+		explain_unwritable(path, err);
+		store_close(s);
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s, "PRAGMA journal_mode = WAL", "WAL", err) < 0 ||
+	    exec(s, "PRAGMA foreign_keys = ON", "foreign keys", err) < 0 ||
+	    /* FULL: a commit is on disk before the message leaves the INBOX
+	     * (moved after commit), so even a power cut loses no report;
+	     * NORMAL would let the last commits roll back with the mail
+	     * already moved.  One sync per batch of fetch_batch messages. */
+	    exec(s, "PRAGMA synchronous = FULL", "synchronous", err) < 0 ||
+	    migrate(s, err) < 0) {
+		if (err && err->cls == ERR_TEMP)
+			explain_unwritable(path, err);
+		error_prefix(err, "%s", path);
+		store_close(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	store_checkpoint_stop(s);
+	for (i = 0; i < s->n_cache; i++)
+		sqlite3_finalize(s->cache[i].stmt);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int store_backup(struct store *s, const char *path, struct error *err)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	int fd, rc;
+
+	/* create it first, exclusively and private, so no one else can read it */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return error_set(err, ERR_FATAL, "backup: %s: %s", path, strerror(errno));
+	close(fd);
+	rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK) {
+		if ((b = sqlite3_backup_init(dst, "main", s->db, "main"))) {
+			/* in steps, so that a busy bot is held up only briefly */
+			do {
+				rc = sqlite3_backup_step(b, 256);
+				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+					sqlite3_sleep(50);
+			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+			sqlite3_backup_finish(b);
+		}
+		rc = sqlite3_errcode(dst);
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		error_set(err, ERR_TEMP, "backup: %s: %s", path, dst ? sqlite3_errmsg(dst) :
+			  sqlite3_errstr(rc));
+		sqlite3_close(dst);
+		unlink(path);
+		return -1;
+	}
+	sqlite3_close(dst);
+	return 0;
+}
+
+int store_savepoint(struct store *s, struct error *err)
+{
+	int rc = sqlite3_exec(s->db, "SAVEPOINT together", NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc, "savepoint", err);
+}
+
+int store_savepoint_end(struct store *s, bool keep, struct error *err)
+{
+	int rc = sqlite3_exec(s->db, keep ? "RELEASE together" :
+			      "ROLLBACK TO together; RELEASE together", NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc, keep ? "release" : "rollback to", err);
+}
+
+int store_begin(struct store *s, struct error *err)
+{
+	return exec(s, "BEGIN IMMEDIATE", "begin", err);
+}
+
+int store_commit(struct store *s, struct error *err)
+{
+	return exec(s, "COMMIT", "commit", err);
+}
+
+void store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK", "rollback", NULL);
+}
+
+int store_state_get(struct store *s, const char *key, char **value, struct error *err)
+{
+	static const char sql[] = "SELECT value FROM state WHERE key = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*value = NULL;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*value = store_col_strdup(st, 0);
+		sqlite3_reset(st);
+		return 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "state", err);
+}
+
+int store_state_set(struct store *s, const char *key, const char *value, struct error *err)
+{
+	static const char sql[] =
+		"INSERT INTO state(key, value) VALUES (?, ?) "
+		"ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return store_step_done(s, st, "state", err);
+}

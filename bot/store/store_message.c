@@ -1,0 +1,243 @@
+/*
+ * store_message.c — received messages and their attachments' records
+ * (see store.h).  The raw bytes are kept as received, with their SHA-256,
+ * so the record can be handed over as evidence (policy 7-3, 7-4).
+ */
+#include "store/store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int store_message_seen(struct store *s, const char *message_id, const char *sha256,
+		       int64_t *ticket_id, struct error *err)
+{
+	static const char sql[] =
+		"SELECT COALESCE(ticket_id, 0), sha256 = ?2 FROM messages "
+		"WHERE sha256 = ?2 OR (?1 IS NOT NULL AND message_id = ?1) "
+		"ORDER BY sha256 = ?2 DESC, id LIMIT 1";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc, same_bytes = 0;
+
+	*ticket_id = 0;
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, message_id);
+	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ticket_id = sqlite3_column_int64(st, 0);
+		same_bytes = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, "duplicate check", err);
+	if (rc == SQLITE_DONE)
+		return 0;
+	return same_bytes ? STORE_SEEN_BYTES : STORE_SEEN_ID;
+}
+
+static int insert_attachments(struct store *s, int64_t msg_id, const struct mail *m,
+			      struct error *err)
+{
+	static const char sql[] =
+		"INSERT INTO attachments(message_id, filename, content_type, size, sha256)"
+		" VALUES (?, ?, ?, ?, ?)";
+	size_t i;
+
+	for (i = 0; i < m->n_attachments; i++) {
+		const struct mail_attachment *a = &m->attachments[i];
+		sqlite3_stmt *st = store_stmt(s, sql, err);
+
+		if (!st)
+			return -1;
+		sqlite3_bind_int64(st, 1, msg_id);
+		store_bind_text(st, 2, a->filename);
+		sqlite3_bind_text(st, 3, a->content_type ? a->content_type :
+				  "application/octet-stream", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)a->size);
+		sqlite3_bind_text(st, 5, a->sha256, -1, SQLITE_STATIC);
+		if (store_step_done(s, st, "attachment", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int store_message_insert(struct store *s, const struct message_in *in, time_t now,
+			 int64_t *id, struct error *err)
+{
+	static const char sql[] =
+		"INSERT INTO messages(ticket_id, kind, message_id, sha256, raw, imap_uid,"
+		" imap_uidvalidity, from_addr, from_name, subject, date, in_reply_to, refs,"
+		" body, received_at, new_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+	const struct mail *m = in->mail;
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	char *refs = NULL;
+	int64_t row;
+	int rc;
+
+	if (!st)
+		return -1;
+	if (in->ticket_id)
+		sqlite3_bind_int64(st, 1, in->ticket_id);
+	sqlite3_bind_text(st, 2, in->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, in->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 5, in->raw, in->len, SQLITE_STATIC);
+	if (in->imap_uid) {
+		sqlite3_bind_int64(st, 6, in->imap_uid);
+		sqlite3_bind_int64(st, 7, in->imap_uidvalidity);
+	}
+	if (m) {
+		refs = mail_thread(m, false);
+		store_bind_text(st, 3, m->message_id);
+		store_bind_text(st, 8, m->from.addr);
+		store_bind_text(st, 9, m->from.name);
+		store_bind_text(st, 10, m->subject);
+		if (m->date)
+			sqlite3_bind_int64(st, 11, m->date);
+		store_bind_text(st, 12, m->in_reply_to);
+		store_bind_text(st, 13, refs);
+		store_bind_text(st, 14, m->body);
+	}
+	sqlite3_bind_int64(st, 15, now);
+	store_bind_text(st, 16, in->new_text ? in->new_text : m ? m->body : NULL);
+	rc = store_step_done(s, st, "message", err);
+	free(refs);
+	if (rc < 0)
+		return -1;
+	row = sqlite3_last_insert_rowid(s->db);
+	if (id)
+		*id = row;
+	return m ? insert_attachments(s, row, m, err) : 0;
+}
+
+int store_message_ticket_of(struct store *s, const char *message_id, int64_t *ticket_id,
+			    struct error *err)
+{
+	static const char sql[] =
+		"SELECT ticket_id FROM messages WHERE message_id = ?1 AND ticket_id IS NOT NULL "
+		"UNION ALL "
+		"SELECT ticket_id FROM outbox WHERE message_id = ?1 AND ticket_id IS NOT NULL "
+		"LIMIT 1";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*ticket_id = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ticket_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(s, rc, "thread lookup", err);
+	return rc == SQLITE_ROW;
+}
+
+static int load_attachments(struct store *s, struct message_row *m, struct error *err)
+{
+	static const char sql[] = "SELECT filename, content_type, size, sha256 "
+		"FROM attachments WHERE message_id = ? ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	size_t cap = 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, m->id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct mail_attachment *a;
+
+		if (store_grow(&m->attachments, &cap, m->n_attachments, sizeof *a) < 0) {
+			sqlite3_reset(st);
+			return error_set(err, ERR_FATAL, "store: out of memory");
+		}
+		a = &m->attachments[m->n_attachments++];
+		memset(a, 0, sizeof *a);
+		a->filename = store_col_strdup(st, 0);
+		a->content_type = store_col_strdup(st, 1);
+		a->size = (size_t)sqlite3_column_int64(st, 2);
+		snprintf(a->sha256, sizeof a->sha256, "%s", (const char *)sqlite3_column_text(st, 3));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "attachments", err);
+}
+
+int store_message_list(struct store *s, int64_t ticket_id, struct message_row **out,
+		       size_t *n, struct error *err)
+{
+	static const char sql[] =
+		"SELECT id, kind, message_id, from_addr, from_name, subject, body, sha256,"
+		" COALESCE(date, 0), received_at, length(raw), new_text FROM messages"
+		" WHERE ticket_id = ? ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	struct message_row *list = NULL;
+	size_t cap = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct message_row *m;
+
+		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		m = &list[(*n)++];
+		memset(m, 0, sizeof *m);
+		m->id = sqlite3_column_int64(st, 0);
+		m->kind = store_col_strdup(st, 1);
+		m->message_id = store_col_strdup(st, 2);
+		m->from_addr = store_col_strdup(st, 3);
+		m->from_name = store_col_strdup(st, 4);
+		m->subject = store_col_strdup(st, 5);
+		m->body = store_col_strdup(st, 6);
+		m->sha256 = store_col_strdup(st, 7);
+		m->date = sqlite3_column_int64(st, 8);
+		m->received_at = sqlite3_column_int64(st, 9);
+		m->size = (size_t)sqlite3_column_int64(st, 10);
+		m->new_text = store_col_strdup(st, 11);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_messages_free(list, *n);
+		*n = 0;
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_FATAL, "store: out of memory") :
+			store_fail(s, rc, "messages", err);
+	}
+	for (i = 0; i < *n; i++)
+		if (load_attachments(s, &list[i], err) < 0) {
+			store_messages_free(list, *n);
+			*n = 0;
+			return -1;
+		}
+	*out = list;
+	return 0;
+}
+
+void store_messages_free(struct message_row *m, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		free(m[i].kind);
+		free(m[i].message_id);
+		free(m[i].from_addr);
+		free(m[i].from_name);
+		free(m[i].subject);
+		free(m[i].body);
+		free(m[i].new_text);
+		free(m[i].sha256);
+		for (j = 0; j < m[i].n_attachments; j++) {
+			free(m[i].attachments[j].filename);
+			free(m[i].attachments[j].content_type);
+		}
+		free(m[i].attachments);
+	}
+	free(m);
+}

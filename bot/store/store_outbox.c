@@ -1,0 +1,365 @@
+/*
+ * store_outbox.c — the outbox table (see store.h).  A mail is queued in the
+ * same transaction as the change that causes it, and marked sent right
+ * after the server's 250, so that it is sent at least once and, short of a
+ * kill between the 250 and the mark, at most once.
+ */
+#include "store/store_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *outbox_state_name(enum outbox_state st)
+{
+	switch (st) {
+	case OUTBOX_PENDING: return "pending";
+	case OUTBOX_SENT: return "sent";
+	case OUTBOX_FAILED: return "failed";
+	}
+	return "?";
+}
+
+static enum outbox_state state_of(const char *s)
+{
+	if (s && strcmp(s, "sent") == 0)
+		return OUTBOX_SENT;
+	if (s && strcmp(s, "failed") == 0)
+		return OUTBOX_FAILED;
+	return OUTBOX_PENDING;
+}
+
+int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
+		     const char *message_id, const char *env_from, const char *rcpt,
+		     const char *subject, const char *data, size_t len, time_t now,
+		     struct error *err)
+{
+	static const char sql[] =
+		"INSERT INTO outbox(ticket_id, kind, message_id, env_from, rcpt, subject, data,"
+		" created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	if (ticket_id)
+		sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, env_from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, rcpt, -1, SQLITE_STATIC);
+	store_bind_text(st, 6, subject);
+	sqlite3_bind_blob64(st, 7, data, len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, now);
+	sqlite3_bind_int64(st, 9, now);
+	return store_step_done(s, st, "outbox", err);
+}
+
+/* Reads rows of (id, ticket_id, kind, message_id, env_from, rcpt, subject,
+ * state, attempts, created_at, next_attempt_at, sent_at, last_error,
+ * failed_at, data[, ticket ref]). */
+static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry **out,
+			size_t *n, struct error *err)
+{
+	struct outbox_entry *list = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_entry *e;
+		const void *data;
+
+		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		e = &list[(*n)++];
+		memset(e, 0, sizeof *e);
+		e->id = sqlite3_column_int64(st, 0);
+		e->ticket_id = sqlite3_column_int64(st, 1);
+		e->kind = store_col_strdup(st, 2);
+		e->message_id = store_col_strdup(st, 3);
+		e->env_from = store_col_strdup(st, 4);
+		e->rcpt = store_col_strdup(st, 5);
+		e->subject = store_col_strdup(st, 6);
+		e->state = state_of((const char *)sqlite3_column_text(st, 7));
+		e->attempts = sqlite3_column_int(st, 8);
+		e->created_at = sqlite3_column_int64(st, 9);
+		e->next_attempt_at = sqlite3_column_int64(st, 10);
+		e->sent_at = sqlite3_column_int64(st, 11);
+		e->last_error = store_col_strdup(st, 12);
+		e->failed_at = sqlite3_column_int64(st, 13);
+		if (sqlite3_column_count(st) > 15 && sqlite3_column_text(st, 15))
+			snprintf(e->ticket_ref, sizeof e->ticket_ref, "%s",
+				 (const char *)sqlite3_column_text(st, 15));
+		data = sqlite3_column_blob(st, 14);
+		e->len = (size_t)sqlite3_column_bytes(st, 14);
+		if (data) {
+			e->data = malloc(e->len + 1);
+			if (!e->data) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			memcpy(e->data, data, e->len);
+			e->data[e->len] = '\0';
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_outbox_free(list, *n);
+		*n = 0;
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_FATAL, "store: out of memory") :
+			store_fail(s, rc, "outbox", err);
+	}
+	*out = list;
+	return 0;
+}
+
+#define OUTBOX_COLUMNS \
+	"id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, subject, state," \
+	" attempts, created_at, next_attempt_at, COALESCE(sent_at, 0), last_error," \
+	" COALESCE(failed_at, 0)"
+
+/*
+ * Order per recipient: a mail waits while an earlier one to the same
+ * address is pending and not yet due (its server said 4xx), so that a
+ * retry never arrives after the mail queued behind it.  `waiting` is the
+ * few mails in backoff, found through outbox_due; each recipient's first.
+ */
+int store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_entry **out,
+		     size_t *n, struct error *err)
+{
+	static const char sql[] =
+		"WITH waiting(w_rcpt, w_first) AS MATERIALIZED ("
+		" SELECT lower(rcpt), MIN(id) FROM outbox"
+		" WHERE state = 'pending' AND next_attempt_at > ?1 GROUP BY lower(rcpt)) "
+		"SELECT " OUTBOX_COLUMNS ", data FROM outbox"
+		" LEFT JOIN waiting ON w_rcpt = lower(rcpt) "
+		"WHERE state = 'pending' AND next_attempt_at <= ?1"
+		" AND (w_first IS NULL OR w_first > id) ORDER BY id LIMIT ?2";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	return read_entries(s, st, out, n, err);
+}
+
+int store_outbox_list(struct store *s, int64_t ticket_id, bool with_data,
+		      struct outbox_entry **out, size_t *n, struct error *err)
+{
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", CASE WHEN ?2 THEN data END"
+		" FROM outbox WHERE ?1 = 0 OR ticket_id = ?1 ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int(st, 2, with_data);
+	return read_entries(s, st, out, n, err);
+}
+
+int store_outbox_query(struct store *s, const struct outbox_filter *f,
+		       struct outbox_entry **out, size_t *n, struct error *err)
+{
+	/* newest first: what an operator looks at is what happened last */
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", NULL,"
+		" (SELECT ref FROM tickets WHERE tickets.id = ticket_id) FROM outbox"
+		" WHERE (?1 = 0 OR state = ?2) AND (?3 = 0 OR state != 'sent')"
+		" AND COALESCE(failed_at, created_at) >= ?4 ORDER BY id DESC LIMIT ?5";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, f->state >= 0);
+	sqlite3_bind_text(st, 2, f->state >= 0 ? outbox_state_name(f->state) : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, f->unsent_only);
+	sqlite3_bind_int64(st, 4, f->since);
+	sqlite3_bind_int64(st, 5, f->limit > 0 ? (sqlite3_int64)f->limit : -1);
+	return read_entries(s, st, out, n, err);
+}
+
+int store_outbox_counts(struct store *s, struct outbox_counts *c, struct error *err)
+{
+	static const char sql[] = "SELECT state, count(*), MIN(created_at) FROM outbox"
+		" GROUP BY state";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		enum outbox_state state = state_of((const char *)sqlite3_column_text(st, 0));
+
+		c->count[state] = sqlite3_column_int64(st, 1);
+		if (state == OUTBOX_PENDING)
+			c->oldest_pending = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, "outbox counts", err);
+	return store_outbox_next_due(s, &c->next_due, err);
+}
+
+void store_outbox_entry_release(struct outbox_entry *e)
+{
+	free(e->kind);
+	free(e->message_id);
+	free(e->env_from);
+	free(e->rcpt);
+	free(e->subject);
+	free(e->data);
+	free(e->last_error);
+	memset(e, 0, sizeof *e);
+}
+
+void store_outbox_free(struct outbox_entry *e, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		store_outbox_entry_release(&e[i]);
+	free(e);
+}
+
+int store_outbox_find(struct store *s, const char *message_id, struct outbox_entry *out,
+		      struct error *err)
+{
+	static const char sql[] = "SELECT " OUTBOX_COLUMNS ", NULL FROM outbox "
+		"WHERE message_id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	struct outbox_entry *list;
+	size_t n;
+
+	memset(out, 0, sizeof *out);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+	if (read_entries(s, st, &list, &n, err) < 0)
+		return -1;
+	if (n == 0) {
+		free(list);
+		return 0;
+	}
+	*out = list[0];	/* message_id is unique: one entry at most */
+	free(list);
+	return 1;
+}
+
+int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
+			     time_t since, int *count, struct error *err)
+{
+	static const char sql[] = "SELECT count(*) FROM outbox "
+		"WHERE rcpt = ?1 COLLATE NOCASE AND kind = ?2 AND created_at >= ?3";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*count = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox count", err);
+}
+
+/* Each recipient's queue moves when its first pending mail is due (the
+ * others wait behind it: store_outbox_due). */
+int store_outbox_next_due(struct store *s, time_t *when, struct error *err)
+{
+	static const char sql[] =
+		"SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE id IN"
+		" (SELECT MIN(id) FROM outbox WHERE state = 'pending' GROUP BY lower(rcpt))";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*when = 0;
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*when = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox", err);
+}
+
+int store_outbox_claim(struct store *s, int64_t id, struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET attempts = attempts + 1"
+		" WHERE id = ? AND state = 'pending'";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(s, st, "outbox claim", err);
+}
+
+/* The attempt was counted by store_outbox_claim. */
+int store_outbox_mark_sent(struct store *s, int64_t id, time_t now, struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET state = 'sent', sent_at = ?,"
+		" last_error = NULL WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	return store_step_done(s, st, "outbox sent", err);
+}
+
+int store_outbox_mark_retry(struct store *s, int64_t id, int attempts, time_t next,
+			    const char *reason, struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET attempts = ?, next_attempt_at = ?,"
+		" last_error = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, attempts);
+	sqlite3_bind_int64(st, 2, next);
+	store_bind_text(st, 3, reason);
+	sqlite3_bind_int64(st, 4, id);
+	return store_step_done(s, st, "outbox retry", err);
+}
+
+int store_outbox_mark_failed(struct store *s, int64_t id, int attempts, const char *reason,
+			     time_t now, struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET state = 'failed', attempts = ?,"
+		" last_error = ?, failed_at = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, attempts);
+	store_bind_text(st, 2, reason);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, id);
+	return store_step_done(s, st, "outbox failed", err);
+}
+
+int store_outbox_mark_bounced(struct store *s, int64_t id, const char *reason, time_t now,
+			      struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET state = 'failed', last_error = ?,"
+		" failed_at = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	store_bind_text(st, 1, reason);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, id);
+	return store_step_done(s, st, "outbox bounced", err);
+}
