@@ -182,6 +182,7 @@ struct entry {
 	size_t rule, word;		/* where it was written */
 	bool left, right;		/* a word boundary is needed there */
 	bool except;			/* "-…": the rule's words do not count inside */
+	bool negatable;			/* a denial nearby cancels it (not priority words) */
 	struct entry *next;		/* the next word ending at the same node */
 };
 
@@ -242,7 +243,7 @@ static size_t trie_add(struct table *t, const unsigned char *w, size_t len)
  * repeats within a rule.
  */
 static void table_add(struct table *t, const char *raw, size_t rule, size_t word,
-		      bool except_pass)
+		      bool except_pass, bool negatable)
 {
 	struct textnorm st = { .o = t->scratch };
 	unsigned char *w = t->scratch;
@@ -275,6 +276,7 @@ static void table_add(struct table *t, const char *raw, size_t rule, size_t word
 	e = &t->entries[t->n++];
 	*e = (struct entry){
 		.len = len, .rule = rule, .word = word, .except = except,
+		.negatable = negatable,
 		.left = ascii_alnum(w[0]), .right = right, .next = *end,
 	};
 	*end = e;
@@ -314,7 +316,8 @@ static int table_build(struct table *t, const struct keyword_rule *rules, size_t
 			if (rule_valid(&rules[r]) && rules[r].words)
 				for (i = 0; i < rules[r].n_words; i++)
 					if (rules[r].words[i])
-						table_add(t, rules[r].words[i], r, i, pass);
+						table_add(t, rules[r].words[i], r, i, pass,
+							  rules[r].field != KW_PRIORITY);
 	return 0;
 }
 
@@ -325,6 +328,167 @@ static void table_free(struct table *t)
 	free(t->edge_to);
 	free(t->ends);
 	free(t->scratch);
+}
+
+/* ---- denials ------------------------------------------------------------- */
+
+/*
+ * A word a report denies does not count: 「個人情報の漏えいはありません」
+ * sets no personal-data flag, 「攻撃の形跡はなく、操作ミス」 no malicious,
+ * "no personal data was affected" none either.  Priority words are not
+ * denied ("we cannot reach the server" is still about a server).
+ *
+ * Japanese puts the denial after what it denies, within a short phrase:
+ * the word, at most DENY_GAP characters of the same clause (no 。、 or
+ * line break between), then a form that denies a fact.  Bare ない is not
+ * one ("ログインできない" is the malfunction itself), and a denial that
+ * asks or hedges (〜ていないか確認中, 〜ないとは言い切れない) denies
+ * nothing: when in doubt the duty stays (issue 12).  English puts it
+ * before ("no", "not", "without", "no evidence of" up to DENY_WORDS words
+ * back in the sentence) or right after ("… was not affected").
+ *
+ * To add a form: here, in the normalised spelling (ASCII lower case).
+ */
+#define DENY_GAP 14		/* characters between a Japanese word and its denial */
+#define DENY_WORDS 4		/* English words between a denial and the word */
+
+static const char *const deny_after_ja[] = {
+	"はなく", "はない", "は無い", "はありません", "はございません", "はありませんでした",
+	"ではない", "ではありません", "ではなく", "ていない", "ていません", "ておりません",
+	"ておらず", "ていなかった", "てない", "ませんでした", "なし", "無し", "はゼロ",
+	"は0件", "は確認されず", "はみられません", "は見られません", "は認められません",
+	"は認められず", NULL
+};
+static const char *const deny_hedges[] = {	/* right after a denial: it asks or hedges */
+	"か", "とは", "と断定", "とは言", "とも", "可能性", "かも", "とは限", NULL
+};
+static const char *const deny_before_en[] = {
+	"no", "not", "without", "never", "none", "nor", "neither", NULL
+};
+static const char *const deny_after_en[] = {
+	"was not", "were not", "is not", "are not", "has not", "have not", "had not",
+	"was never", "were never", "wasn't", "weren't", "isn't", "aren't", "hasn't",
+	"haven't", "not affected", "unaffected", NULL
+};
+
+/* Whether [b, e) holds one of the ends of a clause. */
+static bool clause_ends(const unsigned char *s, size_t b, size_t e)
+{
+	static const char *const ends[] = { "。", "、", "，", "！", "？", "\n", NULL };
+	size_t i;
+
+	for (i = b; i < e; i++) {
+		if (s[i] == '.' || s[i] == ',' || s[i] == '!' || s[i] == '?' || s[i] == ';' ||
+		    s[i] == '\n')
+			return true;
+		if (s[i] == 0xe3 || s[i] == 0xef)
+			for (const char *const *p = ends; *p; p++)
+				if (e - i >= strlen(*p) && memcmp(s + i, *p, strlen(*p)) == 0)
+					return true;
+	}
+	return false;
+}
+
+static bool starts_with_any(const unsigned char *s, size_t n, size_t i, const char *const *list,
+			    size_t *len)
+{
+	for (; *list; list++) {
+		size_t l = strlen(*list);
+
+		if (l <= n - i && memcmp(s + i, *list, l) == 0) {
+			if (len)
+				*len = l;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A Japanese denial within DENY_GAP characters after s[end], same clause. */
+static bool denied_after_ja(const unsigned char *s, size_t n, size_t end)
+{
+	size_t j = end, k, l, chars;
+
+	for (chars = 0; j < n && chars <= DENY_GAP; chars++, j = k) {
+		if (starts_with_any(s, n, j, deny_after_ja, &l))
+			return !starts_with_any(s, n, j + l, deny_hedges, NULL);
+		for (k = j + 1; k < n && (s[k] & 0xc0) == 0x80; k++)
+			;
+		if (clause_ends(s, j, k))
+			return false;
+	}
+	return false;
+}
+
+/* The ASCII word ending just before s[*i] (after spaces), moving *i to its start. */
+static bool word_before(const unsigned char *s, size_t *i, size_t *b, size_t *e)
+{
+	size_t j = *i;
+
+	while (j > 0 && s[j - 1] == ' ')
+		j--;
+	*e = j;
+	while (j > 0 && (ascii_alnum(s[j - 1]) || s[j - 1] == '\''))
+		j--;
+	*b = j;
+	*i = j;
+	return *e > *b;
+}
+
+static bool word_is(const unsigned char *s, size_t b, size_t e, const char *w)
+{
+	return e - b == strlen(w) && memcmp(s + b, w, e - b) == 0;
+}
+
+/* An English denial up to DENY_WORDS words before s[start] or right after s[end]. */
+static bool denied_en(const unsigned char *s, size_t n, size_t start, size_t end)
+{
+	size_t i = start, b, e, k, l, j;
+
+	for (k = 0; k <= DENY_WORDS; k++) {
+		if (i > 0 && clause_ends(s, i - 1, i))
+			break;
+		if (!word_before(s, &i, &b, &e))
+			break;
+		if (word_is(s, b, e, "whether") || word_is(s, b, e, "if"))
+			return false;	/* "no idea whether card data leaked" asks */
+		for (const char *const *p = deny_before_en; *p; p++)
+			if (word_is(s, b, e, *p))
+				return true;
+		if (e - b > 3 && memcmp(s + e - 3, "n't", 3) == 0)
+			return true;
+	}
+	for (j = end, k = 0; j < n && k < 3; k++) {	/* "… data was not affected" */
+		while (j < n && s[j] == ' ')
+			j++;
+		if (starts_with_any(s, n, j, deny_after_en, &l) &&
+		    (j + l == n || !ascii_alnum(s[j + l])))
+			return true;
+		while (j < n && ascii_alnum(s[j]))
+			j++;
+		if (j < n && s[j] != ' ')
+			break;
+	}
+	return false;
+}
+
+/*
+ * A word written as a label, 「電話番号: 03-…」 or "E-mail: …", as in a
+ * signature or a form, says nothing about the incident: a plain outage
+ * report signed with a phone number is no personal-data leak.
+ */
+static bool label(const unsigned char *s, size_t n, size_t end)
+{
+	if (end < n && s[end] == ' ')
+		end++;
+	return end < n && s[end] == ':';	/* "：" is ":" once normalised */
+}
+
+/* Whether the word found at s[i, i + len) is denied or a label where it stands. */
+static bool denied(const unsigned char *s, size_t n, size_t i, size_t len)
+{
+	return label(s, n, i + len) || denied_after_ja(s, n, i + len) ||
+	       (ascii_alnum(s[i]) && denied_en(s, n, i, i + len));
 }
 
 /* Whether the word found at s[i] stands on the boundaries it needs. */
@@ -363,13 +527,55 @@ static void table_scan(const struct table *t, const unsigned char *s, size_t n,
 				size_t k = (size_t)(e - t->entries);
 
 				if (!found[k] && bounded(s, n, i, e) &&
-				    i + e->len > rs[e->rule].except_end) {
+				    i + e->len > rs[e->rule].except_end &&
+				    !(e->negatable && denied(s, n, i, e->len))) {
 					found[k] = ++seq;	/* counts once */
 					rs[e->rule].words++;
 				}
 			}
 		}
 	}
+}
+
+/* ---- drills --------------------------------------------------------------- */
+
+/*
+ * Policy 6-2: a drill is announced as one in the subject —
+ * 【訓練】, ［訓練］, [DRILL], 訓練: — or made one by /drill.  A body that
+ * mentions a drill (「先月の訓練で…」) is a real report: a drill flag hides
+ * the ticket from management's digest and counts as the drill held, so
+ * words never set it (issue 12).  The subject is normalised: ［］ are [],
+ * "：" is ":", ASCII is lower case.
+ *
+ * To add a marker: here, normalised.
+ */
+static const char *const drill_brackets[] = {
+	"【訓練】", "【演習】", "【drill】", "【exercise】", "[訓練]", "[演習]", "[drill]",
+	"[exercise]", "〔訓練〕", "<訓練>", "(訓練)", NULL
+};
+static const char *const drill_leads[] = {	/* at the start, after Re:/Fw: */
+	"訓練:", "演習:", "drill:", "exercise:", NULL
+};
+static const char *const reply_leads[] = { "re:", "fw:", "fwd:", "転送:", "返信:", NULL };
+
+static bool drill_subject(const unsigned char *s, size_t n)
+{
+	size_t i = 0, l;
+	bool more = true;
+
+	for (size_t j = 0; j < n; j++)
+		if (starts_with_any(s, n, j, drill_brackets, NULL))
+			return true;
+	while (more) {		/* "Re: Fwd: 訓練: …" */
+		more = false;
+		while (i < n && s[i] == ' ')
+			i++;
+		if (starts_with_any(s, n, i, reply_leads, &l)) {
+			i += l;
+			more = true;
+		}
+	}
+	return starts_with_any(s, n, i, drill_leads, NULL);
 }
 
 /* ---- counts --------------------------------------------------------------- */
@@ -660,6 +866,9 @@ static void why_flags(struct why *w, const struct keyword_rule *rules,
 		} else if (v == FLAG_PERSONAL_DATA && !y[v].words && !y[v].sender) {
 			why_add(w, " (personal-data): 要配慮個人情報のため (APPI art. 2(3))");
 			continue;
+		} else if (v == FLAG_DRILL) {
+			why_add(w, " (drill): 件名の訓練表示 (policy 6-2)");
+			continue;
 		} else {
 			why_add(w, " (");
 			why_add(w, flag_names[v][1]);
@@ -737,6 +946,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	unsigned *found;
 	struct textnorm st = { 0 };
 	int f, v, decided[KW_PRIORITY + 1];
+	bool drill;
 	size_t r, i, ab = 0, ae = 0;
 
 	nothing(out, "一致なし / no keyword matched");
@@ -751,6 +961,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	/* subject and body apart: no word spans the two */
 	textnorm_start(&st);
 	textnorm_text(&st, subject ? subject : "", sl);
+	drill = drill_subject(st.o, st.n);
 	st.o[st.n++] = '\n';
 	textnorm_start(&st);
 	textnorm_text(&st, body ? body : "", bl);
@@ -775,8 +986,10 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	for (f = KW_SOURCE; f <= KW_PRIORITY; f++)
 		decided[f] = decide(tally[f], field_count[f]);
 	for (v = 0; v < FLAG_COUNT; v++)
-		if (tally[KW_FLAG][v].words || tally[KW_FLAG][v].sender)
+		if (v != FLAG_DRILL && (tally[KW_FLAG][v].words || tally[KW_FLAG][v].sender))
 			out->flags |= FLAG_BIT(v);
+	if (drill)
+		out->flags |= FLAG_BIT(FLAG_DRILL);
 	if (external)
 		out->flags |= FLAG_BIT(FLAG_EXTERNAL_REPORTER);
 	if (out->flags & FLAG_BIT(FLAG_SENSITIVE))	/* APPI art. 2(3): it is personal data */

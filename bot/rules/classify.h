@@ -66,6 +66,12 @@ struct classification {
  *     number of words; ties go to the value listed first in rules;
  *   - a flag is set when any word or sender of its rules matches;
  *     sensitive data is personal data too (APPI art. 2(3));
+ *   - a word of a source, type or flag rule does not count where the text
+ *     denies it (「…はありません」, 「…の形跡はなく」, "no …", "… was not
+ *     affected"; a hedge such as 「…ていないか確認中」 is no denial) or
+ *     writes it as a label ("電話番号: …");
+ *   - the drill flag comes only from a subject marker (【訓練】, [DRILL],
+ *     訓練: …), never from words (policy 6-2);
  *   - personal data raises the priority to high (7-2 (1): 顧客情報);
  *   - affected: the largest count written in digits before 件, 名, 人,
  *     records, customers, users, accounts, people … ("約1,200件", "1.2万件",

@@ -591,8 +591,8 @@ static void conf_names(const struct conf *cf)
 			bool have = false;
 
 			if ((f == KW_PRIORITY && v == PRIORITY_LOW) ||
-			    (f == KW_FLAG && v == FLAG_EXTERNAL_REPORTER))
-				continue;	/* what is left; set from the sender */
+			    (f == KW_FLAG && (v == FLAG_EXTERNAL_REPORTER || v == FLAG_DRILL)))
+				continue;	/* what is left; from the sender; from the subject */
 			for (i = 0; i < cf->n; i++)
 				have |= (int)cf->rules[i].field == f && cf->rules[i].value == v &&
 					cf->rules[i].n_words > 0;
@@ -672,6 +672,48 @@ static const struct report conf_reports[] = {
 	  F(PERSONAL_DATA) | F(FINANCIAL) | F(MALICIOUS), ANY, NULL },
 	{ "conf: lost laptop", NULL, "電車でノートPCを紛失しました", NULL, false,
 	  ANY, TYPE_LOST_DEVICE, ANY, 0, ANY, NULL },
+	/* denials (issue 12): a denied word sets nothing, a hedged one still does */
+	{ "conf: denial: no leak of personal data", "システム障害のご報告",
+	  "受注システムが停止しました。個人情報の漏えいはありません。", NULL, false,
+	  ANY, ANY, ANY, 0, ANY, NULL },
+	{ "conf: denial: no trace of an attack, an operator's mistake", "設定ミス",
+	  "攻撃の形跡はなく、担当者の操作ミスで顧客情報が閲覧可能になっていました", NULL, false,
+	  ANY, ANY, ANY, F(PERSONAL_DATA), ANY, NULL },
+	{ "conf: denial: card data not held", NULL,
+	  "不正ログインがありましたが、クレジットカード情報は当社では保持しておらず、影響はありません",
+	  NULL, false, ANY, TYPE_UNAUTHORIZED_ACCESS, ANY, F(MALICIOUS), ANY, NULL },
+	{ "conf: hedge: a denial being checked keeps the flag", NULL,
+	  "顧客情報が含まれていないか確認中です", NULL, false,
+	  ANY, ANY, ANY, F(PERSONAL_DATA), ANY, NULL },
+	{ "conf: hedge: cannot rule out a leak", NULL,
+	  "個人情報が流出した可能性は否定できません", NULL, false,
+	  ANY, ANY, ANY, F(PERSONAL_DATA), ANY, NULL },
+	{ "conf: English denial before", NULL,
+	  "The web server crashed. No personal data was affected and there is no evidence of an attack.",
+	  NULL, false, ANY, ANY, PRIORITY_HIGH, 0, ANY, NULL },
+	{ "conf: English denial after", NULL,
+	  "Our payment server rebooted; customer data was not affected.", NULL, false,
+	  ANY, ANY, PRIORITY_HIGH, 0, ANY, NULL },
+	{ "conf: English: a question is no denial", NULL,
+	  "We have no idea whether customer data leaked.", NULL, false,
+	  ANY, ANY, ANY, F(PERSONAL_DATA), ANY, NULL },
+	{ "conf: a malfunction word keeps its own ない", NULL, "管理画面にログインできない", NULL, false,
+	  SOURCE_MALFUNCTION, ANY, ANY, 0, ANY, NULL },
+	/* signatures: labels are no statements (issue 12) */
+	{ "conf: a signature's phone and mail labels are no personal data", "プリンタ故障",
+	  "2階のプリンタが故障しました。\n\n山田 太郎\n物流部\n電話番号：03-1234-5678\n"
+	  "メールアドレス: yamada@example.com", NULL, false,
+	  SOURCE_EQUIPMENT, ANY, ANY, 0, ANY, NULL },
+	/* drills (issue 12): only a subject marker */
+	{ "conf: a body mentioning a drill is a real incident", "ランサムウェア感染",
+	  "先月の訓練で習った手順どおり、感染したPCをネットワークから外しました", NULL, false,
+	  ANY, TYPE_MALWARE, ANY, F(MALICIOUS), ANY, NULL },
+	{ "conf: [DRILL] in the subject", "Re: [DRILL] card leak", "test", NULL, false,
+	  ANY, ANY, ANY, F(DRILL), ANY, NULL },
+	{ "conf: 訓練: at the start of the subject", "訓練：サーバー停止", "本文", NULL, false,
+	  ANY, ANY, ANY, F(DRILL), ANY, NULL },
+	{ "conf: 訓練 inside a subject is no marker", "訓練用サーバーが停止", "本文", NULL, false,
+	  ANY, ANY, ANY, 0, ANY, NULL },
 	{ "conf: outsider's notice", "貴社サイトについて",
 	  "貴社のサイトで他人の注文履歴が見えます", "someone@mail.example.net", true,
 	  SOURCE_EXTERNAL_NOTICE, ANY, PRIORITY_HIGH,
