@@ -246,6 +246,9 @@ static cfg_opt_t root_opts[] = {
 	CFG_STR("templates", NULL, CFGF_NONE),
 	CFG_STR("language", "ja", CFGF_NONE),
 	CFG_STR("timezone", "Asia/Tokyo", CFGF_NONE),
+	/* SPEC 3: a report's Date may set its awareness time when at most this
+	 * much earlier than its arrival in the mailbox (rules/deadline.h) */
+	CFG_STR("aware_window", "24h", CFGF_NONE),
 	CFG_INT("fetch_batch", 200, CFGF_NONE),
 	CFG_SEC("imap", imap_opts, CFGF_NODEFAULT),
 	CFG_SEC("smtp", smtp_opts, CFGF_NODEFAULT),

@@ -177,6 +177,7 @@ void config_policy_validators(cfg_t *c)
 		"escalation|high", "escalation|medium", "escalation|low",
 		"escalation|overdue_repeat", "deadline|due", "deadline|due_malicious",
 		"reviews|risk", "reviews|plan", "reviews|drill", "reviews|repeat",
+		"aware_window",
 	};
 	size_t i;
 
@@ -255,6 +256,7 @@ void config_policy_fill(cfg_t *c, struct policy_config *p)
 		p->review_every[i] = span_of(v ? v : review_defaults[i]);
 	}
 	p->review_repeat = span_of(rv ? cfg_getstr(rv, "repeat") : "7d");
+	p->aware_window = span_of(cfg_getstr(c, "aware_window"));
 }
 
 void config_contacts_fill(cfg_t *c, struct contacts_config *k)

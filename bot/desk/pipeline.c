@@ -170,6 +170,33 @@ static int note_cut(const struct config *cfg, struct store *st, const struct pip
 }
 
 /* Some bytes of the text could not be decoded: the ticket says so. */
+/*
+ * SPEC 3, policy 7-4: every legal clock starts when the company had the
+ * report — its arrival in the mailbox, or its Date when a little earlier
+ * (rules/deadline.h) — not when this pass got to it.  The event says
+ * which, so the alarm's reader can check it and correct it with /aware.
+ */
+static int set_awareness(const struct config *cfg, struct store *st, struct ticket *t,
+			 const struct pipeline_mail *in, time_t now, struct error *err)
+{
+	time_t aware = deadline_awareness(in->raw->arrived, in->mail.date, now,
+					  &cfg->policy.aware_window);
+	char when[40], detail[160];
+	const char *from = aware == in->mail.date ? "the mail's Date header" :
+			   aware == in->raw->arrived ? "its arrival in the mailbox (INTERNALDATE)" :
+			   "the processing time (no earlier arrival time known)";
+
+	if (aware == t->aware_at)
+		return 0;
+	clock_format_rfc3339(aware, when, sizeof when);
+	snprintf(detail, sizeof detail, "awareness time %s: %s", when, from);
+	if (store_ticket_set_aware(st, t->id, aware, err) < 0 ||
+	    store_event_add(st, t->id, now, "bot", "aware", detail, err) < 0)
+		return -1;
+	t->aware_at = aware;
+	return 0;
+}
+
 static int note_lossy(struct store *st, const struct mail *m, int64_t ticket_id, time_t now,
 		      struct error *err)
 {
@@ -297,6 +324,7 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 		detail = NULL;
 	rc = record(st, in, t.id, "report", now, err) < 0 ||
 	     store_event_add(st, t.id, now, sender, "opened", detail, err) < 0 ||
+	     set_awareness(cfg, st, &t, in, now, err) < 0 ||
 	     engine_open(cfg, st, &t, m, now, err) < 0 ||
 	     notify_new_ticket(cfg, st, &t, m, now, err) < 0 ||
 	     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "lib/error.h"
 
@@ -54,6 +55,8 @@ struct imap_message {
 				 * the middle of a header, a line or a character */
 	size_t full_size;	/* the whole message's size (RFC822.SIZE) when
 				 * truncated, otherwise len */
+	time_t arrived;		/* INTERNALDATE: when the server received it
+				 * (RFC 3501 2.3.3); 0 when it gave none */
 };
 
 /*

@@ -383,3 +383,12 @@ time_t deadline_due(const struct policy_config *p, time_t aware_at, unsigned fla
 		due = &p->ppc_final_malicious;
 	return span_add(aware_at, due);
 }
+
+time_t deadline_awareness(time_t arrived, time_t written, time_t now, const struct span *window)
+{
+	time_t base = arrived > 0 && arrived < now ? arrived : now;
+
+	if (written > 0 && written < base && span_add(written, window) >= base)
+		return written;
+	return base;
+}

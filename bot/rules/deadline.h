@@ -151,7 +151,22 @@ struct policy_config {
 	int digest_minutes;			/* local time of day: 09:00 = 540 */
 	struct span review_every[REVIEW_COUNT];	/* risk 1y, plan 6mo, drill 6mo */
 	struct span review_repeat;		/* a due review is re-reminded: 7d */
+	struct span aware_window;		/* how far a Date header may precede arrival: 24h */
 };
+
+/*
+ * SPEC 3, policy 7-4: when the company became aware of a report, where
+ * every legal clock starts — the earliest trustworthy moment it had the
+ * mail, never the moment the bot got round to it (after an outage or a
+ * backlog that would start every clock late).
+ *   arrived: the mailbox's INTERNALDATE, 0 when unknown (then now);
+ *            a time after now (a server clock ahead) counts as now;
+ *   written: the Date header, 0 when none: taken instead when it is
+ *            earlier than the arrival by at most `window` (a sender's
+ *            clock far behind, or a forged date, is not trusted);
+ *   now:     the processing time.
+ */
+time_t deadline_awareness(time_t arrived, time_t written, time_t now, const struct span *window);
 
 /*
  * When an obligation of kind falls due for a ticket the company became

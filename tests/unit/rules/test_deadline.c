@@ -429,6 +429,29 @@ static void test_stages(void)
 	      "overdue: clock jumps back before due, nothing");
 }
 
+/* SPEC 3: the awareness time is the arrival, or a slightly earlier Date. */
+static void test_awareness(void)
+{
+	const struct span day = { .seconds = 86400 };
+	const time_t arrived = 1796608800;	/* 2026-12-07 10:00 +09:00 */
+	const time_t later = arrived + 6 * 3600;	/* processed six hours later */
+
+	CHECK_INT(deadline_awareness(arrived, 0, later, &day), arrived,
+		  "awareness: the arrival, not the processing time");
+	CHECK_INT(deadline_awareness(0, 0, later, &day), later,
+		  "awareness: no arrival known: the processing time");
+	CHECK_INT(deadline_awareness(arrived, arrived - 1200, later, &day), arrived - 1200,
+		  "awareness: a Date 20 minutes before arrival (a queue) is taken");
+	CHECK_INT(deadline_awareness(arrived, arrived - 86400, later, &day), arrived - 86400,
+		  "awareness: a Date exactly the window before arrival is taken");
+	CHECK_INT(deadline_awareness(arrived, arrived - 86401, later, &day), arrived,
+		  "awareness: a Date more than the window before arrival is not trusted");
+	CHECK_INT(deadline_awareness(arrived, arrived + 600, later, &day), arrived,
+		  "awareness: a Date after arrival (a clock ahead) is not taken");
+	CHECK_INT(deadline_awareness(later + 3600, 0, later, &day), later,
+		  "awareness: an arrival after now (server clock ahead) counts as now");
+}
+
 int main(void)
 {
 	clock_set_zone("Asia/Tokyo");
@@ -442,5 +465,6 @@ int main(void)
 	test_remind();
 	test_stages();
 	test_dst();
+	test_awareness();
 	return test_done();
 }
