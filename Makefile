@@ -65,7 +65,7 @@ UNIT_BINS  := $(UNIT_SRCS:.c=)
 # C drivers that integration scripts run against the test mail servers.
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_BINS := $(INTEG_SRCS:.c=)
-TEST_BINS  := $(UNIT_BINS) $(INTEG_BINS)
+TEST_BINS  := $(UNIT_BINS) $(INTEG_BINS) tests/eval/eval
 
 all: $(BIN)
 
@@ -78,7 +78,7 @@ $(BIN): bot/main.o $(LIB)
 tests/%: tests/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests/unit/%.o tests/integration/%.o: CFLAGS += -Itests/unit
+tests/unit/%.o tests/integration/%.o tests/eval/%.o: CFLAGS += -Itests/unit
 
 deps:
 	@scripts/install-deps --if-missing
@@ -89,6 +89,11 @@ check: deps
 
 check-unit: $(BIN) $(TEST_BINS)
 	tests/run --unit
+
+# The classification measured against the labelled reports of tests/eval
+# (tuned and held-out parts apart); make check runs it too.
+eval: $(BIN) tests/eval/eval
+	tests/eval/eval tests/eval/eval.conf tests/eval/tuned tests/eval/heldout
 
 # Every test again under AddressSanitizer + UBSan, built in a scratch copy.
 check-asan: deps
@@ -145,7 +150,7 @@ clean-bin:
 clean:
 	rm -f bot/*.o bot/*.d bot/*/*.o bot/*/*.d tests/*/*.o tests/*/*.d tests/unit/*/*.o tests/unit/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail
 
-.PHONY: all deps check check-unit check-asan check-valgrind bench demo fuzz install clean clean-bin
+.PHONY: all deps check eval check-unit check-asan check-valgrind bench demo fuzz install clean clean-bin
 .SECONDARY:
 
--include $(OBJS:.o=.d) bot/main.d $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d)
+-include $(OBJS:.o=.d) bot/main.d $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d) tests/eval/eval.d
