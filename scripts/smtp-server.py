@@ -7,6 +7,11 @@ small, honest relay into the private Dovecot:
 
   * AUTH PLAIN/LOGIN with any user of DIR/users and the test password
     (DIR/secrets/password) succeeds; AUTH is offered but never required.
+  * AUTH XOAUTH2 (issue 17): base64("user=" U "\x01auth=Bearer " T
+    "\x01\x01"); the token is checked at every AUTH by RFC 7662
+    introspection at --introspect (scripts/oauth-server.py): it must be
+    active and issued for U.  A refusal goes as Google's does: a 334 with
+    the JSON error, then, after the client's empty answer, 535 5.7.8.
   * RCPT: the address, without its +detail, must be a user of DIR/users,
     otherwise "550 5.1.1" for that recipient.
   * DATA: the message is delivered over LMTP (DIR/run/lmtp) to every
@@ -24,6 +29,7 @@ Run with /usr/bin/python3 (Debian's python3-aiosmtpd).
 
 import argparse
 import asyncio
+import base64
 import datetime
 import json
 import logging
@@ -31,8 +37,10 @@ import os
 import signal
 import smtplib
 import ssl
+import urllib.parse
+import urllib.request
 
-from aiosmtpd.smtp import SMTP, AuthResult
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 MAX_SIZE = 64 * 1024 * 1024
 log = logging.getLogger("smtp-server")
@@ -44,9 +52,12 @@ class TestSMTP(SMTP):
 
 
 class Handler:
-    def __init__(self, state_dir, lmtp_socket):
+    def __init__(self, state_dir, lmtp_socket, introspect_url=None):
         self.dir = state_dir
         self.lmtp_socket = lmtp_socket
+        self.introspect_url = introspect_url
+        self.tls_client = ssl.create_default_context(
+            cafile=os.path.join(state_dir, "certs", "ca.pem"))
         self.spool = os.path.join(state_dir, "spool")
         os.makedirs(self.spool, exist_ok=True)
         numbers = [int(n[:6]) for n in os.listdir(self.spool)
@@ -79,6 +90,51 @@ class Handler:
         if ok:
             return AuthResult(success=True, auth_data=auth_data)
         return AuthResult(success=False, handled=False)
+
+    # -- AUTH XOAUTH2: the method's name makes aiosmtpd offer it
+    async def auth_XOAUTH2(self, server, args):
+        if len(args) == 1:
+            blob = await server.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = base64.b64decode(args[1].encode(), validate=True)
+            except ValueError:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        parts = dict(p.split("=", 1) for p in blob.decode("utf-8", "replace").split("\x01") if "=" in p)
+        user = parts.get("user", "").lower()
+        token = parts.get("auth", "")
+        token = token[7:] if token.lower().startswith("bearer ") else ""
+        ok, why = await asyncio.to_thread(self.token_ok, user, token)
+        log.info("%s AUTH XOAUTH2 %s: %s", server.session.peer, user, "ok" if ok else "refused: " + why)
+        if ok:
+            return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+        # Google's way: the error as a JSON challenge, then 535 after the
+        # client's (empty) answer.
+        await server.challenge_auth(json.dumps({"status": "401", "schemes": "bearer",
+                                                "scope": "https://mail.google.com/"}))
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.8 Username and Password not accepted (XOAUTH2: %s)" % why)
+
+    def token_ok(self, user, token):
+        if not self.introspect_url:
+            return False, "no token endpoint configured"
+        if not token:
+            return False, "no bearer token"
+        try:
+            req = urllib.request.Request(self.introspect_url,
+                                         data=urllib.parse.urlencode({"token": token}).encode())
+            with urllib.request.urlopen(req, timeout=10, context=self.tls_client) as r:
+                answer = json.load(r)
+        except (OSError, ValueError) as e:
+            return False, "introspection failed: %s" % e
+        if not answer.get("active"):
+            return False, "token not active"
+        if answer.get("username", "").lower() != user:
+            return False, "token is for %s" % answer.get("username")
+        return True, ""
 
     # -- SMTP hooks
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -195,6 +251,7 @@ def main():
     ap.add_argument("--port", type=int, default=10025, help="SMTP with STARTTLS")
     ap.add_argument("--tls-port", type=int, default=10465, help="SMTP over TLS")
     ap.add_argument("--lmtp", help="LMTP unix socket (default DIR/run/lmtp)")
+    ap.add_argument("--introspect", help="RFC 7662 URL that checks XOAUTH2 tokens")
     args = ap.parse_args()
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -205,7 +262,8 @@ def main():
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(os.path.join(args.dir, "certs", "server.pem"),
                         os.path.join(args.dir, "certs", "server.key"))
-    handler = Handler(args.dir, args.lmtp or os.path.join(args.dir, "run", "lmtp"))
+    handler = Handler(args.dir, args.lmtp or os.path.join(args.dir, "run", "lmtp"),
+                      args.introspect)
 
     def factory(starttls):
         return TestSMTP(

@@ -29,13 +29,14 @@ private_servers_start() {
 	cp -p "$IB_MAIL_DIR"/certs/*.pem "$IB_MAIL_DIR"/certs/*.key "$PV_DIR/certs/" || return 1
 	ports=$($PY -c '
 import socket
-socks = [socket.socket() for _ in range(4)]
+socks = [socket.socket() for _ in range(5)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))')
-	# shellcheck disable=SC2086 # four numbers
+	# shellcheck disable=SC2086 # five numbers
 	set -- $ports
-	export IB_MAIL_DIR=$PV_DIR IB_IMAP_PORT=$1 IB_IMAPS_PORT=$2 IB_SMTP_PORT=$3 IB_SMTPS_PORT=$4
+	export IB_MAIL_DIR=$PV_DIR IB_IMAP_PORT=$1 IB_IMAPS_PORT=$2 IB_SMTP_PORT=$3 IB_SMTPS_PORT=$4 \
+		IB_OAUTH_PORT=$5
 	scripts/mailserver start >"$PV_DIR/start.out" 2>&1 || {
 		cat "$PV_DIR/start.out" >&2
 		return 1
