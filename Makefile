@@ -42,14 +42,14 @@ SRCS := \
 	bot/imap/tls.c bot/imap/imap.c \
 	bot/store/store.c bot/store/store_checkpoint.c bot/store/store_ticket.c \
 	bot/store/store_message.c bot/store/store_outbox.c bot/store/store_policy.c \
-	bot/store/store_verify.c \
+	bot/store/store_verify.c bot/store/store_token.c \
 	bot/rules/policy.c bot/rules/deadline.c bot/rules/textnorm.c bot/rules/classify.c \
 	bot/rules/command.c bot/rules/command_args.c bot/rules/auth.c bot/rules/auth_results.c \
 	bot/config/config.c bot/config/config_policy.c \
 	bot/outbox/render.c bot/outbox/jis.c bot/outbox/compose.c bot/outbox/smtp.c \
 	bot/outbox/outbox.c \
 	bot/notify/vars.c bot/notify/notify.c bot/notify/notify_drafts.c bot/notify/briefing.c \
-	bot/desk/route.c bot/desk/engine.c bot/desk/admin.c bot/desk/timers.c bot/desk/pipeline.c \
+	bot/desk/route.c bot/desk/engine.c bot/desk/token.c bot/desk/admin.c bot/desk/timers.c bot/desk/pipeline.c \
 	bot/service/intake.c bot/service/service.c \
 	bot/cli/cli.c bot/cli/ticket_json.c bot/cli/export_report.c bot/cli/templates_check.c \
 	bot/cli/cmd_run.c bot/cli/cmd_poll.c bot/cli/cmd_check_config.c bot/cli/cmd_tickets.c \

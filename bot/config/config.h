@@ -87,6 +87,7 @@ struct commands_config {
 	unsigned auth;			/* AUTH_* bits: every one set must pass */
 	char *token_secret_file;	/* the HMAC key of the reply tokens */
 	char *authserv_id;		/* the company server's Authentication-Results id */
+	long token_max_age;		/* seconds a reply token lives (issue 14; 30 days) */
 };
 
 struct config {

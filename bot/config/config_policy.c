@@ -145,6 +145,7 @@ cfg_opt_t config_commands_opts[] = {
 	CFG_STR("auth", "token", CFGF_NONE),
 	CFG_STR("token_secret_file", NULL, CFGF_NONE),
 	CFG_STR("authserv_id", "", CFGF_NONE),
+	CFG_STR("token_max_age", "30d", CFGF_NONE),	/* issue 14 */
 	CFG_END()
 };
 
@@ -177,7 +178,7 @@ void config_policy_validators(cfg_t *c)
 		"escalation|high", "escalation|medium", "escalation|low",
 		"escalation|overdue_repeat", "deadline|due", "deadline|due_malicious",
 		"reviews|risk", "reviews|plan", "reviews|drill", "reviews|repeat",
-		"aware_window",
+		"aware_window", "commands|token_max_age",
 	};
 	size_t i;
 
@@ -287,7 +288,12 @@ int config_commands_fill(cfg_t *c, const char *database, struct commands_config 
 	const char *file = cm ? cfg_getstr(cm, "token_secret_file") : NULL;
 	char *dir;
 
+	struct span age = span_of(cm ? cfg_getstr(cm, "token_max_age") : "30d");
+
 	k->auth = (strstr(mode, "token") ? AUTH_TOKEN : 0) | (strstr(mode, "dkim") ? AUTH_DKIM : 0);
+	/* issue 14: a token that leaked unseen stops working after this;
+	 * calendar units counted as 30-day months, which is all this needs */
+	k->token_max_age = age.seconds + 86400L * age.days + 30L * 86400L * age.months;
 	k->authserv_id = strdup(cm ? cfg_getstr(cm, "authserv_id") : "");
 	if (file)
 		k->token_secret_file = config_resolve(c, file);

@@ -26,17 +26,25 @@ static bool may_command(const struct config *cfg, const char *addr)
 	return p && (p->roles & (ROLE_ADMIN | ROLE_MANAGEMENT));
 }
 
-/* The token check: a reply address of t's ticket whose token is the sender's. */
-static bool token_ok(const struct config *cfg, const struct mail *m, const struct ticket *t,
-		     char *why, size_t why_len)
+/*
+ * The token check: a reply address of t's ticket whose token is the
+ * sender's live generation (issue 14: not revoked, not older than
+ * commands.token_max_age, the ticket not closed since).  1, 0, or -1 on a
+ * store error.
+ */
+static int token_ok(const struct config *cfg, struct store *st, const struct mail *m,
+		    const struct ticket *t, time_t now, char *why, size_t why_len,
+		    struct error *err)
 {
 	char ref[24], token[AUTH_TOKEN_LEN + 1];
 	bool other_ticket = false;
+	unsigned long gen;
 	size_t i;
+	int live;
 
 	if (!cfg->token_secret) {
 		snprintf(why, why_len, "token: no secret loaded");
-		return false;
+		return 0;
 	}
 	for (i = 0; i < m->n_to + m->n_cc; i++) {
 		const char *a = i < m->n_to ? m->to[i].addr : m->cc[i - m->n_to].addr;
@@ -47,26 +55,38 @@ static bool token_ok(const struct config *cfg, const struct mail *m, const struc
 			other_ticket = true;
 			continue;
 		}
-		if (auth_token_ok(cfg->token_secret, ref, m->from.addr, token)) {
-			snprintf(why, why_len, "token of %s for %s: ok", ref, m->from.addr);
-			return true;
+		live = store_token_live(st, t->id, m->from.addr, now, cfg->commands.token_max_age,
+					&gen, NULL, err);
+		if (live < 0)
+			return -1;
+		if (live && auth_token_ok(cfg->token_secret, ref, m->from.addr, gen, token)) {
+			snprintf(why, why_len, "token of %s for %s (generation %lu): ok", ref,
+				 m->from.addr, gen);
+			return 1;
 		}
-		snprintf(why, why_len, "token of %s does not belong to %s", ref, m->from.addr);
-		return false;
+		/* one reason for all three: a revoked, expired or foreign token
+		 * all mean "ask for a fresh one", and the sender is never told */
+		snprintf(why, why_len, "token of %s is not the live one of %s (revoked, expired, "
+			 "closed ticket or another person's: /token mails a fresh one)", ref,
+			 m->from.addr);
+		return 0;
 	}
 	snprintf(why, why_len, other_ticket ? "token: the reply address is of another ticket" :
 		 "token: not sent to a reply address with a token");
-	return false;
+	return 0;
 }
 
-bool admin_authentic(const struct config *cfg, const struct mail *m, const struct ticket *t,
-		     char *why, size_t why_len)
+int admin_authentic(const struct config *cfg, struct store *st, const struct mail *m,
+		    const struct ticket *t, time_t now, char *why, size_t why_len,
+		    struct error *err)
 {
-	char tok[200] = "", dkim[300] = "";
-	bool ok = true;
+	char tok[300] = "", dkim[300] = "";
+	int ok = 1;
 
 	if (cfg->commands.auth & AUTH_TOKEN)
-		ok = token_ok(cfg, m, t, tok, sizeof tok);
+		ok = token_ok(cfg, st, m, t, now, tok, sizeof tok, err);
+	if (ok < 0)
+		return -1;
 	if (cfg->commands.auth & AUTH_DKIM)
 		ok = auth_results_ok((const char *const *)m->auth_results, m->n_auth_results,
 				     cfg->commands.authserv_id, m->from.addr, dkim, sizeof dkim) && ok;
@@ -138,6 +158,11 @@ static int reclassify(struct run *r, const char *type, const char *priority, con
 static int move(struct run *r, enum status to, struct error *err)
 {
 	if (engine_set_status(r->st, r->t, to, r->actor, r->now, err) < 0)
+		return -1;
+	/* issue 14: a ticket's tokens end when it closes; /token makes one
+	 * for an admin who has to /reopen it */
+	if (to == STATUS_CLOSED &&
+	    store_token_revoke(r->st, r->t->id, NULL, 0, "ticket closed", r->now, err) < 0)
 		return -1;
 	r->resolved |= to == STATUS_RESOLVED;
 	return 0;
@@ -252,6 +277,19 @@ static int aware(struct run *r, const struct command *c, struct error *err)
 	return sync(r, err);
 }
 
+/* /token in an authentic mail: a fresh generation, mailed to the person's
+ * configured address (the result mail carries it too). */
+static int renew(struct run *r, struct error *err)
+{
+	const struct person *p = config_find_person(r->cfg, r->actor);
+	unsigned long gen;
+
+	note(r, "新しい返信用アドレスを送付 / fresh reply address sent to %s", p->email);
+	return store_token_issue(r->st, r->t->id, p->email, r->now, &gen, err) < 0 ||
+	       notify_token(r->cfg, r->st, r->t, p->email, "requested with /token", false, r->now,
+			    err) < 0 ? -1 : 0;
+}
+
 static int run_one(struct run *r, const struct command *c, struct error *err)
 {
 	const struct ticket *t = r->t;
@@ -310,6 +348,8 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 		return 0;
 	case CMD_CHECK:
 		return check_item(r, c, err);
+	case CMD_TOKEN:
+		return renew(r, err);
 	case CMD_COUNT:
 		break;
 	}
@@ -394,6 +434,53 @@ static int audit(struct store *st, const struct ticket *t, const char *actor, ti
 	return rc;
 }
 
+/* Whether every command of l is /token. */
+static bool only_token(const struct command_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->cmds[i].verb != CMD_TOKEN)
+			return false;
+	return l->n > 0;
+}
+
+/*
+ * A mail of an admin or management person with nothing but /token (issue
+ * 14): honoured without a token — the one that person had may be the
+ * revoked one — because the fresh token goes only to the address the
+ * configuration names, never to the mail's From or Reply-To, so a forger
+ * learns nothing.  At most one per person and ticket per
+ * TOKEN_RENEW_GAP, so that forged requests cannot flood the admin.
+ */
+#define TOKEN_RENEW_GAP 600
+static int renew_alone(const struct config *cfg, struct store *st, struct ticket *t,
+		       const struct mail *m, const char *sha256, time_t now, struct error *err)
+{
+	const struct person *p = config_find_person(cfg, m->from.addr);
+	unsigned long gen;
+	time_t issued = 0;
+	int live = store_token_live(st, t->id, p->email, now, cfg->commands.token_max_age, &gen,
+				    &issued, err);
+	char why[400];
+
+	if (live < 0)
+		return -1;
+	if (live && now - issued < TOKEN_RENEW_GAP) {
+		log_info("admin", "%s: /token of %s ignored: one was issued %lld s ago", t->ref,
+			 p->email, (long long)(now - issued));
+		return audit(st, t, m->from.addr, now, "token-ignored", sha256, "not needed",
+			     "/token", "a token was issued less than 10 minutes ago", err);
+	}
+	snprintf(why, sizeof why, "not needed: the token goes only to %s, as configured", p->email);
+	log_info("admin", "%s: fresh reply token for %s on request", t->ref, p->email);
+	return store_token_issue(st, t->id, p->email, now, &gen, err) < 0 ||
+	       audit(st, t, m->from.addr, now, "token-renewed", sha256, why, "/token", NULL,
+		     err) < 0 ||
+	       notify_token(cfg, st, t, p->email, "requested with /token", false, now, err) < 0 ?
+		-1 : 0;
+}
+
 int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		 const struct mail *m, const char *new_text, const char *sha256, time_t now,
 		 struct error *err)
@@ -406,7 +493,7 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 	bool parsed, allowed, lessons;
 	unsigned drafts;
 	size_t i;
-	int rc = 0;
+	int rc = 0, auth;
 
 	parsed = command_parse(new_text ? new_text : "", &cmds, &perr) == 0;
 	if (!parsed && perr.cls == ERR_FATAL)
@@ -416,10 +503,16 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 	what = parsed ? command_lines(&cmds) : strdup(perr.msg);
 
 	allowed = may_command(cfg, m->from.addr);
+	if (allowed && parsed && only_token(&cmds)) {
+		rc = renew_alone(cfg, st, t, m, sha256, now, err);
+		goto done;
+	}
 	if (!allowed)
 		snprintf(why, sizeof why, "%s is not an admin or management", sender);
+	else if ((auth = admin_authentic(cfg, st, m, t, now, why, sizeof why, err)) < 0)
+		goto fail;
 	else
-		allowed = admin_authentic(cfg, m, t, why, sizeof why);
+		allowed = auth == 1;
 	if (!allowed) {
 		/* never the sender: no oracle for whoever forges */
 		log_warn("admin", "%s: commands from %s refused: %s", t->ref, sender, why);

@@ -20,13 +20,15 @@
 
 /*
  * Whether the mail m from a configured admin or management person is
- * authentic for ticket t under commands.auth: the reply token of (t,
- * sender) in a To/Cc address, and/or DKIM/SPF passing in the company
- * server's Authentication-Results.  why gets what decided, for the audit
- * trail (never a secret).
+ * authentic for ticket t under commands.auth: the live reply token of (t,
+ * sender) in a To/Cc address (issue 14: its generation not revoked nor
+ * expired at now), and/or DKIM/SPF passing in the company server's
+ * Authentication-Results.  1 yes, 0 no, -1 on a store error (err).  why
+ * gets what decided, for the audit trail (never a secret).
  */
-bool admin_authentic(const struct config *cfg, const struct mail *m, const struct ticket *t,
-		     char *why, size_t why_len);
+int admin_authentic(const struct config *cfg, struct store *st, const struct mail *m,
+		    const struct ticket *t, time_t now, char *why, size_t why_len,
+		    struct error *err);
 
 /*
  * The commands in new_text (a follow-up's own words) of mail m on ticket
@@ -35,7 +37,10 @@ bool admin_authentic(const struct config *cfg, const struct mail *m, const struc
  * admins are told (never the sender).  Authentic, but a line is invalid
  * or a change is not allowed: nothing changes; the sender gets the line,
  * the reason and the help.  Otherwise every command runs, each an event,
- * and the sender and the other admins get the result.  sha256: the
+ * and the sender and the other admins get the result.  A mail with
+ * nothing but /token from an admin or management person needs no
+ * authentication: the fresh token goes to the configured address only
+ * (issue 14).  sha256: the
  * mail's, for the audit trail.  -1 only on store or memory errors.
  */
 int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,

@@ -12,6 +12,7 @@
 #include "desk/admin.h"
 #include "desk/engine.h"
 #include "desk/route.h"
+#include "desk/token.h"
 #include "lib/clock.h"
 #include "lib/digest.h"
 #include "lib/log.h"
@@ -259,6 +260,10 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 		return store_event_add(st, 0, now, "bot", "unparseable",
 				       in->sha256, err);
 	}
+	/* issue 14: a reply token seen where it should not be ends now,
+	 * before this very mail's commands are judged */
+	if (token_check_leaks(cfg, st, m, in->raw->raw, in->raw->len, now, err) < 0)
+		return -1;
 	if (route_is_automatic(m, cfg->smtp.from, &why)) {
 		log_info("pipeline", "uid %u: automatic mail (%s) from %s: recorded, not answered",
 			 in->raw->uid, why, sender);

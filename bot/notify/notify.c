@@ -88,6 +88,12 @@ int notify_fill_refused(struct tvars *v, const char *why, const char *what)
 		-1 : 0;
 }
 
+int notify_fill_token(struct tvars *v, const char *addr, const char *why, bool revoked)
+{
+	return tvars_set(v, "token_person", addr) < 0 || tvars_set(v, "token_why", why) < 0 ||
+	       tvars_set(v, "token_revoked", revoked ? "1" : "") < 0 ? -1 : 0;
+}
+
 int notify_fill_command_error(struct tvars *v, const char *reason)
 {
 	return tvars_set(v, "command_error", reason);
@@ -100,6 +106,33 @@ int notify_fill_result(struct tvars *v, const char *changes, bool help)
 }
 
 /* ---- queueing ---- */
+
+/*
+ * The token of addr on t for a mail now: the live generation, or a new
+ * one (issue 14: the next mail after a revocation or expiry carries a
+ * fresh token) — but never a new one on a closed ticket, whose tokens
+ * ended with it; there only /token makes one.  token "" when none.
+ */
+static int reply_token(const struct config *cfg, struct store *st, const struct ticket *t,
+		       const char *addr, time_t now, char token[AUTH_TOKEN_LEN + 1],
+		       struct error *err)
+{
+	unsigned long gen;
+	int rc;
+
+	token[0] = '\0';
+	rc = store_token_live(st, t->id, addr, now, cfg->commands.token_max_age, &gen, NULL, err);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		if (status_from_name(t->status) == STATUS_CLOSED)
+			return 0;
+		if (store_token_issue(st, t->id, addr, now, &gen, err) < 0)
+			return -1;
+	}
+	auth_token(cfg->token_secret, t->ref, addr, gen, token);
+	return 0;
+}
 
 /*
  * Queues om to one recipient.  Admins and management get a reply address
@@ -118,9 +151,11 @@ int notify_queue_to(const struct config *cfg, struct store *st, const struct tic
 	om->to_name = name ? name : p ? p->name : NULL;
 	om->reply_to = NULL;
 	if (t && cfg->token_secret && p && (p->roles & (ROLE_ADMIN | ROLE_MANAGEMENT))) {
-		auth_token(cfg->token_secret, t->ref, addr, token);
-		if (!(reply = auth_reply_address(cfg->smtp.from, t->ref, token)))
+		if (reply_token(cfg, st, t, addr, now, token, err) < 0)
+			return -1;
+		if (token[0] && !(reply = auth_reply_address(cfg->smtp.from, t->ref, token)))
 			return notify_out_of_memory(err);
+		explicit_bzero(token, sizeof token);
 		om->reply_to = reply;
 	}
 	om->drill = t && (t->flags & FLAG_BIT(FLAG_DRILL));
@@ -390,6 +425,26 @@ int notify_refused(const struct config *cfg, struct store *st, const struct tick
 
 	rc = !v ? -1 : notify_fill_refused(v, why, what) < 0 ? notify_out_of_memory(err) :
 	     notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+	tvars_free(v);
+	notify_facts_release(&f);
+	return rc;
+}
+
+int notify_token(const struct config *cfg, struct store *st, const struct ticket *t,
+		 const char *addr, const char *why, bool revoked, time_t now, struct error *err)
+{
+	struct facts f = { .t = t };
+	struct tvars *v = notify_vars_of(cfg, st, "token.txt", &f, now, err);
+	struct outbox_mail om = { .kind = revoked ? "token-revoked" : "token", .template = "token.txt",
+				  .vars = v };
+	const struct person *p = config_find_person(cfg, addr);
+	int rc;
+
+	rc = !v ? -1 : notify_fill_token(v, addr, why, revoked) < 0 ? notify_out_of_memory(err) :
+	     !revoked ? notify_queue_to(cfg, st, t, &om, addr, NULL, now, err) :
+	     notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err) < 0 ? -1 :
+	     /* management lost a token: they hear it too, with the fresh one */
+	     p && !(p->roles & ROLE_ADMIN) ? notify_queue_to(cfg, st, t, &om, addr, NULL, now, err) : 0;
 	tvars_free(v);
 	notify_facts_release(&f);
 	return rc;

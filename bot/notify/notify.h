@@ -77,6 +77,16 @@ int notify_review(const struct config *cfg, struct store *st, const char *kind,
  *   result.txt — what the commands changed: to the sender, and (when
  *     something changed) to the other admins.
  */
+/*
+ * token.txt (issue 14) — the reply token of addr on t was revoked (revoked
+ * true: to every admin, and to addr when it is not one, why saying what
+ * happened) or renewed at addr's request with /token (false: to addr
+ * only).  Each recipient's Reply-To carries their live token, so addr's
+ * is the fresh one.
+ */
+int notify_token(const struct config *cfg, struct store *st, const struct ticket *t,
+		 const char *addr, const char *why, bool revoked, time_t now, struct error *err);
+
 int notify_refused(const struct config *cfg, struct store *st, const struct ticket *t,
 		   const struct mail *m, const char *why, const char *what, time_t now,
 		   struct error *err);

@@ -41,6 +41,7 @@ static int sample_reminder(struct tvars *, const struct sample *);
 static int sample_overdue(struct tvars *, const struct sample *);
 static int sample_review(struct tvars *, const struct sample *);
 static int sample_refused(struct tvars *, const struct sample *);
+static int sample_token(struct tvars *, const struct sample *);
 static int sample_command_error(struct tvars *, const struct sample *);
 static int sample_result(struct tvars *, const struct sample *);
 static int sample_draft(struct tvars *, const struct sample *);
@@ -66,6 +67,7 @@ static const struct use {
 	{ "overdue.txt", L_POLICY, sample_overdue },
 	{ "review.txt", L_NONE, sample_review },
 	{ "refused.txt", L_POLICY, sample_refused },
+	{ "token.txt", L_TICKET, sample_token },
 	{ "command-error.txt", L_POLICY, sample_command_error },
 	{ "result.txt", L_POLICY, sample_result },
 	{ "draft-", L_RECORD, sample_draft },		/* draft-<obligation>.txt */
@@ -467,6 +469,14 @@ static int sample_refused(struct tvars *v, const struct sample *s)
 	(void)s;
 	return notify_fill_command(v, &sample_command) < 0 ? -1 :
 	       notify_fill_refused(v, "token: not sent to a reply address with a token", "/close");
+}
+
+static int sample_token(struct tvars *v, const struct sample *s)
+{
+	(void)s;
+	return notify_fill_token(v, "tkita@example.com",
+				 "it came in a mail from someone@example.net, who is not an admin "
+				 "or management", true);
 }
 
 static int sample_command_error(struct tvars *v, const struct sample *s)

@@ -10,6 +10,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "outbox/compose.h"
+#include "rules/auth.h"
 
 /* Due mail read from the database at a time. */
 #define OUTBOX_BATCH 200
@@ -64,6 +65,12 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	if (m->html_template &&
 	    render_html(cfg->templates, m->html_template, m->vars, &html, err) < 0)
 		goto done;
+	/* Issue 14: what a mail quotes (a report, a refused command, the
+	 * timeline of the lessons draft) may hold somebody's reply token; a
+	 * token travels only in the Reply-To header made for its owner. */
+	auth_mask_tokens(subject);
+	auth_mask_tokens(body);
+	auth_mask_tokens(html);
 	if (m->drill) {
 		/* Issue 4: every mail a drill causes says so, whatever the
 		 * template writes, so that nobody takes it for a real incident. */

@@ -7,6 +7,7 @@
  */
 #include "rules/auth.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,16 +109,16 @@ static bool addr_ok(const char *addr)
 }
 
 void auth_token(const char *secret, const char *ticket_ref, const char *addr,
-		char out[AUTH_TOKEN_LEN + 1])
+		unsigned long generation, char out[AUTH_TOKEN_LEN + 1])
 {
-	static const char prefix[] = "incident-bot reply v1\n";
+	static const char prefix[] = "incident-bot reply v2\n";
 	static const char hex[] = "0123456789abcdef";
-	char msg[sizeof prefix - 1 + AUTH_REF_MAX + 1 + AUTH_ADDR_MAX];
+	char msg[sizeof prefix - 1 + AUTH_REF_MAX + 1 + AUTH_ADDR_MAX + 1 + 24];
 	unsigned char mac[32], any = 0;
 	size_t i, k = sizeof prefix - 1;
 
 	out[0] = '\0';
-	if (!secret || !*secret || !ref_ok(ticket_ref) || !addr_ok(addr))
+	if (!secret || !*secret || !ref_ok(ticket_ref) || !addr_ok(addr) || generation == 0)
 		return;
 	memcpy(msg, prefix, k);
 	for (i = 0; ticket_ref[i]; i++)
@@ -125,6 +126,7 @@ void auth_token(const char *secret, const char *ticket_ref, const char *addr,
 	msg[k++] = '\n';
 	for (i = 0; addr[i]; i++)
 		msg[k++] = ascii_lower(addr[i]);
+	k += (size_t)snprintf(msg + k, sizeof msg - k, "\n%lu", generation);
 	digest_hmac_sha256(secret, strlen(secret), msg, k, mac);
 	for (i = 0; i < sizeof mac; i++)
 		any |= mac[i];
@@ -139,7 +141,7 @@ void auth_token(const char *secret, const char *ticket_ref, const char *addr,
 }
 
 bool auth_token_ok(const char *secret, const char *ticket_ref, const char *addr,
-		   const char *token)
+		   unsigned long generation, const char *token)
 {
 	char want[AUTH_TOKEN_LEN + 1];
 	unsigned diff = 0;
@@ -147,7 +149,7 @@ bool auth_token_ok(const char *secret, const char *ticket_ref, const char *addr,
 
 	if (!token || strnlen(token, AUTH_TOKEN_LEN + 1) != AUTH_TOKEN_LEN)
 		return false;
-	auth_token(secret, ticket_ref, addr, want);
+	auth_token(secret, ticket_ref, addr, generation, want);
 	if (!want[0])
 		return false;
 	/* No early exit: the time must not tell how many digits were right. */
@@ -232,4 +234,63 @@ bool auth_address_token(const char *addr, const char *bot_addr, char ref[AUTH_RE
 		token[i] = ascii_lower(p[i]);
 	token[AUTH_TOKEN_LEN] = '\0';
 	return true;
+}
+
+/* ---- tokens where they should not be ---- */
+
+/* Whether text[i..len) holds "+REF-<hex>@" and its length up to the '@'. */
+static size_t token_at(const char *text, size_t len, size_t i, char ref[AUTH_REF_MAX],
+		       char token[AUTH_TOKEN_LEN + 1])
+{
+	char buf[AUTH_REF_MAX + AUTH_TOKEN_LEN + 4], r[AUTH_REF_MAX];
+	size_t n = len - i < sizeof buf - 1 ? len - i : sizeof buf - 1, rl, k;
+
+	/* a copy with a NUL, so that parse_ref never reads past len */
+	memcpy(buf, text + i, n);
+	buf[n] = '\0';
+	if (buf[0] != '+' || !(rl = parse_ref(buf + 1, r)) || buf[1 + rl] != '-')
+		return 0;
+	for (k = 0; k < AUTH_TOKEN_LEN; k++)
+		if (!is_hex(buf[2 + rl + k]))
+			return 0;
+	if (buf[2 + rl + AUTH_TOKEN_LEN] != '@')
+		return 0;
+	memcpy(ref, r, rl + 1);
+	for (k = 0; k < AUTH_TOKEN_LEN; k++)
+		token[k] = ascii_lower(buf[2 + rl + k]);
+	token[AUTH_TOKEN_LEN] = '\0';
+	return 2 + rl + AUTH_TOKEN_LEN;
+}
+
+bool auth_find_token(const char *text, size_t len, size_t *pos, char ref[AUTH_REF_MAX],
+		     char token[AUTH_TOKEN_LEN + 1])
+{
+	const char *p;
+	size_t i = *pos, n;
+
+	while (i < len && (p = memchr(text + i, '+', len - i))) {
+		i = (size_t)(p - text);
+		if ((n = token_at(text, len, i, ref, token))) {
+			*pos = i + n;
+			return true;
+		}
+		i++;
+	}
+	*pos = len;
+	ref[0] = token[0] = '\0';
+	return false;
+}
+
+size_t auth_mask_tokens(char *s)
+{
+	char ref[AUTH_REF_MAX], token[AUTH_TOKEN_LEN + 1];
+	size_t len = s ? strlen(s) : 0, pos = 0, count = 0;
+
+	while (auth_find_token(s, len, &pos, ref, token)) {
+		/* the token is the AUTH_TOKEN_LEN characters before the '@' */
+		memset(s + pos - AUTH_TOKEN_LEN, 'x', AUTH_TOKEN_LEN);
+		count++;
+	}
+	explicit_bzero(token, sizeof token);
+	return count;
 }

@@ -23,25 +23,30 @@
 /* ---- reply tokens and reply addresses (auth.c) ---- */
 
 /*
- * The reply token of ticket ticket_ref for the person addr: HMAC-SHA256
- * keyed with secret over "incident-bot reply v1\n" + ref upper-cased + "\n"
- * + addr lower-cased (ASCII only), its first 8 bytes as lower-case hex.
- * Writes "" (which no token check accepts) when it cannot make a token:
- * secret NULL or empty, ref not 1 to AUTH_REF_MAX - 1 letters, digits and
- * '-', addr NULL, empty, longer than AUTH_ADDR_MAX or holding a space or
- * control character, or a failed GnuTLS.
+ * The reply token of generation `generation` of ticket ticket_ref for the
+ * person addr: HMAC-SHA256 keyed with secret over "incident-bot reply
+ * v2\n" + ref upper-cased + "\n" + addr lower-cased (ASCII only) + "\n" +
+ * the generation in decimal, its first 8 bytes as lower-case hex.  The
+ * generation is what makes a token revocable (issue 14): the store keeps
+ * which generation of (ticket, admin) is live, and a new one makes a new
+ * token that no leaked old one equals.  Writes "" (which no token check
+ * accepts) when it cannot make a token: secret NULL or empty, ref not 1 to
+ * AUTH_REF_MAX - 1 letters, digits and '-', addr NULL, empty, longer than
+ * AUTH_ADDR_MAX or holding a space or control character, generation 0, or
+ * a failed GnuTLS.
  */
 void auth_token(const char *secret, const char *ticket_ref, const char *addr,
-		char out[AUTH_TOKEN_LEN + 1]);
+		unsigned long generation, char out[AUTH_TOKEN_LEN + 1]);
 
 /*
- * Whether token (any case) is the token of (ticket_ref, addr) under secret.
- * The comparison takes the same time wherever the first wrong digit is.
- * False for a NULL, shorter or longer token, and whenever auth_token()
- * writes "".
+ * Whether token (any case) is the token of (ticket_ref, addr, generation)
+ * under secret.  The comparison takes the same time wherever the first
+ * wrong digit is.  False for a NULL, shorter or longer token, and whenever
+ * auth_token() writes "".  Whether that generation is still live is the
+ * store's business (store_token.c), not this function's.
  */
 bool auth_token_ok(const char *secret, const char *ticket_ref, const char *addr,
-		   const char *token);
+		   unsigned long generation, const char *token);
 
 /*
  * The reply address that carries a token: "local+INC-2026-0007-<token>@domain"
@@ -65,6 +70,25 @@ char *auth_reply_address(const char *bot_addr, const char *ticket_ref, const cha
  */
 bool auth_address_token(const char *addr, const char *bot_addr, char ref[AUTH_REF_MAX],
 			char token[AUTH_TOKEN_LEN + 1]);
+
+/*
+ * Finds the next reply token anywhere in text[*pos .. len): the shape
+ * "+INC-YYYY-NNNN-<AUTH_TOKEN_LEN hex>" followed by '@' (a reply address
+ * of any local part, in a header, a quoted mail or a forwarded one).
+ * Returns true with the canonical ref, the token in lower case and *pos
+ * past it; false at the end.  text need not be NUL-terminated.  Used to
+ * revoke a token that shows up where it should not (issue 14).
+ */
+bool auth_find_token(const char *text, size_t len, size_t *pos, char ref[AUTH_REF_MAX],
+		     char token[AUTH_TOKEN_LEN + 1]);
+
+/*
+ * Overwrites, in place, the hex digits of every reply token in the
+ * NUL-terminated s (the shape of auth_find_token) with 'x', so that what
+ * is shown or mailed on (show, the lessons draft, a quoted command) never
+ * carries a token that could still be live.  Returns how many it masked.
+ */
+size_t auth_mask_tokens(char *s);
 
 /* ---- Authentication-Results (auth_results.c) ---- */
 

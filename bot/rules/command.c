@@ -98,6 +98,9 @@ static const struct verb {
 	[CMD_CHECK] = { "check", "番号", "N",
 		"チェックリストの項目 N を完了にします（1〜99）。",
 		"Tick checklist item N (1-99)." },
+	[CMD_TOKEN] = { "token", "", "",
+		"新しい返信用アドレス（トークン）を、設定されたあなたのアドレスに送ります。以前のものは失効します。",
+		"Mail a fresh reply address (token) to your configured address; the old one stops working." },
 };
 _Static_assert(COUNT_OF(verbs) == CMD_COUNT, "a command without a line in verbs[]");
 
@@ -135,6 +138,7 @@ static const struct alias {
 	{ "訓練",	CMD_DRILL },
 	{ "ヘルプ",	CMD_HELP },
 	{ "チェック",	CMD_CHECK },
+	{ "トークン",	CMD_TOKEN },
 };
 
 const char *command_name(enum cmd_verb v)
@@ -190,6 +194,7 @@ static int parse_args(struct command *c, const struct line *ln)
 	case CMD_REOPEN:
 	case CMD_DRILL:
 	case CMD_HELP:
+	case CMD_TOKEN:
 		if (*ln->args) {
 			char quoted[VALUE_QUOTE_MAX + 4];
 

@@ -40,6 +40,7 @@ enum cmd_verb {
 	CMD_DRILL,
 	CMD_HELP,
 	CMD_CHECK,	/* number: checklist item 1…99 */
+	CMD_TOKEN,	/* mail me a fresh reply token (issue 14) */
 	CMD_COUNT
 };
 

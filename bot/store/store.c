@@ -117,6 +117,18 @@ static const char *const migrations[] = {
 	/* 4: when a mail failed for good, so that the digest can list the
 	 * failures since the last one (issue 7: admins told by another route) */
 	"ALTER TABLE outbox ADD COLUMN failed_at INTEGER;",
+
+	/* 5: the reply tokens' generations (issue 14): which token of a
+	 * ticket and person is live, since when, and why one was revoked.
+	 * The token itself is never stored: it is the HMAC of the row. */
+	"CREATE TABLE tokens ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	"  addr TEXT NOT NULL COLLATE NOCASE,"
+	"  generation INTEGER NOT NULL,"
+	"  issued_at INTEGER NOT NULL,"
+	"  revoked_at INTEGER, revoked_why TEXT,"
+	"  UNIQUE (ticket_id, addr, generation));",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -449,4 +449,46 @@ int store_verify(struct store *s, verify_fn *cb, void *arg, struct verify_result
  */
 char *store_verify_describe(const struct verify_problem *p, char *buf, size_t len);
 
+/* ---- reply token generations (store_token.c, issue 14) ---- */
+
+/* A generation of the reply token of (ticket, addr); the token is its HMAC. */
+struct token_row {
+	int64_t ticket_id;
+	char *addr;
+	unsigned long generation;
+	time_t issued_at;
+};
+
+/*
+ * The live generation of (ticket_id, addr) (case-insensitive): the newest
+ * not revoked, issued after now - max_age.  1 and *generation (and
+ * *issued_at, may be NULL), 0 when there is none, -1 on error.
+ */
+int store_token_live(struct store *s, int64_t ticket_id, const char *addr, time_t now,
+		     long max_age, unsigned long *generation, time_t *issued_at, struct error *err);
+
+/*
+ * A new generation of (ticket_id, addr), issued now: every older live one
+ * is revoked with why "replaced".  0 and *generation, or -1.
+ */
+int store_token_issue(struct store *s, int64_t ticket_id, const char *addr, time_t now,
+		      unsigned long *generation, struct error *err);
+
+/*
+ * Revokes, now, the live generations of ticket_id: those of addr (NULL:
+ * of everybody), only generation when it is not 0.  why (not NULL) is
+ * kept.  Returns how many were revoked, or -1.
+ */
+int store_token_revoke(struct store *s, int64_t ticket_id, const char *addr,
+		       unsigned long generation, const char *why, time_t now, struct error *err);
+
+/*
+ * Every generation of ticket_id not revoked and issued after now -
+ * max_age, into a malloc'd array the caller frees with
+ * store_token_rows_free().  0 or -1.
+ */
+int store_token_list_live(struct store *s, int64_t ticket_id, time_t now, long max_age,
+			  struct token_row **rows, size_t *n, struct error *err);
+void store_token_rows_free(struct token_row *rows, size_t n);
+
 #endif

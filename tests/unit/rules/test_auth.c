@@ -33,82 +33,89 @@ static void tokens(void)
 	char longaddr[AUTH_ADDR_MAX + 20];
 	size_t i;
 
-	auth_token(SECRET, "INC-2026-0007", "alice@example.com", a);
-	/* computed apart: HMAC-SHA256("s3cret-key", "incident-bot reply v1\n
-	 * INC-2026-0007\nalice@example.com")[:8] in Python */
-	CHECK_STR(a, "b366f0b6c0d9737b", "token: the documented MAC, first 8 bytes in hex");
-	auth_token(SECRET, "INC-2026-0007", "alice@example.com", b);
+	auth_token(SECRET, "INC-2026-0007", "alice@example.com", 1, a);
+	/* computed apart: HMAC-SHA256("s3cret-key", "incident-bot reply v2\n
+	 * INC-2026-0007\nalice@example.com\n1")[:8] in Python */
+	CHECK_STR(a, "3b18a65c55e46ec7", "token: the documented MAC, first 8 bytes in hex");
+	auth_token(SECRET, "INC-2026-0007", "alice@example.com", 1, b);
 	CHECK_STR(b, a, "token: same input, same token");
-	auth_token(SECRET, "inc-2026-0007", "Alice@EXAMPLE.com", b);
+	auth_token(SECRET, "inc-2026-0007", "Alice@EXAMPLE.com", 1, b);
 	CHECK_STR(b, a, "token: case of ref and address does not matter");
-	auth_token(SECRET, "INC-2026-0008", "alice@example.com", b);
+	auth_token(SECRET, "INC-2026-0008", "alice@example.com", 1, b);
 	CHECK(strlen(b) == AUTH_TOKEN_LEN && strcmp(a, b) != 0, "token: another ticket, another token");
-	auth_token(SECRET, "INC-2026-0007", "bob@example.com", b);
+	auth_token(SECRET, "INC-2026-0007", "bob@example.com", 1, b);
 	CHECK(strlen(b) == AUTH_TOKEN_LEN && strcmp(a, b) != 0, "token: another address, another token");
-	auth_token("other-secret", "INC-2026-0007", "alice@example.com", b);
+	auth_token("other-secret", "INC-2026-0007", "alice@example.com", 1, b);
 	CHECK(strlen(b) == AUTH_TOKEN_LEN && strcmp(a, b) != 0, "token: another secret, another token");
-	auth_token(SECRET, "INC-2026-0007", "alice@example.co", b);
+	auth_token(SECRET, "INC-2026-0007", "alice@example.co", 1, b);
 	CHECK(strcmp(a, b) != 0, "token: an address one letter shorter, another token");
+	auth_token(SECRET, "INC-2026-0007", "alice@example.com", 2, b);
+	CHECK(strlen(b) == AUTH_TOKEN_LEN && strcmp(a, b) != 0,
+	      "token: another generation, another token (what revocation rests on)");
+	auth_token(SECRET, "INC-2026-0007", "alice@example.com", 0, b);
+	CHECK_STR(b, "", "token: none for generation 0");
+	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 2, a),
+	      "token ok: refused for another generation");
 
-	auth_token("", "INC-2026-0007", "alice@example.com", b);
+	auth_token("", "INC-2026-0007", "alice@example.com", 1, b);
 	CHECK_STR(b, "", "token: none with an empty secret");
-	auth_token(NULL, "INC-2026-0007", "alice@example.com", b);
+	auth_token(NULL, "INC-2026-0007", "alice@example.com", 1, b);
 	CHECK_STR(b, "", "token: none with no secret");
-	auth_token(SECRET, NULL, "alice@example.com", b);
+	auth_token(SECRET, NULL, "alice@example.com", 1, b);
 	CHECK_STR(b, "", "token: none with no ref");
-	auth_token(SECRET, "INC-2026-0007", NULL, b);
+	auth_token(SECRET, "INC-2026-0007", NULL, 1, b);
 	CHECK_STR(b, "", "token: none with no address");
-	auth_token(SECRET, "INC-2026-0007\nx", "alice@example.com", b);
+	auth_token(SECRET, "INC-2026-0007\nx", "alice@example.com", 1, b);
 	CHECK_STR(b, "", "token: none for a ref with a newline (it would shift the fields)");
-	auth_token(SECRET, "INC-2026-0007", "alice@example.com\nx", b);
+	auth_token(SECRET, "INC-2026-0007", "alice@example.com\nx", 1, b);
 	CHECK_STR(b, "", "token: none for an address with a newline");
-	auth_token(SECRET, "INC-2026-0007", "alice @example.com", b);
+	auth_token(SECRET, "INC-2026-0007", "alice @example.com", 1, b);
 	CHECK_STR(b, "", "token: none for an address with a space");
 	memset(longaddr, 'a', sizeof longaddr - 1);
 	longaddr[sizeof longaddr - 1] = '\0';
-	auth_token(SECRET, "INC-2026-0007", longaddr, b);
+	auth_token(SECRET, "INC-2026-0007", longaddr, 1, b);
 	CHECK_STR(b, "", "token: none for an address longer than SMTP carries");
 	longaddr[AUTH_ADDR_MAX] = '\0';
-	auth_token(SECRET, "INC-2026-0007", longaddr, b);
+	auth_token(SECRET, "INC-2026-0007", longaddr, 1, b);
 	CHECK_INT(strlen(b), AUTH_TOKEN_LEN, "token: made for an address of exactly AUTH_ADDR_MAX");
 
-	CHECK(auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", a), "token ok: right one");
+	CHECK(auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 1, a), "token ok: right one");
 	for (i = 0; i <= AUTH_TOKEN_LEN; i++)
 		up[i] = (a[i] >= 'a' && a[i] <= 'f') ? (char)(a[i] - 32) : a[i];
-	CHECK(auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", up), "token ok: upper case");
-	CHECK(auth_token_ok(SECRET, "inc-2026-0007", "ALICE@example.com", a),
+	CHECK(auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 1, up), "token ok: upper case");
+	CHECK(auth_token_ok(SECRET, "inc-2026-0007", "ALICE@example.com", 1, a),
 	      "token ok: ref and address in other case");
-	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "bob@example.com", a),
+	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "bob@example.com", 1, a),
 	      "token ok: refused for another address");
-	CHECK(!auth_token_ok(SECRET, "INC-2026-0008", "alice@example.com", a),
+	CHECK(!auth_token_ok(SECRET, "INC-2026-0008", "alice@example.com", 1, a),
 	      "token ok: refused for another ticket");
-	CHECK(!auth_token_ok("other-secret", "INC-2026-0007", "alice@example.com", a),
+	CHECK(!auth_token_ok("other-secret", "INC-2026-0007", "alice@example.com", 1, a),
 	      "token ok: refused under another secret");
-	CHECK(!auth_token_ok("", "INC-2026-0007", "alice@example.com", a),
+	CHECK(!auth_token_ok("", "INC-2026-0007", "alice@example.com", 1, a),
 	      "token ok: refused with an empty secret");
-	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", NULL), "token ok: NULL");
-	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", ""), "token ok: empty");
+	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 1, NULL), "token ok: NULL");
+	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 1, ""), "token ok: empty");
 	memcpy(b, a, sizeof b);
 	b[AUTH_TOKEN_LEN - 1] = '\0';
-	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", b), "token ok: 15 digits");
+	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 1, b), "token ok: 15 digits");
 	{
 		char longer[AUTH_TOKEN_LEN + 2];
 
 		memcpy(longer, a, AUTH_TOKEN_LEN);
 		longer[AUTH_TOKEN_LEN] = '0';
 		longer[AUTH_TOKEN_LEN + 1] = '\0';
-		CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", longer),
+		CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 1, longer),
 		      "token ok: 17 digits (a right token and one more)");
 	}
 	memcpy(b, a, sizeof b);
 	b[0] = b[0] == '0' ? '1' : '0';
-	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", b),
+	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 1, b),
 	      "token ok: first digit wrong");
 	memcpy(b, a, sizeof b);
 	b[AUTH_TOKEN_LEN - 1] = b[AUTH_TOKEN_LEN - 1] == '0' ? '1' : '0';
-	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", b),
+	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 1, b),
 	      "token ok: last digit wrong");
-	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", "0000000000000000"),
+	CHECK(!auth_token_ok(SECRET, "INC-2026-0007", "alice@example.com", 1, "0000000000000000"),
 	      "token ok: zeros");
 }
 
@@ -131,14 +138,14 @@ static void addresses(void)
 	char tok[AUTH_TOKEN_LEN + 1], ref[AUTH_REF_MAX], got_tok[AUTH_TOKEN_LEN + 1];
 	char *addr, want[200];
 
-	auth_token(SECRET, "INC-2026-0007", "alice@example.com", tok);
+	auth_token(SECRET, "INC-2026-0007", "alice@example.com", 1, tok);
 	addr = auth_reply_address(BOT, "inc-2026-0007", tok);
 	snprintf(want, sizeof want, "incident+INC-2026-0007-%s@example.com", tok);
 	CHECK_STR(addr, want, "reply address: local+REF-TOKEN@domain, ref upper-cased");
 	CHECK(addr && auth_address_token(addr, BOT, ref, got_tok), "reply address: reads back");
 	CHECK_STR(ref, "INC-2026-0007", "reply address: ref back");
 	CHECK_STR(got_tok, tok, "reply address: token back");
-	CHECK(auth_token_ok(SECRET, ref, "alice@example.com", got_tok), "reply address: token checks");
+	CHECK(auth_token_ok(SECRET, ref, "alice@example.com", 1, got_tok), "reply address: token checks");
 	ref[0] = '\0';
 	CHECK(addr && route_address_tag(addr, BOT, ref) && strcmp(ref, "INC-2026-0007") == 0,
 	      "reply address: route_address_tag still finds the ticket");
@@ -472,11 +479,45 @@ static void garbage(void)
 	free(buf);
 }
 
+/* Tokens found and masked wherever a reply address shows (issue 14). */
+static void leaks(void)
+{
+	static const char text[] =
+		"To: \"x\" <incident+INC-2026-0007-0123456789abcdef@example.com>\r\n"
+		"> Reply-To: other+inc-2026-00123-FEDCBA9876543210@corp.example\n"
+		"not one: +INC-2026-0007-0123456789abcde@x (15 digits), +INC-2026-0007-0123456789abcdef0@x,"
+		" +INC-26-0007-0123456789abcdef@x, +INC-2026-0007-0123456789abcdef";
+	char ref[AUTH_REF_MAX], tok[AUTH_TOKEN_LEN + 1], *copy;
+	size_t pos = 0;
+
+	CHECK(auth_find_token(text, strlen(text), &pos, ref, tok) &&
+	      strcmp(ref, "INC-2026-0007") == 0 && strcmp(tok, "0123456789abcdef") == 0,
+	      "find token: in a To header");
+	CHECK(auth_find_token(text, strlen(text), &pos, ref, tok) &&
+	      strcmp(ref, "INC-2026-00123") == 0 && strcmp(tok, "fedcba9876543210") == 0,
+	      "find token: in a quoted Reply-To of another local part, any case");
+	CHECK(!auth_find_token(text, strlen(text), &pos, ref, tok) && !ref[0] && !tok[0],
+	      "find token: none of the wrong shapes, nor one cut at the end of the text");
+	pos = 0;
+	CHECK(!auth_find_token(text, 40, &pos, ref, tok), "find token: never past len");
+	copy = strdup(text);
+	CHECK_INT(auth_mask_tokens(copy), 2, "mask: both tokens");
+	CHECK(strstr(copy, "+INC-2026-0007-xxxxxxxxxxxxxxxx@example.com") &&
+	      strstr(copy, "+inc-2026-00123-xxxxxxxxxxxxxxxx@corp") &&
+	      strstr(copy, "0123456789abcde@x (15"), "mask: the digits become x, nothing else changes");
+	CHECK_INT(strlen(copy), strlen(text), "mask: same length");
+	pos = 0;
+	CHECK(!auth_find_token(copy, strlen(copy), &pos, ref, tok), "mask: a masked token is no token");
+	free(copy);
+	CHECK_INT(auth_mask_tokens(NULL), 0, "mask: NULL is safe");
+}
+
 int main(void)
 {
 	hmac_vector();
 	tokens();
 	addresses();
+	leaks();
 	authentication_results();
 	garbage();
 	return test_done();

@@ -136,6 +136,7 @@ static const struct accept_case {
 	{ "/reopen", "/reopen", 1, { W(CMD_REOPEN, 1) } },
 	{ "/drill", "/drill", 1, { W(CMD_DRILL, 1) } },
 	{ "/help", "/help", 1, { W(CMD_HELP, 1) } },
+	{ "/token", "/token", 1, { W(CMD_TOKEN, 1) } },
 	{ "/check", "/check 3", 1, { W(CMD_CHECK, 1, .number = 3) } },
 	{ "/check full-width, leading zero", "/check ０７", 1, { W(CMD_CHECK, 1, .number = 7) } },
 	{ "/check 99", "/check 99", 1, { W(CMD_CHECK, 1, .number = 99) } },
@@ -239,6 +240,7 @@ static const struct alias_case {
 	{ "クローズ", "", CMD_CLOSE },
 	{ "再開", "", CMD_REOPEN },
 	{ "訓練", "", CMD_DRILL },
+	{ "トークン", "", CMD_TOKEN },
 	{ "ヘルプ", "", CMD_HELP },
 	{ "チェック", " 2", CMD_CHECK },
 };
