@@ -12,12 +12,15 @@
 #include <stddef.h>
 
 #include "lib/error.h"
+#include "lib/oauth2.h"
 
 struct smtp_options {
 	const char *url;	/* smtp://host:port (STARTTLS) or smtps://host:port */
 	bool starttls;		/* for smtp://: require STARTTLS (default true) */
 	const char *user;	/* NULL: no AUTH */
-	const char *password;
+	const char *password;	/* AUTH PLAIN/LOGIN; unused with oauth2 */
+	struct oauth2 *oauth2;	/* set: AUTH XOAUTH2 as user with its tokens
+				 * (borrowed; must outlive the client) */
 	const char *ca_file;
 	int timeout;		/* seconds */
 };
@@ -37,7 +40,10 @@ void smtp_free(struct smtp_client *c);
 /*
  * Sends one message (data: complete RFC 5322 bytes with CRLF line ends)
  * from envelope sender to the recipients.  Fills err->msg with the server's
- * reply or curl's reason on failure.
+ * reply or curl's reason on failure.  With oauth2, a token the server
+ * refuses is replaced by a fresh one and the send tried once more (AUTH
+ * comes before MAIL FROM: nothing was sent); no token from the endpoint
+ * is SMTP_TEMPFAIL with the endpoint's reason.
  */
 enum smtp_status smtp_send(struct smtp_client *c, const char *from,
 			   const char *const *rcpts, size_t n_rcpts,

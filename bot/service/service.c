@@ -29,17 +29,28 @@ int service_init(struct service *sv, const struct config *cfg, struct store *sto
 	/* until store_close; without it SQLite checkpoints inside the commits */
 	if (store_checkpoint_in_background(store, &cerr) < 0)
 		log_warn("store", "%s: checkpoints stay in the commits", cerr.msg);
-	if (config_read_secret(cfg->imap.password_file, &sv->imap_password, err) < 0)
+	if (cfg->imap.auth == LOGIN_PASSWORD &&
+	    config_read_secret(cfg->imap.password_file, &sv->imap_password, err) < 0)
 		return error_prefix(err, "imap.password_file");
-	if (cfg->smtp.password_file &&
+	if (cfg->smtp.auth == LOGIN_PASSWORD && cfg->smtp.password_file &&
 	    config_read_secret(cfg->smtp.password_file, &sv->smtp_password, err) < 0) {
 		service_release(sv);
 		return error_prefix(err, "smtp.password_file");
+	}
+	if (config_uses_oauth2(cfg)) {
+		struct oauth2_options oo = config_oauth2_options(cfg);
+
+		if (!(sv->oauth2 = oauth2_new(&oo))) {
+			service_release(sv);
+			return error_set(err, ERR_FATAL, "oauth2: cannot start the token client "
+					 "(token_url must be https://)");
+		}
 	}
 	so.url = cfg->smtp.url;
 	so.starttls = cfg->smtp.starttls;
 	so.user = cfg->smtp.user;
 	so.password = sv->smtp_password;
+	so.oauth2 = cfg->smtp.auth == LOGIN_XOAUTH2 ? sv->oauth2 : NULL;
 	so.ca_file = cfg->smtp.ca_file;
 	so.timeout = cfg->smtp.timeout;
 	if (!(sv->smtp = smtp_new(&so))) {
@@ -54,7 +65,8 @@ void service_release(struct service *sv)
 	service_disconnect(sv);
 	if (sv->store)
 		outbox_flusher_release(sv->store, &sv->flusher);
-	smtp_free(sv->smtp);
+	smtp_free(sv->smtp);	/* before the token source it borrows */
+	oauth2_free(sv->oauth2);
 	if (sv->imap_password)
 		explicit_bzero(sv->imap_password, strlen(sv->imap_password));
 	if (sv->smtp_password)
@@ -75,6 +87,7 @@ static struct imap_options imap_options_of(const struct service *sv)
 		.mailbox = ic->mailbox,
 		.user = ic->user,
 		.password = sv->imap_password,
+		.oauth2 = ic->auth == LOGIN_XOAUTH2 ? sv->oauth2 : NULL,
 		.ca_file = ic->ca_file,
 		.timeout = ic->timeout,
 	};

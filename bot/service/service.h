@@ -24,14 +24,16 @@ struct service {
 	struct imap_session *imap;	/* NULL while disconnected */
 	struct smtp_client *smtp;
 	struct outbox_flusher flusher;	/* outbox state between flushes (outbox.h) */
-	char *imap_password;
+	char *imap_password;		/* NULL with imap.auth = xoauth2 */
 	char *smtp_password;
+	struct oauth2 *oauth2;		/* tokens for XOAUTH2 logins; NULL: none */
 	struct pipeline_stats totals;	/* since service_init */
 	/* set by the caller (run's SIGTERM): intake stops after the batch in hand */
 	volatile sig_atomic_t *stop;
 };
 
-/* Reads the secrets and prepares the SMTP client (no network yet). */
+/* Reads the secrets and prepares the SMTP client and the OAuth2 token
+ * source (no network yet: the first token is fetched at the first login). */
 int service_init(struct service *sv, const struct config *cfg, struct store *store,
 		 struct error *err);
 void service_release(struct service *sv);
