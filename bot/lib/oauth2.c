@@ -21,6 +21,13 @@
 #define MAX_ANSWER	(64 * 1024)	/* a token answer is a few KiB */
 #define RENEW_SHARE	0.8		/* issue 17: renew at 80 % of expires_in */
 #define DEFAULT_LIFETIME 3600		/* RFC 6749 makes expires_in optional */
+/*
+ * After a failed request the same answer is given for this long without
+ * asking again: a flush of a hundred queued mails must not become a
+ * hundred requests (or timeouts) against an endpoint that is down or
+ * refusing us.  Shorter than the service's first backoff (5 s).
+ */
+#define HOLD_DOWN	3.0
 
 struct oauth2 {
 	pthread_mutex_t lock;
@@ -31,6 +38,8 @@ struct oauth2 {
 	double renew_at;	/* clock_monotonic() time to fetch again */
 	char *rotated;		/* a rotated refresh token the file could not take */
 	unsigned long fetches;
+	double failed_at;	/* clock_monotonic() of the last failed request; 0: none */
+	struct error failure;	/* what it said */
 };
 
 /* ---- the pure parts ---------------------------------------------------- */
@@ -418,13 +427,22 @@ static int form_add(CURL *h, struct form *f, const char *name, const char *value
 	return 0;
 }
 
-/* Server text for a log line: printable ASCII and UTF-8, at most n bytes. */
+/*
+ * Server text for a log line: control characters out, at most n bytes.
+ * Entra ends every description with "\r\nTrace ID: … Correlation ID: …
+ * Timestamp: …", useful to its support and noise to us: cut there.
+ */
 static void clean_text(char *dst, size_t n, const char *src)
 {
 	size_t i = 0;
 
-	for (; src && *src && i + 1 < n; src++)
+	for (; src && *src && i + 1 < n; src++) {
+		if (*src == '\r' || *src == '\n' || strncmp(src, " Trace ID:", 10) == 0)
+			break;
 		dst[i++] = (unsigned char)*src < 0x20 || *src == 0x7f ? ' ' : *src;
+	}
+	while (i > 0 && dst[i - 1] == ' ')
+		i--;
 	dst[i] = '\0';
 }
 
@@ -436,7 +454,7 @@ static const char *hint_of(const char *error, enum oauth2_grant g)
 	if (strcmp(error, "invalid_client") == 0)
 		return g == OAUTH2_CLIENT_CREDENTIALS ?
 			"check oauth2.client_id and the secret in oauth2.client_secret_file "
-			"(the secret's value, not its ID; an expired secret needs a new one)" :
+			"(its value, not its ID; expired: make a new one)" :
 			"check oauth2.client_id and oauth2.client_secret_file";
 	if (strcmp(error, "unauthorized_client") == 0)
 		return "check oauth2.client_id, the tenant in oauth2.token_url, and that "
@@ -579,7 +597,7 @@ static int fetch(struct oauth2 *o, struct error *err)
 		goto out;
 	}
 	if (code != 200 || !a.access_token) {
-		char desc[400];
+		char desc[200];	/* the message has room for the hint too */
 
 		clean_text(text, sizeof text, a.error ? a.error : "no error code");
 		clean_text(desc, sizeof desc, a.error_description ? a.error_description : "");
@@ -619,8 +637,20 @@ int oauth2_token(struct oauth2 *o, char **token, struct error *err)
 
 	*token = NULL;
 	pthread_mutex_lock(&o->lock);
-	if (!o->token || clock_monotonic() >= o->renew_at)
-		rc = fetch(o, err);
+	if ((!o->token || clock_monotonic() >= o->renew_at) && o->failed_at &&
+	    clock_monotonic() - o->failed_at < HOLD_DOWN) {
+		if (err)
+			*err = o->failure;
+		rc = -1;
+	} else if (!o->token || clock_monotonic() >= o->renew_at) {
+		struct error ferr = { 0 };
+
+		rc = fetch(o, &ferr);
+		o->failed_at = rc < 0 ? clock_monotonic() : 0;
+		o->failure = ferr;
+		if (rc < 0 && err)
+			*err = ferr;
+	}
 	if (rc == 0 && !(*token = strdup(o->token)))
 		rc = error_set(err, ERR_TEMP, "oauth2: out of memory");
 	pthread_mutex_unlock(&o->lock);

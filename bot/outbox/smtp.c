@@ -2,7 +2,8 @@
  * smtp.c — the sending adapter: hands composed bytes to an SMTP server with
  * libcurl and says, in one of three words, what the caller should do next:
  * forget the mail (SMTP_SENT), retry later (SMTP_TEMPFAIL), or give up on it
- * (SMTP_PERMFAIL).  The only file that includes <curl/curl.h>.
+ * (SMTP_PERMFAIL).  It and lib/oauth2.c (HTTPS to the OAuth2 token
+ * endpoint) are the only files that include <curl/curl.h>.
  *
  * One easy handle lives as long as the client: curl keeps the connection in
  * the handle's cache, so the next send skips TCP, TLS and EHLO and goes

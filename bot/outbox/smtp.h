@@ -3,7 +3,9 @@
  *
  * One client keeps one connection open across sends where the server lets
  * it.  TLS is always verified against ca_file (or the system store when
- * ca_file is NULL).  The only file that includes curl.
+ * ca_file is NULL).  With an oauth2 handle it logs in with AUTH XOAUTH2
+ * (issue 17).  One of the two files that include curl (lib/oauth2.c, the
+ * token endpoint's HTTPS, is the other).
  */
 #ifndef INCIDENT_SMTP_H
 #define INCIDENT_SMTP_H

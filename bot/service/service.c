@@ -11,11 +11,14 @@
 #include "lib/log.h"
 #include "lib/progress.h"
 #include "notify/notify.h"
+#include "store/store.h"
 #include "outbox/outbox.h"
 #include "service/intake.h"
 
 /* A backlog in the journal: one progress line this often (progress.h). */
 #define INTAKE_PROGRESS_INTERVAL 10.0
+/* issue 17: the admins hear of a stopped intake at most this often */
+#define INTAKE_DOWN_NOTICE_EVERY 3600
 
 int service_init(struct service *sv, const struct config *cfg, struct store *store,
 		 struct error *err)
@@ -261,6 +264,40 @@ int service_intake(struct service *sv, struct error *err)
 		service_disconnect(sv);
 		return -1;
 	}
+	if (sv->down_since)
+		log_info("intake", "logged in again: intake works since %ld s of refusals",
+			 (long)(clock_now() - sv->down_since));
+	sv->down_since = 0;
+	return 0;
+}
+
+int service_intake_down(struct service *sv, const struct error *why, struct error *err)
+{
+	time_t now = clock_now();
+	char *last = NULL, stamp[32];
+	int rc;
+
+	if (!sv->down_since)
+		sv->down_since = now;
+	if (store_state_get(sv->store, "notice.intake_down", &last, err) < 0)
+		return -1;
+	rc = last && now - strtoll(last, NULL, 10) < INTAKE_DOWN_NOTICE_EVERY &&
+	     now >= strtoll(last, NULL, 10);
+	free(last);
+	if (rc)
+		return 0;	/* told within the hour */
+	snprintf(stamp, sizeof stamp, "%lld", (long long)now);
+	/* the notice and its time in one transaction: told once, never twice */
+	if (store_begin(sv->store, err) < 0)
+		return -1;
+	if (notify_intake_down(sv->cfg, sv->store, why->msg, sv->down_since, now, err) < 0 ||
+	    store_state_set(sv->store, "notice.intake_down", stamp, err) < 0 ||
+	    store_commit(sv->store, err) < 0) {
+		store_rollback(sv->store);
+		return -1;
+	}
+	log_info("intake", "the admins are told that intake stopped (again in an hour at "
+		 "the soonest)");
 	return 0;
 }
 
