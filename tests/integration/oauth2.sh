@@ -247,6 +247,24 @@ wait_for 10 bash -c "[ \$($PY scripts/mailbox.py $BOT_ADDR count INBOX) -ge 1 ]"
 bot poll --once 2>>"$WORK/poll-rt.log"
 ok $? "the next run uses the rotated refresh token (the first one is spent)"
 is "$(bot tickets --json | json 'len(j)')" 13 "... both reports ticketed"
+# A backlog: the reader thread's second IMAP session takes its token from
+# the same source (one request at a time: a rotating refresh token is never
+# spent twice).
+sed -i 's/^timezone .*/&\nfetch_batch = 2/' "$CONF"
+for i in 1 2 3 4 5; do
+	send_mail "$REPORTER" "$BOT_ADDR" "まとめて $i" "backlog $i" >/dev/null
+done
+wait_for 20 bash -c "[ \$($PY scripts/mailbox.py $BOT_ADDR count INBOX) -ge 5 ]"
+bot poll --once 2>"$WORK/poll-backlog.log"
+ok $? "a backlog over XOAUTH2 (two sessions, one token source)"
+is "$(bot tickets --json | json 'len(j)')" 18 "... all five ticketed"
+case "$(cat "$WORK/poll-backlog.log")" in
+*"cannot read ahead"*) ok 1 "... the reader thread logged in too" ;;
+*) ok 0 "... the reader thread logged in too" ;;
+esac
+is "$(grep -c 'logged in as' "$WORK/poll-backlog.log")" 2 "... on its own session"
+cat "$WORK/poll-backlog.log" >>"$WORK/poll-rt.log"
+is "$(cat "$WORK/secrets/oauth-refresh")" "$(client_get refresh_token)" "... and the refresh token file still holds the live one"
 echo "$RT" >"$WORK/secrets/oauth-refresh"	# the spent one
 out=$(bot check-config --connect 2>&1)
 like "$out" "invalid_grant: Token has been expired or revoked." "a spent refresh token: the endpoint's words"
