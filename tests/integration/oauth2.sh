@@ -222,7 +222,10 @@ endpoint_start
 wait_for 120 has_mail "$REPORTER" 11
 ok $? "the endpoint back: the waiting report is processed"
 is "$(inbox)" 0 "... and the INBOX is empty"
-stop_run
+kill -TERM "$RUN_PID"
+wait "$RUN_PID"
+is "$?" 0 "SIGTERM ends run with status 0 (under make check-asan: nothing leaked)"
+is "$(grep -cE 'Sanitizer|runtime error' "$WORK/run.log")" 0 "... and no sanitizer report in its log"
 is "$(bot tickets --json | json 'len(j)')" 11 "eleven reports, eleven tickets: nothing lost, nothing twice"
 
 # --- the refresh_token grant (Google), with rotation
