@@ -155,6 +155,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def error(self, status, code, description, what):
         log.info("%s %s: %d %s (%s)", self.command, self.path, status, code, what)
+        if description.startswith("AADSTS"):
+            # Entra appends these to every description
+            description += "\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s" % (
+                secrets.token_hex(16), secrets.token_hex(16),
+                time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()))
         self.answer(status, {"error": code, "error_description": description,
                              "error_codes": [], "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())},
                     [("WWW-Authenticate", 'Basic realm="token"')] if status == 401 else [])

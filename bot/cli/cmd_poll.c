@@ -70,7 +70,9 @@ int cmd_poll(struct cli *c, int argc, char **argv)
 	render_pin(NULL);
 	template_set_free(templates);
 	if (intake_rc < 0)
-		return cli_fail(&err, err.cls == ERR_FATAL ? EXIT_USAGE : EXIT_RUNTIME);
+		/* a refused credential is the configuration's, as a bad password is */
+		return cli_fail(&err, err.cls == ERR_FATAL || err.cls == ERR_AUTH ?
+				EXIT_USAGE : EXIT_RUNTIME);
 	if (timers_rc < 0)
 		return cli_fail(&timer_err, EXIT_RUNTIME);
 	if (flush_rc < 0)

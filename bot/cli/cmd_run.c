@@ -30,6 +30,10 @@ static const char help[] =
 	"seconds otherwise), files tickets, sends the outbox, reconnects after\n"
 	"network failures, and waits while the database cannot be opened or\n"
 	"written (disk full, read-only, locked), the mail staying in the INBOX.\n"
+	"With auth = \"xoauth2\" it renews OAuth2 tokens before they run out; a\n"
+	"refused token or client secret is retried with backoff (a new secret in\n"
+	"its file is used without a restart) and the admins are told by mail,\n"
+	"at most once an hour.\n"
 	"A backlog is read ahead on a second IMAP session and shows its progress.\n"
 	"Logs to stderr.  SIGHUP reloads the configuration and the templates (a\n"
 	"bad new configuration is refused and the old one kept); SIGTERM finishes\n"
@@ -210,13 +214,23 @@ int cmd_run(struct cli *c, int argc, char **argv)
 		wake_flag = stop_flag;
 
 		if (service_intake(&sv, &err) < 0) {
+			struct error nerr = { 0 };
+
 			if (err.cls == ERR_FATAL) {
 				log_error("run", "%s", err.msg);
 				rc = EXIT_USAGE;
 				break;
 			}
 			backoff = next_backoff(backoff);
-			log_warn("run", "%s; retrying in %d s", err.msg, backoff);
+			if (err.cls == ERR_AUTH) {
+				/* issue 17: a refused credential may be mended
+				 * (a new secret in its file) without a restart */
+				log_error("run", "%s; retrying in %d s", err.msg, backoff);
+				if (service_intake_down(&sv, &err, &nerr) < 0)
+					log_warn("run", "cannot tell the admins: %s", nerr.msg);
+			} else {
+				log_warn("run", "%s; retrying in %d s", err.msg, backoff);
+			}
 		} else {
 			backoff = 0;
 		}

@@ -9,6 +9,8 @@
  */
 #include "config/config_internal.h"
 
+#include "lib/secret.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -202,9 +204,49 @@ static int validate_person(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* imap.auth, smtp.auth: how the bot logs in.  To add a way: an enum
+ * login_auth value, a word here, and its use in imap.c and smtp.c. */
+static int validate_auth(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (strcmp(v, "password") != 0 && strcmp(v, "xoauth2") != 0) {
+		cfg_error(cfg, "%s.auth: \"%s\" is not a way to log in (use \"password\", or "
+			  "\"xoauth2\" with an oauth2 section for Microsoft 365 / Google)",
+			  cfg->name, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int validate_token_url(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *v = cfg_opt_getnstr(opt, 0);
+
+	if (strncmp(v, "https://", 8) != 0 || !v[8] || strpbrk(v, " \t\r\n")) {
+		cfg_error(cfg, "oauth2.token_url: \"%s\" is not an https:// URL (e.g. "
+			  "https://login.microsoftonline.com/TENANT/oauth2/v2.0/token or "
+			  "https://oauth2.googleapis.com/token)", v);
+		return -1;
+	}
+	return 0;
+}
+
+static cfg_opt_t oauth2_opts[] = {
+	CFG_STR("token_url", NULL, CFGF_NODEFAULT),
+	CFG_STR("client_id", NULL, CFGF_NODEFAULT),
+	CFG_STR("client_secret_file", NULL, CFGF_NODEFAULT),
+	CFG_STR("refresh_token_file", NULL, CFGF_NODEFAULT),
+	CFG_STR("scope", NULL, CFGF_NODEFAULT),
+	CFG_STR("ca_file", NULL, CFGF_NODEFAULT),
+	CFG_INT("timeout", 30, CFGF_NONE),
+	CFG_END()
+};
+
 static cfg_opt_t imap_opts[] = {
 	CFG_STR("url", NULL, CFGF_NODEFAULT),
 	CFG_STR("user", NULL, CFGF_NODEFAULT),
+	CFG_STR("auth", "password", CFGF_NONE),
 	CFG_STR("password_file", NULL, CFGF_NODEFAULT),
 	CFG_STR("ca_file", NULL, CFGF_NONE),
 	CFG_STR("processed_folder", "Processed", CFGF_NONE),
@@ -218,6 +260,7 @@ static cfg_opt_t smtp_opts[] = {
 	CFG_STR("url", NULL, CFGF_NODEFAULT),
 	CFG_BOOL("starttls", cfg_true, CFGF_NONE),
 	CFG_STR("user", NULL, CFGF_NONE),
+	CFG_STR("auth", "password", CFGF_NONE),
 	CFG_STR("password_file", NULL, CFGF_NONE),
 	CFG_STR("ca_file", NULL, CFGF_NONE),
 	CFG_STR("from", NULL, CFGF_NODEFAULT),
@@ -252,6 +295,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_INT("fetch_batch", 200, CFGF_NONE),
 	CFG_SEC("imap", imap_opts, CFGF_NODEFAULT),
 	CFG_SEC("smtp", smtp_opts, CFGF_NODEFAULT),
+	CFG_SEC("oauth2", oauth2_opts, CFGF_NODEFAULT),
 	/* NODEFAULT although optional: the default section cfg_init would make
 	 * is reused by the parser but has no file name (set later, on the
 	 * root only), so errors inside it would name neither file nor line.
@@ -275,6 +319,10 @@ static void install_validators(cfg_t *cfg)
 	cfg_set_validate_func(cfg, "imap|poll_interval", validate_positive);
 	cfg_set_validate_func(cfg, "imap|timeout", validate_positive);
 	cfg_set_validate_func(cfg, "imap|user", validate_address);
+	cfg_set_validate_func(cfg, "imap|auth", validate_auth);
+	cfg_set_validate_func(cfg, "smtp|auth", validate_auth);
+	cfg_set_validate_func(cfg, "oauth2|token_url", validate_token_url);
+	cfg_set_validate_func(cfg, "oauth2|timeout", validate_positive);
 	cfg_set_validate_func(cfg, "smtp|url", validate_smtp_url);
 	cfg_set_validate_func(cfg, "smtp|timeout", validate_positive);
 	cfg_set_validate_func(cfg, "smtp|from", validate_address);
@@ -348,6 +396,38 @@ static int parse_imap_url(struct imap_config *im, struct error *err)
 	return 0;
 }
 
+/* The oauth2 section and what needs it: one grant's files, an https URL. */
+static int fill_oauth2(cfg_t *c, const char *dir, struct config *cfg, struct error *err)
+{
+	cfg_t *oa = cfg_getsec(c, "oauth2");
+	struct oauth2_config *o = &cfg->oauth2;
+
+	if (!oa) {
+		if (config_uses_oauth2(cfg))
+			return error_set(err, ERR_FATAL,
+					 "config: %s: %s.auth = \"xoauth2\" needs an oauth2 section "
+					 "(token_url, client_id, client_secret_file or refresh_token_file)",
+					 cfg->path, cfg->imap.auth == LOGIN_XOAUTH2 ? "imap" : "smtp");
+		return 0;
+	}
+	o->token_url = dup_or_null(cfg_getstr(oa, "token_url"));
+	o->client_id = dup_or_null(cfg_getstr(oa, "client_id"));
+	o->client_secret_file = resolve_path(dir, cfg_getstr(oa, "client_secret_file"));
+	o->refresh_token_file = resolve_path(dir, cfg_getstr(oa, "refresh_token_file"));
+	o->scope = dup_or_null(cfg_getstr(oa, "scope"));
+	o->ca_file = resolve_path(dir, cfg_getstr(oa, "ca_file"));
+	o->timeout = (int)cfg_getint(oa, "timeout");
+	if (!o->token_url || !o->client_id)
+		return error_set(err, ERR_FATAL, "config: %s: oauth2 needs token_url and client_id",
+				 cfg->path);
+	if (!o->client_secret_file && !o->refresh_token_file)
+		return error_set(err, ERR_FATAL,
+				 "config: %s: oauth2 needs client_secret_file (client_credentials "
+				 "grant: Microsoft 365) or refresh_token_file (refresh_token grant: "
+				 "Google)", cfg->path);
+	return 0;
+}
+
 static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct error *err)
 {
 	cfg_t *im = cfg_getsec(c, "imap"), *sm = cfg_getsec(c, "smtp");
@@ -374,21 +454,25 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 
 	cfg->imap.url = dup_or_null(cfg_getstr(im, "url"));
 	cfg->imap.user = dup_or_null(cfg_getstr(im, "user"));
+	cfg->imap.auth = strcmp(cfg_getstr(im, "auth"), "xoauth2") == 0 ? LOGIN_XOAUTH2 : LOGIN_PASSWORD;
 	cfg->imap.password_file = resolve_path(dir, cfg_getstr(im, "password_file"));
 	cfg->imap.ca_file = resolve_path(dir, cfg_getstr(im, "ca_file"));
 	cfg->imap.processed_folder = strdup(cfg_getstr(im, "processed_folder"));
 	cfg->imap.idle = cfg_getbool(im, "idle");
 	cfg->imap.poll_interval = (int)cfg_getint(im, "poll_interval");
 	cfg->imap.timeout = (int)cfg_getint(im, "timeout");
-	if (!cfg->imap.url || !cfg->imap.user || !cfg->imap.password_file)
+	if (!cfg->imap.url || !cfg->imap.user ||
+	    (cfg->imap.auth == LOGIN_PASSWORD && !cfg->imap.password_file))
 		return error_set(err, ERR_FATAL,
-				 "config: %s: imap needs url, user and password_file", cfg->path);
+				 "config: %s: imap needs url, user and password_file "
+				 "(or auth = \"xoauth2\" and an oauth2 section)", cfg->path);
 	if (parse_imap_url(&cfg->imap, err) < 0)
 		return -1;
 
 	cfg->smtp.url = dup_or_null(cfg_getstr(sm, "url"));
 	cfg->smtp.starttls = cfg_getbool(sm, "starttls");
 	cfg->smtp.user = dup_or_null(cfg_getstr(sm, "user"));
+	cfg->smtp.auth = strcmp(cfg_getstr(sm, "auth"), "xoauth2") == 0 ? LOGIN_XOAUTH2 : LOGIN_PASSWORD;
 	cfg->smtp.password_file = resolve_path(dir, cfg_getstr(sm, "password_file"));
 	cfg->smtp.ca_file = resolve_path(dir, cfg_getstr(sm, "ca_file"));
 	cfg->smtp.from = dup_or_null(cfg_getstr(sm, "from"));
@@ -399,10 +483,16 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 		*p = (char)tolower((unsigned char)*p);	/* one spelling downstream */
 	if (!cfg->smtp.url || !cfg->smtp.from)
 		return error_set(err, ERR_FATAL, "config: %s: smtp needs url and from", cfg->path);
-	if (!cfg->smtp.user != !cfg->smtp.password_file)
+	if (cfg->smtp.auth == LOGIN_PASSWORD && !cfg->smtp.user != !cfg->smtp.password_file)
 		return error_set(err, ERR_FATAL,
 				 "config: %s: smtp.user and smtp.password_file go together (set both or neither)",
 				 cfg->path);
+	if (cfg->smtp.auth == LOGIN_XOAUTH2 && !cfg->smtp.user)
+		return error_set(err, ERR_FATAL,
+				 "config: %s: smtp.auth = \"xoauth2\" needs smtp.user (the mailbox "
+				 "the token is for)", cfg->path);
+	if (fill_oauth2(c, dir, cfg, err) < 0)
+		return -1;
 
 	cfg->n_persons = cfg_size(c, "person");
 	cfg->persons = calloc(cfg->n_persons ? cfg->n_persons : 1, sizeof *cfg->persons);
@@ -587,42 +677,22 @@ void config_release(struct config *cfg)
 	free(cfg->smtp.from);
 	free(cfg->smtp.from_name);
 	free(cfg->smtp.charset);
+	free(cfg->oauth2.token_url);
+	free(cfg->oauth2.client_id);
+	free(cfg->oauth2.client_secret_file);
+	free(cfg->oauth2.refresh_token_file);
+	free(cfg->oauth2.scope);
+	free(cfg->oauth2.ca_file);
 	config_policy_release(cfg);
 	memset(cfg, 0, sizeof *cfg);
 }
 
 int config_read_secret(const char *path, char **secret, struct error *err)
 {
-	char buf[4096];
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	*secret = NULL;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return error_set(err, ERR_FATAL, "config: secret file %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return error_set(err, ERR_FATAL, "config: secret file %s: not a regular file", path);
-	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		close(fd);
-		return error_set(err, ERR_FATAL,
-				 "config: secret file %s is accessible by group or others (mode %03o): run chmod 600 %s",
-				 path, (unsigned)(st.st_mode & 0777), path);
-	}
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 0)
-		return error_set(err, ERR_FATAL, "config: secret file %s: %s", path, strerror(errno));
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (!buf[0])
-		return error_set(err, ERR_FATAL, "config: secret file %s is empty", path);
-	*secret = strdup(buf);
-	explicit_bzero(buf, sizeof buf);
-	return *secret ? 0 : error_set(err, ERR_FATAL, "config: out of memory");
+	/* the rule itself is secret.c's, shared with the OAuth2 files */
+	if (secret_read(path, secret, err) < 0)
+		return error_prefix(err, "config");
+	return 0;
 }
 
 int config_token_secret(struct config *cfg, struct error *err)
@@ -660,6 +730,23 @@ int config_token_secret(struct config *cfg, struct error *err)
 				 strerror(errno));
 	}
 	return config_read_secret(path, &cfg->token_secret, err);
+}
+
+bool config_uses_oauth2(const struct config *cfg)
+{
+	return cfg->imap.auth == LOGIN_XOAUTH2 || cfg->smtp.auth == LOGIN_XOAUTH2;
+}
+
+struct oauth2_options config_oauth2_options(const struct config *cfg)
+{
+	const struct oauth2_config *o = &cfg->oauth2;
+
+	return (struct oauth2_options){
+		.token_url = o->token_url, .client_id = o->client_id,
+		.client_secret_file = o->client_secret_file,
+		.refresh_token_file = o->refresh_token_file,
+		.scope = o->scope, .ca_file = o->ca_file, .timeout = o->timeout,
+	};
 }
 
 const struct person *config_find_person(const struct config *cfg, const char *addr)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "lib/error.h"
+#include "lib/oauth2.h"
 #include "rules/classify.h"
 #include "rules/deadline.h"
 #include "rules/policy.h"
@@ -31,6 +32,12 @@ struct person {
 	unsigned roles;		/* enum role bits */
 };
 
+/* How the bot logs in to a server (imap.auth, smtp.auth). */
+enum login_auth {
+	LOGIN_PASSWORD = 0,	/* "password": LOGIN / AUTH PLAIN with password_file */
+	LOGIN_XOAUTH2,		/* "xoauth2": SASL XOAUTH2 with a token (issue 17) */
+};
+
 struct imap_config {
 	char *url;		/* as written, for messages */
 	char *host;
@@ -38,7 +45,8 @@ struct imap_config {
 	bool implicit_tls;	/* imaps:// */
 	char *mailbox;		/* from the URL path, default INBOX */
 	char *user;
-	char *password_file;
+	enum login_auth auth;
+	char *password_file;	/* NULL with auth = xoauth2 */
 	char *ca_file;
 	char *processed_folder;
 	bool idle;
@@ -50,12 +58,28 @@ struct smtp_config {
 	char *url;
 	bool starttls;
 	char *user;		/* NULL: no AUTH */
-	char *password_file;	/* NULL: no AUTH */
+	enum login_auth auth;
+	char *password_file;	/* NULL: no AUTH, or auth = xoauth2 */
 	char *ca_file;
 	char *from;
 	char *from_name;
 	int timeout;
 	char *charset;		/* "utf-8" (default) or "iso-2022-jp", lower case */
+};
+
+/*
+ * The oauth2 section (issue 17): where tokens for XOAUTH2 come from.
+ * token_url NULL: no section.  The secrets stay in their files (read at
+ * every token request, lib/oauth2.h).
+ */
+struct oauth2_config {
+	char *token_url;		/* https:// */
+	char *client_id;
+	char *client_secret_file;	/* client_credentials grant (and Google's refresh) */
+	char *refresh_token_file;	/* set: refresh_token grant */
+	char *scope;			/* NULL: none */
+	char *ca_file;			/* NULL: the system store */
+	int timeout;
 };
 
 /* The limits section: each has a default, so the section is optional. */
@@ -98,6 +122,7 @@ struct config {
 	char *timezone;
 	struct imap_config imap;
 	struct smtp_config smtp;
+	struct oauth2_config oauth2;
 	struct person *persons;
 	size_t n_persons;
 	int fetch_batch;	/* messages per IMAP fetch and per transaction */
@@ -136,6 +161,12 @@ int config_read_secret(const char *path, char **secret, struct error *err);
  * file is unsafe (config_read_secret) or cannot be made.
  */
 int config_token_secret(struct config *cfg, struct error *err);
+
+/* Whether imap or smtp logs in with XOAUTH2 (and so needs the oauth2 section). */
+bool config_uses_oauth2(const struct config *cfg);
+
+/* The oauth2 section as lib/oauth2.h's options (pointers into cfg). */
+struct oauth2_options config_oauth2_options(const struct config *cfg);
 
 /* The person whose address is addr (case-insensitive), or NULL. */
 const struct person *config_find_person(const struct config *cfg, const char *addr);

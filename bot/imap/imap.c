@@ -40,6 +40,7 @@
 
 #include "imap/tls.h"
 #include "lib/log.h"
+#include "lib/secret.h"
 
 #define DEFAULT_TIMEOUT	60		/* seconds, when opt->timeout <= 0 */
 #define BATCH_UIDS	200		/* UIDs per UID FETCH / MOVE / COPY */
@@ -52,6 +53,7 @@ struct imap_session {
 	uint32_t uidvalidity;
 	bool has_move, has_uidplus, has_idle;
 	bool broken;		/* stream unusable: no LOGOUT, caller reconnects */
+	bool token_refused;	/* AUTHENTICATE XOAUTH2 got NO: imap_open retries */
 	uint32_t max_size;	/* bytes fetched of a message at most; 0: all */
 };
 
@@ -265,6 +267,60 @@ static int connect_tls(struct imap_session *s, const struct tls_trust *trust,
 	return verify_peer(s, trust, opt, err);
 }
 
+/* The RFC 5530 response code of the last tagged answer, or NULL. */
+static const char *response_code(const struct imap_session *s)
+{
+	return s->imap->imap_response_info ? s->imap->imap_response_info->rsp_atom : NULL;
+}
+
+/*
+ * AUTHENTICATE XOAUTH2 (issue 17) with a token of opt->oauth2.  A NO to the
+ * token marks the session token_refused (after telling oauth2.c, so the
+ * next token is a fresh one); imap_open decides about the retry.
+ */
+static int login_xoauth2(struct imap_session *s, const struct imap_options *opt,
+			 struct error *err)
+{
+	struct mailimap_capability_data *cap = NULL;
+	char *token = NULL;
+	const char *code;
+	int r;
+
+	/* after STARTTLS the greeting's capabilities are void: ask */
+	r = mailimap_capability(s->imap, &cap);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail_etpan(s, err, r, "CAPABILITY");
+	mailimap_capability_data_free(cap);
+	if (!mailimap_has_xoauth2(s->imap))
+		return fail(s, err, ERR_FATAL, "the server does not offer AUTH=XOAUTH2: set "
+			    "imap auth = \"password\", or check the server");
+	if (oauth2_token(opt->oauth2, &token, err) < 0)
+		return error_prefix(err, "imap: %s: login as %s", s->where, opt->user);
+	r = mailimap_oauth2_authenticate(s->imap, opt->user, token);
+	if (r != MAILIMAP_NO_ERROR && s->imap->imap_stream && r != MAILIMAP_ERROR_STREAM &&
+	    r != MAILIMAP_ERROR_MEMORY && r != MAILIMAP_ERROR_FATAL) {
+		code = response_code(s);
+		/* RFC 5530: UNAVAILABLE = the auth backend (for Dovecot: its
+		 * introspection request) failed, not our token */
+		if (code && strcasecmp(code, "UNAVAILABLE") == 0) {
+			secret_free(token);
+			return fail(s, err, ERR_TEMP, "login as %s (XOAUTH2) failed for now: %s",
+				    opt->user, server_text(s));
+		}
+		oauth2_refused(opt->oauth2, token);
+		secret_free(token);
+		s->token_refused = true;
+		return fail(s, err, ERR_AUTH, "login as %s with XOAUTH2 refused: %s (the token "
+			    "endpoint gave a token, but the server does not take it: check the "
+			    "app's IMAP permission and its access to this mailbox; README, "
+			    "Microsoft 365 / Google Workspace)", opt->user, server_text(s));
+	}
+	secret_free(token);
+	if (r != MAILIMAP_NO_ERROR)
+		return fail_etpan(s, err, r, "AUTHENTICATE XOAUTH2");
+	return 0;
+}
+
 static int login_and_select(struct imap_session *s, const struct imap_options *opt,
 			    struct error *err)
 {
@@ -272,7 +328,10 @@ static int login_and_select(struct imap_session *s, const struct imap_options *o
 	struct mailimap_capability_data *cap = NULL;
 	int r;
 
-	if (imap->imap_state == MAILIMAP_STATE_NON_AUTHENTICATED) {
+	if (imap->imap_state == MAILIMAP_STATE_NON_AUTHENTICATED && opt->oauth2) {
+		if (login_xoauth2(s, opt, err) < 0)
+			return -1;
+	} else if (imap->imap_state == MAILIMAP_STATE_NON_AUTHENTICATED) {
 		r = mailimap_login(imap, opt->user, opt->password);
 		if (r == MAILIMAP_ERROR_LOGIN) {
 			const char *code = imap->imap_response_info ?
@@ -318,18 +377,41 @@ static int login_and_select(struct imap_session *s, const struct imap_options *o
 	return 0;
 }
 
+static int open_once(const struct imap_options *opt, struct imap_session **out,
+		     bool *token_refused, struct error *err);
+
 int imap_open(const struct imap_options *opt, struct imap_session **out,
 	      struct error *err)
+{
+	bool refused = false;
+
+	*out = NULL;
+	if (!opt || !opt->host || !*opt->host || !opt->user || !(opt->password || opt->oauth2) ||
+	    !opt->mailbox || !opt->ca_file || opt->port <= 0 || opt->port > 65535)
+		return error_set(err, ERR_FATAL, "imap: incomplete options: host, "
+				 "port, user, password or oauth2, mailbox and ca_file are required");
+	if (open_once(opt, out, &refused, err) == 0)
+		return 0;
+	if (!refused)
+		return -1;
+	/*
+	 * Issue 17: a token we believed valid was refused (revoked, or it ran
+	 * out early): one fresh token, one more try, on a new connection — a
+	 * server may end the session after a failed AUTHENTICATE.  A second
+	 * refusal is the caller's (ERR_AUTH: backoff, the admins told).
+	 */
+	log_warn("imap", "%s; trying once more with a fresh token", err->msg);
+	return open_once(opt, out, &refused, err);
+}
+
+static int open_once(const struct imap_options *opt, struct imap_session **out,
+		     bool *token_refused, struct error *err)
 {
 	struct tls_trust *trust = NULL;
 	struct imap_session *s;
 	struct error why;
 
 	*out = NULL;
-	if (!opt || !opt->host || !*opt->host || !opt->user || !opt->password ||
-	    !opt->mailbox || !opt->ca_file || opt->port <= 0 || opt->port > 65535)
-		return error_set(err, ERR_FATAL, "imap: incomplete options: host, "
-				 "port, user, password, mailbox and ca_file are required");
 	s = calloc(1, sizeof *s);
 	if (!s)
 		return error_set(err, ERR_TEMP, "imap: out of memory");
@@ -361,6 +443,7 @@ int imap_open(const struct imap_options *opt, struct imap_session **out,
 	return 0;
 bad:
 	tls_trust_free(trust);
+	*token_refused = s->token_refused;
 	s->broken = true;	/* no LOGOUT: nothing to be polite about */
 	imap_close(s);
 	return -1;

@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "lib/error.h"
+#include "lib/oauth2.h"
 
 struct imap_options {
 	const char *host;	/* "127.0.0.1" or a name; must be in the cert's SANs */
@@ -39,7 +40,9 @@ struct imap_options {
 	bool implicit_tls;	/* imaps:// when true, STARTTLS (required) otherwise */
 	const char *mailbox;	/* "INBOX" */
 	const char *user;
-	const char *password;
+	const char *password;	/* LOGIN; NULL when oauth2 is set */
+	struct oauth2 *oauth2;	/* set: AUTHENTICATE XOAUTH2 with its tokens
+				 * (borrowed; issue 17) instead of LOGIN */
 	const char *ca_file;	/* PEM; required: we never skip verification */
 	int timeout;		/* seconds for connect and each command (<= 0: 60) */
 };
@@ -62,11 +65,14 @@ struct imap_message {
 /*
  * Connects, negotiates TLS, verifies the certificate chain (against ca_file
  * only) and the host name (an IP address must match an IP SAN), logs in
- * (LOGIN) and SELECTs the mailbox.  imap:// without STARTTLS on offer is
+ * (LOGIN, or AUTHENTICATE XOAUTH2 with a token of opt->oauth2: a token the
+ * server refuses is replaced by a fresh one and tried once more, on a new
+ * connection) and SELECTs the mailbox.  imap:// without STARTTLS on offer is
  * refused.  Errors: ERR_TEMP for network/server trouble (refused, timed out,
  * TLS handshake failed, auth backend [UNAVAILABLE]); ERR_FATAL for a
  * refused certificate, a refused login, no STARTTLS, an unreadable CA file
- * or a mailbox that cannot be selected.  *out owned by the caller
+ * or a mailbox that cannot be selected; ERR_AUTH when the server refused a
+ * fresh token too, or the token endpoint refused (oauth2.h).  *out owned by the caller
  * (imap_close); NULL on failure.
  */
 int imap_open(const struct imap_options *opt, struct imap_session **out,

@@ -49,6 +49,7 @@ const char *err_class_name(enum err_class cls)
 	case ERR_TEMP: return "temporary";
 	case ERR_MESSAGE: return "message";
 	case ERR_FATAL: return "fatal";
+	case ERR_AUTH: return "credentials";
 	}
 	return "?";
 }

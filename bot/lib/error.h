@@ -15,6 +15,11 @@ enum err_class {
 	ERR_TEMP,	/* network down, server busy, database locked: retry */
 	ERR_MESSAGE,	/* this input is bad: record it, keep it, go on */
 	ERR_FATAL,	/* configuration or programming error: stop */
+	ERR_AUTH,	/* credentials refused where a person must act but the
+			 * fault may be mended while we wait (the OAuth2 token
+			 * endpoint refused the client, the server a fresh
+			 * token): a service retries with backoff and tells the
+			 * admins; a one-shot command fails as for ERR_FATAL */
 };
 
 struct error {

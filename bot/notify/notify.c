@@ -62,6 +62,15 @@ int notify_fill_overdue(struct tvars *v, const struct obligation *o, int stage, 
 	       tvars_setf(v, "overdue_stage", "%d", stage) < 0 ? -1 : 0;
 }
 
+int notify_fill_intake_down(struct tvars *v, const char *reason, time_t since)
+{
+	char when[40];
+
+	clock_format_short(since, when, sizeof when);
+	return tvars_set(v, "down_reason", reason) < 0 || tvars_set(v, "down_since", when) < 0 ?
+		-1 : 0;
+}
+
 int notify_fill_review(struct tvars *v, const char *kind, const char *label, time_t last_done,
 		       time_t due)
 {
@@ -392,6 +401,22 @@ int notify_review(const struct config *cfg, struct store *st, const char *kind,
 
 	rc = !vars ? -1 :
 	     notify_fill_review(vars, kind, label, last_done, due) < 0 ? notify_out_of_memory(err) :
+	     notify_queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	return rc;
+}
+
+int notify_intake_down(const struct config *cfg, struct store *st, const char *reason,
+		       time_t since, time_t now, struct error *err)
+{
+	struct facts f = { 0 };
+	struct tvars *vars = notify_vars_of(cfg, st, "intake-down.txt", &f, now, err);
+	struct outbox_mail om = { .kind = "intake-down", .template = "intake-down.txt",
+				  .vars = vars };
+	int rc;
+
+	rc = !vars ? -1 :
+	     notify_fill_intake_down(vars, reason, since) < 0 ? notify_out_of_memory(err) :
 	     notify_queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
 	tvars_free(vars);
 	return rc;

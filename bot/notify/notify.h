@@ -69,6 +69,16 @@ int notify_review(const struct config *cfg, struct store *st, const char *kind,
 		  const char *label, time_t last_done, time_t due, time_t now, struct error *err);
 
 /*
+ * intake-down.txt — `run` cannot take in mail because a credential was
+ * refused since `since` (issue 17: the token endpoint refused the client,
+ * or the server a fresh token); reason is the error for people, without
+ * secrets.  To the admins; about no ticket.  The caller decides how often
+ * (service.c: at most once an hour).
+ */
+int notify_intake_down(const struct config *cfg, struct store *st, const char *reason,
+		       time_t since, time_t now, struct error *err);
+
+/*
  * Admin commands (issue 5):
  *   refused.txt — a command mail was not executed (who may not command,
  *     or not authentic): to the admins only, never the sender;

@@ -40,6 +40,7 @@ static int sample_escalation(struct tvars *, const struct sample *);
 static int sample_reminder(struct tvars *, const struct sample *);
 static int sample_overdue(struct tvars *, const struct sample *);
 static int sample_review(struct tvars *, const struct sample *);
+static int sample_intake_down(struct tvars *, const struct sample *);
 static int sample_refused(struct tvars *, const struct sample *);
 static int sample_token(struct tvars *, const struct sample *);
 static int sample_command_error(struct tvars *, const struct sample *);
@@ -66,6 +67,7 @@ static const struct use {
 	{ "reminder.txt", L_POLICY, sample_reminder },
 	{ "overdue.txt", L_POLICY, sample_overdue },
 	{ "review.txt", L_NONE, sample_review },
+	{ "intake-down.txt", L_NONE, sample_intake_down },
 	{ "refused.txt", L_POLICY, sample_refused },
 	{ "token.txt", L_TICKET, sample_token },
 	{ "command-error.txt", L_POLICY, sample_command_error },
@@ -458,6 +460,15 @@ static int sample_review(struct tvars *v, const struct sample *s)
 {
 	return notify_fill_review(v, "risk", "リスク評価と管理プロセスの審議", s->now - 365 * 86400,
 				  s->now);
+}
+
+static int sample_intake_down(struct tvars *v, const struct sample *s)
+{
+	return notify_fill_intake_down(v, "oauth2: https://login.microsoftonline.com/TENANT/"
+				       "oauth2/v2.0/token (grant client_credentials, client_id "
+				       "00000000-0000-0000-0000-000000000000): refused (HTTP 401): "
+				       "invalid_client: AADSTS7000215: Invalid client secret provided.",
+				       s->now - 600);
 }
 
 static const struct mail sample_command = {

@@ -82,6 +82,7 @@ int notify_fill_bounce(struct tvars *v, const char *kind, const char *to, const 
 int notify_fill_cut(struct tvars *v, const struct mail *m, size_t full_size, size_t kept);
 int notify_fill_escalation(struct tvars *v, int stage, long waited);
 int notify_fill_overdue(struct tvars *v, const struct obligation *o, int stage, time_t now);
+int notify_fill_intake_down(struct tvars *v, const char *reason, time_t since);
 int notify_fill_review(struct tvars *v, const char *kind, const char *label, time_t last_done,
 		       time_t due);
 /* The command mail's sender and subject, and the help. */

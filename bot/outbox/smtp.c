@@ -2,7 +2,8 @@
  * smtp.c — the sending adapter: hands composed bytes to an SMTP server with
  * libcurl and says, in one of three words, what the caller should do next:
  * forget the mail (SMTP_SENT), retry later (SMTP_TEMPFAIL), or give up on it
- * (SMTP_PERMFAIL).  The only file that includes <curl/curl.h>.
+ * (SMTP_PERMFAIL).  It and lib/oauth2.c (HTTPS to the OAuth2 token
+ * endpoint) are the only files that include <curl/curl.h>.
  *
  * One easy handle lives as long as the client: curl keeps the connection in
  * the handle's cache, so the next send skips TCP, TLS and EHLO and goes
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/secret.h"
 
 #define DEFAULT_TIMEOUT	30	/* seconds, when the options say 0 */
 
@@ -32,6 +34,8 @@ struct smtp_client {
 	char *host;		/* for the certificate message */
 	char *ca_file;		/* for messages; NULL: system store */
 	bool tls;		/* TLS required (smtps:// or STARTTLS) */
+	struct oauth2 *oauth2;	/* borrowed: AUTH XOAUTH2 when set */
+	char *token;		/* the bearer set on the handle, for oauth2_refused */
 
 	/* Per send: the bytes curl reads, the server's last reply line. */
 	const char *data;
@@ -194,7 +198,22 @@ struct smtp_client *smtp_new(const struct smtp_options *opt)
 		SETOPT(CURLOPT_CAINFO, opt->ca_file);
 		SETOPT(CURLOPT_CAPATH, (char *)NULL);
 	}
-	if (opt->user) {
+	c->oauth2 = opt->user ? opt->oauth2 : NULL;
+	if (c->oauth2) {
+		/*
+		 * Issue 17: AUTH XOAUTH2 only — curl would otherwise pick
+		 * OAUTHBEARER first where both are offered, which Exchange
+		 * Online does not take.  The bearer is set before every
+		 * transfer (set_bearer), so a renewed token is used at the next
+		 * connection; curl does not reuse a connection made with
+		 * another token.
+		 */
+		SETOPT(CURLOPT_USERNAME, opt->user);
+		SETOPT(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+		if (!c->tls)
+			log_warn("smtp", "%s: token sent without TLS "
+				 "(set smtp.starttls or use smtps://)", c->url);
+	} else if (opt->user) {
 		SETOPT(CURLOPT_USERNAME, opt->user);
 		SETOPT(CURLOPT_PASSWORD, opt->password ? opt->password : "");
 		if (!c->tls)
@@ -246,6 +265,7 @@ void smtp_free(struct smtp_client *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);	/* sends QUIT on an open connection */
+	secret_free(c->token);
 	free(c->url);
 	free(c->host);
 	free(c->ca_file);
@@ -325,6 +345,15 @@ static enum smtp_status classify(struct smtp_client *c, CURLcode rc,
 			  "or check the server (%s)", c->url, why);
 		return SMTP_TEMPFAIL;
 	}
+	if (is_auth_failure(rc, code) && c->oauth2) {
+		error_set(err, ERR_AUTH,
+			  "smtp: %s: XOAUTH2 refused (%s): the token endpoint gave a token, "
+			  "but the server does not take it: check smtp.user, the app's SMTP "
+			  "permission and SMTP AUTH for the mailbox (README, Microsoft 365 / "
+			  "Google Workspace)", c->url,
+			  c->reply[0] == '4' || c->reply[0] == '5' ? c->reply : why);
+		return SMTP_TEMPFAIL;
+	}
 	if (is_auth_failure(rc, code)) {
 		error_set(err, ERR_TEMP,
 			  "smtp: %s: authentication failed (%s): check smtp.user "
@@ -344,6 +373,44 @@ static enum smtp_status classify(struct smtp_client *c, CURLcode rc,
 	}
 	error_set(err, ERR_TEMP, "smtp: %s: %s (curl %d)", c->url, why, (int)rc);
 	return SMTP_TEMPFAIL;
+}
+
+/*
+ * With oauth2: a token on handle h for the next transfer (kept in c->token
+ * for oauth2_refused).  -1 with err (the endpoint's reason) when there is
+ * none to be had.
+ */
+static int set_bearer(struct smtp_client *c, CURL *h, struct error *err)
+{
+	char *token = NULL;
+
+	if (!c->oauth2)
+		return 0;
+	if (oauth2_token(c->oauth2, &token, err) < 0)
+		return error_prefix(err, "smtp: %s: no token to log in", c->url);
+	secret_free(c->token);
+	c->token = token;
+	if (curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, token) != CURLE_OK)
+		return error_set(err, ERR_TEMP, "smtp: out of memory");
+	return 0;
+}
+
+/* Whether a failed transfer was the server refusing our token (then it is
+ * forgotten, and a fresh one worth one more try). */
+static bool token_refused(struct smtp_client *c, CURL *h, CURLcode rc)
+{
+	long code = 0;
+
+	if (!c->oauth2 || rc == CURLE_OK)
+		return false;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	if (!is_auth_failure(rc, code))
+		return false;
+	log_warn("smtp", "%s: XOAUTH2 refused (%s); trying once more with a fresh token",
+		 c->url, c->reply[0] == '4' || c->reply[0] == '5' ? c->reply :
+		 c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	oauth2_refused(c->oauth2, c->token);
+	return true;
 }
 
 enum smtp_status smtp_send(struct smtp_client *c, const char *from,
@@ -393,6 +460,12 @@ enum smtp_status smtp_send(struct smtp_client *c, const char *from,
 	/* Lets curl announce SIZE= so a server can refuse a huge mail early. */
 	curl_easy_setopt(c->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 
+	if (set_bearer(c, c->curl, err) < 0) {
+		curl_easy_setopt(c->curl, CURLOPT_MAIL_RCPT, (struct curl_slist *)NULL);
+		curl_slist_free_all(list);
+		c->data = NULL;
+		return SMTP_TEMPFAIL;
+	}
 	rc = curl_easy_perform(c->curl);
 	if (rc != CURLE_OK && stale_connection(c, rc)) {
 		log_debug("smtp", "%s: cached connection was closed, reconnecting",
@@ -400,6 +473,20 @@ enum smtp_status smtp_send(struct smtp_client *c, const char *from,
 		c->pos = 0;
 		c->reply[0] = '\0';
 		c->errbuf[0] = '\0';
+		rc = curl_easy_perform(c->curl);
+	}
+	/* AUTH precedes MAIL FROM: a refused token sent nothing, so trying
+	 * again cannot duplicate the mail */
+	if (token_refused(c, c->curl, rc)) {
+		c->pos = 0;
+		c->reply[0] = '\0';
+		c->errbuf[0] = '\0';
+		if (set_bearer(c, c->curl, err) < 0) {
+			curl_easy_setopt(c->curl, CURLOPT_MAIL_RCPT, (struct curl_slist *)NULL);
+			curl_slist_free_all(list);
+			c->data = NULL;
+			return SMTP_TEMPFAIL;
+		}
 		rc = curl_easy_perform(c->curl);
 	}
 
@@ -437,7 +524,27 @@ int smtp_check(struct smtp_client *c, struct error *err)
 	curl_easy_setopt(probe, CURLOPT_DEBUGDATA, c);
 	c->errbuf[0] = '\0';
 	c->reply[0] = '\0';
+	if (set_bearer(c, probe, err) < 0) {
+		curl_easy_cleanup(probe);
+		return -1;
+	}
 	rc = curl_easy_perform(probe);
+	if (token_refused(c, probe, rc)) {
+		/* a connect-only handle has its connection: a new probe for the retry */
+		curl_easy_cleanup(probe);
+		if (!(probe = curl_easy_duphandle(c->curl)))
+			return error_set(err, ERR_TEMP, "smtp: out of memory");
+		curl_easy_setopt(probe, CURLOPT_CONNECT_ONLY, 1L);
+		curl_easy_setopt(probe, CURLOPT_ERRORBUFFER, c->errbuf);
+		curl_easy_setopt(probe, CURLOPT_DEBUGDATA, c);
+		c->errbuf[0] = '\0';
+		c->reply[0] = '\0';
+		if (set_bearer(c, probe, err) < 0) {
+			curl_easy_cleanup(probe);
+			return -1;
+		}
+		rc = curl_easy_perform(probe);
+	}
 	c->curl = probe;	/* classify() reads the probe's response code */
 	if (rc != CURLE_OK)
 		classify(c, rc, err);

@@ -3,7 +3,9 @@
  *
  * One client keeps one connection open across sends where the server lets
  * it.  TLS is always verified against ca_file (or the system store when
- * ca_file is NULL).  The only file that includes curl.
+ * ca_file is NULL).  With an oauth2 handle it logs in with AUTH XOAUTH2
+ * (issue 17).  One of the two files that include curl (lib/oauth2.c, the
+ * token endpoint's HTTPS, is the other).
  */
 #ifndef INCIDENT_SMTP_H
 #define INCIDENT_SMTP_H
@@ -12,12 +14,15 @@
 #include <stddef.h>
 
 #include "lib/error.h"
+#include "lib/oauth2.h"
 
 struct smtp_options {
 	const char *url;	/* smtp://host:port (STARTTLS) or smtps://host:port */
 	bool starttls;		/* for smtp://: require STARTTLS (default true) */
 	const char *user;	/* NULL: no AUTH */
-	const char *password;
+	const char *password;	/* AUTH PLAIN/LOGIN; unused with oauth2 */
+	struct oauth2 *oauth2;	/* set: AUTH XOAUTH2 as user with its tokens
+				 * (borrowed; must outlive the client) */
 	const char *ca_file;
 	int timeout;		/* seconds */
 };
@@ -37,7 +42,10 @@ void smtp_free(struct smtp_client *c);
 /*
  * Sends one message (data: complete RFC 5322 bytes with CRLF line ends)
  * from envelope sender to the recipients.  Fills err->msg with the server's
- * reply or curl's reason on failure.
+ * reply or curl's reason on failure.  With oauth2, a token the server
+ * refuses is replaced by a fresh one and the send tried once more (AUTH
+ * comes before MAIL FROM: nothing was sent); no token from the endpoint
+ * is SMTP_TEMPFAIL with the endpoint's reason.
  */
 enum smtp_status smtp_send(struct smtp_client *c, const char *from,
 			   const char *const *rcpts, size_t n_rcpts,

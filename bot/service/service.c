@@ -11,11 +11,14 @@
 #include "lib/log.h"
 #include "lib/progress.h"
 #include "notify/notify.h"
+#include "store/store.h"
 #include "outbox/outbox.h"
 #include "service/intake.h"
 
 /* A backlog in the journal: one progress line this often (progress.h). */
 #define INTAKE_PROGRESS_INTERVAL 10.0
+/* issue 17: the admins hear of a stopped intake at most this often */
+#define INTAKE_DOWN_NOTICE_EVERY 3600
 
 int service_init(struct service *sv, const struct config *cfg, struct store *store,
 		 struct error *err)
@@ -29,17 +32,28 @@ int service_init(struct service *sv, const struct config *cfg, struct store *sto
 	/* until store_close; without it SQLite checkpoints inside the commits */
 	if (store_checkpoint_in_background(store, &cerr) < 0)
 		log_warn("store", "%s: checkpoints stay in the commits", cerr.msg);
-	if (config_read_secret(cfg->imap.password_file, &sv->imap_password, err) < 0)
+	if (cfg->imap.auth == LOGIN_PASSWORD &&
+	    config_read_secret(cfg->imap.password_file, &sv->imap_password, err) < 0)
 		return error_prefix(err, "imap.password_file");
-	if (cfg->smtp.password_file &&
+	if (cfg->smtp.auth == LOGIN_PASSWORD && cfg->smtp.password_file &&
 	    config_read_secret(cfg->smtp.password_file, &sv->smtp_password, err) < 0) {
 		service_release(sv);
 		return error_prefix(err, "smtp.password_file");
+	}
+	if (config_uses_oauth2(cfg)) {
+		struct oauth2_options oo = config_oauth2_options(cfg);
+
+		if (!(sv->oauth2 = oauth2_new(&oo))) {
+			service_release(sv);
+			return error_set(err, ERR_FATAL, "oauth2: cannot start the token client "
+					 "(token_url must be https://)");
+		}
 	}
 	so.url = cfg->smtp.url;
 	so.starttls = cfg->smtp.starttls;
 	so.user = cfg->smtp.user;
 	so.password = sv->smtp_password;
+	so.oauth2 = cfg->smtp.auth == LOGIN_XOAUTH2 ? sv->oauth2 : NULL;
 	so.ca_file = cfg->smtp.ca_file;
 	so.timeout = cfg->smtp.timeout;
 	if (!(sv->smtp = smtp_new(&so))) {
@@ -54,7 +68,8 @@ void service_release(struct service *sv)
 	service_disconnect(sv);
 	if (sv->store)
 		outbox_flusher_release(sv->store, &sv->flusher);
-	smtp_free(sv->smtp);
+	smtp_free(sv->smtp);	/* before the token source it borrows */
+	oauth2_free(sv->oauth2);
 	if (sv->imap_password)
 		explicit_bzero(sv->imap_password, strlen(sv->imap_password));
 	if (sv->smtp_password)
@@ -75,6 +90,7 @@ static struct imap_options imap_options_of(const struct service *sv)
 		.mailbox = ic->mailbox,
 		.user = ic->user,
 		.password = sv->imap_password,
+		.oauth2 = ic->auth == LOGIN_XOAUTH2 ? sv->oauth2 : NULL,
 		.ca_file = ic->ca_file,
 		.timeout = ic->timeout,
 	};
@@ -248,6 +264,40 @@ int service_intake(struct service *sv, struct error *err)
 		service_disconnect(sv);
 		return -1;
 	}
+	if (sv->down_since)
+		log_info("intake", "logged in again: intake works since %ld s of refusals",
+			 (long)(clock_now() - sv->down_since));
+	sv->down_since = 0;
+	return 0;
+}
+
+int service_intake_down(struct service *sv, const struct error *why, struct error *err)
+{
+	time_t now = clock_now();
+	char *last = NULL, stamp[32];
+	int rc;
+
+	if (!sv->down_since)
+		sv->down_since = now;
+	if (store_state_get(sv->store, "notice.intake_down", &last, err) < 0)
+		return -1;
+	rc = last && now - strtoll(last, NULL, 10) < INTAKE_DOWN_NOTICE_EVERY &&
+	     now >= strtoll(last, NULL, 10);
+	free(last);
+	if (rc)
+		return 0;	/* told within the hour */
+	snprintf(stamp, sizeof stamp, "%lld", (long long)now);
+	/* the notice and its time in one transaction: told once, never twice */
+	if (store_begin(sv->store, err) < 0)
+		return -1;
+	if (notify_intake_down(sv->cfg, sv->store, why->msg, sv->down_since, now, err) < 0 ||
+	    store_state_set(sv->store, "notice.intake_down", stamp, err) < 0 ||
+	    store_commit(sv->store, err) < 0) {
+		store_rollback(sv->store);
+		return -1;
+	}
+	log_info("intake", "the admins are told that intake stopped (again in an hour at "
+		 "the soonest)");
 	return 0;
 }
 

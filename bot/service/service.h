@@ -24,14 +24,17 @@ struct service {
 	struct imap_session *imap;	/* NULL while disconnected */
 	struct smtp_client *smtp;
 	struct outbox_flusher flusher;	/* outbox state between flushes (outbox.h) */
-	char *imap_password;
+	char *imap_password;		/* NULL with imap.auth = xoauth2 */
 	char *smtp_password;
+	struct oauth2 *oauth2;		/* tokens for XOAUTH2 logins; NULL: none */
 	struct pipeline_stats totals;	/* since service_init */
+	time_t down_since;		/* intake refused a credential since; 0: not */
 	/* set by the caller (run's SIGTERM): intake stops after the batch in hand */
 	volatile sig_atomic_t *stop;
 };
 
-/* Reads the secrets and prepares the SMTP client (no network yet). */
+/* Reads the secrets and prepares the SMTP client and the OAuth2 token
+ * source (no network yet: the first token is fetched at the first login). */
 int service_init(struct service *sv, const struct config *cfg, struct store *store,
 		 struct error *err);
 void service_release(struct service *sv);
@@ -46,6 +49,14 @@ void service_disconnect(struct service *sv);
  * On an IMAP error the session is closed (the caller reconnects).
  */
 int service_intake(struct service *sv, struct error *err);
+
+/*
+ * Intake failed with why (ERR_AUTH: a credential refused, issue 17): the
+ * admins are told by mail (intake-down.txt), at most once an hour — the
+ * time of the last notice is kept in the store, so restarts do not repeat
+ * it.  service_intake() ends the episode when it succeeds again.
+ */
+int service_intake_down(struct service *sv, const struct error *why, struct error *err);
 
 /* Fires the policy's timers that are due (timers.h); logs what fired. */
 int service_timers(struct service *sv, struct error *err);

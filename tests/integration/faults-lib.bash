@@ -1,12 +1,13 @@
 # tests/integration/faults-lib.bash — what the fault tests (kill.sh,
-# faults-smtp.sh, faults-imap.sh, faults-storage.sh) share.  Source it after
+# faults-smtp.sh, faults-imap.sh, faults-storage.sh, oauth2.sh) share.  Source it after
 # lib.sh.  Not a test itself (tests/run runs only *.sh).
 #
-#   private_servers_start   a Dovecot + SMTP server of this script's own
-#                           (scripts/mailserver with its own IB_MAIL_DIR and
-#                           free ports), so that a test can stop, restart and
-#                           break them — and use the SMTP fault file — without
-#                           touching the shared servers other tests use.
+#   private_servers_start   a Dovecot + SMTP server + OAuth2 token endpoint
+#                           of this script's own (scripts/mailserver with its
+#                           own IB_MAIL_DIR and free ports), so that a test
+#                           can stop, restart and break them — and use the
+#                           SMTP fault file — without touching the shared
+#                           servers other tests use (oauth2.sh too).
 #                           Re-exports IB_* for it: call before make_bot.
 #   private_servers_stop    stops them and removes their folder (trap it)
 #   dovecot_stop / dovecot_start, smtp_stop / smtp_start

@@ -296,6 +296,113 @@ static void test_secrets(void)
 		  "a missing secret file is an error");
 }
 
+/* Issue 17: imap/smtp auth = "xoauth2" and the oauth2 section. */
+static const char oauth2_section[] =
+	"oauth2 {\n"
+	"  token_url          = \"https://login.microsoftonline.com/TENANT/oauth2/v2.0/token\"\n"
+	"  client_id          = \"00000000-1111-2222-3333-444444444444\"\n"
+	"  client_secret_file = \"secrets/oauth\"\n"
+	"  scope              = \"https://outlook.office365.com/.default\"\n"
+	"}\n";
+
+/* smallest with both logins over XOAUTH2 (no password files), plus extra. */
+static char *oauth2_conf(const char *extra)
+{
+	static char buf[8192];
+	char *p;
+
+	snprintf(buf, sizeof buf, "%s%s", smallest, extra);
+	while ((p = strstr(buf, "  password_file")) != NULL) {
+		char *eol = strchr(p, '\n');
+		static const char repl[] = "  auth = \"xoauth2\"";
+
+		memmove(p + sizeof repl - 1, eol, strlen(eol) + 1);
+		memcpy(p, repl, sizeof repl - 1);
+	}
+	return buf;
+}
+
+static void test_oauth2(void)
+{
+	static const struct {
+		const char *extra, *want;	/* want: a part of the message */
+	} bad[] = {
+		{ "", "needs an oauth2 section" },
+		{ "oauth2 {\n  token_url = \"http://login.example.com/token\"\n  client_id = \"x\"\n"
+		  "  client_secret_file = \"s\"\n}\n", "is not an https:// URL" },
+		{ "oauth2 {\n  token_url = \"https://login.example.com/token\"\n"
+		  "  client_secret_file = \"s\"\n}\n", "oauth2 needs token_url and client_id" },
+		{ "oauth2 {\n  token_url = \"https://login.example.com/token\"\n  client_id = \"x\"\n}\n",
+		  "client_secret_file (client_credentials" },
+		{ "oauth2 {\n  token_url = \"https://login.example.com/token\"\n  client_id = \"x\"\n"
+		  "  client_secret_file = \"s\"\n  secret = \"inline\"\n}\n", "test.conf:" },
+	};
+	struct config cfg;
+	struct error err;
+	char want[600];
+	size_t i;
+
+	CHECK_INT(load(oauth2_conf(oauth2_section), &cfg, &err), 0,
+		  "auth = xoauth2 on both, with an oauth2 section and no password files");
+	CHECK_INT(cfg.imap.auth, LOGIN_XOAUTH2, "imap.auth is xoauth2");
+	CHECK_INT(cfg.smtp.auth, LOGIN_XOAUTH2, "smtp.auth is xoauth2");
+	CHECK(cfg.imap.password_file == NULL, "no imap password file");
+	CHECK(config_uses_oauth2(&cfg), "config_uses_oauth2");
+	CHECK_STR(cfg.oauth2.token_url, "https://login.microsoftonline.com/TENANT/oauth2/v2.0/token",
+		  "oauth2.token_url");
+	snprintf(want, sizeof want, "%s/secrets/oauth", dir);
+	CHECK_STR(cfg.oauth2.client_secret_file, want, "client_secret_file is relative to the file");
+	CHECK(cfg.oauth2.refresh_token_file == NULL, "no refresh_token_file");
+	CHECK_INT(cfg.oauth2.timeout, 30, "oauth2.timeout defaults to 30 s");
+	{
+		struct oauth2_options o = config_oauth2_options(&cfg);
+
+		CHECK_INT(oauth2_grant_of(&o), OAUTH2_CLIENT_CREDENTIALS,
+			  "a client secret alone: the client_credentials grant");
+		CHECK_STR(o.scope, "https://outlook.office365.com/.default", "the scope is passed on");
+	}
+	config_release(&cfg);
+
+	CHECK_INT(load(smallest, &cfg, &err), 0, "the smallest config still loads");
+	CHECK_INT(cfg.imap.auth, LOGIN_PASSWORD, "auth defaults to password");
+	CHECK(!config_uses_oauth2(&cfg), "... and needs no oauth2 section");
+	config_release(&cfg);
+
+	CHECK_INT(load(oauth2_conf("oauth2 {\n  token_url = \"https://oauth2.googleapis.com/token\"\n"
+				   "  client_id = \"x.apps.googleusercontent.com\"\n"
+				   "  client_secret_file = \"secrets/oauth\"\n"
+				   "  refresh_token_file = \"secrets/refresh\"\n"
+				   "  scope = \"https://mail.google.com/\"\n}\n"), &cfg, &err),
+		  0, "Google: a refresh token file and a client secret");
+	{
+		struct oauth2_options o = config_oauth2_options(&cfg);
+
+		CHECK_INT(oauth2_grant_of(&o), OAUTH2_REFRESH_TOKEN,
+			  "a refresh token file: the refresh_token grant");
+	}
+	config_release(&cfg);
+
+	CHECK_INT(load(variant("  url           = \"smtp", "  auth = \"password\"\n"
+			       "  url = \"smtp://127.0.0.1:10025\""), &cfg, &err), 0,
+		  "auth = \"password\" is today's way");
+	config_release(&cfg);
+	CHECK_INT(load(variant("  idle", "  auth = \"oauth\""), &cfg, &err), -1,
+		  "an unknown auth is refused");
+	CHECK(strstr(err.msg, "imap.auth: \"oauth\" is not a way to log in") != NULL &&
+	      strstr(err.msg, "test.conf:12:") != NULL, "... naming key, value, file and line");
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int rc = load(oauth2_conf(bad[i].extra), &cfg, &err);
+
+		snprintf(want, sizeof want, "refused, naming \"%s\"", bad[i].want);
+		CHECK(rc < 0 && err.cls == ERR_FATAL && strstr(err.msg, bad[i].want), want);
+		if (!strstr(err.msg, bad[i].want))
+			printf("#   got: %s\n", err.msg);
+		if (rc == 0)
+			config_release(&cfg);
+	}
+}
+
 static void test_hash_in_string(void)
 {
 	struct config cfg;
@@ -317,6 +424,7 @@ int main(void)
 	test_limits();
 	test_secrets();
 	test_hash_in_string();
+	test_oauth2();
 	if (fork() == 0)
 		execlp("rm", "rm", "-rf", dir, (char *)NULL);
 	return test_done();
