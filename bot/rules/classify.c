@@ -188,6 +188,7 @@ struct entry {
 
 struct rule_state {
 	unsigned words;			/* distinct words found */
+	unsigned denied;		/* words found where the text denies them */
 	bool sender;
 	size_t except_end;		/* the end of the furthest exception seen */
 };
@@ -527,14 +528,24 @@ static void table_scan(const struct table *t, const unsigned char *s, size_t n,
 				size_t k = (size_t)(e - t->entries);
 
 				if (!found[k] && bounded(s, n, i, e) &&
-				    i + e->len > rs[e->rule].except_end &&
-				    !(e->negatable && denied(s, n, i, e->len))) {
+				    i + e->len > rs[e->rule].except_end) {
+					if (e->negatable && denied(s, n, i, e->len)) {
+						rs[e->rule].denied++;
+						continue;
+					}
 					found[k] = ++seq;	/* counts once */
 					rs[e->rule].words++;
 				}
 			}
 		}
 	}
+}
+
+/* Policy 1(1): the types that are someone's act, not a failure or a mistake. */
+static bool type_is_attack(int type)
+{
+	return type == TYPE_DATABASE_HACKING || type == TYPE_UNAUTHORIZED_ACCESS ||
+	       type == TYPE_MALWARE || type == TYPE_DOS || type == TYPE_INSIDER_LEAK;
 }
 
 /* ---- drills --------------------------------------------------------------- */
@@ -810,6 +821,7 @@ static void why_words(struct why *w, const struct keyword_rule *rules,
 
 struct tally {
 	unsigned words;
+	unsigned denied;
 	bool sender;
 	bool listed;
 	size_t first;		/* the first rule of the value */
@@ -848,7 +860,7 @@ static void why_field(struct why *w, const char *head, const struct keyword_rule
 static void why_flags(struct why *w, const struct keyword_rule *rules,
 		      const struct table *t, const unsigned *found, unsigned flags,
 		      const struct tally *y,
-		      const char *sender, bool external)
+		      const char *sender, bool external, bool attack, bool db_personal)
 {
 	int v;
 
@@ -863,8 +875,14 @@ static void why_flags(struct why *w, const struct keyword_rule *rules,
 			if (!y[v].words && !y[v].sender)
 				continue;
 			why_add(w, ", ");
+		} else if (v == FLAG_PERSONAL_DATA && db_personal) {
+			why_add(w, " (personal-data): データベースへのハッキングのため (policy 7-2, 7-6(1))");
+			continue;
 		} else if (v == FLAG_PERSONAL_DATA && !y[v].words && !y[v].sender) {
 			why_add(w, " (personal-data): 要配慮個人情報のため (APPI art. 2(3))");
+			continue;
+		} else if (v == FLAG_MALICIOUS && attack) {
+			why_add(w, " (malicious): 攻撃・内部不正の種別のため (APPI rules art. 7(3))");
 			continue;
 		} else if (v == FLAG_DRILL) {
 			why_add(w, " (drill): 件名の訓練表示 (policy 6-2)");
@@ -946,7 +964,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	unsigned *found;
 	struct textnorm st = { 0 };
 	int f, v, decided[KW_PRIORITY + 1];
-	bool drill;
+	bool drill, attack, db_personal;
 	size_t r, i, ab = 0, ae = 0;
 
 	nothing(out, "一致なし / no keyword matched");
@@ -977,6 +995,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		y = &tally[rules[r].field][rules[r].value];
 		y->words += rs[r].words;
 		y->sender |= rs[r].sender;
+		y->denied += rs[r].denied;
 		if (!y->listed) {
 			y->listed = true;
 			y->first = r;
@@ -990,6 +1009,22 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 			out->flags |= FLAG_BIT(v);
 	if (drill)
 		out->flags |= FLAG_BIT(FLAG_DRILL);
+	/* APPI rules art. 7(3): "不正の目的をもって行われたおそれ" — an attack
+	 * or an insider's act is such a risk whatever words describe it, unless
+	 * the report denies one (「攻撃の形跡はなく」).  When unsure the duty
+	 * stays: the admins clear the flag with /flag malicious off. */
+	attack = decided[KW_TYPE] >= 0 && type_is_attack(decided[KW_TYPE]) &&
+		 !(out->flags & FLAG_BIT(FLAG_MALICIOUS)) && !tally[KW_FLAG][FLAG_MALICIOUS].denied;
+	if (attack)
+		out->flags |= FLAG_BIT(FLAG_MALICIOUS);
+	/* Policy 7-2 (1), 7-6 (1): the company's databases hold its customers'
+	 * data, so a database hacked is a risk to personal data (APPI art. 26:
+	 * 漏えい等のおそれ) unless the report denies it. */
+	db_personal = decided[KW_TYPE] == TYPE_DATABASE_HACKING &&
+		      !(out->flags & FLAG_BIT(FLAG_PERSONAL_DATA)) &&
+		      !tally[KW_FLAG][FLAG_PERSONAL_DATA].denied;
+	if (db_personal)
+		out->flags |= FLAG_BIT(FLAG_PERSONAL_DATA);
 	if (external)
 		out->flags |= FLAG_BIT(FLAG_EXTERNAL_REPORTER);
 	if (out->flags & FLAG_BIT(FLAG_SENSITIVE))	/* APPI art. 2(3): it is personal data */
@@ -1022,7 +1057,8 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		out->priority = v;
 		why_field(&w, "優先度 ", rules, t, found, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
 	}
-	why_flags(&w, rules, t, found, out->flags, tally[KW_FLAG], sender, external);
+	why_flags(&w, rules, t, found, out->flags, tally[KW_FLAG], sender, external, attack,
+		  db_personal);
 	if (out->affected >= 0) {
 		why_part(&w);
 		why_add(&w, "件数: ");

@@ -70,6 +70,10 @@ struct classification {
  *     denies it (「…はありません」, 「…の形跡はなく」, "no …", "… was not
  *     affected"; a hedge such as 「…ていないか確認中」 is no denial) or
  *     writes it as a label ("電話番号: …");
+ *   - an attack type (database-hacking, unauthorized-access, malware, dos,
+ *     insider-leak) sets malicious (APPI rules art. 7(3)), and
+ *     database-hacking sets personal-data, unless a word of that flag was
+ *     denied in the text;
  *   - the drill flag comes only from a subject marker (【訓練】, [DRILL],
  *     訓練: …), never from words (policy 6-2);
  *   - personal data raises the priority to high (7-2 (1): 顧客情報);

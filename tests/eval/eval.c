@@ -10,6 +10,7 @@
  * configuration's classifier over the subject and body, the sender
  * external when outside the company's domain (desk/engine.c).  The
  * X-Eval-* headers are read here only; the classifier never sees headers.
+ * EVAL_WHY=1 adds the classifier's reasons to each wrong type.
  * Exit status: 0; 1 when the tuned part misses a target of issue 12
  * (type >= 90 %, recall 100 % and precision >= 90 % for the flags that
  * create legal duties) — printed as TAP so tests/run counts it.
@@ -124,7 +125,8 @@ static void score_mail(const struct config *cfg, const char *path, struct score 
 	if (strcmp(type_name(c.type), want_type) == 0)
 		sc->type++;
 	else
-		printf("# %s: type %s, labelled %s\n", path, type_name(c.type), want_type);
+		printf("# %s: type %s, labelled %s%s%s\n", path, type_name(c.type), want_type,
+		       getenv("EVAL_WHY") ? " — " : "", getenv("EVAL_WHY") ? c.why : "");
 	if (strcmp(priority_name(c.priority), want_pri) == 0)
 		sc->priority++;
 	else

@@ -168,11 +168,14 @@ static const struct report reports[] = {
 	  "検知 external-notice: 外部の送信者 / 外部からの報告: someone@mail.example.net" },
 	{ "full-width ASCII and half-width katakana in the text", NULL,
 	  "ＡＭＡＺＯＮの出品アカウントに不正ﾛｸﾞｲﾝ、ｻｰﾊﾞｰも確認中", NULL, false,
-	  -1, TYPE_UNAUTHORIZED_ACCESS, PRIORITY_HIGH, F(AMAZON), -1,
-	  "種別 unauthorized-access: 不正ログイン / 優先度 high: サーバ / Amazon (amazon): Amazon" },
+	  -1, TYPE_UNAUTHORIZED_ACCESS, PRIORITY_HIGH, F(AMAZON) | F(MALICIOUS), -1,
+	  "種別 unauthorized-access: 不正ログイン / 優先度 high: サーバ / Amazon (amazon): Amazon"
+	  " / 不正の目的 (malicious): 攻撃・内部不正の種別のため (APPI rules art. 7(3))" },
 	{ "half-width dakuten and full-width SQL", NULL, "ﾃﾞｰﾀﾍﾞｰｽにＳＱＬインジェクション",
-	  NULL, false, -1, TYPE_DATABASE_HACKING, PRIORITY_LOW, 0, -1,
-	  "種別 database-hacking: データベース, SQLインジェクション" },
+	  NULL, false, -1, TYPE_DATABASE_HACKING, PRIORITY_HIGH, F(PERSONAL_DATA) | F(MALICIOUS), -1,
+	  "種別 database-hacking: データベース, SQLインジェクション / 優先度 high: 個人情報を含むため "
+	  "(customer data, policy 7-2) / 個人情報 (personal-data): データベースへのハッキングのため "
+	  "(policy 7-2, 7-6(1)) / 不正の目的 (malicious): 攻撃・内部不正の種別のため (APPI rules art. 7(3))" },
 	{ "combining voiced marks (U+3099) compose", NULL,
 	  "テ\xe3\x82\x99ータヘ\xe3\x82\x99ースに異常", NULL, false,
 	  -1, TYPE_DATABASE_HACKING, ANY, ANY, ANY, NULL },
@@ -186,7 +189,7 @@ static const struct report reports[] = {
 	  "the laws server rebooted", NULL, false,
 	  -1, TYPE_OTHER, PRIORITY_HIGH, 0, -1, "優先度 high: server*" },
 	{ "word boundary: DoS攻撃, DDoS", "DoS攻撃を受けています", "DDoS", NULL, false,
-	  ANY, TYPE_DOS, ANY, ANY, ANY, "種別 dos: DoS, DDoS" },
+	  ANY, TYPE_DOS, ANY, ANY, ANY, "種別 dos: DoS, DDoS / 不正の目的 (malicious): 攻撃・内部不正の種別のため (APPI rules art. 7(3))" },
 	{ "word boundary: S3 before Japanese, not EC2x", NULL, "S3バケットとEC2xの設定", NULL, false,
 	  ANY, ANY, ANY, F(AWS), ANY, "AWS (aws): S3" },
 	{ "prefix word: leak* finds leaked, not unleak", NULL, "the file was leaked", NULL, false,
@@ -309,19 +312,19 @@ static void ties(void)
 	};
 	const struct report cases[] = {
 		{ "tie: the value listed first", NULL, "alpha alpha alpha beta", NULL, false,
-		  ANY, TYPE_MALWARE, ANY, ANY, ANY, "種別 malware: beta" },
+		  ANY, TYPE_MALWARE, ANY, ANY, ANY, "種別 malware: beta / 不正の目的 (malicious): 攻撃・内部不正の種別のため (APPI rules art. 7(3))" },
 	};
 	const struct report swapped[] = {
 		{ "tie: the value listed first (swapped)", NULL, "beta alpha", NULL, false,
-		  ANY, TYPE_DOS, ANY, ANY, ANY, "種別 dos: alpha" },
+		  ANY, TYPE_DOS, ANY, ANY, ANY, "種別 dos: alpha / 不正の目的 (malicious): 攻撃・内部不正の種別のため (APPI rules art. 7(3))" },
 	};
 	const struct report dups[] = {
 		{ "a word written four ways counts once", NULL, "alpha beta", NULL, false,
-		  ANY, TYPE_DOS, ANY, ANY, ANY, "種別 dos: alpha, beta" },
+		  ANY, TYPE_DOS, ANY, ANY, ANY, "種別 dos: alpha, beta / 不正の目的 (malicious): 攻撃・内部不正の種別のため (APPI rules art. 7(3))" },
 	};
 	const struct report splits[] = {
 		{ "rules of one value add up", NULL, "alpha beta gamma delta epsilon", NULL, false,
-		  ANY, TYPE_DOS, ANY, ANY, ANY, "種別 dos: gamma, delta, epsilon" },
+		  ANY, TYPE_DOS, ANY, ANY, ANY, "種別 dos: gamma, delta, epsilon / 不正の目的 (malicious): 攻撃・内部不正の種別のため (APPI rules art. 7(3))" },
 	};
 	const struct report senders[] = {
 		{ "an exact sender beats three words", NULL, "alert alarm warning",
@@ -645,7 +648,7 @@ static const struct report conf_reports[] = {
 	  "AWSのS3バケットが公開状態になっていました。個人情報は含まれていません。", NULL, false,
 	  ANY, TYPE_DATA_LEAK, ANY, F(AWS), ANY, NULL },
 	{ "conf: insider", NULL, "元従業員が顧客名簿を持ち出した疑いがあります", NULL, false,
-	  ANY, TYPE_INSIDER_LEAK, PRIORITY_HIGH, F(MALICIOUS), ANY, NULL },
+	  ANY, TYPE_INSIDER_LEAK, PRIORITY_HIGH, F(MALICIOUS) | F(PERSONAL_DATA), ANY, NULL },
 	{ "conf: drill", "【訓練】ランサムウェア感染", "これは訓練です。", NULL, false,
 	  ANY, TYPE_MALWARE, ANY, F(DRILL) | F(MALICIOUS), ANY, NULL },
 	{ "conf: Rakuten RMS down", NULL, "楽天RMSにログインできない", NULL, false,
@@ -704,6 +707,17 @@ static const struct report conf_reports[] = {
 	  "2階のプリンタが故障しました。\n\n山田 太郎\n物流部\n電話番号：03-1234-5678\n"
 	  "メールアドレス: yamada@example.com", NULL, false,
 	  SOURCE_EQUIPMENT, ANY, ANY, 0, ANY, NULL },
+	/* derived duties (issue 12): an attack type is an art. 7(3) risk, a hacked
+	 * database a personal-data risk, unless the report denies it */
+	{ "conf: ransomware without attack words is malicious", NULL,
+	  "ファイルサーバーのファイルが開けなくなり、身代金要求のメモがありました", NULL, false,
+	  ANY, TYPE_MALWARE, ANY, F(MALICIOUS), ANY, NULL },
+	{ "conf: an attack type whose attack is denied is not malicious", NULL,
+	  "不審なログインがありましたが調査の結果、攻撃の形跡はなく本人の操作でした", NULL, false,
+	  ANY, TYPE_UNAUTHORIZED_ACCESS, ANY, 0, ANY, NULL },
+	{ "conf: a hacked database is a personal-data risk", NULL,
+	  "受注DBにSQLインジェクションの痕跡がありました", NULL, false,
+	  ANY, TYPE_DATABASE_HACKING, PRIORITY_HIGH, F(PERSONAL_DATA) | F(MALICIOUS), ANY, NULL },
 	/* drills (issue 12): only a subject marker */
 	{ "conf: a body mentioning a drill is a real incident", "ランサムウェア感染",
 	  "先月の訓練で習った手順どおり、感染したPCをネットワークから外しました", NULL, false,
