@@ -45,8 +45,18 @@ static void view_release(struct ticket_view *v)
 	store_obligations_free(v->obl, v->n_obl);
 }
 
+/* Whether the obligation kind named is in the set (1u << kind). */
+static bool in_set(unsigned set, const char *kind)
+{
+	int k = obligation_from_name(kind);
+
+	return k >= 0 && (set & (1u << k));
+}
+
 static void print_json(const struct ticket_view *v)
 {
+	struct policy_facts facts = policy_facts_of(v->t.flags, v->t.type, v->t.affected);
+	unsigned skippable = policy_waivable(&facts);
 	struct json j;
 	size_t i, k;
 
@@ -56,7 +66,7 @@ static void print_json(const struct ticket_view *v)
 	json_key(&j, "obligations");
 	json_array_begin(&j);
 	for (i = 0; i < v->n_obl; i++)
-		obligation_json(&j, &v->obl[i], v->now);
+		obligation_json(&j, &v->obl[i], in_set(skippable, v->obl[i].kind), v->now);
 	json_array_end(&j);
 	json_key(&j, "checklist");
 	json_array_begin(&j);
@@ -150,6 +160,8 @@ static const char *label_of(const char *name, int (*from_name)(const char *),
 
 static void print_text(const struct ticket_view *v)
 {
+	struct policy_facts facts = policy_facts_of(v->t.flags, v->t.type, v->t.affected);
+	unsigned skippable = policy_waivable(&facts);
 	const struct ticket *t = &v->t;
 	char a[40], b[40];
 	size_t i, k;
@@ -186,11 +198,15 @@ static void print_text(const struct ticket_view *v)
 			const struct obligation *o = &v->obl[i];
 			int k = obligation_from_name(o->kind);
 
-			printf("  %-18s %-10s due %s%s  %s%s%s\n", o->kind, o->state,
+			bool open = strcmp(o->state, "open") == 0;
+
+			printf("  %-18s %-10s due %s%s  %s%s%s%s\n", o->kind, o->state,
 			       clock_format_short(o->due_at, a, sizeof a),
-			       strcmp(o->state, "open") == 0 && o->due_at <= v->now ? " OVERDUE" : "",
+			       open && o->due_at <= v->now ? " OVERDUE" : "",
 			       k >= 0 ? obligation_label(k) : "", o->reason ? " — " : "",
-			       o->reason ? o->reason : "");
+			       o->reason ? o->reason : "",
+			       open && in_set(skippable, o->kind) ?
+				       "  [省略可: 社内で完結 (7-4) — /skip で理由を記録]" : "");
 		}
 	}
 	if (v->n_items) {

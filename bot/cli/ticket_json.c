@@ -41,7 +41,7 @@ void ticket_json_fields(struct json *j, const struct ticket *t)
 	json_kv_int(j, "escalations", t->escalation_stage);
 }
 
-void obligation_json(struct json *j, const struct obligation *o, time_t now)
+void obligation_json(struct json *j, const struct obligation *o, bool skippable, time_t now)
 {
 	json_object_begin(j);
 	json_kv_string(j, "ticket", o->ref);
@@ -51,6 +51,8 @@ void obligation_json(struct json *j, const struct obligation *o, time_t now)
 	json_kv_time(j, "due", o->due_at);
 	json_key(j, "overdue");
 	json_bool(j, strcmp(o->state, "open") == 0 && o->due_at <= now);
+	json_key(j, "skippable");
+	json_bool(j, strcmp(o->state, "open") == 0 && skippable);
 	json_kv_time(j, "closed", o->closed_at);
 	json_kv_string(j, "closed_by", o->closed_by);
 	json_kv_string(j, "reason", o->reason);

@@ -18,11 +18,7 @@ static int out_of_memory(struct error *err)
 
 struct policy_facts engine_facts(const struct ticket *t)
 {
-	struct policy_facts f = { .flags = t->flags, .affected = t->affected };
-	int type = type_from_name(t->type);
-
-	f.type = type >= 0 ? (enum incident_type)type : TYPE_OTHER;
-	return f;
+	return policy_facts_of(t->flags, t->type, t->affected);
 }
 
 /* "personal-data amazon" — the ticket's flags by name. */

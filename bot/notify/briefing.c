@@ -409,7 +409,12 @@ static int set_obligations(struct tvars *v, const struct inputs *in, struct erro
 					return oom(err);
 			}
 		}
+		/* policy 7-4 省略可能: open until an admin skips it, marked so */
+		struct policy_facts facts = policy_facts_of(t->flags, t->type, t->affected);
+		bool skippable = kind >= 0 && (policy_waivable(&facts) & (1u << kind));
+
 		if (item && (set_ticket(item, t) < 0 ||
+			     tvars_set(item, "skippable", skippable ? "1" : "") < 0 ||
 			     tvars_set(item, "label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
 			     tvars_set(item, "kind", o->kind) < 0 ||
 			     set_time(item, "due", o->due_at) < 0))

@@ -239,7 +239,11 @@ static char *obligation_status(const struct obligation *o, time_t now)
 	return fmt("対象外（%s）", why ? why : o->state);
 }
 
-static int add_obligation(struct tvars *v, const struct obligation *o, time_t now)
+/*
+ * skippable: the internal-only flag lets an admin skip it (policy 7-4
+ * 省略可能); it stays open, marked, until one does (/skip NAME REASON).
+ */
+static int add_obligation(struct tvars *v, const struct obligation *o, bool skippable, time_t now)
 {
 	struct tvars *item = tvars_add_item(v, "obligations");
 	int kind = obligation_from_name(o->kind);
@@ -273,6 +277,7 @@ static int add_obligation(struct tvars *v, const struct obligation *o, time_t no
 	       tvars_set(item, "closed_by", o->closed_by) < 0 ||
 	       tvars_set(item, "done", done ? "1" : "") < 0 ||
 	       tvars_set(item, "done_late", done && o->closed_at > o->due_at ? "1" : "") < 0 ||
+	       tvars_set(item, "skippable", open && skippable ? "1" : "") < 0 ||
 	       set_text(item, "status", obligation_status(o, now)) < 0 ? -1 : 0;
 }
 
@@ -334,11 +339,8 @@ static int add_checklist(struct tvars *v, const struct checklist_item *items, si
 int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checklist_item *items,
 		    size_t n_items, const struct obligation *obl, size_t n_obl, time_t now)
 {
-	int type = type_from_name(t->type);
-	struct policy_facts facts = {
-		.flags = t->flags, .affected = t->affected,
-		.type = type >= 0 ? (enum incident_type)type : TYPE_OTHER,
-	};
+	struct policy_facts facts = policy_facts_of(t->flags, t->type, t->affected);
+	unsigned skippable = policy_waivable(&facts);
 	char key[64];
 	size_t i;
 	int f, k;
@@ -376,7 +378,8 @@ int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checkl
 			return -1;
 	}
 	for (i = 0; i < n_obl; i++) {
-		if (add_obligation(v, &obl[i], now) < 0)
+		k = obligation_from_name(obl[i].kind);
+		if (add_obligation(v, &obl[i], k >= 0 && (skippable & (1u << k)), now) < 0)
 			return -1;
 		var_name("obl_", obl[i].kind, key, sizeof key);
 		if (obligation_from_name(obl[i].kind) >= 0 &&

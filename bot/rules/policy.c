@@ -366,6 +366,16 @@ bool policy_ppc_reportable(const struct policy_facts *f)
 	    || f->affected > 1000;		/* art. 7(4) */
 }
 
+struct policy_facts policy_facts_of(unsigned flags, const char *type, long affected)
+{
+	int t = type_from_name(type);
+
+	return (struct policy_facts){
+		.flags = flags, .affected = affected,
+		.type = t >= 0 ? (enum incident_type)t : TYPE_OTHER,
+	};
+}
+
 static bool type_is_outage(enum incident_type t)
 {
 	return t == TYPE_POWER || t == TYPE_OVERHEATING || t == TYPE_DISASTER;
@@ -417,21 +427,27 @@ unsigned policy_obligations(const struct policy_facts *f)
 		o |= OBL(OBL_OUTAGE_CONTACTS);
 	}
 
-	/* Policy 7-4: "被害が当社で完結している場合は、関係各所への報告・公表は
-	 * 省略可能" — every external report goes.  When an art. 7 case holds,
-	 * the PPC reports and the notice to the people affected (APPI art.
-	 * 26(1), 26(2)) stay: the same section says 個人情報保護法に準拠した
-	 * 対応, and the law is not the policy's to waive (e.g. a leak of the
-	 * employees' own health data is internal, yet they must be told).  The
-	 * outage contacts stay: "必要な" is already the admins' judgement. */
-	if (HAS(f, FLAG_INTERNAL_ONLY)) {
-		unsigned keep = reportable ? OBL(OBL_INDIVIDUALS) : 0;
-
-		o &= ~((OBL(OBL_INDIVIDUALS) | OBL(OBL_CONSULTATION_DESK)
-			| OBL(OBL_PUBLICATION) | OBL(OBL_AMAZON) | OBL(OBL_AWS)
-			| OBL(OBL_RAKUTEN) | OBL(OBL_YAHOO) | OBL(OBL_PARTNERS)
-			| OBL(OBL_PPC_ASSESS)) & ~keep);
-	}
-
 	return o;
+}
+
+/*
+ * Policy 7-4: "被害が当社で完結している場合は、関係各所への報告・公表は
+ * 省略可能" — *may* be omitted: an admin decides, with a reason (/skip), and
+ * until then the duty stays open (issue 12: the flag used to drop them
+ * silently).  What it may waive are the policy's own reports and
+ * publication: the partners', Rakuten's, Yahoo's, the website, and the
+ * notice to the customers when no art. 7 case makes it the law's (APPI
+ * art. 26(2)).  Never the Amazon and AWS notices (contracts, not the
+ * policy's to waive), the PPC duties (law), nor the consultation desk
+ * (7-5 is recovery, not a report).
+ */
+unsigned policy_waivable(const struct policy_facts *f)
+{
+	unsigned may = OBL(OBL_PUBLICATION) | OBL(OBL_RAKUTEN) | OBL(OBL_YAHOO) | OBL(OBL_PARTNERS);
+
+	if (!f || !HAS(f, FLAG_INTERNAL_ONLY))
+		return 0;
+	if (!policy_ppc_reportable(f))
+		may |= OBL(OBL_INDIVIDUALS);
+	return may & policy_obligations(f);
 }

@@ -176,6 +176,10 @@ struct policy_facts {
 	long affected;
 };
 
+/* The facts of a ticket's fields: its flags, its type's name (an unknown or
+ * NULL name is TYPE_OTHER) and the people affected (-1 unknown). */
+struct policy_facts policy_facts_of(unsigned flags, const char *type, long affected);
+
 /*
  * APPI rules art. 7: personal data and one of the four cases that make a
  * PPC report mandatory — sensitive (1), financial (2), malicious (3),
@@ -191,10 +195,8 @@ bool policy_ppc_reportable(const struct policy_facts *f);
  *     without an art. 7 case: OBL_PPC_ASSESS (the admins record whether a
  *     report is needed) and the notice to individuals + desk;
  *   - amazon, aws, rakuten, yahoo, partner data: their notice;
- *   - "internal only" (7-4: 被害が当社で完結) drops every external one
- *     except, when an art. 7 case holds, the PPC reports and the notice
- *     to the people affected (APPI art. 26) — the law is not the
- *     policy's to waive;
+ *   - "internal only" (7-4: 被害が当社で完結) drops nothing: what it may
+ *     waive is policy_waivable()'s, and stays open until an admin skips it;
  *   - power, overheating, disaster (7-4: 機器トラブルや天災): the
  *     marketplaces give way to OBL_OUTAGE_CONTACTS; what personal data
  *     and partner data (7-2) require stays.
@@ -202,6 +204,15 @@ bool policy_ppc_reportable(const struct policy_facts *f);
  * NULL: 0.
  */
 unsigned policy_obligations(const struct policy_facts *f);
+
+/*
+ * Of policy_obligations(f), the ones the "internal only" flag lets an
+ * admin skip (policy 7-4 省略可能): publication, Rakuten, Yahoo, partners,
+ * and the notice to individuals below the art. 7 cases.  Never Amazon,
+ * AWS (contracts), the PPC duties (law) or the consultation desk (7-5).
+ * 0 without the flag or for NULL.
+ */
+unsigned policy_waivable(const struct policy_facts *f);
 
 /* Policy 5-1, 5-2, 6-2: the reviews the policy repeats. */
 enum review_kind { REVIEW_RISK, REVIEW_PLAN, REVIEW_DRILL, REVIEW_COUNT };

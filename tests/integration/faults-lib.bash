@@ -421,6 +421,10 @@ deliver() { append_mail "$BOT_ADDR" "$@"; }	# deliver FILE...: into the bot's IN
 inbox() { mailbox "$BOT_ADDR" count INBOX; }
 pending() { db "SELECT count(*) FROM outbox WHERE state = 'pending'"; }
 # told ADMIN ADDRESS: the admin received the notice that mail to ADDRESS failed.
-told() { mailbox "$1" list INBOX | grep -q "配信失敗.*$2"; }
+# told USER PATTERN: USER has (or gets within 10 s) a delivery-failure notice
+# naming PATTERN.  Waits as the other scripts do: on a loaded machine the
+# IMAP listing can lag the SMTP server's 250 (once seen in CI-like runs).
+told_now() { mailbox "$1" list INBOX | grep -q "配信失敗.*$2"; }
+told() { wait_for 10 told_now "$@"; }
 lap() { echo "# ($1: $((SECONDS - t_lap)) s)"; t_lap=$SECONDS; }
 

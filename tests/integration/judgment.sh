@@ -94,4 +94,22 @@ ok $(( $(date -d "$amazon_free_due" +%s) < now + 6 * 3600 + 3 * 86400 ? 0 : 1 ))
 like "$(echo "$show" | json '" / ".join(e["detail"] or "" for e in j["timeline"])')" "INTERNALDATE" \
 	"the timeline says where the awareness time came from"
 
+# --- "damage internal only" waives nothing by itself (policy 7-4 省略可能)
+send_mail "$REPORTER" "$BOT_ADDR" "共有フォルダの権限設定ミス" \
+"共有フォルダの権限設定ミスで、顧客情報（氏名・住所）と楽天の注文データが
+社内の全員から閲覧できる状態でした。社外からはアクセスできず、外部への影響はありません。" >/dev/null
+"$BOT" -c "$CONF" poll --once 2>>"$WORK/poll.log"
+id=$("$BOT" -c "$CONF" tickets --json | json "[t['id'] for t in j if t['subject']=='共有フォルダの権限設定ミス'][0]")
+show=$("$BOT" -c "$CONF" show "$id" --json)
+like "$(echo "$show" | json '" ".join(j["flags"])')" "internal-only" "the report says the damage stayed inside: internal-only"
+obl() { echo "$show" | json "' '.join(sorted(o['kind'] for o in j['obligations'] if o['state']=='open' and o['skippable'] == $1))"; }
+is "$(obl True)" "individuals rakuten" \
+	"the customers' and Rakuten's notices stay open, marked skippable (not dropped)"
+is "$(obl False)" "consultation-desk ppc-assess" \
+	"the PPC assessment (law) and the consultation desk (7-5) are not skippable"
+wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN1 list INBOX | grep -q '$id'"
+alarm=$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | awk -F'\t' -v p="$id" 'index($4, p) && index($4, "新規インシデント") { u = $1 } END { print u }')")
+like "$alarm" "省略可（被害が社内で完結: 規程 7-4）" "the alarm marks the skippable duties"
+like "$alarm" "/skip rakuten 理由" "... and says how to skip one, with a reason"
+
 tap_done

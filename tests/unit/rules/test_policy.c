@@ -474,20 +474,20 @@ static void obligation_sets(void)
 		  F(PERSONAL_DATA) | F(FINANCIAL) | F(DRILL), TYPE_DATA_LEAK, 300, REPORTABLE },
 		{ "Amazon only, suspected access",
 		  F(AMAZON), TYPE_UNAUTHORIZED_ACCESS, -1, O(AMAZON) },
-		{ "internal only, reportable personal data: the PPC reports and the notice to individuals stay",
+		{ "internal only drops nothing: reportable personal data and Amazon",
 		  F(PERSONAL_DATA) | F(SENSITIVE) | F(INTERNAL_ONLY) | F(AMAZON),
-		  TYPE_INSIDER_LEAK, 40, O(PPC_PRELIMINARY) | O(PPC_FINAL) | O(INDIVIDUALS) },
-		{ "internal only, personal data below art. 7: nothing",
-		  F(PERSONAL_DATA) | F(INTERNAL_ONLY), TYPE_LOST_DEVICE, 12, 0 },
-		{ "internal only, partners and marketplaces: nothing",
+		  TYPE_INSIDER_LEAK, 40, REPORTABLE | O(AMAZON) },
+		{ "internal only drops nothing: personal data below art. 7",
+		  F(PERSONAL_DATA) | F(INTERNAL_ONLY), TYPE_LOST_DEVICE, 12, BELOW_ART7 },
+		{ "internal only drops nothing: partners and marketplaces",
 		  F(INTERNAL_ONLY) | F(PARTNER_DATA) | F(AWS) | F(RAKUTEN) | F(YAHOO),
-		  TYPE_MALWARE, -1, 0 },
+		  TYPE_MALWARE, -1, O(PARTNERS) | O(AWS) | O(RAKUTEN) | O(YAHOO) },
 		{ "disaster with 5,000 customers' data, Amazon, partners",
 		  F(PERSONAL_DATA) | F(AMAZON) | F(PARTNER_DATA), TYPE_DISASTER, 5000,
 		  REPORTABLE | O(PARTNERS) | O(OUTAGE_CONTACTS) },
 		{ "disaster, personal data below art. 7, internal only",
 		  F(PERSONAL_DATA) | F(INTERNAL_ONLY) | F(RAKUTEN), TYPE_DISASTER, 3,
-		  O(OUTAGE_CONTACTS) },
+		  BELOW_ART7 | O(OUTAGE_CONTACTS) },
 		{ "power failure, nothing else", 0, TYPE_POWER, -1, O(OUTAGE_CONTACTS) },
 		{ "overheating, AWS involved: only the needed contacts",
 		  F(AWS), TYPE_OVERHEATING, -1, O(OUTAGE_CONTACTS) },
@@ -511,7 +511,7 @@ static void obligation_sets(void)
 		  F(AMAZON) | F(PARTNER_DATA), TYPE_COUNT, -1, O(AMAZON) | O(PARTNERS) },
 		{ "every flag on a data leak",
 		  (1u << FLAG_COUNT) - 1, TYPE_DATA_LEAK, 2000,
-		  O(PPC_PRELIMINARY) | O(PPC_FINAL) | O(INDIVIDUALS) },
+		  REPORTABLE | O(AMAZON) | O(AWS) | O(RAKUTEN) | O(YAHOO) | O(PARTNERS) },
 		{ "every flag but internal only",
 		  ((1u << FLAG_COUNT) - 1) & ~F(INTERNAL_ONLY), TYPE_DATA_LEAK, 2000,
 		  REPORTABLE | O(AMAZON) | O(AWS) | O(RAKUTEN) | O(YAHOO) | O(PARTNERS) },
@@ -532,12 +532,28 @@ static void obligation_sets(void)
 	CHECK_INT(policy_obligations(NULL), 0, "obligations: NULL facts → none");
 }
 
+/* Policy 7-4 省略可能: what the internal-only flag lets an admin skip. */
+static void waivable(void)
+{
+	struct policy_facts below = { F(PERSONAL_DATA) | F(INTERNAL_ONLY) | F(AMAZON) | F(AWS) |
+				      F(RAKUTEN) | F(YAHOO) | F(PARTNER_DATA), TYPE_DATA_LEAK, 12 };
+	struct policy_facts law = { F(PERSONAL_DATA) | F(SENSITIVE) | F(INTERNAL_ONLY),
+				    TYPE_INSIDER_LEAK, 40 };
+	struct policy_facts plain = { F(PERSONAL_DATA) | F(AMAZON), TYPE_DATA_LEAK, 12 };
+
+	CHECK_INT(policy_waivable(&below),
+		  O(INDIVIDUALS) | O(RAKUTEN) | O(YAHOO) | O(PARTNERS),
+		  "waivable: below art. 7: the customers', Rakuten's, Yahoo's and partners' notices");
+	CHECK_INT(policy_waivable(&law), O(PUBLICATION),
+		  "waivable: an art. 7 case: only the publication (the notice is APPI art. 26(2))");
+	CHECK_INT(policy_waivable(&plain), 0, "waivable: nothing without the internal-only flag");
+	CHECK_INT(policy_waivable(NULL), 0, "waivable: NULL facts: nothing");
+}
+
 /* Over every flag set, type and a few counts: what must always hold. */
 static void obligation_invariants(void)
 {
 	static const long counts[] = { -1, 0, 1000, 1001 };
-	const unsigned external = O(INDIVIDUALS) | O(CONSULTATION_DESK) | O(PUBLICATION)
-		| O(AMAZON) | O(AWS) | O(RAKUTEN) | O(YAHOO) | O(PARTNERS) | O(PPC_ASSESS);
 	const unsigned market = O(AMAZON) | O(AWS) | O(RAKUTEN) | O(YAHOO);
 	bool drill = true, assess_xor = true, pair = true, internal = true,
 	     outage = true, personal = true, known = true;
@@ -557,9 +573,19 @@ static void obligation_invariants(void)
 				assess_xor &= !((o & O(PPC_ASSESS)) && (o & O(PPC_PRELIMINARY)));
 				pair &= !!(o & O(PPC_PRELIMINARY)) == !!(o & O(PPC_FINAL))
 					&& !!(o & O(PPC_PRELIMINARY)) == rep;
+				/* internal only drops nothing, and waives only the
+				 * policy's own reports (policy 7-4 省略可能) */
+				internal &= o == policy_obligations(&(struct policy_facts){
+						     flags & ~F(INTERNAL_ONLY), t, counts[c] });
 				if (flags & F(INTERNAL_ONLY))
-					internal &= (o & external & ~(rep ? O(INDIVIDUALS) : 0)) == 0;
-				else if (pd)
+					internal &= (policy_waivable(&f) & ~o) == 0 &&
+						    !(policy_waivable(&f) & (market & ~(O(RAKUTEN) | O(YAHOO)))) &&
+						    !(policy_waivable(&f) & (O(PPC_PRELIMINARY) | O(PPC_FINAL) |
+									     O(PPC_ASSESS) | O(CONSULTATION_DESK))) &&
+						    !(rep && (policy_waivable(&f) & O(INDIVIDUALS)));
+				else
+					internal &= policy_waivable(&f) == 0;
+				if (pd)
 					personal &= (o & (O(INDIVIDUALS) | O(CONSULTATION_DESK)))
 						    == (O(INDIVIDUALS) | O(CONSULTATION_DESK))
 						    && !!(o & O(PUBLICATION)) == rep
@@ -571,7 +597,8 @@ static void obligation_invariants(void)
 	CHECK(drill, "invariant: the drill flag changes no obligation");
 	CHECK(assess_xor, "invariant: never both ppc-assess and a PPC report");
 	CHECK(pair, "invariant: PPC preliminary and final together, exactly when reportable");
-	CHECK(internal, "invariant: internal only leaves no external obligation but what the law requires");
+	CHECK(internal, "invariant: internal only drops nothing and may waive only the policy's own "
+			"reports, never Amazon, AWS, the PPC duties, the desk or art. 26(2)");
 	CHECK(personal, "invariant: personal data → individuals + desk; publication iff reportable");
 	CHECK(outage, "invariant: outages give outage-contacts and no marketplace");
 	CHECK(known, "invariant: no bit beyond OBL_COUNT");
@@ -589,6 +616,7 @@ int main(void)
 	checklists();
 	reportable();
 	obligation_sets();
+	waivable();
 	obligation_invariants();
 	return test_done();
 }
