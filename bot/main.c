@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "cli/cli.h"
 #include "lib/log.h"
 
@@ -70,6 +72,11 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt, rc;
 
+	/* Issue 14 (V8): everything the bot creates — the database with its
+	 * personal data and raw mail, its WAL, backups, exports, spool
+	 * files — is the operator's alone, whatever umask we were started
+	 * with (a shell's 022 made the database 0644). */
+	umask(077);
 	/* A peer that drops a TLS connection must give us EPIPE, not kill us
 	 * (libetpan writes with send() without MSG_NOSIGNAL). */
 	signal(SIGPIPE, SIG_IGN);
