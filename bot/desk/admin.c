@@ -265,10 +265,26 @@ static int check_item(struct run *r, const struct command *c, struct error *err)
 	return 0;
 }
 
+/* Issue 14 (V10): how far /aware may move the clocks. */
+#define AWARE_PAST (365L * 86400)	/* a year back: older is a typo or an attack */
+#define AWARE_FUTURE 3600L		/* an hour ahead: clocks of mail clients drift */
+
 static int aware(struct run *r, const struct command *c, struct error *err)
 {
-	char when[40];
+	char when[40], lo[40], hi[40];
 
+	/* Policy 7-4's clocks run from the awareness time: one far in the
+	 * future silences every statutory deadline, one decades back makes
+	 * all overdue at once.  A year back to an hour ahead is every real
+	 * correction. */
+	if (c->time < r->now - AWARE_PAST || c->time > r->now + AWARE_FUTURE) {
+		clock_format_short(c->time, when, sizeof when);
+		clock_format_short(r->now - AWARE_PAST, lo, sizeof lo);
+		clock_format_short(r->now + AWARE_FUTURE, hi, sizeof hi);
+		return error_set(err, ERR_MESSAGE, "認知日時 %s は受け付けられません。%s から %s "
+				 "の間で指定してください / awareness time %s out of range: give one "
+				 "between %s and %s", when, lo, hi, when, lo, hi);
+	}
 	/* Policy 7-4: every legal clock starts at the awareness time. */
 	clock_format_short(c->time, when, sizeof when);
 	note(r, "認知日時: %s（期限を再計算 / deadlines recomputed）", when);
@@ -290,6 +306,29 @@ static int renew(struct run *r, struct error *err)
 			    err) < 0 ? -1 : 0;
 }
 
+/*
+ * Issue 14 (V10): the owner gets every reminder and the lessons draft
+ * with the whole record — only a configured person or an address of the
+ * company's mail domain (smtp.from's, or a subdomain of it) may be one.
+ */
+static bool assignable(const struct config *cfg, const char *addr)
+{
+	const char *dom = config_mail_domain(cfg), *at = addr ? strrchr(addr, '@') : NULL;
+	size_t n, d;
+
+	if (!addr)
+		return false;
+	if (config_find_person(cfg, addr))
+		return true;
+	if (!at || !dom || !*dom)
+		return false;
+	at++;
+	n = strlen(at);
+	d = strlen(dom);
+	return strcasecmp(at, dom) == 0 ||
+	       (n > d + 1 && at[n - d - 1] == '.' && strcasecmp(at + n - d, dom) == 0);
+}
+
 static int run_one(struct run *r, const struct command *c, struct error *err)
 {
 	const struct ticket *t = r->t;
@@ -298,6 +337,12 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 	case CMD_ACK:
 		return ack(r, err);
 	case CMD_ASSIGN:
+		if (!assignable(r->cfg, c->text))
+			return error_set(err, ERR_MESSAGE, "%s は担当者にできません。設定された担当者か "
+					 "@%s のアドレスを指定してください / %s cannot be assigned: "
+					 "give a configured person or an address at %s", c->text,
+					 config_mail_domain(r->cfg), c->text,
+					 config_mail_domain(r->cfg));
 		note(r, "担当: %s / assigned to %s", c->text, c->text);
 		return store_ticket_set_owner(r->st, t->id, c->text, err) < 0 ? -1 : reload(r, err);
 	case CMD_TYPE:
@@ -537,7 +582,7 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		const struct command *c = &cmds.cmds[lessons_first(&cmds, i)];
 
 		if (run_one(&r, c, &xerr) < 0)
-			error_prefix(&xerr, "line %d: %s", c->line, c->raw);
+			error_prefix(&xerr, "%d 行目 / line %d: %s", c->line, c->line, c->raw);
 	}
 	if (xerr.cls != ERR_NONE) {
 		if (store_savepoint_end(st, false, err) < 0)
