@@ -253,13 +253,18 @@ struct message_in {
 
 /*
  * Whether this message is already stored: STORE_SEEN_BYTES when the same
- * bytes are (SHA-256), STORE_SEEN_ID when another message with this
- * Message-ID (not NULL) is; *ticket_id is then that message's ticket (0
- * when none).  0 when neither, -1 on error.
+ * bytes are (SHA-256); STORE_SEEN_ID when another message with this
+ * Message-ID (not NULL) has the same from_addr (ignoring case) and body
+ * (another copy of the same mail); STORE_SEEN_CLASH when messages with
+ * this Message-ID exist but none from this sender with this body (issue
+ * 14, V12: a planted Message-ID must not hide a real report — the mail
+ * is new).  *ticket_id is then the matching (or first) message's ticket
+ * (0 when none).  0 when none of these, -1 on error.
  */
-enum { STORE_SEEN_BYTES = 1, STORE_SEEN_ID = 2 };
+enum { STORE_SEEN_BYTES = 1, STORE_SEEN_ID = 2, STORE_SEEN_CLASH = 3 };
 int store_message_seen(struct store *s, const char *message_id, const char *sha256,
-		       int64_t *ticket_id, struct error *err);
+		       const char *from_addr, const char *body, int64_t *ticket_id,
+		       struct error *err);
 
 /* Inserts the message and its attachments' records; *id may be NULL. */
 int store_message_insert(struct store *s, const struct message_in *m, time_t now,
