@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "desk/engine.h"
+#include "mime/quote.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -479,6 +480,31 @@ static int audit(struct store *st, const struct ticket *t, const char *actor, ti
 	return rc;
 }
 
+/*
+ * Issue 14 (V11), SPEC 6: commands are the lines at the top of what the
+ * person wrote — the body down to its first quoted line (">" or "＞" in
+ * the first column, which html.c writes for a blockquote too), then what
+ * quote.c leaves of that (no attribution, no signature).  Nothing below
+ * a quote commands, even when quote_new_text() would keep it (inline
+ * replies).  Malloc'd; NULL on out-of-memory.
+ */
+static char *command_text(const char *body)
+{
+	const char *p = body;
+	char *top, *said;
+
+	while (*p && !(*p == '>' || strncmp(p, "\xef\xbc\x9e", 3) == 0)) {
+		const char *nl = strchr(p, '\n');
+
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	if (!(top = strndup(body, (size_t)(p - body))))
+		return NULL;
+	said = quote_new_text(top);
+	free(top);
+	return said;
+}
+
 /* Whether every command of l is /token. */
 static bool only_token(const struct command_list *l)
 {
@@ -534,13 +560,16 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 	struct command_list cmds = { 0 };
 	struct run r = { .cfg = cfg, .st = st, .t = t, .actor = sender, .now = now };
 	struct error perr = { 0 }, xerr = { 0 };
-	char why[600], *what = NULL;
+	char why[600], *what = NULL, *top;
 	bool parsed, allowed, lessons;
 	unsigned drafts;
 	size_t i;
 	int rc = 0, auth;
 
-	parsed = command_parse(new_text ? new_text : "", &cmds, &perr) == 0;
+	if (!(top = command_text(m->body ? m->body : new_text ? new_text : "")))
+		return error_set(err, ERR_TEMP, "admin: out of memory");
+	parsed = command_parse(top, &cmds, &perr) == 0;
+	free(top);
 	if (!parsed && perr.cls == ERR_FATAL)
 		return error_set(err, ERR_TEMP, "admin: out of memory");
 	if (parsed && cmds.n == 0)
