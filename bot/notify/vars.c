@@ -102,6 +102,10 @@ struct tvars *vars_for_ticket(const struct config *cfg, const struct ticket *t,
 	    tvars_set(v, "reporter_name", t->reporter_name && *t->reporter_name ?
 		      t->reporter_name : t->reporter_addr) < 0 ||
 	    tvars_set(v, "reporter_addr", t->reporter_addr) < 0 ||
+	    /* issue 14 (V5): an outside reporter's acknowledgement echoes
+	     * none of their own words but 80 characters of the subject */
+	    tvars_set(v, "outside", t->reporter_addr &&
+		      !config_is_company_address(cfg, t->reporter_addr) ? "1" : "") < 0 ||
 	    tvars_set(v, "bot_addr", cfg->smtp.from) < 0 ||
 	    tvars_set(v, "bot_name", cfg->smtp.from_name) < 0 ||
 	    tvars_set(v, "reply_addr", reply) < 0 ||

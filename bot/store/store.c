@@ -121,6 +121,7 @@ static const char *const migrations[] = {
 	 * failures since the last one (issue 7: admins told by another route) */
 	"ALTER TABLE outbox ADD COLUMN failed_at INTEGER;",
 
+
 	/* 5: the reply tokens' generations (issue 14): which token of a
 	 * ticket and person is live, since when, and why one was revoked.
 	 * The token itself is never stored: it is the HMAC of the row. */
@@ -132,6 +133,10 @@ static const char *const migrations[] = {
 	"  issued_at INTEGER NOT NULL,"
 	"  revoked_at INTEGER, revoked_why TEXT,"
 	"  UNIQUE (ticket_id, addr, generation));",
+
+	/* 6: the acknowledgement caps count an hour's acknowledgements by
+	 * mailbox, domain and in all (issue 14, V5) */
+	"CREATE INDEX outbox_kind_time ON outbox(kind, created_at);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

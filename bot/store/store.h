@@ -360,6 +360,15 @@ void store_outbox_entry_release(struct outbox_entry *e);
 int store_outbox_find(struct store *s, const char *message_id, struct outbox_entry *out,
 		      struct error *err);
 
+/*
+ * The recipients of the mails of kind queued since then, oldest first, in
+ * a malloc'd array of malloc'd strings (free each, then the array): what
+ * the acknowledgement caps count by mailbox and domain (issue 14).  0 or
+ * -1.
+ */
+int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, char ***rcpts,
+			     size_t *n, struct error *err);
+
 /* How many mails of kind were queued to rcpt (case-insensitive) since then. */
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
 			     time_t since, int *count, struct error *err);

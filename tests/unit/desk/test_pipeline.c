@@ -137,6 +137,8 @@ int main(void)
 	cfg.persons = persons;
 	cfg.n_persons = 3;
 	cfg.limits.replies_per_hour = 3;
+	cfg.limits.replies_per_domain = 20;
+	cfg.limits.replies_outside = 100;
 
 	/* A new report: a ticket, an acknowledgement, an alarm per admin. */
 	s = feed1(report);
