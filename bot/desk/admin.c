@@ -1,6 +1,7 @@
 /* admin.c — see admin.h. */
 #include "desk/admin.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -505,6 +506,50 @@ static char *command_text(const char *body)
 	return said;
 }
 
+/*
+ * Issue 14 (V6): at most one refused-command notice per sender and ticket
+ * per REFUSED_GAP — a forger's flood must not become one to every admin.
+ * The next notice counts the refusals held back since the last one (the
+ * audit events keep each).  The time of the last notice per ticket and
+ * sender is kept in the state table.
+ */
+#define REFUSED_GAP 600
+static int tell_refused(const struct config *cfg, struct store *st, const struct ticket *t,
+			const struct mail *m, const char *sender, const char *why,
+			const char *what, time_t now, struct error *err)
+{
+	char key[400], stamp[32], why_more[800], *last = NULL;
+	long long since = 0;
+	int held, rc;
+
+	snprintf(key, sizeof key, "refused-notice %lld %s", (long long)t->id, sender);
+	for (char *p = key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if ((rc = store_state_get(st, key, &last, err)) < 0)
+		return -1;
+	if (rc == 1)
+		since = strtoll(last, NULL, 10);
+	free(last);
+	if (rc == 1 && now - since < REFUSED_GAP) {
+		log_info("admin", "%s: refusal notice for %s held: one went out %lld s ago", t->ref,
+			 sender, (long long)(now - since));
+		return 0;
+	}
+	/* the refusals from the last notice's on: that one, the held ones
+	 * (some in the same second) and this one */
+	if (store_event_count(st, t->id, sender, "command-refused", since, &held, err) < 0)
+		return -1;
+	held -= rc == 1 ? 2 : 1;
+	if (held > 0)
+		snprintf(why_more, sizeof why_more, "%s（前回の通知以降ほかに %d 件を拒否 / and %d "
+			 "more refused since the last notice）", why, held, held);
+	else
+		snprintf(why_more, sizeof why_more, "%s", why);
+	snprintf(stamp, sizeof stamp, "%lld", (long long)now);
+	return store_state_set(st, key, stamp, err) < 0 ||
+	       notify_refused(cfg, st, t, m, why_more, what, now, err) < 0 ? -1 : 0;
+}
+
 /* Whether every command of l is /token. */
 static bool only_token(const struct command_list *l)
 {
@@ -592,7 +637,7 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		log_warn("admin", "%s: commands from %s refused: %s", t->ref, sender, why);
 		rc = audit(st, t, sender, now, "command-refused", sha256, why, what,
 			   "not authenticated", err) < 0 ||
-		     notify_refused(cfg, st, t, m, why, what, now, err) < 0 ? -1 : 0;
+		     tell_refused(cfg, st, t, m, sender, why, what, now, err) < 0 ? -1 : 0;
 		goto done;
 	}
 	if (!parsed) {

@@ -129,6 +129,12 @@ struct event {
  * Appends an event to the ticket's timeline.  Each event's hash covers the
  * previous event's hash, so editing or deleting a row breaks the chain.
  */
+/*
+ * How many events of kind by actor (case-insensitive) ticket_id has at or
+ * after since: *n.  0 or -1.
+ */
+int store_event_count(struct store *s, int64_t ticket_id, const char *actor, const char *kind,
+		      time_t since, int *n, struct error *err);
 int store_event_add(struct store *s, int64_t ticket_id, time_t at, const char *actor,
 		    const char *kind, const char *detail, struct error *err);
 int store_event_list(struct store *s, int64_t ticket_id, struct event **out, size_t *n,
