@@ -210,13 +210,25 @@ int cmd_run(struct cli *c, int argc, char **argv)
 		wake_flag = stop_flag;
 
 		if (service_intake(&sv, &err) < 0) {
-			if (err.cls == ERR_FATAL) {
-				log_error("run", "%s", err.msg);
-				rc = EXIT_USAGE;
-				break;
-			}
 			backoff = next_backoff(backoff);
-			log_warn("run", "%s; retrying in %d s", err.msg, backoff);
+			if (err.cls == ERR_FATAL) {
+				/* issue 14: a refused login (a changed password, or an
+				 * LDAP outage behind the server, which looks the same)
+				 * must not stop the desk: retry, and tell the admins by
+				 * SMTP once an hour while it lasts */
+				struct error terr = { 0 };
+
+				log_error("run", "%s; retrying in %d s", err.msg, backoff);
+				if (service_trouble(&sv, "imap", "IMAP にログインできません / cannot log in "
+						    "to IMAP", err.msg, "imap の user と password_file、メール"
+						    "サーバーの認証（LDAP など）を確認してください。直れば自動で"
+						    "再開します / check imap.user, imap.password_file and the "
+						    "server's authentication; the bot resumes by itself.",
+						    &terr) < 0)
+					log_warn("run", "%s", terr.msg);
+			} else {
+				log_warn("run", "%s; retrying in %d s", err.msg, backoff);
+			}
 		} else {
 			backoff = 0;
 		}

@@ -105,6 +105,17 @@ static int validate_max_message_size(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+static int validate_pending(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+
+	if (v < 10 || v > 100000) {
+		cfg_error(cfg, "limits.%s: %ld is out of range (10 to 100000)", opt->name, v);
+		return -1;
+	}
+	return 0;
+}
+
 static int validate_replies(cfg_t *cfg, cfg_opt_t *opt)
 {
 	long v = cfg_opt_getnint(opt, 0);
@@ -232,6 +243,7 @@ static cfg_opt_t limits_opts[] = {
 	CFG_INT("replies_per_sender_per_hour", LIMITS_REPLIES_PER_HOUR_DEFAULT, CFGF_NONE),
 	CFG_INT("replies_per_domain_per_hour", LIMITS_REPLIES_PER_DOMAIN_DEFAULT, CFGF_NONE),
 	CFG_INT("replies_outside_per_hour", LIMITS_REPLIES_OUTSIDE_DEFAULT, CFGF_NONE),
+	CFG_INT("pending_per_recipient", LIMITS_PENDING_DEFAULT, CFGF_NONE),
 	CFG_END()
 };
 
@@ -288,6 +300,7 @@ static void install_validators(cfg_t *cfg)
 	cfg_set_validate_func(cfg, "limits|replies_per_sender_per_hour", validate_replies);
 	cfg_set_validate_func(cfg, "limits|replies_per_domain_per_hour", validate_replies);
 	cfg_set_validate_func(cfg, "limits|replies_outside_per_hour", validate_replies);
+	cfg_set_validate_func(cfg, "limits|pending_per_recipient", validate_pending);
 	config_policy_validators(cfg);
 }
 
@@ -376,6 +389,8 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 					     : LIMITS_REPLIES_PER_DOMAIN_DEFAULT;
 	cfg->limits.replies_outside = lim ? (int)cfg_getint(lim, "replies_outside_per_hour")
 					  : LIMITS_REPLIES_OUTSIDE_DEFAULT;
+	cfg->limits.pending_per_recipient = lim ? (int)cfg_getint(lim, "pending_per_recipient")
+						: LIMITS_PENDING_DEFAULT;
 
 	cfg->imap.url = dup_or_null(cfg_getstr(im, "url"));
 	cfg->imap.user = dup_or_null(cfg_getstr(im, "user"));

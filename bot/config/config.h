@@ -64,12 +64,14 @@ struct limits_config {
 	int replies_per_hour;		/* automatic answers to one mailbox per hour (1–1000) */
 	int replies_per_domain;		/* ... to one outside domain per hour (issue 14) */
 	int replies_outside;		/* ... to all outside senders together per hour */
+	int pending_per_recipient;	/* mail waiting in the outbox for one address (issue 14) */
 };
 
 #define LIMITS_MAX_MESSAGE_SIZE_DEFAULT	((size_t)25 << 20)	/* 25 MiB */
 #define LIMITS_REPLIES_PER_HOUR_DEFAULT	5	/* issue 14 (V5) */
 #define LIMITS_REPLIES_PER_DOMAIN_DEFAULT	20
 #define LIMITS_REPLIES_OUTSIDE_DEFAULT	100
+#define LIMITS_PENDING_DEFAULT	200
 
 
 /* Policy 7-4: who the company reports to; "" when not configured. */

@@ -90,6 +90,17 @@ int notify_fill_refused(struct tvars *v, const char *why, const char *what)
 		-1 : 0;
 }
 
+int notify_fill_trouble(struct tvars *v, const char *label, const char *what, const char *todo,
+			time_t at)
+{
+	char when[40];
+
+	clock_format_short(at, when, sizeof when);
+	return tvars_set(v, "trouble_label", label) < 0 || tvars_set(v, "trouble_what", what) < 0 ||
+	       tvars_set(v, "trouble_todo", todo) < 0 || tvars_set(v, "trouble_at", when) < 0 ?
+		-1 : 0;
+}
+
 int notify_fill_token(struct tvars *v, const char *addr, const char *why, bool revoked)
 {
 	return tvars_set(v, "token_person", addr) < 0 || tvars_set(v, "token_why", why) < 0 ||
@@ -496,6 +507,21 @@ int notify_review(const struct config *cfg, struct store *st, const char *kind,
 
 	rc = !vars ? -1 :
 	     notify_fill_review(vars, kind, label, last_done, due) < 0 ? notify_out_of_memory(err) :
+	     notify_queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	return rc;
+}
+
+int notify_trouble(const struct config *cfg, struct store *st, const char *label,
+		   const char *what, const char *todo, time_t now, struct error *err)
+{
+	struct facts f = { 0 };
+	struct tvars *vars = notify_vars_of(cfg, st, "trouble.txt", &f, now, err);
+	struct outbox_mail om = { .kind = "trouble", .template = "trouble.txt", .vars = vars };
+	int rc;
+
+	rc = !vars ? -1 :
+	     notify_fill_trouble(vars, label, what, todo, now) < 0 ? notify_out_of_memory(err) :
 	     notify_queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
 	tvars_free(vars);
 	return rc;

@@ -100,6 +100,30 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	size_t len = 0, budget;
 	int rc = -1;
 
+	/* Issue 14 (point 11): a recipient whose mail does not go out (a
+	 * dead mailbox, a relay that defers it forever) must not fill the
+	 * disk; the mail not queued is an event on its ticket, and the
+	 * admins hear of it (OUTBOX_CAP_STATE, read by service_flush). */
+	if (strcmp(m->kind, "trouble") != 0) {
+		/* a configuration built by hand (zeroed limits) gets the default */
+		int pending, cap = cfg->limits.pending_per_recipient > 0 ?
+			cfg->limits.pending_per_recipient : LIMITS_PENDING_DEFAULT;
+
+		if (store_outbox_pending_to(st, m->to_addr, &pending, err) < 0)
+			return -1;
+		if (pending >= cap) {
+			char note[400];
+
+			log_warn("outbox", "%s: %s to %s not queued: %d mails wait for that address "
+				 "(limits.pending_per_recipient)", ticket_ref ? ticket_ref : "-",
+				 m->kind, m->to_addr, pending);
+			snprintf(note, sizeof note, "%s to %s not queued: %d mails already wait for "
+				 "that address (limits.pending_per_recipient)", m->kind, m->to_addr,
+				 pending);
+			return store_event_add(st, ticket_id, now, "bot", "mail-held", note, err) < 0 ||
+			       store_state_set(st, OUTBOX_CAP_STATE, m->to_addr, err) < 0 ? -1 : 0;
+		}
+	}
 	if (render_mail(cfg->templates, m->template, m->vars, &subject, &body, err) < 0)
 		return -1;
 	if (m->html_template &&

@@ -375,6 +375,9 @@ int store_outbox_find(struct store *s, const char *message_id, struct outbox_ent
 int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, char ***rcpts,
 			     size_t *n, struct error *err);
 
+/* How many mails to rcpt (case-insensitive) wait in the outbox (pending): *n. */
+int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err);
+
 /* How many mails of kind were queued to rcpt (case-insensitive) since then. */
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
 			     time_t since, int *count, struct error *err);

@@ -287,6 +287,24 @@ int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, ch
 	return 0;
 }
 
+int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM outbox WHERE rcpt = ?1 COLLATE NOCASE AND state = 'pending'";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox pending", err);
+}
+
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
 			     time_t since, int *count, struct error *err)
 {

@@ -34,7 +34,7 @@ os._exit(0)' "$WORK/state/incidents.db"	# exits without closing: -wal and -shm s
 chmod 644 "$WORK"/state/incidents.db-wal "$WORK"/state/incidents.db-shm
 is "$(mode "$WORK/state/incidents.db-wal")" 644 "(set-up: a 0644 WAL left by a crash)"
 send_mail "$REPORTER" "$BOT_ADDR" "USBメモリの紛失" "顧客リスト入り。" >/dev/null
-bot run >"$WORK/run.log" 2>&1 &
+"$BOT" -c "$CONF" run >"$WORK/run.log" 2>&1 &
 run_pid=$!
 wait_for 20 eval '[ "$(bot tickets --json | json "len(j)")" = 2 ]'
 ok $? "run takes in the second report"
