@@ -94,6 +94,9 @@ struct commands_config {
 	char *token_secret_file;	/* the HMAC key of the reply tokens */
 	char *authserv_id;		/* the company server's Authentication-Results id */
 	long token_max_age;		/* seconds a reply token lives (issue 14; 30 days) */
+	char **internal_hosts;		/* hosts of our own mail system (Received from-hosts) */
+	size_t n_internal_hosts;
+	bool align_subdomains;		/* a subdomain's DKIM counts for the From domain */
 };
 
 struct config {

@@ -89,9 +89,16 @@ int admin_authentic(const struct config *cfg, struct store *st, const struct mai
 		ok = token_ok(cfg, st, m, t, now, tok, sizeof tok, err);
 	if (ok < 0)
 		return -1;
-	if (cfg->commands.auth & AUTH_DKIM)
-		ok = auth_results_ok((const char *const *)m->auth_results, m->n_auth_results,
-				     cfg->commands.authserv_id, m->from.addr, dkim, sizeof dkim) && ok;
+	if (cfg->commands.auth & AUTH_DKIM) {
+		struct auth_border b = {
+			.authserv_id = cfg->commands.authserv_id,
+			.internal_hosts = (const char *const *)cfg->commands.internal_hosts,
+			.n_internal = cfg->commands.n_internal_hosts,
+			.subdomains = cfg->commands.align_subdomains,
+		};
+
+		ok = auth_trace_ok(m->trace, m->n_trace, &b, m->from.addr, dkim, sizeof dkim) && ok;
+	}
 	snprintf(why, why_len, "%s%s%s", tok, *tok && *dkim ? "; " : "", dkim);
 	return ok;
 }
