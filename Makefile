@@ -143,7 +143,7 @@ clean-bin:
 	rm -f bot/config/config.o bot/cli/cmd_check_config.o $(BIN) bot/libincident.a
 
 clean:
-	rm -f bot/*.o bot/*.d bot/*/*.o bot/*/*.d tests/*/*.o tests/*/*.d tests/unit/*/*.o tests/unit/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail
+	rm -f bot/*.o bot/*.d bot/*/*.o bot/*/*.d tests/*/*.o tests/*/*.d tests/unit/*/*.o tests/unit/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail tests/fuzz/fuzz_rules
 
 .PHONY: all deps check check-unit check-asan check-valgrind bench demo fuzz install clean clean-bin
 .SECONDARY:
