@@ -225,6 +225,11 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *s)
 		   sqlite3_bind_null(st, idx);
 }
 
+int store_bind_text_static(sqlite3_stmt *st, int idx, const char *s)
+{
+	return s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, idx);
+}
+
 static int exec(struct store *s, const char *sql, const char *what, struct error *err)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);

@@ -30,7 +30,7 @@ int store_message_seen(struct store *s, const char *message_id, const char *sha2
 	store_bind_text(st, 1, message_id);
 	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
 	store_bind_text(st, 3, from_addr);
-	store_bind_text(st, 4, body);
+	store_bind_text_static(st, 4, body);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*ticket_id = sqlite3_column_int64(st, 0);
@@ -105,10 +105,10 @@ int store_message_insert(struct store *s, const struct message_in *in, time_t no
 			sqlite3_bind_int64(st, 11, m->date);
 		store_bind_text(st, 12, m->in_reply_to);
 		store_bind_text(st, 13, refs);
-		store_bind_text(st, 14, m->body);
+		store_bind_text_static(st, 14, m->body);
 	}
 	sqlite3_bind_int64(st, 15, now);
-	store_bind_text(st, 16, in->new_text ? in->new_text : m ? m->body : NULL);
+	store_bind_text_static(st, 16, in->new_text ? in->new_text : m ? m->body : NULL);
 	rc = store_step_done(s, st, "message", err);
 	free(refs);
 	if (rc < 0)

@@ -29,9 +29,9 @@ is "$(db "SELECT max(length(data)) <= $MAX FROM outbox")" 1 "every mail it cause
 wait_for 10 has_mail "$ADMIN1" 1
 like "$(subjects "$ADMIN1")" "$id" "the admins get the alarm (not refused by a relay for its size)"
 like "$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | grep "$id" | head -1 | cut -f1)")" \
-	"バイトだけを載せました" "... its text cut with a note"
+	"AAAA(…)" "... quoting an excerpt of the report cut in bytes, marked (…)"
 rss=$(cat "$WORK/rss")
-ok "$([ "$rss" -lt 131072 ]; echo $?)" "... peak memory under 128 MB (${rss} KB) # TODO point 10: the parse keeps several copies of a mail"
+ok "$([ "$rss" -lt 131072 ]; echo $?)" "... peak memory under 128 MB (${rss} KB)"
 
 # --- a refused 1 MB command mail
 $PY -c 'import sys; sys.stdout.write("/note " + "x" * (1024 * 1024))' >"$WORK/cmd.txt"
@@ -41,6 +41,9 @@ poll_at 60
 n=$(db "SELECT count(*) FROM outbox WHERE kind = 'command-refused'")
 is "$n" 2 "a forged 1 MB command mail: one notice to each admin"
 is "$(db "SELECT max(length(data)) <= $MAX FROM outbox WHERE kind = 'command-refused'")" 1 "... each at most 256 KB"
+wait_for 10 eval '[ "$(subjects "$ADMIN2" | grep -c "コマンドを実行しませんでした")" -ge 1 ]'
+like "$(mailbox "$ADMIN2" body "$(mailbox "$ADMIN2" list INBOX | grep "コマンドを実行しませんでした" | head -1 | cut -f1)")" \
+	"バイトだけを載せました" "... its text cut in bytes with a note saying where the whole is"
 
 # --- a flood of forged commands: one notice per sender and ticket per 10 minutes
 for i in 1 2 3 4 5 6 7 8 9 10; do
@@ -61,4 +64,16 @@ wait_for 10 eval '[ "$(subjects "$ADMIN2" | grep -c "コマンドを実行しま
 last=$(mailbox "$ADMIN2" list INBOX | grep "コマンドを実行しませんでした" | tail -1 | cut -f1)
 like "$(mailbox "$ADMIN2" body "$last")" "ほかに 9 件を拒否" "... counting the 9 held back"
 is "$(bot tickets --json | json 'j[0]["status"]')" new "... and the ticket is untouched"
+
+# --- point 10: a 1 MB header line and 10,000 command lines in one mail
+$PY -c 'import sys; sys.stdout.write("".join("/note %d\r\n" % i for i in range(10000)))' >"$WORK/many.txt"
+raw "$WORK/many.eml" "$ADMIN2" "[$id] $($PY -c 'print("x" * (1024 * 1024))')" "$WORK/many.txt"
+before=$(db "SELECT count(*) FROM outbox WHERE kind = 'command-refused'")
+scripts/mailserver deliver "$BOT_ADDR" "$WORK/many.eml" >/dev/null
+/usr/bin/time -f '%M' -o "$WORK/rss2" "$BOT" -c "$CONF" --now "$(at 900)" poll --once 2>>"$WORK/poll.log"
+ok $? "a mail with a 1 MB header line and 10,000 command lines is taken in"
+is "$(db "SELECT count(*) FROM outbox WHERE kind = 'command-refused'")" $((before + 2)) \
+	"... refused with one notice (to each admin)"
+is "$(db "SELECT count(*) FROM events WHERE kind = 'note'")" 0 "... and none of its commands ran"
+ok "$([ "$(cat "$WORK/rss2")" -lt 131072 ]; echo $?)" "... within 128 MB ($(cat "$WORK/rss2") KB)"
 tap_done
