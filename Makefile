@@ -36,7 +36,7 @@ LDLIBS  += $(PKG_LIBS) -pthread
 LAYERS := lib mime imap store rules config outbox notify desk service cli
 SRCS := \
 	bot/lib/buf.c bot/lib/clock.c bot/lib/error.c bot/lib/log.c bot/lib/json.c \
-	bot/lib/progress.c bot/lib/digest.c bot/lib/secret.c bot/lib/oauth2.c \
+	bot/lib/progress.c bot/lib/digest.c bot/lib/secret.c bot/lib/oauth2.c bot/lib/termsafe.c \
 	bot/mime/mail.c bot/mime/mime.c bot/mime/header.c bot/mime/rfc2231.c bot/mime/charset.c \
 	bot/mime/html.c bot/mime/quote.c bot/mime/bounce.c \
 	bot/imap/tls.c bot/imap/imap.c \
@@ -148,7 +148,7 @@ clean-bin:
 	rm -f bot/config/config.o bot/cli/cmd_check_config.o $(BIN) bot/libincident.a
 
 clean:
-	rm -f bot/*.o bot/*.d bot/*/*.o bot/*/*.d tests/*/*.o tests/*/*.d tests/unit/*/*.o tests/unit/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail
+	rm -f bot/*.o bot/*.d bot/*/*.o bot/*/*.d tests/*/*.o tests/*/*.d tests/unit/*/*.o tests/unit/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail tests/fuzz/fuzz_rules
 
 .PHONY: all deps check eval check-unit check-asan check-valgrind bench demo fuzz install clean clean-bin
 .SECONDARY:

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "cli/cli.h"
 #include "lib/log.h"
 
@@ -20,18 +22,19 @@ static const struct command {
 	const char *name;
 	int (*run)(struct cli *, int, char **);
 	const char *summary;
+	bool shows_mail;	/* prints text from mail: through cli_safe (issue 14, V9) */
 } commands[] = {
-	{ "run", cmd_run, "the service: IDLE/poll loop, timers, outbox" },
-	{ "poll", cmd_poll, "one pass (--once): fetch, process, flush the outbox, exit" },
-	{ "check-config", cmd_check_config, "validate configuration and templates" },
-	{ "tickets", cmd_tickets, "list open tickets ([--all] [--status S] [--priority P] [--overdue] [--json])" },
-	{ "show", cmd_show, "one ticket with its messages and timeline (ID [--json])" },
-	{ "digest", cmd_digest, "print (or --send) the management digest now" },
-	{ "outbox", cmd_outbox, "pending, sent and failed mail ([--all] [--state S] [--json])" },
-	{ "backup", cmd_backup, "a consistent, verified copy of the live database" },
-	{ "review", cmd_review, "the policy's periodic reviews; 'review done KIND' records one" },
-	{ "export", cmd_export, "the evidence folder of one ticket (ID [--out DIR])" },
-	{ "verify", cmd_verify, "check the event log's hash chain and the messages' hashes" },
+	{ "run", cmd_run, "the service: IDLE/poll loop, timers, outbox", false },
+	{ "poll", cmd_poll, "one pass (--once): fetch, process, flush the outbox, exit", false },
+	{ "check-config", cmd_check_config, "validate configuration and templates", false },
+	{ "tickets", cmd_tickets, "list open tickets ([--all] [--status S] [--priority P] [--overdue] [--json])", true },
+	{ "show", cmd_show, "one ticket with its messages and timeline (ID [--json])", true },
+	{ "digest", cmd_digest, "print (or --send) the management digest now", true },
+	{ "outbox", cmd_outbox, "pending, sent and failed mail ([--all] [--state S] [--json])", true },
+	{ "backup", cmd_backup, "a consistent, verified copy of the live database", false },
+	{ "review", cmd_review, "the policy's periodic reviews; 'review done KIND' records one", false },
+	{ "export", cmd_export, "the evidence folder of one ticket (ID [--out DIR])", false },
+	{ "verify", cmd_verify, "check the event log's hash chain and the messages' hashes", false },
 };
 
 #define DEFAULT_CONFIG "/etc/incident-bot/incident-bot.conf"
@@ -69,6 +72,11 @@ int main(int argc, char **argv)
 	size_t i;
 	int opt, rc;
 
+	/* Issue 14 (V8): everything the bot creates — the database with its
+	 * personal data and raw mail, its WAL, backups, exports, spool
+	 * files — is the operator's alone, whatever umask we were started
+	 * with (a shell's 022 made the database 0644). */
+	umask(077);
 	/* A peer that drops a TLS connection must give us EPIPE, not kill us
 	 * (libetpan writes with send() without MSG_NOSIGNAL). */
 	signal(SIGPIPE, SIG_IGN);
@@ -99,7 +107,14 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cli.now_text = now_text;	/* read once the configured zone is known */
-	rc = commands[i].run(&cli, argc - optind, argv + optind);
+	{
+		struct cli_safe safe;
+		bool wrap = commands[i].shows_mail && cli_safe_begin(&safe) == 0;
+
+		rc = commands[i].run(&cli, argc - optind, argv + optind);
+		if (wrap)
+			cli_safe_end(&safe);
+	}
 	cli_release(&cli);
 	return rc;
 }

@@ -3,9 +3,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/termsafe.h"
+#include "rules/auth.h"
 
 int cli_fail(const struct error *e, int code)
 {
@@ -87,4 +91,35 @@ void cli_release(struct cli *c)
 	if (c->cfg_loaded)
 		config_release(&c->cfg);
 	c->cfg_loaded = false;
+}
+
+int cli_safe_begin(struct cli_safe *s)
+{
+	FILE *mem;
+
+	fflush(stdout);
+	s->real = stdout;
+	s->buf = NULL;
+	s->len = 0;
+	if (!(mem = open_memstream(&s->buf, &s->len)))
+		return -1;
+	stdout = mem;
+	return 0;
+}
+
+void cli_safe_end(struct cli_safe *s)
+{
+	struct buf out = { 0 };
+
+	fclose(stdout);
+	stdout = s->real;
+	if (!s->buf)
+		return;
+	auth_mask_tokens(s->buf);
+	termsafe_escape(s->buf, strlen(s->buf), 1, &out);
+	if (out.p && !out.oom)
+		fwrite(out.p, 1, out.len, stdout);
+	buf_release(&out);
+	free(s->buf);
+	s->buf = NULL;
 }

@@ -8,6 +8,7 @@
 #define INCIDENT_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "config/config.h"
 #include "lib/error.h"
@@ -42,6 +43,23 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 
 /* true when argv has --help or -h (the command then prints its help). */
 bool cli_wants_help(int argc, char **argv);
+
+/*
+ * Issue 14 (V9, V1): what a command prints of mail goes to the terminal
+ * only through these.  cli_safe_begin() collects stdout; cli_safe_end()
+ * restores it and writes what was collected with every reply token
+ * masked (auth_mask_tokens) and every control made visible
+ * (termsafe_escape), so a report's ESC sequences never reach the
+ * operator's terminal and `show` never prints a token that may be live.
+ * begin returns 0, or -1 (nothing collected, stdout unchanged).
+ */
+struct cli_safe {
+	FILE *real;
+	char *buf;
+	size_t len;
+};
+int cli_safe_begin(struct cli_safe *s);
+void cli_safe_end(struct cli_safe *s);
 
 /* The commands (cmd_*.c): argv[0] is the command's name. */
 int cmd_run(struct cli *c, int argc, char **argv);

@@ -48,6 +48,10 @@ static const char help[] =
 	"  chain.txt         the ticket's first and last event hash and the result\n"
 	"                    of `verify` over the whole database at export time\n"
 	"  manifest.sha256   check the folder with: sha256sum -c manifest.sha256\n"
+	"The admins' reply tokens in the mail are revoked before it is written, so\n"
+	"the folder holds no token that still authenticates a command (the\n"
+	"manifest says so); the admins' next mail from the bot carries fresh ones,\n"
+	"or they send /token.\n"
 	"  --out DIR   the folder to create; an existing one must be empty\n"
 	"\n"
 	"Folders are created 0700 and files 0600 (personal data).  Exit 0 when\n"
@@ -76,6 +80,7 @@ struct evidence {
 	size_t n_problems;
 	char **msg_sha;				/* SHA-256 of each messages/NNN.eml as written */
 	time_t now;
+	int revoked;				/* live reply tokens revoked for the export */
 };
 
 /* A folder being written: files are opened relative to its descriptor. */
@@ -239,7 +244,7 @@ static int by_name(const void *a, const void *b)
 	return strcmp(a, b);	/* name is the first member */
 }
 
-static int folder_manifest(struct folder *d, struct error *err)
+static int folder_manifest(struct folder *d, int revoked, struct error *err)
 {
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -249,6 +254,10 @@ static int folder_manifest(struct folder *d, struct error *err)
 	qsort(d->files, d->n, sizeof *d->files, by_name);
 	if (!(f = open_memstream(&buf, &len)))
 		return error_set(err, ERR_FATAL, "export: out of memory");
+	/* sha256sum -c skips lines starting with '#' (also with --strict) */
+	fprintf(f, "# issue 14: every reply token of this ticket was revoked before this export "
+		"(%d live until then): a token in messages/ or sent/ authenticates nothing; "
+		"the mail is byte for byte as stored\n", revoked);
 	for (i = 0; i < d->n; i++)
 		if (d->files[i].listed)
 			fprintf(f, "%s  %s\n", d->files[i].sha, d->files[i].name);
@@ -368,6 +377,39 @@ static int load(struct store *s, const char *ref, struct evidence *e, struct err
 	return e->msg_sha ? 1 : error_set(err, ERR_FATAL, "export: out of memory");
 }
 
+/*
+ * Issue 14: the folder goes to authorities and lawyers, and its mail holds
+ * the admins' reply tokens (the Reply-To of every sent mail, quoted in
+ * replies).  Revoking them all first keeps the evidence byte for byte as
+ * stored while no copy of it can command; an event records it.  Sets
+ * *revoked; 0, or -1.
+ */
+static int revoke_tokens(struct store *s, const char *ref, time_t now, int *revoked,
+			 struct error *err)
+{
+	struct ticket t = { 0 };
+	char detail[120];
+	int rc;
+
+	*revoked = 0;
+	if (store_begin(s, err) < 0)
+		return -1;
+	rc = store_ticket_get(s, ref, &t, err);
+	if (rc == 1 && (*revoked = store_token_revoke(s, t.id, NULL, 0, "export", now, err)) > 0) {
+		snprintf(detail, sizeof detail, "%d reply tokens revoked: the ticket was exported",
+			 *revoked);
+		rc = store_event_add(s, t.id, now, "bot", "token-revoked", detail, err) < 0 ? -1 : 1;
+	}
+	if (*revoked < 0)
+		rc = -1;
+	store_ticket_release(&t);
+	if (rc < 0 || store_commit(s, err) < 0) {
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
 /* messages/NNN.eml and sent/NNN.eml, numbered in the order they came and went. */
 static int write_mails(struct store *s, struct evidence *e, struct folder *d,
 		       struct error *err)
@@ -413,7 +455,7 @@ static int write_folder(struct store *s, struct evidence *e, struct folder *d,
 		return -1;
 	rc = folder_write(d, "chain.txt", buf, len, true, NULL, err);
 	free(buf);
-	if (rc < 0 || folder_manifest(d, err) < 0)
+	if (rc < 0 || folder_manifest(d, e->revoked, err) < 0)
 		return -1;
 	if (fsync(d->fd) < 0)
 		return error_set(err, ERR_FATAL, "export: %s: %s", d->tmp, strerror(errno));
@@ -471,6 +513,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	}
 
 	e.now = clock_now();
+	if (revoke_tokens(c->store, ref, e.now, &e.revoked, &err) < 0)
+		return free(dest), cli_fail(&err, EXIT_RUNTIME);
 	if (store_read_begin(c->store, &err) < 0 ||
 	    (rc = load(c->store, ref, &e, &err)) < 0 ||
 	    (rc == 1 && (folder_open(&d, dest, &err) < 0 ||

@@ -223,8 +223,11 @@ int cmd_run(struct cli *c, int argc, char **argv)
 			}
 			backoff = next_backoff(backoff);
 			if (err.cls == ERR_AUTH) {
-				/* issue 17: a refused credential may be mended
-				 * (a new secret in its file) without a restart */
+				/* issues 14, 17: a refused credential — a changed
+				 * password, a revoked token, or an LDAP outage behind
+				 * the server, which looks the same — must not stop the
+				 * desk: retry, and tell the admins by SMTP once an hour
+				 * while it lasts; a mended file needs no restart */
 				log_error("run", "%s; retrying in %d s", err.msg, backoff);
 				if (service_intake_down(&sv, &err, &nerr) < 0)
 					log_warn("run", "cannot tell the admins: %s", nerr.msg);

@@ -107,12 +107,23 @@ static int validate_max_message_size(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+static int validate_pending(cfg_t *cfg, cfg_opt_t *opt)
+{
+	long v = cfg_opt_getnint(opt, 0);
+
+	if (v < 10 || v > 100000) {
+		cfg_error(cfg, "limits.%s: %ld is out of range (10 to 100000)", opt->name, v);
+		return -1;
+	}
+	return 0;
+}
+
 static int validate_replies(cfg_t *cfg, cfg_opt_t *opt)
 {
 	long v = cfg_opt_getnint(opt, 0);
 
 	if (v < 1 || v > 1000) {
-		cfg_error(cfg, "limits.replies_per_sender_per_hour: %ld is out of range (1 to 1000)", v);
+		cfg_error(cfg, "limits.%s: %ld is out of range (1 to 1000)", opt->name, v);
 		return -1;
 	}
 	return 0;
@@ -273,6 +284,9 @@ static cfg_opt_t smtp_opts[] = {
 static cfg_opt_t limits_opts[] = {
 	CFG_INT("max_message_size", (long)LIMITS_MAX_MESSAGE_SIZE_DEFAULT, CFGF_NONE),
 	CFG_INT("replies_per_sender_per_hour", LIMITS_REPLIES_PER_HOUR_DEFAULT, CFGF_NONE),
+	CFG_INT("replies_per_domain_per_hour", LIMITS_REPLIES_PER_DOMAIN_DEFAULT, CFGF_NONE),
+	CFG_INT("replies_outside_per_hour", LIMITS_REPLIES_OUTSIDE_DEFAULT, CFGF_NONE),
+	CFG_INT("pending_per_recipient", LIMITS_PENDING_DEFAULT, CFGF_NONE),
 	CFG_END()
 };
 
@@ -335,6 +349,9 @@ static void install_validators(cfg_t *cfg)
 	cfg_set_validate_func(cfg, "fetch_batch", validate_batch);
 	cfg_set_validate_func(cfg, "limits|max_message_size", validate_max_message_size);
 	cfg_set_validate_func(cfg, "limits|replies_per_sender_per_hour", validate_replies);
+	cfg_set_validate_func(cfg, "limits|replies_per_domain_per_hour", validate_replies);
+	cfg_set_validate_func(cfg, "limits|replies_outside_per_hour", validate_replies);
+	cfg_set_validate_func(cfg, "limits|pending_per_recipient", validate_pending);
 	config_policy_validators(cfg);
 }
 
@@ -451,6 +468,12 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 					   : LIMITS_MAX_MESSAGE_SIZE_DEFAULT;
 	cfg->limits.replies_per_hour = lim ? (int)cfg_getint(lim, "replies_per_sender_per_hour")
 					   : LIMITS_REPLIES_PER_HOUR_DEFAULT;
+	cfg->limits.replies_per_domain = lim ? (int)cfg_getint(lim, "replies_per_domain_per_hour")
+					     : LIMITS_REPLIES_PER_DOMAIN_DEFAULT;
+	cfg->limits.replies_outside = lim ? (int)cfg_getint(lim, "replies_outside_per_hour")
+					  : LIMITS_REPLIES_OUTSIDE_DEFAULT;
+	cfg->limits.pending_per_recipient = lim ? (int)cfg_getint(lim, "pending_per_recipient")
+						: LIMITS_PENDING_DEFAULT;
 
 	cfg->imap.url = dup_or_null(cfg_getstr(im, "url"));
 	cfg->imap.user = dup_or_null(cfg_getstr(im, "user"));
@@ -765,4 +788,18 @@ const char *config_mail_domain(const struct config *cfg)
 {
 	const char *at = strchr(cfg->smtp.from, '@');
 	return at ? at + 1 : cfg->smtp.from;
+}
+
+bool config_is_company_address(const struct config *cfg, const char *addr)
+{
+	const char *dom = config_mail_domain(cfg), *at = addr ? strrchr(addr, '@') : NULL;
+	size_t n, d;
+
+	if (!at || !*dom)
+		return false;
+	at++;
+	n = strlen(at);
+	d = strlen(dom);
+	return strcasecmp(at, dom) == 0 ||
+	       (n > d + 1 && at[n - d - 1] == '.' && strcasecmp(at + n - d, dom) == 0);
 }

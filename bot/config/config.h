@@ -85,11 +85,17 @@ struct oauth2_config {
 /* The limits section: each has a default, so the section is optional. */
 struct limits_config {
 	size_t max_message_size;	/* bytes; a larger mail is cut to this (64 KiB–1 GiB) */
-	int replies_per_hour;		/* automatic answers to one sender per hour (1–1000) */
+	int replies_per_hour;		/* automatic answers to one mailbox per hour (1–1000) */
+	int replies_per_domain;		/* ... to one outside domain per hour (issue 14) */
+	int replies_outside;		/* ... to all outside senders together per hour */
+	int pending_per_recipient;	/* mail waiting in the outbox for one address (issue 14) */
 };
 
 #define LIMITS_MAX_MESSAGE_SIZE_DEFAULT	((size_t)25 << 20)	/* 25 MiB */
-#define LIMITS_REPLIES_PER_HOUR_DEFAULT	10
+#define LIMITS_REPLIES_PER_HOUR_DEFAULT	5	/* issue 14 (V5) */
+#define LIMITS_REPLIES_PER_DOMAIN_DEFAULT	20
+#define LIMITS_REPLIES_OUTSIDE_DEFAULT	100
+#define LIMITS_PENDING_DEFAULT	200
 
 
 /* Policy 7-4: who the company reports to; "" when not configured. */
@@ -112,6 +118,9 @@ struct commands_config {
 	char *token_secret_file;	/* the HMAC key of the reply tokens */
 	char *authserv_id;		/* the company server's Authentication-Results id */
 	long token_max_age;		/* seconds a reply token lives (issue 14; 30 days) */
+	char **internal_hosts;		/* hosts of our own mail system (Received from-hosts) */
+	size_t n_internal_hosts;
+	bool align_subdomains;		/* a subdomain's DKIM counts for the From domain */
 };
 
 struct config {
@@ -173,5 +182,12 @@ const struct person *config_find_person(const struct config *cfg, const char *ad
 
 /* The configured domain of smtp.from ("example.com"). */
 const char *config_mail_domain(const struct config *cfg);
+
+/*
+ * Whether addr is of the company: its domain is config_mail_domain() or a
+ * subdomain of it, ignoring case (issue 14: who is an outside sender, who
+ * may be assigned a ticket).
+ */
+bool config_is_company_address(const struct config *cfg, const char *addr);
 
 #endif

@@ -146,6 +146,8 @@ cfg_opt_t config_commands_opts[] = {
 	CFG_STR("token_secret_file", NULL, CFGF_NONE),
 	CFG_STR("authserv_id", "", CFGF_NONE),
 	CFG_STR("token_max_age", "30d", CFGF_NONE),	/* issue 14 */
+	CFG_STR_LIST("internal_hosts", "{}", CFGF_NONE),
+	CFG_BOOL("align_subdomains", cfg_false, CFGF_NONE),
 	CFG_END()
 };
 
@@ -294,6 +296,17 @@ int config_commands_fill(cfg_t *c, const char *database, struct commands_config 
 	/* issue 14: a token that leaked unseen stops working after this;
 	 * calendar units counted as 30-day months, which is all this needs */
 	k->token_max_age = age.seconds + 86400L * age.days + 30L * 86400L * age.months;
+	/* issue 14 (V2): the Received from-hosts of our own system; the first
+	 * hop from any other host is the border, and only the
+	 * Authentication-Results above it are our border's */
+	k->n_internal_hosts = cm ? cfg_size(cm, "internal_hosts") : 0;
+	k->internal_hosts = calloc(k->n_internal_hosts + 1, sizeof *k->internal_hosts);
+	for (size_t i = 0; k->internal_hosts && i < k->n_internal_hosts; i++)
+		if (!(k->internal_hosts[i] = strdup(cfg_getnstr(cm, "internal_hosts", i))))
+			return error_set(err, ERR_FATAL, "config: out of memory");
+	if (!k->internal_hosts)
+		return error_set(err, ERR_FATAL, "config: out of memory");
+	k->align_subdomains = cm && cfg_getbool(cm, "align_subdomains");
 	k->authserv_id = strdup(cm ? cfg_getstr(cm, "authserv_id") : "");
 	if (file)
 		k->token_secret_file = config_resolve(c, file);
@@ -442,6 +455,9 @@ void config_policy_release(struct config *cfg)
 	free(cfg->contacts.website);
 	strings_free(cfg->contacts.outage, cfg->contacts.n_outage);
 	free(cfg->commands.token_secret_file);
+	for (size_t i = 0; cfg->commands.internal_hosts && i < cfg->commands.n_internal_hosts; i++)
+		free(cfg->commands.internal_hosts[i]);
+	free(cfg->commands.internal_hosts);
 	free(cfg->commands.authserv_id);
 	if (cfg->token_secret)
 		explicit_bzero(cfg->token_secret, strlen(cfg->token_secret));

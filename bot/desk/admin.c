@@ -1,6 +1,7 @@
 /* admin.c — see admin.h. */
 #include "desk/admin.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <strings.h>
 
 #include "desk/engine.h"
+#include "mime/quote.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
@@ -87,9 +89,16 @@ int admin_authentic(const struct config *cfg, struct store *st, const struct mai
 		ok = token_ok(cfg, st, m, t, now, tok, sizeof tok, err);
 	if (ok < 0)
 		return -1;
-	if (cfg->commands.auth & AUTH_DKIM)
-		ok = auth_results_ok((const char *const *)m->auth_results, m->n_auth_results,
-				     cfg->commands.authserv_id, m->from.addr, dkim, sizeof dkim) && ok;
+	if (cfg->commands.auth & AUTH_DKIM) {
+		struct auth_border b = {
+			.authserv_id = cfg->commands.authserv_id,
+			.internal_hosts = (const char *const *)cfg->commands.internal_hosts,
+			.n_internal = cfg->commands.n_internal_hosts,
+			.subdomains = cfg->commands.align_subdomains,
+		};
+
+		ok = auth_trace_ok(m->trace, m->n_trace, &b, m->from.addr, dkim, sizeof dkim) && ok;
+	}
 	snprintf(why, why_len, "%s%s%s", tok, *tok && *dkim ? "; " : "", dkim);
 	return ok;
 }
@@ -265,10 +274,26 @@ static int check_item(struct run *r, const struct command *c, struct error *err)
 	return 0;
 }
 
+/* Issue 14 (V10): how far /aware may move the clocks. */
+#define AWARE_PAST (365L * 86400)	/* a year back: older is a typo or an attack */
+#define AWARE_FUTURE 3600L		/* an hour ahead: clocks of mail clients drift */
+
 static int aware(struct run *r, const struct command *c, struct error *err)
 {
-	char when[40];
+	char when[40], lo[40], hi[40];
 
+	/* Policy 7-4's clocks run from the awareness time: one far in the
+	 * future silences every statutory deadline, one decades back makes
+	 * all overdue at once.  A year back to an hour ahead is every real
+	 * correction. */
+	if (c->time < r->now - AWARE_PAST || c->time > r->now + AWARE_FUTURE) {
+		clock_format_short(c->time, when, sizeof when);
+		clock_format_short(r->now - AWARE_PAST, lo, sizeof lo);
+		clock_format_short(r->now + AWARE_FUTURE, hi, sizeof hi);
+		return error_set(err, ERR_MESSAGE, "認知日時 %s は受け付けられません。%s から %s "
+				 "の間で指定してください / awareness time %s out of range: give one "
+				 "between %s and %s", when, lo, hi, when, lo, hi);
+	}
 	/* Policy 7-4: every legal clock starts at the awareness time. */
 	clock_format_short(c->time, when, sizeof when);
 	note(r, "認知日時: %s（期限を再計算 / deadlines recomputed）", when);
@@ -290,6 +315,29 @@ static int renew(struct run *r, struct error *err)
 			    err) < 0 ? -1 : 0;
 }
 
+/*
+ * Issue 14 (V10): the owner gets every reminder and the lessons draft
+ * with the whole record — only a configured person or an address of the
+ * company's mail domain (smtp.from's, or a subdomain of it) may be one.
+ */
+static bool assignable(const struct config *cfg, const char *addr)
+{
+	const char *dom = config_mail_domain(cfg), *at = addr ? strrchr(addr, '@') : NULL;
+	size_t n, d;
+
+	if (!addr)
+		return false;
+	if (config_find_person(cfg, addr))
+		return true;
+	if (!at || !dom || !*dom)
+		return false;
+	at++;
+	n = strlen(at);
+	d = strlen(dom);
+	return strcasecmp(at, dom) == 0 ||
+	       (n > d + 1 && at[n - d - 1] == '.' && strcasecmp(at + n - d, dom) == 0);
+}
+
 static int run_one(struct run *r, const struct command *c, struct error *err)
 {
 	const struct ticket *t = r->t;
@@ -298,6 +346,12 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 	case CMD_ACK:
 		return ack(r, err);
 	case CMD_ASSIGN:
+		if (!assignable(r->cfg, c->text))
+			return error_set(err, ERR_MESSAGE, "%s は担当者にできません。設定された担当者か "
+					 "@%s のアドレスを指定してください / %s cannot be assigned: "
+					 "give a configured person or an address at %s", c->text,
+					 config_mail_domain(r->cfg), c->text,
+					 config_mail_domain(r->cfg));
 		note(r, "担当: %s / assigned to %s", c->text, c->text);
 		return store_ticket_set_owner(r->st, t->id, c->text, err) < 0 ? -1 : reload(r, err);
 	case CMD_TYPE:
@@ -434,6 +488,75 @@ static int audit(struct store *st, const struct ticket *t, const char *actor, ti
 	return rc;
 }
 
+/*
+ * Issue 14 (V11), SPEC 6: commands are the lines at the top of what the
+ * person wrote — the body down to its first quoted line (">" or "＞" in
+ * the first column, which html.c writes for a blockquote too), then what
+ * quote.c leaves of that (no attribution, no signature).  Nothing below
+ * a quote commands, even when quote_new_text() would keep it (inline
+ * replies).  Malloc'd; NULL on out-of-memory.
+ */
+static char *command_text(const char *body)
+{
+	const char *p = body;
+	char *top, *said;
+
+	while (*p && !(*p == '>' || strncmp(p, "\xef\xbc\x9e", 3) == 0)) {
+		const char *nl = strchr(p, '\n');
+
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	if (!(top = strndup(body, (size_t)(p - body))))
+		return NULL;
+	said = quote_new_text(top);
+	free(top);
+	return said;
+}
+
+/*
+ * Issue 14 (V6): at most one refused-command notice per sender and ticket
+ * per REFUSED_GAP — a forger's flood must not become one to every admin.
+ * The next notice counts the refusals held back since the last one (the
+ * audit events keep each).  The time of the last notice per ticket and
+ * sender is kept in the state table.
+ */
+#define REFUSED_GAP 600
+static int tell_refused(const struct config *cfg, struct store *st, const struct ticket *t,
+			const struct mail *m, const char *sender, const char *why,
+			const char *what, time_t now, struct error *err)
+{
+	char key[400], stamp[32], why_more[800], *last = NULL;
+	long long since = 0;
+	int held, rc;
+
+	snprintf(key, sizeof key, "refused-notice %lld %s", (long long)t->id, sender);
+	for (char *p = key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if ((rc = store_state_get(st, key, &last, err)) < 0)
+		return -1;
+	if (rc == 1)
+		since = strtoll(last, NULL, 10);
+	free(last);
+	if (rc == 1 && now - since < REFUSED_GAP) {
+		log_info("admin", "%s: refusal notice for %s held: one went out %lld s ago", t->ref,
+			 sender, (long long)(now - since));
+		return 0;
+	}
+	/* the refusals from the last notice's on: that one, the held ones
+	 * (some in the same second) and this one */
+	if (store_event_count(st, t->id, sender, "command-refused", since, &held, err) < 0)
+		return -1;
+	held -= rc == 1 ? 2 : 1;
+	if (held > 0)
+		snprintf(why_more, sizeof why_more, "%s（前回の通知以降ほかに %d 件を拒否 / and %d "
+			 "more refused since the last notice）", why, held, held);
+	else
+		snprintf(why_more, sizeof why_more, "%s", why);
+	snprintf(stamp, sizeof stamp, "%lld", (long long)now);
+	return store_state_set(st, key, stamp, err) < 0 ||
+	       notify_refused(cfg, st, t, m, why_more, what, now, err) < 0 ? -1 : 0;
+}
+
 /* Whether every command of l is /token. */
 static bool only_token(const struct command_list *l)
 {
@@ -489,13 +612,16 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 	struct command_list cmds = { 0 };
 	struct run r = { .cfg = cfg, .st = st, .t = t, .actor = sender, .now = now };
 	struct error perr = { 0 }, xerr = { 0 };
-	char why[600], *what = NULL;
+	char why[600], *what = NULL, *top;
 	bool parsed, allowed, lessons;
 	unsigned drafts;
 	size_t i;
 	int rc = 0, auth;
 
-	parsed = command_parse(new_text ? new_text : "", &cmds, &perr) == 0;
+	if (!(top = command_text(m->body ? m->body : new_text ? new_text : "")))
+		return error_set(err, ERR_TEMP, "admin: out of memory");
+	parsed = command_parse(top, &cmds, &perr) == 0;
+	free(top);
 	if (!parsed && perr.cls == ERR_FATAL)
 		return error_set(err, ERR_TEMP, "admin: out of memory");
 	if (parsed && cmds.n == 0)
@@ -518,7 +644,7 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		log_warn("admin", "%s: commands from %s refused: %s", t->ref, sender, why);
 		rc = audit(st, t, sender, now, "command-refused", sha256, why, what,
 			   "not authenticated", err) < 0 ||
-		     notify_refused(cfg, st, t, m, why, what, now, err) < 0 ? -1 : 0;
+		     tell_refused(cfg, st, t, m, sender, why, what, now, err) < 0 ? -1 : 0;
 		goto done;
 	}
 	if (!parsed) {
@@ -537,7 +663,7 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		const struct command *c = &cmds.cmds[lessons_first(&cmds, i)];
 
 		if (run_one(&r, c, &xerr) < 0)
-			error_prefix(&xerr, "line %d: %s", c->line, c->raw);
+			error_prefix(&xerr, "%d 行目 / line %d: %s", c->line, c->line, c->raw);
 	}
 	if (xerr.cls != ERR_NONE) {
 		if (store_savepoint_end(st, false, err) < 0)

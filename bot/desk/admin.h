@@ -31,8 +31,10 @@ int admin_authentic(const struct config *cfg, struct store *st, const struct mai
 		    struct error *err);
 
 /*
- * The commands in new_text (a follow-up's own words) of mail m on ticket
- * t.  Without commands: nothing (0).  From someone who may not command,
+ * The commands of mail m on ticket t: the lines at the top of its body
+ * (m->body: the text/plain part, or the visible text of its HTML), down
+ * to its first quoted line (issue 14, V11); new_text (the follow-up's own
+ * words) only when m has no body.  Without commands: nothing (0).  From someone who may not command,
  * or not authentic: nothing executes; the refusal is an event and the
  * admins are told (never the sender).  Authentic, but a line is invalid
  * or a change is not allowed: nothing changes; the sender gets the line,

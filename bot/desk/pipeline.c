@@ -223,6 +223,30 @@ static int mark_cut_text(struct pipeline_mail *in)
 	return 0;
 }
 
+/*
+ * Issue 14 (V12): a known Message-ID on mail of another sender or text —
+ * whoever sends first with a guessable Message-ID must not hide a later
+ * real report as its "duplicate".  The mail goes on as new; the event on
+ * the first copy's ticket names the clash.
+ */
+static int note_clash(struct store *st, const struct pipeline_mail *in, int64_t seen_ticket,
+		      time_t now, struct error *err)
+{
+	char *detail = NULL;
+	int rc;
+
+	log_warn("pipeline", "uid %u: Message-ID <%s> already stored with another sender or text: "
+		 "taken in as a new mail", in->raw->uid, in->mail.message_id);
+	if (asprintf(&detail, "message-id <%s> of a stored mail came again from %s with other "
+		     "text (sha256 %s): taken in as a new mail, not a duplicate",
+		     in->mail.message_id, in->mail.from.addr ? in->mail.from.addr : "(no sender)",
+		     in->sha256) < 0)
+		return error_set(err, ERR_TEMP, "pipeline: out of memory");
+	rc = store_event_add(st, seen_ticket, now, "bot", "message-id-clash", detail, err);
+	free(detail);
+	return rc;
+}
+
 static int process_one(const struct config *cfg, struct store *st, struct pipeline_mail *in,
 		       time_t now, struct pipeline_stats *stats, struct error *err)
 {
@@ -235,6 +259,7 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	int rc;
 
 	rc = store_message_seen(st, in->parsed ? m->message_id : NULL, in->sha256,
+				in->parsed ? m->from.addr : NULL, in->parsed ? m->body : NULL,
 				&seen_ticket, err);
 	if (rc < 0)
 		return -1;
@@ -252,6 +277,8 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 		stats->duplicates++;
 		return record(st, in, seen_ticket, "duplicate", now, err);
 	}
+	if (rc == STORE_SEEN_CLASH && note_clash(st, in, seen_ticket, now, err) < 0)
+		return -1;
 	if (!in->parsed) {
 		/* Kept as evidence; nobody is answered about bytes we cannot read. */
 		stats->unparseable++;

@@ -341,7 +341,8 @@ static int login_and_select(struct imap_session *s, const struct imap_options *o
 			if (code && strcasecmp(code, "UNAVAILABLE") == 0)
 				return fail(s, err, ERR_TEMP, "login as %s failed for now: %s",
 					    opt->user, server_text(s));
-			return fail(s, err, ERR_FATAL, "login as %s refused: %s "
+			/* a refused credential: run retries and tells the admins */
+			return fail(s, err, ERR_AUTH, "login as %s refused: %s "
 				    "(check imap user and password)", opt->user, server_text(s));
 		}
 		if (r != MAILIMAP_NO_ERROR)

@@ -70,9 +70,9 @@ struct imap_message {
  * connection) and SELECTs the mailbox.  imap:// without STARTTLS on offer is
  * refused.  Errors: ERR_TEMP for network/server trouble (refused, timed out,
  * TLS handshake failed, auth backend [UNAVAILABLE]); ERR_FATAL for a
- * refused certificate, a refused login, no STARTTLS, an unreadable CA file
- * or a mailbox that cannot be selected; ERR_AUTH when the server refused a
- * fresh token too, or the token endpoint refused (oauth2.h).  *out owned by the caller
+ * refused certificate, no STARTTLS, an unreadable CA file or a mailbox that
+ * cannot be selected; ERR_AUTH for a refused credential: a refused login,
+ * a refused fresh token, or a token endpoint's refusal (oauth2.h).  *out owned by the caller
  * (imap_close); NULL on failure.
  */
 int imap_open(const struct imap_options *opt, struct imap_session **out,

@@ -3,7 +3,12 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include "lib/termsafe.h"
 
 static enum log_level min_level = LOG_INFO;
 /* One line at a time, with its hooks, whatever thread writes (intake.c's
@@ -40,8 +45,31 @@ static void vlog_line(FILE *out, enum log_level level, const char *module, const
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char line[2048], *text = line;
+	struct buf safe = { 0 };
+	va_list again;
+	int n;
+
 	fprintf(out, "%s %s %s: ", stamp, names[level], module);
-	vfprintf(out, fmt, ap);
+	/* issue 14 (V9): what a log line quotes of a mail (a sender, a
+	 * subject) must not drive the terminal or split the line */
+	va_copy(again, ap);
+	n = vsnprintf(line, sizeof line, fmt, ap);
+	if (n >= (int)sizeof line && !(text = malloc((size_t)n + 1)))
+		text = line;
+	else if (text != line)
+		vsnprintf(text, (size_t)n + 1, fmt, again);
+	va_end(again);
+	if (n > 0) {
+		termsafe_escape(text, strnlen(text, (size_t)n), 0, &safe);
+		if (safe.p && !safe.oom)
+			fwrite(safe.p, 1, safe.len, out);
+		else
+			fputs(text, out);
+	}
+	buf_release(&safe);
+	if (text != line)
+		free(text);
 	fputc('\n', out);
 }
 

@@ -2,6 +2,7 @@
 #include "mime/html.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -93,6 +94,95 @@ static void html_tag_name(const char *s, size_t n, char name[16])
 	name[k] = '\0';
 }
 
+static int html_space(char c);
+static int html_attr(const char *s, size_t n, size_t *i, char name[16],
+		     const char **val, size_t *vlen);
+
+/*
+ * Issue 14 (V11): whether a style attribute's value hides the element
+ * from a person reading the mail.  Admin commands are read from what a
+ * person sees; text they cannot see must not command.  Spaces and case
+ * do not matter ("Display : NONE").
+ */
+static int style_hides(const char *v, size_t n)
+{
+	static const char *const hiding[] = { "display:none", "visibility:hidden",
+		"visibility:collapse", "font-size:0", "opacity:0", "max-height:0", "height:0" };
+	char flat[256];
+	size_t i, k = 0, j, len;
+
+	for (i = 0; i < n && k < sizeof flat - 1; i++)
+		if (!html_space(v[i]))
+			flat[k++] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] | 0x20 : v[i]);
+	flat[k] = '\0';
+	for (j = 0; j < sizeof hiding / sizeof *hiding; j++) {
+		const char *at = flat;
+
+		len = strlen(hiding[j]);
+		while ((at = strstr(at, hiding[j]))) {
+			char next = at[len];
+
+			/* "font-size:0px" hides, "opacity:0.9" does not */
+			if ((at == flat || at[-1] == ';' || at[-1] == '"' || at[-1] == '\'') &&
+			    (next == '\0' || next == ';' || next == '!' || next == 'p' ||
+			     next == 'e' || next == 'r' || next == '%'))
+				return 1;
+			at += len;
+		}
+	}
+	return 0;
+}
+
+/* Whether the opening tag at s (n bytes, to its '>') hides its element:
+ * the hidden attribute, or a style that does. */
+static int tag_hides(const char *s, size_t n)
+{
+	const char *v;
+	size_t i = 1, vlen;
+	char name[16];
+
+	while (i < n && !html_space(s[i]) && s[i] != '>' && s[i] != '/')
+		i++;
+	while (html_attr(s, n, &i, name, &v, &vlen))
+		if (!strcmp(name, "hidden") || (!strcmp(name, "style") && style_hides(v, vlen)))
+			return 1;
+	return 0;
+}
+
+/* Past the end tag that closes the element `name` whose content starts
+ * at s, counting nested ones of the same name; n when never closed. */
+static size_t skip_element(const char *s, size_t n, const char *name)
+{
+	size_t i = 0, len = strlen(name), p;
+	const char *lt, *gt;
+	int depth = 1, close;
+
+	while (i < n && (lt = memchr(s + i, '<', n - i))) {
+		i = (size_t)(lt - s);
+		close = i + 1 < n && s[i + 1] == '/';
+		p = i + 1 + (size_t)close;
+		if (p + len <= n && strncasecmp(s + p, name, len) == 0 &&
+		    (p + len == n || !isalnum((unsigned char)s[p + len])) &&
+		    (depth += close ? -1 : 1) == 0)
+			return (gt = memchr(s + p, '>', n - p)) ? (size_t)(gt - s) + 1 : n;
+		i++;
+	}
+	return n;
+}
+
+/* Elements that have no content: hiding one hides only itself. */
+static int html_void(const char *name)
+{
+	static const char *const voids[] = { "br", "hr", "img", "input", "meta", "link", "wbr",
+		"area", "base", "col", "embed", "source", "track" };
+	size_t i;
+
+	for (i = 0; i < sizeof voids / sizeof *voids; i++)
+		if (!strcmp(name, voids[i]))
+			return 1;
+	return 0;
+}
+
 /* To make another tag break the line, add it to blocks. */
 char *html_to_text(const char *s, size_t n, size_t *len)
 {
@@ -100,7 +190,7 @@ char *html_to_text(const char *s, size_t n, size_t *len)
 		"h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
 		"blockquote", "pre", "hr" };
 	struct buf b = { 0 }, *out = &b;
-	int space = 0, newlines = 2, no_gt = 0;
+	int space = 0, newlines = 2, no_gt = 0, quoted = 0;
 	size_t i = 0, k, used;
 	char name[16], *res;
 	const char *gt;
@@ -111,14 +201,28 @@ char *html_to_text(const char *s, size_t n, size_t *len)
 		no_gt |= s[i] == '<' && !gt;
 		if (gt) {
 			html_tag_name(s + i, n - i, name);
-			if (n - i >= 4 && strncmp(s + i, "<!--", 4) == 0)
+			if (n - i >= 4 && strncmp(s + i, "<!--", 4) == 0) {
 				i += 4 + skip_past(s + i + 4, n - i - 4, "-->");
-			else if (s[i + 1] != '/' && (!strcmp(name, "script") ||
-				 !strcmp(name, "style") || !strcmp(name, "head")))
-				i += 1 + skip_past(s + i + 1, n - i - 1, !strcmp(name, "head")
-					? "</head>" : name[1] == 'c' ? "</script>" : "</style>");
-			else
+			} else if (s[i + 1] != '/' && (!strcmp(name, "script") ||
+				   !strcmp(name, "style") || !strcmp(name, "head") ||
+				   !strcmp(name, "title") || !strcmp(name, "template"))) {
+				char end[32];
+
+				snprintf(end, sizeof end, "</%s>", name);
+				i += 1 + skip_past(s + i + 1, n - i - 1, end);
+			} else if (s[i + 1] != '/' && *name && tag_hides(s + i, (size_t)(gt - s - i) + 1)) {
+				/* issue 14 (V11): hidden text is not shown, so not read */
 				i = (size_t)(gt - s) + 1;
+				if (!html_void(name) && gt[-1] != '/')
+					i += skip_element(s + i, n - i, name);
+			} else {
+				/* issue 14 (V11): a quoted original in HTML is a
+				 * blockquote; its lines get "> " as in plain text,
+				 * so that quote.c and the commands see a quote */
+				if (!strcmp(name, "blockquote"))
+					quoted += s[i + 1] == '/' ? (quoted > 0 ? -1 : 0) : 1;
+				i = (size_t)(gt - s) + 1;
+			}
 			for (k = 0; k < sizeof blocks / sizeof *blocks; k++) {
 				if (strcmp(name, blocks[k]) == 0 && newlines < 2) {
 					buf_addc(out, '\n');
@@ -136,6 +240,8 @@ char *html_to_text(const char *s, size_t n, size_t *len)
 		}
 		if (space && !newlines)
 			buf_addc(out, ' ');
+		if (newlines && quoted)
+			buf_adds(out, "> ");
 		space = newlines = 0;
 		if (s[i] == '&' && (used = html_entity(s + i, n - i, out))) {
 			i += used;

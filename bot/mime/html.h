@@ -14,8 +14,14 @@
  *   - tags (from '<' to the next '>') are dropped; br, p, div, tr, li,
  *     h1-h6, table, ul, ol, blockquote, pre and hr, opening or closing,
  *     start a new line: at most one empty line in a row, none at the start;
- *   - script, style and head are dropped with their contents, and so are
- *     comments (to the end of the text when never closed);
+ *   - script, style, head, title and template are dropped with their
+ *     contents, and so are comments (to the end of the text when never
+ *     closed), and every element a person does not see (issue 14, V11):
+ *     the hidden attribute, or a style with display:none,
+ *     visibility:hidden or collapse, font-size:0, opacity:0, height:0
+ *     or max-height:0 (to its end tag, nested ones of its name counted);
+ *   - the lines inside a blockquote (a quoted original) start with "> ",
+ *     one per line, as a plain-text client quotes;
  *   - a run of white space (space, tab, CR, LF) is one space between
  *     words, and nothing at either end of a line or of the text;
  *   - &amp; &lt; &gt; &quot; &apos; &nbsp; (any case) and numeric

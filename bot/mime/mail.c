@@ -44,9 +44,9 @@ void mail_release(struct mail *m)
 	free(m->list_id);
 	free(m->return_path);
 	free(m->x_autoreply);
-	for (i = 0; i < m->n_auth_results; i++)
-		free(m->auth_results[i]);
-	free(m->auth_results);
+	for (i = 0; i < m->n_trace; i++)
+		free(m->trace[i].value);
+	free(m->trace);
 	memset(m, 0, sizeof *m);
 }
 

@@ -47,11 +47,18 @@ struct mail {
 	char *return_path;
 	char *x_autoreply;	/* X-Autoreply, X-Autorespond or X-AutoReply-From */
 
-	/* Every Authentication-Results header, top first, unfolded (RFC 8601):
-	 * whether an admin's command mail is authentic (auth.h). */
-	char **auth_results;
-	size_t n_auth_results;
+	/* The header's trace, top first (RFC 8601 5, issue 14): every
+	 * Authentication-Results ('A') and Received ('R') field, unfolded,
+	 * at most MAIL_TRACE_MAX of them — whose results count is where the
+	 * Received of the hop from outside is (auth.h). */
+	struct mail_trace {
+		char kind;		/* 'A' or 'R' */
+		char *value;
+	} *trace;
+	size_t n_trace;
 };
+
+#define MAIL_TRACE_MAX 64
 
 /* Frees every member and zeroes the struct; safe on a zeroed struct. */
 void mail_release(struct mail *m);

@@ -331,29 +331,35 @@ static const char *raw_get(const struct mailimf_fields *raw, const char *name)
 }
 
 /*
- * Every Authentication-Results header, top first (the receiving server
- * writes its own on top; auth.h decides which to trust).  At most 32: a
- * mail with more is a forgery or a loop, and the first ones are the
- * company server's.
+ * The trace fields, top first (RFC 8601 5): every Authentication-Results
+ * and Received header, up to MAIL_TRACE_MAX — our own servers write on
+ * top, so the first ones are what counts; auth.h decides which.
  */
-static int auth_results_fill(struct mail *m, const struct mailimf_fields *raw)
+static int trace_fill(struct mail *m, const struct mailimf_fields *raw)
 {
 	clistiter *c;
 
-	for (c = clist_begin(raw->fld_list); c && m->n_auth_results < 32; c = clist_next(c)) {
+	for (c = clist_begin(raw->fld_list); c && m->n_trace < MAIL_TRACE_MAX; c = clist_next(c)) {
 		struct mailimf_field *f = clist_content(c);
-		char **grown;
+		struct mail_trace *grown;
+		const char *name;
+		char kind;
 
-		if (f->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD ||
-		    strcasecmp(f->fld_data.fld_optional_field->fld_name, "Authentication-Results") != 0)
+		if (f->fld_type != MAILIMF_FIELD_OPTIONAL_FIELD)
 			continue;
-		grown = realloc(m->auth_results, (m->n_auth_results + 1) * sizeof *grown);
+		name = f->fld_data.fld_optional_field->fld_name;
+		kind = strcasecmp(name, "Authentication-Results") == 0 ? 'A' :
+		       strcasecmp(name, "Received") == 0 ? 'R' : 0;
+		if (!kind)
+			continue;
+		grown = realloc(m->trace, (m->n_trace + 1) * sizeof *grown);
 		if (!grown)
 			return -1;
-		m->auth_results = grown;
-		if (!(grown[m->n_auth_results] = raw_value_dup(f->fld_data.fld_optional_field->fld_value)))
+		m->trace = grown;
+		grown[m->n_trace].kind = kind;
+		if (!(grown[m->n_trace].value = raw_value_dup(f->fld_data.fld_optional_field->fld_value)))
 			return -1;
-		m->n_auth_results++;
+		m->n_trace++;
 	}
 	return 0;
 }
@@ -650,7 +656,7 @@ static int headers_fill(struct mail *m, const struct hdrs *h)
 		v = raw_get(raw, "X-AutoReply-From");
 	if (v && !(m->x_autoreply = raw_value_dup(v)))
 		return -1;
-	return auth_results_fill(m, raw);
+	return trace_fill(m, raw);
 }
 
 /* ---- the MIME tree ----------------------------------------------------- */

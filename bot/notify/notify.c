@@ -11,6 +11,8 @@
  */
 #include "notify/notify.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -94,6 +96,17 @@ int notify_fill_command(struct tvars *v, const struct mail *m)
 int notify_fill_refused(struct tvars *v, const char *why, const char *what)
 {
 	return tvars_set(v, "refused_why", why) < 0 || tvars_set(v, "refused_commands", what) < 0 ?
+		-1 : 0;
+}
+
+int notify_fill_trouble(struct tvars *v, const char *label, const char *what, const char *todo,
+			time_t at)
+{
+	char when[40];
+
+	clock_format_short(at, when, sizeof when);
+	return tvars_set(v, "trouble_label", label) < 0 || tvars_set(v, "trouble_what", what) < 0 ||
+	       tvars_set(v, "trouble_todo", todo) < 0 || tvars_set(v, "trouble_at", when) < 0 ?
 		-1 : 0;
 }
 
@@ -212,29 +225,131 @@ int notify_admins(const struct config *cfg, struct store *st, const struct ticke
 
 /* ---- a new ticket ---- */
 
-/* The acknowledgement, unless the sender had enough of them this hour. */
+/* addr lower-cased, a "+tag" of its local part taken off: one mailbox
+ * however its owner (or whoever forges it) spells it. */
+static void mailbox_key(const char *addr, char *out, size_t size)
+{
+	const char *at = strrchr(addr, '@'), *plus = strchr(addr, '+');
+	size_t k = 0, i;
+
+	for (i = 0; addr[i] && k + 1 < size; i++) {
+		if (plus && at && plus < at && addr + i == plus)
+			i = (size_t)(at - addr);
+		out[k++] = (char)tolower((unsigned char)addr[i]);
+	}
+	out[k] = '\0';
+}
+
+static bool same_domain(const char *a, const char *b)
+{
+	const char *x = strrchr(a, '@'), *y = strrchr(b, '@');
+
+	return x && y && strcasecmp(x, y) == 0;
+}
+
+/*
+ * Why no acknowledgement may go to addr now, or NULL.  RFC 3834 5: a
+ * responder limits its answers per sender, which stops a loop with a
+ * machine none of the rules recognised; issue 14 (V5): the answer must
+ * not become a relay that mails anybody on the Internet — per mailbox
+ * (+tags and case ignored), per outside domain and for all outside
+ * senders together, in the last hour.
+ */
+static const char *ack_cap(const struct config *cfg, struct store *st, const char *addr,
+			   time_t now, struct error *err, int *failed)
+{
+	char key[300], other[300];
+	bool outside = !config_is_company_address(cfg, addr);
+	int box = 0, dom = 0, out = 0;
+	char **rcpts;
+	size_t n, i;
+
+	*failed = 0;
+	if (store_outbox_rcpts_since(st, "ack", now - 3600, &rcpts, &n, err) < 0) {
+		*failed = 1;
+		return NULL;
+	}
+	mailbox_key(addr, key, sizeof key);
+	for (i = 0; i < n; i++) {
+		mailbox_key(rcpts[i], other, sizeof other);
+		box += strcmp(key, other) == 0;
+		dom += same_domain(addr, rcpts[i]);
+		out += !config_is_company_address(cfg, rcpts[i]);
+		free(rcpts[i]);
+	}
+	free(rcpts);
+	if (box >= cfg->limits.replies_per_hour)
+		return "limits.replies_per_sender_per_hour (this mailbox, +tags and case ignored)";
+	if (outside && dom >= cfg->limits.replies_per_domain)
+		return "limits.replies_per_domain_per_hour (this outside domain)";
+	if (outside && out >= cfg->limits.replies_outside)
+		return "limits.replies_outside_per_hour (all outside senders)";
+	return NULL;
+}
+
+/* The subject cut to at most max characters (UTF-8), "…" when cut; malloc'd. */
+static char *cut_chars(const char *s, size_t max)
+{
+	size_t i = 0, chars = 0;
+	char *out;
+
+	while (s[i] && chars < max) {
+		i++;
+		while ((s[i] & 0xc0) == 0x80)
+			i++;
+		chars++;
+	}
+	if (!s[i])
+		return strdup(s);
+	if (asprintf(&out, "%.*s…", (int)i, s) < 0)
+		return NULL;
+	return out;
+}
+
+/* Issue 14 (V5): what an outside sender's acknowledgement may echo of its mail. */
+#define ACK_OUTSIDE_SUBJECT 80	/* characters */
+
+/* The acknowledgement, unless a cap says no more this hour. */
 static int acknowledge(const struct config *cfg, struct store *st, const struct ticket *t,
 		       const struct mail *m, struct outbox_mail *om, time_t now,
 		       struct error *err)
 {
-	int recent;
+	bool outside = !config_is_company_address(cfg, m->from.addr);
+	struct tvars *v = (struct tvars *)om->vars;
+	const char *cap;
+	char *subject = NULL, detail[200];
+	int failed, rc;
 
-	/* RFC 3834 5: a responder limits its answers per sender, which stops
-	 * a loop with a machine that none of the rules recognised. */
-	if (store_outbox_count_since(st, m->from.addr, "ack", now - 3600, &recent, err) < 0)
+	cap = ack_cap(cfg, st, m->from.addr, now, err, &failed);
+	if (failed)
 		return -1;
-	if (recent >= cfg->limits.replies_per_hour) {
-		log_warn("notify", "%s: %d acknowledgements to %s in the last hour: no more",
-			 t->ref, recent, m->from.addr);
-		return store_event_add(st, t->id, now, "bot", "ack-suppressed",
-				       "per-sender limit of acknowledgements per hour reached", err);
+	if (cap) {
+		log_warn("notify", "%s: acknowledgement to %s suppressed: %s reached", t->ref,
+			 m->from.addr, cap);
+		snprintf(detail, sizeof detail, "limit of acknowledgements per hour reached: %s", cap);
+		return store_event_add(st, t->id, now, "bot", "ack-suppressed", detail, err);
 	}
 	om->kind = "ack";
 	om->template = "ack.txt";
 	om->drill = t->flags & FLAG_BIT(FLAG_DRILL);
 	om->to_addr = m->from.addr;
-	om->to_name = m->from.name;
-	return outbox_queue(st, cfg, t->id, t->ref, om, now, err);
+	/* an outsider's own words (name, subject) are what a phisher would
+	 * write: none of the name, 80 characters of the subject */
+	om->to_name = outside ? NULL : m->from.name;
+	if (outside && (!(subject = cut_chars(t->subject, ACK_OUTSIDE_SUBJECT)) ||
+			tvars_set(v, "ticket_subject", subject) < 0 ||
+			tvars_set(v, "reporter_name", "") < 0)) {
+		free(subject);
+		return notify_out_of_memory(err);
+	}
+	rc = outbox_queue(st, cfg, t->id, t->ref, om, now, err);
+	free(subject);
+	/* the same variables go on to the alarm: the admins see it all */
+	if (outside && (tvars_set(v, "ticket_subject", t->subject) < 0 ||
+			tvars_set(v, "reporter_name", t->reporter_name && *t->reporter_name ?
+				  t->reporter_name : t->reporter_addr) < 0))
+		return notify_out_of_memory(err);
+	return rc;
 }
 
 /* The bit set of t's open obligations. */
@@ -417,6 +532,21 @@ int notify_intake_down(const struct config *cfg, struct store *st, const char *r
 
 	rc = !vars ? -1 :
 	     notify_fill_intake_down(vars, reason, since) < 0 ? notify_out_of_memory(err) :
+	     notify_queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	return rc;
+}
+
+int notify_trouble(const struct config *cfg, struct store *st, const char *label,
+		   const char *what, const char *todo, time_t now, struct error *err)
+{
+	struct facts f = { 0 };
+	struct tvars *vars = notify_vars_of(cfg, st, "trouble.txt", &f, now, err);
+	struct outbox_mail om = { .kind = "trouble", .template = "trouble.txt", .vars = vars };
+	int rc;
+
+	rc = !vars ? -1 :
+	     notify_fill_trouble(vars, label, what, todo, now) < 0 ? notify_out_of_memory(err) :
 	     notify_queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
 	tvars_free(vars);
 	return rc;

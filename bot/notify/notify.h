@@ -97,6 +97,16 @@ int notify_intake_down(const struct config *cfg, struct store *st, const char *r
 int notify_token(const struct config *cfg, struct store *st, const struct ticket *t,
 		 const char *addr, const char *why, bool revoked, time_t now, struct error *err);
 
+/*
+ * trouble.txt (issue 14) — the bot itself is in trouble but goes on (the
+ * IMAP login refused, a recipient's pending mail at the outbox cap): to
+ * every admin, about no ticket.  label is the subject's short form, what
+ * the detail, todo what to do (Japanese first).  The caller limits how
+ * often.
+ */
+int notify_trouble(const struct config *cfg, struct store *st, const char *label,
+		   const char *what, const char *todo, time_t now, struct error *err);
+
 int notify_refused(const struct config *cfg, struct store *st, const struct ticket *t,
 		   const struct mail *m, const char *why, const char *what, time_t now,
 		   struct error *err);

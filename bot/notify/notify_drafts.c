@@ -43,6 +43,7 @@ static int sample_review(struct tvars *, const struct sample *);
 static int sample_intake_down(struct tvars *, const struct sample *);
 static int sample_refused(struct tvars *, const struct sample *);
 static int sample_token(struct tvars *, const struct sample *);
+static int sample_trouble(struct tvars *, const struct sample *);
 static int sample_command_error(struct tvars *, const struct sample *);
 static int sample_result(struct tvars *, const struct sample *);
 static int sample_draft(struct tvars *, const struct sample *);
@@ -70,6 +71,7 @@ static const struct use {
 	{ "intake-down.txt", L_NONE, sample_intake_down },
 	{ "refused.txt", L_POLICY, sample_refused },
 	{ "token.txt", L_TICKET, sample_token },
+	{ "trouble.txt", L_NONE, sample_trouble },
 	{ "command-error.txt", L_POLICY, sample_command_error },
 	{ "result.txt", L_POLICY, sample_result },
 	{ "draft-", L_RECORD, sample_draft },		/* draft-<obligation>.txt */
@@ -480,6 +482,15 @@ static int sample_refused(struct tvars *v, const struct sample *s)
 	(void)s;
 	return notify_fill_command(v, &sample_command) < 0 ? -1 :
 	       notify_fill_refused(v, "token: not sent to a reply address with a token", "/close");
+}
+
+static int sample_trouble(struct tvars *v, const struct sample *s)
+{
+	(void)s;
+	return notify_fill_trouble(v, "IMAP にログインできません / IMAP login refused",
+				   "imap: login as incident@example.com refused: [AUTHENTICATIONFAILED]",
+				   "imap の user と password_file、メールサーバーの認証を確認してください。",
+				   1795568400);
 }
 
 static int sample_token(struct tvars *v, const struct sample *s)

@@ -88,6 +88,8 @@ int notify_fill_review(struct tvars *v, const char *kind, const char *label, tim
 /* The command mail's sender and subject, and the help. */
 int notify_fill_command(struct tvars *v, const struct mail *m);
 int notify_fill_refused(struct tvars *v, const char *why, const char *what);
+int notify_fill_trouble(struct tvars *v, const char *label, const char *what, const char *todo,
+			time_t at);
 int notify_fill_token(struct tvars *v, const char *addr, const char *why, bool revoked);
 int notify_fill_command_error(struct tvars *v, const char *reason);
 int notify_fill_result(struct tvars *v, const char *changes, bool help);

@@ -12,18 +12,33 @@
 #include "outbox/outbox.h"
 #include "rules/policy.h"
 
-/* The report's text as quoted in the alarm: at most max_lines lines. */
+/* Issue 14 (V7, point 10): at most this many bytes of the report in an
+ * excerpt — a one-line 20 MB report was copied whole into every alarm. */
+#define EXCERPT_BYTES 8192
+
+/* The report's text as quoted in the alarm: at most max_lines lines and
+ * EXCERPT_BYTES bytes (cut on a UTF-8 boundary), "(…)" when cut. */
 static char *excerpt(const char *body, int max_lines)
 {
-	const char *p = body, *nl;
+	size_t len = strnlen(body, EXCERPT_BYTES + 1), end = len < EXCERPT_BYTES ? len : EXCERPT_BYTES;
+	size_t keep = 0;
+	const char *nl;
 	char *out;
 	int lines;
 
-	for (lines = 0; lines < max_lines && (nl = strchr(p, '\n')); lines++)
-		p = nl + 1;
-	if (lines < max_lines || !*p)
+	/* max_lines line ends within the first `end` bytes */
+	for (lines = 0; lines < max_lines && (nl = memchr(body + keep, '\n', end - keep)); lines++)
+		keep = (size_t)(nl - body) + 1;
+	if (lines == max_lines && body[keep]) {
+		/* cut after the last of them */
+	} else if (len <= EXCERPT_BYTES) {
 		return strdup(body);
-	if (asprintf(&out, "%.*s(…)\n", (int)(p - body), body) < 0)
+	} else {
+		keep = EXCERPT_BYTES;
+		while (keep > 0 && (body[keep] & 0xc0) == 0x80)
+			keep--;
+	}
+	if (asprintf(&out, "%.*s(…)\n", (int)keep, body) < 0)
 		return NULL;
 	return out;
 }
@@ -102,6 +117,10 @@ struct tvars *vars_for_ticket(const struct config *cfg, const struct ticket *t,
 	    tvars_set(v, "reporter_name", t->reporter_name && *t->reporter_name ?
 		      t->reporter_name : t->reporter_addr) < 0 ||
 	    tvars_set(v, "reporter_addr", t->reporter_addr) < 0 ||
+	    /* issue 14 (V5): an outside reporter's acknowledgement echoes
+	     * none of their own words but 80 characters of the subject */
+	    tvars_set(v, "outside", t->reporter_addr &&
+		      !config_is_company_address(cfg, t->reporter_addr) ? "1" : "") < 0 ||
 	    tvars_set(v, "bot_addr", cfg->smtp.from) < 0 ||
 	    tvars_set(v, "bot_name", cfg->smtp.from_name) < 0 ||
 	    tvars_set(v, "reply_addr", reply) < 0 ||

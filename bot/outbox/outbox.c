@@ -50,6 +50,46 @@ static char *new_message_id(const struct config *cfg, const char *ref, const cha
 	return out;
 }
 
+/*
+ * Issue 14 (V6/V7): every mail the bot sends is at most OUTBOX_MAIL_MAX
+ * bytes as queued.  A 1 MB refused command mail became a 1.37 MB notice
+ * to every admin, a one-line 20 MB report a 28.7 MB alarm a real relay
+ * refuses — so the admins never heard of that incident.  The text is cut
+ * in bytes (on a UTF-8 boundary) with a note saying where the whole is;
+ * an HTML alternative too big is left out (the text part stays).
+ */
+#define OUTBOX_MAIL_MAX (256 * 1024)
+#define OUTBOX_TEXT_FIRST (160 * 1024)	/* the first try; halved until it fits */
+#define OUTBOX_SUBJECT_MAX 400		/* bytes of a subject (RFC 5322 2.1.1 folds it) */
+
+/* The length of s cut to at most max bytes, not inside a UTF-8 character. */
+static size_t utf8_cut(const char *s, size_t max)
+{
+	while (max > 0 && (s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/* *text cut to max bytes with a note; 0, or -1 on out-of-memory. */
+static int cut_text(char **text, size_t max, const char *ticket_ref)
+{
+	size_t len = strlen(*text), keep;
+	char *cut;
+
+	if (len <= max)
+		return 0;
+	keep = utf8_cut(*text, max);
+	if (asprintf(&cut, "%.*s\n\n[このメールは長すぎるため、全 %zu バイトのうち先頭 %zu バイトだけを"
+		     "載せました。全文は incident-bot show %s で見られます / cut: the first %zu of "
+		     "%zu bytes; the whole is in `incident-bot show %s` and its export]\n",
+		     (int)keep, *text, len, keep, ticket_ref ? ticket_ref : "", keep, len,
+		     ticket_ref ? ticket_ref : "") < 0)
+		return -1;
+	free(*text);
+	*text = cut;
+	return 0;
+}
+
 int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
 		 struct error *err)
@@ -57,9 +97,33 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	char *subject = NULL, *body = NULL, *html = NULL, *msgid = NULL, *reply_to = NULL;
 	char *data = NULL, *detail = NULL;
 	struct outmsg out = { 0 };
-	size_t len = 0;
+	size_t len = 0, budget;
 	int rc = -1;
 
+	/* Issue 14 (point 11): a recipient whose mail does not go out (a
+	 * dead mailbox, a relay that defers it forever) must not fill the
+	 * disk; the mail not queued is an event on its ticket, and the
+	 * admins hear of it (OUTBOX_CAP_STATE, read by service_flush). */
+	if (strcmp(m->kind, "trouble") != 0) {
+		/* a configuration built by hand (zeroed limits) gets the default */
+		int pending, cap = cfg->limits.pending_per_recipient > 0 ?
+			cfg->limits.pending_per_recipient : LIMITS_PENDING_DEFAULT;
+
+		if (store_outbox_pending_to(st, m->to_addr, &pending, err) < 0)
+			return -1;
+		if (pending >= cap) {
+			char note[400];
+
+			log_warn("outbox", "%s: %s to %s not queued: %d mails wait for that address "
+				 "(limits.pending_per_recipient)", ticket_ref ? ticket_ref : "-",
+				 m->kind, m->to_addr, pending);
+			snprintf(note, sizeof note, "%s to %s not queued: %d mails already wait for "
+				 "that address (limits.pending_per_recipient)", m->kind, m->to_addr,
+				 pending);
+			return store_event_add(st, ticket_id, now, "bot", "mail-held", note, err) < 0 ||
+			       store_state_set(st, OUTBOX_CAP_STATE, m->to_addr, err) < 0 ? -1 : 0;
+		}
+	}
 	if (render_mail(cfg->templates, m->template, m->vars, &subject, &body, err) < 0)
 		return -1;
 	if (m->html_template &&
@@ -106,11 +170,30 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	out.date = now;
 	out.utc_offset_min = clock_utc_offset_min(now);
 	out.charset = cfg->smtp.charset;
-	data = compose_message(&out, &len);
-	if (!data) {
-		error_set(err, ERR_FATAL, "outbox: out of memory composing %s", m->kind);
-		goto done;
+	if (strlen(subject) > OUTBOX_SUBJECT_MAX)
+		subject[utf8_cut(subject, OUTBOX_SUBJECT_MAX)] = '\0';
+	for (budget = OUTBOX_TEXT_FIRST;; budget /= 2) {
+		if (cut_text(&body, budget, ticket_ref) < 0) {
+			error_set(err, ERR_FATAL, "outbox: out of memory cutting %s", m->kind);
+			goto done;
+		}
+		if (html && strlen(html) > budget / 2) {
+			free(html);
+			html = NULL;
+		}
+		out.body = body;
+		out.html = html;
+		free(data);
+		if (!(data = compose_message(&out, &len))) {
+			error_set(err, ERR_FATAL, "outbox: out of memory composing %s", m->kind);
+			goto done;
+		}
+		if (len <= OUTBOX_MAIL_MAX || budget < 1024)
+			break;
 	}
+	if (budget < OUTBOX_TEXT_FIRST)
+		log_warn("outbox", "%s: %s to %s cut to %zu bytes (at most %d)",
+			 ticket_ref ? ticket_ref : "-", m->kind, m->to_addr, len, OUTBOX_MAIL_MAX);
 	if (store_outbox_add(st, ticket_id, m->kind, msgid, cfg->smtp.from, m->to_addr,
 			     subject, data, len, now, err) < 0)
 		goto done;

@@ -44,6 +44,10 @@ struct outbox_mail {
  * or "": its Message-ID names only the kind, its Reply-To is smtp.from,
  * and the note goes to the event log without a ticket.
  */
+/* The state key that names the last recipient whose mail outbox_queue()
+ * held back at limits.pending_per_recipient ("" once the admins were told). */
+#define OUTBOX_CAP_STATE "outbox-cap"
+
 int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
 		 struct error *err);

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mime/mail.h"
+
 #define AUTH_TOKEN_LEN 16	/* hex characters: 64 bits of the HMAC */
 #define AUTH_REF_MAX 24		/* "INC-2026-0007" and NUL; = ROUTE_REF_MAX */
 #define AUTH_ADDR_MAX 254	/* the longest address SMTP carries (RFC 5321 4.5.3.1.3) */
@@ -93,24 +95,27 @@ size_t auth_mask_tokens(char *s);
 /* ---- Authentication-Results (auth_results.c) ---- */
 
 /*
- * Whether the company's own mail server vouches for the From domain, read
- * from the Authentication-Results header fields (RFC 8601) of the mail.
+ * Whether the company's own mail server vouches for the From address,
+ * read from Authentication-Results header fields (RFC 8601), issue 14.
  *
- * values are the raw values (folded or not) of all of them, top first; n
- * of them (NULL entries are skipped).  Only a field whose authserv-id (its
- * first token or quoted string, before any version and ';', comments
- * skipped) equals authserv_id ignoring case counts: any other was written
- * by somebody else, possibly the sender.  The server must remove fields
- * with its own authserv-id from incoming mail (RFC 8601 section 5); no
- * reader can tell those from its own.
+ * values are the raw values (folded or not) of the fields that count, top
+ * first; n of them (NULL entries are skipped) — auth_trace_ok() picks
+ * them.  Only a field whose authserv-id (its first token or quoted
+ * string, before any version and ';', comments skipped) equals
+ * authserv_id ignoring case counts: any other was written by somebody
+ * else, possibly the sender.  The server must remove fields with its own
+ * authserv-id from incoming mail (RFC 8601 section 5); no reader can tell
+ * those from its own.
  *
  * True when a counted field holds dkim=pass whose header.d (or, without
- * header.d, the domain of header.i) is aligned with the domain of
- * from_addr, or spf=pass whose smtp.mailfrom domain (after the last '@',
- * or the whole value) is.  Aligned (DMARC relaxed alignment, without the
- * public suffix list): equal ignoring case and a final dot, or one a
- * subdomain of the other on a label boundary, the shorter having at least
- * two labels.  Other methods (dmarc, arc, compauth, ...) do not count.
+ * header.d, the domain of header.i) is the domain of from_addr (equal
+ * ignoring case and a final dot; a subdomain only through auth_trace_ok
+ * with subdomains), whose header.i, when it names a person, names
+ * from_addr — and no counted result says otherwise: a dkim result of that
+ * domain that is not pass (fail, none, neutral, policy, temperror,
+ * permerror) or dmarc=fail, temperror or permerror refuses, whatever
+ * passed.  SPF never authorises (it vouches for the envelope, not the
+ * From); arc, compauth and the rest do not count.
  *
  * Read the RFC way: nested comments (quoted pairs inside), quoted strings,
  * an optional version (only "1" is understood; another means the field is
@@ -126,17 +131,42 @@ size_t auth_mask_tokens(char *s);
  * why (why_len bytes, may be NULL or 0) receives what decided, for logs and
  * the admin, always NUL-terminated and cut to fit:
  *   "dkim=pass header.d=example.com (by mx.example.com)"
- *   "spf=pass smtp.mailfrom=a@example.com (by mx.example.com)"
  *   "dkim=fail header.d=example.com (by mx.example.com)"
+ *   "dmarc=fail (by mx.example.com)"
  *   "dkim=pass but header.d=evil.example not aligned with example.com"
- *   "no dkim or spf result from mx.example.com"
+ *   "spf=pass smtp.mailfrom=a@example.com: SPF alone authorises no command (by …)"
+ *   "no dkim result from mx.example.com"
  *   "no Authentication-Results from mx.example.com"
  *   "From address has no domain"
- * Failing, it names in this order of preference the first non-pass of an
- * aligned domain, the first pass of an unaligned one, the first other dkim
- * or spf result.
+ * Refusing, it names first a decisive refusal, then a pass that did not
+ * count, an unaligned result, any other.
  */
 bool auth_results_ok(const char *const *values, size_t n, const char *authserv_id,
 		     const char *from_addr, char *why, size_t why_len);
+
+/* At most this many Authentication-Results fields of a mail are read. */
+#define AUTH_TRACE_MAX 32
+
+/* Where the company's border is, for auth_trace_ok() (config: commands). */
+struct auth_border {
+	const char *authserv_id;		/* what our border writes first in its fields */
+	const char *const *internal_hosts;	/* the hosts of our own mail system */
+	size_t n_internal;
+	bool subdomains;			/* commands.align_subdomains */
+};
+
+/*
+ * auth_results_ok() over the Authentication-Results fields of a mail's
+ * trace (mail.h: its AR and Received fields, top first) that lie above
+ * the Received field recording the hop from outside into the company's
+ * mail system — the first whose from-host (or an address literal of its
+ * from clause) is not in b->internal_hosts (RFC 8601 5, 7.1: only those
+ * were written by our border; a field below it came with the mail,
+ * whatever authserv-id it names).  Without such a Received field (mail
+ * put in the mailbox from inside) every AR field is read.  At most
+ * AUTH_TRACE_MAX fields.
+ */
+bool auth_trace_ok(const struct mail_trace *trace, size_t n, const struct auth_border *b,
+		   const char *from_addr, char *why, size_t why_len);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * auth_results.c — the Authentication-Results half of auth.h: the header
  * fields (RFC 8601) read the RFC way, only those of our own authserv-id
- * counted, and a dkim or spf pass accepted when its domain is aligned
- * with the From domain.  Everything compares ASCII case by hand rather
+ * above the hop from outside counted, and a dkim pass accepted when its
+ * domain is the From domain and no result of ours failed (issue 14).  Everything compares ASCII case by hand rather
  * than with ctype or strcasecmp, so that no locale changes a decision.
  */
 #include "rules/auth.h"
@@ -352,13 +352,15 @@ static bool domain_ok(struct span d)
 }
 
 /*
- * Relaxed alignment as DMARC (RFC 7489 3.1) has it, but with the
- * subdomain relation in place of the organizational domain, which would
- * need the public suffix list: equal, or one ends with "." + the other.
- * The shorter must have two labels, so no top-level domain aligns with
- * everything under it.
+ * Whether the signing domain a is aligned with the From domain b.  Issue
+ * 14 (V3): strict by default — a subdomain's key (a marketing service's
+ * mail.example.com) must not command as example.com's admins; with
+ * subdomains, relaxed alignment as DMARC (RFC 7489 3.1) has it but with
+ * the subdomain relation in place of the organizational domain, which
+ * would need the public suffix list: equal, or one ends with "." + the
+ * other, the shorter with two labels at least.
  */
-static bool aligned(struct span a, struct span b)
+static bool aligned(struct span a, struct span b, bool subdomains)
 {
 	struct span s = a.n <= b.n ? a : b, l = a.n <= b.n ? b : a;
 
@@ -366,7 +368,7 @@ static bool aligned(struct span a, struct span b)
 		return false;
 	if (a.n == b.n)
 		return ieq_n(a.p, b.p, a.n);
-	return l.p[l.n - s.n - 1] == '.' && ieq_n(l.p + l.n - s.n, s.p, s.n) &&
+	return subdomains && l.p[l.n - s.n - 1] == '.' && ieq_n(l.p + l.n - s.n, s.p, s.n) &&
 		memchr(s.p, '.', s.n) != NULL;
 }
 
@@ -390,63 +392,93 @@ static void clean(char *dst, size_t len, const char *src, size_t n, bool lower)
 struct judge {
 	const char *by;		/* our authserv-id */
 	struct span from;	/* the From domain */
+	const char *from_addr;	/* the whole From address */
+	bool subdomains;
 	bool counted;		/* a field of ours was seen */
-	bool passed;
+	bool pass;		/* an aligned dkim=pass */
+	bool refused;		/* a decisive non-pass: it wins over any pass */
 	int rank;		/* of text: see judge_result() */
 	char text[WHY_MAX];
 };
 
-/* Weighs one parsed result of our server. */
+static void keep(struct judge *j, int rank, const char *text)
+{
+	if (rank > j->rank) {
+		j->rank = rank;
+		snprintf(j->text, sizeof j->text, "%s", text);
+	}
+}
+
+/*
+ * Weighs one parsed result of our server (issue 14, RFC 8601 7): a dkim
+ * result of the From domain decides — pass, unless its header.i names
+ * another person; anything else (fail, none, neutral, policy, temperror,
+ * permerror) refuses, whatever else passed.  dmarc=fail, temperror or
+ * permerror refuses.  SPF checks the envelope sender, which is no person
+ * (RFC 7208 2.4): it never authorises a command alone; its results are
+ * only explained.  Ranks of the explanation: 5 a decisive refusal, 4 the
+ * pass, 3 a pass that does not count, 2 an unaligned result, 1 the rest.
+ */
 static void judge_result(struct judge *j, const struct resinfo *r)
 {
-	bool dkim = span_is(r->method, "dkim"), pass, ok;
+	bool dkim = span_is(r->method, "dkim"), spf = span_is(r->method, "spf"), pass, ok;
 	const struct value *v = NULL;
-	const char *prop = NULL, *missing;
+	const char *prop = NULL;
 	char result[32], shown[VALUE_MAX], text[WHY_MAX];
-	int rank;
 
-	if (!dkim && !span_is(r->method, "spf"))
+	clean(result, sizeof result, r->result.p, r->result.n, true);
+	if (span_is(r->method, "dmarc")) {
+		if (span_is(r->result, "fail") || span_is(r->result, "temperror") ||
+		    span_is(r->result, "permerror")) {
+			j->refused = true;
+			snprintf(text, sizeof text, "dmarc=%s (by %s)", result, j->by);
+			keep(j, 5, text);
+		}
+		return;
+	}
+	if (!dkim && !spf)
 		return;
 	if (dkim && r->d.set)
 		v = &r->d, prop = "header.d";
 	else if (dkim && r->i.set)
 		v = &r->i, prop = "header.i";
-	else if (!dkim && r->mailfrom.set)
+	else if (spf && r->mailfrom.set)
 		v = &r->mailfrom, prop = "smtp.mailfrom";
-	missing = dkim ? "header.d or header.i" : "smtp.mailfrom";
 	pass = span_is(r->result, "pass");
-	ok = v && !v->cut && aligned(domain_of(v->s, v->n, v != &r->d), j->from);
-	clean(result, sizeof result, r->result.p, r->result.n, true);
+	ok = v && !v->cut && aligned(domain_of(v->s, v->n, v != &r->d), j->from, j->subdomains);
 	clean(shown, sizeof shown, v ? v->s : "", v ? v->n : 0, false);
 
-	/* 4 decides; else the best explanation of a failure is kept */
-	if (pass && ok) {
-		rank = 4;
-		snprintf(text, sizeof text, "%s=pass %s=%s (by %s)", dkim ? "dkim" : "spf", prop,
+	if (spf) {
+		snprintf(text, sizeof text, "spf=%s %s=%s: SPF alone authorises no command (by %s)",
+			 result, prop ? prop : "smtp.mailfrom", shown, j->by);
+		keep(j, pass && ok ? 3 : 1, text);
+		return;
+	}
+	if (ok && pass && r->i.set && !r->i.cut && memchr(r->i.s, '@', r->i.n) &&
+	    r->i.s[0] != '@' && !ieq(r->i.s, j->from_addr)) {
+		/* the signer says which person it vouches for, and it is another */
+		clean(shown, sizeof shown, r->i.s, r->i.n, false);
+		snprintf(text, sizeof text, "dkim=pass but header.i=%s is not the From address (by %s)",
 			 shown, j->by);
-	} else if (ok) {	/* our domain, and it failed: the likeliest forgery */
-		rank = 3;
-		snprintf(text, sizeof text, "%s=%s %s=%s (by %s)", dkim ? "dkim" : "spf", result,
-			 prop, shown, j->by);
+		keep(j, 3, text);
+	} else if (ok && pass) {
+		j->pass = true;
+		snprintf(text, sizeof text, "dkim=pass %s=%s (by %s)", prop, shown, j->by);
+		keep(j, 4, text);
+	} else if (ok) {	/* our domain, and it did not pass: the likeliest forgery */
+		j->refused = true;
+		snprintf(text, sizeof text, "dkim=%s %s=%s (by %s)", result, prop, shown, j->by);
+		keep(j, 5, text);
 	} else if (pass && v) {
-		rank = 2;
-		snprintf(text, sizeof text, "%s=pass but %s=%s not aligned with %.*s",
-			 dkim ? "dkim" : "spf", prop, shown, (int)j->from.n, j->from.p);
-	} else if (pass) {
-		rank = 2;
-		snprintf(text, sizeof text, "%s=pass but no %s (by %s)", dkim ? "dkim" : "spf",
-			 missing, j->by);
+		snprintf(text, sizeof text, "dkim=pass but %s=%s not aligned with %.*s%s", prop,
+			 shown, (int)j->from.n, j->from.p,
+			 j->subdomains ? "" : " (subdomains align only with commands.align_subdomains)");
+		keep(j, 2, text);
 	} else {
-		rank = 1;
-		snprintf(text, sizeof text, "%s=%s%s%s%s%s (by %s)", dkim ? "dkim" : "spf", result,
-			 v ? " " : "", v ? prop : "", v ? "=" : "", shown, j->by);
+		snprintf(text, sizeof text, "dkim=%s%s%s%s%s (by %s)", result, v ? " " : "",
+			 v ? prop : "", v ? "=" : "", shown, j->by);
+		keep(j, 1, text);
 	}
-	if (rank > j->rank) {
-		j->rank = rank;
-		memcpy(j->text, text, sizeof text);
-	}
-	if (rank == 4)
-		j->passed = true;
 }
 
 /* Reads one Authentication-Results value; judges its results when it is
@@ -474,7 +506,7 @@ static void read_field(struct judge *j, const char *p)
 			return;
 		p = skip_cfws(p, &quote);
 	}
-	while (*p == ';' && !j->passed) {
+	while (*p == ';') {
 		p = read_resinfo(p + 1, &r, &ok, &quote);
 		if (ok && !r.twice)
 			judge_result(j, &r);
@@ -483,8 +515,9 @@ static void read_field(struct judge *j, const char *p)
 	}
 }
 
-bool auth_results_ok(const char *const *values, size_t n, const char *authserv_id,
-		     const char *from_addr, char *why, size_t why_len)
+/* The judgement over the fields of ours among values (NULLs skipped). */
+static bool judge_all(const char *const *values, size_t n, const char *authserv_id,
+		      bool subdomains, const char *from_addr, char *why, size_t why_len)
 {
 	struct judge j = { 0 };
 	const char *at = from_addr ? strrchr(from_addr, '@') : NULL;
@@ -496,14 +529,95 @@ bool auth_results_ok(const char *const *values, size_t n, const char *authserv_i
 		snprintf(j.text, sizeof j.text, "From address has no domain");
 	} else {
 		j.by = authserv_id;
-		for (k = 0; values && k < n && !j.passed; k++)
+		j.from_addr = from_addr;
+		j.subdomains = subdomains;
+		/* every field of ours is read: a fail anywhere among them wins */
+		for (k = 0; values && k < n; k++)
 			if (values[k])
 				read_field(&j, values[k]);
 		if (!j.rank)
-			snprintf(j.text, sizeof j.text, j.counted ? "no dkim or spf result from %s"
+			snprintf(j.text, sizeof j.text, j.counted ? "no dkim result from %s"
 				 : "no Authentication-Results from %s", authserv_id);
 	}
 	if (why && why_len)
 		snprintf(why, why_len, "%s", j.text);
-	return j.passed;
+	return j.pass && !j.refused;
+}
+
+bool auth_results_ok(const char *const *values, size_t n, const char *authserv_id,
+		     const char *from_addr, char *why, size_t why_len)
+{
+	return judge_all(values, n, authserv_id, false, from_addr, why, why_len);
+}
+
+/* ---- where our border is (RFC 8601 5 and 7.1) ---- */
+
+static bool is_ip_char(char c)
+{
+	return is_digit(c) || c == '.' || c == ':' || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/*
+ * Whether the Received value r records a hop from a host of
+ * internal_hosts: its "from" host name (the first word after "from"), or
+ * an address literal "[…]" of its from clause, equals an entry ignoring
+ * case.  A Received without a from clause (a local submission, a hop
+ * inside one host) is internal.
+ */
+static bool internal_hop(const char *r, const char *const *hosts, size_t n_hosts)
+{
+	const char *p = r, *word, *end;
+	size_t k, n;
+
+	while (is_wsp(*p))
+		p++;
+	if (!ieq_n(p, "from", 4) || !is_wsp(p[4]))
+		return true;
+	for (p += 4; is_wsp(*p); p++)
+		;
+	word = p;
+	while (*p && !is_wsp(*p) && *p != '(' && *p != ';')
+		p++;
+	n = (size_t)(p - word);
+	for (k = 0; k < n_hosts; k++)
+		if (hosts[k] && strlen(hosts[k]) == n && ieq_n(word, hosts[k], n))
+			return true;
+	/* the address literals of the from clause, up to " by " */
+	end = p;
+	while (*end && !(is_wsp(end[0]) && ieq_n(end + 1, "by", 2) && is_wsp(end[3])))
+		end++;
+	for (; p < end; p++) {
+		if (*p != '[')
+			continue;
+		word = ++p;
+		if (ieq_n(p, "IPv6:", 5))
+			word = p += 5;
+		while (p < end && is_ip_char(*p))
+			p++;
+		n = (size_t)(p - word);
+		for (k = 0; n && k < n_hosts; k++)
+			if (hosts[k] && strlen(hosts[k]) == n && ieq_n(word, hosts[k], n))
+				return true;
+	}
+	return false;
+}
+
+bool auth_trace_ok(const struct mail_trace *trace, size_t n, const struct auth_border *b,
+		   const char *from_addr, char *why, size_t why_len)
+{
+	const char *ours[AUTH_TRACE_MAX];
+	size_t k, m = 0;
+
+	/* Only the fields above the hop from outside into our system are
+	 * our border's (RFC 8601 7.1): everything below it came with the
+	 * mail, whatever authserv-id it names. */
+	for (k = 0; trace && k < n && m < AUTH_TRACE_MAX; k++) {
+		if (trace[k].kind == 'R' && trace[k].value &&
+		    !internal_hop(trace[k].value, b->internal_hosts, b->n_internal))
+			break;
+		if (trace[k].kind == 'A')
+			ours[m++] = trace[k].value;
+	}
+	return judge_all(ours, m, b->authserv_id, b->subdomains, from_addr, why, why_len);
 }

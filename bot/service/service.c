@@ -337,12 +337,68 @@ static int tell_failed(void *ctx, const struct outbox_entry *e, const char *reas
 	return rc;
 }
 
+static int tell_outbox_cap(struct service *sv, struct error *err);
+
 int service_flush(struct service *sv, struct error *err)
 {
 	struct outbox_stats st;
 
+	if (tell_outbox_cap(sv, err) < 0)
+		return -1;
 	/* Set here, not in service_init: a service struct may be copied. */
 	sv->flusher.on_failed = tell_failed;
 	sv->flusher.ctx = sv;
 	return outbox_flush(sv->store, sv->smtp, &sv->flusher, clock_now(), &st, err);
+}
+
+#define TROUBLE_GAP 3600	/* issue 14: the admins hear of it once an hour */
+
+int service_trouble(struct service *sv, const char *key, const char *label, const char *what,
+		    const char *todo, struct error *err)
+{
+	time_t now = clock_now();
+	char state_key[120], stamp[32], *last = NULL;
+	int rc;
+
+	snprintf(state_key, sizeof state_key, "trouble %s", key);
+	if (store_begin(sv->store, err) < 0)
+		return -1;
+	rc = store_state_get(sv->store, state_key, &last, err);
+	if (rc == 1 && now - strtoll(last, NULL, 10) < TROUBLE_GAP)
+		rc = 0;
+	else if (rc >= 0) {
+		snprintf(stamp, sizeof stamp, "%lld", (long long)now);
+		rc = store_state_set(sv->store, state_key, stamp, err) < 0 ||
+		     notify_trouble(sv->cfg, sv->store, label, what, todo, now, err) < 0 ? -1 : 1;
+	}
+	free(last);
+	if (rc < 0 || store_commit(sv->store, err) < 0) {
+		store_rollback(sv->store);
+		return -1;
+	}
+	if (rc == 1)
+		log_info("service", "%s: the admins are told", key);
+	return 0;
+}
+
+/* Issue 14 (point 11): outbox_queue() held mail back at the cap: the
+ * admins hear of it, once an hour, then the mark is cleared. */
+static int tell_outbox_cap(struct service *sv, struct error *err)
+{
+	char *rcpt = NULL, what[400];
+	int rc = store_state_get(sv->store, OUTBOX_CAP_STATE, &rcpt, err);
+
+	if (rc == 1 && *rcpt) {
+		snprintf(what, sizeof what, "mail to %s is not queued any more: %d mails already wait "
+			 "for that address (limits.pending_per_recipient); each one held is an event "
+			 "'mail-held' on its ticket", rcpt, sv->cfg->limits.pending_per_recipient);
+		rc = service_trouble(sv, "outbox-cap", "送信待ちのメールが上限に達しました / outbox "
+				     "cap reached", what, "そのアドレスに届かない理由（メールボックス、"
+				     "中継サーバー）を確認してください。incident-bot outbox で送信待ちが"
+				     "見られます / find out why mail to that address does not leave "
+				     "(incident-bot outbox).", err) < 0 ||
+		     store_state_set(sv->store, OUTBOX_CAP_STATE, "", err) < 0 ? -1 : 0;
+	}
+	free(rcpt);
+	return rc < 0 ? -1 : 0;
 }

@@ -68,4 +68,13 @@ int service_timers(struct service *sv, struct error *err);
  */
 int service_flush(struct service *sv, struct error *err);
 
+/*
+ * Issue 14: tells the admins, at most once an hour per `key`, that the
+ * service is in trouble but goes on (notify_trouble): the outbox cap hit.
+ * (A refused login is service_intake_down's.)  Its own transaction; the mail goes
+ * with the next flush.  0, or -1 (err).
+ */
+int service_trouble(struct service *sv, const char *key, const char *label, const char *what,
+		    const char *todo, struct error *err);
+
 #endif

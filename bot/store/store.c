@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <limits.h>
+
+#include "lib/log.h"
 
 static const char *const migrations[] = {
 	/* 1: the pipeline's tables */
@@ -118,6 +121,7 @@ static const char *const migrations[] = {
 	 * failures since the last one (issue 7: admins told by another route) */
 	"ALTER TABLE outbox ADD COLUMN failed_at INTEGER;",
 
+
 	/* 5: the reply tokens' generations (issue 14): which token of a
 	 * ticket and person is live, since when, and why one was revoked.
 	 * The token itself is never stored: it is the HMAC of the row. */
@@ -129,6 +133,10 @@ static const char *const migrations[] = {
 	"  issued_at INTEGER NOT NULL,"
 	"  revoked_at INTEGER, revoked_why TEXT,"
 	"  UNIQUE (ticket_id, addr, generation));",
+
+	/* 6: the acknowledgement caps count an hour's acknowledgements by
+	 * mailbox, domain and in all (issue 14, V5) */
+	"CREATE INDEX outbox_kind_time ON outbox(kind, created_at);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
@@ -215,6 +223,11 @@ int store_bind_text(sqlite3_stmt *st, int idx, const char *s)
 {
 	return s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT) :
 		   sqlite3_bind_null(st, idx);
+}
+
+int store_bind_text_static(sqlite3_stmt *st, int idx, const char *s)
+{
+	return s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, idx);
 }
 
 static int exec(struct store *s, const char *sql, const char *what, struct error *err)
@@ -304,6 +317,41 @@ out:
 	free(copy);
 }
 
+/*
+ * Issue 14 (V8): the database, its WAL and shared-memory file 0600 and
+ * their folder 0700 whatever they were before — an installation made
+ * with umask 022 left them readable by every local user.  SQLite gives a
+ * new -wal/-shm the database file's mode, so fixing the file first fixes
+ * those to come.  A file or folder of another owner is left alone (we
+ * could not change it anyway) and logged.
+ */
+static void make_private(const char *path)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char *copy = strdup(path), file[PATH_MAX];
+	struct stat sb;
+	size_t i;
+
+	if (!copy || !*path || *path == ':') {	/* ":memory:" has no file */
+		free(copy);
+		return;
+	}
+	for (i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+		snprintf(file, sizeof file, "%s%s", path, suffix[i]);
+		if (lstat(file, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077) &&
+		    chmod(file, 0600) < 0)
+			log_warn("store", "%s: cannot make it private (0600): %s", file, strerror(errno));
+	}
+	if (lstat(dirname(copy), &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & 077)) {
+		if (sb.st_uid != geteuid())
+			log_warn("store", "%s: folder of the database is not ours and open to others "
+				 "(mode %04o): make it 0700", copy, (unsigned)(sb.st_mode & 07777));
+		else if (chmod(copy, 0700) < 0)
+			log_warn("store", "%s: cannot make it private (0700): %s", copy, strerror(errno));
+	}
+	free(copy);
+}
+
 int store_open(const char *path, struct store **out, struct error *err)
 {
 	struct store *s = calloc(1, sizeof *s);
@@ -313,6 +361,7 @@ int store_open(const char *path, struct store **out, struct error *err)
 	if (!s)
 		return error_set(err, ERR_FATAL, "store: out of memory");
 	make_parent(path);
+	make_private(path);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			     SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -321,6 +370,7 @@ int store_open(const char *path, struct store **out, struct error *err)
 		store_close(s);
 		return -1;
 	}
+	make_private(path);	/* a database SQLite just created */
 	sqlite3_busy_timeout(s->db, 5000);
 	if (exec(s, "PRAGMA journal_mode = WAL", "WAL", err) < 0 ||
 	    exec(s, "PRAGMA foreign_keys = ON", "foreign keys", err) < 0 ||

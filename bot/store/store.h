@@ -129,6 +129,12 @@ struct event {
  * Appends an event to the ticket's timeline.  Each event's hash covers the
  * previous event's hash, so editing or deleting a row breaks the chain.
  */
+/*
+ * How many events of kind by actor (case-insensitive) ticket_id has at or
+ * after since: *n.  0 or -1.
+ */
+int store_event_count(struct store *s, int64_t ticket_id, const char *actor, const char *kind,
+		      time_t since, int *n, struct error *err);
 int store_event_add(struct store *s, int64_t ticket_id, time_t at, const char *actor,
 		    const char *kind, const char *detail, struct error *err);
 int store_event_list(struct store *s, int64_t ticket_id, struct event **out, size_t *n,
@@ -253,13 +259,18 @@ struct message_in {
 
 /*
  * Whether this message is already stored: STORE_SEEN_BYTES when the same
- * bytes are (SHA-256), STORE_SEEN_ID when another message with this
- * Message-ID (not NULL) is; *ticket_id is then that message's ticket (0
- * when none).  0 when neither, -1 on error.
+ * bytes are (SHA-256); STORE_SEEN_ID when another message with this
+ * Message-ID (not NULL) has the same from_addr (ignoring case) and body
+ * (another copy of the same mail); STORE_SEEN_CLASH when messages with
+ * this Message-ID exist but none from this sender with this body (issue
+ * 14, V12: a planted Message-ID must not hide a real report — the mail
+ * is new).  *ticket_id is then the matching (or first) message's ticket
+ * (0 when none).  0 when none of these, -1 on error.
  */
-enum { STORE_SEEN_BYTES = 1, STORE_SEEN_ID = 2 };
+enum { STORE_SEEN_BYTES = 1, STORE_SEEN_ID = 2, STORE_SEEN_CLASH = 3 };
 int store_message_seen(struct store *s, const char *message_id, const char *sha256,
-		       int64_t *ticket_id, struct error *err);
+		       const char *from_addr, const char *body, int64_t *ticket_id,
+		       struct error *err);
 
 /* Inserts the message and its attachments' records; *id may be NULL. */
 int store_message_insert(struct store *s, const struct message_in *m, time_t now,
@@ -354,6 +365,18 @@ void store_outbox_entry_release(struct outbox_entry *e);
 /* The entry whose Message-ID is message_id (without data): 1, 0, or -1. */
 int store_outbox_find(struct store *s, const char *message_id, struct outbox_entry *out,
 		      struct error *err);
+
+/*
+ * The recipients of the mails of kind queued since then, oldest first, in
+ * a malloc'd array of malloc'd strings (free each, then the array): what
+ * the acknowledgement caps count by mailbox and domain (issue 14).  0 or
+ * -1.
+ */
+int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, char ***rcpts,
+			     size_t *n, struct error *err);
+
+/* How many mails to rcpt (case-insensitive) wait in the outbox (pending): *n. */
+int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err);
 
 /* How many mails of kind were queued to rcpt (case-insensitive) since then. */
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,

@@ -49,6 +49,9 @@ int store_grow(void *listp, size_t *cap, size_t n, size_t elem);
 
 /* Binds text or NULL. */
 int store_bind_text(sqlite3_stmt *st, int idx, const char *s);
+/* The same without a copy: s must stay until the statement is reset.
+ * For a mail's text, which can be tens of MB (issue 14, point 10). */
+int store_bind_text_static(sqlite3_stmt *st, int idx, const char *s);
 
 /*
  * The hash of an event (store_ticket.c): lower-case hex SHA-256 over the

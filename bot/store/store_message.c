@@ -10,31 +10,39 @@
 #include <string.h>
 
 int store_message_seen(struct store *s, const char *message_id, const char *sha256,
-		       int64_t *ticket_id, struct error *err)
+		       const char *from_addr, const char *body, int64_t *ticket_id,
+		       struct error *err)
 {
+	/* issue 14 (V12): a Message-ID is the sender's word, not a proof:
+	 * only the same bytes, or the same sender and text, are the same
+	 * mail; the best match decides */
 	static const char sql[] =
-		"SELECT COALESCE(ticket_id, 0), sha256 = ?2 FROM messages "
+		"SELECT COALESCE(ticket_id, 0), sha256 = ?2,"
+		" COALESCE(from_addr = ?3 COLLATE NOCASE AND body IS ?4, 0) AS same FROM messages "
 		"WHERE sha256 = ?2 OR (?1 IS NOT NULL AND message_id = ?1) "
-		"ORDER BY sha256 = ?2 DESC, id LIMIT 1";
+		"ORDER BY sha256 = ?2 DESC, same DESC, id LIMIT 1";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
-	int rc, same_bytes = 0;
+	int rc, same_bytes = 0, same_mail = 0;
 
 	*ticket_id = 0;
 	if (!st)
 		return -1;
 	store_bind_text(st, 1, message_id);
 	sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
+	store_bind_text(st, 3, from_addr);
+	store_bind_text_static(st, 4, body);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*ticket_id = sqlite3_column_int64(st, 0);
 		same_bytes = sqlite3_column_int(st, 1);
+		same_mail = sqlite3_column_int(st, 2);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(s, rc, "duplicate check", err);
 	if (rc == SQLITE_DONE)
 		return 0;
-	return same_bytes ? STORE_SEEN_BYTES : STORE_SEEN_ID;
+	return same_bytes ? STORE_SEEN_BYTES : same_mail ? STORE_SEEN_ID : STORE_SEEN_CLASH;
 }
 
 static int insert_attachments(struct store *s, int64_t msg_id, const struct mail *m,
@@ -97,10 +105,10 @@ int store_message_insert(struct store *s, const struct message_in *in, time_t no
 			sqlite3_bind_int64(st, 11, m->date);
 		store_bind_text(st, 12, m->in_reply_to);
 		store_bind_text(st, 13, refs);
-		store_bind_text(st, 14, m->body);
+		store_bind_text_static(st, 14, m->body);
 	}
 	sqlite3_bind_int64(st, 15, now);
-	store_bind_text(st, 16, in->new_text ? in->new_text : m ? m->body : NULL);
+	store_bind_text_static(st, 16, in->new_text ? in->new_text : m ? m->body : NULL);
 	rc = store_step_done(s, st, "message", err);
 	free(refs);
 	if (rc < 0)

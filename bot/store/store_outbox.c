@@ -250,6 +250,61 @@ int store_outbox_find(struct store *s, const char *message_id, struct outbox_ent
 	return 1;
 }
 
+int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, char ***rcpts,
+			     size_t *n, struct error *err)
+{
+	static const char sql[] =
+		"SELECT rcpt FROM outbox WHERE kind = ?1 AND created_at >= ?2 ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	char **list = NULL;
+	size_t cap = 0, k = 0;
+	int rc;
+
+	*rcpts = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (store_grow(&list, &cap, k, sizeof *list) < 0 ||
+		    !(list[k] = store_col_strdup(st, 0))) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		k++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		while (k)
+			free(list[--k]);
+		free(list);
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_FATAL, "store: out of memory") :
+		       store_fail(s, rc, "outbox recipients", err);
+	}
+	*rcpts = list;
+	*n = k;
+	return 0;
+}
+
+int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM outbox WHERE rcpt = ?1 COLLATE NOCASE AND state = 'pending'";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox pending", err);
+}
+
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
 			     time_t since, int *count, struct error *err)
 {

@@ -236,6 +236,28 @@ int store_event_hash(const char *prev, int64_t ticket_id, time_t at, const char 
 	return 0;
 }
 
+int store_event_count(struct store *s, int64_t ticket_id, const char *actor, const char *kind,
+		      time_t since, int *n, struct error *err)
+{
+	static const char sql[] = "SELECT count(*) FROM events WHERE ticket_id = ?1 AND kind = ?3"
+		" AND actor = ?2 COLLATE NOCASE AND at >= ?4";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "event count", err);
+}
+
 int store_event_add(struct store *s, int64_t ticket_id, time_t at, const char *actor,
 		    const char *kind, const char *detail, struct error *err)
 {

@@ -63,6 +63,14 @@ BY_RULE = {
 }
 # Machines' mails with no marker a rule could use without hiding real
 # reports: they get a ticket (and the per-sender limit bounds any answers).
+# People's mails the corpus files under a Message-ID that other test mails
+# share: until issue 14 (V12) they counted as copies of the first one; now
+# another text with a known Message-ID is new mail, routed as any other —
+# and these are list mail (Precedence: bulk, "[elena:00300]"): no ticket.
+LIST_MAIL_SHARED_ID = {
+    "fml8__multipart_mixed_multipart.eml": "Precedence: bulk; Message-ID of fml8__biglobe.ne.jp.eml",
+}
+
 KNOWN_MISSES = {
     "bounceparser__bluebottle.eml": "challenge/response, no standard header",
     "fml8__freeserve.ne.jp.eml": "ISP bounce without DSN, null sender or daemon address",
@@ -229,7 +237,8 @@ for name in sorted(os.listdir(corpus)):
         bad.append(f"machine mail opened a ticket: {name}")
     elif machine and not opened and name in KNOWN_MISSES:
         bad.append(f"known miss is caught now (update the list): {name}")
-    elif not machine and ticket is None and kind != "duplicate":
+    elif not machine and ticket is None and kind != "duplicate" and not (
+            kind == "automatic" and name in LIST_MAIL_SHARED_ID):
         # (another copy of a Message-ID is judged with the first copy)
         bad.append(f"person's mail is on no ticket ({kind}): {name}")
 with open(mojibake_out, "w", encoding="utf-8") as f:

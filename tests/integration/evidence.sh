@@ -167,12 +167,15 @@ like "$c" "first-event: $first" "chain.txt: the ticket's first event and hash"
 like "$c" "last-event: $(db "SELECT id FROM events WHERE ticket_id = $tid ORDER BY id DESC LIMIT 1") " \
 	"chain.txt: the ticket's last event"
 like "$c" "$(db "SELECT hash FROM events WHERE ticket_id = $tid ORDER BY id DESC LIMIT 1")" "... and its hash"
-like "$c" "verify: ok: $n_ev events, $n_msg messages verified" "chain.txt: the whole database verified"
+# + 1: the export revoked the admins' reply tokens first, an event (issue 14)
+like "$c" "verify: ok: $((n_ev + 1)) events, $n_msg messages verified" "chain.txt: the whole database verified"
 
 # the manifest
 (cd "$X" && sha256sum --quiet -c manifest.sha256) >/dev/null 2>&1
 ok $? "sha256sum -c manifest.sha256 passes inside the folder"
-is "$(cut -c67- "$X/manifest.sha256" | sort | tr '\n' ' ')" \
+like "$(head -1 "$X/manifest.sha256")" "# issue 14: every reply token of this ticket was revoked" \
+	"the manifest says the tokens in the mail were revoked"
+is "$(grep -v '^#' "$X/manifest.sha256" | cut -c67- | sort | tr '\n' ' ')" \
 	"$(cd "$X" && find . -type f ! -name manifest.sha256 | sed 's|^\./||' | sort | tr '\n' ' ')" \
 	"the manifest lists every file but itself"
 cp -a "$X" "$WORK/altered"
@@ -205,7 +208,10 @@ bot export "not-an-id" >/dev/null 2>&1
 is $? 2 "a malformed ID is a usage error"
 
 # --- a closed ticket, with its lessons (policy 8)
-reply "$ADMIN1" "$(alarm_uid "$ADMIN1" "$id")" "/close force 検証のためクローズ
+# the export revoked the tokens (issue 14): /token mails a fresh one
+reply "$ADMIN1" "$(alarm_uid "$ADMIN1" "$id")" "/token"
+poll_at 1700
+reply "$ADMIN1" "$(mailbox "$ADMIN1" list INBOX | grep "$id" | grep "新しい返信用アドレス" | tail -1 | cut -f1)" "/close force 検証のためクローズ
 /lessons
 原因: 管理画面のパスワードが使い回されていた。
 対策: 多要素認証を必須にする。"

@@ -379,7 +379,7 @@ new_bot() {
 	works+=("$WORK")
 	DB=$WORK/state/incidents.db
 	sed -i 's/^timezone .*/&\nfetch_batch = 10/' "$CONF"
-	printf 'limits {\n  replies_per_sender_per_hour = 1000\n}\n' >>"$CONF"
+	printf 'limits {\n  replies_per_sender_per_hour = 1000\n  replies_per_domain_per_hour = 1000\n  replies_outside_per_hour = 1000\n  pending_per_recipient = 10000\n}\n' >>"$CONF"
 }
 db() { sqlite3 "$DB" "$1"; }
 at() { date -d "@$1" -Iseconds; }	# at EPOCH: for --now

@@ -49,7 +49,9 @@ t_start=$SECONDS
 # Batches of 10: many commits, so kills land between them as well as inside.
 # One admin (fewer mails to send); two reporters, each under the answer limit.
 sed -i 's/^timezone .*/&\nfetch_batch = 10/; /^person "ecadmin"/d' "$CONF"
-printf 'limits {\n  replies_per_sender_per_hour = 1000\n}\n' >>"$CONF"
+# issue 14: acknowledgements are capped per domain and in all, and at most
+# 200 mails wait per recipient: this backlog queues 400 to each reporter
+printf 'limits {\n  replies_per_sender_per_hour = 1000\n  replies_per_domain_per_hour = 1000\n  replies_outside_per_hour = 1000\n  pending_per_recipient = 10000\n}\n' >>"$CONF"
 
 # --- 20 tickets opened before the backlog arrives
 N_SEED=20

@@ -46,7 +46,7 @@ done
 acks=$(sqlite3 "$WORK/state/incidents.db" "SELECT count(*) FROM outbox WHERE kind = 'ack' AND rcpt = '$ROBOT'")
 is "$acks" 5 "the bot answers the robot at most limits.replies_per_sender_per_hour times"
 ok $((round >= 10)) "the loop stopped by itself (after $round rounds)"
-like "$(cat "$WORK/poll.log")" "in the last hour: no more" "the log says why it stopped answering"
+like "$(cat "$WORK/poll.log")" "suppressed: limits.replies_per_sender_per_hour" "the log says why it stopped answering"
 is "$(bot tickets --json | json 'len(j)')" "$((answered + 1))" "every robot mail is still on record as a ticket"
 like "$(bot show "$(bot tickets --json | json 'j[0]["id"]')")" "ack-suppressed" "the ticket notes the suppressed answer"
 

@@ -755,8 +755,8 @@ static void test_refusals(void)
 	o = opts(true, "INBOX");
 	snprintf(wrong, sizeof wrong, "%s-wrong", password);
 	o.password = wrong;
-	CHECK(imap_open(&o, &s, &err) < 0 && s == NULL && err.cls == ERR_FATAL,
-	      "wrong password: ERR_FATAL");
+	CHECK(imap_open(&o, &s, &err) < 0 && s == NULL && err.cls == ERR_AUTH,
+	      "wrong password: ERR_AUTH (run retries, the admins told)");
 	CHECK(strstr(err.msg, "login") && !strstr(err.msg, wrong), "  says login, not the password");
 	printf("# %s\n", err.msg);
 

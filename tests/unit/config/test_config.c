@@ -101,7 +101,9 @@ static void test_smallest(void)
 	CHECK_INT(cfg.imap.poll_interval, 60, "poll interval");
 	CHECK_INT(cfg.fetch_batch, 200, "default fetch batch");
 	CHECK_INT(cfg.limits.max_message_size, 26214400, "no limits section: max_message_size 25 MiB");
-	CHECK_INT(cfg.limits.replies_per_hour, 10, "no limits section: 10 replies per sender and hour");
+	CHECK_INT(cfg.limits.replies_per_hour, 5, "no limits section: 5 replies per mailbox and hour (issue 14)");
+	CHECK_INT(cfg.limits.replies_per_domain, 20, "... 20 per outside domain");
+	CHECK_INT(cfg.limits.replies_outside, 100, "... 100 to all outside senders");
 	CHECK_STR(cfg.smtp.charset, "utf-8", "smtp.charset defaults to utf-8");
 	config_release(&cfg);
 }
@@ -181,11 +183,11 @@ static void test_limits(void)
 	} ok[] = {
 		{ "limits {\n  max_message_size = 1048576\n  replies_per_sender_per_hour = 3\n}\n",
 		  1048576, 3 },
-		{ "limits {\n  max_message_size = 65536  # the smallest\n}\n", 65536, 10 },
+		{ "limits {\n  max_message_size = 65536  # the smallest\n}\n", 65536, 5 },
 		{ "limits {\n  replies_per_sender_per_hour = 1000\n}\n", 26214400, 1000 },
 		{ "limits { max_message_size = 1073741824 replies_per_sender_per_hour = 1 }\n",
 		  1073741824, 1 },
-		{ "limits {\n}\n", 26214400, 10 },
+		{ "limits {\n}\n", 26214400, 5 },
 	};
 	/* the section starts on line 26 of the file (before the first person) */
 	static const struct {

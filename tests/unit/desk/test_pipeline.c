@@ -137,6 +137,8 @@ int main(void)
 	cfg.persons = persons;
 	cfg.n_persons = 3;
 	cfg.limits.replies_per_hour = 3;
+	cfg.limits.replies_per_domain = 20;
+	cfg.limits.replies_outside = 100;
 
 	/* A new report: a ticket, an acknowledgement, an alarm per admin. */
 	s = feed1(report);
@@ -178,8 +180,13 @@ int main(void)
 		CHECK_INT(s.new_tickets, 1, "same bytes without Message-ID in one batch: one ticket");
 		CHECK_INT(s.duplicates, 1, "... and one duplicate");
 	}
-	s = feed1("From: b@example.com\r\nSubject: other bytes\r\nMessage-ID: <report-1@example.com>\r\n\r\nx\r\n");
-	CHECK_INT(s.duplicates, 1, "same Message-ID with other bytes is a duplicate");
+	/* issue 14 (V12): a copy is the same sender and text; another sender
+	 * or text with a known Message-ID is new mail (security-dupes.sh) */
+	s = feed1("From: Yamada <YAMADA@example.com>\r\nSubject: other bytes\r\n"
+		  "Message-ID: <report-1@example.com>\r\nMIME-Version: 1.0\r\n"
+		  "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+		  "受注サーバーが遅く、見知らぬログインがあります。\r\n");
+	CHECK_INT(s.duplicates, 1, "same Message-ID, sender and text with other bytes is a duplicate");
 	CHECK_INT(count_messages("INC-2026-0001"), 2, "... whose bytes are kept on the first copy's ticket");
 	CHECK_INT(count_tickets(), 2, "two tickets so far");
 

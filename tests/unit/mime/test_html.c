@@ -29,7 +29,11 @@ static const struct html_case {
 	{ "div", "<div>a</div><div>b</div>", "a\n\nb\n" },
 	{ "li", "<ul><li>first</li><li>second</li></ul>", "first\n\nsecond\n\n" },
 	{ "ol, h1, hr, pre, blockquote", "<h1>Title</h1>text<hr><ol><li>x</ol><pre>p</pre>"
-	  "<blockquote>q</blockquote>", "Title\ntext\n\nx\n\np\n\nq\n" },
+	  "<blockquote>q</blockquote>", "Title\ntext\n\nx\n\np\n\n> q\n" },
+	/* issue 14 (V11): a blockquote is a quote, as "> " in plain text */
+	{ "blockquote lines quoted", "<p>ok</p><blockquote>a<br>b<blockquote>c</blockquote>d</blockquote>e",
+	  "ok\n\n> a\n> b\n> c\n> d\ne" },
+	{ "stray closing blockquote", "</blockquote>a", "a" },
 	{ "table rows", "<table><tr><td>a</td></tr><tr><td>b</td></tr></table>", "a\n\nb\n\n" },
 	{ "no break at the start", "<p><br><div>x", "x" },
 	{ "at most one empty line", "a<br><br><br><br>b", "a\n\nb" },
@@ -45,6 +49,19 @@ static const struct html_case {
 	{ "comment never closed", "a<!-- x > y, to the end", "a" },
 	{ "script never closed", "a<script>x < y", "a" },
 	{ "closing script alone", "a</script>b", "ab" },
+	{ "title outside head", "<title>/close force</title>x", "x" },
+	/* issue 14 (V11): what a person does not see is not text */
+	{ "display:none", "<div style=\"display:none\">/close force x</div>seen", "seen" },
+	{ "display: none, any case, among others", "<p STYLE='color:red; Display : NONE !important'>/ack</p>seen",
+	  "seen" },
+	{ "visibility:hidden", "<span style=\"visibility:hidden\">/ack</span>seen", "seen" },
+	{ "font-size:0", "<span style=\"font-size:0px\">/ack</span>seen", "seen" },
+	{ "opacity:0.9 shows", "<span style=\"opacity:0.9\">shown</span>", "shown" },
+	{ "hidden attribute", "<div hidden>/ack</div>seen", "seen" },
+	{ "hidden with nested same tags", "<div hidden><div>a</div><div>b</div>c</div>seen", "seen" },
+	{ "hidden never closed", "x<div hidden>/ack <p>more", "x\n" },
+	{ "hidden void element", "a<img hidden src=x>b", "ab" },
+	{ "display:none is not a word inside text", "<p>display:none</p>", "display:none\n" },
 
 	/* white space */
 	{ "runs collapse", "a  \t\r\n  b", "a b" },

@@ -256,8 +256,8 @@ static void authentication_results(void)
 		      "A-R: Gmail's field, by mx.google.com → pass");
 		CHECK_STR(why, "dkim=pass header.i=@example.com (by mx.google.com)",
 			  "A-R: Gmail's field: why");
-		CHECK(auth_results_ok(&v, 1, "MX.Google.COM", "a@sub.example.com", why, sizeof why),
-		      "A-R: Gmail's field, authserv-id in other case, From a subdomain → pass");
+		CHECK(!auth_results_ok(&v, 1, "MX.Google.COM", "a@sub.example.com", why, sizeof why),
+		      "A-R: Gmail's field, From a subdomain: not aligned (issue 14, V3) → fail");
 	}
 	results(gmail, "a@example.com", false, "no Authentication-Results from mx.example.com",
 		"Gmail's field is not ours");
@@ -269,7 +269,7 @@ static void authentication_results(void)
 
 		snprintf(ms, sizeof ms, "%s; %s", MX, microsoft);
 		results_n(&v, 1, "a@example.com", true,
-			  "spf=pass smtp.mailfrom=example.com (by mx.example.com)",
+			  "dkim=pass header.d=example.com (by mx.example.com)",
 			  "Microsoft's results under our authserv-id (action=, reason=)");
 	}
 	results("mx.example.com;\n\tdkim=pass (2048-bit key; unprotected) header.d=example.com "
@@ -286,7 +286,7 @@ static void authentication_results(void)
 	v2[0] = "mx.example.com.evil.example; dkim=pass header.d=example.com";
 	v2[1] = "mx.example.com; spf=fail smtp.mailfrom=alice@example.com";
 	results_n(v2, 2, "alice@example.com", false,
-		  "spf=fail smtp.mailfrom=alice@example.com (by mx.example.com)",
+		  "spf=fail smtp.mailfrom=alice@example.com: SPF alone authorises no command (by mx.example.com)",
 		  "authserv-id with our name as prefix");
 	results("(mx.example.com) mx.evil.example; dkim=pass header.d=example.com",
 		"alice@example.com", false, "no Authentication-Results from mx.example.com",
@@ -294,7 +294,7 @@ static void authentication_results(void)
 	results("mx.example; dkim=pass header.d=example.com", "alice@example.com", false, NULL,
 		"a prefix of our authserv-id");
 	results("mx.example.com=x; dkim=pass header.d=example.com", "alice@example.com", false,
-		"no dkim or spf result from mx.example.com", "garbage after the authserv-id");
+		"no dkim result from mx.example.com", "garbage after the authserv-id");
 	results("MX.EXAMPLE.COM; DKIM=PASS HEADER.D=EXAMPLE.COM", "alice@example.com", true, NULL,
 		"names in upper case");
 	results("\"mx.example.com\"; dkim=pass header.d=example.com", "alice@example.com", true, NULL,
@@ -304,53 +304,72 @@ static void authentication_results(void)
 	results("mx.example.com 1; dkim=pass header.d=example.com", "alice@example.com", true, NULL,
 		"version 1");
 	results("mx.example.com 2; dkim=pass header.d=example.com", "alice@example.com", false,
-		"no dkim or spf result from mx.example.com", "version 2 is not understood");
+		"no dkim result from mx.example.com", "version 2 is not understood");
 	v2[0] = "mx.example.com; dkim=fail header.d=example.com";
 	v2[1] = "mx.example.com; spf=pass smtp.mailfrom=bounce@example.com";
-	results_n(v2, 2, "alice@example.com", true,
-		  "spf=pass smtp.mailfrom=bounce@example.com (by mx.example.com)",
+	/* issue 14 (V2): a fail among ours wins over any pass; SPF never authorises */
+	results_n(v2, 2, "alice@example.com", false,
+		  "dkim=fail header.d=example.com (by mx.example.com)",
 		  "two fields of ours: DKIM failed, SPF passed");
 	results("mx.example.com; dkim=fail header.d=example.com; dkim=pass header.d=example.com",
-		"alice@example.com", true, NULL, "two signatures, the second passes");
+		"alice@example.com", false, "dkim=fail header.d=example.com (by mx.example.com)",
+		"two signatures, the first fails: the fail wins");
+	results("mx.example.com; dkim=pass header.d=example.com; dkim=temperror header.d=example.com",
+		"alice@example.com", false, "dkim=temperror header.d=example.com (by mx.example.com)",
+		"a temperror after a pass wins");
+	results("mx.example.com; dkim=pass header.d=example.com; dkim=none header.d=example.com",
+		"alice@example.com", false, NULL, "a none after a pass wins");
+	results("mx.example.com; dkim=pass header.d=example.com; dmarc=fail header.from=example.com",
+		"alice@example.com", false, "dmarc=fail (by mx.example.com)", "dmarc=fail refuses");
+	results("mx.example.com; dkim=pass header.d=example.com; dkim=fail header.d=list.example",
+		"alice@example.com", true, NULL, "a failing signature of another domain does not refuse");
+	results("mx.example.com; spf=pass smtp.mailfrom=alice@example.com", "alice@example.com", false,
+		"spf=pass smtp.mailfrom=alice@example.com: SPF alone authorises no command (by mx.example.com)",
+		"spf=pass alone (issue 14, V3)");
+	results("mx.example.com; dkim=pass header.d=example.com header.i=bob@example.com",
+		"alice@example.com", false,
+		"dkim=pass but header.i=bob@example.com is not the From address (by mx.example.com)",
+		"header.i names another person");
+	results("mx.example.com; dkim=pass header.d=example.com header.i=Alice@Example.com",
+		"alice@example.com", true, NULL, "header.i names the From address");
 
 	/* alignment */
-	results("mx.example.com; dkim=pass header.d=example.com", "alice@mail.example.com", true,
+	/* issue 14 (V3): subdomains align only when configured (auth_trace_ok) */
+	results("mx.example.com; dkim=pass header.d=example.com", "alice@mail.example.com", false,
 		NULL, "header.d a parent of the From domain");
-	results("mx.example.com; dkim=pass header.d=mail.example.com", "alice@example.com", true,
+	results("mx.example.com; dkim=pass header.d=mail.example.com", "alice@example.com", false,
 		NULL, "header.d a subdomain of the From domain");
 	results("mx.example.com; dkim=pass header.d=example.com.", "alice@Example.COM", true, NULL,
 		"final dot and case");
 	results("mx.example.com; dkim=pass header.d=evil.example", "alice@example.com", false,
-		"dkim=pass but header.d=evil.example not aligned with example.com", "unaligned pass");
+		"dkim=pass but header.d=evil.example not aligned with example.com (subdomains align only "
+		"with commands.align_subdomains)", "unaligned pass");
 	results("mx.example.com; dkim=pass header.d=badexample.com", "alice@example.com", false,
-		"dkim=pass but header.d=badexample.com not aligned with example.com",
-		"suffix but not on a label boundary");
+		"dkim=pass but header.d=badexample.com not aligned with example.com (subdomains align "
+		"only with commands.align_subdomains)", "suffix but not on a label boundary");
 	results("mx.example.com; dkim=pass header.d=example.com.evil.example", "alice@example.com",
 		false, NULL, "our domain as a prefix");
 	results("mx.example.com; dkim=pass header.d=com", "alice@example.com", false, NULL,
 		"a top-level domain aligns with nothing below it");
 	results("mx.example.com; dkim=pass header.d=ex..ample.com", "alice@ex..ample.com", false,
 		NULL, "empty label");
-	results("mx.example.com; dkim=pass header.i=user@mail.example.com", "alice@example.com",
-		true, "dkim=pass header.i=user@mail.example.com (by mx.example.com)",
+	results("mx.example.com; dkim=pass header.i=alice@example.com", "alice@example.com",
+		true, "dkim=pass header.i=alice@example.com (by mx.example.com)",
 		"header.i without header.d");
 	results("mx.example.com; dkim=pass header.d=evil.example header.i=@example.com",
 		"alice@example.com", false, NULL, "header.d wins over header.i");
 	results("mx.example.com; dkim=pass header.s=sel", "alice@example.com", false,
-		"dkim=pass but no header.d or header.i (by mx.example.com)", "pass without a domain");
-	results("mx.example.com; spf=pass smtp.mailfrom=example.com", "alice@example.com", true,
-		NULL, "smtp.mailfrom without @");
-	results("mx.example.com; spf=pass smtp.mailfrom=a@evil.example@example.com",
-		"alice@example.com", true, NULL, "smtp.mailfrom domain after the last @");
-	results("mx.example.com; spf=pass smtp.mailfrom=\"\"", "alice@example.com", false,
-		"spf=pass but smtp.mailfrom= not aligned with example.com", "empty smtp.mailfrom");
+		"dkim=pass (by mx.example.com)", "pass without a domain");
+	results("mx.example.com; spf=pass smtp.mailfrom=example.com", "alice@example.com", false,
+		NULL, "smtp.mailfrom without @: SPF does not authorise");
 	results("mx.example.com; spf=pass smtp.helo=example.com", "alice@example.com", false,
-		"spf=pass but no smtp.mailfrom (by mx.example.com)", "HELO identity does not count");
+		"spf=pass smtp.mailfrom=: SPF alone authorises no command (by mx.example.com)",
+		"HELO identity does not count");
 	results("mx.example.com; spf=softfail smtp.mailfrom=evil.example", "alice@example.com",
-		false, "spf=softfail smtp.mailfrom=evil.example (by mx.example.com)",
-		"softfail of another domain");
+		false, "spf=softfail smtp.mailfrom=evil.example: SPF alone authorises no command (by "
+		"mx.example.com)", "softfail of another domain");
 	results("mx.example.com; dmarc=pass header.from=example.com; arc=pass",
-		"alice@example.com", false, "no dkim or spf result from mx.example.com",
+		"alice@example.com", false, "no dkim result from mx.example.com",
 		"dmarc and arc do not count");
 	results("mx.example.com; dkim=pass header.d=example.com", "alice", false,
 		"From address has no domain", "From without a domain");
@@ -377,27 +396,27 @@ static void authentication_results(void)
 		"quoted domain");
 	results("mx.example.com; spf=pass (domain of \"x) ; dkim=pass header.d=example.com; (\"@evil"
 		".example designates 1.2.3.4) smtp.mailfrom=\"x) ; dkim=pass header.d=example.com; (\""
-		"@evil.example", "alice@example.com", false, "no dkim or spf result from mx.example.com",
+		"@evil.example", "alice@example.com", false, "no dkim result from mx.example.com",
 		"'\"' inside a comment drops the field");
 	results("mx.example.com; dkim/1 = pass header . d = example.com", "alice@example.com", true,
 		NULL, "method version and spaces around '=' and '.'");
 	results("mx.example.com; none", "alice@example.com", false,
-		"no dkim or spf result from mx.example.com", "none");
+		"no dkim result from mx.example.com", "none");
 	results("mx.example.com", "alice@example.com", false,
-		"no dkim or spf result from mx.example.com", "authserv-id alone");
-	results("mx.example.com; dkim=pass header.d; spf=pass smtp.mailfrom=alice@example.com",
+		"no dkim result from mx.example.com", "authserv-id alone");
+	results("mx.example.com; dkim=pass header.d; dkim=pass header.d=example.com",
 		"alice@example.com", true, NULL, "a broken result does not hide the next");
 	results("mx.example.com; dkim=pass header.d=example.com x", "alice@example.com", false, NULL,
 		"a result with trailing garbage is dropped");
-	results("mx.example.com; =pass; dkim=; ;;; dkim pass; spf=pass smtp.mailfrom=example.com",
+	results("mx.example.com; =pass; dkim=; ;;; dkim pass; dkim=pass header.d=example.com",
 		"alice@example.com", true, NULL, "empty and broken results before a good one");
 	results("mx.example.com; dkim=pass header.d=\"example.com", "alice@example.com", false, NULL,
 		"unclosed quote");
 	results("mx.example.com; dkim=pass header.d=example.com (unclosed", "alice@example.com",
 		true, NULL, "unclosed comment at the end");
 	results("mx.example.com; dkim=pass header.d=ex\001ample.com", "alice@example.com", false,
-		"dkim=pass but header.d=ex?ample.com not aligned with example.com",
-		"control character shown as '?'");
+		"dkim=pass but header.d=ex?ample.com not aligned with example.com (subdomains align "
+		"only with commands.align_subdomains)", "control character shown as '?'");
 
 	/* empty and absent */
 	results("", "alice@example.com", false, "no Authentication-Results from mx.example.com",
@@ -479,6 +498,55 @@ static void garbage(void)
 	free(buf);
 }
 
+/* auth_trace_ok(): only the fields above the hop from outside (issue 14, V2). */
+static void border(void)
+{
+	static const char *const inside[] = { "mx.example.com", "10.0.0.5" };
+	struct auth_border b = { .authserv_id = MX, .internal_hosts = inside, .n_internal = 2 };
+	char ours_pass[] = "mx.example.com; dkim=pass header.d=example.com";
+	char ours_fail[] = "mx.example.com; dkim=fail header.d=example.com";
+	char lmtp[] = "from mx.example.com (localhost [127.0.0.1]) by store.example.com with LMTP id x";
+	char relay[] = "from relay.example.com (relay [10.0.0.5]) by mx.example.com with ESMTP";
+	char outside[] = "from evil.example (evil.example [203.0.113.9]) by mx.example.com with ESMTPS";
+	char local[] = "by mx.example.com (Postfix, from userid 0) id 1234";
+	char why[300];
+	struct mail_trace t[6];
+
+#define T(i, k, v) (t[i].kind = (k), t[i].value = (v))
+	T(0, 'R', lmtp), T(1, 'A', ours_pass), T(2, 'R', outside);
+	CHECK(auth_trace_ok(t, 3, &b, "alice@example.com", why, sizeof why),
+	      "border: our pass above the hop from outside (and an LMTP hop of ours above it) → pass");
+	T(0, 'R', lmtp), T(1, 'R', outside), T(2, 'A', ours_pass);
+	CHECK(!auth_trace_ok(t, 3, &b, "alice@example.com", why, sizeof why),
+	      "border: a pass in our name below the hop from outside (sender-added) → fail");
+	CHECK_STR(why, "no Authentication-Results from mx.example.com", "border: ... why");
+	T(0, 'A', ours_fail), T(1, 'R', outside), T(2, 'A', ours_pass);
+	CHECK(!auth_trace_ok(t, 3, &b, "alice@example.com", why, sizeof why),
+	      "border: our fail above, a forged pass below → fail");
+	CHECK_STR(why, "dkim=fail header.d=example.com (by mx.example.com)", "border: ... why");
+	T(0, 'A', ours_pass), T(1, 'R', relay), T(2, 'A', ours_fail), T(3, 'R', outside);
+	CHECK(!auth_trace_ok(t, 4, &b, "alice@example.com", why, sizeof why),
+	      "border: a fail of ours below an internal hop (by address literal) still counts → fail");
+	T(0, 'R', local), T(1, 'A', ours_pass), T(2, 'R', outside);
+	CHECK(auth_trace_ok(t, 3, &b, "alice@example.com", why, sizeof why),
+	      "border: a Received without 'from' is a hop inside → pass");
+	T(0, 'A', ours_pass);
+	CHECK(auth_trace_ok(t, 1, &b, "alice@example.com", why, sizeof why),
+	      "border: no Received at all (put in from inside): every field read → pass");
+	T(0, 'A', (char *)"mx.example.com; dkim=pass header.d=mail.example.com"), T(1, 'R', outside);
+	CHECK(!auth_trace_ok(t, 2, &b, "alice@example.com", why, sizeof why),
+	      "border: a subdomain's signature without align_subdomains → fail");
+	b.subdomains = true;
+	CHECK(auth_trace_ok(t, 2, &b, "alice@example.com", why, sizeof why),
+	      "border: ... with align_subdomains → pass");
+	b.n_internal = 0;
+	T(0, 'R', lmtp), T(1, 'A', ours_pass);
+	CHECK(!auth_trace_ok(t, 2, &b, "alice@example.com", why, sizeof why),
+	      "border: no internal hosts configured: the first Received is the border");
+	CHECK(!auth_trace_ok(NULL, 0, &b, "alice@example.com", why, sizeof why), "border: no trace → fail");
+#undef T
+}
+
 /* Tokens found and masked wherever a reply address shows (issue 14). */
 static void leaks(void)
 {
@@ -519,6 +587,7 @@ int main(void)
 	addresses();
 	leaks();
 	authentication_results();
+	border();
 	garbage();
 	return test_done();
 }

@@ -39,6 +39,7 @@ static void add_message(struct store *s, int64_t ticket, const char *msgid, cons
 
 	digest_sha256_hex(raw, strlen(raw), sha);
 	m.message_id = (char *)msgid;
+	m.from.addr = "a@example.com";
 	m.subject = "s";
 	m.body = "本文";
 	in.ticket_id = ticket;
@@ -94,15 +95,21 @@ int main(void)
 	CHECK(t1 != t2, "distinct ticket rows");
 
 	add_message(s, t1, "abc@example.com", "raw one");
-	CHECK_INT(store_message_seen(s, "abc@example.com", "0", &tid, &err), STORE_SEEN_ID,
-		  "same Message-ID is another copy");
+	CHECK_INT(store_message_seen(s, "abc@example.com", "0", "A@example.com", "本文", &tid, &err),
+		  STORE_SEEN_ID, "same Message-ID, sender (any case) and text is another copy");
+	CHECK_INT(store_message_seen(s, "abc@example.com", "0", "b@example.com", "本文", &tid, &err),
+		  STORE_SEEN_CLASH, "same Message-ID from another sender: a clash, not a copy (V12)");
+	CHECK_INT(store_message_seen(s, "abc@example.com", "0", "a@example.com", "別の本文", &tid,
+				     &err), STORE_SEEN_CLASH, "same Message-ID with another text: a clash");
+	CHECK_INT(store_message_seen(s, "abc@example.com", "0", NULL, NULL, &tid, &err),
+		  STORE_SEEN_CLASH, "same Message-ID, no sender or text known: a clash");
 	CHECK_INT(tid, t1, "... of the first ticket");
 	digest_sha256_hex("raw one", 7, sha);
-	CHECK_INT(store_message_seen(s, NULL, sha, &tid, &err), STORE_SEEN_BYTES,
+	CHECK_INT(store_message_seen(s, NULL, sha, NULL, NULL, &tid, &err), STORE_SEEN_BYTES,
 		  "same bytes without Message-ID are a duplicate");
-	CHECK_INT(store_message_seen(s, "abc@example.com", sha, &tid, &err), STORE_SEEN_BYTES,
+	CHECK_INT(store_message_seen(s, "abc@example.com", sha, NULL, NULL, &tid, &err), STORE_SEEN_BYTES,
 		  "same bytes and Message-ID: the same bytes win");
-	CHECK_INT(store_message_seen(s, "other@example.com", "0", &tid, &err), 0,
+	CHECK_INT(store_message_seen(s, "other@example.com", "0", "a@example.com", "本文", &tid, &err), 0,
 		  "a new message is not");
 	CHECK_INT(store_message_ticket_of(s, "abc@example.com", &tid, &err), 1,
 		  "thread lookup finds the ticket of a received message");
