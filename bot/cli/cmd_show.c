@@ -55,7 +55,8 @@ static bool in_set(unsigned set, const char *kind)
 
 static void print_json(const struct ticket_view *v)
 {
-	struct policy_facts facts = policy_facts_of(v->t.flags, v->t.type, v->t.affected);
+	struct policy_facts facts = policy_facts_of(v->t.flags, v->t.type, v->t.affected,
+						    v->t.affected_over);
 	unsigned skippable = policy_waivable(&facts);
 	struct json j;
 	size_t i, k;
@@ -160,7 +161,8 @@ static const char *label_of(const char *name, int (*from_name)(const char *),
 
 static void print_text(const struct ticket_view *v)
 {
-	struct policy_facts facts = policy_facts_of(v->t.flags, v->t.type, v->t.affected);
+	struct policy_facts facts = policy_facts_of(v->t.flags, v->t.type, v->t.affected,
+						    v->t.affected_over);
 	unsigned skippable = policy_waivable(&facts);
 	const struct ticket *t = &v->t;
 	char a[40], b[40];

@@ -30,6 +30,13 @@ void ticket_json_fields(struct json *j, const struct ticket *t)
 		json_int(j, t->affected);
 	else
 		json_null(j);
+	json_key(j, "affected_over");		/* "more than affected" (1,000人超) */
+	json_bool(j, t->affected_over);
+	json_key(j, "records");			/* records counted (件): not people */
+	if (t->records >= 0)
+		json_int(j, t->records);
+	else
+		json_null(j);
 	json_kv_string(j, "classification", t->classify_why);
 	json_kv_time(j, "created", t->created_at);
 	json_kv_time(j, "updated", t->updated_at);

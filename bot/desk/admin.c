@@ -375,7 +375,9 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 		return set_flag(r, FLAG_DRILL, true, err);
 	case CMD_AFFECTED:
 		note(r, "影響人数: %ld / affected %ld", c->number, c->number);
-		return reclassify(r, t->type, t->priority, t->source, t->flags, c->number, err);
+		/* an admin's number is exact: no longer "more than" */
+		return store_ticket_set_counts(r->st, t->id, false, t->records, err) < 0 ? -1 :
+		       reclassify(r, t->type, t->priority, t->source, t->flags, c->number, err);
 	case CMD_NOTE:
 		note(r, "メモ / note: %s", c->text);
 		return store_event_add(r->st, t->id, r->now, r->actor, "note", c->text, err);

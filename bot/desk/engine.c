@@ -18,7 +18,7 @@ static int out_of_memory(struct error *err)
 
 struct policy_facts engine_facts(const struct ticket *t)
 {
-	return policy_facts_of(t->flags, t->type, t->affected);
+	return policy_facts_of(t->flags, t->type, t->affected, t->affected_over);
 }
 
 /* "personal-data amazon" — the ticket's flags by name. */
@@ -123,11 +123,13 @@ int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
 			 sender_external(cfg, m->from.addr), &c);
 	if (store_ticket_set_class(st, id, type_name(c.type), priority_name(c.priority),
 				   c.source >= 0 ? source_name(c.source) : NULL, c.flags,
-				   c.affected, c.why, err) < 0)
+				   c.affected, c.why, err) < 0 ||
+	    store_ticket_set_counts(st, id, c.affected_over, c.records, err) < 0)
 		return -1;
 	flags_text(c.flags, flags, sizeof flags);
 	if (c.affected >= 0)
-		snprintf(affected, sizeof affected, ", affected %ld", c.affected);
+		snprintf(affected, sizeof affected, ", affected %s%ld", c.affected_over ? "over " : "",
+			 c.affected);
 	if (asprintf(&detail, "type %s, priority %s, source %s, flags %s%s — %s",
 		     type_name(c.type), priority_name(c.priority),
 		     c.source >= 0 ? source_name(c.source) : "-", flags, affected, c.why) < 0)

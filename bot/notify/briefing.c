@@ -410,7 +410,8 @@ static int set_obligations(struct tvars *v, const struct inputs *in, struct erro
 			}
 		}
 		/* policy 7-4 省略可能: open until an admin skips it, marked so */
-		struct policy_facts facts = policy_facts_of(t->flags, t->type, t->affected);
+		struct policy_facts facts = policy_facts_of(t->flags, t->type, t->affected,
+							    t->affected_over);
 		bool skippable = kind >= 0 && (policy_waivable(&facts) & (1u << kind));
 
 		if (item && (set_ticket(item, t) < 0 ||

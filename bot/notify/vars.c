@@ -358,7 +358,8 @@ static int add_checklist(struct tvars *v, const struct checklist_item *items, si
 int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checklist_item *items,
 		    size_t n_items, const struct obligation *obl, size_t n_obl, time_t now)
 {
-	struct policy_facts facts = policy_facts_of(t->flags, t->type, t->affected);
+	struct policy_facts facts = policy_facts_of(t->flags, t->type, t->affected,
+							    t->affected_over);
 	unsigned skippable = policy_waivable(&facts);
 	char key[64];
 	size_t i;
@@ -374,7 +375,12 @@ int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checkl
 	    (t->affected >= 0 ? tvars_setf(v, "affected", "%ld", t->affected)
 			      : tvars_set(v, "affected", NULL)) < 0 ||
 	    /* APPI rules art. 7(4): more than 1,000 people */
-	    tvars_set(v, "affected_over_1000", t->affected > 1000 ? "1" : "") < 0 ||
+	    tvars_set(v, "affected_over_1000",
+		      t->affected > 1000 || (t->affected == 1000 && t->affected_over) ? "1" : "") < 0 ||
+	    /* issue 12: 「1,000人超」 is more than its number; records are not people */
+	    tvars_set(v, "affected_more", t->affected >= 0 && t->affected_over ? "1" : "") < 0 ||
+	    (t->records >= 0 ? tvars_setf(v, "records", "%ld", t->records)
+			     : tvars_set(v, "records", NULL)) < 0 ||
 	    tvars_set(v, "ppc_reportable", policy_ppc_reportable(&facts) ? "1" : "") < 0 ||
 	    tvars_set_list(v, "flags") < 0 || tvars_set_list(v, "obligations") < 0 ||
 	    add_checklist(v, items, n_items) < 0 || add_missing(v, t) < 0)

@@ -610,17 +610,29 @@ static size_t at_any(const unsigned char *s, size_t n, size_t i, const char *con
 	return 0;
 }
 
-/* What a count is of.  To add a unit: here, in the normalised spelling. */
-static const char *const count_units[] = {
-	"件", "名", "人", "アカウント", "records", "record", "customers", "customer",
-	"users", "user", "accounts", "account", "people", "persons", "person",
-	"individuals", "individual", "members", "member", "entries", "entry", NULL
+/*
+ * What a count is of.  APPI rules art. 7(4) counts people (「1,000人を超える」
+ * 本人), so people and records are kept apart: 1,200件 of records says
+ * nothing of how many people they belong to, and the admins are asked
+ * (ppc-assess) rather than told.  To add a unit: here, normalised.
+ */
+static const char *const people_units[] = {
+	"名", "人", "アカウント", "customers", "customer", "users", "user", "accounts",
+	"account", "people", "persons", "person", "individuals", "individual", "members",
+	"member", NULL
+};
+static const char *const record_units[] = {
+	"件", "レコード", "行", "records", "record", "entries", "entry", "rows", "row", NULL
 };
 static const char *const count_before[] = {	/* for why only */
 	"約", "およそ", "最大", "推定", "about ", "approx. ", "approximately ",
-	"around ", "over ", "more than ", "roughly ", "up to ", "nearly ", NULL
+	"around ", "roughly ", "up to ", "nearly ", NULL
 };
-static const char *const count_after[] = { "以上", "超", "程度", "前後", NULL };
+/* "more than N" (art. 7(4) wants > 1,000): 以上 is read so too — when in
+ * doubt the duty stays (issue 12) */
+static const char *const more_before[] = { "over ", "more than ", "above ", "in excess of ", NULL };
+static const char *const more_after[] = { "以上", "超", "を超える", "を超え", "強", NULL };
+static const char *const count_after[] = { "程度", "前後", NULL };
 
 static const struct { const char *w; unsigned long long mult; } count_mults[] = {
 	{ "億", 100000000 }, { "万", 10000 }, { "千", 1000 },
@@ -657,12 +669,19 @@ static bool read_number(const unsigned char *s, size_t n, size_t *i,
 	return true;
 }
 
+/* A count read from the text. */
+struct count {
+	long long value;	/* capped at COUNT_CAP */
+	bool people;		/* a unit of people, else of records */
+	bool more;		/* "more than" the value */
+	size_t end;		/* after the unit and any 以上 */
+};
+
 /*
- * A count starting at s[i]: "1,200件", "1.2万件", "1万2000人", "500 customers".
- * Returns the value (capped) and the end of the unit and any 以上 in *end,
- * or -1 when the number is not followed by a unit.
+ * A count starting at s[i]: "1,200件", "1.2万件", "1万2000人", "500 customers",
+ * "1,000人超".  Returns false when the number is not followed by a unit.
  */
-static long long read_count(const unsigned char *s, size_t n, size_t i, size_t *end)
+static bool read_count(const unsigned char *s, size_t n, size_t i, struct count *c)
 {
 	unsigned long long total = 0, ip, milli, mult;
 	size_t j = i, k, l, m;
@@ -670,7 +689,7 @@ static long long read_count(const unsigned char *s, size_t n, size_t i, size_t *
 
 	for (round = 0;; round++) {
 		if (!read_number(s, n, &j, &ip, &milli))
-			return -1;
+			return false;
 		k = j < n && s[j] == ' ' ? j + 1 : j;
 		for (mult = 0, m = 0; m < sizeof count_mults / sizeof count_mults[0]; m++)
 			if (at_str(s, n, k, count_mults[m].w,
@@ -687,45 +706,85 @@ static long long read_count(const unsigned char *s, size_t n, size_t i, size_t *
 		if (round == 3 || j >= n || s[j] < '0' || s[j] > '9')
 			break;
 	}
-	if (j < n && s[j] == '+')
+	c->more = false;
+	if (j < n && s[j] == '+') {		/* "1,000+ customers" */
+		c->more = true;
 		j++;
+	}
 	if (j < n && s[j] == ' ')
 		j++;
-	if (at_str(s, n, j, "余", false))
+	if (at_str(s, n, j, "余", false)) {	/* 1,000余人: more than */
+		c->more = true;
 		j += strlen("余");
-	if (!(l = at_any(s, n, j, count_units)))
-		return -1;
+	}
+	if ((l = at_any(s, n, j, people_units)))
+		c->people = true;
+	else if ((l = at_any(s, n, j, record_units)))
+		c->people = false;
+	else
+		return false;
 	j += l;
+	if ((l = at_any(s, n, j, more_after))) {
+		c->more = true;
+		j += l;
+	}
 	j += at_any(s, n, j, count_after);
-	*end = j;
-	return total > COUNT_CAP ? (long long)COUNT_CAP : (long long)total;
+	c->end = j;
+	c->value = total > COUNT_CAP ? (long long)COUNT_CAP : (long long)total;
+	return true;
 }
 
-/* The largest count in s; its text (with 約, 以上) in [*b, *e). */
-static long find_affected(const unsigned char *s, size_t n, size_t *b, size_t *e)
+/* Where a count's text begins: before 約, "over " and the like. */
+static size_t count_start(const unsigned char *s, size_t i, bool *more)
 {
-	long long best = -1, v;
-	size_t i, end, l;
 	const char *const *p;
+	size_t l;
 
+	for (p = more_before; *p; p++)
+		if ((l = strlen(*p)) <= i && memcmp(s + i - l, *p, l) == 0) {
+			*more = true;
+			return i - l;
+		}
+	for (p = count_before; *p; p++)
+		if ((l = strlen(*p)) <= i && memcmp(s + i - l, *p, l) == 0)
+			return i - l;
+	return i;
+}
+
+/* The largest count of people and of records in s, with their text spans. */
+struct counts {
+	long long people, records;	/* -1: none */
+	bool people_more;
+	size_t pb, pe, rb, re;
+};
+
+static void find_counts(const unsigned char *s, size_t n, struct counts *out)
+{
+	struct count c;
+	size_t i, b;
+
+	*out = (struct counts){ .people = -1, .records = -1 };
 	for (i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			continue;
 		/* not inside a word, a version, a phone number or a time */
 		if (i > 0 && (ascii_alnum(s[i - 1]) || (s[i - 1] && strchr(".,-/:#", s[i - 1]))))
 			continue;
-		if ((v = read_count(s, n, i, &end)) > best) {
-			best = v;
-			*b = i;
-			*e = end;
-			for (p = count_before; *p; p++)
-				if ((l = strlen(*p)) <= i && memcmp(s + i - l, *p, l) == 0) {
-					*b = i - l;
-					break;
-				}
+		if (!read_count(s, n, i, &c))
+			continue;
+		b = count_start(s, i, &c.more);
+		if (c.people && (c.value > out->people ||
+				 (c.value == out->people && c.more && !out->people_more))) {
+			out->people = c.value;
+			out->people_more = c.more;
+			out->pb = b;
+			out->pe = c.end;
+		} else if (!c.people && c.value > out->records) {
+			out->records = c.value;
+			out->rb = b;
+			out->re = c.end;
 		}
 	}
-	return best < 0 ? -1 : best > LONG_MAX ? LONG_MAX : (long)best;
 }
 
 /* ---- why ------------------------------------------------------------------ */
@@ -903,6 +962,8 @@ static void nothing(struct classification *out, const char *why)
 	out->priority = PRIORITY_LOW;
 	out->flags = 0;
 	out->affected = -1;
+	out->affected_over = false;
+	out->records = -1;
 	snprintf(out->why, sizeof out->why, "%s", why);
 }
 
@@ -965,7 +1026,8 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	struct textnorm st = { 0 };
 	int f, v, decided[KW_PRIORITY + 1];
 	bool drill, attack, db_personal;
-	size_t r, i, ab = 0, ae = 0;
+	size_t r, i;
+	struct counts counts = { .people = -1, .records = -1 };
 
 	nothing(out, "一致なし / no keyword matched");
 	rs = calloc(n_rules ? n_rules : 1, sizeof *rs);
@@ -1029,7 +1091,10 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		out->flags |= FLAG_BIT(FLAG_EXTERNAL_REPORTER);
 	if (out->flags & FLAG_BIT(FLAG_SENSITIVE))	/* APPI art. 2(3): it is personal data */
 		out->flags |= FLAG_BIT(FLAG_PERSONAL_DATA);
-	out->affected = find_affected(st.o, st.n, &ab, &ae);
+	find_counts(st.o, st.n, &counts);
+	out->affected = counts.people < 0 ? -1 : counts.people > LONG_MAX ? LONG_MAX : (long)counts.people;
+	out->affected_over = counts.people >= 0 && counts.people_more;
+	out->records = counts.records < 0 ? -1 : counts.records > LONG_MAX ? LONG_MAX : (long)counts.records;
 
 	out->why[0] = '\0';
 	if ((v = decided[KW_SOURCE]) >= 0) {
@@ -1061,8 +1126,13 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		  db_personal);
 	if (out->affected >= 0) {
 		why_part(&w);
-		why_add(&w, "件数: ");
-		why_addn(&w, (const char *)st.o + ab, ae - ab);
+		why_add(&w, "人数: ");
+		why_addn(&w, (const char *)st.o + counts.pb, counts.pe - counts.pb);
+	}
+	if (out->records >= 0) {
+		why_part(&w);
+		why_add(&w, "件数（人数ではない）: ");
+		why_addn(&w, (const char *)st.o + counts.rb, counts.re - counts.rb);
 	}
 	if (!w.n)
 		nothing(out, "一致なし / no keyword matched");

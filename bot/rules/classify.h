@@ -43,7 +43,10 @@ struct classification {
 	int type;		/* enum incident_type; TYPE_OTHER when nothing matched */
 	int priority;		/* enum priority; PRIORITY_LOW when nothing matched (policy 7-2 (3)) */
 	unsigned flags;		/* FLAG_BIT()s seen */
-	long affected;		/* the largest count of people/records the text names, -1 none */
+	long affected;		/* the largest count of people the text names (人, 名,
+				   customers …), -1 none; records are not people */
+	bool affected_over;	/* "more than" it: 1,000人超, 以上, over 1,000, 1,000+ */
+	long records;		/* the largest count of records (件, records, rows), -1 none */
 	char why[CLASSIFY_WHY_MAX]; /* for the alarm: per decided field, the words that decided it,
 				       e.g. "種別 data-leak: 流出, 漏洩 / 優先度 high: 顧客 / 個人情報
 				       (personal-data): 個人情報 / 件数: 約1,200件"; always valid UTF-8,
@@ -77,9 +80,12 @@ struct classification {
  *   - the drill flag comes only from a subject marker (【訓練】, [DRILL],
  *     訓練: …), never from words (policy 6-2);
  *   - personal data raises the priority to high (7-2 (1): 顧客情報);
- *   - affected: the largest count written in digits before 件, 名, 人,
- *     records, customers, users, accounts, people … ("約1,200件", "1.2万件",
- *     "1万2000人"); dates, times, phone and order numbers are not counts;
+ *   - affected: the largest count of people written in digits before 名,
+ *     人, customers, users, accounts, people … ("約1,200人", "1.2万名",
+ *     "1万2000人"), affected_over when it says more than that (超, 以上,
+ *     を超える, 余, "over", "more than", "+"); records: the same for 件,
+ *     records, rows — never taken for people (APPI rules art. 7(4) counts
+ *     people); dates, times, phone and order numbers are not counts;
  *   - nothing at all: source -1, TYPE_OTHER, PRIORITY_LOW, flags 0,
  *     affected -1, why "一致なし / no keyword matched".
  * Rules with an unknown field or a value out of range are skipped; words

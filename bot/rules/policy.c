@@ -363,15 +363,17 @@ bool policy_ppc_reportable(const struct policy_facts *f)
 	return HAS(f, FLAG_SENSITIVE)		/* art. 7(1) */
 	    || HAS(f, FLAG_FINANCIAL)		/* art. 7(2) */
 	    || HAS(f, FLAG_MALICIOUS)		/* art. 7(3) */
-	    || f->affected > 1000;		/* art. 7(4) */
+	    || f->affected > 1000		/* art. 7(4) */
+	    || (f->affected == 1000 && f->affected_over);	/* 「1,000人超」 */
 }
 
-struct policy_facts policy_facts_of(unsigned flags, const char *type, long affected)
+struct policy_facts policy_facts_of(unsigned flags, const char *type, long affected,
+				    bool affected_over)
 {
 	int t = type_from_name(type);
 
 	return (struct policy_facts){
-		.flags = flags, .affected = affected,
+		.flags = flags, .affected = affected, .affected_over = affected_over,
 		.type = t >= 0 ? (enum incident_type)t : TYPE_OTHER,
 	};
 }

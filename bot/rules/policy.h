@@ -174,16 +174,20 @@ struct policy_facts {
 	unsigned flags;			/* FLAG_BIT()s */
 	enum incident_type type;
 	long affected;
+	bool affected_over;		/* more than `affected` (1,000人超) */
 };
 
 /* The facts of a ticket's fields: its flags, its type's name (an unknown or
- * NULL name is TYPE_OTHER) and the people affected (-1 unknown). */
-struct policy_facts policy_facts_of(unsigned flags, const char *type, long affected);
+ * NULL name is TYPE_OTHER), the people affected (-1 unknown) and whether
+ * that is "more than". */
+struct policy_facts policy_facts_of(unsigned flags, const char *type, long affected,
+				    bool affected_over);
 
 /*
  * APPI rules art. 7: personal data and one of the four cases that make a
  * PPC report mandatory — sensitive (1), financial (2), malicious (3),
- * affected > 1,000 (4; exactly 1,000 or unknown is not).  NULL: false.
+ * affected > 1,000 (4; exactly 1,000 or unknown is not, "more than 1,000"
+ * is).  NULL: false.
  */
 bool policy_ppc_reportable(const struct policy_facts *f);
 

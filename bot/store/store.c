@@ -137,6 +137,12 @@ static const char *const migrations[] = {
 	/* 6: the acknowledgement caps count an hour's acknowledgements by
 	 * mailbox, domain and in all (issue 14, V5) */
 	"CREATE INDEX outbox_kind_time ON outbox(kind, created_at);",
+
+	/* 7: people and records apart (issue 12; APPI rules art. 7(4) counts
+	 * people, "more than 1,000"): affected_over says "more than affected",
+	 * records the records the report counted, which are not people */
+	"ALTER TABLE tickets ADD COLUMN affected_over INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE tickets ADD COLUMN records INTEGER;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

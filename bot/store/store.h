@@ -82,6 +82,8 @@ struct ticket {
 	time_t aware_at;	/* policy 7-4: every legal clock starts here */
 	unsigned flags;		/* FLAG_BIT()s of policy.h */
 	long affected;		/* people whose data is involved; -1 unknown */
+	bool affected_over;	/* more than `affected` (1,000人超) */
+	long records;		/* records the report counted (件), not people; -1 none */
 	char *classify_why;	/* the words the first classification saw */
 	time_t acked_at;	/* 0: never; first left "new" */
 	time_t contained_at;	/* 0: never; first reached recovering or later */
@@ -172,6 +174,14 @@ int store_ticket_set_escalation(struct store *s, int64_t id, int stage, struct e
 int store_ticket_set_owner(struct store *s, int64_t id, const char *owner, struct error *err);
 /* Policy 8: the lessons-learned document. */
 int store_ticket_set_lessons(struct store *s, int64_t id, const char *text, struct error *err);
+/*
+ * Issue 12: the counts beside `affected` — whether it is "more than" (over)
+ * and the records counted (-1 none).  0, or -1 (err); the caller re-syncs
+ * the obligations (APPI rules art. 7(4)).
+ */
+int store_ticket_set_counts(struct store *s, int64_t id, bool affected_over, long records,
+			    struct error *err);
+
 /* Policy 7-4: when the company became aware; the caller re-syncs the obligations. */
 int store_ticket_set_aware(struct store *s, int64_t id, time_t aware, struct error *err);
 

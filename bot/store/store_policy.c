@@ -103,6 +103,23 @@ int store_ticket_set_escalation(struct store *s, int64_t id, int stage, struct e
 	return store_step_done(s, st, "escalation stage", err);
 }
 
+int store_ticket_set_counts(struct store *s, int64_t id, bool affected_over, long records,
+			    struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET affected_over = ?, records = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, affected_over);
+	if (records >= 0)
+		sqlite3_bind_int64(st, 2, records);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, id);
+	return store_step_done(s, st, "ticket counts", err);
+}
+
 int store_ticket_set_aware(struct store *s, int64_t id, time_t aware, struct error *err)
 {
 	static const char sql[] = "UPDATE tickets SET aware_at = ? WHERE id = ?";

@@ -13,7 +13,8 @@
 #define TICKET_COLUMNS \
 	"id, ref, subject, status, priority, type, source, reporter_addr, " \
 	"reporter_name, owner, created_at, updated_at, aware_at, flags, affected, " \
-	"classify_why, acked_at, contained_at, resolved_at, closed_at, escalation_stage, lessons"
+	"classify_why, acked_at, contained_at, resolved_at, closed_at, escalation_stage, lessons, " \
+	"affected_over, records"
 
 static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 {
@@ -41,6 +42,9 @@ static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 	t->closed_at = sqlite3_column_int64(st, 19);
 	t->escalation_stage = sqlite3_column_int(st, 20);
 	t->lessons = store_col_strdup(st, 21);
+	t->affected_over = sqlite3_column_int(st, 22) != 0;
+	t->records = sqlite3_column_type(st, 23) == SQLITE_NULL ? -1 :
+		(long)sqlite3_column_int64(st, 23);
 }
 
 void store_ticket_release(struct ticket *t)

@@ -68,7 +68,7 @@ PYEOF
 # --- the report: a customer-data leak with Amazon
 send_mail "$REPORTER" "$BOT_ADDR" "ECサイトの顧客情報が流出した可能性があります" \
 "本日、ECサイトの受注管理画面から顧客情報が流出した可能性があります。
-約1,200件の氏名・住所・クレジットカード番号が含まれます。
+約1,200名分の氏名・住所・クレジットカード番号が含まれます。
 Amazon の出品用アカウントにも不審なログインがありました。" >/dev/null
 poll_at 0
 ok $? "poll --once at T0"
@@ -139,7 +139,7 @@ like "$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "楽天への電話報告")")
 	"... saying it is not an obligation of this ticket"
 is "$(drafts_of "$ADMIN2")" "$n2" "... the other admin does not"
 again=$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "個人情報保護委員会への速報")")
-like "$again" "約1,200件の氏名・住所・クレジットカード番号" \
+like "$again" "約1,200名分の氏名・住所・クレジットカード番号" \
 	"/draft ppc-preliminary later: the report is read back from the store"
 like "$again" "Amazon への通知: 未実施" "... and the obligations' state as of now"
 

@@ -94,6 +94,24 @@ ok $(( $(date -d "$amazon_free_due" +%s) < now + 6 * 3600 + 3 * 86400 ? 0 : 1 ))
 like "$(echo "$show" | json '" / ".join(e["detail"] or "" for e in j["timeline"])')" "INTERNALDATE" \
 	"the timeline says where the awareness time came from"
 
+# --- people and records apart (APPI rules art. 7(4) counts people)
+send_mail "$REPORTER" "$BOT_ADDR" "会員DBの件数確認" \
+"流出した可能性のある会員情報は約12,000件のレコードです。本人の数は確認中です。" >/dev/null
+send_mail "$REPORTER" "$BOT_ADDR" "1000人超の会員情報" \
+"会員情報（氏名・住所）が1,000人超、外部から閲覧できる状態でした。" >/dev/null
+"$BOT" -c "$CONF" poll --once 2>>"$WORK/poll.log"
+t_of() { "$BOT" -c "$CONF" tickets --json | json "[t for t in j if t['subject']=='$1'][0]$2"; }
+is "$(t_of 会員DBの件数確認 "['records']") $(t_of 会員DBの件数確認 "['affected']")" "12000 None" \
+	"12,000 records are records, not people: the people stay unknown"
+id=$(t_of 会員DBの件数確認 "['id']")
+like "$("$BOT" -c "$CONF" show "$id" --json | json "' '.join(o['kind'] for o in j['obligations'])")" "ppc-assess" \
+	"... so the admins are asked whether the PPC must be told (ppc-assess)"
+is "$(t_of 1000人超の会員情報 "['affected']") $(t_of 1000人超の会員情報 "['affected_over']")" "1000 True" \
+	"「1,000人超」 is more than 1,000 people"
+id=$(t_of 1000人超の会員情報 "['id']")
+like "$("$BOT" -c "$CONF" show "$id" --json | json "' '.join(o['kind'] for o in j['obligations'])")" "ppc-preliminary" \
+	"... which makes the PPC report mandatory (APPI rules art. 7(4))"
+
 # --- "damage internal only" waives nothing by itself (policy 7-4 省略可能)
 send_mail "$REPORTER" "$BOT_ADDR" "共有フォルダの権限設定ミス" \
 "共有フォルダの権限設定ミスで、顧客情報（氏名・住所）と楽天の注文データが

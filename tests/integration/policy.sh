@@ -20,7 +20,7 @@ D=86400
 # --- the report
 send_mail "$REPORTER" "$BOT_ADDR" "ECサイトの顧客情報が流出した可能性があります" \
 "本日、ECサイトの受注管理画面から顧客情報が流出した可能性があります。
-約1,200件の氏名・住所・クレジットカード番号が含まれます。
+約1,200名分の氏名・住所・クレジットカード番号が含まれます。
 Amazon の出品用アカウントにも不審なログインがありました。" >/dev/null
 poll_at 0
 ok $? "poll --once at T0"
@@ -32,7 +32,7 @@ flags=$(echo "$tickets" | json '" ".join(j[0]["flags"])')
 like "$flags" "personal-data" "... with personal data"
 like "$flags" "amazon" "... Amazon involved"
 like "$flags" "financial" "... card numbers: risk of financial damage (APPI rules art. 7(2))"
-is "$(echo "$tickets" | json 'j[0]["affected"]')" 1200 "... about 1,200 people"
+is "$(echo "$tickets" | json 'j[0]["affected"]')" 1200 "... about 1,200 people (名分)"
 
 show=$(bot --now "$(at 0)" show "$id" --json)
 due() { echo "$show" | json "[o['due'] for o in j['obligations'] if o['kind']=='$1'][0]"; }

@@ -137,10 +137,10 @@ static const struct report reports[] = {
 	  "ECサイトの顧客情報が流出した可能性があります。約1,200件、クレジットカード番号を含む",
 	  "y.ito@example.com", false,
 	  SOURCE_SUSPECTED_ACCESS, TYPE_DATA_LEAK, PRIORITY_HIGH,
-	  F(PERSONAL_DATA) | F(FINANCIAL), 1200,
+	  F(PERSONAL_DATA) | F(FINANCIAL), -1,
 	  "検知 suspected-access: 流出した可能性 / 種別 data-leak: 流出 / 優先度 high: 顧客 / "
 	  "個人情報 (personal-data): 顧客情報, クレジットカード, カード番号 / "
-	  "財産的被害 (financial): クレジットカード, カード番号 / 件数: 約1,200件" },
+	  "財産的被害 (financial): クレジットカード, カード番号 / 件数（人数ではない）: 約1,200件" },
 	{ "English suspected access to Amazon",
 	  "Suspicious login to our Amazon Seller Central account",
 	  "Hello,\r\nwe saw an unusual login from abroad and suspect unauthorized access.\r\n"
@@ -150,7 +150,7 @@ static const struct report reports[] = {
 	  "検知 suspected-access: suspicious login*, unusual login* / "
 	  "種別 unauthorized-access: unauthorized access / 優先度 high: customer* / "
 	  "Amazon (amazon): Amazon, Seller Central / "
-	  "不正の目的 (malicious): unauthorized access / 件数: 35 customers" },
+	  "不正の目的 (malicious): unauthorized access / 人数: 35 customers" },
 	{ "UTM vendor known by its sender beats more words", "[アラート] 不審な通信を検知しました",
 	  "UTMにて外部への不審な通信を検知しました。", "soc-alert@utm-vendor.example", true,
 	  SOURCE_UTM_VENDOR, TYPE_OTHER, PRIORITY_LOW, F(EXTERNAL_REPORTER), -1,
@@ -231,29 +231,29 @@ static const struct report reports[] = {
 	  "要配慮個人情報 (sensitive): 病歴" },
 
 	/* counts */
-	{ "count: 万", NULL, "1.2万件のデータ", NULL, false, ANY, ANY, ANY, ANY, 12000,
-	  "件数: 1.2万件" },
-	{ "count: full-width digits and comma", NULL, "１，２００件", NULL, false,
-	  ANY, ANY, ANY, ANY, 1200, "件数: 1,200件" },
+	{ "count: 万 records are not people", NULL, "1.2万件のデータ", NULL, false,
+	  ANY, ANY, ANY, ANY, -1, "件数（人数ではない）: 1.2万件" },
+	{ "count: full-width digits and comma", NULL, "１，２００人", NULL, false,
+	  ANY, ANY, ANY, ANY, 1200, "人数: 1,200人" },
 	{ "count: English", NULL, "over 3,000 customers", NULL, false, ANY, ANY, ANY, ANY, 3000,
-	  "優先度 high: customer* / 件数: over 3,000 customers" },
+	  "優先度 high: customer* / 人数: over 3,000 customers" },
 	{ "count: 万 and more digits", NULL, "1万2000人分", NULL, false, ANY, ANY, ANY, ANY, 12000,
-	  "件数: 1万2000人" },
-	{ "count: the largest", NULL, "50件の注文と300名の会員、7人", NULL, false,
-	  ANY, ANY, ANY, ANY, 300, "件数: 300名" },
-	{ "count: 千 and 以上", NULL, "5千件以上", NULL, false, ANY, ANY, ANY, ANY, 5000,
-	  "件数: 5千件以上" },
-	{ "count: million", NULL, "about 1.5 million records", NULL, false,
-	  ANY, ANY, ANY, ANY, 1500000, "件数: about 1.5 million records" },
+	  "人数: 1万2000人" },
+	{ "count: the largest of people, records apart", NULL, "50件の注文と300名の会員、7人",
+	  NULL, false, ANY, ANY, ANY, ANY, 300, "人数: 300名 / 件数（人数ではない）: 50件" },
+	{ "count: 千 and 以上", NULL, "5千人以上", NULL, false, ANY, ANY, ANY, ANY, 5000,
+	  "人数: 5千人以上" },
+	{ "count: million records", NULL, "about 1.5 million records", NULL, false,
+	  ANY, ANY, ANY, ANY, -1, "件数（人数ではない）: about 1.5 million records" },
 	{ "count: accounts, space before the unit", NULL, "2 accounts and 約 40 件", NULL, false,
-	  ANY, ANY, ANY, ANY, 40, NULL },
+	  ANY, ANY, ANY, ANY, 2, NULL },
 	{ "not counts: date, time, phone, order number", "2026年11月25日 10:30",
 	  "03-6457-9685 から電話。注文番号 12345 の件、11/25 分", NULL, false,
 	  ANY, ANY, ANY, ANY, -1, NULL },
 	{ "not counts: a bad separator, a version, too many digits", NULL,
 	  "12,34件、v2件、EC2 users, 1234567890123456件", NULL, false,
 	  ANY, ANY, ANY, ANY, -1, NULL },
-	{ "count: capped", NULL, "999999999999999億件", NULL, false,
+	{ "count: capped", NULL, "999999999999999億人", NULL, false,
 	  ANY, ANY, ANY, ANY, 1000000000000000L, NULL },
 
 	/* empty and broken input */
@@ -388,7 +388,7 @@ static void performance(void)
 	enum { RULES = 200, WORDS_PER = 20, BODY = 1 << 20 };
 	static const char *const stems[] = { "障害", "不正", "顧客", "server", "login", "データ" };
 	static const char chunk[] = "不正不正顧客情報のサーバーに login して server を確認、"
-				    "データ kw0199x0 windows 1,200件 ";
+				    "データ kw0199x0 windows 1,200人 ";
 	struct keyword_rule *many = calloc(RULES, sizeof *many);
 	char **store = calloc(RULES * WORDS_PER, sizeof *store);
 	char *body = malloc(BODY + 1), *flood = malloc(BODY + 1);
@@ -615,12 +615,53 @@ static void conf_names(const struct conf *cf)
 	CHECK_INT(twice, 0, "keywords.conf: no section lists a word twice");
 }
 
+/*
+ * Counts (issue 12): APPI rules art. 7(4) counts people, "more than 1,000";
+ * records (件) are kept apart and never taken for people.
+ */
+static void counts(void)
+{
+	static const struct {
+		const char *text;
+		long people;
+		bool over;
+		long records;
+	} cases[] = {
+		{ "1,000人超の会員情報", 1000, true, -1 },
+		{ "1,000人を超えるお客様", 1000, true, -1 },
+		{ "over 1,000 customers", 1000, true, -1 },
+		{ "more than 1,000 users", 1000, true, -1 },
+		{ "1,000+ customers", 1000, true, -1 },
+		{ "1,000余人", 1000, true, -1 },
+		{ "1,000名以上", 1000, true, -1 },
+		{ "ちょうど1,000名", 1000, false, -1 },
+		{ "約1,200件の注文データ", -1, false, 1200 },
+		{ "12,000件のレコード（顧客数は約3,000人）", 3000, false, 12000 },
+		{ "500件のレコード（顧客数は不明）", -1, false, 500 },
+		{ "about 41,000 rows", -1, false, 41000 },
+	};
+	struct classification c;
+	char what[200];
+
+	for (size_t i = 0; i < COUNT_OF(cases); i++) {
+		classify(rules, COUNT_OF(rules), NULL, cases[i].text, NULL, false, &c);
+		snprintf(what, sizeof what, "counts: \"%s\": %ld people%s, %ld records", cases[i].text,
+			 cases[i].people, cases[i].over ? " (more than)" : "", cases[i].records);
+		CHECK(c.affected == cases[i].people && c.affected_over == cases[i].over &&
+		      c.records == cases[i].records, what);
+		if (!(c.affected == cases[i].people && c.affected_over == cases[i].over &&
+		      c.records == cases[i].records))
+			printf("#   got %ld people%s, %ld records\n", c.affected,
+			       c.affected_over ? " (more than)" : "", c.records);
+	}
+}
+
 /* Sample reports through the real vocabulary. */
 static const struct report conf_reports[] = {
 	{ "conf: Japanese customer-data leak on the EC site", NULL,
 	  "ECサイトの顧客情報が流出した可能性があります。約1,200件、クレジットカード番号を含む",
 	  "y.ito@example.com", false, SOURCE_SUSPECTED_ACCESS, TYPE_DATA_LEAK, PRIORITY_HIGH,
-	  F(PERSONAL_DATA) | F(FINANCIAL), 1200, NULL },
+	  F(PERSONAL_DATA) | F(FINANCIAL), -1, NULL },
 	{ "conf: English Amazon suspected access",
 	  "Suspicious login to our Amazon Seller Central account",
 	  "We noticed an unusual login from abroad and suspect unauthorized access. "
@@ -815,6 +856,7 @@ int main(void)
 	for (i = 0; i < COUNT_OF(reports); i++)
 		check_report(rules, COUNT_OF(rules), &reports[i]);
 	one_classifier(rules, COUNT_OF(rules), reports, COUNT_OF(reports), "test rules");
+	counts();
 	ties();
 	why_cut();
 	performance();

@@ -434,7 +434,7 @@ static void reportable(void)
 	char what[200];
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		struct policy_facts f = { cases[i].flags, TYPE_DATA_LEAK, cases[i].affected };
+		struct policy_facts f = { cases[i].flags, TYPE_DATA_LEAK, cases[i].affected, false };
 
 		snprintf(what, sizeof what, "PPC reportable: %s → %s", cases[i].what,
 			 cases[i].want ? "yes" : "no");
@@ -519,7 +519,7 @@ static void obligation_sets(void)
 	char what[300];
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		struct policy_facts f = { cases[i].flags, cases[i].type, cases[i].affected };
+		struct policy_facts f = { cases[i].flags, cases[i].type, cases[i].affected, false };
 		unsigned got = policy_obligations(&f);
 
 		snprintf(what, sizeof what, "obligations: %s", cases[i].what);
@@ -536,10 +536,16 @@ static void obligation_sets(void)
 static void waivable(void)
 {
 	struct policy_facts below = { F(PERSONAL_DATA) | F(INTERNAL_ONLY) | F(AMAZON) | F(AWS) |
-				      F(RAKUTEN) | F(YAHOO) | F(PARTNER_DATA), TYPE_DATA_LEAK, 12 };
+				      F(RAKUTEN) | F(YAHOO) | F(PARTNER_DATA), TYPE_DATA_LEAK, 12, false };
 	struct policy_facts law = { F(PERSONAL_DATA) | F(SENSITIVE) | F(INTERNAL_ONLY),
-				    TYPE_INSIDER_LEAK, 40 };
-	struct policy_facts plain = { F(PERSONAL_DATA) | F(AMAZON), TYPE_DATA_LEAK, 12 };
+				    TYPE_INSIDER_LEAK, 40, false };
+	struct policy_facts plain = { F(PERSONAL_DATA) | F(AMAZON), TYPE_DATA_LEAK, 12, false };
+	struct policy_facts over = { F(PERSONAL_DATA), TYPE_DATA_LEAK, 1000, true };
+	struct policy_facts exact = { F(PERSONAL_DATA), TYPE_DATA_LEAK, 1000, false };
+
+	/* APPI rules art. 7(4): 「1,000人を超える」 */
+	CHECK(policy_ppc_reportable(&over), "art. 7(4): more than 1,000 people is a case");
+	CHECK(!policy_ppc_reportable(&exact), "art. 7(4): exactly 1,000 people is not");
 
 	CHECK_INT(policy_waivable(&below),
 		  O(INDIVIDUALS) | O(RAKUTEN) | O(YAHOO) | O(PARTNERS),
@@ -561,8 +567,8 @@ static void obligation_invariants(void)
 	for (unsigned flags = 0; flags < (1u << FLAG_COUNT); flags++)
 		for (int t = 0; t < TYPE_COUNT; t++)
 			for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
-				struct policy_facts f = { flags, t, counts[c] };
-				struct policy_facts d = { flags ^ F(DRILL), t, counts[c] };
+				struct policy_facts f = { flags, t, counts[c], false };
+				struct policy_facts d = { flags ^ F(DRILL), t, counts[c], false };
 				unsigned o = policy_obligations(&f);
 				bool rep = policy_ppc_reportable(&f);
 				bool pd = flags & F(PERSONAL_DATA);
@@ -576,7 +582,7 @@ static void obligation_invariants(void)
 				/* internal only drops nothing, and waives only the
 				 * policy's own reports (policy 7-4 省略可能) */
 				internal &= o == policy_obligations(&(struct policy_facts){
-						     flags & ~F(INTERNAL_ONLY), t, counts[c] });
+						     flags & ~F(INTERNAL_ONLY), t, counts[c], false });
 				if (flags & F(INTERNAL_ONLY))
 					internal &= (policy_waivable(&f) & ~o) == 0 &&
 						    !(policy_waivable(&f) & (market & ~(O(RAKUTEN) | O(YAHOO)))) &&
