@@ -822,8 +822,8 @@ static void test_wire(void)
 		o = opts(true, "INBOX");
 		o.host = "127.0.0.1";
 		o.port = f.port;
-		CHECK(imap_open(&o, &s, &err) < 0 && err.cls == ERR_FATAL,
-		      "fake server, good certificate: login refused (ERR_FATAL)");
+		CHECK(imap_open(&o, &s, &err) < 0 && err.cls == ERR_AUTH,
+		      "fake server, good certificate: login refused (ERR_AUTH)");
 		fake_result(&f, &bytes, &login);
 		CHECK(login == 1, "  control: the fake server saw the LOGIN");
 	}
