@@ -57,7 +57,6 @@ static void print_json(const struct ticket_view *v)
 {
 	struct policy_facts facts = policy_facts_of(v->t.flags, v->t.type, v->t.affected,
 						    v->t.affected_over);
-	unsigned skippable = policy_waivable(&facts);
 	struct json j;
 	size_t i, k;
 
@@ -67,7 +66,7 @@ static void print_json(const struct ticket_view *v)
 	json_key(&j, "obligations");
 	json_array_begin(&j);
 	for (i = 0; i < v->n_obl; i++)
-		obligation_json(&j, &v->obl[i], in_set(skippable, v->obl[i].kind), v->now);
+		obligation_json(&j, &v->obl[i], &facts, v->now);
 	json_array_end(&j);
 	json_key(&j, "checklist");
 	json_array_begin(&j);
@@ -202,10 +201,13 @@ static void print_text(const struct ticket_view *v)
 
 			bool open = strcmp(o->state, "open") == 0;
 
-			printf("  %-18s %-10s due %s%s  %s%s%s%s\n", o->kind, o->state,
+			printf("  %-18s %-10s due %s%s  %s [%s]%s%s%s\n", o->kind, o->state,
 			       clock_format_short(o->due_at, a, sizeof a),
 			       open && o->due_at <= v->now ? " OVERDUE" : "",
-			       k >= 0 ? obligation_label(k) : "", o->reason ? " — " : "",
+			       k >= 0 ? obligation_label(k) : "",
+			       deadline_kind_label(policy_deadline_kind(k >= 0 ? k : OBL_COUNT,
+									&facts)),
+			       o->reason ? " — " : "",
 			       o->reason ? o->reason : "",
 			       open && in_set(skippable, o->kind) ?
 				       "  [省略可: 社内で完結 (7-4) — /skip で理由を記録]" : "");

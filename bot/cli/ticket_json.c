@@ -48,8 +48,12 @@ void ticket_json_fields(struct json *j, const struct ticket *t)
 	json_kv_int(j, "escalations", t->escalation_stage);
 }
 
-void obligation_json(struct json *j, const struct obligation *o, bool skippable, time_t now)
+void obligation_json(struct json *j, const struct obligation *o, const struct policy_facts *f,
+		     time_t now)
 {
+	int k = obligation_from_name(o->kind);
+	bool skippable = k >= 0 && (policy_waivable(f) & (1u << k));
+
 	json_object_begin(j);
 	json_kv_string(j, "ticket", o->ref);
 	json_kv_string(j, "kind", o->kind);
@@ -58,6 +62,8 @@ void obligation_json(struct json *j, const struct obligation *o, bool skippable,
 	json_kv_time(j, "due", o->due_at);
 	json_key(j, "overdue");
 	json_bool(j, strcmp(o->state, "open") == 0 && o->due_at <= now);
+	json_kv_string(j, "deadline", deadline_kind_name(policy_deadline_kind(k >= 0 ? k : OBL_COUNT,
+									       f)));
 	json_key(j, "skippable");
 	json_bool(j, strcmp(o->state, "open") == 0 && skippable);
 	json_kv_time(j, "closed", o->closed_at);

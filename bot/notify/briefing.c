@@ -413,9 +413,12 @@ static int set_obligations(struct tvars *v, const struct inputs *in, struct erro
 		struct policy_facts facts = policy_facts_of(t->flags, t->type, t->affected,
 							    t->affected_over);
 		bool skippable = kind >= 0 && (policy_waivable(&facts) & (1u << kind));
+		enum deadline_kind dk = policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT, &facts);
 
 		if (item && (set_ticket(item, t) < 0 ||
 			     tvars_set(item, "skippable", skippable ? "1" : "") < 0 ||
+			     tvars_set(item, "deadline", deadline_kind_label(dk)) < 0 ||
+			     tvars_set(item, "deadline_kind", deadline_kind_name(dk)) < 0 ||
 			     tvars_set(item, "label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
 			     tvars_set(item, "kind", o->kind) < 0 ||
 			     set_time(item, "due", o->due_at) < 0))

@@ -58,9 +58,10 @@ int notify_fill_escalation(struct tvars *v, int stage, long waited)
 	       tvars_set(v, "unacked_for", span) < 0 ? -1 : 0;
 }
 
-int notify_fill_overdue(struct tvars *v, const struct obligation *o, int stage, time_t now)
+int notify_fill_overdue(struct tvars *v, const struct obligation *o, const struct ticket *t,
+			int stage, time_t now)
 {
-	return vars_add_obligation(v, o, now) < 0 ||
+	return vars_add_obligation(v, o, t, now) < 0 ||
 	       tvars_setf(v, "overdue_stage", "%d", stage) < 0 ? -1 : 0;
 }
 
@@ -480,7 +481,7 @@ int notify_reminder(const struct config *cfg, struct store *st, const struct tic
 
 	if (!vars)
 		rc = -1;
-	else if (vars_add_obligation(vars, o, now) < 0)
+	else if (vars_add_obligation(vars, o, t, now) < 0)
 		rc = notify_out_of_memory(err);
 	else if (t->owner && *t->owner)	/* SPEC 4: the owner, or the admins while nobody owns it */
 		rc = notify_queue_to(cfg, st, t, &om, t->owner, NULL, now, err);
@@ -499,7 +500,7 @@ int notify_overdue(const struct config *cfg, struct store *st, const struct tick
 	struct outbox_mail om = { .kind = "overdue", .template = "overdue.txt", .vars = vars };
 	int rc;
 
-	rc = !vars ? -1 : notify_fill_overdue(vars, o, stage, now) < 0 ? notify_out_of_memory(err) :
+	rc = !vars ? -1 : notify_fill_overdue(vars, o, t, stage, now) < 0 ? notify_out_of_memory(err) :
 	     notify_queue_roles(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
 	tvars_free(vars);
 	notify_facts_release(&f);

@@ -450,12 +450,12 @@ static int sample_escalation(struct tvars *v, const struct sample *s)
 
 static int sample_reminder(struct tvars *v, const struct sample *s)
 {
-	return vars_add_obligation(v, &s->obl[OBL_AMAZON], s->now);
+	return vars_add_obligation(v, &s->obl[OBL_AMAZON], &s->t, s->now);
 }
 
 static int sample_overdue(struct tvars *v, const struct sample *s)
 {
-	return notify_fill_overdue(v, &s->obl[OBL_AMAZON], 1, s->now);
+	return notify_fill_overdue(v, &s->obl[OBL_AMAZON], &s->t, 1, s->now);
 }
 
 static int sample_review(struct tvars *v, const struct sample *s)

@@ -81,7 +81,8 @@ int notify_fill_bounce(struct tvars *v, const char *kind, const char *to, const 
 		       const char *reason);
 int notify_fill_cut(struct tvars *v, const struct mail *m, size_t full_size, size_t kept);
 int notify_fill_escalation(struct tvars *v, int stage, long waited);
-int notify_fill_overdue(struct tvars *v, const struct obligation *o, int stage, time_t now);
+int notify_fill_overdue(struct tvars *v, const struct obligation *o, const struct ticket *t,
+			int stage, time_t now);
 int notify_fill_intake_down(struct tvars *v, const char *reason, time_t since);
 int notify_fill_review(struct tvars *v, const char *kind, const char *label, time_t last_done,
 		       time_t due);

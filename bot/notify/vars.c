@@ -262,7 +262,8 @@ static char *obligation_status(const struct obligation *o, time_t now)
  * skippable: the internal-only flag lets an admin skip it (policy 7-4
  * 省略可能); it stays open, marked, until one does (/skip NAME REASON).
  */
-static int add_obligation(struct tvars *v, const struct obligation *o, bool skippable, time_t now)
+static int add_obligation(struct tvars *v, const struct obligation *o, bool skippable,
+			  enum deadline_kind dk, time_t now)
 {
 	struct tvars *item = tvars_add_item(v, "obligations");
 	int kind = obligation_from_name(o->kind);
@@ -297,6 +298,8 @@ static int add_obligation(struct tvars *v, const struct obligation *o, bool skip
 	       tvars_set(item, "done", done ? "1" : "") < 0 ||
 	       tvars_set(item, "done_late", done && o->closed_at > o->due_at ? "1" : "") < 0 ||
 	       tvars_set(item, "skippable", open && skippable ? "1" : "") < 0 ||
+	       tvars_set(item, "deadline", deadline_kind_label(dk)) < 0 ||
+	       tvars_set(item, "deadline_kind", deadline_kind_name(dk)) < 0 ||
 	       set_text(item, "status", obligation_status(o, now)) < 0 ? -1 : 0;
 }
 
@@ -404,7 +407,8 @@ int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checkl
 	}
 	for (i = 0; i < n_obl; i++) {
 		k = obligation_from_name(obl[i].kind);
-		if (add_obligation(v, &obl[i], k >= 0 && (skippable & (1u << k)), now) < 0)
+		if (add_obligation(v, &obl[i], k >= 0 && (skippable & (1u << k)),
+				   policy_deadline_kind(k >= 0 ? k : OBL_COUNT, &facts), now) < 0)
 			return -1;
 		var_name("obl_", obl[i].kind, key, sizeof key);
 		if (obligation_from_name(obl[i].kind) >= 0 &&
@@ -414,9 +418,14 @@ int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checkl
 	return 0;
 }
 
-int vars_add_obligation(struct tvars *v, const struct obligation *o, time_t now)
+int vars_add_obligation(struct tvars *v, const struct obligation *o, const struct ticket *t,
+			time_t now)
 {
 	int kind = obligation_from_name(o->kind);
+	struct policy_facts facts = t ? policy_facts_of(t->flags, t->type, t->affected,
+							t->affected_over) : (struct policy_facts){ 0 };
+	enum deadline_kind dk = policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT,
+						     t ? &facts : NULL);
 	char due[40], span[40];
 
 	clock_format_short(o->due_at, due, sizeof due);
@@ -424,6 +433,8 @@ int vars_add_obligation(struct tvars *v, const struct obligation *o, time_t now)
 	return tvars_set(v, "obligation_kind", o->kind) < 0 ||
 	       tvars_set(v, "obligation_label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
 	       tvars_set(v, "obligation_due", due) < 0 ||
+	       tvars_set(v, "obligation_deadline", deadline_kind_label(dk)) < 0 ||
+	       tvars_set(v, "obligation_deadline_kind", deadline_kind_name(dk)) < 0 ||
 	       tvars_set(v, "obligation_left", o->due_at > now ? span : "") < 0 ||
 	       tvars_set(v, "obligation_late", o->due_at > now ? "" : span) < 0 ? -1 : 0;
 }

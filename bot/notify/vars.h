@@ -59,7 +59,8 @@ int vars_add_draft(struct tvars *v, const struct config *cfg, int kind,
 		   const struct obligation *o, time_t due, int number, time_t now);
 
 /* The variables of one obligation o (obligation_kind, _label, _due, _left, _late). */
-int vars_add_obligation(struct tvars *v, const struct obligation *o, time_t now);
+int vars_add_obligation(struct tvars *v, const struct obligation *o, const struct ticket *t,
+			time_t now);
 
 /* "3時間20分" / "2日5時間": a duration for people (seconds >= 0). */
 void vars_duration(long seconds, char *buf, size_t len);

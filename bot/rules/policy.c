@@ -453,3 +453,31 @@ unsigned policy_waivable(const struct policy_facts *f)
 		may |= OBL(OBL_INDIVIDUALS);
 	return may & policy_obligations(f);
 }
+
+enum deadline_kind policy_deadline_kind(enum obligation_kind k, const struct policy_facts *f)
+{
+	switch (k) {
+	case OBL_PPC_PRELIMINARY:	/* APPI art. 26(1), rules art. 8(1) */
+	case OBL_PPC_FINAL:		/* rules art. 8(2) */
+		return DEADLINE_STATUTORY;
+	case OBL_INDIVIDUALS:		/* APPI art. 26(2) for an art. 7 case */
+		return f && policy_ppc_reportable(f) ? DEADLINE_STATUTORY : DEADLINE_INTERNAL;
+	case OBL_AMAZON:		/* policy 7-4, the seller agreement: 24 h */
+	case OBL_AWS:			/* policy 7-6 d, the customer agreement: 24 h */
+		return DEADLINE_CONTRACTUAL;
+	default:
+		return DEADLINE_INTERNAL;
+	}
+}
+
+const char *deadline_kind_name(enum deadline_kind d)
+{
+	return d == DEADLINE_STATUTORY ? "statutory" : d == DEADLINE_CONTRACTUAL ? "contractual" :
+	       "internal";
+}
+
+const char *deadline_kind_label(enum deadline_kind d)
+{
+	return d == DEADLINE_STATUTORY ? "法定期限" : d == DEADLINE_CONTRACTUAL ? "契約上の期限" :
+	       "社内目標";
+}

@@ -218,6 +218,20 @@ unsigned policy_obligations(const struct policy_facts *f);
  */
 unsigned policy_waivable(const struct policy_facts *f);
 
+/*
+ * Issue 12, SPEC 5: what kind of deadline an obligation's is — the law's
+ * (PPC reports; the notice to individuals under APPI art. 26(2) when an
+ * art. 7 case holds), a contract's (Amazon, AWS), or an internal target
+ * (「速やかに」 made N days by configuration: the rest).  Mails, show and
+ * the digest say which; an overdue mail says 法定期限, 契約上の期限 or 社内目標.
+ */
+enum deadline_kind { DEADLINE_STATUTORY, DEADLINE_CONTRACTUAL, DEADLINE_INTERNAL };
+
+/* The kind of k's deadline for the facts f (NULL: no art. 7 case known). */
+enum deadline_kind policy_deadline_kind(enum obligation_kind k, const struct policy_facts *f);
+const char *deadline_kind_name(enum deadline_kind d);	/* "statutory", "contractual", "internal" */
+const char *deadline_kind_label(enum deadline_kind d);	/* "法定期限", "契約上の期限", "社内目標" */
+
 /* Policy 5-1, 5-2, 6-2: the reviews the policy repeats. */
 enum review_kind { REVIEW_RISK, REVIEW_PLAN, REVIEW_DRILL, REVIEW_COUNT };
 

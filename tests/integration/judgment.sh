@@ -111,6 +111,10 @@ is "$(t_of 1000人超の会員情報 "['affected']") $(t_of 1000人超の会員�
 id=$(t_of 1000人超の会員情報 "['id']")
 like "$("$BOT" -c "$CONF" show "$id" --json | json "' '.join(o['kind'] for o in j['obligations'])")" "ppc-preliminary" \
 	"... which makes the PPC report mandatory (APPI rules art. 7(4))"
+kinds=$("$BOT" -c "$CONF" show "$id" --json | json "' '.join(sorted(o['kind'] + '=' + o['deadline'] for o in j['obligations'] if o['kind'] in ('ppc-preliminary', 'individuals', 'publication')))")
+is "$kinds" "individuals=statutory ppc-preliminary=statutory publication=internal" \
+	"every deadline says its kind: the law's, or an internal target (show --json deadline)"
+like "$("$BOT" -c "$CONF" show "$id")" "[法定期限]" "... and show says 法定期限"
 
 # --- "damage internal only" waives nothing by itself (policy 7-4 省略可能)
 send_mail "$REPORTER" "$BOT_ADDR" "共有フォルダの権限設定ミス" \

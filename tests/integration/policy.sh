@@ -77,6 +77,7 @@ is "$(subjects "$ADMIN1" | grep -c "期限が近づいています")" 3 "... the
 poll_at $((24 * H))
 poll_at $((24 * H + 5))
 is "$(subjects "$BOSS" | grep -c "期限超過")" 1 "at 24 h: the overdue escalation reaches management, once"
+like "$(subjects "$BOSS")" "【契約上の期限超過】" "... its subject says the Amazon deadline is a contract's (issue 12)"
 is "$(subjects "$BOSS" | grep -c "ダイジェスト")" 1 "... and the digest of 2026-11-26 09:00 went out late, once"
 poll_at $((25 * H))
 is "$(subjects "$BOSS" | grep -c "期限超過")" 1 "no second overdue mail within the day"

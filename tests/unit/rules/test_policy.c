@@ -556,6 +556,30 @@ static void waivable(void)
 	CHECK_INT(policy_waivable(NULL), 0, "waivable: NULL facts: nothing");
 }
 
+/* Issue 12: the law's, a contract's, or an internal target. */
+static void deadline_kinds(void)
+{
+	struct policy_facts art7 = { F(PERSONAL_DATA) | F(FINANCIAL), TYPE_DATA_LEAK, 10, false };
+	struct policy_facts below = { F(PERSONAL_DATA), TYPE_DATA_LEAK, 10, false };
+
+	CHECK_INT(policy_deadline_kind(OBL_PPC_PRELIMINARY, &below), DEADLINE_STATUTORY,
+		  "deadline: PPC preliminary report is statutory");
+	CHECK_INT(policy_deadline_kind(OBL_PPC_FINAL, NULL), DEADLINE_STATUTORY,
+		  "deadline: PPC final report is statutory");
+	CHECK_INT(policy_deadline_kind(OBL_INDIVIDUALS, &art7), DEADLINE_STATUTORY,
+		  "deadline: the notice to individuals in an art. 7 case is statutory (art. 26(2))");
+	CHECK_INT(policy_deadline_kind(OBL_INDIVIDUALS, &below), DEADLINE_INTERNAL,
+		  "deadline: ... below the art. 7 cases an internal target (policy 7-4)");
+	CHECK_INT(policy_deadline_kind(OBL_AMAZON, &below), DEADLINE_CONTRACTUAL,
+		  "deadline: Amazon 24 h is contractual");
+	CHECK_INT(policy_deadline_kind(OBL_AWS, &below), DEADLINE_CONTRACTUAL,
+		  "deadline: AWS 24 h is contractual");
+	CHECK_INT(policy_deadline_kind(OBL_RAKUTEN, &below), DEADLINE_INTERNAL,
+		  "deadline: Rakuten 「速やかに」 is an internal target");
+	CHECK_STR(deadline_kind_label(DEADLINE_STATUTORY), "法定期限", "deadline: label 法定期限");
+	CHECK_STR(deadline_kind_name(DEADLINE_INTERNAL), "internal", "deadline: name internal");
+}
+
 /* Over every flag set, type and a few counts: what must always hold. */
 static void obligation_invariants(void)
 {
@@ -623,6 +647,7 @@ int main(void)
 	reportable();
 	obligation_sets();
 	waivable();
+	deadline_kinds();
 	obligation_invariants();
 	return test_done();
 }
