@@ -189,6 +189,13 @@ int cmd_check_config(struct cli *c, int argc, char **argv)
 		bad++;
 	}
 	bad += check_templates(&c->cfg) < 0;
+	{	/* issue 12: a warning, not a refusal: the company may know better */
+		struct deadline_warning w[8];
+		size_t k, n = deadline_check_limits(&c->cfg.policy, clock_now(), w, 8);
+
+		for (k = 0; k < n; k++)
+			fprintf(stderr, "incident-bot: warning: %s\n", w[k].text);
+	}
 	if (connect && config_uses_oauth2(&c->cfg)) {
 		struct oauth2_options oo = config_oauth2_options(&c->cfg);
 

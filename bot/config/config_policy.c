@@ -107,6 +107,12 @@ static int validate_deadline(cfg_t *cfg, cfg_opt_t *opt)
 			  "amazon, aws, ... as listed in conf/incident-bot.conf)", cfg_title(d));
 		return -1;
 	}
+	/* APPI rules art. 8(2): the 60-day span is the final report's alone */
+	if (cfg_getstr(d, "due_malicious") && obligation_from_name(cfg_title(d)) != OBL_PPC_FINAL) {
+		cfg_error(cfg, "deadline \"%s\": due_malicious belongs to deadline \"ppc-final\" "
+			  "only (APPI rules art. 8(2))", cfg_title(d));
+		return -1;
+	}
 	return 0;
 }
 

@@ -392,3 +392,41 @@ time_t deadline_awareness(time_t arrived, time_t written, time_t now, const stru
 		return written;
 	return base;
 }
+
+/* The spans the law or a contract fixes; to add one: a line here. */
+static const struct {
+	int kind;		/* enum obligation_kind; -1: the malicious final report */
+	struct span limit;
+	const char *source;
+} legal_limits[] = {
+	{ OBL_PPC_PRELIMINARY, { .days = 5 },
+	  "APPI rules art. 8(1) 「速やかに」 (PPC guideline: about 3-5 days)" },
+	{ OBL_PPC_FINAL, { .days = 30 }, "APPI rules art. 8(2): 30 days" },
+	{ -1, { .days = 60 }, "APPI rules art. 8(2): 60 days in the art. 7(3) case" },
+	{ OBL_AMAZON, { .seconds = 24 * 3600 }, "policy 7-4 and the Amazon agreement: 24 hours" },
+	{ OBL_AWS, { .seconds = 24 * 3600 }, "policy 7-6 d: 24 hours" },
+};
+
+size_t deadline_check_limits(const struct policy_config *p, time_t at,
+			     struct deadline_warning *w, size_t max)
+{
+	size_t i, n = 0;
+	char have[16], limit[16];
+
+	for (i = 0; i < sizeof legal_limits / sizeof legal_limits[0] && n < max; i++) {
+		const struct span *sp = legal_limits[i].kind < 0 ? &p->ppc_final_malicious :
+					&p->deadline[legal_limits[i].kind].due;
+
+		if (span_seconds_at(at, sp) <= span_seconds_at(at, &legal_limits[i].limit))
+			continue;
+		snprintf(w[n++].text, sizeof w->text,
+			 "deadline \"%s\": %s = \"%s\" is longer than the law or contract allows "
+			 "(%s; %s) — the duty would fall due too late",
+			 legal_limits[i].kind < 0 ? "ppc-final" : obligation_name(legal_limits[i].kind),
+			 legal_limits[i].kind < 0 ? "due_malicious" : "due",
+			 span_format(sp, have, sizeof have), span_format(&legal_limits[i].limit, limit,
+									  sizeof limit),
+			 legal_limits[i].source);
+	}
+	return n;
+}

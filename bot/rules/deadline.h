@@ -177,4 +177,17 @@ time_t deadline_awareness(time_t arrived, time_t written, time_t now, const stru
 time_t deadline_due(const struct policy_config *p, time_t aware_at, unsigned flags,
 		    enum obligation_kind kind);
 
+/*
+ * Issue 12: a configured span longer than the law's or the contract's
+ * ("ppc-final" due = "45d") would let a duty fall due after the date that
+ * binds the company.  Writes one line per such span into w[0..max) and
+ * returns how many (at most max): what, as configured, the limit and its
+ * source.  at: the moment the spans are measured from (months vary).
+ */
+struct deadline_warning {
+	char text[240];
+};
+size_t deadline_check_limits(const struct policy_config *p, time_t at,
+			     struct deadline_warning *w, size_t max);
+
 #endif

@@ -255,6 +255,9 @@ static void test_errors(void)
 		{ "person \"ecadmin\"", "person \"ecadmin\" { name = \"x\" email = \"y@example.com\" roles = {\"boss\"} }", "unknown role" },
 		{ "person \"ecadmin\"", "person \"ecadmin\" { name = \"x\" }", "email is missing" },
 		{ "  user          =", "  # no user", "go together" },
+		{ "language", "language = \"ja\"\ndeadline \"amazon\" { due_malicious = \"60d\" }",
+		  "due_malicious belongs to deadline \"ppc-final\" only" },
+		{ "language", "language = \"ja\"\naware_window = \"soon\"", "aware_window" },
 	};
 	size_t i;
 

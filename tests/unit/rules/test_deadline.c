@@ -452,6 +452,29 @@ static void test_awareness(void)
 		  "awareness: an arrival after now (server clock ahead) counts as now");
 }
 
+/* Issue 12: spans longer than the law's or the contract's are named. */
+static void test_limits(void)
+{
+	struct policy_config p = { 0 };
+	struct deadline_warning w[8];
+	const time_t at = 1796608800;
+
+	p.deadline[OBL_PPC_PRELIMINARY].due = (struct span){ .days = 5 };
+	p.deadline[OBL_PPC_FINAL].due = (struct span){ .days = 30 };
+	p.ppc_final_malicious = (struct span){ .days = 60 };
+	p.deadline[OBL_AMAZON].due = (struct span){ .seconds = 86400 };
+	p.deadline[OBL_AWS].due = (struct span){ .days = 1 };
+	CHECK_INT(deadline_check_limits(&p, at, w, 8), 0, "limits: the defaults are within the law");
+	p.deadline[OBL_PPC_FINAL].due = (struct span){ .days = 45 };
+	p.deadline[OBL_AMAZON].due = (struct span){ .seconds = 2 * 86400 };
+	p.deadline[OBL_PPC_PRELIMINARY].due = (struct span){ .days = 4 };
+	CHECK_INT(deadline_check_limits(&p, at, w, 8), 2, "limits: a 45-day final report and a 48 h "
+		  "Amazon notice are named, a shorter preliminary report is not");
+	CHECK(strstr(w[0].text, "ppc-final") && strstr(w[0].text, "45d") && strstr(w[0].text, "30d"),
+	      "limits: the line names the kind, what is configured and the limit");
+	CHECK_INT(deadline_check_limits(&p, at, w, 1), 1, "limits: at most max lines");
+}
+
 int main(void)
 {
 	clock_set_zone("Asia/Tokyo");
@@ -466,5 +489,6 @@ int main(void)
 	test_stages();
 	test_dst();
 	test_awareness();
+	test_limits();
 	return test_done();
 }
