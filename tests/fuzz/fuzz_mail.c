@@ -33,6 +33,8 @@
 #include <string.h>
 
 #include "desk/route.h"
+#include "rules/classify.h"
+#include "rules/policy.h"
 #include "lib/error.h"
 #include "mime/mail.h"
 #include "mime/mime.h"
@@ -226,6 +228,51 @@ static void check_mail(const struct mail *m)
 	check_thread(m, true);
 }
 
+/*
+ * The classifier (issue 12) over what the mail holds: a table with every
+ * kind of word — Japanese, ASCII on boundaries, prefixes, exceptions, a
+ * sender — built once and never written, so each input must get what a
+ * fresh classifier gives it, in linear time, with a why that is UTF-8.
+ */
+#define N_(...) (sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *))
+#define WORDS(...) .words = (char *[]){ __VA_ARGS__ }, .n_words = N_(__VA_ARGS__)
+static struct keyword_rule fuzz_rules[] = {
+	{ .field = KW_SOURCE, .value = SOURCE_SUSPECTED_ACCESS, WORDS("不正アクセスの可能性", "suspicious login*") },
+	{ .field = KW_SOURCE, .value = SOURCE_UTM_VENDOR, WORDS("UTM"),
+	  .senders = (char *[]){ "@utm.example" }, .n_senders = 1 },
+	{ .field = KW_TYPE, .value = TYPE_DATA_LEAK, WORDS("漏洩", "流出", "leak*", "-流出はありません") },
+	{ .field = KW_TYPE, .value = TYPE_MALWARE, WORDS("ウイルス", "ransomware") },
+	{ .field = KW_TYPE, .value = TYPE_DOS, WORDS("DoS", "DDoS") },
+	{ .field = KW_PRIORITY, .value = PRIORITY_HIGH, WORDS("サーバ", "顧客", "server*") },
+	{ .field = KW_FLAG, .value = FLAG_PERSONAL_DATA, WORDS("個人情報", "電話番号", "personal data") },
+	{ .field = KW_FLAG, .value = FLAG_AMAZON, WORDS("Amazon", "-Amazon Web Services") },
+	{ .field = KW_FLAG, .value = FLAG_MALICIOUS, WORDS("攻撃", "attack*") },
+	{ .field = KW_FLAG, .value = FLAG_DRILL, WORDS("訓練") },
+};
+static struct classifier *fuzz_classifier;
+
+static void check_classify(const char *subject, const char *body, const char *sender)
+{
+	struct classification a, b;
+
+	if (!fuzz_classifier &&
+	    !(fuzz_classifier = classifier_new(fuzz_rules, sizeof fuzz_rules / sizeof *fuzz_rules)))
+		return;
+	classify_with(fuzz_classifier, subject, body, sender, false, &a);
+	classify(fuzz_rules, sizeof fuzz_rules / sizeof *fuzz_rules, subject, body, sender, false, &b);
+	if (a.source != b.source || a.type != b.type || a.priority != b.priority ||
+	    a.flags != b.flags || a.affected != b.affected || a.records != b.records ||
+	    a.affected_over != b.affected_over || strcmp(a.why, b.why) != 0)
+		fail("classify: one classifier and a fresh one disagree", a.why);
+	if (!memchr(a.why, '\0', sizeof a.why) || !utf8_ok(a.why))
+		fail("classify: why is not NUL-terminated UTF-8", NULL);
+	if (a.type < 0 || a.type >= TYPE_COUNT || a.priority < 0 || a.priority >= PRIORITY_COUNT ||
+	    a.source < -1 || a.source >= SOURCE_COUNT || (a.flags >> FLAG_COUNT) != 0)
+		fail("classify: a value out of range", a.why);
+	if (a.affected < -1 || a.records < -1 || (a.affected_over && a.affected < 0))
+		fail("classify: a count out of range", a.why);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mail m, zero;
@@ -237,6 +284,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&zero, 0, sizeof zero);
 	if (mime_parse((const char *)data, size, &m, &err) == 0) {
 		check_mail(&m);
+		check_classify(m.subject, m.body, m.from.addr);
 	} else {
 		if (err.cls != ERR_MESSAGE)
 			fail("mime_parse: failed with a class other than ERR_MESSAGE", err.msg);
@@ -250,6 +298,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(subject, data, size);
 		subject[size] = '\0';
 		check_ref("route_subject_tag (raw)", route_subject_tag(subject, ref), ref);
+		check_classify(NULL, subject, NULL);	/* any bytes: invalid UTF-8 too */
 		free(subject);
 	}
 	return 0;
