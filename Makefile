@@ -120,7 +120,8 @@ fuzz: deps
 # make bench: throughput, latency, outbox rate, memory and growth against the
 # loopback servers; prints each figure with the machine (scripts/bench).
 bench: deps
-	$(MAKE) all
+	$(MAKE) all tests/eval/eval
+	tests/eval/eval --bench tests/eval/eval.conf tests/eval/tuned tests/eval/heldout
 	scripts/bench
 
 demo: deps

@@ -202,6 +202,7 @@ struct table {
 	size_t mask;
 	struct entry **ends;		/* per node: exceptions first, then words */
 	size_t nodes;			/* node 0 is the root */
+	size_t longest;			/* bytes of the longest word: the deepest walk */
 };
 
 static size_t edge_slot(const struct table *t, uint64_t key)
@@ -310,6 +311,7 @@ static int table_build(struct table *t, const struct keyword_rule *rules, size_t
 	t->edge_to = malloc(cap * sizeof *t->edge_to);
 	t->ends = calloc(bytes + 1, sizeof *t->ends);
 	t->scratch = malloc(longest + 1);	/* normalising never lengthens */
+	t->longest = longest;
 	if (!t->entries || !t->edge_key || !t->edge_to || !t->ends || !t->scratch)
 		return -1;
 	for (pass = 0; pass < 2; pass++)
@@ -502,27 +504,31 @@ static bool bounded(const unsigned char *s, size_t n, size_t i, const struct ent
 /*
  * The one pass: found[k] becomes 1 + the order in which entry k was first
  * found (0: not found; the caller zeroes it), and each word found counts
- * once for its rule.  From each character the trie is walked twice: first
- * for the exceptions (usually longer than the words they hold), then for
- * the words.  The table is only read.
+ * once for its rule.  From each character the trie is walked once; the
+ * nodes where words end (at most t->longest, in `ends`, the caller's) are
+ * read twice: first for the exceptions (usually longer than the words they
+ * hold), then for the words.  The table is only read.
  */
 static void table_scan(const struct table *t, const unsigned char *s, size_t n,
-		       struct rule_state *rs, unsigned *found)
+		       struct rule_state *rs, unsigned *found, size_t *ends)
 {
 	unsigned seq = 0;
-	size_t i, j, node;
+	size_t i, j, node, m, x;
 
 	for (i = 0; i < n; i++) {
 		const struct entry *e;
 
 		if ((s[i] & 0xc0) == 0x80)
 			continue;	/* words start on a character */
-		for (j = i, node = 0; j < n && (node = trie_child(t, node, s[j])); j++)
-			for (e = t->ends[node]; e && e->except; e = e->next)
+		for (j = i, node = 0, m = 0; j < n && (node = trie_child(t, node, s[j])); j++)
+			if (t->ends[node])
+				ends[m++] = node;
+		for (x = 0; x < m; x++)
+			for (e = t->ends[ends[x]]; e && e->except; e = e->next)
 				if (bounded(s, n, i, e) && i + e->len > rs[e->rule].except_end)
 					rs[e->rule].except_end = i + e->len;
-		for (j = i, node = 0; j < n && (node = trie_child(t, node, s[j])); j++) {
-			for (e = t->ends[node]; e && e->except; e = e->next)
+		for (x = 0; x < m; x++) {
+			for (e = t->ends[ends[x]]; e && e->except; e = e->next)
 				;
 			for (; e; e = e->next) {
 				size_t k = (size_t)(e - t->entries);
@@ -1023,6 +1029,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	const struct table *t = &c->t;
 	struct rule_state *rs;
 	unsigned *found;
+	size_t *ends;
 	struct textnorm st = { 0 };
 	int f, v, decided[KW_PRIORITY + 1];
 	bool drill, attack, db_personal;
@@ -1032,8 +1039,9 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	nothing(out, "一致なし / no keyword matched");
 	rs = calloc(n_rules ? n_rules : 1, sizeof *rs);
 	found = calloc(t->n ? t->n : 1, sizeof *found);
+	ends = malloc((t->longest + 1) * sizeof *ends);
 	st.o = malloc(sl + bl + 2);
-	if (!rs || !found || !st.o) {
+	if (!rs || !found || !ends || !st.o) {
 		nothing(out, "分類不能 (メモリ不足) / out of memory");
 		goto done;
 	}
@@ -1045,7 +1053,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	st.o[st.n++] = '\n';
 	textnorm_start(&st);
 	textnorm_text(&st, body ? body : "", bl);
-	table_scan(t, st.o, st.n, rs, found);
+	table_scan(t, st.o, st.n, rs, found, ends);
 
 	for (r = 0; r < n_rules; r++) {
 		struct tally *y;
@@ -1138,6 +1146,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		nothing(out, "一致なし / no keyword matched");
 done:
 	free(st.o);
+	free(ends);
 	free(found);
 	free(rs);
 }
