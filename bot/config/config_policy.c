@@ -45,6 +45,7 @@ static const struct deadline_default deadline_defaults[] = {
 	{ OBL_YAHOO,		 "3d",  { "50%", "80%" } },
 	{ OBL_PARTNERS,		 "3d",  { "50%", "80%" } },	/* policy 7-2 */
 	{ OBL_OUTAGE_CONTACTS,	 "1d",  { "50%" } },		/* policy 7-4 */
+	{ OBL_PRINCIPAL,	 "3d",  { "50%", "80%" } },	/* APPI art. 26(1) ただし書 */
 };
 
 static const char *const escalate_defaults[PRIORITY_COUNT] = { "30m", "2h", "8h" };
@@ -363,7 +364,8 @@ static const struct {
 	  "data-leak, insider-leak, malware, dos, lost-device, power, overheating, disaster, other" },
 	{ "priority", KW_PRIORITY, priority_from_name, "policy 7-2: high, medium, low" },
 	{ "flag", KW_FLAG, flag_from_name, "personal-data, partner-data, amazon, aws, rakuten, "
-	  "yahoo, external-reporter, internal-only, malicious, sensitive, financial, drill" },
+	  "yahoo, external-reporter, internal-only, malicious, sensitive, financial, encrypted, "
+	  "processor (drill comes from the subject)" },
 };
 
 static int validate_rule(cfg_t *cfg, cfg_opt_t *opt)

@@ -87,6 +87,8 @@ static const char *const flag_names[FLAG_COUNT][2] = {
 	[FLAG_SENSITIVE] = { "要配慮個人情報", "sensitive" },
 	[FLAG_FINANCIAL] = { "財産的被害", "financial" },
 	[FLAG_DRILL] = { "訓練", "drill" },
+	[FLAG_ENCRYPTED] = { "高度な暗号化", "encrypted" },
+	[FLAG_PROCESSOR] = { "委託元のデータ", "processor" },
 };
 
 static const char *value_name(int field, int value)

@@ -82,6 +82,8 @@ static const struct entry flags[] = {
 	[FLAG_SENSITIVE]	= { "sensitive",	 "要配慮個人情報" },
 	[FLAG_FINANCIAL]	= { "financial",	 "財産的被害のおそれ" },
 	[FLAG_DRILL]		= { "drill",		 "訓練" },
+	[FLAG_ENCRYPTED]	= { "encrypted",	 "高度な暗号化で保護" },
+	[FLAG_PROCESSOR]	= { "processor",	 "委託を受けて取り扱う個人データ" },
 };
 _Static_assert(COUNT_OF(flags) == FLAG_COUNT, "a flag without a name");
 _Static_assert(FLAG_COUNT <= 32, "flags no longer fit an unsigned");
@@ -99,6 +101,7 @@ static const struct entry obligations[] = {
 	[OBL_YAHOO]		= { "yahoo",		 "Yahoo へのフォーム報告" },
 	[OBL_PARTNERS]		= { "partners",		 "取引先への報告" },
 	[OBL_OUTAGE_CONTACTS]	= { "outage-contacts",	 "必要な連絡先への報告 (機器トラブル・天災)" },
+	[OBL_PRINCIPAL]		= { "principal",	 "委託元への通知" },
 };
 _Static_assert(COUNT_OF(obligations) == OBL_COUNT, "an obligation without a name");
 _Static_assert(OBL_COUNT <= 32, "obligations no longer fit an unsigned");
@@ -358,7 +361,8 @@ size_t policy_checklist(enum incident_type t, const char *const **items)
  */
 bool policy_ppc_reportable(const struct policy_facts *f)
 {
-	if (!f || !HAS(f, FLAG_PERSONAL_DATA))
+	/* art. 7 括弧書: data protected by advanced encryption is no case */
+	if (!f || !HAS(f, FLAG_PERSONAL_DATA) || HAS(f, FLAG_ENCRYPTED))
 		return false;
 	return HAS(f, FLAG_SENSITIVE)		/* art. 7(1) */
 	    || HAS(f, FLAG_FINANCIAL)		/* art. 7(2) */
@@ -401,12 +405,17 @@ unsigned policy_obligations(const struct policy_facts *f)
 		 * the notice to individuals is APPI art. 26(2) for an art. 7
 		 * case and policy 7-4 (影響のある顧客個人) otherwise. */
 		o |= OBL(OBL_INDIVIDUALS) | OBL(OBL_CONSULTATION_DESK);
-		if (reportable)
+		if (reportable && !HAS(f, FLAG_PROCESSOR))
 			/* Rules art. 8(1) 速報, 8(2) 確報; publication: policy 7-4. */
 			o |= OBL(OBL_PPC_PRELIMINARY) | OBL(OBL_PPC_FINAL)
 			   | OBL(OBL_PUBLICATION);
 		else
+			/* below art. 7, encrypted (art. 7 括弧書), or a processor
+			 * who tells the principal (art. 26(1) ただし書): the
+			 * admins decide and record why */
 			o |= OBL(OBL_PPC_ASSESS);
+		if (HAS(f, FLAG_PROCESSOR))	/* APPI art. 26(1) ただし書 */
+			o |= OBL(OBL_PRINCIPAL);
 	}
 	if (HAS(f, FLAG_AMAZON))	/* policy 7-4: within 24 h, also when suspected */
 		o |= OBL(OBL_AMAZON);
@@ -459,6 +468,7 @@ enum deadline_kind policy_deadline_kind(enum obligation_kind k, const struct pol
 	switch (k) {
 	case OBL_PPC_PRELIMINARY:	/* APPI art. 26(1), rules art. 8(1) */
 	case OBL_PPC_FINAL:		/* rules art. 8(2) */
+	case OBL_PRINCIPAL:		/* art. 26(1) ただし書, rules art. 9: 速やかに */
 		return DEADLINE_STATUTORY;
 	case OBL_INDIVIDUALS:		/* APPI art. 26(2) for an art. 7 case */
 		return f && policy_ppc_reportable(f) ? DEADLINE_STATUTORY : DEADLINE_INTERNAL;

@@ -85,6 +85,10 @@ enum flag {
 	FLAG_SENSITIVE,		/* APPI rules art. 7(1): 要配慮個人情報 */
 	FLAG_FINANCIAL,		/* APPI rules art. 7(2): risk of financial damage */
 	FLAG_DRILL,		/* policy 6-2: a drill; every mail says so */
+	FLAG_ENCRYPTED,		/* APPI rules art. 7: the data was protected by advanced
+				 * encryption — no mandatory report, the admins decide */
+	FLAG_PROCESSOR,		/* APPI art. 26(1) ただし書: we hold the data for a
+				 * principal (委託元) and tell it */
 	FLAG_COUNT
 };
 
@@ -108,6 +112,7 @@ enum obligation_kind {
 	OBL_YAHOO,		/* policy 7-4: form */
 	OBL_PARTNERS,		/* policy 7-2, 7-4: 取引先に報告し、意向に沿った対応 */
 	OBL_OUTAGE_CONTACTS,	/* policy 7-4: equipment trouble, disaster: only the needed contacts */
+	OBL_PRINCIPAL,		/* APPI art. 26(1) ただし書: the processor tells the principal (委託元) */
 	OBL_COUNT
 };
 
@@ -187,7 +192,9 @@ struct policy_facts policy_facts_of(unsigned flags, const char *type, long affec
  * APPI rules art. 7: personal data and one of the four cases that make a
  * PPC report mandatory — sensitive (1), financial (2), malicious (3),
  * affected > 1,000 (4; exactly 1,000 or unknown is not, "more than 1,000"
- * is).  NULL: false.
+ * is) — unless the data was protected by advanced encryption (art. 7
+ * 括弧書: the encrypted flag; the admins then decide, ppc-assess).
+ * NULL: false.
  */
 bool policy_ppc_reportable(const struct policy_facts *f);
 
@@ -199,6 +206,10 @@ bool policy_ppc_reportable(const struct policy_facts *f);
  *     without an art. 7 case: OBL_PPC_ASSESS (the admins record whether a
  *     report is needed) and the notice to individuals + desk;
  *   - amazon, aws, rakuten, yahoo, partner data: their notice;
+ *   - processor (we are the 委託先): the notice to the principal (委託元,
+ *     APPI art. 26(1) ただし書), and the PPC reports become ppc-assess —
+ *     whether we report ourselves or the principal does is the admins'
+ *     decision, never silently gone;
  *   - "internal only" (7-4: 被害が当社で完結) drops nothing: what it may
  *     waive is policy_waivable()'s, and stays open until an admin skips it;
  *   - power, overheating, disaster (7-4: 機器トラブルや天災): the

@@ -116,6 +116,20 @@ is "$kinds" "individuals=statutory ppc-preliminary=statutory publication=interna
 	"every deadline says its kind: the law's, or an internal target (show --json deadline)"
 like "$("$BOT" -c "$CONF" show "$id")" "[法定期限]" "... and show says 法定期限"
 
+# --- the law's edge cases: encrypted data, data we process for a client
+send_mail "$REPORTER" "$BOT_ADDR" "暗号化PCの盗難" \
+"顧客5,000人分のカード情報が入った営業用ノートPCが盗まれました。ディスクはBitLockerで暗号化済みです。" >/dev/null
+send_mail "$REPORTER" "$BOT_ADDR" "委託元データの誤送信" \
+"発送代行で委託元のB社からお預かりしている顧客200人分の住所データを別の取引先に誤送信しました。" >/dev/null
+"$BOT" -c "$CONF" poll --once 2>>"$WORK/poll.log"
+kinds_of() { "$BOT" -c "$CONF" show "$(t_of "$1" "['id']")" --json | json "' '.join(sorted(o['kind'] for o in j['obligations']))"; }
+enc=$(kinds_of 暗号化PCの盗難)
+like "$enc" "ppc-assess" "encrypted card data (APPI rules art. 7 括弧書): the admins decide whether to report (ppc-assess)"
+case " $enc " in *" ppc-preliminary "*) ok 1 "... no mandatory PPC report" ;; *) ok 0 "... no mandatory PPC report" ;; esac
+like "$(kinds_of 委託元データの誤送信)" "principal" "data we process for a client: the principal is told (APPI art. 26(1) ただし書)"
+wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN1 list INBOX | grep -q '委託元への通知'"
+ok $? "... and the admins get the draft of that notice"
+
 # --- "damage internal only" waives nothing by itself (policy 7-4 省略可能)
 send_mail "$REPORTER" "$BOT_ADDR" "共有フォルダの権限設定ミス" \
 "共有フォルダの権限設定ミスで、顧客情報（氏名・住所）と楽天の注文データが

@@ -759,6 +759,16 @@ static const struct report conf_reports[] = {
 	{ "conf: a hacked database is a personal-data risk", NULL,
 	  "受注DBにSQLインジェクションの痕跡がありました", NULL, false,
 	  ANY, TYPE_DATABASE_HACKING, PRIORITY_HIGH, F(PERSONAL_DATA) | F(MALICIOUS), ANY, NULL },
+	/* the law's edge cases (issue 12, APPI rules art. 7, art. 26(1) ただし書) */
+	{ "conf: a stolen laptop encrypted with BitLocker", "ノートPC盗難",
+	  "顧客リストの入ったノートPCが盗まれました。ディスクはBitLockerで暗号化済みです。", NULL, false,
+	  ANY, TYPE_LOST_DEVICE, ANY, F(PERSONAL_DATA) | F(ENCRYPTED) | F(MALICIOUS), ANY, NULL },
+	{ "conf: ransomware's encryption is no protection", "ランサムウェア",
+	  "共有フォルダのファイルが暗号化されて開けません", NULL, false,
+	  ANY, TYPE_MALWARE, ANY, F(MALICIOUS), ANY, NULL },
+	{ "conf: data we hold for a client", "発送代行先の顧客データ",
+	  "委託元のA社からお預かりしている顧客の住所データを誤送信しました", NULL, false,
+	  ANY, TYPE_DATA_LEAK, ANY, F(PERSONAL_DATA) | F(PROCESSOR), ANY, NULL },
 	/* drills (issue 12): only a subject marker */
 	{ "conf: a body mentioning a drill is a real incident", "ランサムウェア感染",
 	  "先月の訓練で習った手順どおり、感染したPCをネットワークから外しました", NULL, false,

@@ -56,24 +56,25 @@ static const char *const type_labels[] = {
 static const char *const flag_names[] = {
 	"personal-data", "partner-data", "amazon", "aws", "rakuten", "yahoo",
 	"external-reporter", "internal-only", "malicious", "sensitive",
-	"financial", "drill",
+	"financial", "drill", "encrypted", "processor",
 };
 static const char *const flag_labels[] = {
 	"個人情報", "取引先情報", "Amazon 関係", "AWS 関係", "楽天 関係",
 	"Yahoo 関係", "外部からの報告", "被害は社内で完結", "不正の目的のおそれ",
-	"要配慮個人情報", "財産的被害のおそれ", "訓練",
+	"要配慮個人情報", "財産的被害のおそれ", "訓練", "高度な暗号化で保護",
+	"委託を受けて取り扱う個人データ",
 };
 static const char *const obligation_names[] = {
 	"ppc-assess", "ppc-preliminary", "ppc-final", "individuals",
 	"consultation-desk", "publication", "amazon", "aws", "rakuten", "yahoo",
-	"partners", "outage-contacts",
+	"partners", "outage-contacts", "principal",
 };
 static const char *const obligation_labels[] = {
 	"個人情報保護委員会への報告要否の判断", "個人情報保護委員会への速報",
 	"個人情報保護委員会への確報", "本人への通知", "相談窓口の設置 (規程 7-5)",
 	"ホームページでの公表", "Amazon への通知 (24 時間以内)",
 	"AWS への通知 (24 時間以内)", "楽天への電話報告", "Yahoo へのフォーム報告",
-	"取引先への報告", "必要な連絡先への報告 (機器トラブル・天災)",
+	"取引先への報告", "必要な連絡先への報告 (機器トラブル・天災)", "委託元への通知",
 };
 
 #define N(a) ((int)(sizeof (a) / sizeof *(a)))
@@ -509,12 +510,17 @@ static void obligation_sets(void)
 		{ "a drill alone creates nothing", F(DRILL), TYPE_OTHER, -1, 0 },
 		{ "unknown type still gives the flags' notices",
 		  F(AMAZON) | F(PARTNER_DATA), TYPE_COUNT, -1, O(AMAZON) | O(PARTNERS) },
-		{ "every flag on a data leak",
+		{ "every flag but encrypted and processor on a data leak",
+		  ((1u << FLAG_COUNT) - 1) & ~F(ENCRYPTED) & ~F(PROCESSOR), TYPE_DATA_LEAK, 2000,
+		  REPORTABLE | O(AMAZON) | O(AWS) | O(RAKUTEN) | O(YAHOO) | O(PARTNERS) },
+		{ "every flag: encrypted and a processor's — the admins decide, the principal is told",
 		  (1u << FLAG_COUNT) - 1, TYPE_DATA_LEAK, 2000,
-		  REPORTABLE | O(AMAZON) | O(AWS) | O(RAKUTEN) | O(YAHOO) | O(PARTNERS) },
-		{ "every flag but internal only",
-		  ((1u << FLAG_COUNT) - 1) & ~F(INTERNAL_ONLY), TYPE_DATA_LEAK, 2000,
-		  REPORTABLE | O(AMAZON) | O(AWS) | O(RAKUTEN) | O(YAHOO) | O(PARTNERS) },
+		  BELOW_ART7 | O(AMAZON) | O(AWS) | O(RAKUTEN) | O(YAHOO) | O(PARTNERS) | O(PRINCIPAL) },
+		{ "encrypted card data of 5,000: no mandatory report, ppc-assess (art. 7 括弧書)",
+		  F(PERSONAL_DATA) | F(FINANCIAL) | F(ENCRYPTED), TYPE_LOST_DEVICE, 5000, BELOW_ART7 },
+		{ "a processor's leak: the principal is told, the PPC report is assessed (art. 26(1) ただし書)",
+		  F(PERSONAL_DATA) | F(MALICIOUS) | F(PROCESSOR), TYPE_DATABASE_HACKING, 300,
+		  BELOW_ART7 | O(PRINCIPAL) },
 	};
 	char what[300];
 
@@ -602,7 +608,9 @@ static void obligation_invariants(void)
 				drill &= o == policy_obligations(&d);
 				assess_xor &= !((o & O(PPC_ASSESS)) && (o & O(PPC_PRELIMINARY)));
 				pair &= !!(o & O(PPC_PRELIMINARY)) == !!(o & O(PPC_FINAL))
-					&& !!(o & O(PPC_PRELIMINARY)) == rep;
+					&& !!(o & O(PPC_PRELIMINARY)) == (rep && !(flags & F(PROCESSOR)))
+					&& !(rep && (flags & F(ENCRYPTED)))
+					&& !!(o & O(PRINCIPAL)) == (pd && (flags & F(PROCESSOR)));
 				/* internal only drops nothing, and waives only the
 				 * policy's own reports (policy 7-4 省略可能) */
 				internal &= o == policy_obligations(&(struct policy_facts){
@@ -618,15 +626,17 @@ static void obligation_invariants(void)
 				if (pd)
 					personal &= (o & (O(INDIVIDUALS) | O(CONSULTATION_DESK)))
 						    == (O(INDIVIDUALS) | O(CONSULTATION_DESK))
-						    && !!(o & O(PUBLICATION)) == rep
-						    && !!(o & O(PPC_ASSESS)) == !rep;
+						    && !!(o & O(PUBLICATION)) == (rep && !(flags & F(PROCESSOR)))
+						    && !!(o & O(PPC_ASSESS)) == !(rep && !(flags & F(PROCESSOR)));
 				outage &= out ? (o & market) == 0 && (o & O(OUTAGE_CONTACTS))
 					      : !(o & O(OUTAGE_CONTACTS));
 				known &= (o >> OBL_COUNT) == 0;
 			}
 	CHECK(drill, "invariant: the drill flag changes no obligation");
 	CHECK(assess_xor, "invariant: never both ppc-assess and a PPC report");
-	CHECK(pair, "invariant: PPC preliminary and final together, exactly when reportable");
+	CHECK(pair, "invariant: PPC preliminary and final together, exactly when reportable and "
+		    "not a processor's; encrypted is never reportable; the principal told exactly "
+		    "for a processor's personal data");
 	CHECK(internal, "invariant: internal only drops nothing and may waive only the policy's own "
 			"reports, never Amazon, AWS, the PPC duties, the desk or art. 26(2)");
 	CHECK(personal, "invariant: personal data → individuals + desk; publication iff reportable");
