@@ -11,6 +11,7 @@
 #include "lib/clock.h"
 #include "outbox/outbox.h"
 #include "rules/policy.h"
+#include "rules/when.h"
 
 /* Issue 14 (V7, point 10): at most this many bytes of the report in an
  * excerpt — a one-line 20 MB report was copied whole into every alarm. */
@@ -79,6 +80,18 @@ static int add_report(struct tvars *v, const struct mail *m)
 		return -1;
 	rc = tvars_set(v, "report_excerpt", text);
 	free(text);
+	/* issue 12: the earliest time the report writes, proposed for /aware */
+	if (rc == 0 && m && m->date > 0) {
+		time_t noticed = when_noticed(m->body, m->date, NULL, NULL);
+		char shown[40], cmd[40];
+
+		if (noticed) {
+			clock_format_short(noticed, shown, sizeof shown);
+			clock_format_rfc3339(noticed, cmd, sizeof cmd);
+		}
+		rc = tvars_set(v, "noticed", noticed ? shown : NULL) < 0 ||
+		     tvars_set(v, "noticed_rfc3339", noticed ? cmd : NULL) < 0 ? -1 : 0;
+	}
 	if (rc < 0 || tvars_set(v, "report_message_id", m ? m->message_id : NULL) < 0 ||
 	    tvars_set(v, "report_date", m ? m->date_raw : NULL) < 0 ||
 	    tvars_set_list(v, "attachments") < 0)

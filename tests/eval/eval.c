@@ -31,7 +31,9 @@
 #include "mime/mail.h"
 #include "mime/mime.h"
 #include "rules/classify.h"
+#include "lib/clock.h"
 #include "rules/policy.h"
+#include "rules/when.h"
 
 /* The flags whose duties are law or contract (issue 12, SPEC 5). */
 static const enum flag duty_flags[] = {
@@ -42,6 +44,7 @@ static const enum flag duty_flags[] = {
 
 struct score {
 	int n, type, priority, source;
+	int aware_labelled, aware_right, aware_wrong;	/* the noticed time the text writes */
 	int tp[FLAG_COUNT], fp[FLAG_COUNT], fn[FLAG_COUNT];
 };
 
@@ -118,6 +121,21 @@ static void score_mail(const struct config *cfg, const char *path, struct score 
 	header(raw, "X-Eval-Priority", want_pri, sizeof want_pri);
 	header(raw, "X-Eval-Source", want_src, sizeof want_src);
 	header(raw, "X-Eval-Flags", want_flags, sizeof want_flags);
+	{	/* issue 12: the time the reporter writes, proposed for /aware */
+		char want_aware[64];
+		time_t want = 0, got = when_noticed(m.body, m.date, NULL, NULL);
+
+		header(raw, "X-Eval-Aware", want_aware, sizeof want_aware);
+		if (*want_aware && clock_parse(want_aware, &want) == 0) {
+			sc->aware_labelled++;
+			if (got == want)
+				sc->aware_right++;
+			else if (got)
+				sc->aware_wrong++;
+		} else if (got) {
+			sc->aware_wrong++;
+		}
+	}
 	for (tok = strtok_r(want_flags, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 		if (flag_from_name(tok) >= 0)
 			want |= FLAG_BIT(flag_from_name(tok));
@@ -165,6 +183,8 @@ static void print_score(const char *dir, const struct score *sc)
 	printf("# %s: %d reports\n", dir, sc->n);
 	printf("#   type %.1f %%   priority %.1f %%   source %.1f %%\n", pct(sc->type, sc->n),
 	       pct(sc->priority, sc->n), pct(sc->source, sc->n));
+	printf("#   noticed time proposed right %d of %d written, wrong %d\n", sc->aware_right,
+	       sc->aware_labelled, sc->aware_wrong);
 	printf("#   %-18s %9s %9s %5s\n", "flag", "precision", "recall", "n");
 	for (int f = 0; f < FLAG_COUNT; f++)
 		printf("#   %-18s %8.1f%% %8.1f%% %5d\n", flag_name(f),
@@ -282,6 +302,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "eval: %s: %s\n", argv[1], err.msg);
 		return 2;
 	}
+	clock_set_zone(cfg.timezone);
 	if (speed) {
 		int rc = bench(&cfg, argc - 2, argv + 2);
 

@@ -93,6 +93,21 @@ ok $(( $(date -d "$amazon_free_due" +%s) < now + 6 * 3600 + 3 * 86400 ? 0 : 1 ))
 	"its deadlines count from the arrival ($amazon_free_due), not from the processing time"
 like "$(echo "$show" | json '" / ".join(e["detail"] or "" for e in j["timeline"])')" "INTERNALDATE" \
 	"the timeline says where the awareness time came from"
+alarm=$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | awk -F'\t' -v p="$id" 'index($4, p) && index($4, "新規インシデント") { u = $1 } END { print u }')")
+like "$alarm" "/aware" "the alarm says how to correct the awareness time"
+# a time the reporter writes is proposed, never taken by itself
+hm=$(TZ=Asia/Tokyo date -d "@$((now - 1800))" '+%-H時%-M分')
+printf 'From: %s\r\nTo: %s\r\nSubject: 認知時刻の提案\r\nDate: %s\r\nMessage-ID: <noticed-%s@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n本日%sごろ、顧客情報の流出に気づきました。\r\n' \
+	"$REPORTER" "$BOT_ADDR" "$(rfc2822 "$now")" "$$" "$hm" >"$WORK/a3.eml"
+scripts/mailserver deliver "$BOT_ADDR" "$WORK/a3.eml" >/dev/null
+"$BOT" -c "$CONF" --now "$later" poll --once 2>>"$WORK/poll.log"
+id3=$("$BOT" -c "$CONF" --now "$later" tickets --all --json | json "[t['id'] for t in j if t['subject']=='認知時刻の提案'][0]")
+wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN1 list INBOX | grep -q '$id3'"
+alarm=$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | awk -F'\t' -v p="$id3" 'index($4, p) && index($4, "新規インシデント") { u = $1 } END { print u }')")
+like "$alarm" "/aware $(TZ=Asia/Tokyo date -d "@$(( (now - 1800) / 60 * 60 ))" '+%Y-%m-%dT%H:%M:%S+09:00')" \
+	"the alarm proposes the time the reporter wrote (「本日${hm}ごろ」) for /aware"
+aware3=$("$BOT" -c "$CONF" --now "$later" show "$id3" --json | json 'j["aware"]' | xargs -I{} date -d {} +%s)
+ok $(( aware3 >= now - 5 ? 0 : 1 )) "... without taking it by itself (the clocks start at the arrival)"
 
 # --- people and records apart (APPI rules art. 7(4) counts people)
 send_mail "$REPORTER" "$BOT_ADDR" "会員DBの件数確認" \
