@@ -169,7 +169,7 @@ const char *command_clip(const char *s, size_t max, char *out)
 	return out;
 }
 
-/* ERR_MESSAGE "line N: "RAW": reason"; returns -1. */
+/* ERR_MESSAGE "N 行目 / line N: "RAW": reason"; returns -1. */
 int command_bad(const struct line *ln, const char *fmt, ...)
 {
 	char reason[sizeof ln->err->msg], quoted[QUOTE_MAX + 4];
@@ -178,7 +178,8 @@ int command_bad(const struct line *ln, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	return error_set(ln->err, ERR_MESSAGE, "line %d: \"%s\": %s", ln->no,
+	/* issue 14 (point 9): the line named in Japanese first, as admin.c does */
+	return error_set(ln->err, ERR_MESSAGE, "%d 行目 / line %d: \"%s\": %s", ln->no, ln->no,
 			 command_clip(ln->raw, QUOTE_MAX, quoted), reason);
 }
 

@@ -31,7 +31,13 @@ like "$(subjects "$ADMIN1")" "$id" "the admins get the alarm (not refused by a r
 like "$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | grep "$id" | head -1 | cut -f1)")" \
 	"AAAA(…)" "... quoting an excerpt of the report cut in bytes, marked (…)"
 rss=$(cat "$WORK/rss")
-ok "$([ "$rss" -lt 131072 ]; echo $?)" "... peak memory under 128 MB (${rss} KB)"
+# under a sanitizer (scripts/check-asan) or valgrind the memory is theirs
+sanitized=$([ -n "${ASAN_OPTIONS:-}" ] || [ "${IB_VALGRIND:-0}" = 1 ] && echo 1 || echo 0)
+if [ "$sanitized" = 1 ]; then
+	ok 0 "... peak memory under 128 MB # SKIP under a sanitizer (${rss} KB)"
+else
+	ok "$([ "$rss" -lt 131072 ]; echo $?)" "... peak memory under 128 MB (${rss} KB)"
+fi
 
 # --- a refused 1 MB command mail
 $PY -c 'import sys; sys.stdout.write("/note " + "x" * (1024 * 1024))' >"$WORK/cmd.txt"
@@ -75,5 +81,9 @@ ok $? "a mail with a 1 MB header line and 10,000 command lines is taken in"
 is "$(db "SELECT count(*) FROM outbox WHERE kind = 'command-refused'")" $((before + 2)) \
 	"... refused with one notice (to each admin)"
 is "$(db "SELECT count(*) FROM events WHERE kind = 'note'")" 0 "... and none of its commands ran"
-ok "$([ "$(cat "$WORK/rss2")" -lt 131072 ]; echo $?)" "... within 128 MB ($(cat "$WORK/rss2") KB)"
+if [ "$sanitized" = 1 ]; then
+	ok 0 "... within 128 MB # SKIP under a sanitizer ($(cat "$WORK/rss2") KB)"
+else
+	ok "$([ "$(cat "$WORK/rss2")" -lt 131072 ]; echo $?)" "... within 128 MB ($(cat "$WORK/rss2") KB)"
+fi
 tap_done

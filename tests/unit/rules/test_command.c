@@ -489,10 +489,11 @@ static void test_refused(void)
 		const struct refuse_case *r = &refusals[i];
 		struct command_list l = { (struct command *)1, 99 };
 		struct error err = { 0 };
-		char prefix[32];
+		char prefix[48];
 		int rc = command_parse(r->in, &l, &err);
 
-		snprintf(prefix, sizeof prefix, "line %d: \"", r->line);
+		/* issue 14 (point 9): the line named in Japanese first */
+		snprintf(prefix, sizeof prefix, "%d 行目 / line %d: \"", r->line, r->line);
 		CHECK(rc == -1 && err.cls == ERR_MESSAGE, r->what);
 		CHECK(strncmp(err.msg, prefix, strlen(prefix)) == 0 && strstr(err.msg, r->says),
 		      r->what);
@@ -511,7 +512,7 @@ static void test_messages(void)
 
 	CHECK(command_parse("/ack\n/priority urgent", &l, &err) == -1, "message: refused");
 	CHECK_STR(err.msg,
-		  "line 2: \"/priority urgent\": unknown priority \"urgent\" / 不明な優先度です; "
+		  "2 行目 / line 2: \"/priority urgent\": unknown priority \"urgent\" / 不明な優先度です; "
 		  "use one of / 次のいずれか: high, medium, low (or the Japanese name / 日本語名も可)",
 		  "message: line, raw line quoted, reason in English / Japanese, the values");
 	CHECK(command_parse("/aware 2026-11-25T09:30", &l, &err) == -1, "aware: refused");
@@ -552,7 +553,7 @@ static void test_long_lines(void)
 	CHECK(strlen(err.msg) < sizeof err.msg - 1 && valid_utf8(err.msg),
 	      "1 MB bad line: message short and valid UTF-8");
 	dots = strstr(err.msg, "…\"");
-	CHECK(dots && dots - (err.msg + strlen("line 1: \"")) <= 80,
+	CHECK(dots && dots - (err.msg + strlen("1 行目 / line 1: \"")) <= 80,
 	      "1 MB bad line: quote cut at 80 bytes with …");
 
 	/* a 1 MB lessons document */
@@ -584,9 +585,10 @@ static void test_limit(void)
 	command_list_release(&l);
 	strcat(in, "/help\n");
 	CHECK(command_parse(in, &l, &err) == -1 && err.cls == ERR_MESSAGE &&
-	      strncmp(err.msg, "line 76: \"/help\": too many commands", 35) == 0 && l.n == 0,
+	      strncmp(err.msg, "76 行目 / line 76: \"/help\": too many commands",
+			  strlen("76 行目 / line 76: \"/help\": too many commands")) == 0 && l.n == 0,
 	      "51 commands: refused at the 51st");
-	if (l.n || strncmp(err.msg, "line 76:", 8) != 0)
+	if (l.n || strncmp(err.msg, "76 行目 / line 76:", strlen("76 行目 / line 76:")) != 0)
 		printf("#   message: %s\n", err.msg);
 }
 
@@ -625,7 +627,7 @@ static void test_random(void)
 							   !strchr(l.cmds[i].text, '\r'))) &&
 				      l.cmds[i].line >= 1 && (size_t)l.cmds[i].verb < CMD_COUNT;
 		} else {
-			ok &= err.cls == ERR_MESSAGE && strncmp(err.msg, "line ", 5) == 0 &&
+			ok &= err.cls == ERR_MESSAGE && strstr(err.msg, " 行目 / line ") &&
 			      valid_utf8(err.msg) && l.n == 0 && l.cmds == NULL;
 			if (!ok)
 				printf("#   input %d: %s\n", round, err.msg);
