@@ -81,8 +81,8 @@ static int add_report(struct tvars *v, const struct mail *m)
 	rc = tvars_set(v, "report_excerpt", text);
 	free(text);
 	/* issue 12: the earliest time the report writes, proposed for /aware */
-	if (rc == 0 && m && m->date > 0) {
-		time_t noticed = when_noticed(m->body, m->date, NULL, NULL);
+	if (rc == 0) {	/* set even when empty: a template may name it */
+		time_t noticed = m && m->date > 0 ? when_noticed(m->body, m->date, NULL, NULL) : 0;
 		char shown[40], cmd[40];
 
 		if (noticed) {
