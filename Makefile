@@ -4,6 +4,7 @@
 #   make demo       install what is missing, show the bot at work on loopback servers
 #   make check-asan every test under AddressSanitizer + UBSan (in a scratch copy)
 #   make check-valgrind  the integration path under valgrind memcheck
+#   make deb        the Debian package, written to the parent folder (debian/)
 #   make fuzz       libFuzzer over the parser and routing for FUZZ_SECONDS (default 300)
 #   make SAN=1 ...  build here with AddressSanitizer + UBSan (make clean first)
 
@@ -37,7 +38,10 @@ KEYWORDS_FILE ?= $(CURDIR)/conf/keywords.conf
 PATH_DEFS = -DINCIDENT_TEMPLATES_DIR='"$(TEMPLATES_DIR)"' -DINCIDENT_KEYWORDS_FILE='"$(KEYWORDS_FILE)"'
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Debian's libetpan.pc leaks -specs=.../no-pie-link.specs from its own build;
+# without it the bot links as a PIE like everything else (lintian
+# hardening-no-pie; libetpan is a shared library and needs nothing of it).
+PKG_LIBS   := $(filter-out -specs=%no-pie-link.specs,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
 IB_CFLAGS += -Ibot $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -pthread
 
@@ -172,15 +176,25 @@ install: $(INSTALL_BIN)
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/incident-bot
 	install -m 644 templates/* $(DESTDIR)$(SHARE)/templates/
-	install -m 644 conf/keywords.conf conf/incident-bot.conf conf/incident-bot.service $(DESTDIR)$(SHARE)/
+	install -m 644 conf/keywords.conf conf/incident-bot.conf $(DESTDIR)$(SHARE)/
+	sed 's|/usr/local/bin/incident-bot|$(PREFIX)/bin/incident-bot|' conf/incident-bot.service \
+		>$(DESTDIR)$(SHARE)/incident-bot.service
+	chmod 644 $(DESTDIR)$(SHARE)/incident-bot.service
 	install -m 644 conf/incident-bot.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 conf/incident-bot.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+
+# The Debian package (debian/): dpkg-buildpackage builds it here (its
+# `debian/rules clean` runs make clean first) and writes
+# incident-bot_VERSION_ARCH.deb and its .buildinfo/.changes beside this
+# tree, in the parent folder, as it always does.
+deb:
+	dpkg-buildpackage -us -uc -b
 
 clean:
 	rm -rf build
 	rm -f bot/*.o bot/*.d bot/*/*.o bot/*/*.d tests/*/*.o tests/*/*.d tests/unit/*/*.o tests/unit/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail
 
-.PHONY: all deps check eval check-unit check-asan check-valgrind bench demo fuzz install clean FORCE
+.PHONY: all deps check eval check-unit check-asan check-valgrind bench demo fuzz install deb clean FORCE
 .SECONDARY:
 
 -include $(OBJS:.o=.d) bot/main.d $(INSTALL_OBJS:bot/%.o=build/install/%.d) $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d) tests/eval/eval.d

@@ -83,6 +83,9 @@ grep -qa '/usr/share/incident-bot/templates' "$dest/usr/bin/incident-bot" &&
 ok $? "the installed binary looks for its templates and keywords under /usr/share/incident-bot"
 grep -qa "$PWD/templates" bot/incident-bot
 ok $? "the tree's binary still looks in the tree's templates/"
+grep -qx 'ExecStart=/usr/bin/incident-bot -c /etc/incident-bot/incident-bot.conf run' \
+	"$dest/usr/share/incident-bot/incident-bot.service"
+ok $? "the installed unit starts the installed binary (PREFIX/bin)"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]
