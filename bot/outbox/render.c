@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* ---- variables ---- */
 
@@ -566,6 +567,21 @@ int template_set_load(const char *dir, struct template_set **out, struct error *
 void render_pin(const struct template_set *ts)
 {
 	pinned = ts;
+}
+
+bool render_has(const char *dir, const char *file)
+{
+	char path[4096];
+	size_t i;
+
+	if (pinned && strcmp(pinned->dir, dir) == 0) {
+		for (i = 0; i < pinned->n; i++)
+			if (strcmp(pinned->files[i].name, file) == 0)
+				return true;
+		return false;
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	return access(path, R_OK) == 0;
 }
 
 /* The text of dir/file: from the pinned set when it is that folder's, else read now. */
