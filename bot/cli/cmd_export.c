@@ -151,7 +151,7 @@ static int chain_text(const struct evidence *e, char **buf, size_t *len, struct 
 	size_t i;
 
 	if (!f)
-		return error_set(err, ERR_FATAL, "export: out of memory for chain.txt");
+		return error_set(err, ERR_TEMP, "export: out of memory for chain.txt");
 	fprintf(f, "# incident-bot export of %s: the ticket's place in the event chain\n"
 		"# and `incident-bot verify` over the whole database at export time.\n",
 		e->t.ref);
@@ -181,7 +181,7 @@ static int chain_text(const struct evidence *e, char **buf, size_t *len, struct 
 	if (fclose(f) != 0) {
 		free(*buf);
 		*buf = NULL;
-		return error_set(err, ERR_FATAL, "export: out of memory for chain.txt");
+		return error_set(err, ERR_TEMP, "export: out of memory for chain.txt");
 	}
 	return 0;
 }
@@ -200,7 +200,7 @@ static int folder_write(struct folder *d, const char *name, const char *data, si
 		void *grown = realloc(d->files, cap * sizeof *d->files);
 
 		if (!grown)
-			return error_set(err, ERR_FATAL, "export: out of memory");
+			return error_set(err, ERR_TEMP, "export: out of memory");
 		d->files = grown;
 		d->cap = cap;
 	}
@@ -248,13 +248,13 @@ static int folder_manifest(struct folder *d, struct error *err)
 
 	qsort(d->files, d->n, sizeof *d->files, by_name);
 	if (!(f = open_memstream(&buf, &len)))
-		return error_set(err, ERR_FATAL, "export: out of memory");
+		return error_set(err, ERR_TEMP, "export: out of memory");
 	for (i = 0; i < d->n; i++)
 		if (d->files[i].listed)
 			fprintf(f, "%s  %s\n", d->files[i].sha, d->files[i].name);
 	if (fclose(f) != 0) {
 		free(buf);
-		return error_set(err, ERR_FATAL, "export: out of memory");
+		return error_set(err, ERR_TEMP, "export: out of memory");
 	}
 	rc = folder_write(d, "manifest.sha256", buf, len, false, NULL, err);
 	free(buf);
@@ -300,7 +300,7 @@ static int folder_open(struct folder *d, const char *dest, struct error *err)
 
 	if (asprintf(&d->tmp, "%.*s.%s.partial-XXXXXX", n, dest, slash ? slash + 1 : dest) < 0) {
 		d->tmp = NULL;
-		return error_set(err, ERR_FATAL, "export: out of memory");
+		return error_set(err, ERR_TEMP, "export: out of memory");
 	}
 	if (!mkdtemp(d->tmp))
 		return error_set(err, ERR_FATAL, "export: cannot create a folder beside %s: %s "
@@ -365,7 +365,7 @@ static int load(struct store *s, const char *ref, struct evidence *e, struct err
 			 "%zu messages", e->vr.problems, e->vr.problems == 1 ? "" : "s",
 			 e->vr.events, e->vr.messages);
 	e->msg_sha = calloc(e->n_msgs ? e->n_msgs : 1, sizeof *e->msg_sha);
-	return e->msg_sha ? 1 : error_set(err, ERR_FATAL, "export: out of memory");
+	return e->msg_sha ? 1 : error_set(err, ERR_TEMP, "export: out of memory");
 }
 
 /* messages/NNN.eml and sent/NNN.eml, numbered in the order they came and went. */
@@ -387,7 +387,7 @@ static int write_mails(struct store *s, struct evidence *e, struct folder *d,
 		}
 		free(raw);
 		if (!(e->msg_sha[i] = strdup(sha)))
-			return error_set(err, ERR_FATAL, "export: out of memory");
+			return error_set(err, ERR_TEMP, "export: out of memory");
 	}
 	for (i = 0; i < e->n_mails; i++) {
 		snprintf(name, sizeof name, "sent/%03zu.eml", i + 1);

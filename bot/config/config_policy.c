@@ -308,7 +308,7 @@ int config_commands_fill(cfg_t *c, const char *database, struct commands_config 
 		free(dir);
 	}
 	if (!k->authserv_id || !k->token_secret_file)
-		return error_set(err, ERR_FATAL, "config: out of memory");
+		return error_set(err, ERR_TEMP, "config: out of memory");
 	if ((k->auth & AUTH_DKIM) && !*k->authserv_id)
 		return error_set(err, ERR_FATAL, "config: commands.auth = \"%s\" needs commands.authserv_id: "
 				 "the id your mail server writes first in Authentication-Results "
@@ -396,7 +396,7 @@ int config_keywords_load(const char *path, struct config *cfg, struct error *err
 	cfg->rules = calloc(n + 1, sizeof *cfg->rules);
 	if (!cfg->rules) {
 		cfg_free(c);
-		return error_set(err, ERR_FATAL, "config: out of memory");
+		return error_set(err, ERR_TEMP, "config: out of memory");
 	}
 	for (i = 0; i < sizeof rule_kinds / sizeof rule_kinds[0]; i++)
 		for (j = 0; j < cfg_size(c, rule_kinds[i].section); j++) {
@@ -410,7 +410,7 @@ int config_keywords_load(const char *path, struct config *cfg, struct error *err
 		}
 	cfg_free(c);
 	if (!(cfg->classifier = classifier_new(cfg->rules, cfg->n_rules)))
-		return error_set(err, ERR_FATAL, "config: out of memory");
+		return error_set(err, ERR_TEMP, "config: out of memory");
 	return 0;
 }
 

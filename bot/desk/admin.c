@@ -428,7 +428,7 @@ static int audit(struct store *st, const struct ticket *t, const char *actor, ti
 	/* issue 5: who (the actor), what, the mail's SHA-256, the authentication */
 	if (asprintf(&detail, "sha256 %s; auth: %s%s%s\n%s", sha256, auth, reason ? "; " : "",
 		     reason ? reason : "", what ? what : "") < 0)
-		return error_set(err, ERR_FATAL, "admin: out of memory");
+		return error_set(err, ERR_TEMP, "admin: out of memory");
 	rc = store_event_add(st, t->id, now, actor, kind, detail, err);
 	free(detail);
 	return rc;
@@ -496,7 +496,7 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 	int rc = 0, auth;
 
 	parsed = command_parse(new_text ? new_text : "", &cmds, &perr) == 0;
-	if (!parsed && perr.cls == ERR_FATAL)
+	if (!parsed && perr.cls == ERR_TEMP)
 		return error_set(err, ERR_TEMP, "admin: out of memory");
 	if (parsed && cmds.n == 0)
 		return 0;	/* a plain follow-up */

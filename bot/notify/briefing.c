@@ -59,7 +59,7 @@ struct inputs {
 
 static int oom(struct error *err)
 {
-	return error_set(err, ERR_FATAL, "briefing: out of memory");
+	return error_set(err, ERR_TEMP, "briefing: out of memory");
 }
 
 static bool is_drill(const struct ticket *t)

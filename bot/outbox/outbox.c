@@ -77,7 +77,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		char *marked;
 
 		if (asprintf(&marked, "【訓練 / DRILL】%s", subject) < 0) {
-			error_set(err, ERR_FATAL, "outbox: out of memory");
+			error_set(err, ERR_TEMP, "outbox: out of memory");
 			goto done;
 		}
 		free(subject);
@@ -86,7 +86,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	msgid = new_message_id(cfg, ticket_ref, m->kind, now);
 	reply_to = m->reply_to ? strdup(m->reply_to) : outbox_reply_address(cfg, ticket_ref);
 	if (!msgid || !reply_to) {
-		error_set(err, ERR_FATAL, "outbox: out of memory");
+		error_set(err, ERR_TEMP, "outbox: out of memory");
 		goto done;
 	}
 	out.from_addr = cfg->smtp.from;
@@ -108,7 +108,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	out.charset = cfg->smtp.charset;
 	data = compose_message(&out, &len);
 	if (!data) {
-		error_set(err, ERR_FATAL, "outbox: out of memory composing %s", m->kind);
+		error_set(err, ERR_TEMP, "outbox: out of memory composing %s", m->kind);
 		goto done;
 	}
 	if (store_outbox_add(st, ticket_id, m->kind, msgid, cfg->smtp.from, m->to_addr,
