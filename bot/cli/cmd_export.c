@@ -31,7 +31,7 @@
 
 #include "cli/cli.h"
 #include "cli/export_report.h"
-#include "desk/route.h"
+#include "rules/ticket_ref.h"
 #include "lib/clock.h"
 #include "lib/digest.h"
 
@@ -426,7 +426,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	struct folder d = { .fd = -1 };
 	struct error err = { 0 };
 	const char *id = NULL, *out = NULL, *why = NULL;
-	char ref[ROUTE_REF_MAX], tagged[ROUTE_REF_MAX + 4], *dest = NULL;
+	char ref[TICKET_REF_MAX], *dest = NULL;
 	size_t n;
 	int rc, a;
 
@@ -448,9 +448,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		return cli_usage("export", "which ticket? give its ID, e.g. INC-2026-0007");
 	if (out && !*out)
 		return cli_usage("export", "--out needs a folder");
-	snprintf(tagged, sizeof tagged, "%s%s%s", id[0] == '[' ? "" : "[", id,
-		 id[0] == '[' ? "" : "]");
-	if (!route_subject_tag(tagged, ref))
+	/* "inc-2026-0007" and "[INC-2026-0007]" too, as people copy them */
+	if (!ticket_ref_arg(id, ref))
 		return cli_usage("export", "\"%s\" is not a ticket ID (INC-YYYY-NNNN)", id);
 	/* The destination without trailing slashes ("/" stays itself: occupied). */
 	if (out ? !(dest = strdup(out)) : asprintf(&dest, "%s-export", ref) < 0) {

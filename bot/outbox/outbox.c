@@ -11,22 +11,20 @@
 #include "lib/log.h"
 #include "outbox/compose.h"
 #include "rules/auth.h"
+#include "rules/ticket_ref.h"
 
 /* Due mail read from the database at a time. */
 #define OUTBOX_BATCH 200
 
 char *outbox_reply_address(const struct config *cfg, const char *ticket_ref)
 {
-	const char *from = cfg->smtp.from, *at = strchr(from, '@');
-	char *out;
+	const char *from = cfg->smtp.from;
 
 	/* A mail about no ticket (the digest): replies go to the desk itself
 	 * and open a ticket, like any other mail there. */
-	if (!at || !ticket_ref || !*ticket_ref)
+	if (!strchr(from, '@') || !ticket_ref || !*ticket_ref)
 		return strdup(from);
-	if (asprintf(&out, "%.*s+%s%s", (int)(at - from), from, ticket_ref, at) < 0)
-		return NULL;
-	return out;
+	return ticket_ref_address(from, ticket_ref, NULL);
 }
 
 /* "<ref>.<kind>.<time>.<random>@domain": unique without a counter, and it
