@@ -48,7 +48,6 @@ static const struct deadline_default deadline_defaults[] = {
 };
 
 static const char *const escalate_defaults[PRIORITY_COUNT] = { "30m", "2h", "8h" };
-static const char *const review_names[REVIEW_COUNT] = { "risk", "plan", "drill" };
 static const char *const review_defaults[REVIEW_COUNT] = { "1y", "6mo", "6mo" };
 
 /* ---- validators ---- */
@@ -253,7 +252,7 @@ void config_policy_fill(cfg_t *c, struct policy_config *p)
 	daytime_parse(dg ? cfg_getstr(dg, "time") : "09:00", &p->digest_minutes);
 
 	for (i = 0; i < REVIEW_COUNT; i++) {
-		v = rv ? cfg_getstr(rv, review_names[i]) : NULL;
+		v = rv ? cfg_getstr(rv, review_name(i)) : NULL;
 		p->review_every[i] = span_of(v ? v : review_defaults[i]);
 	}
 	p->review_repeat = span_of(rv ? cfg_getstr(rv, "repeat") : "7d");

@@ -435,3 +435,16 @@ unsigned policy_obligations(const struct policy_facts *f)
 
 	return o;
 }
+
+static const char *const review_names[] = {
+	[REVIEW_RISK] = "risk",		/* policy 5(1) */
+	[REVIEW_PLAN] = "plan",		/* policy 5(2) */
+	[REVIEW_DRILL] = "drill",	/* policy 6(2) */
+};
+_Static_assert(sizeof review_names / sizeof *review_names == REVIEW_COUNT,
+	       "every review has a name");
+
+const char *review_name(enum review_kind k)
+{
+	return (unsigned)k < REVIEW_COUNT ? review_names[k] : "?";
+}

@@ -206,4 +206,13 @@ unsigned policy_obligations(const struct policy_facts *f);
 /* Policy 5-1, 5-2, 6-2: the reviews the policy repeats. */
 enum review_kind { REVIEW_RISK, REVIEW_PLAN, REVIEW_DRILL, REVIEW_COUNT };
 
+/*
+ * A review's name — "risk", "plan", "drill" — as the store's rows, the
+ * configuration's reviews { } keys, `incident-bot review done KIND` and
+ * the templates spell it; "?" out of range.  The one table of these names
+ * (a new review: the enum above, its name in policy.c, its span in
+ * config_policy.c, its labels in timers.c and briefing.c).
+ */
+const char *review_name(enum review_kind k);
+
 #endif
