@@ -4,6 +4,7 @@
 #   make demo       install what is missing, show the bot at work on loopback servers
 #   make check-asan every test under AddressSanitizer + UBSan (in a scratch copy)
 #   make check-valgrind  the integration path under valgrind memcheck
+#   make deb        the Debian package, written to the parent folder (debian/)
 #   make fuzz       libFuzzer over the parser and routing for FUZZ_SECONDS (default 300)
 #   make SAN=1 ...  build here with AddressSanitizer + UBSan (make clean first)
 
@@ -12,27 +13,40 @@ DESTDIR ?=
 CC      ?= cc
 PKGS    := libetpan libcurl sqlite3 libconfuse gnutls
 
+# CFLAGS, CPPFLAGS and LDFLAGS are the builder's (make CFLAGS=-O0, Debian's
+# dpkg-buildflags): they may be replaced whole on the command line.  What
+# the code needs to build at all lives in IB_CFLAGS/IB_LDFLAGS, which come
+# first on every compile and link line, so that a builder's flag can still
+# refine them (say -Wno-error=...).
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -MMD -MP
 LDFLAGS ?=
+IB_CFLAGS  := -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -MMD -MP
+IB_LDFLAGS :=
+# SAN=1 comes last, so its -O1 wins over the builder's -O2.
+SAN_CFLAGS  :=
+SAN_LDFLAGS :=
 ifeq ($(SAN),1)
-CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
-LDFLAGS += -fsanitize=address,undefined
+SAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
-# Where the bot finds its templates when the configuration names none.
+# Where the in-tree binary finds its templates and keywords when the
+# configuration names none; `make install` builds its own copy of the one
+# object that carries them (INSTALL_OBJS) with the installed paths.
 TEMPLATES_DIR ?= $(CURDIR)/templates
-CFLAGS  += -DINCIDENT_TEMPLATES_DIR='"$(TEMPLATES_DIR)"'
 KEYWORDS_FILE ?= $(CURDIR)/conf/keywords.conf
-CFLAGS  += -DINCIDENT_KEYWORDS_FILE='"$(KEYWORDS_FILE)"'
+PATH_DEFS = -DINCIDENT_TEMPLATES_DIR='"$(TEMPLATES_DIR)"' -DINCIDENT_KEYWORDS_FILE='"$(KEYWORDS_FILE)"'
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS  += -Ibot $(PKG_CFLAGS)
+# Debian's libetpan.pc leaks -specs=.../no-pie-link.specs from its own build;
+# without it the bot links as a PIE like everything else (lintian
+# hardening-no-pie; libetpan is a shared library and needs nothing of it).
+PKG_LIBS   := $(filter-out -specs=%no-pie-link.specs,$(shell pkg-config --libs $(PKGS) 2>/dev/null))
+IB_CFLAGS += -Ibot $(PKG_CFLAGS)
 LDLIBS  += $(PKG_LIBS) -pthread
 
 # One folder per stage, listed bottom-up: a folder includes only the
-# folders above it in this list (bot/README.md; scripts/check-layers checks).
+# folders above it in this list (bot/README.md; tests/static/layers.sh checks).
 LAYERS := lib mime imap store rules config outbox notify desk service cli
 SRCS := \
 	bot/lib/buf.c bot/lib/clock.c bot/lib/error.c bot/lib/log.c bot/lib/json.c \
@@ -44,7 +58,7 @@ SRCS := \
 	bot/store/store_message.c bot/store/store_outbox.c bot/store/store_policy.c \
 	bot/store/store_verify.c bot/store/store_token.c \
 	bot/rules/policy.c bot/rules/deadline.c bot/rules/when.c bot/rules/textnorm.c bot/rules/classify.c \
-	bot/rules/command.c bot/rules/command_args.c bot/rules/auth.c bot/rules/auth_results.c \
+	bot/rules/ticket_ref.c bot/rules/command.c bot/rules/command_args.c bot/rules/auth.c bot/rules/auth_results.c \
 	bot/config/config.c bot/config/config_policy.c \
 	bot/outbox/render.c bot/outbox/jis.c bot/outbox/compose.c bot/outbox/smtp.c \
 	bot/outbox/outbox.c \
@@ -72,13 +86,18 @@ all: $(BIN)
 $(LIB): $(OBJS)
 	$(AR) rcs $@ $^
 
+# Every object is compiled by this one rule, so no target-specific CFLAGS
+# can be lost to a command-line CFLAGS.
+%.o: %.c
+	$(CC) $(IB_CFLAGS) $(PATH_DEFS) $(CPPFLAGS) $(CFLAGS) $(SAN_CFLAGS) -c -o $@ $<
+
 $(BIN): bot/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(IB_LDFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests/%: tests/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(IB_LDFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-tests/unit/%.o tests/integration/%.o tests/eval/%.o: CFLAGS += -Itests/unit
+tests/unit/%.o tests/integration/%.o tests/eval/%.o: IB_CFLAGS += -Itests/unit
 
 deps:
 	@scripts/install-deps --if-missing
@@ -129,29 +148,54 @@ demo: deps
 	scripts/demo
 
 # Installs the binary, the templates, the keywords file, the example
-# configuration, the systemd unit and the man pages.  The binary looks for
-# the templates and keywords where they are installed.
-SHARE := $(PREFIX)/share/incident-bot
-install:
-	$(MAKE) clean-bin
-	$(MAKE) TEMPLATES_DIR=$(SHARE)/templates KEYWORDS_FILE=$(SHARE)/keywords.conf $(BIN)
+# configuration, the systemd unit and the man pages.  The installed binary
+# looks for the templates and keywords where they are installed: it is its
+# own file (INSTALL_BIN), linked from the tree's objects and a copy of
+# config.o built with those paths, so installing neither rebuilds nor
+# removes bot/incident-bot (and `make -n install` only prints).
+SHARE        := $(PREFIX)/share/incident-bot
+INSTALL_BIN  := build/install/incident-bot
+INSTALL_OBJS := bot/config/config.o
+# the paths the installed binary was built with; rewritten only when they change
+INSTALL_PATHS := build/install/paths
+
+$(INSTALL_PATHS): FORCE
+	@mkdir -p $(@D)
+	@echo '$(SHARE)/templates $(SHARE)/keywords.conf' | cmp -s - $@ || \
+		echo '$(SHARE)/templates $(SHARE)/keywords.conf' >$@
+
+build/install/%.o: bot/%.c $(INSTALL_PATHS)
+	@mkdir -p $(@D)
+	$(CC) $(IB_CFLAGS) -DINCIDENT_TEMPLATES_DIR='"$(SHARE)/templates"' \
+		-DINCIDENT_KEYWORDS_FILE='"$(SHARE)/keywords.conf"' $(CPPFLAGS) $(CFLAGS) $(SAN_CFLAGS) -c -o $@ $<
+
+$(INSTALL_BIN): bot/main.o $(INSTALL_OBJS:bot/%=build/install/%) $(filter-out $(INSTALL_OBJS),$(OBJS))
+	$(CC) $(IB_LDFLAGS) $(LDFLAGS) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+install: $(INSTALL_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SHARE)/templates \
 		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/incident-bot
+	install -m 755 $(INSTALL_BIN) $(DESTDIR)$(PREFIX)/bin/incident-bot
 	install -m 644 templates/* $(DESTDIR)$(SHARE)/templates/
-	install -m 644 conf/keywords.conf conf/incident-bot.conf conf/incident-bot.service $(DESTDIR)$(SHARE)/
+	install -m 644 conf/keywords.conf conf/incident-bot.conf $(DESTDIR)$(SHARE)/
+	sed 's|/usr/local/bin/incident-bot|$(PREFIX)/bin/incident-bot|' conf/incident-bot.service \
+		>$(DESTDIR)$(SHARE)/incident-bot.service
+	chmod 644 $(DESTDIR)$(SHARE)/incident-bot.service
 	install -m 644 conf/incident-bot.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 conf/incident-bot.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	$(MAKE) clean-bin
 
-# The objects that carry the installed paths are rebuilt for the tree after install.
-clean-bin:
-	rm -f bot/config/config.o bot/cli/cmd_check_config.o $(BIN) bot/libincident.a
+# The Debian package (debian/): dpkg-buildpackage builds it here (its
+# `debian/rules clean` runs make clean first) and writes
+# incident-bot_VERSION_ARCH.deb and its .buildinfo/.changes beside this
+# tree, in the parent folder, as it always does.
+deb:
+	dpkg-buildpackage -us -uc -b
 
 clean:
+	rm -rf build
 	rm -f bot/*.o bot/*.d bot/*/*.o bot/*/*.d tests/*/*.o tests/*/*.d tests/unit/*/*.o tests/unit/*/*.d $(BIN) $(LIB) $(TEST_BINS) tests/fuzz/fuzz_mail tests/fuzz/fuzz_rules
 
-.PHONY: all deps check eval check-unit check-asan check-valgrind bench demo fuzz install clean clean-bin
+.PHONY: all deps check eval check-unit check-asan check-valgrind bench demo fuzz install deb clean FORCE
 .SECONDARY:
 
--include $(OBJS:.o=.d) bot/main.d $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d) tests/eval/eval.d
+-include $(OBJS:.o=.d) bot/main.d $(INSTALL_OBJS:bot/%.o=build/install/%.d) $(UNIT_SRCS:.c=.d) $(INTEG_SRCS:.c=.d) tests/eval/eval.d

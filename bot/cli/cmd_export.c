@@ -31,7 +31,7 @@
 
 #include "cli/cli.h"
 #include "cli/export_report.h"
-#include "desk/route.h"
+#include "rules/ticket_ref.h"
 #include "lib/clock.h"
 #include "lib/digest.h"
 
@@ -156,7 +156,7 @@ static int chain_text(const struct evidence *e, char **buf, size_t *len, struct 
 	size_t i;
 
 	if (!f)
-		return error_set(err, ERR_FATAL, "export: out of memory for chain.txt");
+		return error_set(err, ERR_TEMP, "export: out of memory for chain.txt");
 	fprintf(f, "# incident-bot export of %s: the ticket's place in the event chain\n"
 		"# and `incident-bot verify` over the whole database at export time.\n",
 		e->t.ref);
@@ -186,7 +186,7 @@ static int chain_text(const struct evidence *e, char **buf, size_t *len, struct 
 	if (fclose(f) != 0) {
 		free(*buf);
 		*buf = NULL;
-		return error_set(err, ERR_FATAL, "export: out of memory for chain.txt");
+		return error_set(err, ERR_TEMP, "export: out of memory for chain.txt");
 	}
 	return 0;
 }
@@ -205,7 +205,7 @@ static int folder_write(struct folder *d, const char *name, const char *data, si
 		void *grown = realloc(d->files, cap * sizeof *d->files);
 
 		if (!grown)
-			return error_set(err, ERR_FATAL, "export: out of memory");
+			return error_set(err, ERR_TEMP, "export: out of memory");
 		d->files = grown;
 		d->cap = cap;
 	}
@@ -253,7 +253,7 @@ static int folder_manifest(struct folder *d, int revoked, struct error *err)
 
 	qsort(d->files, d->n, sizeof *d->files, by_name);
 	if (!(f = open_memstream(&buf, &len)))
-		return error_set(err, ERR_FATAL, "export: out of memory");
+		return error_set(err, ERR_TEMP, "export: out of memory");
 	/* sha256sum -c skips lines starting with '#' (also with --strict) */
 	fprintf(f, "# issue 14: every reply token of this ticket was revoked before this export "
 		"(%d live until then): a token in messages/ or sent/ authenticates nothing; "
@@ -263,7 +263,7 @@ static int folder_manifest(struct folder *d, int revoked, struct error *err)
 			fprintf(f, "%s  %s\n", d->files[i].sha, d->files[i].name);
 	if (fclose(f) != 0) {
 		free(buf);
-		return error_set(err, ERR_FATAL, "export: out of memory");
+		return error_set(err, ERR_TEMP, "export: out of memory");
 	}
 	rc = folder_write(d, "manifest.sha256", buf, len, false, NULL, err);
 	free(buf);
@@ -309,7 +309,7 @@ static int folder_open(struct folder *d, const char *dest, struct error *err)
 
 	if (asprintf(&d->tmp, "%.*s.%s.partial-XXXXXX", n, dest, slash ? slash + 1 : dest) < 0) {
 		d->tmp = NULL;
-		return error_set(err, ERR_FATAL, "export: out of memory");
+		return error_set(err, ERR_TEMP, "export: out of memory");
 	}
 	if (!mkdtemp(d->tmp))
 		return error_set(err, ERR_FATAL, "export: cannot create a folder beside %s: %s "
@@ -374,7 +374,7 @@ static int load(struct store *s, const char *ref, struct evidence *e, struct err
 			 "%zu messages", e->vr.problems, e->vr.problems == 1 ? "" : "s",
 			 e->vr.events, e->vr.messages);
 	e->msg_sha = calloc(e->n_msgs ? e->n_msgs : 1, sizeof *e->msg_sha);
-	return e->msg_sha ? 1 : error_set(err, ERR_FATAL, "export: out of memory");
+	return e->msg_sha ? 1 : error_set(err, ERR_TEMP, "export: out of memory");
 }
 
 /*
@@ -429,7 +429,7 @@ static int write_mails(struct store *s, struct evidence *e, struct folder *d,
 		}
 		free(raw);
 		if (!(e->msg_sha[i] = strdup(sha)))
-			return error_set(err, ERR_FATAL, "export: out of memory");
+			return error_set(err, ERR_TEMP, "export: out of memory");
 	}
 	for (i = 0; i < e->n_mails; i++) {
 		snprintf(name, sizeof name, "sent/%03zu.eml", i + 1);
@@ -468,7 +468,7 @@ int cmd_export(struct cli *c, int argc, char **argv)
 	struct folder d = { .fd = -1 };
 	struct error err = { 0 };
 	const char *id = NULL, *out = NULL, *why = NULL;
-	char ref[ROUTE_REF_MAX], tagged[ROUTE_REF_MAX + 4], *dest = NULL;
+	char ref[TICKET_REF_MAX], *dest = NULL;
 	size_t n;
 	int rc, a;
 
@@ -490,9 +490,8 @@ int cmd_export(struct cli *c, int argc, char **argv)
 		return cli_usage("export", "which ticket? give its ID, e.g. INC-2026-0007");
 	if (out && !*out)
 		return cli_usage("export", "--out needs a folder");
-	snprintf(tagged, sizeof tagged, "%s%s%s", id[0] == '[' ? "" : "[", id,
-		 id[0] == '[' ? "" : "]");
-	if (!route_subject_tag(tagged, ref))
+	/* "inc-2026-0007" and "[INC-2026-0007]" too, as people copy them */
+	if (!ticket_ref_arg(id, ref))
 		return cli_usage("export", "\"%s\" is not a ticket ID (INC-YYYY-NNNN)", id);
 	/* The destination without trailing slashes ("/" stays itself: occupied). */
 	if (out ? !(dest = strdup(out)) : asprintf(&dest, "%s-export", ref) < 0) {

@@ -8,7 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/ticket_json.h"
-#include "desk/route.h"
+#include "rules/ticket_ref.h"
 #include "lib/clock.h"
 #include "lib/json.h"
 #include "rules/policy.h"
@@ -256,7 +256,7 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	struct ticket_view v = { 0 };
 	struct error err = { 0 };
 	const char *id = NULL;
-	char ref[ROUTE_REF_MAX], tagged[ROUTE_REF_MAX + 4];
+	char ref[TICKET_REF_MAX];
 	bool as_json = false;
 	int rc, a;
 
@@ -274,10 +274,8 @@ int cmd_show(struct cli *c, int argc, char **argv)
 	}
 	if (!id)
 		return cli_usage("show", "which ticket? give its ID, e.g. INC-2026-0007");
-	/* Accept "inc-2026-0007" and "[INC-2026-0007]" as people copy them. */
-	snprintf(tagged, sizeof tagged, "%s%s%s", id[0] == '[' ? "" : "[", id,
-		 id[0] == '[' ? "" : "]");
-	if (!route_subject_tag(tagged, ref))
+	/* "inc-2026-0007" and "[INC-2026-0007]" too, as people copy them */
+	if (!ticket_ref_arg(id, ref))
 		return cli_usage("show", "\"%s\" is not a ticket ID (INC-YYYY-NNNN)", id);
 	if ((rc = cli_open(c)) != EXIT_OK)
 		return rc;

@@ -386,7 +386,7 @@ int export_report_render(const struct export_report *r, char **buf, size_t *len,
 	char a[40];
 
 	if (!f)
-		return error_set(err, ERR_FATAL, "export: out of memory for report.md");
+		return error_set(err, ERR_TEMP, "export: out of memory for report.md");
 	fprintf(f, "# インシデント記録 (Incident record) %s\n\n", r->ticket->ref);
 	fputs("- 件名 (Subject): ", f);
 	export_report_md_text(f, r->ticket->subject);
@@ -410,7 +410,7 @@ int export_report_render(const struct export_report *r, char **buf, size_t *len,
 	if (fclose(f) != 0) {
 		free(*buf);
 		*buf = NULL;
-		return error_set(err, ERR_FATAL, "export: out of memory for report.md");
+		return error_set(err, ERR_TEMP, "export: out of memory for report.md");
 	}
 	return 0;
 }

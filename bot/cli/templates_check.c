@@ -38,7 +38,7 @@ static int check_one(const struct config *cfg, const char *file, bool html, time
 		char *subject = NULL, *body = NULL;
 
 		if (!v)
-			error_set(&err, ERR_FATAL, "template %s: out of memory", file);
+			error_set(&err, ERR_TEMP, "template %s: out of memory", file);
 		else if (html)
 			render_html(cfg->templates, file, v, &body, &err);
 		else

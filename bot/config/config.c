@@ -520,7 +520,7 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 	cfg->n_persons = cfg_size(c, "person");
 	cfg->persons = calloc(cfg->n_persons ? cfg->n_persons : 1, sizeof *cfg->persons);
 	if (!cfg->persons)
-		return error_set(err, ERR_FATAL, "config: out of memory");
+		return error_set(err, ERR_TEMP, "config: out of memory");
 	for (i = 0; i < cfg->n_persons; i++) {
 		cfg_t *p = cfg_getnsec(c, "person", i);
 		struct person *ps = &cfg->persons[i];
@@ -542,7 +542,7 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 		resolve_path(dir, cfg_getstr(c, "classification")) :
 		strdup(INCIDENT_KEYWORDS_FILE);
 	if (!cfg->classification)
-		return error_set(err, ERR_FATAL, "config: out of memory");
+		return error_set(err, ERR_TEMP, "config: out of memory");
 	return config_keywords_load(cfg->classification, cfg, err);
 }
 
@@ -601,7 +601,7 @@ static char *slurp(const char *path, struct error *err)
 	} else if (buf) {
 		buf[n] = '\0';
 	} else {
-		error_set(err, ERR_FATAL, "config: out of memory");
+		error_set(err, ERR_TEMP, "config: out of memory");
 	}
 	fclose(f);
 	return buf;
@@ -616,7 +616,7 @@ cfg_t *config_parse_file(const char *path, cfg_opt_t *opts, void (*validators)(c
 	int rc;
 
 	if (!c) {
-		error_set(err, ERR_FATAL, "config: out of memory");
+		error_set(err, ERR_TEMP, "config: out of memory");
 		return NULL;
 	}
 	parse_error[0] = '\0';

@@ -49,7 +49,6 @@ static const struct deadline_default deadline_defaults[] = {
 };
 
 static const char *const escalate_defaults[PRIORITY_COUNT] = { "30m", "2h", "8h" };
-static const char *const review_names[REVIEW_COUNT] = { "risk", "plan", "drill" };
 static const char *const review_defaults[REVIEW_COUNT] = { "1y", "6mo", "6mo" };
 
 /* ---- validators ---- */
@@ -262,7 +261,7 @@ void config_policy_fill(cfg_t *c, struct policy_config *p)
 	daytime_parse(dg ? cfg_getstr(dg, "time") : "09:00", &p->digest_minutes);
 
 	for (i = 0; i < REVIEW_COUNT; i++) {
-		v = rv ? cfg_getstr(rv, review_names[i]) : NULL;
+		v = rv ? cfg_getstr(rv, review_name(i)) : NULL;
 		p->review_every[i] = span_of(v ? v : review_defaults[i]);
 	}
 	p->review_repeat = span_of(rv ? cfg_getstr(rv, "repeat") : "7d");
@@ -310,9 +309,9 @@ int config_commands_fill(cfg_t *c, const char *database, struct commands_config 
 	k->internal_hosts = calloc(k->n_internal_hosts + 1, sizeof *k->internal_hosts);
 	for (size_t i = 0; k->internal_hosts && i < k->n_internal_hosts; i++)
 		if (!(k->internal_hosts[i] = strdup(cfg_getnstr(cm, "internal_hosts", i))))
-			return error_set(err, ERR_FATAL, "config: out of memory");
+			return error_set(err, ERR_TEMP, "config: out of memory");
 	if (!k->internal_hosts)
-		return error_set(err, ERR_FATAL, "config: out of memory");
+		return error_set(err, ERR_TEMP, "config: out of memory");
 	k->align_subdomains = cm && cfg_getbool(cm, "align_subdomains");
 	k->authserv_id = strdup(cm ? cfg_getstr(cm, "authserv_id") : "");
 	if (file)
@@ -328,7 +327,7 @@ int config_commands_fill(cfg_t *c, const char *database, struct commands_config 
 		free(dir);
 	}
 	if (!k->authserv_id || !k->token_secret_file)
-		return error_set(err, ERR_FATAL, "config: out of memory");
+		return error_set(err, ERR_TEMP, "config: out of memory");
 	if ((k->auth & AUTH_DKIM) && !*k->authserv_id)
 		return error_set(err, ERR_FATAL, "config: commands.auth = \"%s\" needs commands.authserv_id: "
 				 "the id your mail server writes first in Authentication-Results "
@@ -417,7 +416,7 @@ int config_keywords_load(const char *path, struct config *cfg, struct error *err
 	cfg->rules = calloc(n + 1, sizeof *cfg->rules);
 	if (!cfg->rules) {
 		cfg_free(c);
-		return error_set(err, ERR_FATAL, "config: out of memory");
+		return error_set(err, ERR_TEMP, "config: out of memory");
 	}
 	for (i = 0; i < sizeof rule_kinds / sizeof rule_kinds[0]; i++)
 		for (j = 0; j < cfg_size(c, rule_kinds[i].section); j++) {
@@ -431,7 +430,7 @@ int config_keywords_load(const char *path, struct config *cfg, struct error *err
 		}
 	cfg_free(c);
 	if (!(cfg->classifier = classifier_new(cfg->rules, cfg->n_rules)))
-		return error_set(err, ERR_FATAL, "config: out of memory");
+		return error_set(err, ERR_TEMP, "config: out of memory");
 	return 0;
 }
 

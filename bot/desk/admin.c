@@ -484,7 +484,7 @@ static int audit(struct store *st, const struct ticket *t, const char *actor, ti
 	/* issue 5: who (the actor), what, the mail's SHA-256, the authentication */
 	if (asprintf(&detail, "sha256 %s; auth: %s%s%s\n%s", sha256, auth, reason ? "; " : "",
 		     reason ? reason : "", what ? what : "") < 0)
-		return error_set(err, ERR_FATAL, "admin: out of memory");
+		return error_set(err, ERR_TEMP, "admin: out of memory");
 	rc = store_event_add(st, t->id, now, actor, kind, detail, err);
 	free(detail);
 	return rc;
@@ -624,7 +624,7 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		return error_set(err, ERR_TEMP, "admin: out of memory");
 	parsed = command_parse(top, &cmds, &perr) == 0;
 	free(top);
-	if (!parsed && perr.cls == ERR_FATAL)
+	if (!parsed && perr.cls == ERR_TEMP)
 		return error_set(err, ERR_TEMP, "admin: out of memory");
 	if (parsed && cmds.n == 0)
 		return 0;	/* a plain follow-up */

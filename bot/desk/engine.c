@@ -13,7 +13,7 @@
 
 static int out_of_memory(struct error *err)
 {
-	return error_set(err, ERR_FATAL, "engine: out of memory");
+	return error_set(err, ERR_TEMP, "engine: out of memory");
 }
 
 struct policy_facts engine_facts(const struct ticket *t)

@@ -159,7 +159,7 @@ static int note_cut(const struct config *cfg, struct store *st, const struct pip
 
 	if (asprintf(&detail, "message of %zu bytes cut to its first %zu bytes (limits.max_message_size)",
 		     in->raw->full_size, in->raw->len) < 0) {
-		error_set(err, ERR_FATAL, "pipeline: out of memory");
+		error_set(err, ERR_TEMP, "pipeline: out of memory");
 		return -1;
 	}
 	if (store_event_add(st, ticket_id, now, "bot", "cut", detail, err) == 0 &&

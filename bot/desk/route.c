@@ -6,26 +6,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* Parses "INC-YYYY-N..." at p (case-insensitive); returns its length or 0. */
-static size_t parse_ref(const char *p, char ref[ROUTE_REF_MAX])
-{
-	size_t i, digits;
-
-	if (strncasecmp(p, "INC-", 4) != 0)
-		return 0;
-	for (i = 4; i < 8; i++)
-		if (!isdigit((unsigned char)p[i]))
-			return 0;
-	if (p[8] != '-')
-		return 0;
-	for (digits = 0; isdigit((unsigned char)p[9 + digits]); digits++)
-		;
-	if (digits < 4 || digits > 8)
-		return 0;
-	snprintf(ref, ROUTE_REF_MAX, "INC-%.4s-%.*s", p + 4, (int)digits, p + 9);
-	return 9 + digits;
-}
-
 bool route_subject_tag(const char *subject, char ref[ROUTE_REF_MAX])
 {
 	static const char *const opens[] = { "[", "\xe3\x80\x90" /* 【 */, "\xef\xbc\xbb" /* ［ */ };
@@ -40,7 +20,7 @@ bool route_subject_tag(const char *subject, char ref[ROUTE_REF_MAX])
 			size_t ol = strlen(opens[i]);
 			if (strncmp(p, opens[i], ol) != 0)
 				continue;
-			n = parse_ref(p + ol, ref);
+			n = ticket_ref_parse(p + ol, ref);
 			if (n && strncmp(p + ol + n, closes[i], strlen(closes[i])) == 0)
 				return true;
 		}
@@ -49,17 +29,7 @@ bool route_subject_tag(const char *subject, char ref[ROUTE_REF_MAX])
 
 bool route_address_tag(const char *addr, const char *bot_addr, char ref[ROUTE_REF_MAX])
 {
-	const char *bot_at, *at;
-	size_t local_len, n;
-
-	if (!addr || !bot_addr || !(bot_at = strchr(bot_addr, '@')) || !(at = strchr(addr, '@')))
-		return false;
-	local_len = (size_t)(bot_at - bot_addr);
-	if (strcasecmp(at, bot_at) != 0 || strncasecmp(addr, bot_addr, local_len) != 0 ||
-	    addr[local_len] != '+')
-		return false;
-	n = parse_ref(addr + local_len + 1, ref);
-	return n && (addr[local_len + 1 + n] == '@' || addr[local_len + 1 + n] == '-');
+	return ticket_ref_address_read(addr, bot_addr, ref, NULL) != TICKET_ADDR_NONE;
 }
 
 static bool header_is(const char *value, const char *word)

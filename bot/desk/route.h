@@ -9,8 +9,9 @@
 #include <stdbool.h>
 
 #include "mime/mail.h"
+#include "rules/ticket_ref.h"
 
-#define ROUTE_REF_MAX 24
+#define ROUTE_REF_MAX TICKET_REF_MAX
 
 /*
  * Finds a ticket tag "[INC-2026-0007]" in a subject (full-width brackets
@@ -21,7 +22,8 @@ bool route_subject_tag(const char *subject, char ref[ROUTE_REF_MAX]);
 
 /*
  * Finds a ticket in a reply address of the bot: "incident+INC-2026-0007@…" or
- * "incident+INC-2026-0007-<token>@…", where bot_addr is "incident@domain".
+ * "incident+INC-2026-0007-<token>@…", where bot_addr is "incident@domain"
+ * (ticket_ref_address_read; whether the token is good is auth.c's business).
  */
 bool route_address_tag(const char *addr, const char *bot_addr, char ref[ROUTE_REF_MAX]);
 

@@ -13,7 +13,6 @@
 #include "rules/deadline.h"
 #include "rules/policy.h"
 
-static const char *const review_names[REVIEW_COUNT] = { "risk", "plan", "drill" };
 static const char *const review_labels[REVIEW_COUNT] = {
 	"リスク評価と管理プロセスの審議（年 1 回, 規程 5(1)）/ yearly risk review",
 	"対応計画の確認・検証（半年に 1 回, 規程 5(2)）/ half-yearly plan verification",
@@ -22,7 +21,7 @@ static const char *const review_labels[REVIEW_COUNT] = {
 
 const char *timers_review_name(enum review_kind k)
 {
-	return k < REVIEW_COUNT ? review_names[k] : "?";
+	return review_name(k);
 }
 
 const char *timers_review_label(enum review_kind k)
@@ -207,12 +206,12 @@ static int reviews(const struct config *cfg, struct store *st, time_t now,
 	for (k = 0; k < REVIEW_COUNT; k++) {
 		struct review r;
 		time_t due;
-		int stage, rc = store_review_get(st, review_names[k], &r, err);
+		int stage, rc = store_review_get(st, review_name(k), &r, err);
 
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
-			if (store_review_done(st, review_names[k], now, NULL, err) < 0)
+			if (store_review_done(st, review_name(k), now, NULL, err) < 0)
 				return -1;
 			continue;
 		}
@@ -222,10 +221,10 @@ static int reviews(const struct config *cfg, struct store *st, time_t now,
 			char when[40];
 
 			log_info("timers", "review %s due since %s: admins reminded",
-				 review_names[k], clock_format_short(due, when, sizeof when));
-			if (notify_review(cfg, st, review_names[k], review_labels[k], r.last_done,
+				 review_name(k), clock_format_short(due, when, sizeof when));
+			if (notify_review(cfg, st, review_name(k), review_labels[k], r.last_done,
 					  due, now, err) < 0 ||
-			    store_review_set_stage(st, review_names[k], stage, err) < 0) {
+			    store_review_set_stage(st, review_name(k), stage, err) < 0) {
 				store_review_release(&r);
 				return -1;
 			}

@@ -6,13 +6,24 @@
  * retry later (temporary), give up on this one mail but keep it (message),
  * or stop (fatal).  The text is for people: what is wrong, what to do.
  * No allocation happens on the error path.
+ *
+ * Out of memory is ERR_TEMP everywhere (issue 15: it was fatal at 44 sites
+ * and temporary at 26).  It says nothing about the input or the
+ * configuration, and it passes: a burst of large mails, another process's
+ * peak, a cgroup limit raised.  As temporary, the batch in hand rolls
+ * back, the mail stays in the INBOX and `run` retries with backoff instead
+ * of exiting; a one-shot command exits 1 ("run again"), not 2 (which says
+ * the configuration or the usage is wrong).  ERR_MESSAGE would be wrong
+ * too: the mail is not bad and must not be shelved as unparseable.
+ * tests/static/errors.sh checks every "out of memory" error_set.
  */
 #ifndef INCIDENT_ERROR_H
 #define INCIDENT_ERROR_H
 
 enum err_class {
 	ERR_NONE = 0,
-	ERR_TEMP,	/* network down, server busy, database locked: retry */
+	ERR_TEMP,	/* network down, server busy, database locked, out of
+			 * memory: retry */
 	ERR_MESSAGE,	/* this input is bad: record it, keep it, go on */
 	ERR_FATAL,	/* configuration or programming error: stop */
 	ERR_AUTH,	/* credentials refused where a person must act but the

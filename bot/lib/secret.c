@@ -42,7 +42,7 @@ int secret_read(const char *path, char **secret, struct error *err)
 		return error_set(err, ERR_FATAL, "secret file %s is empty", path);
 	*secret = strdup(buf);
 	explicit_bzero(buf, sizeof buf);
-	return *secret ? 0 : error_set(err, ERR_FATAL, "out of memory");
+	return *secret ? 0 : error_set(err, ERR_TEMP, "out of memory");
 }
 
 int secret_replace(const char *path, const char *value, struct error *err)

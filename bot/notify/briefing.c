@@ -22,15 +22,13 @@
 #define DAY (24 * HOUR)
 #define BAR_PX 240		/* the longest bar of the priority chart */
 
-/* Policy 5(1), 5(2), 6(2); the names are timers.c's (the store's review rows). */
+/* Policy 5(1), 5(2), 6(2); the names are review_name()'s (rules/policy.c). */
 static const struct {
-	const char *name, *section, *label, *label_en;
+	const char *section, *label, *label_en;
 } reviews[REVIEW_COUNT] = {
-	[REVIEW_RISK] = { "risk", "5(1)", "リスクの評価と管理プロセスの審議",
-			  "risk assessment review" },
-	[REVIEW_PLAN] = { "plan", "5(2)", "対応計画の確認・検証",
-			  "response plan verification" },
-	[REVIEW_DRILL] = { "drill", "6(2)", "対応手順の訓練", "incident response drill" },
+	[REVIEW_RISK] = { "5(1)", "リスクの評価と管理プロセスの審議", "risk assessment review" },
+	[REVIEW_PLAN] = { "5(2)", "対応計画の確認・検証", "response plan verification" },
+	[REVIEW_DRILL] = { "6(2)", "対応手順の訓練", "incident response drill" },
 };
 
 /* Policy 7-2 priorities, then tickets nobody has classified yet. */
@@ -59,7 +57,7 @@ struct inputs {
 
 static int oom(struct error *err)
 {
-	return error_set(err, ERR_FATAL, "briefing: out of memory");
+	return error_set(err, ERR_TEMP, "briefing: out of memory");
 }
 
 static bool is_drill(const struct ticket *t)
@@ -468,7 +466,7 @@ static int set_reviews(struct tvars *v, const struct config *cfg, const struct i
 		due_count += due;
 		for (pass = 0; pass < 1 + due; pass++) {
 			item = tvars_add_item(v, pass ? "reviews_due" : "reviews");
-			if (!item || tvars_set(item, "name", reviews[k].name) < 0 ||
+			if (!item || tvars_set(item, "name", review_name(k)) < 0 ||
 			    tvars_set(item, "section", reviews[k].section) < 0 ||
 			    tvars_set(item, "label", reviews[k].label) < 0 ||
 			    tvars_set(item, "label_en", reviews[k].label_en) < 0 ||
@@ -581,7 +579,7 @@ int briefing_vars(const struct config *cfg, struct store *st, time_t now, time_t
 	in.failed = failed_mail;
 	for (k = 0; k < REVIEW_COUNT; k++) {
 		struct review r = { 0 };
-		int found = store_review_get(st, reviews[k].name, &r, err);
+		int found = store_review_get(st, review_name(k), &r, err);
 
 		if (found < 0)
 			goto done;

@@ -28,7 +28,7 @@
 
 int notify_out_of_memory(struct error *err)
 {
-	return error_set(err, ERR_FATAL, "notify: out of memory");
+	return error_set(err, ERR_TEMP, "notify: out of memory");
 }
 
 /* ---- each mail's own variables (its notify_* function and the sample) ---- */

@@ -222,14 +222,16 @@ static int fill_draft(struct tvars *v, const struct config *cfg, const struct fa
 			      kind == OBL_PUBLICATION ? publication_number(f) : 1, now);
 }
 
-/* The template of a notice: draft-<obligation>.txt, or draft.txt when the operator has none. */
+/*
+ * The template of a notice: draft-<obligation>.txt, or draft.txt when the
+ * operator has none.  Asked of the renderer, not the disk: `run` serves
+ * the set it loaded, so a draft-X.txt added since (no SIGHUP yet) must
+ * not be chosen (issue 15: it was, and the render failed as fatal).
+ */
 static const char *draft_template(const struct config *cfg, int kind, char *buf, size_t len)
 {
-	char path[4096];
-
 	snprintf(buf, len, "draft-%s.txt", obligation_name(kind));
-	snprintf(path, sizeof path, "%s/%s", cfg->templates, buf);
-	return access(path, R_OK) == 0 ? buf : "draft.txt";
+	return render_has(cfg->templates, buf) ? buf : "draft.txt";
 }
 
 /* One draft of kind to `to` (NULL: every admin), rendered from f. */

@@ -11,22 +11,20 @@
 #include "lib/log.h"
 #include "outbox/compose.h"
 #include "rules/auth.h"
+#include "rules/ticket_ref.h"
 
 /* Due mail read from the database at a time. */
 #define OUTBOX_BATCH 200
 
 char *outbox_reply_address(const struct config *cfg, const char *ticket_ref)
 {
-	const char *from = cfg->smtp.from, *at = strchr(from, '@');
-	char *out;
+	const char *from = cfg->smtp.from;
 
 	/* A mail about no ticket (the digest): replies go to the desk itself
 	 * and open a ticket, like any other mail there. */
-	if (!at || !ticket_ref || !*ticket_ref)
+	if (!strchr(from, '@') || !ticket_ref || !*ticket_ref)
 		return strdup(from);
-	if (asprintf(&out, "%.*s+%s%s", (int)(at - from), from, ticket_ref, at) < 0)
-		return NULL;
-	return out;
+	return ticket_ref_address(from, ticket_ref, NULL);
 }
 
 /* "<ref>.<kind>.<time>.<random>@domain": unique without a counter, and it
@@ -141,7 +139,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		char *marked;
 
 		if (asprintf(&marked, "【訓練 / DRILL】%s", subject) < 0) {
-			error_set(err, ERR_FATAL, "outbox: out of memory");
+			error_set(err, ERR_TEMP, "outbox: out of memory");
 			goto done;
 		}
 		free(subject);
@@ -150,7 +148,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	msgid = new_message_id(cfg, ticket_ref, m->kind, now);
 	reply_to = m->reply_to ? strdup(m->reply_to) : outbox_reply_address(cfg, ticket_ref);
 	if (!msgid || !reply_to) {
-		error_set(err, ERR_FATAL, "outbox: out of memory");
+		error_set(err, ERR_TEMP, "outbox: out of memory");
 		goto done;
 	}
 	out.from_addr = cfg->smtp.from;
@@ -174,7 +172,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		subject[utf8_cut(subject, OUTBOX_SUBJECT_MAX)] = '\0';
 	for (budget = OUTBOX_TEXT_FIRST;; budget /= 2) {
 		if (cut_text(&body, budget, ticket_ref) < 0) {
-			error_set(err, ERR_FATAL, "outbox: out of memory cutting %s", m->kind);
+			error_set(err, ERR_TEMP, "outbox: out of memory cutting %s", m->kind);
 			goto done;
 		}
 		if (html && strlen(html) > budget / 2) {
@@ -185,7 +183,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		out.html = html;
 		free(data);
 		if (!(data = compose_message(&out, &len))) {
-			error_set(err, ERR_FATAL, "outbox: out of memory composing %s", m->kind);
+			error_set(err, ERR_TEMP, "outbox: out of memory composing %s", m->kind);
 			goto done;
 		}
 		if (len <= OUTBOX_MAIL_MAX || budget < 1024)

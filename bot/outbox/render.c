@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* ---- variables ---- */
 
@@ -176,7 +177,7 @@ static int emit(struct renderer *r, const char *s, size_t n)
 			cap *= 2;
 		grown = realloc(r->out, cap);
 		if (!grown)
-			return error_set(r->err, ERR_FATAL, "render: out of memory");
+			return error_set(r->err, ERR_TEMP, "render: out of memory");
 		r->out = grown;
 		r->cap = cap;
 	}
@@ -473,7 +474,7 @@ static int read_file(const char *path, char **text, struct error *err)
 			if (!grown) {
 				free(buf);
 				fclose(f);
-				return error_set(err, ERR_FATAL, "template %s: out of memory", path);
+				return error_set(err, ERR_TEMP, "template %s: out of memory", path);
 			}
 			buf = grown;
 		}
@@ -528,7 +529,7 @@ int template_set_load(const char *dir, struct template_set **out, struct error *
 	*out = NULL;
 	if (!ts || !(ts->dir = strdup(dir))) {
 		template_set_free(ts);
-		return error_set(err, ERR_FATAL, "templates: out of memory");
+		return error_set(err, ERR_TEMP, "templates: out of memory");
 	}
 	if (!(d = opendir(dir))) {
 		template_set_free(ts);
@@ -540,7 +541,7 @@ int template_set_load(const char *dir, struct template_set **out, struct error *
 		if (de->d_name[0] == '.')
 			continue;
 		if (!(grown = realloc(ts->files, (ts->n + 1) * sizeof *ts->files))) {
-			error_set(err, ERR_FATAL, "templates: out of memory");
+			error_set(err, ERR_TEMP, "templates: out of memory");
 			break;
 		}
 		ts->files = grown;
@@ -549,7 +550,7 @@ int template_set_load(const char *dir, struct template_set **out, struct error *
 		if (!ts->files[ts->n].name || read_file(path, &ts->files[ts->n].text, err) < 0) {
 			free(ts->files[ts->n].name);
 			if (err->cls == ERR_NONE)
-				error_set(err, ERR_FATAL, "templates: out of memory");
+				error_set(err, ERR_TEMP, "templates: out of memory");
 			break;
 		}
 		ts->n++;
@@ -568,6 +569,21 @@ void render_pin(const struct template_set *ts)
 	pinned = ts;
 }
 
+bool render_has(const char *dir, const char *file)
+{
+	char path[4096];
+	size_t i;
+
+	if (pinned && strcmp(pinned->dir, dir) == 0) {
+		for (i = 0; i < pinned->n; i++)
+			if (strcmp(pinned->files[i].name, file) == 0)
+				return true;
+		return false;
+	}
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	return access(path, R_OK) == 0;
+}
+
 /* The text of dir/file: from the pinned set when it is that folder's, else read now. */
 static int template_text(const char *dir, const char *file, char **text, struct error *err)
 {
@@ -578,7 +594,7 @@ static int template_text(const char *dir, const char *file, char **text, struct 
 		for (i = 0; i < pinned->n; i++)
 			if (strcmp(pinned->files[i].name, file) == 0)
 				return (*text = strdup(pinned->files[i].text)) ? 0 :
-					error_set(err, ERR_FATAL, "template %s: out of memory", file);
+					error_set(err, ERR_TEMP, "template %s: out of memory", file);
 		*text = NULL;
 		return error_set(err, ERR_FATAL, "template %s/%s: not in the loaded templates "
 				 "(added after the start? send SIGHUP)", dir, file);

@@ -25,6 +25,7 @@
 #ifndef INCIDENT_RENDER_H
 #define INCIDENT_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/error.h"
@@ -86,5 +87,14 @@ struct template_set;
 int template_set_load(const char *dir, struct template_set **out, struct error *err);
 void template_set_free(struct template_set *ts);
 void render_pin(const struct template_set *ts);
+
+/*
+ * Whether render_mail/render_html would find dir/file now: in the pinned
+ * set when it is dir's (a file added on disk since does not count until a
+ * reload pins it), else on disk.  A caller that picks a template by what
+ * exists (a notice's own draft or the general one) asks this, so that it
+ * never picks a file the renderer will not serve.
+ */
+bool render_has(const char *dir, const char *file);
 
 #endif

@@ -12,6 +12,10 @@
 #include <string.h>
 
 #include "lib/digest.h"
+#include "rules/ticket_ref.h"
+
+_Static_assert(AUTH_TOKEN_LEN == TICKET_TOKEN_LEN && AUTH_REF_MAX == TICKET_REF_MAX,
+	       "auth.h and ticket_ref.h agree on the reply address");
 
 static char ascii_lower(char c)
 {
@@ -40,47 +44,7 @@ static bool is_hex(char c)
 
 /* Whether the n bytes at a and b are equal ignoring ASCII case; stops at
  * the first difference, so a shorter string's NUL ends it safely. */
-static bool ieq_n(const char *a, const char *b, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ascii_lower(a[i]) != ascii_lower(b[i]))
-			return false;
-	return true;
-}
-
-static bool ieq(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-
-	return ieq_n(a, b, n) && a[n] == '\0';
-}
-
 /* ---- reply tokens ---- */
-
-/* Reads a ticket ref "INC-YYYY-N…" (4 to 8 digits, as route.c does) at p;
- * returns its length, the canonical form in ref, or 0. */
-static size_t parse_ref(const char *p, char ref[AUTH_REF_MAX])
-{
-	size_t i, digits;
-
-	if (!ieq_n(p, "INC-", 4))
-		return 0;
-	for (i = 4; i < 8; i++)
-		if (!is_digit(p[i]))
-			return 0;
-	if (p[8] != '-')
-		return 0;
-	for (digits = 0; digits <= 8 && is_digit(p[9 + digits]); digits++)
-		;
-	if (digits < 4 || digits > 8)
-		return 0;
-	for (i = 0; i < 9 + digits; i++)
-		ref[i] = ascii_upper(p[i]);
-	ref[i] = '\0';
-	return i;
-}
 
 static bool ref_ok(const char *ref)
 {
@@ -159,17 +123,6 @@ bool auth_token_ok(const char *secret, const char *ticket_ref, const char *addr,
 	return diff == 0;
 }
 
-/* The '@' of a bot address "local@domain" with both parts non-empty and no
- * second '@', or NULL. */
-static const char *bot_at(const char *bot_addr)
-{
-	const char *at = bot_addr ? strchr(bot_addr, '@') : NULL;
-
-	if (!at || at == bot_addr || !at[1] || strchr(at + 1, '@'))
-		return NULL;
-	return at;
-}
-
 static bool token_shape_ok(const char *token)
 {
 	size_t i;
@@ -184,56 +137,17 @@ static bool token_shape_ok(const char *token)
 
 char *auth_reply_address(const char *bot_addr, const char *ticket_ref, const char *token)
 {
-	const char *at = bot_at(bot_addr);
-	char ref[AUTH_REF_MAX], *out;
-	size_t local, rl, i, k, size;
-
-	if (!at || !ticket_ref || !(rl = parse_ref(ticket_ref, ref)) || ticket_ref[rl] ||
-	    !token_shape_ok(token))
-		return NULL;
-	local = (size_t)(at - bot_addr);
-	size = local + 1 + rl + 1 + AUTH_TOKEN_LEN + strlen(at) + 1;
-	if (!(out = malloc(size)))
-		return NULL;
-	memcpy(out, bot_addr, local);
-	k = local;
-	out[k++] = '+';
-	memcpy(out + k, ref, rl);
-	k += rl;
-	out[k++] = '-';
-	for (i = 0; i < AUTH_TOKEN_LEN; i++)
-		out[k++] = ascii_lower(token[i]);
-	memcpy(out + k, at, strlen(at) + 1);
-	return out;
+	/* the format is ticket_ref.c's; a token is required here */
+	return token_shape_ok(token) ? ticket_ref_address(bot_addr, ticket_ref, token) : NULL;
 }
 
 bool auth_address_token(const char *addr, const char *bot_addr, char ref[AUTH_REF_MAX],
 			char token[AUTH_TOKEN_LEN + 1])
 {
-	const char *at = bot_at(bot_addr), *p;
-	char r[AUTH_REF_MAX];
-	size_t local, n, i;
-
+	if (ticket_ref_address_read(addr, bot_addr, ref, token) == TICKET_ADDR_TOKEN)
+		return true;
 	ref[0] = token[0] = '\0';
-	if (!addr || !at)
-		return false;
-	local = (size_t)(at - bot_addr);
-	if (!ieq_n(addr, bot_addr, local) || addr[local] != '+')
-		return false;
-	p = addr + local + 1;
-	if (!(n = parse_ref(p, r)) || p[n] != '-')
-		return false;
-	p += n + 1;
-	for (i = 0; i < AUTH_TOKEN_LEN; i++)
-		if (!is_hex(p[i]))
-			return false;
-	if (p[AUTH_TOKEN_LEN] != '@' || !ieq(p + AUTH_TOKEN_LEN + 1, at + 1))
-		return false;
-	memcpy(ref, r, n + 1);
-	for (i = 0; i < AUTH_TOKEN_LEN; i++)
-		token[i] = ascii_lower(p[i]);
-	token[AUTH_TOKEN_LEN] = '\0';
-	return true;
+	return false;
 }
 
 /* ---- tokens where they should not be ---- */
@@ -245,10 +159,10 @@ static size_t token_at(const char *text, size_t len, size_t i, char ref[AUTH_REF
 	char buf[AUTH_REF_MAX + AUTH_TOKEN_LEN + 4], r[AUTH_REF_MAX];
 	size_t n = len - i < sizeof buf - 1 ? len - i : sizeof buf - 1, rl, k;
 
-	/* a copy with a NUL, so that parse_ref never reads past len */
+	/* a copy with a NUL, so that ticket_ref_parse never reads past len */
 	memcpy(buf, text + i, n);
 	buf[n] = '\0';
-	if (buf[0] != '+' || !(rl = parse_ref(buf + 1, r)) || buf[1 + rl] != '-')
+	if (buf[0] != '+' || !(rl = ticket_ref_parse(buf + 1, r)) || buf[1 + rl] != '-')
 		return 0;
 	for (k = 0; k < AUTH_TOKEN_LEN; k++)
 		if (!is_hex(buf[2 + rl + k]))

@@ -185,7 +185,7 @@ int command_bad(const struct line *ln, const char *fmt, ...)
 
 int command_out_of_memory(struct error *err)
 {
-	return error_set(err, ERR_FATAL, "command: out of memory");
+	return error_set(err, ERR_TEMP, "command: out of memory");
 }
 
 static int parse_args(struct command *c, const struct line *ln)

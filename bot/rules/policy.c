@@ -491,3 +491,16 @@ const char *deadline_kind_label(enum deadline_kind d)
 	return d == DEADLINE_STATUTORY ? "法定期限" : d == DEADLINE_CONTRACTUAL ? "契約上の期限" :
 	       "社内目標";
 }
+
+static const char *const review_names[] = {
+	[REVIEW_RISK] = "risk",		/* policy 5(1) */
+	[REVIEW_PLAN] = "plan",		/* policy 5(2) */
+	[REVIEW_DRILL] = "drill",	/* policy 6(2) */
+};
+_Static_assert(sizeof review_names / sizeof *review_names == REVIEW_COUNT,
+	       "every review has a name");
+
+const char *review_name(enum review_kind k)
+{
+	return (unsigned)k < REVIEW_COUNT ? review_names[k] : "?";
+}

@@ -246,4 +246,13 @@ const char *deadline_kind_label(enum deadline_kind d);	/* "法定期限", "契�
 /* Policy 5-1, 5-2, 6-2: the reviews the policy repeats. */
 enum review_kind { REVIEW_RISK, REVIEW_PLAN, REVIEW_DRILL, REVIEW_COUNT };
 
+/*
+ * A review's name — "risk", "plan", "drill" — as the store's rows, the
+ * configuration's reviews { } keys, `incident-bot review done KIND` and
+ * the templates spell it; "?" out of range.  The one table of these names
+ * (a new review: the enum above, its name in policy.c, its span in
+ * config_policy.c, its labels in timers.c and briefing.c).
+ */
+const char *review_name(enum review_kind k);
+
 #endif

@@ -365,7 +365,7 @@ int store_open(const char *path, struct store **out, struct error *err)
 
 	*out = NULL;
 	if (!s)
-		return error_set(err, ERR_FATAL, "store: out of memory");
+		return error_set(err, ERR_TEMP, "store: out of memory");
 	make_parent(path);
 	make_private(path);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |

@@ -10,9 +10,23 @@
  * it causes is queued in the same commit (transactional outbox).
  *
  * Errors: SQLITE_BUSY/LOCKED/FULL/IOERR/READONLY are ERR_TEMP (the caller
- * retries; the mail stays in the INBOX); anything else ERR_FATAL.
- * Records returned to the caller are plain structs owned by the caller and
- * freed with the matching *_release / *_free function.
+ * retries; the mail stays in the INBOX); out of memory is ERR_TEMP too
+ * (lib/error.h); anything else ERR_FATAL.
+ *
+ * Conventions every function below keeps unless its comment says more:
+ * - Returns 0 on success, -1 on error with *err filled (class as above).
+ *   A lookup returns 1 when found, 0 when not, -1 on error.
+ * - An UPDATE of a row that does not exist (an unknown id or kind) changes
+ *   nothing and returns 0: the callers hold the row they name.
+ * - Arguments are borrowed for the call: strings and records passed in are
+ *   copied into the database, never kept.
+ * - Records returned are plain structs owned by the caller: one record is
+ *   freed with its *_release (the struct itself is the caller's), a list
+ *   is a malloc'd array freed with its *_free(list, n).  On -1 (and on 0
+ *   of a lookup) nothing is to be freed: lists are NULL with n 0, and a
+ *   record is left zeroed or untouched as its comment says.
+ * - Writes belong to the caller's transaction (store_begin) when one is
+ *   open, else SQLite commits each on its own.
  */
 #ifndef INCIDENT_STORE_H
 #define INCIDENT_STORE_H
@@ -27,8 +41,14 @@
 
 struct store;
 
-/* Opens (creating it and its folder if needed) and migrates the database. */
+/*
+ * Opens (creating it and its folder if needed) and migrates the database.
+ * 0 and *out, a handle the caller ends with store_close; -1 and *out NULL
+ * (a database that cannot be written names the cause: full disk,
+ * read-only file system, owner).  path is not kept.
+ */
 int store_open(const char *path, struct store **out, struct error *err);
+/* Stops the checkpoint thread, closes the database and frees s (NULL: nothing). */
 void store_close(struct store *s);
 
 /*
@@ -36,32 +56,40 @@ void store_close(struct store *s);
  * or not at all (one admin's command mail): store_savepoint_end(s, false)
  * undoes everything since store_savepoint, true keeps it.
  */
-int store_savepoint(struct store *s, struct error *err);
-int store_savepoint_end(struct store *s, bool keep, struct error *err);
+int store_savepoint(struct store *s, struct error *err);		/* 0 or -1 */
+int store_savepoint_end(struct store *s, bool keep, struct error *err);	/* 0 or -1 */
 
 /*
  * Moves the WAL checkpoints off this connection onto a thread with its
  * own (store_checkpoint.c): commits then only append to the WAL.  For the
  * service, whose transactions follow each other during a backlog;
  * store_close stops it.  Nothing changes on disk but who copies the pages.
+ * 0, or -1 when the second connection or the thread cannot start.
  */
 int store_checkpoint_in_background(struct store *s, struct error *err);
 
 /*
  * A consistent copy of the live database into path (which must not exist)
  * with SQLite's online backup API: the bot may go on writing meanwhile.
- * The copy is made mode 600 (it holds personal data).
+ * The copy is made mode 600 (it holds personal data).  0, or -1: an
+ * existing path is refused (ERR_FATAL), a copy that fails is removed.
  */
 int store_backup(struct store *s, const char *path, struct error *err);
 
-/* BEGIN IMMEDIATE ... COMMIT; rollback never fails from the caller's view. */
+/*
+ * BEGIN IMMEDIATE ... COMMIT: 0 or -1 (a busy or full database is
+ * ERR_TEMP; after a failed commit the caller rolls back).  Rollback never
+ * fails from the caller's view.
+ */
 int store_begin(struct store *s, struct error *err);
 int store_commit(struct store *s, struct error *err);
 void store_rollback(struct store *s);
 
 /* ---- key/value state (e.g. the IMAP UIDVALIDITY) ---- */
-/* Returns 1 and a malloc'd *value when set, 0 when not, -1 on error. */
+/* Returns 1 and a malloc'd *value (the caller frees it) when set, 0 and
+ * *value NULL when not, -1 on error. */
 int store_state_get(struct store *s, const char *key, char **value, struct error *err);
+/* Sets key to value, replacing an earlier one: 0 or -1. */
 int store_state_set(struct store *s, const char *key, const char *value, struct error *err);
 
 /* ---- tickets (store_ticket.c) ---- */
@@ -93,27 +121,34 @@ struct ticket {
 	char *lessons;		/* policy 8: the lessons-learned document */
 };
 
+/* Frees what a ticket's fields point to (the struct stays the caller's). */
 void store_ticket_release(struct ticket *t);
+/* Releases n tickets and frees the array (NULL: nothing). */
 void store_tickets_free(struct ticket *t, size_t n);
 
 /*
  * Opens a ticket with the next number of year (INC-YYYY-NNNN) inside the
- * open transaction; fills *out.
+ * open transaction.  0 and *out filled (the caller releases it with
+ * store_ticket_release), or -1 and *out untouched.
  */
 int store_ticket_create(struct store *s, int year, time_t now, const char *subject,
 			const char *reporter_addr, const char *reporter_name,
 			struct ticket *out, struct error *err);
 
-/* 1 and *out filled when found, 0 when not, -1 on error. */
+/* By INC-… or by row id: 1 and *out filled (released by the caller with
+ * store_ticket_release) when found; 0 when not, -1 on error, *out
+ * untouched by both. */
 int store_ticket_get(struct store *s, const char *ref, struct ticket *out,
 		     struct error *err);
 int store_ticket_get_by_id(struct store *s, int64_t id, struct ticket *out,
 			   struct error *err);
 
-/* Tickets not closed (or all), newest first; *out malloc'd array. */
+/* Tickets not closed (or all), newest first: 0 and a malloc'd *out of *n
+ * (store_tickets_free), or -1. */
 int store_ticket_list(struct store *s, bool all, struct ticket **out, size_t *n,
 		      struct error *err);
 
+/* Sets the ticket's updated_at to now: 0 or -1. */
 int store_ticket_touch(struct store *s, int64_t id, time_t now, struct error *err);
 
 /* ---- the timeline (store_ticket.c) ---- */
@@ -130,6 +165,7 @@ struct event {
 /*
  * Appends an event to the ticket's timeline.  Each event's hash covers the
  * previous event's hash, so editing or deleting a row breaks the chain.
+ * ticket_id 0: an event about no ticket.  detail may be NULL.  0 or -1.
  */
 /*
  * How many events of kind by actor (case-insensitive) ticket_id has at or
@@ -139,9 +175,11 @@ int store_event_count(struct store *s, int64_t ticket_id, const char *actor, con
 		      time_t since, int *n, struct error *err);
 int store_event_add(struct store *s, int64_t ticket_id, time_t at, const char *actor,
 		    const char *kind, const char *detail, struct error *err);
+/* A ticket's events, oldest first: 0 and a malloc'd *out of *n
+ * (store_events_free), or -1. */
 int store_event_list(struct store *s, int64_t ticket_id, struct event **out, size_t *n,
 		     struct error *err);
-void store_events_free(struct event *e, size_t n);
+void store_events_free(struct event *e, size_t n);	/* NULL: nothing */
 
 /* ---- the policy engine's records (store_policy.c) ---- */
 
@@ -154,10 +192,13 @@ struct ticket_filter {
 	time_t now;
 	bool oldest_first;	/* default: newest first */
 };
+/* 0 and a malloc'd *out of *n (store_tickets_free), or -1.  f is borrowed. */
 int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ticket **out,
 		       size_t *n, struct error *err);
 
-/* The first classification (or a correction): every field is written. */
+/* The first classification (or a correction): every field is written
+ * (NULL texts as NULL; affected -1: unknown), why only when not NULL.
+ * 0 or -1. */
 int store_ticket_set_class(struct store *s, int64_t id, const char *type, const char *priority,
 			   const char *source, unsigned flags, long affected, const char *why,
 			   struct error *err);
@@ -166,13 +207,15 @@ int store_ticket_set_class(struct store *s, int64_t id, const char *type, const 
  * The new status, and the times derived from it: acked_at when it first
  * leaves "new", contained_at when it first reaches "recovering" or later,
  * resolved_at / closed_at set on reaching them and cleared on a reopen.
- * The caller has checked the move (policy_transition).
+ * The caller has checked the move (policy_transition).  0 or -1.
  */
 int store_ticket_set_status(struct store *s, int64_t id, const char *status, time_t now,
 			    struct error *err);
+/* The unacknowledged escalations sent so far (timers): 0 or -1. */
 int store_ticket_set_escalation(struct store *s, int64_t id, int stage, struct error *err);
+/* The owner's address (NULL: none): 0 or -1. */
 int store_ticket_set_owner(struct store *s, int64_t id, const char *owner, struct error *err);
-/* Policy 8: the lessons-learned document. */
+/* Policy 8: the lessons-learned document (NULL: none).  0 or -1. */
 int store_ticket_set_lessons(struct store *s, int64_t id, const char *text, struct error *err);
 /*
  * Issue 12: the counts beside `affected` — whether it is "more than" (over)
@@ -192,15 +235,18 @@ struct checklist_item {
 	char *done_by;
 };
 
+/* Adds item pos; an item already at pos is kept as it is (not an error).  0 or -1. */
 int store_checklist_add(struct store *s, int64_t ticket_id, int pos, const char *text,
 			struct error *err);
+/* The items in pos order: 0 and a malloc'd *out of *n (store_checklist_free), or -1. */
 int store_checklist_list(struct store *s, int64_t ticket_id, struct checklist_item **out,
 			 size_t *n, struct error *err);
-void store_checklist_free(struct checklist_item *c, size_t n);
+void store_checklist_free(struct checklist_item *c, size_t n);	/* NULL: nothing */
 /* Ticks item pos: 1, 2 when it was ticked already, 0 when there is no such item, -1. */
 int store_checklist_tick(struct store *s, int64_t ticket_id, int pos, const char *by, time_t now,
 			 struct error *err);
-/* A new type's checklist: the items not yet ticked go, texts follow the ticked ones. */
+/* A new type's checklist: the items not yet ticked go, texts follow the
+ * ticked ones (texts and its strings are borrowed).  0 or -1. */
 int store_checklist_replace(struct store *s, int64_t ticket_id, const char *const *texts,
 			    size_t n, struct error *err);
 
@@ -232,12 +278,14 @@ int store_obligation_require(struct store *s, int64_t ticket_id, const char *kin
 int store_obligation_close(struct store *s, int64_t ticket_id, const char *kind,
 			   const char *state, const char *reason, const char *by, time_t now,
 			   struct error *err);
-/* A ticket's obligations in due order; ticket_id 0: the open ones of every ticket not settled. */
+/* A ticket's obligations in due order; ticket_id 0: the open ones of every
+ * ticket not settled.  0 and a malloc'd *out of *n (store_obligations_free), or -1. */
 int store_obligation_list(struct store *s, int64_t ticket_id, struct obligation **out,
 			  size_t *n, struct error *err);
+/* The reminders and overdue escalations sent for obligation id (timers): 0 or -1. */
 int store_obligation_set_stages(struct store *s, int64_t id, int remind_stage,
 				int overdue_stage, struct error *err);
-void store_obligations_free(struct obligation *o, size_t n);
+void store_obligations_free(struct obligation *o, size_t n);	/* NULL: nothing */
 
 /* Policy 5-1, 5-2, 6-2: when each periodic review was last done. */
 struct review {
@@ -245,12 +293,16 @@ struct review {
 	char *done_by;
 	int remind_stage;
 };
-/* 1 and *out, 0 when never recorded, -1. */
+/* 1 and *out (store_review_release), 0 when never recorded, -1; *out is
+ * zeroed first in every case. */
 int store_review_get(struct store *s, const char *kind, struct review *out, struct error *err);
-/* Records the review done at `at` (reminders start over). */
+/* Records the review done at `at` by `by` (reminders start over).  0 or -1. */
 int store_review_done(struct store *s, const char *kind, time_t at, const char *by,
 		      struct error *err);
+/* The reminders sent since the review was last done: 0 or -1 (a kind
+ * never recorded by store_review_done has no row to update). */
 int store_review_set_stage(struct store *s, const char *kind, int stage, struct error *err);
+/* Frees done_by and zeroes *r. */
 void store_review_release(struct review *r);
 
 /* ---- received messages (store_message.c) ---- */
@@ -282,7 +334,9 @@ int store_message_seen(struct store *s, const char *message_id, const char *sha2
 		       const char *from_addr, const char *body, int64_t *ticket_id,
 		       struct error *err);
 
-/* Inserts the message and its attachments' records; *id may be NULL. */
+/* Inserts the message (raw bytes, parsed fields, new_text) and its
+ * attachments' records; everything in m is borrowed.  0 and the row id in
+ * *id (id may be NULL), or -1. */
 int store_message_insert(struct store *s, const struct message_in *m, time_t now,
 			 int64_t *id, struct error *err);
 
@@ -310,9 +364,12 @@ struct message_row {
 	struct mail_attachment *attachments;
 };
 
+/* A ticket's received messages, oldest first, with their attachments'
+ * records (not the raw bytes: store_message_raw): 0 and a malloc'd *out of
+ * *n (store_messages_free), or -1. */
 int store_message_list(struct store *s, int64_t ticket_id, struct message_row **out,
 		       size_t *n, struct error *err);
-void store_messages_free(struct message_row *m, size_t n);
+void store_messages_free(struct message_row *m, size_t n);	/* NULL: nothing */
 
 /* ---- the outbox (store_outbox.c) ---- */
 
@@ -338,17 +395,21 @@ struct outbox_entry {
 	char *last_error;
 };
 
-/* Queues a composed message inside the open transaction. */
+/* Queues a composed message inside the open transaction, pending and due
+ * now (ticket_id 0: about no ticket).  Everything is copied.  0 or -1 (a
+ * Message-ID already queued is an error). */
 int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
 		     const char *message_id, const char *env_from, const char *rcpt,
 		     const char *subject, const char *data, size_t len, time_t now,
 		     struct error *err);
 
 /* Pending entries due at now, oldest first, at most limit; a mail waits
- * while an earlier one to the same recipient is pending and not yet due. */
+ * while an earlier one to the same recipient is pending and not yet due.
+ * With their data.  0 and a malloc'd *out of *n (store_outbox_free), or -1. */
 int store_outbox_due(struct store *s, time_t now, size_t limit,
 		     struct outbox_entry **out, size_t *n, struct error *err);
-/* Entries of a ticket (ticket_id 0: all), oldest first; data only when asked. */
+/* Entries of a ticket (ticket_id 0: all), oldest first; data only when
+ * asked.  0 and a malloc'd *out of *n (store_outbox_free), or -1. */
 int store_outbox_list(struct store *s, int64_t ticket_id, bool with_data,
 		      struct outbox_entry **out, size_t *n, struct error *err);
 
@@ -359,6 +420,7 @@ struct outbox_filter {
 	time_t since;		/* queued (failed: failed) at or after; 0: ever */
 	size_t limit;		/* 0: no limit */
 };
+/* 0 and a malloc'd *out of *n (store_outbox_free), or -1. */
 int store_outbox_query(struct store *s, const struct outbox_filter *f,
 		       struct outbox_entry **out, size_t *n, struct error *err);
 
@@ -367,12 +429,15 @@ struct outbox_counts {
 	time_t oldest_pending;	/* queued at, or 0 */
 	time_t next_due;	/* store_outbox_next_due */
 };
+/* Fills the caller's *c: 0 or -1. */
 int store_outbox_counts(struct store *s, struct outbox_counts *c, struct error *err);
 
-void store_outbox_free(struct outbox_entry *e, size_t n);
+void store_outbox_free(struct outbox_entry *e, size_t n);	/* NULL: nothing */
+/* Frees what an entry's fields point to (the struct stays the caller's). */
 void store_outbox_entry_release(struct outbox_entry *e);
 
-/* The entry whose Message-ID is message_id (without data): 1, 0, or -1. */
+/* The entry whose Message-ID is message_id (without data): 1 and *out
+ * (store_outbox_entry_release), 0, or -1; *out is zeroed first. */
 int store_outbox_find(struct store *s, const char *message_id, struct outbox_entry *out,
 		      struct error *err);
 
@@ -393,24 +458,32 @@ int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind
 			     time_t since, int *count, struct error *err);
 
 /* When store_outbox_due will next return mail (the earliest due time of
- * each recipient's first pending mail), or 0 when none is pending. */
+ * each recipient's first pending mail) into *when, 0 when none is pending.
+ * Returns 0 or -1. */
 int store_outbox_next_due(struct store *s, time_t *when, struct error *err);
 
 /*
  * Counts an attempt before the mail goes to the server, so that nothing is
  * sent while the database cannot record it (locked, full, read-only): the
  * sender stops when this fails.  A kill during the send leaves the count.
+ * Only a pending entry counts.  0 or -1.
  */
 int store_outbox_claim(struct store *s, int64_t id, struct error *err);
+/* The server took it (250): sent at now, its last error cleared.  0 or -1. */
 int store_outbox_mark_sent(struct store *s, int64_t id, time_t now, struct error *err);
+/* A temporary failure: attempts so far, the next try at `next`, the
+ * server's words (reason, may be NULL).  0 or -1. */
 int store_outbox_mark_retry(struct store *s, int64_t id, int attempts, time_t next,
 			    const char *reason, struct error *err);
+/* Refused for good (5xx, or the attempt limit): failed at now.  0 or -1. */
 int store_outbox_mark_failed(struct store *s, int64_t id, int attempts, const char *reason,
 			     time_t now, struct error *err);
-/* A mail the server took and then returned (a bounce): failed, with the reason. */
+/* A mail the server took and then returned (a bounce): failed, with the
+ * reason.  0 or -1. */
 int store_outbox_mark_bounced(struct store *s, int64_t id, const char *reason, time_t now,
 			      struct error *err);
 
+/* "pending", "sent", "failed": a static string. */
 const char *outbox_state_name(enum outbox_state st);
 
 /* ---- evidence: checking the records, reading them whole (store_verify.c) ---- */
@@ -420,6 +493,7 @@ const char *outbox_state_name(enum outbox_state st);
  * read between begin and end sees the database as it was at the first
  * one, while the bot goes on writing (WAL).  Not inside another
  * transaction; nothing may be written before end, which never fails.
+ * 0 or -1.
  */
 int store_read_begin(struct store *s, struct error *err);
 void store_read_end(struct store *s);
@@ -522,6 +596,6 @@ int store_token_revoke(struct store *s, int64_t ticket_id, const char *addr,
  */
 int store_token_list_live(struct store *s, int64_t ticket_id, time_t now, long max_age,
 			  struct token_row **rows, size_t *n, struct error *err);
-void store_token_rows_free(struct token_row *rows, size_t n);
+void store_token_rows_free(struct token_row *rows, size_t n);	/* NULL: nothing */
 
 #endif

@@ -159,7 +159,7 @@ static int load_attachments(struct store *s, struct message_row *m, struct error
 
 		if (store_grow(&m->attachments, &cap, m->n_attachments, sizeof *a) < 0) {
 			sqlite3_reset(st);
-			return error_set(err, ERR_FATAL, "store: out of memory");
+			return error_set(err, ERR_TEMP, "store: out of memory");
 		}
 		a = &m->attachments[m->n_attachments++];
 		memset(a, 0, sizeof *a);
@@ -215,7 +215,7 @@ int store_message_list(struct store *s, int64_t ticket_id, struct message_row **
 	if (rc != SQLITE_DONE) {
 		store_messages_free(list, *n);
 		*n = 0;
-		return rc == SQLITE_NOMEM ? error_set(err, ERR_FATAL, "store: out of memory") :
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_TEMP, "store: out of memory") :
 			store_fail(s, rc, "messages", err);
 	}
 	for (i = 0; i < *n; i++)

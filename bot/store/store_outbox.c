@@ -109,7 +109,7 @@ static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry *
 	if (rc != SQLITE_DONE) {
 		store_outbox_free(list, *n);
 		*n = 0;
-		return rc == SQLITE_NOMEM ? error_set(err, ERR_FATAL, "store: out of memory") :
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_TEMP, "store: out of memory") :
 			store_fail(s, rc, "outbox", err);
 	}
 	*out = list;
@@ -279,7 +279,7 @@ int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, ch
 		while (k)
 			free(list[--k]);
 		free(list);
-		return rc == SQLITE_NOMEM ? error_set(err, ERR_FATAL, "store: out of memory") :
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_TEMP, "store: out of memory") :
 		       store_fail(s, rc, "outbox recipients", err);
 	}
 	*rcpts = list;

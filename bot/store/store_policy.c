@@ -27,7 +27,7 @@ static int read_rows(struct store *s, sqlite3_stmt *st, void *listp, size_t *n, 
 			free_list(*list, *n);
 			*list = NULL;
 			*n = 0;
-			return error_set(err, ERR_FATAL, "store: out of memory");
+			return error_set(err, ERR_TEMP, "store: out of memory");
 		}
 		read(st, *list + elem * (*n)++);
 	}

@@ -183,7 +183,7 @@ int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ti
 			sqlite3_reset(st);
 			store_tickets_free(list, *n);
 			*n = 0;
-			return error_set(err, ERR_FATAL, "store: out of memory");
+			return error_set(err, ERR_TEMP, "store: out of memory");
 		}
 		read_ticket(st, &list[(*n)++]);
 	}
@@ -321,7 +321,7 @@ int store_event_list(struct store *s, int64_t ticket_id, struct event **out, siz
 			sqlite3_reset(st);
 			store_events_free(list, *n);
 			*n = 0;
-			return error_set(err, ERR_FATAL, "store: out of memory");
+			return error_set(err, ERR_TEMP, "store: out of memory");
 		}
 		e = &list[(*n)++];
 		e->id = sqlite3_column_int64(st, 0);

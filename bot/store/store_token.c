@@ -120,7 +120,7 @@ int store_token_list_live(struct store *s, int64_t ticket_id, time_t now, long m
 oom:
 	sqlite3_reset(st);
 	store_token_rows_free(list, k);
-	return error_set(err, ERR_FATAL, "store: out of memory");
+	return error_set(err, ERR_TEMP, "store: out of memory");
 }
 
 void store_token_rows_free(struct token_row *rows, size_t n)

@@ -62,7 +62,7 @@ int store_message_raw(struct store *s, int64_t id, char **raw, size_t *len,
 	sqlite3_reset(st);
 	if (!*raw) {
 		*len = 0;
-		return error_set(err, ERR_FATAL, "store: out of memory for message %" PRId64, id);
+		return error_set(err, ERR_TEMP, "store: out of memory for message %" PRId64, id);
 	}
 	return 1;
 }
@@ -128,7 +128,7 @@ static int verify_events(struct store *s, verify_fn *cb, void *arg, struct verif
 				     (const char *)sqlite3_column_text(st, 5),
 				     (const char *)sqlite3_column_text(st, 6), want) < 0) {
 			sqlite3_reset(st);
-			return error_set(err, ERR_FATAL, "store: out of memory checking event %"
+			return error_set(err, ERR_TEMP, "store: out of memory checking event %"
 					 PRId64, p.id);
 		}
 		if (!hash || strcmp(hash, want) != 0) {

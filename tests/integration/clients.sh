@@ -153,6 +153,10 @@ sys.exit(1)' "$2"
 # report from $REPORTER.  Checks how it wrote it (see written_in), runs the
 # bot, and compares the new ticket's subject and text, and the subject of
 # the acknowledgement $REPORTER got, with what was typed.
+ack_subject() {	# ack_subject ID: the subject of $REPORTER's mail tagged [ID]
+	mailbox "$REPORTER" list INBOX | awk -F'\t' -v tag="[$1]" 'index($4, tag) == 1 { print $4 }'
+}
+has_ack() { [ -n "$(ack_subject "$1")" ]; }
 round_trip() {
 	local label=$1 want=$2 subject=$3 text=$4 before id show ack
 	wait_inbox 1
@@ -167,7 +171,10 @@ round_trip() {
 		"ticket %r, message %r" % (j["subject"], j["messages"][0]["subject"]))' \
 		"$subject" "$label: the ticket ${id:-(none)} and its message have the subject as typed"
 	same "$show" 'j["messages"][0]["text"]' "$text" "$label: the ticket's text is the report as typed"
-	ack=$(mailbox "$REPORTER" list INBOX | awk -F'\t' -v tag="[${id:-none}]" 'index($4, tag) == 1 { print $4 }')
+	# the acknowledgement is at the server when poll ends, but read it as a
+	# person would: wait for it (a loaded machine once read the INBOX too early)
+	wait_for 20 has_ack "${id:-none}"
+	ack=$(ack_subject "${id:-none}")
 	same "$($PY -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$ack")" 'j' \
 		"[$id] 受付しました / Received: $subject" "$label: the acknowledgement's subject decodes intact"
 	is "$(mailbox "$BOT_ADDR" count INBOX)" 0 "$label: the report left the INBOX"

@@ -17,40 +17,7 @@ field() {	# field ID EXPR: one value of show --json
 }
 db() { sqlite3 "$WORK/state/incidents.db" "$1"; }
 
-# reply FROM UID-OF-BOT-MAIL BODY [HEADER...]: answers a mail of the bot in
-# FROM's INBOX as a mail client does: to its Reply-To, In-Reply-To its
-# Message-ID, "Re:" subject, the body followed by the quoted original.
-reply() {
-	local from="$1" uid="$2" body="$3"
-	shift 3
-	mailbox "$from" get "$uid" >"$WORK/orig.eml"
-	$PY - "$WORK/orig.eml" "$from" "$body" "$@" <<'PYEOF'
-import email, email.policy, os, smtplib, ssl, sys
-from email.message import EmailMessage
-from email.utils import make_msgid, formatdate
-path, frm, body, *extra = sys.argv[1:]
-with open(path, "rb") as f:
-    orig = email.message_from_binary_file(f, policy=email.policy.default)
-m = EmailMessage()
-m["From"] = frm
-m["To"] = orig["Reply-To"] or orig["From"]
-m["Subject"] = "Re: " + str(orig["Subject"])
-m["Date"] = formatdate(localtime=True)
-m["Message-ID"] = make_msgid(domain="example.com")
-m["In-Reply-To"] = orig["Message-ID"]
-m["References"] = orig["Message-ID"]
-for h in extra:
-    k, v = h.split(":", 1)
-    del m[k.strip()]
-    m[k.strip()] = v.strip()
-text = orig.get_body(("plain",)).get_content()
-m.set_content(body + "\n\n" + "".join("> " + l + "\n" for l in text.splitlines()))
-ctx = ssl.create_default_context(cafile=os.environ["IB_CA"])
-with smtplib.SMTP("127.0.0.1", int(os.environ["IB_SMTP_PORT"])) as s:
-    s.starttls(context=ctx)
-    s.send_message(m)
-PYEOF
-}
+# reply (lib.sh) answers a mail of the bot as a mail client does.
 alarm_uid() {	# alarm_uid USER TICKET: the UID of the alarm of TICKET in USER's INBOX
 	mailbox "$1" list INBOX | grep "$2" | grep "新規インシデント" | head -1 | cut -f1
 }

@@ -22,33 +22,9 @@ uid_of() {	# uid_of USER PATTERN: the UID of the last mail whose subject has PAT
 	mailbox "$1" list INBOX | awk -F'\t' -v p="$2" 'index($4, p) { u = $1 } END { print u }'
 }
 
-# reply FROM UID BODY: answers a mail of the bot as a mail client does
-# (to its Reply-To, which carries FROM's token; In-Reply-To; "Re:"; quoted).
-reply() {
-	mailbox "$1" get "$2" >"$WORK/orig.eml"
-	$PY - "$WORK/orig.eml" "$1" "$3" <<'PYEOF'
-import email, email.policy, os, smtplib, ssl, sys
-from email.message import EmailMessage
-from email.utils import make_msgid, formatdate
-path, frm, body = sys.argv[1:]
-with open(path, "rb") as f:
-    orig = email.message_from_binary_file(f, policy=email.policy.default)
-m = EmailMessage()
-m["From"] = frm
-m["To"] = orig["Reply-To"] or orig["From"]
-m["Subject"] = "Re: " + str(orig["Subject"])
-m["Date"] = formatdate(localtime=True)
-m["Message-ID"] = make_msgid(domain="example.com")
-m["In-Reply-To"] = orig["Message-ID"]
-m["References"] = orig["Message-ID"]
-text = orig.get_body(("plain",)).get_content()
-m.set_content(body + "\n\n" + "".join("> " + l + "\n" for l in text.splitlines()[:20]))
-ctx = ssl.create_default_context(cafile=os.environ["IB_CA"])
-with smtplib.SMTP("127.0.0.1", int(os.environ["IB_SMTP_PORT"])) as s:
-    s.starttls(context=ctx)
-    s.send_message(m)
-PYEOF
-}
+# reply (lib.sh) answers a mail of the bot as a mail client does, quoting
+# the first 20 lines of it.
+REPLY_QUOTE=20
 
 # in_order TEXT ITEM...: passes when every ITEM occurs in TEXT after the one before
 in_order() {

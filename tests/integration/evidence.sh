@@ -20,31 +20,8 @@ db() { sqlite3 "$DB" "$1"; }
 field() { bot show "$1" --json | json "$2"; }
 mode() { stat -c %a "$1"; }
 
-# reply FROM UID BODY: answers a mail of the bot in FROM's INBOX as a mail
-# client does (to its Reply-To, In-Reply-To its Message-ID).
-reply() {
-	mailbox "$1" get "$2" >"$WORK/orig.eml"
-	$PY - "$WORK/orig.eml" "$1" "$3" <<'PYEOF'
-import email, email.policy, os, smtplib, ssl, sys
-from email.message import EmailMessage
-from email.utils import make_msgid, formatdate
-path, frm, body = sys.argv[1:]
-with open(path, "rb") as f:
-    orig = email.message_from_binary_file(f, policy=email.policy.default)
-m = EmailMessage()
-m["From"] = frm
-m["To"] = orig["Reply-To"] or orig["From"]
-m["Subject"] = "Re: " + str(orig["Subject"])
-m["Date"] = formatdate(localtime=True)
-m["Message-ID"] = make_msgid(domain="example.com")
-m["In-Reply-To"] = orig["Message-ID"]
-m.set_content(body + "\n")
-ctx = ssl.create_default_context(cafile=os.environ["IB_CA"])
-with smtplib.SMTP("127.0.0.1", int(os.environ["IB_SMTP_PORT"])) as s:
-    s.starttls(context=ctx)
-    s.send_message(m)
-PYEOF
-}
+# reply (lib.sh) answers a mail of the bot, quoting none of it.
+REPLY_QUOTE=0
 alarm_uid() { mailbox "$1" list INBOX | grep "$2" | grep "新規インシデント" | head -1 | cut -f1; }
 
 # sha256s of the rows of a query returning one blob per row, in order

@@ -177,6 +177,47 @@ print(m["Message-ID"].strip("<>"))
 PYEOF
 }
 
+# reply FROM UID BODY [HEADER: VALUE...]: answers the mail UID in FROM's
+# INBOX as a mail client does: to its Reply-To (which carries FROM's
+# token), In-Reply-To and References, "Re: " + its subject, BODY above
+# the original quoted with "> ".  A HEADER replaces the one made (a forged
+# From, a To without token, an Authentication-Results).  REPLY_QUOTE: how
+# many lines of the original to quote (default all; 0 quotes none).
+reply() {
+	local from="$1" uid="$2" body="$3"
+	shift 3
+	mailbox "$from" get "$uid" >"$WORK/orig.eml"
+	REPLY_QUOTE=${REPLY_QUOTE:-all} $PY - "$WORK/orig.eml" "$from" "$body" "$@" <<'PYEOF'
+import email, email.policy, os, smtplib, ssl, sys
+from email.message import EmailMessage
+from email.utils import make_msgid, formatdate
+path, frm, body, *extra = sys.argv[1:]
+with open(path, "rb") as f:
+    orig = email.message_from_binary_file(f, policy=email.policy.default)
+m = EmailMessage()
+m["From"] = frm
+m["To"] = orig["Reply-To"] or orig["From"]
+m["Subject"] = "Re: " + str(orig["Subject"])
+m["Date"] = formatdate(localtime=True)
+m["Message-ID"] = make_msgid(domain="example.com")
+m["In-Reply-To"] = orig["Message-ID"]
+m["References"] = orig["Message-ID"]
+for h in extra:
+    k, v = h.split(":", 1)
+    del m[k.strip()]
+    m[k.strip()] = v.strip()
+lines = orig.get_body(("plain",)).get_content().splitlines()
+quote = os.environ["REPLY_QUOTE"]
+if quote != "all":
+    lines = lines[:int(quote)]
+m.set_content(body + "\n\n" + "".join("> " + l + "\n" for l in lines) if lines else body + "\n")
+ctx = ssl.create_default_context(cafile=os.environ["IB_CA"])
+with smtplib.SMTP("127.0.0.1", int(os.environ["IB_SMTP_PORT"])) as s:
+    s.starttls(context=ctx)
+    s.send_message(m)
+PYEOF
+}
+
 # json EXPR: evaluates a Python expression over the JSON on stdin (as `j`).
 # Driving a bot through time: the script sets T0 (RFC 3339).
 at() {	# at OFFSET-SECONDS: T0 plus that, RFC 3339 in T0's zone

@@ -2,7 +2,10 @@
 # reload.sh — SIGHUP reloads the configuration and the templates of a
 # running service (issue 7): a good change takes effect; a configuration
 # that does not load, or a template that does not render, is refused and the
-# running configuration kept — the service goes on answering reports.
+# running configuration kept — the service goes on answering reports.  A
+# notice's own draft template added on disk waits for SIGHUP too: until
+# then its draft comes from draft.txt, and the service keeps running
+# (issue 15: it chose the new file, which the loaded set lacks, and exited).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 make_bot reload
@@ -16,6 +19,8 @@ trap cleanup EXIT
 logged() { grep -c "$1" "$WORK/run.log"; }
 
 cp -r "$ROOT/templates" "$WORK/tpl"
+# the operator has no Amazon draft of their own yet (added at the end)
+mv "$WORK/tpl/draft-amazon.txt" "$WORK/draft-amazon.txt"
 sed -i "s|^templates .*|templates = \"$WORK/tpl\"|" "$CONF"
 "$BOT" -c "$CONF" run >/dev/null 2>"$WORK/run.log" &
 bot_pid=$!
@@ -68,6 +73,25 @@ ok $? "the repaired template is taken at the next SIGHUP"
 send_mail "$REPORTER" "$BOT_ADDR" "reload 5" "fifth report" >/dev/null
 wait_for 20 has_mail "$REPORTER" 5
 like "$(mailbox "$REPORTER" list INBOX | grep "reload 5" | cut -f4)" "【改】" "... and used"
+
+# a notice's own draft template added on disk while the service runs
+amazon_report="Amazon の出品用アカウントに不審なログインがありました。"
+has_subject() { subjects "$1" | grep -q -- "$2"; }	# has_subject USER PATTERN
+sed 's/^Subject: /Subject: 【新】/' "$WORK/draft-amazon.txt" >"$WORK/tpl/draft-amazon.txt"
+send_mail "$REPORTER" "$BOT_ADDR" "reload 6" "$amazon_report" >/dev/null
+wait_for 20 has_mail "$REPORTER" 6
+ok $? "a draft-amazon.txt added on disk without SIGHUP: the next report is answered"
+wait_for 20 has_subject "$ADMIN1" "Draft: amazon"
+ok $? "... its Amazon draft comes from the loaded draft.txt"
+is "$(subjects "$ADMIN1" | grep -c '【新】')" 0 "... not from the file the service has not loaded"
+kill -0 "$bot_pid" 2>/dev/null
+ok $? "... and the service keeps running"
+kill -HUP "$bot_pid"
+wait_for 15 bash -c "[ \$(grep -c 'reloaded:' '$WORK/run.log') -ge 3 ]"
+ok $? "SIGHUP loads draft-amazon.txt"
+send_mail "$REPORTER" "$BOT_ADDR" "reload 7" "$amazon_report" >/dev/null
+wait_for 20 has_subject "$ADMIN1" "【新】.*notice to Amazon"
+ok $? "... and the next Amazon draft comes from it"
 
 kill -TERM "$bot_pid"
 wait_for 10 bash -c "! kill -0 $bot_pid 2>/dev/null"

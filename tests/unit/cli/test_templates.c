@@ -177,7 +177,7 @@ static bool has(const char *text, const char *what)
 static void check_draft(const char *name, bool full, const struct tvars *v, const char *subject,
 			const char *body)
 {
-	const char *what = full ? "full data" : "empty data", *missing;
+	const char *what = full ? "full data" : "empty data", *missing = NULL;
 	char due[64];
 
 	snprintf(due, sizeof due, "%s", r(v, "{{draft_due}}"));

@@ -120,6 +120,64 @@ static void test_html(void)
 	tvars_free(v);
 }
 
+static void put(const char *dir, const char *file, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	if ((f = fopen(path, "w"))) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * render_has follows what the renderer serves: the pinned set for its
+ * folder (a file added on disk afterwards is not there, a file removed
+ * still is), the disk for any other folder (issue 15: notice drafts were
+ * chosen by the disk while `run` rendered from its pinned set).
+ */
+static void test_has(void)
+{
+	char dir[] = "/tmp/ib-test-render-has-XXXXXX", other[] = "/tmp/ib-test-render-other-XXXXXX";
+	char path[4096];
+	struct error err = { 0 };
+	struct template_set *ts = NULL;
+	struct tvars *v = tvars_new();
+	char *subject = NULL, *body = NULL;
+
+	if (!mkdtemp(dir) || !mkdtemp(other))
+		return;
+	put(dir, "draft.txt", "Subject: general\n\nbody\n");
+	put(dir, "gone.txt", "Subject: gone\n\nbody\n");
+	put(other, "x.txt", "Subject: x\n\nbody\n");
+	CHECK(render_has(dir, "draft.txt") && !render_has(dir, "draft-amazon.txt"),
+	      "render_has without a pinned set: the disk");
+	CHECK_INT(template_set_load(dir, &ts, &err), 0, "a set is loaded");
+	render_pin(ts);
+	put(dir, "draft-amazon.txt", "Subject: new\n\nbody\n");
+	snprintf(path, sizeof path, "%s/gone.txt", dir);
+	unlink(path);
+	CHECK(!render_has(dir, "draft-amazon.txt"), "pinned: a file added on disk since is not there");
+	CHECK(render_mail(dir, "draft-amazon.txt", v, &subject, &body, &err) < 0,
+	      "... and render_mail agrees (it would not serve it)");
+	free(subject);
+	free(body);
+	CHECK(render_has(dir, "gone.txt") && render_has(dir, "draft.txt"),
+	      "pinned: the loaded files are there, even one removed from disk since");
+	CHECK(render_has(other, "x.txt") && !render_has(other, "y.txt"),
+	      "pinned: another folder is still read from disk");
+	render_pin(NULL);
+	CHECK(render_has(dir, "draft-amazon.txt") && !render_has(dir, "gone.txt"),
+	      "unpinned: the disk again");
+	template_set_free(ts);
+	tvars_free(v);
+	snprintf(path, sizeof path, "rm -rf '%s' '%s'", dir, other);
+	if (system(path) != 0)
+		CHECK(0, "the temporary folders are removed");
+}
+
 int main(void)
 {
 	render_ok("ID {{id}} / {{ name }}", "ID INC-2026-0001 / 山田 太郎", "variables, spaces inside braces");
@@ -151,5 +209,6 @@ int main(void)
 	render_bad("{{#if name}}{{else}}{{else}}{{/if}}", "second {{else}}", "two elses");
 	render_bad("{{bad name}}", "bad variable name", "a name with a space");
 	test_html();
+	test_has();
 	return test_done();
 }

@@ -659,5 +659,11 @@ int main(void)
 	waivable();
 	deadline_kinds();
 	obligation_invariants();
+	/* the one table of review names (store rows, reviews { }, review done KIND) */
+	CHECK_STR(review_name(REVIEW_RISK), "risk", "review_name: policy 5(1) is \"risk\"");
+	CHECK_STR(review_name(REVIEW_PLAN), "plan", "review_name: policy 5(2) is \"plan\"");
+	CHECK_STR(review_name(REVIEW_DRILL), "drill", "review_name: policy 6(2) is \"drill\"");
+	CHECK_STR(review_name(REVIEW_COUNT), "?", "review_name: out of range is \"?\"");
+	CHECK_STR(review_name((enum review_kind)-1), "?", "review_name: negative is \"?\"");
 	return test_done();
 }
