@@ -199,7 +199,7 @@ static int parse_args(struct command *c, const struct line *ln)
 		if (*ln->args) {
 			char quoted[VALUE_QUOTE_MAX + 4];
 
-			return command_bad(ln, "extra \"%s\": /%s takes no argument / 引数は不要です",
+			return command_bad(ln, "引数は不要です / extra \"%s\": /%s takes no argument",
 					   command_clip(ln->args, VALUE_QUOTE_MAX, quoted), command_name(c->verb));
 		}
 		return 0;
@@ -220,7 +220,7 @@ static int parse_args(struct command *c, const struct line *ln)
 	case CMD_CLOSE: return command_parse_close(c, ln);
 	case CMD_COUNT: break;
 	}
-	return command_bad(ln, "unknown command / 不明なコマンドです");
+	return command_bad(ln, "不明なコマンドです / unknown command");
 }
 
 /* ---- lines ------------------------------------------------------------ */
@@ -270,12 +270,12 @@ static int parse_line(struct command_list *l, int no, const char *s, const char 
 	c.raw[re - c.raw] = '\0';
 	ln.raw = c.raw;
 	if (l->n >= COMMAND_MAX) {
-		command_bad(&ln, "too many commands: at most %d in one mail / "
-			    "コマンドは 1 通に %d 個までです", COMMAND_MAX, COMMAND_MAX);
+		command_bad(&ln, "コマンドは 1 通に %d 個までです / "
+			    "too many commands: at most %d in one mail", COMMAND_MAX, COMMAND_MAX);
 		goto fail;
 	}
 	if (strchr(c.raw, '\r')) {
-		command_bad(&ln, "a carriage return (CR) inside the line / 行の途中に改行コード (CR) があります");
+		command_bad(&ln, "行の途中に改行コード (CR) があります / a carriage return (CR) inside the line");
 		goto fail;
 	}
 	w = c.raw + slash_at(c.raw, re);
@@ -286,8 +286,8 @@ static int parse_line(struct command_list *l, int no, const char *s, const char 
 	}
 	v = verb_of(word);
 	if (v < 0) {
-		command_bad(&ln, "unknown command \"/%s\": /help lists them / "
-			    "不明なコマンドです（/help で一覧を返信します）",
+		command_bad(&ln, "不明なコマンドです（/help で一覧を返信します） / "
+			    "unknown command \"/%s\": /help lists them",
 			    command_clip(word, VALUE_QUOTE_MAX, quoted));
 		free(word);
 		goto fail;

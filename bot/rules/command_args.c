@@ -301,11 +301,11 @@ static int bad_value(const struct line *ln, enum kind k, const char *v)
 
 	names_of(k, names, sizeof names);
 	if (!*v)
-		return command_bad(ln, "missing the %s / %sがありません; use one of / 次のいずれか: %s%s",
-				   command_kinds[k].en, command_kinds[k].ja, names,
+		return command_bad(ln, "%sがありません / missing the %s; 次のいずれか / use one of: %s%s",
+				   command_kinds[k].ja, command_kinds[k].en, names,
 				   command_kinds[k].labels ? " (or the Japanese name / 日本語名も可)" : "");
-	return command_bad(ln, "unknown %s \"%s\" / 不明な%sです; use one of / 次のいずれか: %s%s",
-			   command_kinds[k].en, command_clip(v, VALUE_QUOTE_MAX, quoted), command_kinds[k].ja, names,
+	return command_bad(ln, "不明な%s「%s」です / unknown %s; 次のいずれか / use one of: %s%s",
+			   command_kinds[k].ja, command_clip(v, VALUE_QUOTE_MAX, quoted), command_kinds[k].en, names,
 			   command_kinds[k].labels ? " (or the Japanese name / 日本語名も可)" : "");
 }
 
@@ -314,8 +314,8 @@ static int bad_extra(const struct line *ln, const char *extra, const char *usage
 {
 	char quoted[VALUE_QUOTE_MAX + 4];
 
-	return command_bad(ln, "extra \"%s\": write %s / 余分な引数です。%s と書いてください",
-			   command_clip(extra, VALUE_QUOTE_MAX, quoted), usage_en, usage_ja);
+	return command_bad(ln, "余分な引数「%s」です。%s と書いてください / extra argument: write %s",
+			   command_clip(extra, VALUE_QUOTE_MAX, quoted), usage_ja, usage_en);
 }
 
 /* ---- arguments -------------------------------------------------------- */
@@ -419,18 +419,18 @@ int command_parse_number(struct command *c, const struct line *ln)
 		strip_suffix(v, "名");
 		c->number = parse_count(v, true, AFFECTED_MAX);
 		if (c->number == -2)
-			r = command_bad(ln, "\"%s\" is more than 1,000,000,000 / 人数が大きすぎます（10 億まで）",
+			r = command_bad(ln, "人数が大きすぎます（10 億まで）: \"%s\" / more than 1,000,000,000",
 					command_clip(v, VALUE_QUOTE_MAX, quoted));
 		else if (c->number < 0)
-			r = command_bad(ln, "%s \"%s\": write the number of people, e.g. 1200 or 1,200 / "
-					"人数を数字で書いてください（例 1200、1,200）",
+			r = command_bad(ln, "人数を数字で書いてください（例 1200、1,200） / "
+					"%s \"%s\": write the number of people, e.g. 1200 or 1,200",
 					*v ? "not a number" : "missing the number",
 					command_clip(v, VALUE_QUOTE_MAX, quoted));
 	} else {
 		c->number = parse_count(v, false, CHECK_ITEM_MAX);
 		if (c->number < 1)
-			r = command_bad(ln, "not a checklist item \"%s\": write its number, 1-99 / "
-					"チェックリストの項目番号（1〜99）を書いてください",
+			r = command_bad(ln, "チェックリストの項目番号（1〜99）を書いてください / "
+					"not a checklist item \"%s\": write its number, 1-99",
 					command_clip(v, VALUE_QUOTE_MAX, quoted));
 	}
 	free(v);
@@ -545,21 +545,21 @@ int command_parse_aware(struct command *c, const struct line *ln)
 	case WHEN_OK:
 		break;
 	case WHEN_NO_ZONE:
-		r = command_bad(ln, "\"%s\" has no time zone: add it, e.g. %s (JST) or Z (UTC) / "
-				"タイムゾーンがありません。+09:00（日本時間）などを付けてください",
+		r = command_bad(ln, "タイムゾーンがありません。+09:00（日本時間）などを付けてください / "
+				"\"%s\" has no time zone: add it, e.g. %s (JST) or Z (UTC)",
 				quoted, WHEN_EXAMPLE);
 		break;
 	case WHEN_NO_TIME:
-		r = command_bad(ln, "\"%s\" has no time: write the time and its zone, e.g. %s / "
-				"時刻とタイムゾーンも書いてください（例 %s）", quoted, WHEN_EXAMPLE, WHEN_EXAMPLE);
+		r = command_bad(ln, "時刻とタイムゾーンも書いてください（例 %s） / "
+				"\"%s\" has no time: write the time and its zone", WHEN_EXAMPLE, quoted);
 		break;
 	case WHEN_RANGE:
-		r = command_bad(ln, "no such date or time \"%s\" / 存在しない日時です", quoted);
+		r = command_bad(ln, "存在しない日時です / no such date or time \"%s\"", quoted);
 		break;
 	case WHEN_FORMAT:
-		r = command_bad(ln, "%s \"%s\": write e.g. %s / 日時の形式が違います（例 %s）",
-				*v ? "not a date and time" : "missing the date and time",
-				quoted, WHEN_EXAMPLE, WHEN_EXAMPLE);
+		r = command_bad(ln, "日時の形式が違います（例 %s） / %s \"%s\"",
+				WHEN_EXAMPLE, *v ? "not a date and time" : "missing the date and time",
+				quoted);
 		break;
 	}
 	free(v);
@@ -620,8 +620,8 @@ int command_parse_assign(struct command *c, const struct line *ln)
 		return command_out_of_memory(ln->err);
 	if (!*v) {
 		free(v);
-		return command_bad(ln, "missing the address, e.g. /assign taro@example.jp / "
-				   "担当者のメールアドレスがありません");
+		return command_bad(ln, "担当者のメールアドレスがありません / "
+				   "missing the address, e.g. /assign taro@example.jp");
 	}
 	if ((why = address_problem(v)) != NULL) {
 		int r = command_bad(ln, "\"%s\": %s", command_clip(v, VALUE_QUOTE_MAX, quoted), why);
@@ -648,8 +648,8 @@ int command_parse_notice(struct command *c, const struct line *ln, enum need nee
 	else if (need == TEXT_NONE && *rest)
 		r = bad_extra(ln, rest, "/draft NOTICE", "/下書き 通知");
 	else if (need == TEXT_REQUIRED && !*rest)
-		r = command_bad(ln, "missing the reason: write /skip NOTICE REASON / "
-				"理由がありません。/不要 通知 理由 と書いてください");
+		r = command_bad(ln, "理由がありません。/不要 通知 理由 と書いてください / "
+				"missing the reason: write /skip NOTICE REASON");
 	else if (*rest && !(c->text = strdup(rest)))
 		r = command_out_of_memory(ln->err);
 	free(v);
@@ -660,7 +660,7 @@ int command_parse_notice(struct command *c, const struct line *ln, enum need nee
 int command_parse_note(struct command *c, const struct line *ln)
 {
 	if (!*ln->args)
-		return command_bad(ln, "missing the text: write /note TEXT / メモの本文がありません");
+		return command_bad(ln, "メモの本文がありません / missing the text: write /note TEXT");
 	if (!(c->text = strdup(ln->args)))
 		return command_out_of_memory(ln->err);
 	return 0;
@@ -682,8 +682,8 @@ int command_parse_close(struct command *c, const struct line *ln)
 	if (c->force) {
 		text = command_skip_blanks(we, e);
 		if (!*text)
-			return command_bad(ln, "force needs a reason: write /close force REASON / "
-					   "強制クローズには理由が必要です（/クローズ 強制 理由）");
+			return command_bad(ln, "強制クローズには理由が必要です（/クローズ 強制 理由） / "
+					   "force needs a reason: write /close force REASON");
 	}
 	if (!(c->text = strdup(text)))
 		return command_out_of_memory(ln->err);
@@ -733,8 +733,8 @@ int command_parse_lessons(struct command *c, const struct line *ln)
 		e -= l ? l : 1;
 	if (s == e) {
 		free(doc);
-		return command_bad(ln, "the document is missing: write it below the /lessons line / "
-				   "文書がありません。/教訓 の次の行から書いてください");
+		return command_bad(ln, "文書がありません。/教訓 の次の行から書いてください / "
+				   "the document is missing: write it below the /lessons line");
 	}
 	memmove(doc, s, (size_t)(e - s));
 	doc[e - s] = '\0';

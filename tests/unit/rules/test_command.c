@@ -256,12 +256,12 @@ static const struct refuse_case {
 	{ "a slash alone", "/", 1, "unknown command \"/\"" },
 	{ "a space after the slash", "/ ack", 1, "unknown command" },
 	{ "a colon after the word", "/note: text", 1, "unknown command \"/note:\"" },
-	{ "bad priority", "/priority urgent", 1, "unknown priority \"urgent\"" },
+	{ "bad priority", "/priority urgent", 1, "不明な優先度「urgent」" },
 	{ "missing priority", "/priority", 1, "missing the priority" },
 	{ "bad priority in the middle: all refused", "/ack\n/priority urgent\n/close", 2,
-	  "/ 不明な優先度です" },
+	  "不明な優先度「urgent」です" },
 	{ "missing type", "/type", 1, "missing the type" },
-	{ "bad type", "/type hacking", 1, "unknown type \"hacking\"" },
+	{ "bad type", "/type hacking", 1, "不明な種別「hacking」" },
 	{ "bad source", "/source rumour", 1, "unknown source" },
 	{ "bad status", "/status done", 1, "unknown status" },
 	{ "/affected abc", "/affected abc", 1, "not a number \"abc\"" },
@@ -283,9 +283,9 @@ static const struct refuse_case {
 	{ "/aware missing", "/aware", 1, "missing the date" },
 	{ "/skip without reason", "/skip publication", 1, "missing the reason" },
 	{ "/skip without notice", "/skip", 1, "missing the notice" },
-	{ "/skip unknown notice", "/skip press 不要", 1, "unknown notice \"press\"" },
+	{ "/skip unknown notice", "/skip press 不要", 1, "不明な通知「press」" },
 	{ "/done unknown notice", "/done 速報", 1, "unknown notice" },
-	{ "/draft extra", "/draft amazon now please", 1, "extra \"now please\"" },
+	{ "/draft extra", "/draft amazon now please", 1, "余分な引数「now please」" },
 	{ "/close force without reason", "/close force", 1, "force needs a reason" },
 	{ "/クローズ 強制 without reason", "/クローズ　強制　", 1, "強制クローズには理由が必要です" },
 	{ "/assign with spaces", "/assign taro yamada@example.jp", 1, "without a name or spaces" },
@@ -301,14 +301,14 @@ static const struct refuse_case {
 	{ "/assign dot at the start", "/assign .taro@example.jp", 1, "before @" },
 	{ "/assign non-ASCII", "/assign 太郎@example.jp", 1, "ASCII" },
 	{ "/assign missing", "/assign", 1, "missing the address" },
-	{ "/ack with an argument", "/ack 了解しました", 1, "extra \"了解しました\"" },
+	{ "/ack with an argument", "/ack 了解しました", 1, "引数は不要です / extra \"了解しました\"" },
 	{ "/help with an argument", "/help me", 1, "extra" },
 	{ "/reopen with an argument", "/reopen now", 1, "extra" },
 	{ "/drill with an argument", "/drill yes", 1, "extra" },
-	{ "/flag unknown", "/flag ebay", 1, "unknown flag \"ebay\"" },
-	{ "/flag neither on nor off", "/flag amazon maybe", 1, "extra \"maybe\"" },
+	{ "/flag unknown", "/flag ebay", 1, "不明なフラグ「ebay」" },
+	{ "/flag neither on nor off", "/flag amazon maybe", 1, "余分な引数「maybe」" },
 	{ "/flag missing", "/flag", 1, "missing the flag" },
-	{ "/flag off alone", "/flag off", 1, "unknown flag \"off\"" },
+	{ "/flag off alone", "/flag off", 1, "不明なフラグ「off」" },
 	{ "/check 0", "/check 0", 1, "not a checklist item" },
 	{ "/check 100", "/check 100", 1, "not a checklist item" },
 	{ "/check abc", "/check abc", 1, "1-99" },
@@ -512,9 +512,9 @@ static void test_messages(void)
 
 	CHECK(command_parse("/ack\n/priority urgent", &l, &err) == -1, "message: refused");
 	CHECK_STR(err.msg,
-		  "2 行目 / line 2: \"/priority urgent\": unknown priority \"urgent\" / 不明な優先度です; "
-		  "use one of / 次のいずれか: high, medium, low (or the Japanese name / 日本語名も可)",
-		  "message: line, raw line quoted, reason in English / Japanese, the values");
+		  "2 行目 / line 2: \"/priority urgent\": 不明な優先度「urgent」です / unknown priority; "
+		  "次のいずれか / use one of: high, medium, low (or the Japanese name / 日本語名も可)",
+		  "message: line, raw line quoted, reason in Japanese / English, the values");
 	CHECK(command_parse("/aware 2026-11-25T09:30", &l, &err) == -1, "aware: refused");
 	CHECK(strstr(err.msg, "+09:00") != NULL, "aware without zone: says how to add one");
 }
@@ -585,8 +585,8 @@ static void test_limit(void)
 	command_list_release(&l);
 	strcat(in, "/help\n");
 	CHECK(command_parse(in, &l, &err) == -1 && err.cls == ERR_MESSAGE &&
-	      strncmp(err.msg, "76 行目 / line 76: \"/help\": too many commands",
-			  strlen("76 行目 / line 76: \"/help\": too many commands")) == 0 && l.n == 0,
+	      strncmp(err.msg, "76 行目 / line 76: \"/help\": コマンドは 1 通に",
+			  strlen("76 行目 / line 76: \"/help\": コマンドは 1 通に")) == 0 && l.n == 0,
 	      "51 commands: refused at the 51st");
 	if (l.n || strncmp(err.msg, "76 行目 / line 76:", strlen("76 行目 / line 76:")) != 0)
 		printf("#   message: %s\n", err.msg);
