@@ -162,8 +162,8 @@ is "$(ls -A "$STATE" | sort | tr '\n' ' ')" "$(cd "$STATE" && ls -A | grep -E '^
 echo "$PKG $PKG/purge-state boolean true" | debconf-set-selections
 dpkg -i "$deb" >"$WORK/install2.log" 2>&1
 ok $? "installed again over the kept records"
-is "$(stat -c '%a %U' "$STATE" "$STATE/incidents.db" 2>&1 | tr '\n' ' ')" "700 incident-bot 644 incident-bot " \
-	"... which it finds owned by the same user, as they were"
+is "$(stat -c '%a %U' "$STATE" "$STATE/incidents.db" 2>&1 | tr '\n' ' ')" "700 incident-bot 600 incident-bot " \
+	"... which it finds owned by the same user and private (0700, 0600: issue 14 V8), as they were"
 dpkg --purge "$PKG" >"$WORK/purge2.log" 2>&1
 ok $? "dpkg --purge with incident-bot/purge-state true"
 [ ! -e "$STATE" ] && ! getent passwd incident-bot >/dev/null && ! getent group incident-bot >/dev/null

@@ -9,6 +9,9 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 make_bot reload
+# eight reports from one reporter within the hour: above the default
+# acknowledgement cap (limits.replies_per_sender_per_hour = 5, issue 14)
+printf 'limits {\n  replies_per_sender_per_hour = 100\n}\n' >>"$CONF"
 bot_pid=
 cleanup() {
 	[ -n "$bot_pid" ] && kill "$bot_pid" 2>/dev/null
