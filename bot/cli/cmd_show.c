@@ -55,8 +55,7 @@ static bool in_set(unsigned set, const char *kind)
 
 static void print_json(const struct ticket_view *v)
 {
-	struct policy_facts facts = policy_facts_of(v->t.flags, v->t.type, v->t.affected,
-						    v->t.affected_over);
+	struct policy_facts facts = policy_ticket_facts(&v->t);
 	struct json j;
 	size_t i, k;
 
@@ -160,8 +159,7 @@ static const char *label_of(const char *name, int (*from_name)(const char *),
 
 static void print_text(const struct ticket_view *v)
 {
-	struct policy_facts facts = policy_facts_of(v->t.flags, v->t.type, v->t.affected,
-						    v->t.affected_over);
+	struct policy_facts facts = policy_ticket_facts(&v->t);
 	unsigned skippable = policy_waivable(&facts);
 	const struct ticket *t = &v->t;
 	char a[40], b[40];

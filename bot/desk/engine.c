@@ -16,10 +16,6 @@ static int out_of_memory(struct error *err)
 	return error_set(err, ERR_TEMP, "engine: out of memory");
 }
 
-struct policy_facts engine_facts(const struct ticket *t)
-{
-	return policy_facts_of(t->flags, t->type, t->affected, t->affected_over);
-}
 
 /* "personal-data amazon" — the ticket's flags by name. */
 static void flags_text(unsigned flags, char *buf, size_t len)
@@ -56,7 +52,7 @@ _Static_assert(OBL_COUNT < 31, "the kinds created no longer fit engine_sync_obli
 int engine_sync_obligations(const struct config *cfg, struct store *st, const struct ticket *t,
 			    const char *actor, time_t now, struct error *err)
 {
-	struct policy_facts facts = engine_facts(t);
+	struct policy_facts facts = policy_ticket_facts(t);
 	unsigned want = policy_obligations(&facts);
 	char due_text[40], detail[200];
 	unsigned created = 0;

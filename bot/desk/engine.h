@@ -50,7 +50,4 @@ int engine_sync_obligations(const struct config *cfg, struct store *st, const st
 int engine_set_status(struct store *st, struct ticket *t, enum status to, const char *actor,
 		      time_t now, struct error *err);
 
-/* The facts policy_obligations() reads, from a ticket. */
-struct policy_facts engine_facts(const struct ticket *t);
-
 #endif

@@ -408,8 +408,7 @@ static int set_obligations(struct tvars *v, const struct inputs *in, struct erro
 			}
 		}
 		/* policy 7-4 省略可能: open until an admin skips it, marked so */
-		struct policy_facts facts = policy_facts_of(t->flags, t->type, t->affected,
-							    t->affected_over);
+		struct policy_facts facts = policy_ticket_facts(t);
 		bool skippable = kind >= 0 && (policy_waivable(&facts) & (1u << kind));
 		enum deadline_kind dk = policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT, &facts);
 

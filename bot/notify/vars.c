@@ -374,8 +374,7 @@ static int add_checklist(struct tvars *v, const struct checklist_item *items, si
 int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checklist_item *items,
 		    size_t n_items, const struct obligation *obl, size_t n_obl, time_t now)
 {
-	struct policy_facts facts = policy_facts_of(t->flags, t->type, t->affected,
-							    t->affected_over);
+	struct policy_facts facts = policy_ticket_facts(t);
 	unsigned skippable = policy_waivable(&facts);
 	char key[64];
 	size_t i;
@@ -435,8 +434,7 @@ int vars_add_obligation(struct tvars *v, const struct obligation *o, const struc
 			time_t now)
 {
 	int kind = obligation_from_name(o->kind);
-	struct policy_facts facts = t ? policy_facts_of(t->flags, t->type, t->affected,
-							t->affected_over) : (struct policy_facts){ 0 };
+	struct policy_facts facts = t ? policy_ticket_facts(t) : (struct policy_facts){ 0 };
 	enum deadline_kind dk = policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT,
 						     t ? &facts : NULL);
 	char due[40], span[40];

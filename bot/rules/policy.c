@@ -8,6 +8,8 @@
  */
 #include "rules/policy.h"
 
+#include "store/store.h"
+
 /* One value of an enumeration: its stable name and its Japanese label. */
 struct entry {
 	const char *name;	/* stored in the database: never rename */
@@ -380,6 +382,11 @@ struct policy_facts policy_facts_of(unsigned flags, const char *type, long affec
 		.flags = flags, .affected = affected, .affected_over = affected_over,
 		.type = t >= 0 ? (enum incident_type)t : TYPE_OTHER,
 	};
+}
+
+struct policy_facts policy_ticket_facts(const struct ticket *t)
+{
+	return policy_facts_of(t->flags, t->type, t->affected, t->affected_over);
 }
 
 static bool type_is_outage(enum incident_type t)

@@ -188,6 +188,10 @@ struct policy_facts {
 struct policy_facts policy_facts_of(unsigned flags, const char *type, long affected,
 				    bool affected_over);
 
+/* The same of a stored ticket (store.h): the one place its fields become facts. */
+struct ticket;
+struct policy_facts policy_ticket_facts(const struct ticket *t);
+
 /*
  * APPI rules art. 7: personal data and one of the four cases that make a
  * PPC report mandatory — sensitive (1), financial (2), malicious (3),
