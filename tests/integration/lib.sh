@@ -80,15 +80,7 @@ make_bot() {
 	BOSS="boss-$tag@example.com"
 	REPORTER="reporter-$tag@example.com"
 	OUTSIDER="outsider-$tag@example.com"
-	local u
-	for u in "$BOT_ADDR" "$ADMIN1" "$ADMIN2" "$BOSS" "$REPORTER" "$OUTSIDER"; do
-		scripts/mailserver adduser "$u" >/dev/null
-	done
-	# Dovecot looks at its passwd-file at most once a second
-	# (passwd_file_sync): a login in the second the users were added can
-	# be refused as "unknown user" when another login read the file in
-	# that second.  The next second sees them.
-	sleep "$(date +%N | awk '{ printf "%.3f", 1.02 - $1 / 1e9 }')"
+	scripts/mailserver adduser "$BOT_ADDR" "$ADMIN1" "$ADMIN2" "$BOSS" "$REPORTER" "$OUTSIDER" >/dev/null
 	mkdir -p "$WORK/secrets"
 	chmod 700 "$WORK/secrets"
 	install -m 600 "$IB_MAIL_DIR/secrets/password" "$WORK/secrets/imap"
