@@ -322,6 +322,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("deadline", config_deadline_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("digest", config_digest_opts, CFGF_NODEFAULT),
 	CFG_SEC("reviews", config_reviews_opts, CFGF_NODEFAULT),
+	CFG_SEC("calendar", config_calendar_opts, CFGF_NODEFAULT),
 	CFG_SEC("contacts", config_contacts_opts, CFGF_NODEFAULT),
 	CFG_SEC("commands", config_commands_opts, CFGF_NODEFAULT),
 	CFG_END()

@@ -21,7 +21,8 @@ cfg_t *config_parse_file(const char *path, cfg_opt_t *opts, void (*validators)(c
 
 /* config_policy.c: the sections it adds to the root, their validators and copying. */
 extern cfg_opt_t config_escalation_opts[], config_deadline_opts[], config_digest_opts[],
-	config_reviews_opts[], config_contacts_opts[], config_commands_opts[];
+	config_reviews_opts[], config_contacts_opts[], config_commands_opts[],
+	config_calendar_opts[];
 void config_policy_validators(cfg_t *root);
 void config_policy_fill(cfg_t *root, struct policy_config *p);
 void config_contacts_fill(cfg_t *root, struct contacts_config *k);

@@ -139,6 +139,15 @@ cfg_opt_t config_digest_opts[] = {
 	CFG_END()
 };
 
+/* Issue 12 point 9: the days besides weekends and Japan's public holidays
+ * (rules/holidays.c) on which nobody works, and when the reminder of a
+ * deadline falling on such a day comes on the business day before it. */
+cfg_opt_t config_calendar_opts[] = {
+	CFG_STR_LIST("holidays", "{}", CFGF_NONE),
+	CFG_STR("reminder_time", "10:00", CFGF_NONE),
+	CFG_END()
+};
+
 cfg_opt_t config_reviews_opts[] = {
 	CFG_STR("risk", NULL, CFGF_NONE),
 	CFG_STR("plan", NULL, CFGF_NONE),
@@ -168,6 +177,42 @@ cfg_opt_t config_contacts_opts[] = {
 	CFG_END()
 };
 
+/* "2026-12-29" as YYYYMMDD, or -1 unless a real date. */
+static int date_key(const char *s)
+{
+	int y, m, d, n = 0;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[n] ||
+	    y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	{
+		static const int days[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+		bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+		if (d > days[m - 1] || (m == 2 && d == 29 && !leap))
+			return -1;
+	}
+	return y * 10000 + m * 100 + d;
+}
+
+static int validate_holidays(cfg_t *cfg, cfg_opt_t *opt)
+{
+	unsigned i;
+
+	if (cfg_opt_size(opt) > CALENDAR_DAYS_OFF_MAX) {
+		cfg_error(cfg, "calendar.holidays: %u days, at most %d", cfg_opt_size(opt),
+			  CALENDAR_DAYS_OFF_MAX);
+		return -1;
+	}
+	for (i = 0; i < cfg_opt_size(opt); i++)
+		if (date_key(cfg_opt_getnstr(opt, i)) < 0) {
+			cfg_error(cfg, "calendar.holidays: \"%s\" is not a date (write \"2026-12-29\")",
+				  cfg_opt_getnstr(opt, i));
+			return -1;
+		}
+	return 0;
+}
+
 static int validate_auth(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, 0);
@@ -195,6 +240,8 @@ void config_policy_validators(cfg_t *c)
 	cfg_set_validate_func(c, "deadline|remind", validate_remind);
 	cfg_set_validate_func(c, "deadline", validate_deadline);
 	cfg_set_validate_func(c, "digest|time", validate_daytime);
+	cfg_set_validate_func(c, "calendar|reminder_time", validate_daytime);
+	cfg_set_validate_func(c, "calendar|holidays", validate_holidays);
 	cfg_set_validate_func(c, "commands|auth", validate_auth);
 }
 
@@ -222,7 +269,7 @@ static void remind_fill(struct deadline_config *d, const char *const *remind, si
 void config_policy_fill(cfg_t *c, struct policy_config *p)
 {
 	cfg_t *esc = cfg_getsec(c, "escalation"), *dg = cfg_getsec(c, "digest");
-	cfg_t *rv = cfg_getsec(c, "reviews");
+	cfg_t *rv = cfg_getsec(c, "reviews"), *cal = cfg_getsec(c, "calendar");
 	const char *v;
 	size_t i, j;
 
@@ -266,6 +313,13 @@ void config_policy_fill(cfg_t *c, struct policy_config *p)
 	}
 	p->review_repeat = span_of(rv ? cfg_getstr(rv, "repeat") : "7d");
 	p->aware_window = span_of(cfg_getstr(c, "aware_window"));
+
+	daytime_parse(cal ? cfg_getstr(cal, "reminder_time") : "10:00",
+		      &p->calendar.reminder_minutes);
+	p->calendar.n_days_off = 0;
+	for (i = 0; cal && i < cfg_size(cal, "holidays") && i < CALENDAR_DAYS_OFF_MAX; i++)
+		p->calendar.days_off[p->calendar.n_days_off++] =
+			date_key(cfg_getnstr(cal, "holidays", i));
 }
 
 void config_contacts_fill(cfg_t *c, struct contacts_config *k)

@@ -77,7 +77,7 @@ static int obligation_tick(const struct config *cfg, struct store *st, const str
 {
 	int kind = obligation_from_name(o->kind);
 	const struct deadline_config *dc;
-	time_t points[REMIND_MAX];
+	time_t points[REMIND_MAX + 1];
 	int remind, overdue, rc;
 	struct ticket t;
 	char detail[200], due[40];
@@ -88,7 +88,10 @@ static int obligation_tick(const struct config *cfg, struct store *st, const str
 	dc = &cfg->policy.deadline[kind];
 	for (i = 0; i < dc->n_remind; i++)
 		points[i] = remind_at(&dc->remind[i], o->start_at, o->due_at);
-	remind = stage_reached(points, dc->n_remind, now);
+	/* issue 12 point 9: due on a weekend or holiday, reminded on the last
+	 * business day before it as well */
+	points[i++] = business_day_reminder(&cfg->policy.calendar, o->start_at, o->due_at);
+	remind = stage_reached(points, i, now);
 	overdue = stage_overdue(o->due_at, now, span_seconds_at(o->due_at,
 								&cfg->policy.overdue_repeat));
 	if (remind <= o->remind_stage && overdue <= o->overdue_stage)

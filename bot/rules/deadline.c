@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rules/holidays.h"
+
 /* time_t is a signed integer on every system we build on. */
 #define TIME_T_MAX ((time_t)((1ULL << (sizeof(time_t) * CHAR_BIT - 1)) - 1))
 #define TIME_T_MIN (-TIME_T_MAX - 1)
@@ -134,6 +136,22 @@ static long long days_from_civil(long long y, int m, int d)
 	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + doe - 719468;
+}
+
+/* The Gregorian date of a day since 1970-01-01 (H. Hinnant's civil_from_days). */
+static void civil_from_days(long long z, long long *y, int *m, int *d)
+{
+	long long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
 }
 
 /* The zone's offset from UTC at t, in seconds; -1 if the calendar cannot hold t. */
@@ -318,6 +336,45 @@ time_t daily_last(time_t now, int minutes)
 		if (resolve(day * DAY + minutes * 60LL, &r) == 0 && r <= now)
 			return r;
 	return now;
+}
+
+bool business_day(const struct business_calendar *c, int y, int m, int d)
+{
+	long long day = days_from_civil(y, m, d);
+	int weekday = (int)(((day % 7) + 11) % 7);	/* 1970-01-01 was a Thursday: 0 = Sunday */
+	int key = y * 10000 + m * 100 + d;
+	size_t i;
+
+	if (weekday == 0 || weekday == 6 || holiday_jp(y, m, d))
+		return false;
+	for (i = 0; c && i < c->n_days_off; i++)
+		if (c->days_off[i] == key)
+			return false;
+	return true;
+}
+
+time_t business_day_reminder(const struct business_calendar *c, time_t start, time_t due)
+{
+	long long day, y;
+	int m, d, i;
+	struct tm tm;
+	time_t r;
+
+	if (!localtime_r(&due, &tm) ||
+	    business_day(c, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday))
+		return 0;
+	day = days_from_civil(tm.tm_year + 1900LL, tm.tm_mon + 1, tm.tm_mday);
+	/* bounded: 年末年始 and Golden Week are about ten days, a configured
+	 * summer closure a few more */
+	for (i = 1; i <= 60; i++) {
+		civil_from_days(day - i, &y, &m, &d);
+		if (!business_day(c, (int)y, m, d))
+			continue;
+		if (resolve((day - i) * DAY + (c ? c->reminder_minutes : 0) * 60LL, &r) < 0)
+			return 0;
+		return r > start && r < due ? r : 0;
+	}
+	return 0;
 }
 
 char *local_date(time_t t, char *buf, size_t len)

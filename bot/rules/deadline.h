@@ -133,6 +133,31 @@ int stage_reached(const time_t *points, size_t n, time_t now);
  */
 int stage_overdue(time_t due, time_t now, long repeat_seconds);
 
+/*
+ * Business days (issue 12 point 9): Monday to Friday except Japan's public
+ * holidays (rules/holidays.h) and the company's configured days off.  A
+ * deadline that falls on another day gets one more reminder, at
+ * reminder_minutes local time on the last business day before it: a PPC
+ * report due on Saturday is reminded on Friday, while people are at work.
+ */
+#define CALENDAR_DAYS_OFF_MAX 64
+struct business_calendar {
+	int days_off[CALENDAR_DAYS_OFF_MAX];	/* YYYYMMDD: calendar { holidays } */
+	size_t n_days_off;
+	int reminder_minutes;			/* local time of day: 10:00 = 600 */
+};
+
+/* Whether y-m-d (a valid date) is a business day. */
+bool business_day(const struct business_calendar *c, int y, int m, int d);
+
+/*
+ * The extra reminder of a deadline due on a day that is not a business
+ * day: reminder_minutes on the last business day before due's local date,
+ * when that instant lies in (start, due); else 0 (due on a business day,
+ * the business day before the start, or none within 60 days).
+ */
+time_t business_day_reminder(const struct business_calendar *c, time_t start, time_t due);
+
 /* SPEC 5: one obligation kind's due time and reminders. */
 #define REMIND_MAX 6
 struct deadline_config {
@@ -152,6 +177,7 @@ struct policy_config {
 	struct span review_every[REVIEW_COUNT];	/* risk 1y, plan 6mo, drill 6mo */
 	struct span review_repeat;		/* a due review is re-reminded: 7d */
 	struct span aware_window;		/* how far a Date header may precede arrival: 24h */
+	struct business_calendar calendar;	/* weekends, holidays, days off */
 };
 
 /*

@@ -81,7 +81,17 @@ like "$(subjects "$BOSS")" "【契約上の期限超過】" "... its subject say
 is "$(subjects "$BOSS" | grep -c "ダイジェスト")" 1 "... and the digest of 2026-11-26 09:00 went out late, once"
 poll_at $((25 * H))
 is "$(subjects "$BOSS" | grep -c "期限超過")" 1 "no second overdue mail within the day"
+# issue 12 point 9: the individuals' notice (3 days) falls due on Saturday
+# 11-28 10:00; its 50 % reminder came on Thursday night, and the last
+# business day before it, Friday 11-27, brings one more at 10:00
+reminded() {
+	sqlite3 "$WORK/state/incidents.db" "SELECT count(*) FROM events
+		WHERE kind = 'reminder' AND detail LIKE 'individuals due %'"
+}
+poll_at $((48 * H - 60))
+is "$(reminded)" 1 "the individuals' notice due on Saturday: its 50 % reminder by Friday 09:59"
 poll_at $((48 * H))
+is "$(reminded)" 2 "... and one more on Friday at 10:00, the last business day before it"
 is "$(subjects "$BOSS" | grep -c "期限超過")" 2 "a second overdue escalation a day later"
 
 # --- the unauthorized-purpose case: the final report in 60 days

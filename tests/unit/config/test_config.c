@@ -238,6 +238,25 @@ static void test_limits(void)
 	}
 }
 
+/* Issue 12 point 9: the business calendar's days off and reminder time. */
+static void test_calendar(void)
+{
+	struct config cfg;
+	struct error err;
+
+	CHECK_INT(load(with_limits("calendar {\n  holidays = {\"2026-12-29\", \"2028-02-29\"}\n"
+				   "  reminder_time = \"09:30\"\n}\n"), &cfg, &err), 0,
+		  "calendar loads");
+	CHECK_INT(cfg.policy.calendar.n_days_off, 2, "  two days off");
+	CHECK_INT(cfg.policy.calendar.days_off[1], 20280229, "  a leap day is a date");
+	CHECK_INT(cfg.policy.calendar.reminder_minutes, 570, "  reminded at 09:30");
+	config_release(&cfg);
+	CHECK_INT(load(with_limits(""), &cfg, &err), 0, "no calendar section loads");
+	CHECK_INT(cfg.policy.calendar.n_days_off, 0, "  no days off");
+	CHECK_INT(cfg.policy.calendar.reminder_minutes, 600, "  reminded at 10:00 by default");
+	config_release(&cfg);
+}
+
 static void test_errors(void)
 {
 	static const struct {
@@ -258,6 +277,12 @@ static void test_errors(void)
 		{ "language", "language = \"ja\"\ndeadline \"amazon\" { due_malicious = \"60d\" }",
 		  "due_malicious belongs to deadline \"ppc-final\" only" },
 		{ "language", "language = \"ja\"\naware_window = \"soon\"", "aware_window" },
+		{ "language", "language = \"ja\"\ncalendar { holidays = {\"2026-02-30\"} }",
+		  "calendar.holidays: \"2026-02-30\" is not a date" },
+		{ "language", "language = \"ja\"\ncalendar { holidays = {\"12/29\"} }",
+		  "calendar.holidays" },
+		{ "language", "language = \"ja\"\ncalendar { reminder_time = \"25:00\" }",
+		  "reminder_time" },
 	};
 	size_t i;
 
@@ -426,6 +451,7 @@ int main(void)
 	test_smallest();
 	test_charset();
 	test_errors();
+	test_calendar();
 	test_limits();
 	test_secrets();
 	test_hash_in_string();

@@ -475,6 +475,52 @@ static void test_limits(void)
 	CHECK_INT(deadline_check_limits(&p, at, w, 1), 1, "limits: at most max lines");
 }
 
+/* Issue 12 point 9: business days and the reminder before a deadline on a
+ * weekend, a public holiday or a configured day off. */
+static void test_business_days(void)
+{
+	struct business_calendar cal = { .reminder_minutes = 600 };
+	time_t start = at("2026-12-07T09:00:00+09:00");	/* a Monday */
+
+	CHECK(business_day(&cal, 2026, 12, 11), "business day: a Friday");
+	CHECK(!business_day(&cal, 2026, 12, 12), "business day: not a Saturday");
+	CHECK(!business_day(&cal, 2026, 12, 13), "business day: not a Sunday");
+	CHECK(!business_day(&cal, 2026, 11, 23), "business day: not 勤労感謝の日 (a Monday)");
+	CHECK(!business_day(&cal, 2026, 9, 22), "business day: not the 国民の休日 of 2026");
+	CHECK(!business_day(&cal, 2027, 3, 22), "business day: not the 振替休日 after 春分 2027");
+	CHECK(business_day(&cal, 2026, 12, 29), "business day: 12-29 unless configured");
+	cal.days_off[cal.n_days_off++] = 20261229;
+	CHECK(!business_day(&cal, 2026, 12, 29), "business day: a configured day off is not one");
+	CHECK(business_day(NULL, 2026, 12, 29), "business day: no calendar: weekdays and holidays only");
+
+	CHECK_STR(fmt(business_day_reminder(&cal, start, at("2026-12-12T09:35:00+09:00"))),
+		  "2026-12-11T10:00:00+09:00",
+		  "reminder: due Saturday 09:35: Friday 10:00");
+	CHECK_STR(fmt(business_day_reminder(&cal, start, at("2026-12-13T23:00:00+09:00"))),
+		  "2026-12-11T10:00:00+09:00",
+		  "reminder: due Sunday: Friday 10:00 too");
+	CHECK_STR(fmt(business_day_reminder(&cal, start, at("2026-12-10T18:00:00+09:00"))), "0",
+		  "reminder: due on a business day: none");
+	CHECK_STR(fmt(business_day_reminder(&cal, at("2026-11-20T12:00:00+09:00"),
+					    at("2026-11-23T12:00:00+09:00"))),
+		  "0", "reminder: Friday 10:00 is before the start (Friday noon): none");
+	CHECK_STR(fmt(business_day_reminder(&cal, at("2026-11-19T12:00:00+09:00"),
+					    at("2026-11-23T12:00:00+09:00"))),
+		  "2026-11-20T10:00:00+09:00",
+		  "reminder: due on 勤労感謝の日 (Monday): the Friday before");
+	CHECK_STR(fmt(business_day_reminder(&cal, at("2026-04-20T12:00:00+09:00"),
+					    at("2026-05-06T12:00:00+09:00"))),
+		  "2026-05-01T10:00:00+09:00",
+		  "reminder: due in Golden Week (振替休日 5-6): Friday 5-1");
+	CHECK_STR(fmt(business_day_reminder(&cal, at("2026-12-20T12:00:00+09:00"),
+					    at("2026-12-29T12:00:00+09:00"))),
+		  "2026-12-28T10:00:00+09:00",
+		  "reminder: due on a configured day off: the day before");
+	CHECK_STR(fmt(business_day_reminder(&cal, at("2026-12-12T08:00:00+09:00"),
+					    at("2026-12-12T12:00:00+09:00"))),
+		  "0", "reminder: opened and due on the same Saturday: none");
+}
+
 int main(void)
 {
 	clock_set_zone("Asia/Tokyo");
@@ -490,5 +536,6 @@ int main(void)
 	test_dst();
 	test_awareness();
 	test_limits();
+	test_business_days();
 	return test_done();
 }
