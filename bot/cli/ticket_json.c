@@ -37,6 +37,12 @@ void ticket_json_fields(struct json *j, const struct ticket *t)
 		json_int(j, t->records);
 	else
 		json_null(j);
+	json_kv_string(j, "system", t->system);		/* policy 6(3): the system named; null none */
+	json_key(j, "recovery_seconds");	/* ... the downtime its business allows */
+	if (t->recovery_seconds > 0)
+		json_int(j, t->recovery_seconds);
+	else
+		json_null(j);
 	json_kv_string(j, "classification", t->classify_why);
 	json_kv_time(j, "created", t->created_at);
 	json_kv_time(j, "updated", t->updated_at);

@@ -18,6 +18,7 @@
 #include "rules/classify.h"
 #include "rules/deadline.h"
 #include "rules/policy.h"
+#include "rules/systems.h"
 
 enum role {
 	ROLE_ADMIN = 1 << 0,		/* policy 7-1: system admin, EC admin */
@@ -142,6 +143,8 @@ struct config {
 	struct classifier *classifier;	/* the rules' keyword table, built once (classify.h) */
 	struct policy_config policy;
 	struct contacts_config contacts;
+	struct system_config *systems;	/* policy 6(3): system "NAME" { … } */
+	size_t n_systems;
 	struct commands_config commands;
 	char *token_secret;	/* read by config_token_secret(); NULL until then */
 };

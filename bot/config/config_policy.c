@@ -46,6 +46,8 @@ static const struct deadline_default deadline_defaults[] = {
 	{ OBL_PARTNERS,		 "3d",  { "50%", "80%" } },	/* policy 7-2 */
 	{ OBL_OUTAGE_CONTACTS,	 "1d",  { "50%" } },		/* policy 7-4 */
 	{ OBL_PRINCIPAL,	 "3d",  { "50%", "80%" } },	/* APPI art. 26(1) ただし書 */
+	/* policy 6(3): due after the named system's max_downtime, not this span */
+	{ OBL_RECOVERY,		 "4h",  { "50%", "80%" } },
 };
 
 static const char *const escalate_defaults[PRIORITY_COUNT] = { "30m", "2h", "8h" };
@@ -148,6 +150,15 @@ cfg_opt_t config_calendar_opts[] = {
 	CFG_END()
 };
 
+/* Policy 6(3): each system's recovery priority and how long its business
+ * may stop (rules/systems.h). */
+cfg_opt_t config_system_opts[] = {
+	CFG_STR_LIST("keywords", "{}", CFGF_NONE),
+	CFG_STR("priority", "medium", CFGF_NONE),
+	CFG_STR("max_downtime", NULL, CFGF_NONE),
+	CFG_END()
+};
+
 cfg_opt_t config_reviews_opts[] = {
 	CFG_STR("risk", NULL, CFGF_NONE),
 	CFG_STR("plan", NULL, CFGF_NONE),
@@ -213,6 +224,45 @@ static int validate_holidays(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+/* A span as exact seconds ("4h", "2d"; months are not a downtime), or -1. */
+static long downtime_seconds(const char *s)
+{
+	struct span sp = { 0 };
+
+	if (!s || span_parse(s, &sp) < 0 || sp.months || sp.days > 3650)
+		return -1;
+	return sp.seconds + sp.days * 86400L;
+}
+
+static int validate_system(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *sys = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	const char *dt = cfg_getstr(sys, "max_downtime");
+	unsigned i;
+
+	if (cfg_size(sys, "keywords") == 0) {
+		cfg_error(cfg, "system \"%s\": keywords is missing (the words that name it in a "
+			  "report)", cfg_title(sys));
+		return -1;
+	}
+	for (i = 0; i < cfg_size(sys, "keywords"); i++)
+		if (!cfg_getnstr(sys, "keywords", i)[0]) {
+			cfg_error(cfg, "system \"%s\": an empty keyword", cfg_title(sys));
+			return -1;
+		}
+	if (priority_from_name(cfg_getstr(sys, "priority")) < 0) {
+		cfg_error(cfg, "system \"%s\": priority \"%s\" (use high, medium or low)",
+			  cfg_title(sys), cfg_getstr(sys, "priority"));
+		return -1;
+	}
+	if (dt && downtime_seconds(dt) <= 0) {
+		cfg_error(cfg, "system \"%s\": max_downtime \"%s\" (write \"30m\", \"4h\" or "
+			  "\"2d\")", cfg_title(sys), dt);
+		return -1;
+	}
+	return 0;
+}
+
 static int validate_auth(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, 0);
@@ -242,6 +292,7 @@ void config_policy_validators(cfg_t *c)
 	cfg_set_validate_func(c, "digest|time", validate_daytime);
 	cfg_set_validate_func(c, "calendar|reminder_time", validate_daytime);
 	cfg_set_validate_func(c, "calendar|holidays", validate_holidays);
+	cfg_set_validate_func(c, "system", validate_system);
 	cfg_set_validate_func(c, "commands|auth", validate_auth);
 }
 
@@ -458,6 +509,33 @@ static char **strings_copy(cfg_t *sec, const char *name, size_t *n)
 	return out;
 }
 
+int config_systems_fill(cfg_t *c, struct config *cfg, struct error *err)
+{
+	size_t i, j, n = cfg_size(c, "system");
+
+	cfg->n_systems = 0;
+	if (n == 0)
+		return 0;
+	if (!(cfg->systems = calloc(n, sizeof *cfg->systems)))
+		return error_set(err, ERR_TEMP, "config: out of memory");
+	for (i = 0; i < n; i++) {
+		cfg_t *s = cfg_getnsec(c, "system", i);
+		struct system_config *sys = &cfg->systems[cfg->n_systems++];
+		const char *dt = cfg_getstr(s, "max_downtime");
+
+		sys->priority = (enum priority)priority_from_name(cfg_getstr(s, "priority"));
+		sys->max_downtime = dt ? downtime_seconds(dt) : 0;
+		sys->n_keywords = cfg_size(s, "keywords");
+		if (!(sys->name = strdup(cfg_title(s))) ||
+		    !(sys->keywords = calloc(sys->n_keywords + 1, sizeof *sys->keywords)))
+			return error_set(err, ERR_TEMP, "config: out of memory");
+		for (j = 0; j < sys->n_keywords; j++)
+			if (!(sys->keywords[j] = systems_normalise(cfg_getnstr(s, "keywords", j))))
+				return error_set(err, ERR_TEMP, "config: out of memory");
+	}
+	return 0;
+}
+
 int config_keywords_load(const char *path, struct config *cfg, struct error *err)
 {
 	cfg_t *c = config_parse_file(path, keywords_opts, keywords_validators, err);
@@ -507,6 +585,11 @@ void config_policy_release(struct config *cfg)
 	}
 	classifier_free(cfg->classifier);
 	free(cfg->rules);
+	for (i = 0; i < cfg->n_systems; i++) {
+		free(cfg->systems[i].name);
+		strings_free(cfg->systems[i].keywords, cfg->systems[i].n_keywords);
+	}
+	free(cfg->systems);
 	free(cfg->classification);
 	free(cfg->contacts.ppc_phone);
 	free(cfg->contacts.amazon);

@@ -60,7 +60,9 @@ int engine_sync_obligations(const struct config *cfg, struct store *st, const st
 
 	for (k = 0; k < OBL_COUNT; k++) {
 		if (want & (1u << k)) {
-			time_t due = deadline_due(&cfg->policy, t->aware_at, t->flags, k);
+			/* the recovery target is the named system's, not a kind's span */
+			time_t due = k == OBL_RECOVERY ? t->aware_at + t->recovery_seconds :
+				     deadline_due(&cfg->policy, t->aware_at, t->flags, k);
 
 			rc = store_obligation_require(st, t->id, obligation_name(k), t->aware_at,
 						      due, now, err);
@@ -103,9 +105,28 @@ static int add_checklist(struct store *st, const struct ticket *t, struct error 
 	return 0;
 }
 
+/* Records the system a new report names: its priority applied, its target kept. */
+static int system_named(struct store *st, int64_t id, const struct system_config *sys,
+			time_t now, struct error *err)
+{
+	char target[40] = "none", *detail = NULL;
+	int rc;
+
+	if (sys->max_downtime > 0)
+		span_format(&(struct span){ .seconds = sys->max_downtime }, target, sizeof target);
+	if (asprintf(&detail, "%s: recovery priority %s, max downtime %s (policy 6(3))", sys->name,
+		     priority_name(sys->priority), target) < 0)
+		return out_of_memory(err);
+	rc = store_ticket_set_system(st, id, sys->name, sys->max_downtime, err) < 0 ||
+	     store_event_add(st, id, now, "bot", "system", detail, err) < 0 ? -1 : 0;
+	free(detail);
+	return rc;
+}
+
 int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
 		const struct mail *m, time_t now, struct error *err)
 {
+	const struct system_config *sys = NULL;
 	struct classification c;
 	char flags[300], affected[40] = "", *detail = NULL;
 	int64_t id = t->id;
@@ -117,6 +138,11 @@ int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
 	else
 		classify(cfg->rules, cfg->n_rules, m->subject, m->body, m->from.addr,
 			 sender_external(cfg, m->from.addr), &c);
+	/* Policy 6(3), 7-2: a named system is restored by its own priority */
+	if (systems_named(cfg->systems, cfg->n_systems, m->subject, m->body, &sys) < 0)
+		return out_of_memory(err);
+	if (sys && (int)sys->priority < c.priority)	/* PRIORITY_HIGH is 0 */
+		c.priority = sys->priority;
 	if (store_ticket_set_class(st, id, type_name(c.type), priority_name(c.priority),
 				   c.source >= 0 ? source_name(c.source) : NULL, c.flags,
 				   c.affected, c.why, err) < 0 ||
@@ -133,6 +159,8 @@ int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
 	rc = store_event_add(st, id, now, "bot", "classified", detail, err);
 	free(detail);
 	if (rc < 0)
+		return -1;
+	if (sys && system_named(st, id, sys, now, err) < 0)
 		return -1;
 
 	store_ticket_release(t);

@@ -277,7 +277,7 @@ int notify_drafts(const struct config *cfg, struct store *st, const struct ticke
 	if (facts_load(st, &f, L_RECORD, err) < 0)
 		rc = -1;
 	for (k = 0; rc == 0 && k < OBL_COUNT; k++)
-		if (kinds & (1u << k))
+		if ((kinds & (1u << k)) && obligation_is_notice(k))
 			rc = draft_one(cfg, st, &f, k, to, now, err);
 	notify_facts_release(&f);
 	return rc;
@@ -286,7 +286,7 @@ int notify_drafts(const struct config *cfg, struct store *st, const struct ticke
 int notify_draft(const struct config *cfg, struct store *st, const struct ticket *t, int kind,
 		 const char *to, time_t now, struct error *err)
 {
-	if (kind < 0 || kind >= OBL_COUNT)
+	if (kind < 0 || kind >= OBL_COUNT || !obligation_is_notice(kind))
 		return error_set(err, ERR_FATAL, "notify: no notice %d", kind);
 	return notify_drafts(cfg, st, t, NULL, 1u << kind, to, now, err);
 }

@@ -104,6 +104,7 @@ static const struct entry obligations[] = {
 	[OBL_PARTNERS]		= { "partners",		 "取引先への報告" },
 	[OBL_OUTAGE_CONTACTS]	= { "outage-contacts",	 "必要な連絡先への報告 (機器トラブル・天災)" },
 	[OBL_PRINCIPAL]		= { "principal",	 "委託元への通知" },
+	[OBL_RECOVERY]		= { "recovery",		 "システムの復旧 (停止許容時間, 規程 6(3))" },
 };
 _Static_assert(COUNT_OF(obligations) == OBL_COUNT, "an obligation without a name");
 _Static_assert(OBL_COUNT <= 32, "obligations no longer fit an unsigned");
@@ -386,7 +387,15 @@ struct policy_facts policy_facts_of(unsigned flags, const char *type, long affec
 
 struct policy_facts policy_ticket_facts(const struct ticket *t)
 {
-	return policy_facts_of(t->flags, t->type, t->affected, t->affected_over);
+	struct policy_facts f = policy_facts_of(t->flags, t->type, t->affected, t->affected_over);
+
+	f.recovery_target = t->recovery_seconds > 0;
+	return f;
+}
+
+bool obligation_is_notice(enum obligation_kind k)
+{
+	return k != OBL_RECOVERY;
 }
 
 static bool type_is_outage(enum incident_type t)
@@ -444,6 +453,10 @@ unsigned policy_obligations(const struct policy_facts *f)
 		o &= ~(OBL(OBL_AMAZON) | OBL(OBL_AWS) | OBL(OBL_RAKUTEN) | OBL(OBL_YAHOO));
 		o |= OBL(OBL_OUTAGE_CONTACTS);
 	}
+	/* Policy 6(3), 7-2: the system the report names is restored within the
+	 * downtime its business allows — the company's own target */
+	if (f->recovery_target)
+		o |= OBL(OBL_RECOVERY);
 
 	return o;
 }

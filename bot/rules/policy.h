@@ -113,6 +113,7 @@ enum obligation_kind {
 	OBL_PARTNERS,		/* policy 7-2, 7-4: 取引先に報告し、意向に沿った対応 */
 	OBL_OUTAGE_CONTACTS,	/* policy 7-4: equipment trouble, disaster: only the needed contacts */
 	OBL_PRINCIPAL,		/* APPI art. 26(1) ただし書: the processor tells the principal (委託元) */
+	OBL_RECOVERY,		/* policy 6(3): the named system back within its downtime */
 	OBL_COUNT
 };
 
@@ -139,6 +140,8 @@ int flag_from_name(const char *name);
 const char *obligation_name(enum obligation_kind k);
 const char *obligation_label(enum obligation_kind k);	/* "個人情報保護委員会への速報" */
 int obligation_from_name(const char *name);
+/* Whether the kind is a notice to someone (it has a draft): all but recovery. */
+bool obligation_is_notice(enum obligation_kind k);
 
 /*
  * Whether a ticket may move from `from` to `to`.  Returns true (and sets
@@ -180,6 +183,7 @@ struct policy_facts {
 	enum incident_type type;
 	long affected;
 	bool affected_over;		/* more than `affected` (1,000人超) */
+	bool recovery_target;		/* it names a system with a max_downtime (6(3)) */
 };
 
 /* The facts of a ticket's fields: its flags, its type's name (an unknown or

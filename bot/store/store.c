@@ -143,6 +143,11 @@ static const char *const migrations[] = {
 	 * records the records the report counted, which are not people */
 	"ALTER TABLE tickets ADD COLUMN affected_over INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE tickets ADD COLUMN records INTEGER;",
+
+	/* 8: the system a report names and the downtime its business allows
+	 * (issue 12, policy 6(3)): its priority and its recovery target */
+	"ALTER TABLE tickets ADD COLUMN system TEXT;"
+	"ALTER TABLE tickets ADD COLUMN recovery_seconds INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

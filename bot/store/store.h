@@ -112,6 +112,8 @@ struct ticket {
 	long affected;		/* people whose data is involved; -1 unknown */
 	bool affected_over;	/* more than `affected` (1,000人超) */
 	long records;		/* records the report counted (件), not people; -1 none */
+	char *system;		/* policy 6(3): the system the report named; NULL none */
+	long recovery_seconds;	/* ... the downtime its business allows; 0: no target */
 	char *classify_why;	/* the words the first classification saw */
 	time_t acked_at;	/* 0: never; first left "new" */
 	time_t contained_at;	/* 0: never; first reached recovering or later */
@@ -224,6 +226,14 @@ int store_ticket_set_lessons(struct store *s, int64_t id, const char *text, stru
  */
 int store_ticket_set_counts(struct store *s, int64_t id, bool affected_over, long records,
 			    struct error *err);
+
+/*
+ * Policy 6(3): the system the report names (NULL: none) and the downtime
+ * its business allows in seconds (0: no recovery target).  0, or -1; the
+ * caller re-syncs the obligations.
+ */
+int store_ticket_set_system(struct store *s, int64_t id, const char *system,
+			    long recovery_seconds, struct error *err);
 
 /* Policy 7-4: when the company became aware; the caller re-syncs the obligations. */
 int store_ticket_set_aware(struct store *s, int64_t id, time_t aware, struct error *err);

@@ -120,6 +120,20 @@ int store_ticket_set_counts(struct store *s, int64_t id, bool affected_over, lon
 	return store_step_done(s, st, "ticket counts", err);
 }
 
+int store_ticket_set_system(struct store *s, int64_t id, const char *system,
+			    long recovery_seconds, struct error *err)
+{
+	static const char sql[] = "UPDATE tickets SET system = ?, recovery_seconds = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, system, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, recovery_seconds);
+	sqlite3_bind_int64(st, 3, id);
+	return store_step_done(s, st, "ticket system", err);
+}
+
 int store_ticket_set_aware(struct store *s, int64_t id, time_t aware, struct error *err)
 {
 	static const char sql[] = "UPDATE tickets SET aware_at = ? WHERE id = ?";

@@ -14,7 +14,7 @@
 	"id, ref, subject, status, priority, type, source, reporter_addr, " \
 	"reporter_name, owner, created_at, updated_at, aware_at, flags, affected, " \
 	"classify_why, acked_at, contained_at, resolved_at, closed_at, escalation_stage, lessons, " \
-	"affected_over, records"
+	"affected_over, records, system, recovery_seconds"
 
 static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 {
@@ -45,6 +45,8 @@ static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 	t->affected_over = sqlite3_column_int(st, 22) != 0;
 	t->records = sqlite3_column_type(st, 23) == SQLITE_NULL ? -1 :
 		(long)sqlite3_column_int64(st, 23);
+	t->system = store_col_strdup(st, 24);
+	t->recovery_seconds = (long)sqlite3_column_int64(st, 25);
 }
 
 void store_ticket_release(struct ticket *t)
@@ -59,6 +61,7 @@ void store_ticket_release(struct ticket *t)
 	free(t->owner);
 	free(t->classify_why);
 	free(t->lessons);
+	free(t->system);
 	memset(t, 0, sizeof *t);
 }
 

@@ -163,4 +163,26 @@ alarm=$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | awk -F'\t' -v p
 like "$alarm" "省略可（被害が社内で完結: 規程 7-4）" "the alarm marks the skippable duties"
 like "$alarm" "/skip rakuten 理由" "... and says how to skip one, with a reason"
 
+# --- policy 6(3): a system's recovery priority and its downtime target
+cat >>"$CONF" <<'SYS'
+system "受注管理システム" { keywords = {"受注管理", "OMS"} priority = "high" max_downtime = "4h" }
+system "社内Wiki" { keywords = {"社内wiki"} priority = "low" }
+SYS
+"$BOT" -c "$CONF" check-config >/dev/null 2>>"$WORK/poll.log"
+ok $? "check-config takes the system sections"
+send_mail "$REPORTER" "$BOT_ADDR" "ＯＭＳが起動しない" "朝から受注の画面が開けません。サーバーが応答していないようです。" >/dev/null
+send_mail "$REPORTER" "$BOT_ADDR" "社内Wikiが遅い" "社内Wikiの表示が遅いです。" >/dev/null
+"$BOT" -c "$CONF" poll --once 2>>"$WORK/poll.log"
+is "$(t_of ＯＭＳが起動しない "['system']") $(t_of ＯＭＳが起動しない "['priority']")" "受注管理システム high" 	"a report naming the order system (full-width ＯＭＳ) gets its recovery priority: high"
+show=$("$BOT" -c "$CONF" show "$(t_of ＯＭＳが起動しない "['id']")" --json)
+rec=$(echo "$show" | json "[(o['due'], o['deadline']) for o in j['obligations'] if o['kind']=='recovery'][0]")
+due=$(echo "$show" | json "[o['due'] for o in j['obligations'] if o['kind']=='recovery'][0]" | xargs -I{} date -d {} +%s)
+aware=$(echo "$show" | json 'j["aware"]' | xargs -I{} date -d {} +%s)
+is "$((due - aware))" 14400 "... and a recovery target 4 h after the awareness time (max_downtime)"
+like "$rec" "internal" "... an internal target (社内目標), not the law's"
+is "$(t_of 社内Wikiが遅い "['system']") $(t_of 社内Wikiが遅い "['recovery_seconds']")" "社内Wiki None" 	"a low system without max_downtime: named, no recovery target"
+is "$("$BOT" -c "$CONF" show "$(t_of 社内Wikiが遅い "['id']")" --json | json "len([o for o in j['obligations'] if o['kind']=='recovery'])")" 0 \
+	"... and no recovery obligation"
+is "$(mailbox "$ADMIN1" list INBOX | cut -f4 | grep -c "システムの復旧")" 0 	"the recovery target is no notice: no draft is mailed for it"
+
 tap_done

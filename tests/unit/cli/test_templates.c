@@ -325,10 +325,12 @@ static void test_every_template(void)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	CHECKF(rendered >= 2 * 20, "every mail template rendered twice (%d)", rendered);
-	CHECKF(drafts >= OBL_COUNT, "a draft template per notice (%d)", drafts);
+	CHECKF(drafts >= OBL_COUNT - 1, "a draft template per notice (%d)", drafts);
 	for (k = 0; k < OBL_COUNT; k++) {
 		char path[1200];
 
+		if (!obligation_is_notice(k))
+			continue;	/* the recovery target (policy 6(3)) is nobody's notice */
 		snprintf(path, sizeof path, "%s/draft-%s.txt", templates, obligation_name(k));
 		CHECKF(access(path, R_OK) == 0, "draft-%s.txt exists (notify_draft picks it)",
 		       obligation_name(k));

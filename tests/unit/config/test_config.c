@@ -251,6 +251,14 @@ static void test_calendar(void)
 	CHECK_INT(cfg.policy.calendar.days_off[1], 20280229, "  a leap day is a date");
 	CHECK_INT(cfg.policy.calendar.reminder_minutes, 570, "  reminded at 09:30");
 	config_release(&cfg);
+	CHECK_INT(load(with_limits("system \"受注管理\" { keywords = {\"ＯＭＳ\", \"受注管理\"} "
+				   "priority = \"high\" max_downtime = \"2d\" }\n"), &cfg, &err), 0,
+		  "a system section loads");
+	CHECK_INT(cfg.n_systems, 1, "  one system");
+	CHECK_STR(cfg.systems[0].keywords[0], "oms", "  its keywords normalised");
+	CHECK_INT(cfg.systems[0].max_downtime, 2 * 86400, "  max_downtime 2d in seconds");
+	CHECK_INT(cfg.systems[0].priority, PRIORITY_HIGH, "  priority high");
+	config_release(&cfg);
 	CHECK_INT(load(with_limits(""), &cfg, &err), 0, "no calendar section loads");
 	CHECK_INT(cfg.policy.calendar.n_days_off, 0, "  no days off");
 	CHECK_INT(cfg.policy.calendar.reminder_minutes, 600, "  reminded at 10:00 by default");
@@ -283,6 +291,12 @@ static void test_errors(void)
 		  "calendar.holidays" },
 		{ "language", "language = \"ja\"\ncalendar { reminder_time = \"25:00\" }",
 		  "reminder_time" },
+		{ "language", "language = \"ja\"\nsystem \"OMS\" { priority = \"high\" }",
+		  "system \"OMS\": keywords is missing" },
+		{ "language", "language = \"ja\"\nsystem \"OMS\" { keywords = {\"oms\"} priority = \"urgent\" }",
+		  "priority \"urgent\"" },
+		{ "language", "language = \"ja\"\nsystem \"OMS\" { keywords = {\"oms\"} max_downtime = \"1mo\" }",
+		  "max_downtime \"1mo\"" },
 	};
 	size_t i;
 
