@@ -107,6 +107,7 @@ struct contacts_config {
 	char *rakuten_phone;
 	char *yahoo_form;	/* URL */
 	char *website;		/* where the company publishes (URL) */
+	char *staff;		/* the all-employees address (policy 5(1), 8(3)); "" none */
 	char **outage;		/* equipment trouble, disaster: the needed contacts */
 	size_t n_outage;
 };

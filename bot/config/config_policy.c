@@ -48,6 +48,8 @@ static const struct deadline_default deadline_defaults[] = {
 	{ OBL_PRINCIPAL,	 "3d",  { "50%", "80%" } },	/* APPI art. 26(1) ただし書 */
 	/* policy 6(3): due after the named system's max_downtime, not this span */
 	{ OBL_RECOVERY,		 "4h",  { "50%", "80%" } },
+	/* policy 8(3): no span in the policy; a week is the company's target */
+	{ OBL_CIRCULATION,	 "7d",  { "50%", "80%" } },
 };
 
 static const char *const escalate_defaults[PRIORITY_COUNT] = { "30m", "2h", "8h" };
@@ -184,6 +186,7 @@ cfg_opt_t config_contacts_opts[] = {
 	CFG_STR("rakuten_phone", "050-5533-1899", CFGF_NONE),	/* policy 7-4 */
 	CFG_STR("yahoo_form", "https://support.yahoo-net.jp/form/s/PccDeveloper", CFGF_NONE),
 	CFG_STR("website", "", CFGF_NONE),
+	CFG_STR("staff", "", CFGF_NONE),	/* policy 5(1), 8(3): all employees */
 	CFG_STR_LIST("outage", "{}", CFGF_NONE),
 	CFG_END()
 };
@@ -386,6 +389,7 @@ void config_contacts_fill(cfg_t *c, struct contacts_config *k)
 	k->rakuten_phone = CONTACT("rakuten_phone", "050-5533-1899");
 	k->yahoo_form = CONTACT("yahoo_form", "https://support.yahoo-net.jp/form/s/PccDeveloper");
 	k->website = CONTACT("website", "");
+	k->staff = CONTACT("staff", "");
 #undef CONTACT
 	k->n_outage = ct ? cfg_size(ct, "outage") : 0;
 	k->outage = calloc(k->n_outage + 1, sizeof *k->outage);
@@ -597,6 +601,7 @@ void config_policy_release(struct config *cfg)
 	free(cfg->contacts.rakuten_phone);
 	free(cfg->contacts.yahoo_form);
 	free(cfg->contacts.website);
+	free(cfg->contacts.staff);
 	strings_free(cfg->contacts.outage, cfg->contacts.n_outage);
 	free(cfg->commands.token_secret_file);
 	for (size_t i = 0; cfg->commands.internal_hosts && i < cfg->commands.n_internal_hosts; i++)

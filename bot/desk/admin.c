@@ -391,9 +391,10 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 	case CMD_LESSONS:
 		note(r, "教訓（規程 8）を登録 / lessons-learned document stored (%zu bytes)",
 		     strlen(c->text));
+		/* policy 8(3): the plan stored opens its circulation to all staff */
 		return store_ticket_set_lessons(r->st, t->id, c->text, err) < 0 ||
 		       store_event_add(r->st, t->id, r->now, r->actor, "lessons", c->text, err) < 0 ||
-		       reload(r, err) < 0 ? -1 : 0;
+		       reload(r, err) < 0 || sync(r, err) < 0 ? -1 : 0;
 	case CMD_CLOSE:
 		return close_ticket(r, c, err);
 	case CMD_REOPEN:

@@ -650,6 +650,7 @@ int vars_add_draft(struct tvars *v, const struct config *cfg, int kind,
 	    tvars_set(v, "contact_rakuten_phone", c->rakuten_phone) < 0 ||
 	    tvars_set(v, "contact_yahoo_form", c->yahoo_form) < 0 ||
 	    tvars_set(v, "contact_website", c->website) < 0 ||
+	    tvars_set(v, "contact_staff", c->staff) < 0 ||
 	    tvars_set_list(v, "contacts_outage") < 0 ||
 	    tvars_setf(v, "publication_seq", "%d", number) < 0 ||
 	    (number >= 1 && number <= 10 ? tvars_set(v, "publication_no", kanji[number - 1])

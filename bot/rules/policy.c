@@ -105,6 +105,7 @@ static const struct entry obligations[] = {
 	[OBL_OUTAGE_CONTACTS]	= { "outage-contacts",	 "必要な連絡先への報告 (機器トラブル・天災)" },
 	[OBL_PRINCIPAL]		= { "principal",	 "委託元への通知" },
 	[OBL_RECOVERY]		= { "recovery",		 "システムの復旧 (停止許容時間, 規程 6(3))" },
+	[OBL_CIRCULATION]	= { "circulation",	 "再発防止計画の全従業員への周知 (規程 8(3))" },
 };
 _Static_assert(COUNT_OF(obligations) == OBL_COUNT, "an obligation without a name");
 _Static_assert(OBL_COUNT <= 32, "obligations no longer fit an unsigned");
@@ -390,6 +391,7 @@ struct policy_facts policy_ticket_facts(const struct ticket *t)
 	struct policy_facts f = policy_facts_of(t->flags, t->type, t->affected, t->affected_over);
 
 	f.recovery_target = t->recovery_seconds > 0;
+	f.lessons_recorded = t->lessons && *t->lessons;
 	return f;
 }
 
@@ -457,6 +459,10 @@ unsigned policy_obligations(const struct policy_facts *f)
 	 * downtime its business allows — the company's own target */
 	if (f->recovery_target)
 		o |= OBL(OBL_RECOVERY);
+	/* Policy 8(3): "再発防止計画は、すべての従業員に周知され" — once the
+	 * plan is written (8(2), /lessons), telling every employee is a duty */
+	if (f->lessons_recorded)
+		o |= OBL(OBL_CIRCULATION);
 
 	return o;
 }

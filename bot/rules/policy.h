@@ -114,6 +114,7 @@ enum obligation_kind {
 	OBL_OUTAGE_CONTACTS,	/* policy 7-4: equipment trouble, disaster: only the needed contacts */
 	OBL_PRINCIPAL,		/* APPI art. 26(1) ただし書: the processor tells the principal (委託元) */
 	OBL_RECOVERY,		/* policy 6(3): the named system back within its downtime */
+	OBL_CIRCULATION,	/* policy 8(3): the prevention plan made known to all staff */
 	OBL_COUNT
 };
 
@@ -184,6 +185,7 @@ struct policy_facts {
 	long affected;
 	bool affected_over;		/* more than `affected` (1,000人超) */
 	bool recovery_target;		/* it names a system with a max_downtime (6(3)) */
+	bool lessons_recorded;		/* the policy 8 document is stored (/lessons) */
 };
 
 /* The facts of a ticket's fields: its flags, its type's name (an unknown or

@@ -166,6 +166,18 @@ like "$(field "$id" '[e["detail"] for e in j["timeline"] if e["kind"]=="lessons"
 	"/lessons stores the final document"
 is "$(bot --now "$(at 3300)" digest | grep -c "再発防止文書（規程 8）が未登録")" 0 \
 	"the digest no longer lists it"
+# policy 8(3): the plan written, telling all staff becomes a duty, drafted
+is "$(field "$id" '[o["state"] for o in j["obligations"] if o["kind"]=="circulation"][0]')" open \
+	"/lessons opens the circulation of the prevention plan to all staff (policy 8(3))"
+wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN2 list INBOX | grep -q 再発防止計画の全従業員への周知"
+ok $? "... and every admin gets the draft of the all-staff announcement"
+circ=$(mailbox "$ADMIN2" body "$(uid_of "$ADMIN2" "再発防止計画の全従業員への周知")")
+like "$circ" "多要素認証を導入した" "... which quotes the plan as recorded"
+like "$circ" "/done circulation" "... and says how to record it sent"
+reply "$ADMIN1" "$(uid_of "$ADMIN1" "新規インシデント")" "/done circulation 12/8 全従業員にメールで周知"
+poll_at 3350
+is "$(field "$id" '[o["state"] for o in j["obligations"] if o["kind"]=="circulation"][0]')" done \
+	"/done circulation records it"
 reply "$ADMIN1" "$(uid_of "$ADMIN1" "新規インシデント")" "/close"
 poll_at 3400
 is "$(field "$id" 'j["status"]')" closed "/close: closed"

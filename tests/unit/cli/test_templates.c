@@ -186,7 +186,9 @@ static void check_draft(const char *name, bool full, const struct tvars *v, cons
 	CHECKF(has(body, "INC-2026-0001"), "%s (%s): so does the body", name, what);
 	CHECKF(strlen(due) == 16 && has(body, due) && has(body, "期限"),
 	       "%s (%s): the deadline %s is in the body", name, what, due);
-	if (!full)
+	/* the circulation (policy 8(3)) announces a written plan: nothing is
+	 * left to find out about the incident by then */
+	if (!full && strcmp(name, "draft-circulation.txt") != 0)
 		CHECKF(has(body, "まだ分からないこと") && has(body, "/affected") && has(body, "/type"),
 		       "%s (%s): it lists what is still missing (type, affected, …)", name, what);
 	if (strcmp(name, "draft-ppc-preliminary.txt") == 0 ||

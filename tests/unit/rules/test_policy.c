@@ -67,7 +67,7 @@ static const char *const flag_labels[] = {
 static const char *const obligation_names[] = {
 	"ppc-assess", "ppc-preliminary", "ppc-final", "individuals",
 	"consultation-desk", "publication", "amazon", "aws", "rakuten", "yahoo",
-	"partners", "outage-contacts", "principal", "recovery",
+	"partners", "outage-contacts", "principal", "recovery", "circulation",
 };
 static const char *const obligation_labels[] = {
 	"個人情報保護委員会への報告要否の判断", "個人情報保護委員会への速報",
@@ -75,7 +75,7 @@ static const char *const obligation_labels[] = {
 	"ホームページでの公表", "Amazon への通知 (24 時間以内)",
 	"AWS への通知 (24 時間以内)", "楽天への電話報告", "Yahoo へのフォーム報告",
 	"取引先への報告", "必要な連絡先への報告 (機器トラブル・天災)", "委託元への通知",
-	"システムの復旧 (停止許容時間, 規程 6(3))",
+	"システムの復旧 (停止許容時間, 規程 6(3))", "再発防止計画の全従業員への周知 (規程 8(3))",
 };
 
 #define N(a) ((int)(sizeof (a) / sizeof *(a)))
@@ -436,7 +436,7 @@ static void reportable(void)
 	char what[200];
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		struct policy_facts f = { cases[i].flags, TYPE_DATA_LEAK, cases[i].affected, false, false };
+		struct policy_facts f = { cases[i].flags, TYPE_DATA_LEAK, cases[i].affected, false, false, false };
 
 		snprintf(what, sizeof what, "PPC reportable: %s → %s", cases[i].what,
 			 cases[i].want ? "yes" : "no");
@@ -526,7 +526,7 @@ static void obligation_sets(void)
 	char what[300];
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		struct policy_facts f = { cases[i].flags, cases[i].type, cases[i].affected, false, false };
+		struct policy_facts f = { cases[i].flags, cases[i].type, cases[i].affected, false, false, false };
 		unsigned got = policy_obligations(&f);
 
 		snprintf(what, sizeof what, "obligations: %s", cases[i].what);
@@ -543,12 +543,12 @@ static void obligation_sets(void)
 static void waivable(void)
 {
 	struct policy_facts below = { F(PERSONAL_DATA) | F(INTERNAL_ONLY) | F(AMAZON) | F(AWS) |
-				      F(RAKUTEN) | F(YAHOO) | F(PARTNER_DATA), TYPE_DATA_LEAK, 12, false, false };
+				      F(RAKUTEN) | F(YAHOO) | F(PARTNER_DATA), TYPE_DATA_LEAK, 12, false, false, false };
 	struct policy_facts law = { F(PERSONAL_DATA) | F(SENSITIVE) | F(INTERNAL_ONLY),
-				    TYPE_INSIDER_LEAK, 40, false, false };
-	struct policy_facts plain = { F(PERSONAL_DATA) | F(AMAZON), TYPE_DATA_LEAK, 12, false, false };
-	struct policy_facts over = { F(PERSONAL_DATA), TYPE_DATA_LEAK, 1000, true, false };
-	struct policy_facts exact = { F(PERSONAL_DATA), TYPE_DATA_LEAK, 1000, false, false };
+				    TYPE_INSIDER_LEAK, 40, false, false, false };
+	struct policy_facts plain = { F(PERSONAL_DATA) | F(AMAZON), TYPE_DATA_LEAK, 12, false, false, false };
+	struct policy_facts over = { F(PERSONAL_DATA), TYPE_DATA_LEAK, 1000, true, false, false };
+	struct policy_facts exact = { F(PERSONAL_DATA), TYPE_DATA_LEAK, 1000, false, false, false };
 
 	/* APPI rules art. 7(4): 「1,000人を超える」 */
 	CHECK(policy_ppc_reportable(&over), "art. 7(4): more than 1,000 people is a case");
@@ -566,8 +566,8 @@ static void waivable(void)
 /* Issue 12: the law's, a contract's, or an internal target. */
 static void deadline_kinds(void)
 {
-	struct policy_facts art7 = { F(PERSONAL_DATA) | F(FINANCIAL), TYPE_DATA_LEAK, 10, false, false };
-	struct policy_facts below = { F(PERSONAL_DATA), TYPE_DATA_LEAK, 10, false, false };
+	struct policy_facts art7 = { F(PERSONAL_DATA) | F(FINANCIAL), TYPE_DATA_LEAK, 10, false, false, false };
+	struct policy_facts below = { F(PERSONAL_DATA), TYPE_DATA_LEAK, 10, false, false, false };
 
 	CHECK_INT(policy_deadline_kind(OBL_PPC_PRELIMINARY, &below), DEADLINE_STATUTORY,
 		  "deadline: PPC preliminary report is statutory");
@@ -598,8 +598,8 @@ static void obligation_invariants(void)
 	for (unsigned flags = 0; flags < (1u << FLAG_COUNT); flags++)
 		for (int t = 0; t < TYPE_COUNT; t++)
 			for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
-				struct policy_facts f = { flags, t, counts[c], false, false };
-				struct policy_facts d = { flags ^ F(DRILL), t, counts[c], false, false };
+				struct policy_facts f = { flags, t, counts[c], false, false, false };
+				struct policy_facts d = { flags ^ F(DRILL), t, counts[c], false, false, false };
 				unsigned o = policy_obligations(&f);
 				bool rep = policy_ppc_reportable(&f);
 				bool pd = flags & F(PERSONAL_DATA);
@@ -615,7 +615,7 @@ static void obligation_invariants(void)
 				/* internal only drops nothing, and waives only the
 				 * policy's own reports (policy 7-4 省略可能) */
 				internal &= o == policy_obligations(&(struct policy_facts){
-						     flags & ~F(INTERNAL_ONLY), t, counts[c], false, false });
+						     flags & ~F(INTERNAL_ONLY), t, counts[c], false, false, false });
 				if (flags & F(INTERNAL_ONLY))
 					internal &= (policy_waivable(&f) & ~o) == 0 &&
 						    !(policy_waivable(&f) & (market & ~(O(RAKUTEN) | O(YAHOO)))) &&
