@@ -11,7 +11,8 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+# IB_CHROMIUM names the browser (set empty: as if none were installed)
+CHROMIUM=${IB_CHROMIUM-$(command -v chromium || command -v chromium-browser || true)}
 if [ -z "$CHROMIUM" ]; then
 	echo "ok 1 # SKIP chromium not installed (scripts/install-deps installs it where it can)"
 	echo "1..1"
