@@ -11,12 +11,15 @@
 #include "service/service.h"
 
 static const char help[] =
-	"usage: incident-bot [-c FILE] [--now TIME] digest [--send]\n"
+	"usage: incident-bot [-c FILE] [--now TIME] digest [--html | --send]\n"
 	"\n"
-	"Prints the management digest as of now (or --now): open incidents by\n"
-	"priority and status, unacknowledged tickets, obligations overdue and due\n"
-	"within 48 h, tickets closed since the last digest, median times to\n"
-	"acknowledge and to contain, and the periodic reviews that are due.\n"
+	"Prints the management digest as of now (or --now): each open incident\n"
+	"with its people affected, status, owner and next statutory deadline;\n"
+	"obligations overdue and due within 48 h, statutory, contractual and\n"
+	"internal apart; what was done or became late since the last digest;\n"
+	"unacknowledged and closed tickets, median times to acknowledge and to\n"
+	"recovery, and the periodic reviews that are due.\n"
+	"  --html   print the HTML version (the mail's alternative part) instead\n"
 	"  --send   instead, queue it (text and HTML) to every person with role\n"
 	"           management, record it as the last digest, and send the outbox;\n"
 	"           prints how many were queued and sent.  A mail the server does\n"
@@ -60,7 +63,7 @@ int cmd_digest(struct cli *c, int argc, char **argv)
 {
 	struct service sv;
 	struct error err = { 0 };
-	bool send = false;
+	bool send = false, html = false;
 	time_t now, since;
 	size_t pending;
 	int rc, a, queued;
@@ -72,16 +75,20 @@ int cmd_digest(struct cli *c, int argc, char **argv)
 	for (a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "--send") == 0)
 			send = true;
+		else if (strcmp(argv[a], "--html") == 0)
+			html = true;
 		else
 			return cli_usage("digest", "unknown argument \"%s\"", argv[a]);
 	}
+	if (send && html)
+		return cli_usage("digest", "--html prints; --send sends both versions: use one");
 	if ((rc = cli_open(c)) != EXIT_OK)
 		return rc;
 	now = clock_now();
 	if (briefing_since(c->store, &since, &err) < 0)
 		return cli_fail(&err, EXIT_RUNTIME);
 	if (!send) {
-		if (briefing_print(&c->cfg, c->store, now, since, stdout, &err) < 0)
+		if (briefing_print(&c->cfg, c->store, now, since, html, stdout, &err) < 0)
 			return cli_fail(&err, err.cls == ERR_TEMP ? EXIT_RUNTIME : EXIT_USAGE);
 		return EXIT_OK;
 	}

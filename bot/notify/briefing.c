@@ -1,8 +1,11 @@
 /*
  * briefing.c — see briefing.h.  Two steps: read what the digest needs from
- * the store (every ticket, the open obligations, the three reviews), then
- * turn those records into template variables.  The second step does no
- * I/O, so briefing_check() runs it on made-up records.
+ * the store (every ticket, the open obligations, the three reviews, the
+ * recent tickets' obligations and timelines), then turn those records into
+ * template variables.  The second step does no I/O, so briefing_check()
+ * runs it on made-up records.  This file has the counts, the charts and
+ * the store; briefing_incidents.c each open incident by name and what
+ * happened since the last digest.
  *
  * To add a figure: compute it in summarize(), set it in set_*(), document
  * it in templates/README.md, and use it in digest.txt and digest.html.
@@ -14,13 +17,12 @@
 #include <string.h>
 
 #include "lib/clock.h"
+#include "notify/briefing_internal.h"
 #include "outbox/outbox.h"
 #include "rules/deadline.h"
 #include "rules/policy.h"
 
-#define HOUR 3600L
-#define DAY (24 * HOUR)
-#define BAR_PX 240		/* the longest bar of the priority chart */
+#define BAR_PX 180		/* the longest bar of the priority chart (fits a 390 px phone) */
 
 /* Policy 5(1), 5(2), 6(2); the names are review_name()'s (rules/policy.c). */
 static const struct {
@@ -37,35 +39,18 @@ static const char *const prio_colors[PRIORITY_COUNT + 1] = {
 	"#c62828", "#ef6c00", "#9e9e9e", "#607d8b",	/* red, orange, grey; unset */
 };
 
-/* What one review row says at now. */
-struct review_at {
-	bool known;		/* a row exists (the timers create it at first start) */
-	time_t last_done, due_at;
-};
-
-/* The records the digest is made of; borrowed, not owned. */
-struct inputs {
-	const struct ticket *tickets;	/* every ticket, oldest first */
-	size_t n_tickets;
-	const struct obligation *obl;	/* open ones of unsettled tickets, by due time */
-	size_t n_obl;
-	struct review_at review[REVIEW_COUNT];
-	const struct outbox_entry *failed;	/* mail failed since the last digest */
-	size_t n_failed;
-	time_t now, since;
-};
-
-static int oom(struct error *err)
+int briefing_oom(struct error *err)
 {
 	return error_set(err, ERR_TEMP, "briefing: out of memory");
 }
 
-static bool is_drill(const struct ticket *t)
+
+bool briefing_is_drill(const struct ticket *t)
 {
 	return (t->flags & FLAG_BIT(FLAG_DRILL)) != 0;
 }
 
-static const struct ticket *ticket_of(const struct inputs *in, int64_t id)
+const struct ticket *briefing_ticket_of(const struct inputs *in, int64_t id)
 {
 	size_t i;
 
@@ -73,6 +58,11 @@ static const struct ticket *ticket_of(const struct inputs *in, int64_t id)
 		if (in->tickets[i].id == id)
 			return &in->tickets[i];
 	return NULL;
+}
+
+time_t briefing_window_start(const struct inputs *in)
+{
+	return in->since ? in->since : in->now - DAY;
 }
 
 /* ---- durations and times for people ---- */
@@ -108,8 +98,14 @@ static void duration(long s, char *ja, size_t ja_len, char *en, size_t en_len)
 	}
 }
 
-/* Sets key and key_en to the duration s. */
-static int set_duration(struct tvars *v, const char *key, long s)
+void briefing_duration_ja(long s, char *buf, size_t len)
+{
+	char en[48];
+
+	duration(s, buf, len, en, sizeof en);
+}
+
+int briefing_set_duration(struct tvars *v, const char *key, long s)
 {
 	char ja[48], en[48], key_en[64];
 
@@ -118,7 +114,7 @@ static int set_duration(struct tvars *v, const char *key, long s)
 	return tvars_set(v, key, ja) < 0 || tvars_set(v, key_en, en) < 0 ? -1 : 0;
 }
 
-static int set_time(struct tvars *v, const char *key, time_t t)
+int briefing_set_time(struct tvars *v, const char *key, time_t t)
 {
 	char buf[40];
 
@@ -167,47 +163,53 @@ static int set_median(struct tvars *v, const char *key, long *values, size_t n)
 	char key_en[64];
 
 	if (n)
-		return set_duration(v, key, median(values, n));
+		return briefing_set_duration(v, key, median(values, n));
 	snprintf(key_en, sizeof key_en, "%s_en", key);
 	return tvars_set(v, key, "データなし") < 0 || tvars_set(v, key_en, "no data") < 0 ? -1 : 0;
 }
 
-/* Median time from created_at to acked_at (contain: to contained_at) of
- * the non-drill tickets created in the last BRIEFING_MEDIAN_DAYS days. */
+/*
+ * Median time from created_at to acked_at, and to contained_at, of the
+ * non-drill tickets created in the last BRIEFING_MEDIAN_DAYS days.  The
+ * store's contained_at is when a ticket first reached "recovering" (policy
+ * 7-5 抑制措置・復旧) or later, not when containment (7-3) began: the
+ * digest calls it "recover", time to recovery, so the figure says what it
+ * measures (issue 13: it was labelled 封じ込めまで).
+ */
 static int set_medians(struct tvars *v, const struct inputs *in, struct error *err)
 {
 	long *ack = calloc(in->n_tickets + 1, sizeof *ack);
-	long *contain = calloc(in->n_tickets + 1, sizeof *contain);
-	size_t i, n_ack = 0, n_contain = 0, recent = 0;
+	long *recover = calloc(in->n_tickets + 1, sizeof *recover);
+	size_t i, n_ack = 0, n_recover = 0, recent = 0;
 	time_t from = in->now - BRIEFING_MEDIAN_DAYS * DAY;
 	int rc = -1;
 
-	if (!ack || !contain)
+	if (!ack || !recover)
 		goto done;
 	for (i = 0; i < in->n_tickets; i++) {
 		const struct ticket *t = &in->tickets[i];
 
-		if (is_drill(t) || t->created_at <= from || t->created_at > in->now)
+		if (briefing_is_drill(t) || t->created_at <= from || t->created_at > in->now)
 			continue;
 		recent++;
 		if (t->acked_at)
 			ack[n_ack++] = (long)(t->acked_at - t->created_at);
 		if (t->contained_at)
-			contain[n_contain++] = (long)(t->contained_at - t->created_at);
+			recover[n_recover++] = (long)(t->contained_at - t->created_at);
 	}
 	if (set_count(v, "recent_count", (long)recent) < 0 ||
 	    set_count(v, "ack_count", (long)n_ack) < 0 ||
-	    set_count(v, "contain_count", (long)n_contain) < 0 ||
+	    set_count(v, "recover_count", (long)n_recover) < 0 ||
 	    set_count(v, "median_days", BRIEFING_MEDIAN_DAYS) < 0)
 		goto done;
 	if (set_median(v, "ack_median", ack, n_ack) < 0 ||
-	    set_median(v, "contain_median", contain, n_contain) < 0)
+	    set_median(v, "recover_median", recover, n_recover) < 0)
 		goto done;
 	rc = 0;
 done:
 	free(ack);
-	free(contain);
-	return rc < 0 ? oom(err) : 0;
+	free(recover);
+	return rc < 0 ? briefing_oom(err) : 0;
 }
 
 /* ticket_id, subject and the priority's label of t into item. */
@@ -239,7 +241,7 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 	if (tvars_set_list(v, "unacked") < 0 || tvars_set_list(v, "closed") < 0 ||
 	    tvars_set_list(v, "by_priority") < 0 || tvars_set_list(v, "by_status") < 0 ||
 	    tvars_set_list(v, "no_lessons") < 0)
-		return oom(err);
+		return briefing_oom(err);
 	for (i = 0; i < in->n_tickets; i++) {
 		const struct ticket *t = &in->tickets[i];
 		int st = status_from_name(t->status), p = priority_from_name(t->priority);
@@ -247,7 +249,7 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 		bool closed_now = t->closed_at && t->closed_at > since && t->closed_at <= in->now;
 		struct tvars *item;
 
-		if (is_drill(t)) {	/* policy 6-2: a drill is not an incident */
+		if (briefing_is_drill(t)) {	/* policy 6-2: a drill is not an incident */
 			drills_open += active;
 			drills_closed += closed_now;
 			continue;
@@ -260,25 +262,25 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 		}
 		if (st == STATUS_NEW) {
 			if (!(item = tvars_add_item(v, "unacked")) || set_ticket(item, t) < 0 ||
-			    set_time(item, "created", t->created_at) < 0 ||
-			    set_duration(item, "age", (long)(in->now - t->created_at)) < 0)
-				return oom(err);
+			    briefing_set_time(item, "created", t->created_at) < 0 ||
+			    briefing_set_duration(item, "age", (long)(in->now - t->created_at)) < 0)
+				return briefing_oom(err);
 		}
 		/* policy 8: resolved, and the lessons-learned document still missing */
 		if (st == STATUS_RESOLVED && !(t->lessons && *t->lessons)) {
 			no_lessons++;
 			if (!(item = tvars_add_item(v, "no_lessons")) || set_ticket(item, t) < 0 ||
-			    set_time(item, "resolved_at", t->resolved_at) < 0 ||
-			    set_duration(item, "age", (long)(in->now - t->resolved_at)) < 0 ||
+			    briefing_set_time(item, "resolved_at", t->resolved_at) < 0 ||
+			    briefing_set_duration(item, "age", (long)(in->now - t->resolved_at)) < 0 ||
 			    tvars_set(item, "owner", t->owner && *t->owner ? t->owner : "未定") < 0)
-				return oom(err);
+				return briefing_oom(err);
 		}
 		if (closed_now) {
 			closed++;
 			if (!(item = tvars_add_item(v, "closed")) || set_ticket(item, t) < 0 ||
-			    set_time(item, "closed_at", t->closed_at) < 0 ||
-			    set_duration(item, "took", (long)(t->closed_at - t->created_at)) < 0)
-				return oom(err);
+			    briefing_set_time(item, "closed_at", t->closed_at) < 0 ||
+			    briefing_set_duration(item, "took", (long)(t->closed_at - t->created_at)) < 0)
+				return briefing_oom(err);
 		}
 	}
 	for (k = 0; k <= PRIO_UNSET; k++)
@@ -302,7 +304,7 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 		    set_count(item, "rest_px", BAR_PX - px) < 0 ||
 		    tvars_set(item, "bar", px ? "1" : "") < 0 ||
 		    tvars_set(item, "rest", px < BAR_PX ? "1" : "") < 0)
-			return oom(err);
+			return briefing_oom(err);
 	}
 	for (k = STATUS_NEW; k < STATUS_RESOLVED; k++) {
 		struct tvars *item = tvars_add_item(v, "by_status");
@@ -310,7 +312,7 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 		if (!item || tvars_set(item, "label", status_label(k)) < 0 ||
 		    tvars_set(item, "name", status_name(k)) < 0 ||
 		    set_count(item, "count", by_status[k]) < 0)
-			return oom(err);
+			return briefing_oom(err);
 	}
 	if (set_count(v, "open_count", open) < 0 ||
 	    set_count(v, "unacked_count", by_status[STATUS_NEW]) < 0 ||
@@ -321,9 +323,35 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 	    set_count(v, "drills_closed", drills_closed) < 0 ||
 	    tvars_set(v, "drills", drills_open || drills_closed ? "1" : "") < 0 ||
 	    tvars_set(v, "since_known", in->since ? "1" : "") < 0 ||
-	    set_time(v, "since", since) < 0)
-		return oom(err);
+	    briefing_set_time(v, "since", since) < 0)
+		return briefing_oom(err);
 	return 0;
+}
+
+int briefing_set_obligation(struct tvars *item, const struct ticket *t,
+			    const struct obligation *o, time_t now)
+{
+	int kind = obligation_from_name(o->kind);
+	struct policy_facts facts = policy_ticket_facts(t);
+	/* policy 7-4 省略可能: open until an admin skips it, marked so */
+	bool skippable = kind >= 0 && (policy_waivable(&facts) & (1u << kind));
+	enum deadline_kind dk = policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT, &facts);
+	bool late = o->due_at <= now;
+	char span[48];
+
+	briefing_duration_ja((long)(late ? now - o->due_at : o->due_at - now), span, sizeof span);
+	return set_ticket(item, t) < 0 ||
+	       tvars_set(item, "skippable", skippable ? "1" : "") < 0 ||
+	       tvars_set(item, "deadline", deadline_kind_label(dk)) < 0 ||
+	       tvars_set(item, "deadline_kind", deadline_kind_name(dk)) < 0 ||
+	       tvars_set(item, "label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
+	       tvars_set(item, "short", kind >= 0 ? obligation_short_label(kind) : o->kind) < 0 ||
+	       tvars_set(item, "kind", o->kind) < 0 ||
+	       briefing_set_time(item, "due", o->due_at) < 0 ||
+	       tvars_set(item, "is_late", late ? "1" : "") < 0 ||
+	       tvars_setf(item, "when", late ? "期限切れ %s" : "残り %s", span) < 0 ||
+	       briefing_set_duration(item, late ? "late" : "left",
+				     (long)(late ? now - o->due_at : o->due_at - now)) < 0 ? -1 : 0;
 }
 
 /* The heading of a column of the deadline line: "11/26" and "(木)" / "Thu". */
@@ -344,8 +372,10 @@ static void day_head(time_t t, struct day_head *h)
 	snprintf(h->wd_en, sizeof h->wd_en, "%s", wd_en[tm.tm_wday % 7]);
 }
 
-/* One cell of the deadline line: the colour says how urgent (0: overdue). */
-static int add_day(struct tvars *v, const struct day_head *h, long count, int urgency)
+/* One cell of the deadline line: the colour says how urgent (0: overdue);
+ * row_break starts a second row (a phone shows 8 cells of 40 px, not 15). */
+static int add_day(struct tvars *v, const struct day_head *h, long count, int urgency,
+		   bool row_break)
 {
 	static const char *const bg[] = { "#c62828", "#ef6c00", "#f9a825", "#90caf9" };
 	static const char *const fg[] = { "#ffffff", "#ffffff", "#000000", "#000000" };
@@ -356,7 +386,8 @@ static int add_day(struct tvars *v, const struct day_head *h, long count, int ur
 	       tvars_setf(item, "head", "%s%s", h->date, h->wd) < 0 ||
 	       set_count(item, "count", count) < 0 ||
 	       tvars_set(item, "bg", count ? bg[urgency] : "#f5f5f5") < 0 ||
-	       tvars_set(item, "fg", count ? fg[urgency] : "#9e9e9e") < 0 ? -1 : 0;
+	       tvars_set(item, "fg", count ? fg[urgency] : "#9e9e9e") < 0 ||
+	       tvars_set(item, "row_break", row_break ? "1" : "") < 0 ? -1 : 0;
 }
 
 /*
@@ -379,20 +410,17 @@ static int set_obligations(struct tvars *v, const struct inputs *in, struct erro
 	}
 	if (tvars_set_list(v, "overdue") < 0 || tvars_set_list(v, "upcoming") < 0 ||
 	    tvars_set_list(v, "days") < 0)
-		return oom(err);
+		return briefing_oom(err);
 	for (i = 0; i < in->n_obl; i++) {
 		const struct obligation *o = &in->obl[i];
-		const struct ticket *t = ticket_of(in, o->ticket_id);
-		int kind = obligation_from_name(o->kind);
-		struct tvars *item = NULL;
+		const struct ticket *t = briefing_ticket_of(in, o->ticket_id);
+		struct tvars *item;
 
-		if (!t || is_drill(t))
+		if (!t || briefing_is_drill(t))
 			continue;
 		if (o->due_at <= in->now) {
 			overdue++;
-			if (!(item = tvars_add_item(v, "overdue")) ||
-			    set_duration(item, "late", (long)(in->now - o->due_at)) < 0)
-				return oom(err);
+			item = tvars_add_item(v, "overdue");
 		} else {
 			for (d = 0; d < BRIEFING_DAYS && o->due_at >= day[d + 1]; d++)
 				;
@@ -400,41 +428,28 @@ static int set_obligations(struct tvars *v, const struct inputs *in, struct erro
 				per_day[d]++;
 			else
 				later++;
-			if (o->due_at <= soon) {
-				upcoming++;
-				if (!(item = tvars_add_item(v, "upcoming")) ||
-				    set_duration(item, "left", (long)(o->due_at - in->now)) < 0)
-					return oom(err);
-			}
+			if (o->due_at > soon)
+				continue;
+			upcoming++;
+			item = tvars_add_item(v, "upcoming");
 		}
-		/* policy 7-4 省略可能: open until an admin skips it, marked so */
-		struct policy_facts facts = policy_ticket_facts(t);
-		bool skippable = kind >= 0 && (policy_waivable(&facts) & (1u << kind));
-		enum deadline_kind dk = policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT, &facts);
-
-		if (item && (set_ticket(item, t) < 0 ||
-			     tvars_set(item, "skippable", skippable ? "1" : "") < 0 ||
-			     tvars_set(item, "deadline", deadline_kind_label(dk)) < 0 ||
-			     tvars_set(item, "deadline_kind", deadline_kind_name(dk)) < 0 ||
-			     tvars_set(item, "label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
-			     tvars_set(item, "kind", o->kind) < 0 ||
-			     set_time(item, "due", o->due_at) < 0))
-			return oom(err);
+		if (!item || briefing_set_obligation(item, t, o, in->now) < 0)
+			return briefing_oom(err);
 	}
-	if (add_day(v, &head, overdue, 0) < 0)
-		return oom(err);
+	if (add_day(v, &head, overdue, 0, false) < 0)
+		return briefing_oom(err);
 	for (d = 0; d < BRIEFING_DAYS; d++) {
 		day_head(day[d], &head);
 		/* today and tomorrow; this week; later */
-		if (add_day(v, &head, per_day[d], d < 2 ? 1 : d < 7 ? 2 : 3) < 0)
-			return oom(err);
+		if (add_day(v, &head, per_day[d], d < 2 ? 1 : d < 7 ? 2 : 3, d == 7) < 0)
+			return briefing_oom(err);
 	}
 	if (set_count(v, "overdue_count", overdue) < 0 ||
 	    set_count(v, "upcoming_count", upcoming) < 0 ||
 	    set_count(v, "upcoming_hours", BRIEFING_UPCOMING_HOURS) < 0 ||
 	    set_count(v, "later_count", later) < 0 ||
 	    set_count(v, "days_count", BRIEFING_DAYS) < 0)
-		return oom(err);
+		return briefing_oom(err);
 	return 0;
 }
 
@@ -446,7 +461,7 @@ static int set_reviews(struct tvars *v, const struct config *cfg, const struct i
 	int k;
 
 	if (tvars_set_list(v, "reviews") < 0 || tvars_set_list(v, "reviews_due") < 0)
-		return oom(err);
+		return briefing_oom(err);
 	for (k = 0; k < REVIEW_COUNT; k++) {
 		const struct review_at *r = &in->review[k];
 		bool due = r->known && r->due_at <= in->now;
@@ -459,7 +474,10 @@ static int set_reviews(struct tvars *v, const struct config *cfg, const struct i
 		snprintf(last, sizeof last, "%s", "記録なし");
 		snprintf(next, sizeof next, "%s", "-");
 		if (r->known) {
-			local_date(r->last_done, last, sizeof last);
+			/* the bot's first pass starts the clock but is no review:
+			 * "前回" is a date only when someone recorded one (`review`) */
+			if (r->ever_done)
+				local_date(r->last_done, last, sizeof last);
 			local_date(r->due_at, next, sizeof next);
 		}
 		due_count += due;
@@ -475,12 +493,13 @@ static int set_reviews(struct tvars *v, const struct config *cfg, const struct i
 			    tvars_set(item, "next_due", next) < 0 ||
 			    tvars_set(item, "due", due ? "1" : "") < 0 ||
 			    tvars_set(item, "known", r->known ? "1" : "") < 0 ||
-			    (due ? set_duration(item, "late", (long)(in->now - r->due_at))
-				 : set_duration(item, "late", 0)) < 0)
-				return oom(err);
+			    tvars_set(item, "ever_done", r->ever_done ? "1" : "") < 0 ||
+			    (due ? briefing_set_duration(item, "late", (long)(in->now - r->due_at))
+				 : briefing_set_duration(item, "late", 0)) < 0)
+				return briefing_oom(err);
 		}
 	}
-	return set_count(v, "reviews_due_count", due_count) < 0 ? oom(err) : 0;
+	return set_count(v, "reviews_due_count", due_count) < 0 ? briefing_oom(err) : 0;
 }
 
 #define FAILED_MAIL_SHOWN 30
@@ -502,14 +521,14 @@ static int set_failed_mail(struct tvars *v, const struct inputs *in)
 		return -1;
 	for (i = 0; i < shown; i++) {
 		const struct outbox_entry *e = &in->failed[i];
-		const struct ticket *t = ticket_of(in, e->ticket_id);
+		const struct ticket *t = briefing_ticket_of(in, e->ticket_id);
 		struct tvars *item = tvars_add_item(v, "failed_mail");
 
 		if (!item || tvars_set(item, "ticket_id", t ? t->ref : "-") < 0 ||
 		    tvars_set(item, "kind", e->kind) < 0 || tvars_set(item, "to", e->rcpt) < 0 ||
 		    tvars_set(item, "subject", e->subject ? e->subject : "") < 0 ||
 		    tvars_set(item, "reason", e->last_error ? e->last_error : "") < 0 ||
-		    set_time(item, "failed_at", e->failed_at ? e->failed_at : e->created_at) < 0)
+		    briefing_set_time(item, "failed_at", e->failed_at ? e->failed_at : e->created_at) < 0)
 			return -1;
 	}
 	return 0;
@@ -542,18 +561,85 @@ static int summarize(const struct config *cfg, const struct inputs *in, struct t
 	char date[16];
 
 	if (tvars_set(v, "digest_date", local_date(in->now, date, sizeof date)) < 0 ||
-	    set_time(v, "digest_time", in->now) < 0 ||
+	    briefing_set_time(v, "digest_time", in->now) < 0 ||
 	    tvars_set(v, "bot_addr", cfg->smtp.from) < 0 ||
 	    tvars_set(v, "bot_name", cfg->smtp.from_name) < 0 || set_admins(v, cfg) < 0 ||
 	    set_failed_mail(v, in) < 0)
-		return oom(err);
+		return briefing_oom(err);
 	if (set_tickets(v, in, err) < 0 || set_obligations(v, in, err) < 0 ||
-	    set_medians(v, in, err) < 0 || set_reviews(v, cfg, in, err) < 0)
+	    set_medians(v, in, err) < 0 || set_reviews(v, cfg, in, err) < 0 ||
+	    briefing_set_incidents(v, cfg, in, err) < 0)
 		return -1;
 	return 0;
 }
 
 /* ---- the store ---- */
+
+/* What a ticket is worth reading back for "since the last digest". */
+static bool recent(const struct ticket *t, time_t from)
+{
+	return !briefing_is_drill(t) && (!t->closed_at || t->closed_at > from);
+}
+
+/*
+ * The obligations (any state) and timelines of the tickets not closed
+ * before the window: what "since the last digest" is made of.  The
+ * arrays are the caller's (store_obligations_free, release_events).
+ */
+static int load_recent(struct store *st, struct inputs *in, struct obligation **obl,
+		       struct ticket_events **events, struct error *err)
+{
+	time_t from = briefing_window_start(in);
+	size_t i, n_obl = 0, n_ev = 0;
+
+	*obl = NULL;
+	*events = calloc(in->n_tickets + 1, sizeof **events);
+	if (!*events)
+		return briefing_oom(err);
+	for (i = 0; i < in->n_tickets; i++) {
+		const struct ticket *t = &in->tickets[i];
+		struct obligation *o, *grown;
+		size_t n;
+
+		if (!recent(t, from))
+			continue;
+		(*events)[n_ev].ticket_id = t->id;
+		if (store_event_list(st, t->id, &(*events)[n_ev].ev, &(*events)[n_ev].n, err) < 0)
+			goto fail;
+		n_ev++;
+		if (store_obligation_list(st, t->id, &o, &n, err) < 0)
+			goto fail;
+		if (n && !(grown = realloc(*obl, (n_obl + n) * sizeof **obl))) {
+			store_obligations_free(o, n);
+			briefing_oom(err);
+			goto fail;
+		}
+		if (n) {	/* the records move: free only the emptied array */
+			*obl = grown;
+			memcpy(*obl + n_obl, o, n * sizeof *o);
+			n_obl += n;
+			free(o);
+		}
+	}
+	in->recent_obl = *obl;
+	in->n_recent_obl = n_obl;
+	in->events = *events;
+	in->n_events = n_ev;
+	return 0;
+fail:
+	in->n_recent_obl = n_obl;
+	in->n_events = n_ev;
+	return -1;
+}
+
+static void release_events(struct ticket_events *e, size_t n)
+{
+	size_t i;
+
+	for (i = 0; e && i < n; i++)
+		store_events_free(e[i].ev, e[i].n);
+	free(e);
+}
 
 int briefing_vars(const struct config *cfg, struct store *st, time_t now, time_t since,
 		  struct tvars **out, struct error *err)
@@ -561,7 +647,8 @@ int briefing_vars(const struct config *cfg, struct store *st, time_t now, time_t
 	struct ticket_filter all = { .all = true, .oldest_first = true };
 	struct outbox_filter failed = { .state = OUTBOX_FAILED, .since = since ? since : now - DAY };
 	struct ticket *tickets = NULL;
-	struct obligation *obl = NULL;
+	struct obligation *obl = NULL, *recent_obl = NULL;
+	struct ticket_events *events = NULL;
 	struct outbox_entry *failed_mail = NULL;
 	struct inputs in = { .now = now, .since = since };
 	struct tvars *v = NULL;
@@ -570,10 +657,11 @@ int briefing_vars(const struct config *cfg, struct store *st, time_t now, time_t
 	*out = NULL;
 	if (store_ticket_query(st, &all, &tickets, &in.n_tickets, err) < 0)
 		return -1;
-	if (store_obligation_list(st, 0, &obl, &in.n_obl, err) < 0 ||
-	    store_outbox_query(st, &failed, &failed_mail, &in.n_failed, err) < 0)
-		goto done;
 	in.tickets = tickets;
+	if (store_obligation_list(st, 0, &obl, &in.n_obl, err) < 0 ||
+	    store_outbox_query(st, &failed, &failed_mail, &in.n_failed, err) < 0 ||
+	    load_recent(st, &in, &recent_obl, &events, err) < 0)
+		goto done;
 	in.obl = obl;
 	in.failed = failed_mail;
 	for (k = 0; k < REVIEW_COUNT; k++) {
@@ -585,13 +673,14 @@ int briefing_vars(const struct config *cfg, struct store *st, time_t now, time_t
 		/* No row yet: the timers start the clock at their first pass. */
 		in.review[k].known = found == 1;
 		if (found == 1) {
+			in.review[k].ever_done = r.done_by != NULL;
 			in.review[k].last_done = r.last_done;
 			in.review[k].due_at = span_add(r.last_done, &cfg->policy.review_every[k]);
 			store_review_release(&r);
 		}
 	}
 	if (!(v = tvars_new())) {
-		oom(err);
+		briefing_oom(err);
 		goto done;
 	}
 	if (summarize(cfg, &in, v, err) < 0)
@@ -603,6 +692,8 @@ done:
 	tvars_free(v);
 	store_tickets_free(tickets, in.n_tickets);
 	store_obligations_free(obl, in.n_obl);
+	store_obligations_free(recent_obl, in.n_recent_obl);
+	release_events(events, in.n_events);
 	store_outbox_free(failed_mail, in.n_failed);
 	if (rc < 0)
 		error_prefix(err, "digest");
@@ -639,7 +730,7 @@ int briefing_queue(const struct config *cfg, struct store *st, time_t now, time_
 }
 
 int briefing_print(const struct config *cfg, struct store *st, time_t now, time_t since,
-		   FILE *f, struct error *err)
+		   bool html, FILE *f, struct error *err)
 {
 	struct tvars *vars;
 	char *subject = NULL, *body = NULL;
@@ -647,9 +738,15 @@ int briefing_print(const struct config *cfg, struct store *st, time_t now, time_
 
 	if (briefing_vars(cfg, st, now, since, &vars, err) < 0)
 		return -1;
-	rc = render_mail(cfg->templates, "digest.txt", vars, &subject, &body, err);
-	if (rc == 0 && fprintf(f, "Subject: %s\n\n%s", subject, body) < 0)
-		rc = error_set(err, ERR_FATAL, "digest: cannot write the digest");
+	if (html) {
+		rc = render_html(cfg->templates, "digest.html", vars, &body, err);
+		if (rc == 0 && fputs(body, f) < 0)
+			rc = error_set(err, ERR_FATAL, "digest: cannot write the digest");
+	} else {
+		rc = render_mail(cfg->templates, "digest.txt", vars, &subject, &body, err);
+		if (rc == 0 && fprintf(f, "Subject: %s\n\n%s", subject, body) < 0)
+			rc = error_set(err, ERR_FATAL, "digest: cannot write the digest");
+	}
 	free(subject);
 	free(body);
 	tvars_free(vars);
@@ -728,7 +825,7 @@ int briefing_check(const struct config *cfg, time_t now, struct error *err)
 		in.review[k].due_at = span_add(in.review[k].last_done, &cfg->policy.review_every[k]);
 	}
 	if (!v) {
-		oom(err);
+		briefing_oom(err);
 		goto done;
 	}
 	if (summarize(cfg, &in, v, err) < 0 ||

@@ -1,8 +1,10 @@
 /*
  * briefing.h — the management digest (SPEC 4 "digest", daily): the open
- * incidents by priority and status, the unacknowledged ones, obligations
- * overdue and due within 48 h, what was closed since the last digest, the
- * median times to acknowledge and to contain, and the policy's periodic
+ * incidents, each by name with its next statutory deadline, and by
+ * priority and status; the unacknowledged ones; obligations overdue and
+ * due within 48 h, statutory, contractual and internal apart; what was
+ * done, became late or was closed since the last digest; the median times
+ * to acknowledge and to recovery; and the policy's periodic
  * reviews that are due (5-1, 5-2, 6-2).  Drill tickets (policy 6-2) are
  * counted on a line of their own and left out of everything else.
  *
@@ -15,6 +17,7 @@
 #ifndef INCIDENT_BRIEFING_H
 #define INCIDENT_BRIEFING_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -51,9 +54,10 @@ int briefing_vars(const struct config *cfg, struct store *st, time_t now, time_t
 int briefing_queue(const struct config *cfg, struct store *st, time_t now, time_t since,
 		   struct error *err);
 
-/* The text version ("Subject: …", an empty line, the body) to f (for `incident-bot digest`). */
+/* The text version ("Subject: …", an empty line, the body) to f, or with
+ * html the HTML alternative, the whole document (for `incident-bot digest`). */
 int briefing_print(const struct config *cfg, struct store *st, time_t now, time_t since,
-		   FILE *f, struct error *err);
+		   bool html, FILE *f, struct error *err);
 
 /* The previous digest's time from BRIEFING_LAST_KEY into *since: 0 when never (or unreadable). */
 int briefing_since(struct store *st, time_t *since, struct error *err);

@@ -518,6 +518,31 @@ const char *deadline_kind_label(enum deadline_kind d)
 	       "社内目標";
 }
 
+/* Short names for a subject line (issue 13: 【PPC速報 期限まで35分】). */
+static const char *const obligation_short[] = {
+	[OBL_PPC_ASSESS] = "PPC報告要否",
+	[OBL_PPC_PRELIMINARY] = "PPC速報",
+	[OBL_PPC_FINAL] = "PPC確報",
+	[OBL_INDIVIDUALS] = "本人通知",
+	[OBL_CONSULTATION_DESK] = "相談窓口",
+	[OBL_PUBLICATION] = "HP公表",
+	[OBL_AMAZON] = "Amazon通知",
+	[OBL_AWS] = "AWS通知",
+	[OBL_RAKUTEN] = "楽天報告",
+	[OBL_YAHOO] = "Yahoo報告",
+	[OBL_PARTNERS] = "取引先報告",
+	[OBL_OUTAGE_CONTACTS] = "関係先連絡",
+	[OBL_PRINCIPAL] = "委託元通知",
+};
+_Static_assert(COUNT_OF(obligation_short) == OBL_COUNT, "an obligation without a short name");
+
+const char *obligation_short_label(enum obligation_kind k)
+{
+	int v = (int)k;
+
+	return v >= 0 && v < OBL_COUNT && obligation_short[v] ? obligation_short[v] : "?";
+}
+
 static const char *const review_names[] = {
 	[REVIEW_RISK] = "risk",		/* policy 5(1) */
 	[REVIEW_PLAN] = "plan",		/* policy 5(2) */

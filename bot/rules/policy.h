@@ -140,6 +140,7 @@ int flag_from_name(const char *name);
 
 const char *obligation_name(enum obligation_kind k);
 const char *obligation_label(enum obligation_kind k);	/* "個人情報保護委員会への速報" */
+const char *obligation_short_label(enum obligation_kind k);	/* "PPC速報": for a subject */
 int obligation_from_name(const char *name);
 /* Whether the kind is a notice to someone (it has a draft): all but recovery. */
 bool obligation_is_notice(enum obligation_kind k);

@@ -144,7 +144,8 @@ bot() { "$BOT" -c "$CONF" "$@"; }
 # mailbox USER ARGS...: read a mailbox over IMAPS like a person would.
 mailbox() { $PY scripts/mailbox.py "$@"; }
 
-# send_mail FROM TO SUBJECT BODY [EXTRA-HEADER...]: a plain UTF-8 mail over SMTP.
+# send_mail FROM TO SUBJECT BODY [EXTRA-HEADER...]: a plain UTF-8 mail over SMTP
+# (a "Date: …" given replaces the one made).
 send_mail() {
 	$PY - "$@" <<'PYEOF'
 import os, smtplib, ssl, sys
@@ -159,6 +160,8 @@ m["Date"] = formatdate(localtime=True)
 m["Message-ID"] = make_msgid(domain="example.com")
 for h in extra:
     k, v = h.split(":", 1)
+    if k.strip().lower() == "date":	# a scenario under --now dates its mail
+        del m["Date"]
     m[k.strip()] = v.strip()
 m.set_content(body)
 ctx = ssl.create_default_context(cafile=os.environ["IB_CA"])

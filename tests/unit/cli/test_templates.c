@@ -589,7 +589,7 @@ static void test_digest(void)
 	}
 	tvars_free(v);
 	f = open_memstream(&text, &len);
-	CHECK_INT(briefing_print(&cfg, st, now + 3600, 0, f, &err), 0, "digest.txt renders");
+	CHECK_INT(briefing_print(&cfg, st, now + 3600, 0, false, f, &err), 0, "digest.txt renders");
 	fclose(f);
 	CHECK(has(text, "再発防止文書（規程 8）が未登録: 1 件") && has(text, "INC-2026-0001"),
 	      "... listing the resolved ticket without lessons");

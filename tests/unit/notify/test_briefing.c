@@ -4,7 +4,9 @@
  * next-48-h obligations split exactly at their boundaries, the 14-day line,
  * closed since the last digest, median times (odd, even, none), reviews due
  * and not, drills apart, the mail queued to management (multipart, about
- * no ticket), and HTML escaping of a ticket's subject.
+ * no ticket), and HTML escaping of a ticket's subject; issue 13: each open
+ * incident by name, deadlines by kind, the subject's warning, what was
+ * done or became late since the last digest, no "前回" for a review nobody did.
  *
  * Values are read back by rendering one-line templates with the variables,
  * as a template author would use them.
@@ -196,6 +198,16 @@ static void build(void)
 	obligation(t4, OBL_PARTNERS, 1796828400);		/* 12/10 00:00: past the line */
 	obligation(t9, OBL_AMAZON, now - 2 * H);		/* a drill's: left out */
 
+	/* since the last digest: an admin moved 0002 on, and 0004's Rakuten call
+	 * was done 1 d 21 h after its due time (issue 13: what was done or late) */
+	store_event_add(st, t2, now - 5 * H, "tkita@example.com", "status",
+			"acknowledged → investigating", &err);
+	obligation(t4, OBL_RAKUTEN, now - 2 * D);
+	store_obligation_close(st, t4, "rakuten", "done", "電話済み", "tkita@example.com",
+			       now - 3 * H, &err);
+	/* 6(2): only the bot's first pass started its clock (done_by NULL) */
+	store_review_done(st, "drill", now - 10 * D, NULL, &err);
+
 	/* policy 5(1): done a year ago to the second, so due now; 5(2) 100 days ago */
 	store_review_done(st, "risk", 1764115200, "ceo@example.com", &err);	/* 2025-11-26 09:00 */
 	store_review_done(st, "plan", now - 100 * D, "ceo@example.com", &err);
@@ -209,7 +221,7 @@ static void test_counts(const struct tvars *v)
 	CHECK_STR(r(v, "{{#each by_priority}}{{label}}={{count}} {{/each}}"),
 		  "高=2 中=1 低=1 未分類=1 ", "open by priority, unclassified last");
 	CHECK_STR(r(v, "{{#each by_priority}}{{name}}:{{bar_px}}+{{rest_px}} {{/each}}"),
-		  "high:240+0 medium:120+120 low:120+120 unclassified:120+120 ",
+		  "high:180+0 medium:90+90 low:90+90 unclassified:90+90 ",
 		  "bars proportional to the largest count");
 	CHECK_STR(r(v, "{{#each by_status}}{{name}}={{count}} {{/each}}"),
 		  "new=2 acknowledged=1 investigating=1 containing=0 reporting=0 recovering=1 ",
@@ -275,15 +287,15 @@ static void test_medians(const struct tvars *v)
 		  "6 4 2時間30分 2 h 30 min",
 		  "median time to acknowledge, even count (two of six never acknowledged)");
 	/* 0003 1 day, 0006 4 h */
-	CHECK_STR(r(v, "{{contain_count}} {{contain_median}}"), "2 14時間",
-		  "median time to contain, even count");
+	CHECK_STR(r(v, "{{recover_count}} {{recover_median}}"), "2 14時間",
+		  "median time to recovery (status recovering), even count");
 	/* 20 days on, 0004 (created 10 days ago) has left the 30 days: 1, 2, 3 h */
 	later = vars_at(now + 20 * D + H, now);
 	CHECK_STR(r(later, "{{recent_count}} {{ack_count}} {{ack_median}}"), "5 3 2時間",
 		  "median, odd count");
 	tvars_free(later);
 	empty = vars_at(now + 60 * D, now);
-	CHECK_STR(r(empty, "{{recent_count}} {{ack_median}} {{contain_median}} {{ack_median_en}}"),
+	CHECK_STR(r(empty, "{{recent_count}} {{ack_median}} {{recover_median}} {{ack_median_en}}"),
 		  "0 データなし データなし no data", "no tickets in 30 days: no data");
 	tvars_free(empty);
 }
@@ -296,11 +308,72 @@ static void test_reviews(const struct tvars *v)
 		  "1 risk 5(1)", "the yearly risk review is due exactly a year on");
 	CHECK_STR(r(v, "{{#each reviews}}{{name}}:{{#if due}}due{{else}}ok{{/if}}:{{last_done}}:{{next_due}}:{{every}} {{/each}}"),
 		  "risk:due:2025-11-26:2026-11-26:1年 plan:ok:2026-08-18:2027-02-18:6か月 "
-		  "drill:ok:記録なし:-:6か月 ",
-		  "each review: last done, next due; never recorded is not due");
+		  "drill:ok:記録なし:2027-05-16:6か月 ",
+		  "each review: last done, next due; the bot's first pass is no review "
+		  "(issue 13: 前回 is 記録なし, not the day the bot started)");
+	CHECK_STR(r(v, "{{#each reviews}}{{name}}:{{#if ever_done}}done{{else}}never{{/if}} {{/each}}"),
+		  "risk:done plan:done drill:never ", "ever_done tells them apart");
 	before = vars_at(now - 1, now - D);
 	CHECK_STR(r(before, "{{reviews_due_count}}"), "0", "a second before, nothing is due");
 	tvars_free(before);
+}
+
+/* Issue 13: each open incident by name, most urgent first. */
+static void test_incidents(const struct tvars *v)
+{
+	CHECK_STR(r(v, "{{#each incidents}}{{ticket_id}} {{/each}}"),
+		  "INC-2026-0002 INC-2026-0001 INC-2026-0003 INC-2026-0004 INC-2026-0005 ",
+		  "open incidents: a statutory or contractual deadline first, then by priority");
+	CHECK_STR(r(v, "{{#each incidents}}{{#if statutory}}{{priority}}|{{affected}}|{{personal}}|"
+		       "{{status}}|{{owner}}|{{statutory_label}} {{statutory_due}} {{statutory_when}}|"
+		       "{{contractual_short}} {{contractual_when}}{{/if}}{{/each}}"),
+		  "高|人数不明|個人情報なし|調査中|担当未定|個人情報保護委員会への速報 "
+		  "2026-11-26 09:00 期限切れ 1分未満|Amazon通知 期限切れ 1時間",
+		  "its line: priority, people, personal data, status, owner, next statutory and "
+		  "contractual deadlines with the time left or late");
+	CHECK_STR(r(v, "{{#each incidents}}{{#if internal}}{{ticket_id}} {{internal_short}} "
+		       "{{internal_when}}|{{/if}}{{/each}}"),
+		  "INC-2026-0002 HP公表 残り 1分未満|INC-2026-0003 相談窓口 残り 13日14時間|"
+		  "INC-2026-0004 取引先報告 残り 13日15時間|",
+		  "internal targets are kept apart from the statutory ones");
+	CHECK_STR(r(v, "{{#each deadline_groups}}{{label}}:{{#each overdue}}{{kind}} {{/each}}/"
+		       "{{#each upcoming}}{{kind}} {{/each}}/{{later_count}} {{/each}}"),
+		  "法定期限:ppc-preliminary /ppc-final /0 契約上の期限:amazon //0 "
+		  "社内目標:/publication /3 ",
+		  "deadlines apart: statutory, contractual, internal (the drill's left out)");
+}
+
+static void test_alert(const struct tvars *v)
+{
+	struct tvars *later = vars_at(now - 2 * D, now - 3 * D);
+
+	CHECK_STR(r(v, "{{alert}}"), "Amazon通知 期限切れ 1時間 ほか2件",
+		  "the subject's warning: the longest overdue, and how many more");
+	/* two days earlier: Amazon due in 47 h; PPC 速報 in 48 h; 確報 in 96 h */
+	CHECK_STR(r(later, "{{alert}}"), "Amazon通知 期限まで1日23時間 ほか1件",
+		  "... else the nearest within 48 h");
+	tvars_free(later);
+	later = vars_at(now - 4 * D, now - 5 * D);
+	CHECK_STR(r(later, "[{{alert}}]"), "[]", "nothing within 48 h: no warning");
+	tvars_free(later);
+}
+
+static void test_activity(const struct tvars *v)
+{
+	char want[1024];
+
+	snprintf(want, sizeof want,
+		 "2026-11-26 04:00 INC-2026-0002 状態: 受付済み → 調査中（北垣 剛志）|"
+		 "2026-11-26 06:00 INC-2026-0004 完了（期限後 1日21時間）: %s（社内目標） — 北垣 剛志 bad|"
+		 "2026-11-26 07:00 INC-2026-0001 新規受付（優先度 高）|"
+		 "2026-11-26 08:00 INC-2026-0002 期限切れになった: %s（契約上の期限） bad|"
+		 "2026-11-26 08:30 INC-2026-0005 新規受付（優先度 未分類）|"
+		 "2026-11-26 09:00 INC-2026-0002 期限切れになった: %s（法定期限） bad|",
+		 obligation_label(OBL_RAKUTEN), obligation_label(OBL_AMAZON),
+		 obligation_label(OBL_PPC_PRELIMINARY));
+	CHECK_STR(r(v, "{{#each activity}}{{at}} {{ticket_id}} {{what}}{{#if bad}} bad{{/if}}|{{/each}}"),
+		  want, "since the last digest: status changes, done (late), new, became late");
+	CHECK_STR(r(v, "{{activity_count}} {{activity_bad_count}}"), "6 3", "... counted");
 }
 
 static void test_drills(const struct tvars *v)
@@ -336,8 +409,10 @@ static void test_mail(void)
 		CHECK_STR(e[i].rcpt, "ceo@example.com", "the first to the president");
 		CHECK_INT(e[i].ticket_id, 0, "about no ticket");
 		CHECK_STR(e[i].subject,
-			  "[incident-bot] 日次ダイジェスト 2026-11-26 / Daily digest: 未対応 2, 期限切れ 2",
-			  "the subject says what needs attention");
+			  "【Amazon通知 期限切れ 1時間 ほか2件】[incident-bot] 日次ダイジェスト "
+			  "2026-11-26 / Daily digest: 対応中 5, 未受付 2, 期限切れ 2",
+			  "the subject names the longest overdue statutory or contractual deadline "
+			  "(issue 13), then the counts");
 		CHECK(strstr(e[i].data, "Message-ID: <digest.1795651200.") != NULL,
 		      "a Message-ID without a ticket reference");
 		CHECK(strstr(e[i].data, "Reply-To: incident@example.com\r\n") != NULL,
@@ -353,7 +428,7 @@ static void test_mail(void)
 		CHECK(html && strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 流出"),
 		      "the HTML part escapes a ticket's subject");
 		CHECK(html && !strstr(html, "<script"), "... so no script tag gets in");
-		CHECK(html && strstr(html, "bgcolor=\"#c62828\"") && strstr(html, "width=\"240\""),
+		CHECK(html && strstr(html, "bgcolor=\"#c62828\"") && strstr(html, "width=\"180\""),
 		      "the bar chart is table cells with bgcolor and width");
 		CHECK(html && strstr(html, "11/26<br>(木)"), "the 14-day line's headers");
 		CHECK(html && !strstr(html, "<img") && !strstr(html, "<style") &&
@@ -372,9 +447,10 @@ static void test_print(void)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	CHECK_INT(briefing_print(&cfg, st, now, now - D, f, &err), 0, "the text version prints");
+	CHECK_INT(briefing_print(&cfg, st, now, now - D, false, f, &err), 0, "the text version prints");
 	fclose(f);
-	CHECK(buf && strncmp(buf, "Subject: [incident-bot] 日次ダイジェスト 2026-11-26", 52) == 0,
+	CHECK(buf && strncmp(buf, "Subject: 【Amazon通知 期限切れ 1時間", 39) == 0 &&
+	      strstr(buf, "[incident-bot] 日次ダイジェスト 2026-11-26"),
 	      "... starting with its subject");
 	CHECK(buf && strstr(buf, "■ 訓練（規程 6(2)）: 実施中 1 件"), "... and a drills line");
 	CHECK(buf && strstr(buf, "Unacknowledged: 2"), "... and the English part");
@@ -424,7 +500,7 @@ static void test_failed_mail(void)
 	tvars_free(v);
 	len = 0;
 	f = open_memstream(&buf, &len);
-	CHECK_INT(briefing_print(&cfg, st, now, now - D, f, &err), 0, "... and prints them");
+	CHECK_INT(briefing_print(&cfg, st, now, now - D, false, f, &err), 0, "... and prints them");
 	fclose(f);
 	CHECK(buf && strstr(buf, "■ 送信できなかったメール（前回以降）: 33 件"), "... under their heading");
 	CHECK(buf && strstr(buf, "……ほか 3 件"), "... with the rest counted");
@@ -466,6 +542,9 @@ int main(void)
 		test_closed(v, never);
 		test_medians(v);
 		test_reviews(v);
+		test_incidents(v);
+		test_alert(v);
+		test_activity(v);
 		test_drills(v);
 	}
 	tvars_free(v);
