@@ -323,6 +323,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("digest", config_digest_opts, CFGF_NODEFAULT),
 	CFG_SEC("reviews", config_reviews_opts, CFGF_NODEFAULT),
 	CFG_SEC("contacts", config_contacts_opts, CFGF_NODEFAULT),
+	CFG_SEC("company", config_company_opts, CFGF_NODEFAULT),
 	CFG_SEC("commands", config_commands_opts, CFGF_NODEFAULT),
 	CFG_END()
 };
@@ -536,6 +537,7 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 
 	config_policy_fill(c, &cfg->policy);
 	config_contacts_fill(c, &cfg->contacts);
+	config_company_fill(c, &cfg->company, &cfg->contacts);
 	if (config_commands_fill(c, cfg->database, &cfg->commands, err) < 0)
 		return -1;
 	cfg->classification = cfg_getstr(c, "classification") ?
