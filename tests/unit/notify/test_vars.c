@@ -5,7 +5,8 @@
  * the company who signs, the admins a high-priority reporter calls, and
  * what a follow-up publication (第二報) tells of what was done since the
  * first.  Values are read back by rendering one-line templates, as a
- * template author uses them.
+ * template author uses them; each letter text also fits ISO-2022-JP, so
+ * that an old client gets the letter in JIS, not the UTF-8 fallback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "lib/clock.h"
 #include "notify/vars.h"
+#include "outbox/jis.h"
 #include "rules/policy.h"
 #include "test.h"
 
@@ -151,10 +153,14 @@ static void letters(void)
 	tvars_free(v);
 
 	/* every 7-1 source has a sentence of its own, none of them a label */
+	struct jis *j = jis_new();
+
 	for (int s = 0; s < SOURCE_COUNT; s++) {
+		struct buf euc = { 0 };
 		char what[120];
 
 		t.source = (char *)source_name(s);
+		t.type = (char *)type_name(s % TYPE_COUNT);
 		if (!(v = ticket_vars(&cfg, &t)))
 			break;
 		snprintf(what, sizeof what, "source %s: a sentence ending in 。, not its label",
@@ -162,8 +168,13 @@ static void letters(void)
 		const char *got = r(v, "{{letter_detected}}|{{letter_detected_en}}");
 		CHECK(strstr(got, "。|") && !strstr(got, source_label(s)) && got[strlen(got) - 1] == '.',
 		      what);
+		snprintf(what, sizeof what, "source %s: the letter's words fit ISO-2022-JP", t.source);
+		CHECK(j && jis_from_utf8(j, r(v, "{{letter_aware}}頃、{{letter_detected}}{{letter_type}}"),
+					 &euc) == 0, what);
+		buf_release(&euc);
 		tvars_free(v);
 	}
+	jis_free(j);
 }
 
 static void since_first(void)
