@@ -15,7 +15,7 @@
 # date, a policy section number, checklist or lessons text, English
 # labels.  The PPC draft keeps the checklist out of item 8.  Last, a
 # second publication (第二報) says when the first was and what was done
-# since.
+# since.  Every mail goes out in ISO-2022-JP and is read back decoded.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 make_bot letters
@@ -24,6 +24,9 @@ trap 'rm -rf "$WORK"' EXIT
 T0="2026-12-07T10:05:00+09:00"
 KUNDE="kunde-$$-$RANDOM@outside.example"
 scripts/mailserver adduser "$KUNDE" >/dev/null
+# the letters go out as old Japanese clients read them (SPEC: every text
+# path survives ISO-2022-JP): smtp.charset, and each mail is read decoded
+sed -i 's/^  from_name .*/&\n  charset       = "iso-2022-jp"/' "$CONF"
 cat >>"$CONF" <<'CONF'
 company {
   name = "株式会社東京シューズ"
@@ -79,6 +82,10 @@ ok $((ja_at < en_at ? 0 : 1)) "... Japanese first"
 subj=$(subjects "$KUNDE")
 like "$subj" "[$out] ご連絡ありがとうございます" "the outsider gets the outside acknowledgement"
 oack=$(mailbox "$KUNDE" body "$(uid_of "$KUNDE" "[$out]")")
+like "$(mailbox "$KUNDE" headers "$(uid_of "$KUNDE" "[$out]")")" "charset=ISO-2022-JP" \
+	"... sent in ISO-2022-JP (smtp.charset), and read back intact below"
+like "$(mailbox "$REPORTER" headers "$(uid_of "$REPORTER" "[$emp]")")" "charset=ISO-2022-JP" \
+	"(the employee's too)"
 like "$oack" "どのようにしてお知りになったか" "... asking how they learned of it (policy 7-2)"
 like "$oack" "ご連絡のつく電話番号・メールアドレス" "... and how to reach them"
 like "$oack" "株式会社東京シューズ" "... signed with the company's name"
