@@ -325,6 +325,7 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("calendar", config_calendar_opts, CFGF_NODEFAULT),
 	CFG_SEC("system", config_system_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("contacts", config_contacts_opts, CFGF_NODEFAULT),
+	CFG_SEC("company", config_company_opts, CFGF_NODEFAULT),
 	CFG_SEC("commands", config_commands_opts, CFGF_NODEFAULT),
 	CFG_END()
 };
@@ -538,6 +539,7 @@ static int fill_config(cfg_t *c, const char *dir, struct config *cfg, struct err
 
 	config_policy_fill(c, &cfg->policy);
 	config_contacts_fill(c, &cfg->contacts);
+	config_company_fill(c, &cfg->company, &cfg->contacts);
 	if (config_commands_fill(c, cfg->database, &cfg->commands, err) < 0 ||
 	    config_systems_fill(c, cfg, err) < 0)
 		return -1;

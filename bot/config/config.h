@@ -106,11 +106,25 @@ struct contacts_config {
 	char *aws;		/* e-mail */
 	char *rakuten_phone;
 	char *yahoo_form;	/* URL */
-	char *website;		/* where the company publishes (URL) */
+	char *website;		/* where the company publishes (URL); "": company.website */
 	char *staff;		/* the all-employees address (policy 5(1), 8(3)); "" none */
 	char **outage;		/* equipment trouble, disaster: the needed contacts */
 	size_t n_outage;
 };
+
+/*
+ * Who writes the letters to outsiders (issue 13: the notice drafts said
+ * 【会社名】 everywhere): the company's name, the shop customers know,
+ * and its website.  "" when not configured; website defaults to the
+ * one policy 7-4 names (ホームページにて公表).
+ */
+struct company_config {
+	char *name;		/* 株式会社… */
+	char *shop;		/* the shop or site name customers know */
+	char *website;		/* URL */
+};
+
+#define COMPANY_WEBSITE_DEFAULT "https://www.shoes-i.net/"	/* policy 7-4 */
 
 /* Issue 5: how an admin's command mail is authenticated (SPEC 6). */
 enum command_auth { AUTH_TOKEN = 1 << 0, AUTH_DKIM = 1 << 1 };
@@ -146,6 +160,7 @@ struct config {
 	struct contacts_config contacts;
 	struct system_config *systems;	/* policy 6(3): system "NAME" { … } */
 	size_t n_systems;
+	struct company_config company;
 	struct commands_config commands;
 	char *token_secret;	/* read by config_token_secret(); NULL until then */
 };

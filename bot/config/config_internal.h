@@ -21,11 +21,13 @@ cfg_t *config_parse_file(const char *path, cfg_opt_t *opts, void (*validators)(c
 
 /* config_policy.c: the sections it adds to the root, their validators and copying. */
 extern cfg_opt_t config_escalation_opts[], config_deadline_opts[], config_digest_opts[],
-	config_reviews_opts[], config_contacts_opts[], config_commands_opts[],
-	config_calendar_opts[], config_system_opts[];
+	config_reviews_opts[], config_contacts_opts[], config_company_opts[],
+	config_commands_opts[], config_calendar_opts[], config_system_opts[];
 void config_policy_validators(cfg_t *root);
 void config_policy_fill(cfg_t *root, struct policy_config *p);
 void config_contacts_fill(cfg_t *root, struct contacts_config *k);
+/* After config_contacts_fill: an empty contacts.website becomes company.website. */
+void config_company_fill(cfg_t *root, struct company_config *co, struct contacts_config *k);
 /* The system sections into cfg->systems: 0, or -1 out of memory. */
 int config_systems_fill(cfg_t *root, struct config *cfg, struct error *err);
 /* database: the resolved database path (the secret's default folder). */

@@ -191,6 +191,14 @@ cfg_opt_t config_contacts_opts[] = {
 	CFG_END()
 };
 
+/* Issue 13: the letters' sender; website: policy 7-4 names it. */
+cfg_opt_t config_company_opts[] = {
+	CFG_STR("name", "", CFGF_NONE),
+	CFG_STR("shop", "", CFGF_NONE),
+	CFG_STR("website", COMPANY_WEBSITE_DEFAULT, CFGF_NONE),
+	CFG_END()
+};
+
 /* "2026-12-29" as YYYYMMDD, or -1 unless a real date. */
 static int date_key(const char *s)
 {
@@ -395,6 +403,20 @@ void config_contacts_fill(cfg_t *c, struct contacts_config *k)
 	k->outage = calloc(k->n_outage + 1, sizeof *k->outage);
 	for (i = 0; k->outage && i < k->n_outage; i++)
 		k->outage[i] = strdup(cfg_getnstr(ct, "outage", i));
+}
+
+void config_company_fill(cfg_t *c, struct company_config *co, struct contacts_config *k)
+{
+	cfg_t *sec = cfg_getsec(c, "company");
+
+	co->name = strdup(sec ? cfg_getstr(sec, "name") : "");
+	co->shop = strdup(sec ? cfg_getstr(sec, "shop") : "");
+	co->website = strdup(sec ? cfg_getstr(sec, "website") : COMPANY_WEBSITE_DEFAULT);
+	/* one website unless the operator publishes elsewhere (policy 7-4) */
+	if (k->website && !*k->website && co->website) {
+		free(k->website);
+		k->website = strdup(co->website);
+	}
 }
 
 int config_commands_fill(cfg_t *c, const char *database, struct commands_config *k,
@@ -602,6 +624,9 @@ void config_policy_release(struct config *cfg)
 	free(cfg->contacts.yahoo_form);
 	free(cfg->contacts.website);
 	free(cfg->contacts.staff);
+	free(cfg->company.name);
+	free(cfg->company.shop);
+	free(cfg->company.website);
 	strings_free(cfg->contacts.outage, cfg->contacts.n_outage);
 	free(cfg->commands.token_secret_file);
 	for (size_t i = 0; cfg->commands.internal_hosts && i < cfg->commands.n_internal_hosts; i++)

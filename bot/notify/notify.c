@@ -331,7 +331,12 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 		return store_event_add(st, t->id, now, "bot", "ack-suppressed", detail, err);
 	}
 	om->kind = "ack";
-	om->template = "ack.txt";
+	/* SPEC 4, issue 13: an outsider's acknowledgement names nobody inside
+	 * and gives no instructions, and asks what policy 7-2 wants to know;
+	 * ack.txt (which hides the same for outside) when an operator's
+	 * template folder has no ack-outside.txt yet */
+	om->template = outside && render_has(cfg->templates, "ack-outside.txt") ?
+		"ack-outside.txt" : "ack.txt";
 	om->drill = t->flags & FLAG_BIT(FLAG_DRILL);
 	om->to_addr = m->from.addr;
 	/* an outsider's own words (name, subject) are what a phisher would

@@ -61,6 +61,7 @@ static const struct use {
 	int (*sample)(struct tvars *v, const struct sample *s);
 } uses[] = {
 	{ "ack.txt", L_POLICY, sample_none },
+	{ "ack-outside.txt", L_POLICY, sample_none },
 	{ "alarm.txt", L_POLICY, sample_none },
 	{ "bounce.txt", L_TICKET, sample_bounce },
 	{ "cut.txt", L_TICKET, sample_cut },
@@ -217,9 +218,14 @@ static int fill_draft(struct tvars *v, const struct config *cfg, const struct fa
 		      time_t now)
 {
 	const struct obligation *o = obligation_of(f, kind);
+	const struct obligation *pub = obligation_of(f, OBL_PUBLICATION);
+	int number = kind == OBL_PUBLICATION ? publication_number(f) : 1;
 
+	/* issue 13: a 第二報 builds on what was recorded since the first */
 	return vars_add_draft(v, cfg, kind, o, o ? o->due_at : deadline_due(&cfg->policy, f->t->aware_at, f->t->flags, kind),
-			      kind == OBL_PUBLICATION ? publication_number(f) : 1, now);
+			      number, now) < 0 ||
+	       vars_add_since_first(v, f->obl, f->n_obl, f->ev, f->n_ev,
+				    number > 1 && pub ? pub->closed_at : 0) < 0 ? -1 : 0;
 }
 
 /*

@@ -48,7 +48,8 @@ static int add_people(struct tvars *v, const struct config *cfg)
 {
 	size_t i;
 
-	if (tvars_set_list(v, "admins") < 0 || tvars_set_list(v, "management") < 0)
+	if (tvars_set_list(v, "admins") < 0 || tvars_set_list(v, "management") < 0 ||
+	    tvars_set_list(v, "admin_phones") < 0)
 		return -1;
 	for (i = 0; i < cfg->n_persons; i++) {
 		const struct person *p = &cfg->persons[i];
@@ -65,6 +66,11 @@ static int add_people(struct tvars *v, const struct config *cfg)
 		}
 		if (tvars_set(item, "name", p->name) < 0 || tvars_set(item, "email", p->email) < 0 ||
 		    tvars_set(item, "phone", p->phone) < 0)
+			return -1;
+		/* issue 13: whom a high-priority reporter calls now (policy 7-1) */
+		if ((p->roles & ROLE_ADMIN) && p->phone && *p->phone &&
+		    (!(item = tvars_add_item(v, "admin_phones")) ||
+		     tvars_set(item, "name", p->name) < 0 || tvars_set(item, "phone", p->phone) < 0))
 			return -1;
 	}
 	return 0;
@@ -114,19 +120,27 @@ struct tvars *vars_for_ticket(const struct config *cfg, const struct ticket *t,
 {
 	const struct person *owner = t->owner ? config_find_person(cfg, t->owner) : NULL;
 	struct tvars *v = tvars_new();
-	char created[40], aware[40], *reply = NULL;
+	char created[40], aware[40], aware_ja[48], aware_en[48], *reply = NULL;
 
 	if (!v)
 		return NULL;
 	reply = outbox_reply_address(cfg, t->ref);
 	clock_format_short(t->created_at, created, sizeof created);
 	clock_format_short(t->aware_at, aware, sizeof aware);
+	vars_time_ja(t->aware_at, aware_ja, sizeof aware_ja);
+	vars_time_en(t->aware_at, aware_en, sizeof aware_en);
 	if (!reply ||
 	    tvars_set(v, "ticket_id", t->ref) < 0 ||
 	    tvars_set(v, "ticket_subject", t->subject) < 0 ||
 	    tvars_set(v, "ticket_status", t->status) < 0 ||
 	    tvars_set(v, "ticket_created", created) < 0 ||
 	    tvars_set(v, "ticket_aware", aware) < 0 ||
+	    /* issue 13: a letter's dates, and who signs it */
+	    tvars_set(v, "letter_aware", aware_ja) < 0 ||
+	    tvars_set(v, "letter_aware_en", aware_en) < 0 ||
+	    tvars_set(v, "company_name", cfg->company.name) < 0 ||
+	    tvars_set(v, "company_shop", cfg->company.shop) < 0 ||
+	    tvars_set(v, "company_website", cfg->company.website) < 0 ||
 	    tvars_set(v, "reporter_name", t->reporter_name && *t->reporter_name ?
 		      t->reporter_name : t->reporter_addr) < 0 ||
 	    tvars_set(v, "reporter_addr", t->reporter_addr) < 0 ||
@@ -161,6 +175,63 @@ void vars_duration(long seconds, char *buf, size_t len)
 		snprintf(buf, len, "%ld分", m);
 }
 
+/* ---- dates and numbers as a letter writes them (issue 13) ---- */
+
+void vars_date_ja(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		memset(&tm, 0, sizeof tm);
+	snprintf(buf, len, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+void vars_time_ja(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		memset(&tm, 0, sizeof tm);
+	if (tm.tm_min)
+		snprintf(buf, len, "%d年%d月%d日 %d時%d分", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min);
+	else
+		snprintf(buf, len, "%d年%d月%d日 %d時", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour);
+}
+
+void vars_time_en(time_t t, char *buf, size_t len)
+{
+	static const char *const months[] = { "January", "February", "March", "April", "May",
+					       "June", "July", "August", "September", "October",
+					       "November", "December" };
+	int off = clock_utc_offset_min(t);
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		memset(&tm, 0, sizeof tm);
+	snprintf(buf, len, "%d %s %d, %d:%02d (UTC%c%02d:%02d)", tm.tm_mday,
+		 months[tm.tm_mon >= 0 && tm.tm_mon < 12 ? tm.tm_mon : 0], tm.tm_year + 1900,
+		 tm.tm_hour, tm.tm_min, off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+}
+
+void vars_count(long n, char *buf, size_t len)
+{
+	char digits[32], out[48];
+	unsigned long u = n < 0 ? 0UL - (unsigned long)n : (unsigned long)n;
+	size_t d, i, o = 0;
+
+	d = (size_t)snprintf(digits, sizeof digits, "%lu", u);
+	if (n < 0)
+		out[o++] = '-';
+	for (i = 0; i < d; i++) {
+		if (i > 0 && (d - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	snprintf(buf, len, "%s", out);
+}
 
 /* A copy of text on one line, at most max bytes (cut on a UTF-8 boundary, "…" added). */
 static char *one_line(const char *text, size_t max)
@@ -371,6 +442,66 @@ static int add_checklist(struct tvars *v, const struct checklist_item *items, si
 	return 0;
 }
 
+/*
+ * Issue 13: how a letter to an outsider says the company learned of it,
+ * one sentence per way of policy 7-1, never a label glued to により
+ * (「未確認 / unknown により」).  Indexed by enum source; the last line is
+ * for a source nobody recorded.  A new source: a line here.
+ */
+static const struct {
+	const char *ja, *en;
+} detected[SOURCE_COUNT + 1] = {
+	[SOURCE_SUSPECTED_ACCESS] = { "当社システムへの不正アクセスの兆候を確認したことにより判明いたしました。",
+				      "We found signs of unauthorized access to our systems." },
+	[SOURCE_CONFIRMED_LEAK] = { "当社の調査により、情報が外部に流出した事実を確認いたしました。",
+				    "Our own investigation confirmed that information had leaked." },
+	[SOURCE_UTM_VENDOR] = { "当社のネットワークを監視するセキュリティ会社からの連絡により判明いたしました。",
+				"The security company that monitors our network notified us." },
+	[SOURCE_EXTERNAL_NOTICE] = { "外部からのご連絡により判明いたしました。",
+				     "An outside party notified us." },
+	[SOURCE_SYSTEM_ALERT] = { "当社システムの監視で異常を検知したことにより判明いたしました。",
+				  "Our system monitoring detected an anomaly." },
+	[SOURCE_MALFUNCTION] = { "当社システムが正常に動作しなくなったことにより判明いたしました。",
+				 "Our systems stopped working normally." },
+	[SOURCE_EQUIPMENT] = { "当社の機器の不具合により判明いたしました。",
+			       "A fault in our equipment revealed it." },
+	[SOURCE_COUNT] = { "当社において判明いたしました。", "We became aware of it ourselves." },
+};
+
+/* The incident type in an English letter (Amazon, AWS); "" when unknown. */
+static const char *const type_en[TYPE_COUNT] = {
+	[TYPE_DATABASE_HACKING] = "unauthorized access to a database",
+	[TYPE_UNAUTHORIZED_ACCESS] = "unauthorized access",
+	[TYPE_DATA_LEAK] = "data leak",
+	[TYPE_INSIDER_LEAK] = "data leak by an insider",
+	[TYPE_MALWARE] = "malware infection",
+	[TYPE_DOS] = "denial-of-service attack",
+	[TYPE_LOST_DEVICE] = "lost storage media or device",
+	[TYPE_POWER] = "power failure",
+	[TYPE_OVERHEATING] = "equipment overheating",
+	[TYPE_DISASTER] = "equipment damaged by a natural disaster",
+	[TYPE_OTHER] = "other security incident",
+};
+
+/* The letter variables of t (issue 13): detection sentence, type, people. */
+static int add_letter(struct tvars *v, const struct ticket *t)
+{
+	int src = source_from_name(t->source), type = type_from_name(t->type);
+	char people[48];
+
+	if (src < 0)
+		src = SOURCE_COUNT;
+	if (t->affected >= 0)
+		vars_count(t->affected, people, sizeof people);
+	return tvars_set(v, "letter_detected", detected[src].ja) < 0 ||
+	       tvars_set(v, "letter_detected_en", detected[src].en) < 0 ||
+	       tvars_set(v, "letter_type", type >= 0 ? type_label(type) : "") < 0 ||
+	       tvars_set(v, "letter_type_en", type >= 0 && type_en[type] ? type_en[type] : "") < 0 ||
+	       tvars_set(v, "affected_count", t->affected >= 0 ? people : "") < 0 ||
+	       tvars_set(v, "priority_high",
+			 priority_from_name(t->priority) == PRIORITY_HIGH ? "1" : "") < 0 ? -1 : 0;
+}
+
 int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checklist_item *items,
 		    size_t n_items, const struct obligation *obl, size_t n_obl, time_t now)
 {
@@ -398,7 +529,8 @@ int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checkl
 			     : tvars_set(v, "records", NULL)) < 0 ||
 	    tvars_set(v, "ppc_reportable", policy_ppc_reportable(&facts) ? "1" : "") < 0 ||
 	    tvars_set_list(v, "flags") < 0 || tvars_set_list(v, "obligations") < 0 ||
-	    add_checklist(v, items, n_items) < 0 || add_missing(v, t) < 0)
+	    add_checklist(v, items, n_items) < 0 || add_missing(v, t) < 0 ||
+	    add_letter(v, t) < 0)
 		return -1;
 	for (f = 0; f < FLAG_COUNT; f++) {
 		bool on = t->flags & FLAG_BIT(f);
@@ -416,6 +548,9 @@ int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checkl
 		var_name("obl_", obligation_name(k), key, sizeof key);
 		if (tvars_set(v, key, "") < 0)
 			return -1;
+		var_name("done_", obligation_name(k), key, sizeof key);
+		if (tvars_set(v, key, "") < 0)
+			return -1;
 	}
 	for (i = 0; i < n_obl; i++) {
 		k = obligation_from_name(obl[i].kind);
@@ -425,6 +560,11 @@ int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checkl
 		var_name("obl_", obl[i].kind, key, sizeof key);
 		if (obligation_from_name(obl[i].kind) >= 0 &&
 		    set_text(v, key, obligation_status(&obl[i], now)) < 0)
+			return -1;
+		/* issue 13: a letter says 「報告いたしました」 only of what was done */
+		var_name("done_", obl[i].kind, key, sizeof key);
+		if (obligation_from_name(obl[i].kind) >= 0 &&
+		    tvars_set(v, key, is_state(&obl[i], "done") ? "1" : "") < 0)
 			return -1;
 	}
 	return 0;
@@ -629,15 +769,12 @@ int vars_add_draft(struct tvars *v, const struct config *cfg, int kind,
 	static const char *const kanji[] = { "一", "二", "三", "四", "五", "六", "七", "八", "九",
 					     "十" };
 	const struct contacts_config *c = &cfg->contacts;
-	char when[40];
-	struct tm tm;
+	char when[40], today[48];
 	size_t i;
 
 	clock_format_short(due, when, sizeof when);
-	if (!localtime_r(&now, &tm))
-		memset(&tm, 0, sizeof tm);
-	if (tvars_setf(v, "draft_date", "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1,
-		       tm.tm_mday) < 0 ||
+	vars_date_ja(now, today, sizeof today);
+	if (tvars_set(v, "draft_date", today) < 0 ||
 	    tvars_set(v, "draft_kind", obligation_name(kind)) < 0 ||
 	    tvars_set(v, "draft_label", obligation_label(kind)) < 0 ||
 	    tvars_set(v, "draft_due", when) < 0 ||
@@ -660,6 +797,67 @@ int vars_add_draft(struct tvars *v, const struct config *cfg, int kind,
 		struct tvars *item = tvars_add_item(v, "contacts_outage");
 
 		if (!item || tvars_set(item, "contact", c->outage[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- a publication's next report (第二報, …) ---- */
+
+/*
+ * Issue 13: what a follow-up publication may tell the public of what was
+ * done since the first, one sentence per obligation the public cares
+ * about (policy 7-4, 7-5); the others (marketplaces, partners) are not
+ * the public's business.  A new kind the public should hear of: a line.
+ */
+static const struct {
+	enum obligation_kind kind;
+	const char *said;
+} told_public[] = {
+	{ OBL_PPC_PRELIMINARY, "個人情報保護委員会へ報告いたしました。" },
+	{ OBL_PPC_FINAL, "個人情報保護委員会へ調査の結果を報告いたしました。" },
+	{ OBL_INDIVIDUALS, "対象のお客様へ、個別にご連絡いたしました。" },
+	{ OBL_CONSULTATION_DESK, "専用のお問い合わせ窓口を開設いたしました。" },
+};
+
+int vars_add_since_first(struct tvars *v, const struct obligation *obl, size_t n_obl,
+			 const struct event *ev, size_t n_ev, time_t first)
+{
+	char day[48] = "", at[40];
+	size_t i, k;
+
+	if (first)
+		vars_date_ja(first, day, sizeof day);
+	if (tvars_set(v, "publication_first", day) < 0 || tvars_set_list(v, "since_first") < 0 ||
+	    tvars_set_list(v, "since_first_notes") < 0)
+		return -1;
+	if (!first)
+		return 0;
+	for (i = 0; i < n_obl; i++) {
+		const struct obligation *o = &obl[i];
+		struct tvars *item;
+
+		if (!is_state(o, "done") || o->closed_at < first)
+			continue;
+		for (k = 0; k < sizeof told_public / sizeof *told_public; k++) {
+			if (strcmp(o->kind, obligation_name(told_public[k].kind)) != 0)
+				continue;
+			vars_date_ja(o->closed_at, day, sizeof day);
+			if (!(item = tvars_add_item(v, "since_first")) || tvars_set(item, "at", day) < 0 ||
+			    tvars_set(item, "text", told_public[k].said) < 0)
+				return -1;
+		}
+	}
+	/* the admins write the progress from their own notes: never quoted to the public */
+	for (i = 0; i < n_ev; i++) {
+		struct tvars *item;
+
+		if (!ev[i].kind || strcmp(ev[i].kind, "note") != 0 || ev[i].at < first)
+			continue;
+		clock_format_short(ev[i].at, at, sizeof at);
+		if (!(item = tvars_add_item(v, "since_first_notes")) || tvars_set(item, "at", at) < 0 ||
+		    tvars_set(item, "actor", ev[i].actor) < 0 ||
+		    tvars_set(item, "text", ev[i].detail) < 0)
 			return -1;
 	}
 	return 0;

@@ -58,11 +58,38 @@ int vars_add_timeline(struct tvars *v, const struct ticket *t, const struct even
 int vars_add_draft(struct tvars *v, const struct config *cfg, int kind,
 		   const struct obligation *o, time_t due, int number, time_t now);
 
+/*
+ * Adds what a follow-up publication (第二報, …) builds on, first being
+ * when the first publication was recorded done (0: this is the first):
+ * publication_first (its date, 「2026年12月7日」, "" when 0), since_first
+ * (list of `at`, `text`: the public's sentence for each obligation done
+ * since — the PPC told, the individuals told, the desk opened) and
+ * since_first_notes (`at`, `actor`, `text`: the notes since, for the
+ * admins only).
+ */
+int vars_add_since_first(struct tvars *v, const struct obligation *obl, size_t n_obl,
+			 const struct event *ev, size_t n_ev, time_t first);
+
 /* The variables of one obligation o (obligation_kind, _label, _due, _left, _late). */
 int vars_add_obligation(struct tvars *v, const struct obligation *o, const struct ticket *t,
 			time_t now);
 
 /* "3時間20分" / "2日5時間": a duration for people (seconds >= 0). */
 void vars_duration(long seconds, char *buf, size_t len);
+
+/*
+ * Dates and numbers as a letter writes them (issue 13: the notices to
+ * customers, the public and partners read 「2026-12-07 10:05」 and
+ * 「12000 名」), in the configured zone (lib/clock.h).  Each writes a
+ * NUL-terminated text into buf, cut to len; 48 bytes hold any of them.
+ *   vars_date_ja  「2026年12月7日」
+ *   vars_time_ja  「2026年12月7日 9時40分」, on the hour 「2026年12月7日 10時」
+ *   vars_time_en  "7 December 2026, 9:40 (UTC+09:00)"
+ *   vars_count    "12,000" (thousands separated; "-1,234")
+ */
+void vars_date_ja(time_t t, char *buf, size_t len);
+void vars_time_ja(time_t t, char *buf, size_t len);
+void vars_time_en(time_t t, char *buf, size_t len);
+void vars_count(long n, char *buf, size_t len);
 
 #endif

@@ -533,6 +533,8 @@ static const char *const obligation_short[] = {
 	[OBL_PARTNERS] = "取引先報告",
 	[OBL_OUTAGE_CONTACTS] = "関係先連絡",
 	[OBL_PRINCIPAL] = "委託元通知",
+	[OBL_RECOVERY] = "システム復旧",
+	[OBL_CIRCULATION] = "再発防止周知",
 };
 _Static_assert(COUNT_OF(obligation_short) == OBL_COUNT, "an obligation without a short name");
 

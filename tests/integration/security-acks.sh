@@ -70,7 +70,10 @@ import email, email.policy, sys
 m = email.message_from_string(sys.argv[1], policy=email.policy.default)
 subject = str(m["Subject"])
 body = m.get_body(("plain",)).get_content()
-tag_end = subject.index("Received: ") + len("Received: ")
+# the outside acknowledgement (ack-outside.txt, issue 13) ends its subject
+# with "Thank you for your report: " and the sender's subject
+marker = "Thank you for your report: "
+tag_end = subject.index(marker) + len(marker)
 print(len(subject[tag_end:].rstrip("…")))
 print("PayPal" in str(m["To"]) or "PayPal" in body)
 print("070-0000" in body or "北垣" in body)

@@ -173,6 +173,48 @@ static bool has(const char *text, const char *what)
 	return text && strstr(text, what) != NULL;
 }
 
+/*
+ * Issue 13: the part of a draft that goes out as it stands (between its
+ * ======== lines) reads like a letter: no policy section number, none of
+ * the sample's checklist, note or lessons text, no English label; for the
+ * letters to customers, the public, partners and marketplaces also no ISO
+ * date and no count without its separator (the PPC reports may keep the
+ * obligations' states, as the admins read them).
+ */
+static void check_letter(const char *name, const char *what, const char *body)
+{
+	static const char *const internal[] = {
+		"規程", "policy 7", "unknown", "被害の詳細と稼働状況を確認する", "漏洩経路を封じ込める",
+		"受注管理画面への不正ログインを確認", "パスワードの使い回し", "[translate]",
+	};
+	const char *from = body ? strstr(body, "（ここから）") : NULL;
+	const char *to = from ? strstr(from, "（ここまで）") : NULL;
+	bool ppc = strncmp(name, "draft-ppc-", 10) == 0;
+	char *letter;
+	size_t i;
+
+	if (strcmp(name, "draft.txt") == 0 || strcmp(name, "draft-ppc-assess.txt") == 0)
+		return;		/* material and a memo for the admins, no letter */
+	if (strcmp(name, "draft-circulation.txt") == 0)
+		return;		/* to the employees: the plan and the policy are the point (8(3)) */
+	CHECKF(from && to, "%s (%s): the letter is between its ======== lines", name, what);
+	if (!from || !to || !(letter = strndup(from, (size_t)(to - from))))
+		return;
+	for (i = 0; i < sizeof internal / sizeof *internal; i++)
+		CHECKF(!has(letter, internal[i]), "%s (%s): the letter has no 「%s」", name, what,
+		       internal[i]);
+	if (!ppc) {
+		bool iso = false, bare = has(letter, "1200");
+
+		for (const char *p = letter; *p && !iso; p++)
+			iso = strspn(p, "0123456789") == 4 && p[4] == '-' &&
+			      strspn(p + 5, "0123456789") == 2 && p[7] == '-';
+		CHECKF(!iso, "%s (%s): the letter has no ISO date", name, what);
+		CHECKF(!bare, "%s (%s): the letter writes 1,200, not 1200", name, what);
+	}
+	free(letter);
+}
+
 /* The checks of one notice draft rendered with v. */
 static void check_draft(const char *name, bool full, const struct tvars *v, const char *subject,
 			const char *body)
@@ -181,6 +223,7 @@ static void check_draft(const char *name, bool full, const struct tvars *v, cons
 	char due[64];
 
 	snprintf(due, sizeof due, "%s", r(v, "{{draft_due}}"));
+	check_letter(name, what, body);
 	CHECKF(has(subject, "[INC-2026-0001]"), "%s (%s): the subject carries the ticket tag", name,
 	       what);
 	CHECKF(has(body, "INC-2026-0001"), "%s (%s): so does the body", name, what);

@@ -447,6 +447,36 @@ static void test_oauth2(void)
 	}
 }
 
+/* Issue 13: who signs the letters; the website policy 7-4 names by default. */
+static void test_company(void)
+{
+	struct config cfg;
+	struct error err;
+
+	CHECK_INT(load(smallest, &cfg, &err), 0, "no company section");
+	CHECK_STR(cfg.company.name, "", "... no company name: the drafts keep 【会社名】");
+	CHECK_STR(cfg.company.website, "https://www.shoes-i.net/", "... the website of policy 7-4");
+	CHECK_STR(cfg.contacts.website, "https://www.shoes-i.net/",
+		  "... is also where notices are published");
+	config_release(&cfg);
+	CHECK_INT(load(with_limits("company { name = \"株式会社テスト\" shop = \"テスト靴\" "
+				   "website = \"https://shop.example.jp/\" }\n"), &cfg, &err),
+		  0, "a company section");
+	CHECK_STR(cfg.company.name, "株式会社テスト", "... its name");
+	CHECK_STR(cfg.company.shop, "テスト靴", "... its shop");
+	CHECK_STR(cfg.contacts.website, "https://shop.example.jp/",
+		  "... contacts.website unset: the company's website");
+	config_release(&cfg);
+	CHECK_INT(load(with_limits("company { website = \"https://shop.example.jp/\" }\n"
+				   "contacts { website = \"https://news.example.jp/\" }\n"), &cfg, &err),
+		  0, "both websites");
+	CHECK_STR(cfg.contacts.website, "https://news.example.jp/", "... contacts.website set: kept");
+	config_release(&cfg);
+	CHECK_INT(load(with_limits("company { nmae = \"x\" }\n"), &cfg, &err), -1,
+		  "an unknown key of company is refused");
+	CHECK(strstr(err.msg, "nmae") != NULL, "... naming it");
+}
+
 static void test_hash_in_string(void)
 {
 	struct config cfg;
@@ -469,6 +499,7 @@ int main(void)
 	test_limits();
 	test_secrets();
 	test_hash_in_string();
+	test_company();
 	test_oauth2();
 	if (fork() == 0)
 		execlp("rm", "rm", "-rf", dir, (char *)NULL);
