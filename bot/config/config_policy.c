@@ -165,6 +165,7 @@ cfg_opt_t config_reviews_opts[] = {
 	CFG_STR("risk", NULL, CFGF_NONE),
 	CFG_STR("plan", NULL, CFGF_NONE),
 	CFG_STR("drill", NULL, CFGF_NONE),
+	CFG_STR("change", "30d", CFGF_NONE),	/* 5(2): verification after a change */
 	CFG_STR("repeat", "7d", CFGF_NONE),
 	CFG_END()
 };
@@ -291,7 +292,7 @@ void config_policy_validators(cfg_t *c)
 	static const char *const spans[] = {
 		"escalation|high", "escalation|medium", "escalation|low",
 		"escalation|overdue_repeat", "deadline|due", "deadline|due_malicious",
-		"reviews|risk", "reviews|plan", "reviews|drill", "reviews|repeat",
+		"reviews|risk", "reviews|plan", "reviews|drill", "reviews|change", "reviews|repeat",
 		"aware_window", "commands|token_max_age",
 	};
 	size_t i;
@@ -374,6 +375,7 @@ void config_policy_fill(cfg_t *c, struct policy_config *p)
 		p->review_every[i] = span_of(v ? v : review_defaults[i]);
 	}
 	p->review_repeat = span_of(rv ? cfg_getstr(rv, "repeat") : "7d");
+	p->review_change = span_of(rv ? cfg_getstr(rv, "change") : "30d");
 	p->aware_window = span_of(cfg_getstr(c, "aware_window"));
 
 	daytime_parse(cal ? cfg_getstr(cal, "reminder_time") : "10:00",

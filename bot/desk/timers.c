@@ -19,6 +19,9 @@ static const char *const review_labels[REVIEW_COUNT] = {
 	"インシデント対応訓練（規程 6(2)）/ incident response drill",
 };
 
+const char *const change_review_label =
+	"主要な変更後の計画の確認・検証（規程 5(2)）/ plan verification after a major change";
+
 const char *timers_review_name(enum review_kind k)
 {
 	return review_name(k);
@@ -225,8 +228,8 @@ static int reviews(const struct config *cfg, struct store *st, time_t now,
 
 			log_info("timers", "review %s due since %s: admins reminded",
 				 review_name(k), clock_format_short(due, when, sizeof when));
-			if (notify_review(cfg, st, review_name(k), review_labels[k], r.last_done,
-					  due, now, err) < 0 ||
+			if (notify_review(cfg, st, review_name(k), review_labels[k], NULL,
+					  r.last_done, due, now, err) < 0 ||
 			    store_review_set_stage(st, review_name(k), stage, err) < 0) {
 				store_review_release(&r);
 				return -1;
@@ -238,6 +241,37 @@ static int reviews(const struct config *cfg, struct store *st, time_t now,
 	return 0;
 }
 
+/*
+ * Policy 5(2): "主要なインフラストラクチャまたはシステムの変更後は、計画を
+ * 確認し検証をおこなう" — each change an admin announced (review start
+ * change) is reminded from its due time, every review_repeat, until done.
+ */
+static int change_reviews(const struct config *cfg, struct store *st, time_t now,
+			  struct timer_stats *stats, struct error *err)
+{
+	struct change_review *list;
+	size_t i, n;
+	int rc = 0;
+
+	if (store_change_review_list(st, true, &list, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct change_review *r = &list[i];
+		int stage = stage_overdue(r->due_at, now,
+					  span_seconds_at(r->due_at, &cfg->policy.review_repeat));
+
+		if (stage <= r->remind_stage)
+			continue;
+		log_info("timers", "change review %lld due: admins reminded", (long long)r->id);
+		rc = notify_review(cfg, st, "change", change_review_label, r->what, r->opened_at,
+				   r->due_at, now, err) < 0 ||
+		     store_change_review_set_stage(st, r->id, stage, err) < 0 ? -1 : 0;
+		stats->reviews += rc == 0;
+	}
+	store_change_reviews_free(list, n);
+	return rc;
+}
+
 int timers_run(const struct config *cfg, struct store *st, time_t now,
 	       struct timer_stats *stats, struct error *err)
 {
@@ -246,7 +280,8 @@ int timers_run(const struct config *cfg, struct store *st, time_t now,
 	if (escalate_unacked(cfg, st, now, stats, err) < 0 ||
 	    obligations(cfg, st, now, stats, err) < 0 ||
 	    digest(cfg, st, now, stats, err) < 0 ||
-	    reviews(cfg, st, now, stats, err) < 0) {
+	    reviews(cfg, st, now, stats, err) < 0 ||
+	    change_reviews(cfg, st, now, stats, err) < 0) {
 		error_prefix(err, "timers");
 		store_rollback(st);
 		return -1;

@@ -74,16 +74,23 @@ int notify_fill_intake_down(struct tvars *v, const char *reason, time_t since)
 		-1 : 0;
 }
 
-int notify_fill_review(struct tvars *v, const char *kind, const char *label, time_t last_done,
-		       time_t due)
+int notify_fill_review(struct tvars *v, const char *kind, const char *label, const char *change,
+		       time_t last_done, time_t due)
 {
 	char last[40], when[40];
 
 	clock_format_short(last_done, last, sizeof last);
 	clock_format_short(due, when, sizeof when);
 	return tvars_set(v, "review_kind", kind) < 0 || tvars_set(v, "review_label", label) < 0 ||
+	       tvars_set(v, "review_change", change) < 0 ||
 	       tvars_set(v, "review_last", last) < 0 || tvars_set(v, "review_due", when) < 0 ?
 		-1 : 0;
+}
+
+int notify_fill_policy_change(struct tvars *v, const char *change, const char *staff)
+{
+	return tvars_set(v, "policy_change", change) < 0 ||
+	       tvars_set(v, "contact_staff", staff) < 0 ? -1 : 0;
 }
 
 /* The command mail's sender and subject, and the help. */
@@ -513,7 +520,8 @@ int notify_overdue(const struct config *cfg, struct store *st, const struct tick
 }
 
 int notify_review(const struct config *cfg, struct store *st, const char *kind,
-		  const char *label, time_t last_done, time_t due, time_t now, struct error *err)
+		  const char *label, const char *change, time_t last_done, time_t due, time_t now,
+		  struct error *err)
 {
 	struct facts f = { 0 };
 	struct tvars *vars = notify_vars_of(cfg, st, "review.txt", &f, now, err);
@@ -521,7 +529,25 @@ int notify_review(const struct config *cfg, struct store *st, const char *kind,
 	int rc;
 
 	rc = !vars ? -1 :
-	     notify_fill_review(vars, kind, label, last_done, due) < 0 ? notify_out_of_memory(err) :
+	     notify_fill_review(vars, kind, label, change, last_done, due) < 0 ?
+		notify_out_of_memory(err) :
+	     notify_queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
+	tvars_free(vars);
+	return rc;
+}
+
+int notify_policy_change(const struct config *cfg, struct store *st, const char *change,
+			 time_t now, struct error *err)
+{
+	struct facts f = { 0 };
+	struct tvars *vars = notify_vars_of(cfg, st, "policy-change.txt", &f, now, err);
+	struct outbox_mail om = { .kind = "policy-change", .template = "policy-change.txt",
+				  .vars = vars };
+	int rc;
+
+	rc = !vars ? -1 :
+	     notify_fill_policy_change(vars, change, cfg->contacts.staff) < 0 ?
+		notify_out_of_memory(err) :
 	     notify_queue_roles(cfg, st, NULL, &om, ROLE_ADMIN, now, err);
 	tvars_free(vars);
 	return rc;

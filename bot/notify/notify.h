@@ -66,7 +66,17 @@ int notify_reminder(const struct config *cfg, struct store *st, const struct tic
 int notify_overdue(const struct config *cfg, struct store *st, const struct ticket *t,
 		   const struct obligation *o, int stage, time_t now, struct error *err);
 int notify_review(const struct config *cfg, struct store *st, const char *kind,
-		  const char *label, time_t last_done, time_t due, time_t now, struct error *err);
+		  const char *label, const char *change, time_t last_done, time_t due, time_t now,
+		  struct error *err);
+
+/*
+ * policy-change.txt — policy 5(1): the yearly review changed the policy or
+ * the response plan (review done risk --changed TEXT); the admins get the
+ * draft of the announcement to every employee (contacts.staff).  About no
+ * ticket.
+ */
+int notify_policy_change(const struct config *cfg, struct store *st, const char *change,
+			 time_t now, struct error *err);
 
 /*
  * intake-down.txt — `run` cannot take in mail because a credential was

@@ -40,6 +40,7 @@ static int sample_escalation(struct tvars *, const struct sample *);
 static int sample_reminder(struct tvars *, const struct sample *);
 static int sample_overdue(struct tvars *, const struct sample *);
 static int sample_review(struct tvars *, const struct sample *);
+static int sample_policy_change(struct tvars *, const struct sample *);
 static int sample_intake_down(struct tvars *, const struct sample *);
 static int sample_refused(struct tvars *, const struct sample *);
 static int sample_token(struct tvars *, const struct sample *);
@@ -69,6 +70,7 @@ static const struct use {
 	{ "reminder.txt", L_POLICY, sample_reminder },
 	{ "overdue.txt", L_POLICY, sample_overdue },
 	{ "review.txt", L_NONE, sample_review },
+	{ "policy-change.txt", L_NONE, sample_policy_change },
 	{ "intake-down.txt", L_NONE, sample_intake_down },
 	{ "refused.txt", L_POLICY, sample_refused },
 	{ "token.txt", L_TICKET, sample_token },
@@ -468,8 +470,16 @@ static int sample_overdue(struct tvars *v, const struct sample *s)
 
 static int sample_review(struct tvars *v, const struct sample *s)
 {
-	return notify_fill_review(v, "risk", "リスク評価と管理プロセスの審議", s->now - 365 * 86400,
-				  s->now);
+	return notify_fill_review(v, "risk", "リスク評価と管理プロセスの審議", NULL,
+				  s->now - 365 * 86400, s->now);
+}
+
+static int sample_policy_change(struct tvars *v, const struct sample *s)
+{
+	(void)s;
+	return notify_fill_policy_change(v, "・不審なメールの報告先を incident@ に一本化\n"
+					 "・夜間の連絡先に EC 管理者の携帯を追加",
+					 "all-staff@example.com");
 }
 
 static int sample_intake_down(struct tvars *v, const struct sample *s)

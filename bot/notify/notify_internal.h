@@ -84,8 +84,10 @@ int notify_fill_escalation(struct tvars *v, int stage, long waited);
 int notify_fill_overdue(struct tvars *v, const struct obligation *o, const struct ticket *t,
 			int stage, time_t now);
 int notify_fill_intake_down(struct tvars *v, const char *reason, time_t since);
-int notify_fill_review(struct tvars *v, const char *kind, const char *label, time_t last_done,
-		       time_t due);
+int notify_fill_review(struct tvars *v, const char *kind, const char *label, const char *change,
+		       time_t last_done, time_t due);
+/* policy_change, and contact_staff: where it is announced ("" unknown). */
+int notify_fill_policy_change(struct tvars *v, const char *change, const char *staff);
 /* The command mail's sender and subject, and the help. */
 int notify_fill_command(struct tvars *v, const struct mail *m);
 int notify_fill_refused(struct tvars *v, const char *why, const char *what);

@@ -176,6 +176,7 @@ struct policy_config {
 	int digest_minutes;			/* local time of day: 09:00 = 540 */
 	struct span review_every[REVIEW_COUNT];	/* risk 1y, plan 6mo, drill 6mo */
 	struct span review_repeat;		/* a due review is re-reminded: 7d */
+	struct span review_change;		/* 5(2) after a major change: due in 30d */
 	struct span aware_window;		/* how far a Date header may precede arrival: 24h */
 	struct business_calendar calendar;	/* weekends, holidays, days off */
 };

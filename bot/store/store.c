@@ -148,6 +148,16 @@ static const char *const migrations[] = {
 	 * (issue 12, policy 6(3)): its priority and its recovery target */
 	"ALTER TABLE tickets ADD COLUMN system TEXT;"
 	"ALTER TABLE tickets ADD COLUMN recovery_seconds INTEGER NOT NULL DEFAULT 0;",
+
+	/* 9: the plan verified after a major change (issue 12, policy 5(2)):
+	 * one row per change an admin announced with `review start change` */
+	"CREATE TABLE change_reviews ("
+	"  id INTEGER PRIMARY KEY,"
+	"  what TEXT NOT NULL,"
+	"  opened_at INTEGER NOT NULL, opened_by TEXT,"
+	"  due_at INTEGER NOT NULL,"
+	"  done_at INTEGER, done_by TEXT,"
+	"  remind_stage INTEGER NOT NULL DEFAULT 0);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

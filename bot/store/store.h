@@ -315,6 +315,31 @@ int store_review_set_stage(struct store *s, const char *kind, int stage, struct 
 /* Frees done_by and zeroes *r. */
 void store_review_release(struct review *r);
 
+/* Policy 5(2): a plan verification after a major change, tracked until done. */
+struct change_review {
+	int64_t id;
+	char *what;		/* the change, as the admin wrote it */
+	time_t opened_at;
+	char *opened_by;	/* NULL: unknown */
+	time_t due_at;
+	time_t done_at;		/* 0: still open */
+	char *done_by;
+	int remind_stage;	/* reminders sent (timers) */
+};
+/* Opens one: 0 and its id in *id, or -1.  what is copied. */
+int store_change_review_open(struct store *s, const char *what, const char *by, time_t at,
+			     time_t due, int64_t *id, struct error *err);
+/* Every change review (open_only: the open ones), oldest first: 0 and a
+ * malloc'd *out of *n (store_change_reviews_free), or -1. */
+int store_change_review_list(struct store *s, bool open_only, struct change_review **out,
+			     size_t *n, struct error *err);
+/* Records review id done: 1, 0 when no open review has that id, -1. */
+int store_change_review_done(struct store *s, int64_t id, time_t at, const char *by,
+			     struct error *err);
+/* The reminders sent for review id: 0 or -1. */
+int store_change_review_set_stage(struct store *s, int64_t id, int stage, struct error *err);
+void store_change_reviews_free(struct change_review *r, size_t n);	/* NULL: nothing */
+
 /* ---- received messages (store_message.c) ---- */
 
 struct message_in {

@@ -505,3 +505,101 @@ void store_review_release(struct review *r)
 	free(r->done_by);
 	memset(r, 0, sizeof *r);
 }
+
+/* ---- plan verification after a change (policy 5(2)) ---- */
+
+int store_change_review_open(struct store *s, const char *what, const char *by, time_t at,
+			     time_t due, int64_t *id, struct error *err)
+{
+	static const char sql[] =
+		"INSERT INTO change_reviews(what, opened_at, opened_by, due_at) VALUES (?, ?, ?, ?)";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, what, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, at);
+	store_bind_text(st, 3, by);
+	sqlite3_bind_int64(st, 4, due);
+	if (store_step_done(s, st, "change review", err) < 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+static void read_change_review(sqlite3_stmt *st, void *p)
+{
+	struct change_review *r = p;
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->what = store_col_strdup(st, 1);
+	r->opened_at = sqlite3_column_int64(st, 2);
+	r->opened_by = store_col_strdup(st, 3);
+	r->due_at = sqlite3_column_int64(st, 4);
+	r->done_at = sqlite3_column_int64(st, 5);
+	r->done_by = store_col_strdup(st, 6);
+	r->remind_stage = sqlite3_column_int(st, 7);
+}
+
+static void free_change_reviews(void *p, size_t n)
+{
+	store_change_reviews_free(p, n);
+}
+
+int store_change_review_list(struct store *s, bool open_only, struct change_review **out,
+			     size_t *n, struct error *err)
+{
+	static const char sql[] =
+		"SELECT id, what, opened_at, opened_by, due_at, done_at, done_by, remind_stage"
+		" FROM change_reviews WHERE ?1 = 0 OR done_at IS NULL ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, open_only);
+	return read_rows(s, st, out, n, sizeof **out, read_change_review, free_change_reviews,
+			 "change reviews", err);
+}
+
+int store_change_review_done(struct store *s, int64_t id, time_t at, const char *by,
+			     struct error *err)
+{
+	static const char sql[] = "UPDATE change_reviews SET done_at = ?, done_by = ?"
+				  " WHERE id = ? AND done_at IS NULL";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, at);
+	store_bind_text(st, 2, by);
+	sqlite3_bind_int64(st, 3, id);
+	if (store_step_done(s, st, "change review done", err) < 0)
+		return -1;
+	return sqlite3_changes(s->db) > 0;
+}
+
+int store_change_review_set_stage(struct store *s, int64_t id, int stage, struct error *err)
+{
+	static const char sql[] = "UPDATE change_reviews SET remind_stage = ? WHERE id = ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, stage);
+	sqlite3_bind_int64(st, 2, id);
+	return store_step_done(s, st, "change review stage", err);
+}
+
+void store_change_reviews_free(struct change_review *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; r && i < n; i++) {
+		free(r[i].what);
+		free(r[i].opened_by);
+		free(r[i].done_by);
+	}
+	free(r);
+}

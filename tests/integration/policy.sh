@@ -151,6 +151,36 @@ like "$(bot --now "$(at $((197 * D)))" review)" "drill" "review lists the review
 poll_at $((205 * D))
 is "$(plan)/$(drill)" "2/3" "recorded: no more plan reminders; the drill still reminded"
 
+# policy 5(2): the plan verified after a major change, tracked until done
+change() { subjects "$ADMIN1" | grep "定期確認" | grep -c "主要な変更後"; }
+out=$(bot --now "$(at $((205 * D)))" review start change "決済代行をB社に切り替え")
+like "$out" "change 1 opened: verify the plan by 2027-07-18 10:00" "review start change opens a verification due in 30 days"
+like "$(bot --now "$(at $((205 * D)))" review)" "決済代行をB社に切り替え" "... review lists it"
+poll_at $((234 * D))
+is "$(change)" 0 "... not reminded before it is due"
+poll_at $((235 * D))
+is "$(change)" 1 "... the admins are reminded when it is due"
+body=$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | grep "主要な変更後" | tail -1 | cut -f1)")
+like "$body" "変更:     決済代行をB社に切り替え" "... naming the change"
+like "$body" "review done change 番号" "... and how to record it"
+poll_at $((242 * D))
+is "$(change)" 2 "... and again a week later"
+bot --now "$(at $((242 * D)))" review done change 1 >/dev/null
+ok $? "review done change 1 records it"
+bot --now "$(at $((242 * D)))" review done change 1 >/dev/null 2>&1
+is $? 2 "... a second time: no open change review 1 (usage error)"
+poll_at $((250 * D))
+is "$(change)" 2 "... no more reminders once verified"
+
+# policy 5(1): a yearly review that changed the policy drafts its announcement
+bot --now "$(at $((250 * D)))" review done risk --changed "・不審なメールの報告先を一本化" >/dev/null
+ok $? "review done risk --changed records the review"
+poll_at $((250 * D + 60))
+wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN1 list INBOX | grep -q 規程・対応計画の変更の全従業員への通知"
+ok $? "... and the admins get the draft of the announcement to every employee"
+body=$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | grep "規程・対応計画の変更" | tail -1 | cut -f1)")
+like "$body" "不審なメールの報告先を一本化" "... with the change in it"
+
 # --- the list filters
 is "$(bot --now "$(at $((3 * D)))" tickets --overdue --json | json 'len(j)')" 1 "tickets --overdue"
 is "$(bot tickets --priority high --json | json 'len(j)')" 2 "tickets --priority high"
