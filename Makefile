@@ -50,7 +50,7 @@ LDLIBS  += $(PKG_LIBS) -pthread
 LAYERS := lib mime imap store rules config outbox notify desk service cli
 SRCS := \
 	bot/lib/buf.c bot/lib/clock.c bot/lib/error.c bot/lib/log.c bot/lib/json.c \
-	bot/lib/progress.c bot/lib/digest.c bot/lib/secret.c bot/lib/oauth2.c bot/lib/termsafe.c \
+	bot/lib/progress.c bot/lib/digest.c bot/lib/secret.c bot/lib/oauth2.c bot/lib/utf8.c bot/lib/termsafe.c \
 	bot/mime/mail.c bot/mime/mime.c bot/mime/header.c bot/mime/rfc2231.c bot/mime/charset.c \
 	bot/mime/html.c bot/mime/quote.c bot/mime/bounce.c \
 	bot/imap/tls.c bot/imap/imap.c \
