@@ -28,7 +28,7 @@ static const struct command {
 	{ "poll", cmd_poll, "one pass (--once): fetch, process, flush the outbox, exit", false },
 	{ "check-config", cmd_check_config, "validate configuration and templates", false },
 	{ "tickets", cmd_tickets, "list open tickets ([--all] [--status S] [--priority P] [--overdue] [--json])", true },
-	{ "show", cmd_show, "one ticket with its messages and timeline (ID [--json])", true },
+	{ "show", cmd_show, "one ticket: obligations, notes, what people wrote (ID [--full] [--json])", true },
 	{ "digest", cmd_digest, "print (or --send) the management digest now", true },
 	{ "outbox", cmd_outbox, "pending, sent and failed mail ([--all] [--state S] [--json])", true },
 	{ "backup", cmd_backup, "a consistent, verified copy of the live database", false },

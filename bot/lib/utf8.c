@@ -124,6 +124,9 @@ size_t utf8_clip(const char *s, size_t n, size_t cols, struct buf *out)
 	if (cols == 0)
 		return 0;
 	head = utf8_fit(s, n, cols - 1, &w);
+	/* "北垣…", not "北垣 …": the cut shows where the text goes on */
+	while (head > 0 && s[head - 1] == ' ')
+		head--, w--;
 	buf_add(out, s, head);
 	buf_adds(out, "…");
 	return w + 1;

@@ -50,8 +50,8 @@ size_t utf8_fit(const char *s, size_t n, size_t cols, size_t *width);
 
 /*
  * Appends the n bytes at s to out, cut to at most cols columns: when
- * wider, the head that fits in cols - 1 columns and "…" (U+2026, one
- * column).  Returns the columns appended (<= cols; 0 when cols is 0).
+ * wider, the head that fits in cols - 1 columns, without the spaces it
+ * ends in, and "…" (U+2026, one column).  Returns the columns appended (<= cols; 0 when cols is 0).
  * out->oom tells of a failed allocation.
  */
 size_t utf8_clip(const char *s, size_t n, size_t cols, struct buf *out);

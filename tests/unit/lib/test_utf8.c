@@ -111,6 +111,7 @@ int main(void)
 	CLIP("🔒ロック", 4, "🔒…", 3, "clip: an emoji outside the BMP stays whole");
 	CLIP("e\xcc\x81" "e\xcc\x81" "e\xcc\x81", 2, "e\xcc\x81…", 2, "clip: a combining mark stays with its letter");
 	CLIP("\xff\xfe\xfd abc", 3, "\xff\xfe…", 3, "clip: invalid bytes are cut as single columns");
+	CLIP("北垣 剛志", 6, "北垣…", 5, "clip: no space left before …");
 	CLIP("不\xe6\x97", 10, "不\xe6\x97", 4, "clip: a text ending in a cut character: kept, no crash");
 
 	/* every width of a mixed text: never a split character, never too wide */
