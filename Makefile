@@ -2,6 +2,7 @@
 #   make            build bot/incident-bot
 #   make check      install what is missing, run unit and integration tests
 #   make demo       install what is missing, show the bot at work on loopback servers
+#                   (on the IB_*_PORT ports of scripts/mailserver: any free ones)
 #   make check-asan every test under AddressSanitizer + UBSan (in a scratch copy)
 #   make check-valgrind  the integration path under valgrind memcheck
 #   make deb        the Debian package, written to the parent folder (debian/)
