@@ -473,13 +473,25 @@ static void print_timeline(const struct ticket_view *v, size_t cols)
  */
 static void print_text(const struct ticket_view *v, const struct config *cfg, bool full)
 {
-	size_t cols = cli_columns(), i;
+	/* compact: the obligations' and mails' last column cut to the
+	 * terminal; --full cuts nothing, and nobody's note is cut */
+	size_t cols = full ? 0 : cli_columns(), i;
 
 	print_fields(v, cfg);
 	print_obligations(v, cols);
 	print_checklist(v);
+	if (v->t.lessons && *v->t.lessons) {
+		/* policy 8: the lessons-learned document (on the timeline too,
+		 * where a table would put it on one line) */
+		if (full)
+			printf("\n--- lessons learned (policy 8)\n%s%s", v->t.lessons,
+			       v->t.lessons[strlen(v->t.lessons) - 1] == '\n' ? "" : "\n");
+		else
+			printf("\n--- lessons learned (policy 8): %zu lines, show %s --full\n",
+			       count_lines(v->t.lessons), v->t.ref);
+	}
 	if (!full)
-		print_notes(v, cfg, cols);
+		print_notes(v, cfg, 0);
 	for (i = 0; i < v->n_msgs; i++)
 		print_message(&v->msgs[i], cfg, i + 1, full);
 	print_mails(v, cfg, full, cols);

@@ -101,8 +101,14 @@ drill=$(bot tickets --json | json "[t['id'] for t in j if t['id'] != '$id'][0]")
 reply "$ADMIN2" "$(uid_of "$ADMIN2" "$drill")" "/drill" >/dev/null
 poll_at $((3 * 86400 + 120))
 like "$(field "$drill" 'j["flags"]')" "drill" "the second ticket is a drill"
-is "$(field "$id" 'len([m for m in j["messages"] if m["kind"] == "follow-up"])')" 4 \
-	"the ticket has the admin's reply and three follow-ups"
+REPLY_QUOTE=0 reply "$ADMIN1" "$(uid_of "$ADMIN1" "$id")" "/lessons
+原因: 管理画面のパスワードの使い回し
+対策: 管理画面に多要素認証を導入する" >/dev/null
+poll_at $((4 * 86400))
+like "$(sqlite3 "$WORK/state/incidents.db" "SELECT lessons FROM tickets WHERE ref = '$id'")" "多要素認証" \
+	"the admin recorded the lessons"
+is "$(field "$id" 'len([m for m in j["messages"] if m["kind"] == "follow-up"])')" 5 \
+	"the ticket has the admins' two replies and three follow-ups"
 
 NOW=$(at $((5 * 86400)))
 show() { COLUMNS=${COLS:-} bot --now "$NOW" show "$@"; }
@@ -134,7 +140,11 @@ f_lines=$(wc -l <"$WORK/full.txt")
 ok "$([ $((c_lines * 2)) -lt "$f_lines" ]; echo $?)" "compact is less than half as long as full ($c_lines vs $f_lines lines)"
 echo "# compact $c_lines lines, full $f_lines lines"
 
-# --- full: every message whole, the mail, the timeline
+like "$compact" "--- lessons learned (policy 8): 2 lines" "compact: the lessons document is named, not printed"
+
+# --- full: every message whole, the mail, the timeline, the lessons
+ok "$(grep -qx "対策: 管理画面に多要素認証を導入する" "$WORK/full.txt"; echo $?)" \
+	"full: the lessons document, line by line"
 ok "$([ "$(grep -c '^>' "$WORK/full.txt")" -gt 20 ]; echo $?)" "full: the quoted history is there"
 like "$full" "--- mail sent by the bot" "full: the bot's mail"
 like "$full" "--- timeline" "full: the timeline"
@@ -159,6 +169,9 @@ bot --now "$NOW" tickets >"$WORK/tickets.txt"
 cat "$WORK/tickets.txt" | sed 's/^/# /'
 NONEMPTY=ID,STATUS,PRI,OWNER,SUBJECT check_columns "$WORK/tickets.txt" ID STATUS PRI OWNER "NEXT DEADLINE" DRILL SUBJECT
 ok $? "tickets: the columns line up (display width), with Japanese owner and subjects"
+bot --now "$NOW" outbox --all --limit 0 >"$WORK/outbox.txt"
+NONEMPTY=ID,STATE,KIND,TICKET,TO,TRY,WHEN,SUBJECT check_columns "$WORK/outbox.txt" ID STATE KIND TICKET TO TRY WHEN SUBJECT >/dev/null
+ok $? "outbox: the columns line up (display width)"
 row=$(grep "^$id" "$WORK/tickets.txt")
 like "$row" "北垣 剛志" "tickets: the owner by name"
 # the kinds due first (several may share the due time)
