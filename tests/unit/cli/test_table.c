@@ -30,7 +30,7 @@ int main(void)
 	const char *r1[] = { "INC-1", "北垣 剛志", "不正アクセスの疑い" };
 	const char *r2[] = { "INC-22", "ｱｲ", "ﾉｰﾄPCを紛失しました" };
 	const char *r3[] = { "INC-333", NULL, "e\xcc\x81t\xc3\xa9" };
-	const char *r4[] = { "a\nb\tc\r\n", "\x1b[2Jx" };
+	const char *r4[] = { "a\nb\tc\r\n", "\x1b[2Jx\xe6\x97" };
 	struct table *t = table_new(head, 3), *u;
 	char *out;
 
@@ -62,7 +62,8 @@ int main(void)
 	u = table_new(bare, 2);
 	CHECK(u && table_row(u, r4) == 0, "a table without titles");
 	out = printed(u, "", 0);
-	CHECK_STR(out, "a b c  \\x1b[2Jx\n", "no header; line breaks and tabs one space; ESC visible");
+	CHECK_STR(out, "a b c  \\x1b[2Jx\\xe6\\x97\n",
+		  "no header; line breaks and tabs one space; ESC and a cut character visible");
 	free(out);
 	table_free(u);
 
