@@ -25,7 +25,39 @@ static const char help[] =
 	"                    containing, reporting, recovering, resolved, closed)\n"
 	"  --priority P      only tickets of priority P (policy 7-2)\n"
 	"  --overdue         only tickets with an obligation past its due time\n"
-	"  --json            a JSON array of ticket objects, for scripts\n";
+	"  --json            a JSON array of ticket objects, for scripts (next_deadline:\n"
+	"                    the next open obligation, as in show --json, or null)\n";
+
+/* The tickets as a JSON array; each with next_deadline, its next open
+ * obligation as show --json writes one (null when none).  0 or -1. */
+static int print_json(struct cli *c, const struct ticket *list, size_t n, time_t now,
+		      struct error *err)
+{
+	struct obligation *obl = NULL;
+	size_t n_obl = 0, i;
+	struct json j;
+
+	if (store_obligation_list(c->store, 0, &obl, &n_obl, err) < 0)
+		return -1;
+	json_init(&j, stdout);
+	json_array_begin(&j);
+	for (i = 0; i < n; i++) {
+		const struct obligation *o = ticket_text_next(obl, n_obl, list[i].id);
+		struct policy_facts facts = policy_ticket_facts(&list[i]);
+
+		json_object_begin(&j);
+		ticket_json_fields(&j, &list[i]);
+		json_key(&j, "next_deadline");
+		if (o)
+			obligation_json(&j, o, &facts, now);
+		else
+			json_null(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	store_obligations_free(obl, n_obl);
+	return 0;
+}
 
 /*
  * Issue 13, point 9: one line a ticket, in columns that line up in any
@@ -38,7 +70,7 @@ static int print_list(struct cli *c, const struct ticket *list, size_t n, time_t
 {
 	static const struct table_col head[] = {
 		{ "ID", 0 }, { "STATUS", 0 }, { "PRI", 0 }, { "OWNER", 12 },
-		{ "NEXT DEADLINE", 32 }, { "DRILL", 0 }, { "SUBJECT", 0 },
+		{ "NEXT DEADLINE", 44 }, { "DRILL", 0 }, { "SUBJECT", 0 },
 	};
 	struct obligation *obl = NULL;
 	size_t n_obl = 0, i;
@@ -53,10 +85,18 @@ static int print_list(struct cli *c, const struct ticket *list, size_t n, time_t
 		char owner[320], next[128], left[64];
 		const char *cells[7];
 
-		/* "ppc-preliminary 残り2日3時間": show has the due time itself */
-		if (o)
-			snprintf(next, sizeof next, "%s %s", o->kind,
-				 ticket_text_left(o, now, left, sizeof left));
+		/* "ppc-preliminary 残り2日3時間 [法定期限]": show has the due time;
+		 * the kind, as statutory, contractual and internal deadlines
+		 * must not look the same (SPEC 5) */
+		if (o) {
+			struct policy_facts facts = policy_ticket_facts(&list[i]);
+			int k = obligation_from_name(o->kind);
+
+			snprintf(next, sizeof next, "%s %s [%s]", o->kind,
+				 ticket_text_left(o, now, left, sizeof left),
+				 deadline_kind_label(policy_deadline_kind(k >= 0 ? k : OBL_COUNT,
+									  &facts)));
+		}
 		cells[0] = list[i].ref;
 		cells[1] = list[i].status;
 		cells[2] = list[i].priority;
@@ -86,7 +126,7 @@ int cmd_tickets(struct cli *c, int argc, char **argv)
 	struct error err = { 0 };
 	struct ticket_filter f = { 0 };
 	bool as_json = false;
-	size_t n = 0, i;
+	size_t n = 0;
 	int rc, a;
 
 	if (cli_wants_help(argc, argv)) {
@@ -121,16 +161,10 @@ int cmd_tickets(struct cli *c, int argc, char **argv)
 		return cli_fail(&err, EXIT_RUNTIME);
 
 	if (as_json) {
-		struct json j;
-
-		json_init(&j, stdout);
-		json_array_begin(&j);
-		for (i = 0; i < n; i++) {
-			json_object_begin(&j);
-			ticket_json_fields(&j, &list[i]);
-			json_object_end(&j);
+		if (print_json(c, list, n, f.now, &err) < 0) {
+			store_tickets_free(list, n);
+			return cli_fail(&err, EXIT_RUNTIME);
 		}
-		json_array_end(&j);
 	} else if (n == 0) {
 		printf("no %stickets\n", f.all || f.status || f.priority || f.overdue ? "" : "open ");
 	} else if (print_list(c, list, n, f.now, &err) < 0) {

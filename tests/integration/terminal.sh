@@ -176,14 +176,24 @@ row=$(grep "^$id" "$WORK/tickets.txt")
 like "$row" "北垣 剛志" "tickets: the owner by name"
 # the kinds due first (several may share the due time)
 first=$(bot --now "$NOW" show "$id" --json | json '"|".join(o["kind"] for o in j["obligations"] if o["state"] == "open" and o["due"] == min(p["due"] for p in j["obligations"] if p["state"] == "open"))')
-ok "$(grep -E "^$id .*  ($first) (残り|超過)[0-9]+(日|時間|分)" "$WORK/tickets.txt" >/dev/null; echo $?)" \
-	"tickets: the next deadline (one of $first, due first) with the time left"
+ok "$(grep -E "^$id .*  ($first) (残り|超過)[0-9]+(日|時間|分)[^ ]* \[(法定期限|契約上の期限|社内目標)\]" "$WORK/tickets.txt" >/dev/null; echo $?)" \
+	"tickets: the next deadline (one of $first, due first) with the time left and its kind"
+bot --now "$NOW" tickets --json >"$WORK/tickets.json"
+like "$first" "$(json "[t['next_deadline']['kind'] for t in j if t['id'] == '$id'][0]" <"$WORK/tickets.json")" \
+	"tickets --json: next_deadline names it too"
+show "$id" --json >"$WORK/show.json"
+is "$($PY -c '
+import json, sys
+t = [t for t in json.load(open(sys.argv[1])) if t["id"] == sys.argv[3]][0]
+s = json.load(open(sys.argv[2]))
+print(sorted(set(t) - {"next_deadline"}) == sorted(set(s) - {"obligations", "checklist", "messages", "mails", "timeline"}))' \
+	"$WORK/tickets.json" "$WORK/show.json" "$id")" True "tickets --json: the ticket's fields as before, next_deadline added"
 like "$(grep "^$drill" "$WORK/tickets.txt")" "訓練" "tickets: the drill is marked 訓練"
 ok "$(grep "^$id" "$WORK/tickets.txt" | grep -q 訓練; [ $? -ne 0 ]; echo $?)" "... and the real incident is not"
 like "$row" "$subject_ja" "tickets: the whole subject when there is no terminal width"
 
 # --- a narrow terminal: cut on characters with "…", lines fit
-for cols in 100 97 96 95; do
+for cols in 120 118 117 116; do
 	COLUMNS=$cols bot --now "$NOW" tickets >"$WORK/narrow.txt"
 	w=$(max_width "$WORK/narrow.txt")
 	ok "$([ "$w" -le "$cols" ]; echo $?)" "tickets at $cols columns: every line fits ($w)"
