@@ -95,7 +95,8 @@ for i in 0 1 2; do
 	reply "$REPORTER" "$(mailbox "$REPORTER" list INBOX | tail -1 | cut -f1)" "${said[$i]}" >/dev/null
 	poll_at $(( (i + 1) * 86400 ))
 done
-send_mail "$REPORTER" "$BOT_ADDR" "避難訓練：サーバー室の停電" "訓練です。サーバー室が停電しました。" >/dev/null
+send_mail "$REPORTER" "$BOT_ADDR" "避難訓練：サーバー室の停電" "訓練です。サーバー室が停電しました。
+$(seq -f 'UPS ログ %g 行目' 1 49)" >/dev/null
 poll_at $((3 * 86400 + 60))
 drill=$(bot tickets --json | json "[t['id'] for t in j if t['id'] != '$id'][0]")
 reply "$ADMIN2" "$(uid_of "$ADMIN2" "$drill")" "/drill" >/dev/null
@@ -141,6 +142,12 @@ ok "$([ $((c_lines * 2)) -lt "$f_lines" ]; echo $?)" "compact is less than half 
 echo "# compact $c_lines lines, full $f_lines lines"
 
 like "$compact" "--- lessons learned (policy 8): 2 lines" "compact: the lessons document is named, not printed"
+
+drill_show=$(show "$drill")
+like "$drill_show" "UPS ログ 39 行目" "compact: a long report's first 40 lines"
+ok "$(echo "$drill_show" | grep -q "UPS ログ 40 行目"; [ $? -ne 0 ]; echo $?)" "... and not more"
+like "$drill_show" "[… 10 more lines: show --full]" "... saying how many more there are"
+like "$(show "$drill" --full)" "UPS ログ 49 行目" "full: the whole report"
 
 # --- full: every message whole, the mail, the timeline, the lessons
 ok "$(grep -qx "対策: 管理画面に多要素認証を導入する" "$WORK/full.txt"; echo $?)" \
