@@ -95,6 +95,22 @@ for i in 0 1 2; do
 	reply "$REPORTER" "$(mailbox "$REPORTER" list INBOX | tail -1 | cut -f1)" "${said[$i]}" >/dev/null
 	poll_at $(( (i + 1) * 86400 ))
 done
+# one more as a Japanese phone writes it: Shift_JIS, its words on top,
+# the thread quoted below an attribution line
+$PY - "$WORK/sjis.eml" "$id" "$REPORTER" "$BOT_ADDR" <<'PYEOF'
+import sys
+path, tid, rep, bot = sys.argv[1:]
+body = ("ｶｰﾄﾞ会社から連絡があり、不正利用が３件ありました。\n\n"
+        "2026/12/09 10:00、セキュリティインシデント窓口 <%s>のメール:\n\n" % bot
+        + "".join("> 引用された過去のやりとり %d 行目\n" % i for i in range(1, 31)))
+head = ("From: %s\r\nTo: %s\r\nSubject: Re: [%s] =?Shift_JIS?B?jvOVdIK1gtyCtYK9?=\r\n"
+        "Message-ID: <sjis-%s@example.com>\r\nDate: Wed, 09 Dec 2026 12:00:00 +0900\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=Shift_JIS\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n" % (rep, bot, tid, tid))
+open(path, "wb").write(head.encode("ascii") + body.replace("\n", "\r\n").encode("cp932"))
+PYEOF
+scripts/mailserver deliver "$BOT_ADDR" "$WORK/sjis.eml" >/dev/null
+poll_at $((3 * 86400 + 30))
 send_mail "$REPORTER" "$BOT_ADDR" "避難訓練：サーバー室の停電" "訓練です。サーバー室が停電しました。
 $(seq -f 'UPS ログ %g 行目' 1 49)" >/dev/null
 poll_at $((3 * 86400 + 60))
@@ -108,8 +124,8 @@ REPLY_QUOTE=0 reply "$ADMIN1" "$(uid_of "$ADMIN1" "$id")" "/lessons
 poll_at $((4 * 86400))
 like "$(sqlite3 "$WORK/state/incidents.db" "SELECT lessons FROM tickets WHERE ref = '$id'")" "多要素認証" \
 	"the admin recorded the lessons"
-is "$(field "$id" 'len([m for m in j["messages"] if m["kind"] == "follow-up"])')" 5 \
-	"the ticket has the admins' two replies and three follow-ups"
+is "$(field "$id" 'len([m for m in j["messages"] if m["kind"] == "follow-up"])')" 6 \
+	"the ticket has the admins' two replies and four follow-ups"
 
 NOW=$(at $((5 * 86400)))
 show() { COLUMNS=${COLS:-} bot --now "$NOW" show "$@"; }
@@ -127,6 +143,9 @@ for s in "${said[@]}"; do
 	like "$compact" "$s" "compact: the follow-up's own words: $s"
 done
 like "$compact" "受注管理サーバーに不正アクセスがあり" "compact: the report's text"
+like "$compact" "ｶｰﾄﾞ会社から連絡があり、不正利用が３件ありました。" "compact: the Shift_JIS follow-up's words"
+ok "$(grep -q "引用された過去のやりとり" "$WORK/compact.txt"; [ $? -ne 0 ]; echo $?)" "... without the thread it quoted"
+like "$full" "引用された過去のやりとり 30 行目" "full: the thread it quoted"
 like "$compact" "8:55 の管理者ログイン成功を確認中" "compact: the admin's note"
 like "$compact" "--- checklist" "compact: the checklist"
 like "$compact" "[法定期限]" "compact: an obligation's kind: 法定期限"
