@@ -66,7 +66,7 @@ SRCS := \
 	bot/notify/vars.c bot/notify/notify.c bot/notify/notify_drafts.c bot/notify/briefing.c \
 	bot/desk/route.c bot/desk/engine.c bot/desk/token.c bot/desk/admin.c bot/desk/timers.c bot/desk/pipeline.c \
 	bot/service/intake.c bot/service/service.c \
-	bot/cli/cli.c bot/cli/table.c bot/cli/ticket_text.c bot/cli/ticket_json.c bot/cli/export_report.c bot/cli/templates_check.c \
+	bot/cli/cli.c bot/cli/table.c bot/cli/ticket_text.c bot/cli/show_text.c bot/cli/ticket_json.c bot/cli/export_report.c bot/cli/templates_check.c \
 	bot/cli/cmd_run.c bot/cli/cmd_poll.c bot/cli/cmd_check_config.c bot/cli/cmd_tickets.c \
 	bot/cli/cmd_show.c bot/cli/cmd_export.c bot/cli/cmd_verify.c bot/cli/cmd_digest.c \
 	bot/cli/cmd_outbox.c bot/cli/cmd_review.c bot/cli/cmd_backup.c
