@@ -2,6 +2,7 @@
 #   make            build bot/incident-bot
 #   make check      install what is missing, run unit and integration tests
 #   make demo       install what is missing, show the bot at work on loopback servers
+#                   (on the IB_*_PORT ports of scripts/mailserver: any free ones)
 #   make check-asan every test under AddressSanitizer + UBSan (in a scratch copy)
 #   make check-valgrind  the integration path under valgrind memcheck
 #   make deb        the Debian package, written to the parent folder (debian/)
@@ -50,7 +51,7 @@ LDLIBS  += $(PKG_LIBS) -pthread
 LAYERS := lib mime imap store rules config outbox notify desk service cli
 SRCS := \
 	bot/lib/buf.c bot/lib/clock.c bot/lib/error.c bot/lib/log.c bot/lib/json.c \
-	bot/lib/progress.c bot/lib/digest.c bot/lib/secret.c bot/lib/oauth2.c bot/lib/termsafe.c \
+	bot/lib/progress.c bot/lib/digest.c bot/lib/secret.c bot/lib/oauth2.c bot/lib/utf8.c bot/lib/termsafe.c \
 	bot/mime/mail.c bot/mime/mime.c bot/mime/header.c bot/mime/rfc2231.c bot/mime/charset.c \
 	bot/mime/html.c bot/mime/quote.c bot/mime/bounce.c \
 	bot/imap/tls.c bot/imap/imap.c \
@@ -65,7 +66,7 @@ SRCS := \
 	bot/notify/vars.c bot/notify/notify.c bot/notify/notify_drafts.c bot/notify/briefing.c bot/notify/briefing_incidents.c \
 	bot/desk/route.c bot/desk/engine.c bot/desk/token.c bot/desk/admin.c bot/desk/timers.c bot/desk/pipeline.c \
 	bot/service/intake.c bot/service/service.c \
-	bot/cli/cli.c bot/cli/ticket_json.c bot/cli/export_report.c bot/cli/templates_check.c \
+	bot/cli/cli.c bot/cli/table.c bot/cli/ticket_text.c bot/cli/show_text.c bot/cli/ticket_json.c bot/cli/export_report.c bot/cli/templates_check.c \
 	bot/cli/cmd_run.c bot/cli/cmd_poll.c bot/cli/cmd_check_config.c bot/cli/cmd_tickets.c \
 	bot/cli/cmd_show.c bot/cli/cmd_export.c bot/cli/cmd_verify.c bot/cli/cmd_digest.c \
 	bot/cli/cmd_outbox.c bot/cli/cmd_review.c bot/cli/cmd_backup.c

@@ -28,11 +28,11 @@ static const struct command {
 	{ "poll", cmd_poll, "one pass (--once): fetch, process, flush the outbox, exit", false },
 	{ "check-config", cmd_check_config, "validate configuration and templates", false },
 	{ "tickets", cmd_tickets, "list open tickets ([--all] [--status S] [--priority P] [--overdue] [--json])", true },
-	{ "show", cmd_show, "one ticket with its messages and timeline (ID [--json])", true },
+	{ "show", cmd_show, "one ticket: obligations, notes, what people wrote (ID [--full] [--json])", true },
 	{ "digest", cmd_digest, "print (--html, or --send) the management digest now", true },
 	{ "outbox", cmd_outbox, "pending, sent and failed mail ([--all] [--state S] [--json])", true },
 	{ "backup", cmd_backup, "a consistent, verified copy of the live database", false },
-	{ "review", cmd_review, "the policy's periodic reviews; 'review done KIND' records one", false },
+	{ "review", cmd_review, "the policy's periodic reviews; 'review done KIND', 'review start change TEXT'", false },
 	{ "export", cmd_export, "the evidence folder of one ticket (ID [--out DIR])", false },
 	{ "verify", cmd_verify, "check the event log's hash chain and the messages' hashes", false },
 };

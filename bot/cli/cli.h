@@ -61,6 +61,14 @@ struct cli_safe {
 int cli_safe_begin(struct cli_safe *s);
 void cli_safe_end(struct cli_safe *s);
 
+/*
+ * The width of the operator's terminal in columns, for cutting long
+ * columns (issue 13, point 9): the terminal's when standard output is
+ * one, else $COLUMNS when it holds a number (10..10000), else 0 — no
+ * limit, so a pipe or a file gets every word.
+ */
+size_t cli_columns(void);
+
 /* The commands (cmd_*.c): argv[0] is the command's name. */
 int cmd_run(struct cli *c, int argc, char **argv);
 int cmd_poll(struct cli *c, int argc, char **argv);

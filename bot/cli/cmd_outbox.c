@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/table.h"
 #include "lib/clock.h"
 #include "lib/json.h"
 
@@ -75,10 +76,17 @@ static void print_json(const struct outbox_counts *c, const struct outbox_entry 
 	fputc('\n', stdout);
 }
 
+/* Issue 13, point 9: the list in columns aligned by display width
+ * (cli/table.h), the subject cut to the terminal's width. */
 static void print_text(const struct outbox_counts *c, const struct outbox_entry *e, size_t n,
 		       const char *what)
 {
+	static const struct table_col head[] = {
+		{ "ID", 0 }, { "STATE", 0 }, { "KIND", 0 }, { "TICKET", 0 }, { "TO", 30 },
+		{ "TRY", 0 }, { "WHEN", 0 }, { "SUBJECT", 0 },
+	};
 	char a[40], b[40];
+	struct table *tb;
 	size_t i;
 
 	printf("outbox: %lld pending, %lld sent, %lld failed\n",
@@ -92,21 +100,36 @@ static void print_text(const struct outbox_counts *c, const struct outbox_entry 
 		printf("no %s mail\n", what);
 		return;
 	}
-	printf("\n%-7s %-8s %-7s %-14s %-30s %-3s %-16s %s\n", "ID", "STATE", "KIND", "TICKET",
-	       "TO", "TRY", "WHEN", "SUBJECT");
-	for (i = 0; i < n; i++) {
+	tb = table_new(head, sizeof head / sizeof *head);
+	for (i = 0; tb && i < n; i++) {
 		const struct outbox_entry *m = &e[i];
 		/* what the state's time is: sent, failed, or the next attempt */
 		time_t when = m->state == OUTBOX_SENT ? m->sent_at :
 			      m->state == OUTBOX_FAILED ? m->failed_at : m->next_attempt_at;
+		char id[24], tries[16], answer[600];
+		const char *row[8] = {
+			id, outbox_state_name(m->state), m->kind, m->ticket_ref[0] ? m->ticket_ref : "-",
+			m->rcpt, tries, when ? clock_format_short(when, a, sizeof a) : "-",
+			m->subject ? m->subject : "",
+		};
+		/* the server's last answer, on a line of its own under the subject */
+		const char *more[8] = { "", "", "", "", "", "", "", answer };
 
-		printf("%-7lld %-8s %-7s %-14s %-30s %-3d %-16s %s\n", (long long)m->id,
-		       outbox_state_name(m->state), m->kind, m->ticket_ref[0] ? m->ticket_ref : "-",
-		       m->rcpt, m->attempts, when ? clock_format_short(when, a, sizeof a) : "-",
-		       m->subject ? m->subject : "");
-		if (m->last_error && m->state != OUTBOX_SENT)
-			printf("        last answer: %s\n", m->last_error);
+		snprintf(id, sizeof id, "%lld", (long long)m->id);
+		snprintf(tries, sizeof tries, "%d", m->attempts);
+		snprintf(answer, sizeof answer, "last answer: %s", m->last_error ? m->last_error : "");
+		if (table_row(tb, row) < 0 ||
+		    (m->last_error && m->state != OUTBOX_SENT && table_row(tb, more) < 0)) {
+			table_free(tb);
+			tb = NULL;
+		}
 	}
+	putchar('\n');
+	if (tb)
+		table_print(tb, stdout, "", cli_columns());
+	else
+		printf("(out of memory)\n");
+	table_free(tb);
 }
 
 int cmd_outbox(struct cli *c, int argc, char **argv)

@@ -1,7 +1,10 @@
 /* json.c — see json.h. */
 #include "lib/json.h"
 
+#include <string.h>
+
 #include "lib/clock.h"
+#include "lib/utf8.h"
 
 void json_init(struct json *j, FILE *out)
 {
@@ -46,33 +49,12 @@ void json_object_end(struct json *j) { close_(j, '}'); }
 void json_array_begin(struct json *j) { open(j, '['); }
 void json_array_end(struct json *j) { close_(j, ']'); }
 
-/* Length of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static int utf8_len(const unsigned char *s)
-{
-	int n, i;
-	unsigned cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) { n = 2; cp = s[0] & 0x1f; }
-	else if ((s[0] & 0xf0) == 0xe0) { n = 3; cp = s[0] & 0x0f; }
-	else if ((s[0] & 0xf8) == 0xf0) { n = 4; cp = s[0] & 0x07; }
-	else return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 static void write_string(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	int n;
+	const unsigned char *end = p + strlen(s);
+	uint32_t cp;
+	size_t n;
 
 	fputc('"', out);
 	while (*p) {
@@ -87,13 +69,13 @@ static void write_string(FILE *out, const char *s)
 			fprintf(out, "\\u%04x", *p++);
 			continue;
 		}
-		n = utf8_len(p);
+		n = utf8_decode((const char *)p, (size_t)(end - p), &cp);
 		if (n == 0) {
 			fputs("\xef\xbf\xbd", out);	/* U+FFFD */
 			p++;
 			continue;
 		}
-		fwrite(p, 1, (size_t)n, out);
+		fwrite(p, 1, n, out);
 		p += n;
 	}
 	fputc('"', out);
