@@ -175,9 +175,10 @@ static bool sender_matches(const char *pattern, const char *sender)
 /*
  * The words are a trie: from each character of the text the walk follows
  * the text's bytes for as long as some word goes on, and meets the words
- * that end on the way.  Its edges are one hash table keyed by (node,
- * byte), so a step costs the same whatever the node; the walk is as long
- * as the longest word that starts alike, never the number of words.
+ * that end on the way.  It is built through a hash table keyed by (node,
+ * byte), then laid out for reading (struct tnode), so a step costs about
+ * the same whatever the node; the walk is as long as the longest word
+ * that starts alike, never the number of words.
  */
 struct entry {
 	size_t len;			/* normalised, without "-" and "*" */
@@ -195,17 +196,67 @@ struct rule_state {
 	size_t except_end;		/* the end of the furthest exception seen */
 };
 
+/*
+ * A node as the walk reads it.  Most nodes have one child or a few: their
+ * children sit side by side, sorted by byte, so a step reads one short run;
+ * a node with many (the root, a UTF-8 lead byte) has a row of 256 instead.
+ * Either way a step touches a cache line or two, never a hash probe chain
+ * (the hash is only for building).
+ */
+struct tnode {
+	uint32_t at;			/* first child in kid_byte/kid_to, or its row */
+	uint16_t count;			/* children */
+	uint8_t dense;			/* `at` is a row of `rows` */
+	uint8_t ends;			/* some word ends here (ends[node]) */
+};
+
+#define DENSE_KIDS 12			/* more children than this: a row of 256 */
+#define START_LOG2 16
+#define START_BITS (1u << START_LOG2)
+
 struct table {
 	struct entry *entries;
 	size_t n;
 	unsigned char *scratch;		/* a word being normalised */
-	uint64_t *edge_key;		/* (node << 8 | byte) + 1; 0 a free slot */
+	uint64_t *edge_key;		/* building: (node << 8 | byte) + 1; 0 a free slot */
 	size_t *edge_to;
 	size_t mask;
 	struct entry **ends;		/* per node: exceptions first, then words */
 	size_t nodes;			/* node 0 is the root */
 	size_t longest;			/* bytes of the longest word: the deepest walk */
+	struct tnode *node;		/* walking: per node */
+	unsigned char *kid_byte;	/* the children of the small nodes, by byte */
+	uint32_t *kid_to;
+	uint32_t (*rows)[256];		/* the children of the big nodes; 0 none */
+	uint64_t starts[START_BITS / 64]; /* the first three bytes of some word, hashed */
 };
+
+/*
+ * Most characters of a report begin no word.  A bit per hash of a word's
+ * first three bytes (8 KB, in the first-level cache) says so in one test,
+ * before any step of the walk; a hash collision only costs a walk.
+ */
+static size_t start_bit(unsigned char a, unsigned char b, unsigned char c)
+{
+	return (((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9e3779b1u) >> (32 - START_LOG2);
+}
+
+static void start_add(struct table *t, const unsigned char *w, size_t len)
+{
+	size_t b, x;
+
+	for (x = 0; x < (len > 2 ? 1u : 256u); x++) {	/* two bytes: any third */
+		b = start_bit(w[0], w[1], len > 2 ? w[2] : (unsigned char)x);
+		t->starts[b / 64] |= 1ull << (b % 64);
+	}
+}
+
+static bool start_may(const struct table *t, const unsigned char *s)
+{
+	size_t b = start_bit(s[0], s[1], s[2]);
+
+	return t->starts[b / 64] >> (b % 64) & 1;
+}
 
 static size_t edge_slot(const struct table *t, uint64_t key)
 {
@@ -217,11 +268,84 @@ static size_t edge_slot(const struct table *t, uint64_t key)
 }
 
 /* The node after byte b from node, 0 when no word goes on so. */
-static size_t trie_child(const struct table *t, size_t node, unsigned char b)
+static uint32_t trie_child(const struct table *t, uint32_t node, unsigned char b)
 {
-	size_t h = edge_slot(t, ((uint64_t)node << 8 | b) + 1);
+	const struct tnode *d = &t->node[node];
+	const unsigned char *k;
+	uint32_t i;
 
-	return t->edge_key[h] ? t->edge_to[h] : 0;
+	if (d->dense)
+		return t->rows[d->at][b];
+	k = t->kid_byte + d->at;
+	for (i = 0; i < d->count; i++)
+		if (k[i] >= b)
+			return k[i] == b ? t->kid_to[d->at + i] : 0;
+	return 0;
+}
+
+/*
+ * The hash of edges made into the walk's arrays (struct tnode), then freed.
+ * Returns -1 when out of memory.
+ */
+static int table_compact(struct table *t)
+{
+	size_t h, n_rows = 0, n_kids = 0, i;
+	uint32_t *count = calloc(t->nodes, sizeof *count), from, at, j;
+
+	t->node = calloc(t->nodes, sizeof *t->node);
+	if (!count || !t->node) {
+		free(count);
+		return -1;
+	}
+	for (h = 0; h <= t->mask; h++)
+		if (t->edge_key[h])
+			count[(t->edge_key[h] - 1) >> 8]++;
+	for (i = 0; i < t->nodes; i++) {
+		struct tnode *d = &t->node[i];
+
+		d->count = (uint16_t)count[i];
+		d->ends = t->ends[i] != NULL;
+		d->dense = i == 0 || count[i] > DENSE_KIDS;
+		d->at = (uint32_t)(d->dense ? n_rows++ : n_kids);
+		if (!d->dense)
+			n_kids += count[i];
+	}
+	free(count);
+	t->rows = calloc(n_rows, sizeof *t->rows);
+	t->kid_byte = malloc(n_kids ? n_kids : 1);
+	t->kid_to = malloc((n_kids ? n_kids : 1) * sizeof *t->kid_to);
+	if (!t->rows || !t->kid_byte || !t->kid_to)
+		return -1;
+	for (i = 0; i < t->nodes; i++)		/* refilled below, in byte order */
+		if (!t->node[i].dense)
+			t->node[i].count = 0;
+	for (h = 0; h <= t->mask; h++) {
+		uint64_t key = t->edge_key[h] - 1;
+		unsigned char b = (unsigned char)(key & 0xff);
+		struct tnode *d;
+
+		if (!t->edge_key[h])
+			continue;
+		from = (uint32_t)(key >> 8);
+		d = &t->node[from];
+		if (d->dense) {
+			t->rows[d->at][b] = (uint32_t)t->edge_to[h];
+			continue;
+		}
+		at = d->at;	/* insertion: the run stays sorted by byte */
+		for (j = d->count; j > 0 && t->kid_byte[at + j - 1] > b; j--) {
+			t->kid_byte[at + j] = t->kid_byte[at + j - 1];
+			t->kid_to[at + j] = t->kid_to[at + j - 1];
+		}
+		t->kid_byte[at + j] = b;
+		t->kid_to[at + j] = (uint32_t)t->edge_to[h];
+		d->count++;
+	}
+	free(t->edge_key);
+	free(t->edge_to);
+	t->edge_key = NULL;
+	t->edge_to = NULL;
+	return 0;
 }
 
 static size_t trie_add(struct table *t, const unsigned char *w, size_t len)
@@ -272,6 +396,7 @@ static void table_add(struct table *t, const char *raw, size_t rule, size_t word
 	}
 	if (len < 2)
 		return;
+	start_add(t, w, len);
 	right = !prefix && ascii_alnum(w[len - 1]);
 	end = &t->ends[trie_add(t, w, len)];
 	for (e = *end; e; e = e->next)
@@ -303,6 +428,8 @@ static int table_build(struct table *t, const struct keyword_rule *rules, size_t
 					bytes += l = strlen(rules[r].words[i]);
 					longest = l > longest ? l : longest;
 				}
+	if (bytes >= UINT32_MAX / 2)
+		return -1;	/* nodes are numbered in 32 bits */
 	while (cap < 2 * (bytes + 1))
 		cap *= 2;
 	t->mask = cap - 1;
@@ -323,7 +450,7 @@ static int table_build(struct table *t, const struct keyword_rule *rules, size_t
 					if (rules[r].words[i])
 						table_add(t, rules[r].words[i], r, i, pass,
 							  rules[r].field != KW_PRIORITY);
-	return 0;
+	return table_compact(t);
 }
 
 static void table_free(struct table *t)
@@ -333,6 +460,10 @@ static void table_free(struct table *t)
 	free(t->edge_to);
 	free(t->ends);
 	free(t->scratch);
+	free(t->node);
+	free(t->kid_byte);
+	free(t->kid_to);
+	free(t->rows);
 }
 
 /* ---- denials ------------------------------------------------------------- */
@@ -398,8 +529,11 @@ static bool starts_with_any(const unsigned char *s, size_t n, size_t i, const ch
 			    size_t *len)
 {
 	for (; *list; list++) {
-		size_t l = strlen(*list);
+		size_t l;
 
+		if (i >= n || s[i] != (unsigned char)**list)
+			continue;	/* the first byte decides most: cheap */
+		l = strlen(*list);
 		if (l <= n - i && memcmp(s + i, *list, l) == 0) {
 			if (len)
 				*len = l;
@@ -504,17 +638,26 @@ static bool bounded(const unsigned char *s, size_t n, size_t i, const struct ent
 }
 
 /*
- * The one pass: found[k] becomes 1 + the order in which entry k was first
- * found (0: not found; the caller zeroes it), and each word found counts
- * once for its rule.  From each character the trie is walked once; the
- * nodes where words end (at most t->longest, in `ends`, the caller's) are
- * read twice: first for the exceptions (usually longer than the words they
- * hold), then for the words.  The table is only read.
+ * What one report found: per entry whether it was found, and the entries
+ * found in the order they were found (for why).  The report's own: the
+ * table is only read.
+ */
+struct hits {
+	bool *found;			/* per entry; the caller zeroes it */
+	uint32_t *order;		/* entry numbers, first found first */
+	size_t n;			/* entries found */
+};
+
+/*
+ * The one pass: each entry found is marked and listed in h, and each word
+ * found counts once for its rule.  From each character the trie is walked
+ * once; the nodes where words end (at most t->longest, in `ends`, the
+ * caller's) are read twice: first for the exceptions (usually longer than
+ * the words they hold), then for the words.  The table is only read.
  */
 static void table_scan(const struct table *t, const unsigned char *s, size_t n,
-		       struct rule_state *rs, unsigned *found, size_t *ends)
+		       struct rule_state *rs, struct hits *h, size_t *ends)
 {
-	unsigned seq = 0;
 	size_t i, j, node, m, x;
 
 	for (i = 0; i < n; i++) {
@@ -522,8 +665,13 @@ static void table_scan(const struct table *t, const unsigned char *s, size_t n,
 
 		if ((s[i] & 0xc0) == 0x80)
 			continue;	/* words start on a character */
-		for (j = i, node = 0, m = 0; j < n && (node = trie_child(t, node, s[j])); j++)
-			if (t->ends[node])
+		if (n - i >= 3 && !start_may(t, s + i)) {
+			if (s[i] >= 0xe0)
+				i += 2;	/* nor inside this character */
+			continue;	/* no word starts so */
+		}
+		for (j = i, node = 0, m = 0; j < n && (node = trie_child(t, (uint32_t)node, s[j])); j++)
+			if (t->node[node].ends)
 				ends[m++] = node;
 		for (x = 0; x < m; x++)
 			for (e = t->ends[ends[x]]; e && e->except; e = e->next)
@@ -535,13 +683,14 @@ static void table_scan(const struct table *t, const unsigned char *s, size_t n,
 			for (; e; e = e->next) {
 				size_t k = (size_t)(e - t->entries);
 
-				if (!found[k] && bounded(s, n, i, e) &&
+				if (!h->found[k] && bounded(s, n, i, e) &&
 				    i + e->len > rs[e->rule].except_end) {
 					if (e->negatable && denied(s, n, i, e->len)) {
 						rs[e->rule].denied++;
 						continue;
 					}
-					found[k] = ++seq;	/* counts once */
+					h->found[k] = true;	/* counts once */
+					h->order[h->n++] = (uint32_t)k;
 					rs[e->rule].words++;
 				}
 			}
@@ -603,8 +752,11 @@ static bool drill_subject(const unsigned char *s, size_t n)
 
 static bool at_str(const unsigned char *s, size_t n, size_t i, const char *w, bool word)
 {
-	size_t l = strlen(w);
+	size_t l;
 
+	if (i >= n || s[i] != (unsigned char)*w)
+		return false;	/* the first byte decides most: cheap */
+	l = strlen(w);
 	return l <= n - i && memcmp(s + i, w, l) == 0 &&
 	       !(word && i + l < n && ascii_alnum(s[i + l]));
 }
@@ -773,6 +925,10 @@ static void find_counts(const unsigned char *s, size_t n, struct counts *out)
 
 	*out = (struct counts){ .people = -1, .records = -1 };
 	for (i = 0; i < n; i++) {
+		if (s[i] >= 0xe0 && n - i > 2) {
+			i += 2;		/* a three-byte character: no digit in it */
+			continue;
+		}
 		if (s[i] < '0' || s[i] > '9')
 			continue;
 		/* not inside a word, a version, a phone number or a time */
@@ -850,37 +1006,26 @@ static void why_part(struct why *w)
  * "送信者 addr" when a sender rule matched.
  */
 static void why_words(struct why *w, const struct keyword_rule *rules,
-		      const struct table *t, const unsigned *found, int field, int value,
+		      const struct table *t, const struct hits *h, int field, int value,
 		      bool sender_matched, const char *sender)
 {
-	unsigned last = 0;
 	bool first = true;
+	size_t x;
 
 	if (sender_matched) {
 		why_add(w, "送信者 ");
 		why_add(w, sender);
 		first = false;
 	}
-	while (!w->full) {
-		const struct entry *next = NULL;
-		size_t i, k = 0;
+	for (x = 0; x < h->n && !w->full; x++) {
+		const struct entry *e = &t->entries[h->order[x]];
 
-		for (i = 0; i < t->n; i++) {
-			const struct entry *e = &t->entries[i];
-
-			if (found[i] > last && (!next || found[i] < found[k]) &&
-			    (int)rules[e->rule].field == field && rules[e->rule].value == value) {
-				next = e;
-				k = i;
-			}
-		}
-		if (!next)
-			break;
+		if ((int)rules[e->rule].field != field || rules[e->rule].value != value)
+			continue;
 		if (!first)
 			why_add(w, ", ");
-		why_add(w, rules[next->rule].words[next->word]);
+		why_add(w, rules[e->rule].words[e->word]);
 		first = false;
-		last = found[k];
 	}
 }
 
@@ -913,19 +1058,19 @@ static int decide(const struct tally *v, int count)
 
 /* " / 種別 data-leak: 流出, 漏洩" */
 static void why_field(struct why *w, const char *head, const struct keyword_rule *rules,
-		      const struct table *t, const unsigned *found, int field, int value,
+		      const struct table *t, const struct hits *h, int field, int value,
 		      const struct tally *y, const char *sender)
 {
 	why_part(w);
 	why_add(w, head);
 	why_add(w, value_name(field, value));
 	why_add(w, ": ");
-	why_words(w, rules, t, found, field, value, y->sender, sender);
+	why_words(w, rules, t, h, field, value, y->sender, sender);
 }
 
 /* " / 個人情報 (personal-data): 顧客情報" for each flag; "外部からの報告: sender". */
 static void why_flags(struct why *w, const struct keyword_rule *rules,
-		      const struct table *t, const unsigned *found, unsigned flags,
+		      const struct table *t, const struct hits *h, unsigned flags,
 		      const struct tally *y,
 		      const char *sender, bool external, bool attack, bool db_personal)
 {
@@ -959,7 +1104,7 @@ static void why_flags(struct why *w, const struct keyword_rule *rules,
 			why_add(w, flag_names[v][1]);
 			why_add(w, "): ");
 		}
-		why_words(w, rules, t, found, KW_FLAG, v, y[v].sender, sender);
+		why_words(w, rules, t, h, KW_FLAG, v, y[v].sender, sender);
 	}
 }
 
@@ -1030,23 +1175,36 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	struct why w = { .b = out->why };
 	const struct table *t = &c->t;
 	struct rule_state *rs;
-	unsigned *found;
+	struct hits h = { 0 };
 	size_t *ends;
 	struct textnorm st = { 0 };
 	int f, v, decided[KW_PRIORITY + 1];
 	bool drill, attack, db_personal;
 	size_t r, i;
 	struct counts counts = { .people = -1, .records = -1 };
+	/* One block for this report's state, in falling alignment: the rules'
+	 * tallies, the walk's ends, the order and marks of the words found,
+	 * the normalised text. */
+	size_t rs_size = (n_rules ? n_rules : 1) * sizeof *rs;
+	size_t ends_size = (t->longest + 1) * sizeof *ends;
+	size_t order_size = (t->n ? t->n : 1) * sizeof *h.order;
+	size_t found_size = (t->n ? t->n : 1) * sizeof *h.found;
+	unsigned char *block = NULL;
 
 	nothing(out, "一致なし / no keyword matched");
-	rs = calloc(n_rules ? n_rules : 1, sizeof *rs);
-	found = calloc(t->n ? t->n : 1, sizeof *found);
-	ends = malloc((t->longest + 1) * sizeof *ends);
-	st.o = malloc(sl + bl + 2);
-	if (!rs || !found || !ends || !st.o) {
+	if (sl < SIZE_MAX / 4 && bl < SIZE_MAX / 4)
+		block = malloc(rs_size + ends_size + order_size + found_size + sl + bl + 2);
+	if (!block) {
 		nothing(out, "分類不能 (メモリ不足) / out of memory");
-		goto done;
+		return;
 	}
+	rs = (struct rule_state *)block;
+	ends = (size_t *)(block + rs_size);
+	h.order = (uint32_t *)(block + rs_size + ends_size);
+	h.found = (bool *)(block + rs_size + ends_size + order_size);
+	st.o = block + rs_size + ends_size + order_size + found_size;
+	memset(rs, 0, rs_size);
+	memset(h.found, 0, found_size);
 
 	/* subject and body apart: no word spans the two */
 	textnorm_start(&st);
@@ -1055,7 +1213,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	st.o[st.n++] = '\n';
 	textnorm_start(&st);
 	textnorm_text(&st, body ? body : "", bl);
-	table_scan(t, st.o, st.n, rs, found, ends);
+	table_scan(t, st.o, st.n, rs, &h, ends);
 
 	for (r = 0; r < n_rules; r++) {
 		struct tally *y;
@@ -1109,7 +1267,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	out->why[0] = '\0';
 	if ((v = decided[KW_SOURCE]) >= 0) {
 		out->source = v;
-		why_field(&w, "検知 ", rules, t, found, KW_SOURCE, v, &tally[KW_SOURCE][v], sender);
+		why_field(&w, "検知 ", rules, t, &h, KW_SOURCE, v, &tally[KW_SOURCE][v], sender);
 	} else if (external) {
 		/* policy 7-1: その他外部からの情報提供, when nothing says more */
 		out->source = SOURCE_EXTERNAL_NOTICE;
@@ -1117,7 +1275,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	}
 	if ((v = decided[KW_TYPE]) >= 0) {
 		out->type = v;
-		why_field(&w, "種別 ", rules, t, found, KW_TYPE, v, &tally[KW_TYPE][v], sender);
+		why_field(&w, "種別 ", rules, t, &h, KW_TYPE, v, &tally[KW_TYPE][v], sender);
 	}
 	v = decided[KW_PRIORITY];
 	if ((out->flags & FLAG_BIT(FLAG_PERSONAL_DATA)) && v != PRIORITY_HIGH) {
@@ -1126,13 +1284,13 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		why_part(&w);
 		why_add(&w, "優先度 high: 個人情報を含むため (customer data, policy 7-2)");
 		if (v >= 0)
-			why_field(&w, "語では優先度 ", rules, t, found, KW_PRIORITY, v,
+			why_field(&w, "語では優先度 ", rules, t, &h, KW_PRIORITY, v,
 				  &tally[KW_PRIORITY][v], sender);
 	} else if (v >= 0) {
 		out->priority = v;
-		why_field(&w, "優先度 ", rules, t, found, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
+		why_field(&w, "優先度 ", rules, t, &h, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
 	}
-	why_flags(&w, rules, t, found, out->flags, tally[KW_FLAG], sender, external, attack,
+	why_flags(&w, rules, t, &h, out->flags, tally[KW_FLAG], sender, external, attack,
 		  db_personal);
 	if (out->affected >= 0) {
 		why_part(&w);
@@ -1146,9 +1304,5 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	}
 	if (!w.n)
 		nothing(out, "一致なし / no keyword matched");
-done:
-	free(st.o);
-	free(ends);
-	free(found);
-	free(rs);
+	free(block);
 }
