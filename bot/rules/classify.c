@@ -28,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "mime/quote.h"
 #include "rules/policy.h"
 #include "rules/textnorm.h"
 
@@ -493,7 +495,9 @@ static const char *const deny_after_ja[] = {
 	"ではない", "ではありません", "ではなく", "ていない", "ていません", "ておりません",
 	"ておらず", "ていなかった", "てない", "ませんでした", "なし", "無し", "はゼロ",
 	"は0件", "は確認されず", "はみられません", "は見られません", "は認められません",
-	"は認められず", NULL
+	"は認められず", "もなかった", "もありません", "もございません", "も見当たりません",
+	"は見当たりません", "見当たりません", "は影響ありません", "影響はありません",
+	"は正常", NULL
 };
 static const char *const deny_hedges[] = {	/* right after a denial: it asks or hedges */
 	"か", "とは", "と断定", "とは言", "とも", "可能性", "かも", "とは限", NULL
@@ -1031,6 +1035,39 @@ static void why_words(struct why *w, const struct keyword_rule *rules,
 
 /* ---- the entry point ------------------------------------------------------ */
 
+/* A subject of a reply: "Re:", "RE:", "返信:". */
+static bool replied(const char *subject)
+{
+	const char *p = subject;
+
+	while (p && (*p == ' ' || *p == '\t'))
+		p++;
+	return p && (strncasecmp(p, "re:", 3) == 0 || strncmp(p, "返信:", strlen("返信:")) == 0 ||
+		     strncasecmp(p, "re：", strlen("re：")) == 0);
+}
+
+/* A subject of a forward ("FW:", "Fwd:", "転送:", after any "Re:"). */
+static bool forwarded(const char *subject)
+{
+	static const char *const leads[] = { "fw:", "fwd:", "fw：", "転送", NULL };
+	const char *p = subject;
+	bool more = true;
+
+	while (p && more) {
+		more = false;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "re:", 3) == 0) {
+			p += 3;
+			more = true;
+		}
+	}
+	for (size_t i = 0; p && leads[i]; i++)
+		if (strncasecmp(p, leads[i], strlen(leads[i])) == 0)
+			return true;
+	return false;
+}
+
 struct tally {
 	unsigned words;
 	unsigned denied;
@@ -1072,7 +1109,7 @@ static void why_field(struct why *w, const char *head, const struct keyword_rule
 static void why_flags(struct why *w, const struct keyword_rule *rules,
 		      const struct table *t, const struct hits *h, unsigned flags,
 		      const struct tally *y,
-		      const char *sender, bool external, bool attack, bool db_personal)
+		      const char *sender, bool external, bool attack)
 {
 	int v;
 
@@ -1087,8 +1124,8 @@ static void why_flags(struct why *w, const struct keyword_rule *rules,
 			if (!y[v].words && !y[v].sender)
 				continue;
 			why_add(w, ", ");
-		} else if (v == FLAG_PERSONAL_DATA && db_personal) {
-			why_add(w, " (personal-data): データベースへのハッキングのため (policy 7-2, 7-6(1))");
+		} else if (v == FLAG_PARTNER_DATA && !y[v].words && !y[v].sender) {
+			why_add(w, " (partner-data): 委託元のデータのため (APPI art. 26(1))");
 			continue;
 		} else if (v == FLAG_PERSONAL_DATA && !y[v].words && !y[v].sender) {
 			why_add(w, " (personal-data): 要配慮個人情報のため (APPI art. 2(3))");
@@ -1170,7 +1207,11 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 {
 	const struct keyword_rule *rules = c->rules;
 	size_t n_rules = c->n_rules;
-	size_t sl = subject ? strlen(subject) : 0, bl = body ? strlen(body) : 0;
+	/* Policy 7-1 asks what this report says: the quoted original of a
+	 * reply and the signature are another matter (issue 12, point 3);
+	 * a forward is the report itself and is read whole. */
+	char *fresh = body && !forwarded(subject) ? quote_new_text(body) : NULL;
+	size_t sl = subject ? strlen(subject) : 0, bl;
 	struct tally tally[KW_FLAG + 1][VALUES_MAX] = { { { 0 } } };
 	struct why w = { .b = out->why };
 	const struct table *t = &c->t;
@@ -1179,7 +1220,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	size_t *ends;
 	struct textnorm st = { 0 };
 	int f, v, decided[KW_PRIORITY + 1];
-	bool drill, attack, db_personal;
+	bool drill, attack;
 	size_t r, i;
 	struct counts counts = { .people = -1, .records = -1 };
 	/* One block for this report's state, in falling alignment: the rules'
@@ -1191,11 +1232,17 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	size_t found_size = (t->n ? t->n : 1) * sizeof *h.found;
 	unsigned char *block = NULL;
 
+	bool oom = !fresh && body && !forwarded(subject);
+
+	if (fresh)
+		body = fresh;
+	bl = body && !oom ? strlen(body) : 0;
 	nothing(out, "一致なし / no keyword matched");
-	if (sl < SIZE_MAX / 4 && bl < SIZE_MAX / 4)
+	if (!oom && sl < SIZE_MAX / 4 && bl < SIZE_MAX / 4)
 		block = malloc(rs_size + ends_size + order_size + found_size + sl + bl + 2);
 	if (!block) {
 		nothing(out, "分類不能 (メモリ不足) / out of memory");
+		free(fresh);
 		return;
 	}
 	rs = (struct rule_state *)block;
@@ -1210,6 +1257,8 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	textnorm_start(&st);
 	textnorm_text(&st, subject ? subject : "", sl);
 	drill = drill_subject(st.o, st.n);
+	if (replied(subject))
+		st.n = 0;	/* a reply's subject is the old thread's matter */
 	st.o[st.n++] = '\n';
 	textnorm_start(&st);
 	textnorm_text(&st, body ? body : "", bl);
@@ -1247,18 +1296,19 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		 !(out->flags & FLAG_BIT(FLAG_MALICIOUS)) && !tally[KW_FLAG][FLAG_MALICIOUS].denied;
 	if (attack)
 		out->flags |= FLAG_BIT(FLAG_MALICIOUS);
-	/* Policy 7-2 (1), 7-6 (1): the company's databases hold its customers'
-	 * data, so a database hacked is a risk to personal data (APPI art. 26:
-	 * 漏えい等のおそれ) unless the report denies it. */
-	db_personal = decided[KW_TYPE] == TYPE_DATABASE_HACKING &&
-		      !(out->flags & FLAG_BIT(FLAG_PERSONAL_DATA)) &&
-		      !tally[KW_FLAG][FLAG_PERSONAL_DATA].denied;
-	if (db_personal)
-		out->flags |= FLAG_BIT(FLAG_PERSONAL_DATA);
 	if (external)
 		out->flags |= FLAG_BIT(FLAG_EXTERNAL_REPORTER);
 	if (out->flags & FLAG_BIT(FLAG_SENSITIVE))	/* APPI art. 2(3): it is personal data */
 		out->flags |= FLAG_BIT(FLAG_PERSONAL_DATA);
+	/* APPI art. 26(1) ただし書: data we process for a principal is that
+	 * partner's data, and the partner is told (policy 7-2 末尾) */
+	/* The processor words (「受託している」, 「委託元」) are the company's
+	 * account of its own role: from an outsider they say the outsider is
+	 * our processor (「貴社より…を受託しております」), not that we are. */
+	if (external)
+		out->flags &= ~FLAG_BIT(FLAG_PROCESSOR);
+	if (out->flags & FLAG_BIT(FLAG_PROCESSOR))
+		out->flags |= FLAG_BIT(FLAG_PARTNER_DATA);
 	find_counts(st.o, st.n, &counts);
 	out->affected = counts.people < 0 ? -1 : counts.people > LONG_MAX ? LONG_MAX : (long)counts.people;
 	out->affected_over = counts.people >= 0 && counts.people_more;
@@ -1290,8 +1340,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		out->priority = v;
 		why_field(&w, "優先度 ", rules, t, &h, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
 	}
-	why_flags(&w, rules, t, &h, out->flags, tally[KW_FLAG], sender, external, attack,
-		  db_personal);
+	why_flags(&w, rules, t, &h, out->flags, tally[KW_FLAG], sender, external, attack);
 	if (out->affected >= 0) {
 		why_part(&w);
 		why_add(&w, "人数: ");
@@ -1305,4 +1354,5 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	if (!w.n)
 		nothing(out, "一致なし / no keyword matched");
 	free(block);
+	free(fresh);
 }
