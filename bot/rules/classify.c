@@ -231,33 +231,66 @@ struct table {
 	uint32_t *kid_to;
 	uint32_t (*rows)[256];		/* the children of the big nodes; 0 none */
 	uint64_t starts[START_BITS / 64]; /* the first three bytes of some word, hashed */
+	uint64_t shorts[START_BITS / 64]; /* … of a word shorter than six bytes */
+	uint64_t starts6[START_BITS / 64]; /* the first six bytes of a longer word */
 };
 
 /*
  * Most characters of a report begin no word.  A bit per hash of a word's
  * first three bytes (8 KB, in the first-level cache) says so in one test,
- * before any step of the walk; a hash collision only costs a walk.
+ * before any step of the walk; most of the rest begin no word of two
+ * characters either, which a bit per hash of a longer word's first six
+ * bytes says — unless a word of under six bytes (雷, "db", "aws") starts
+ * there.  A hash collision only costs a walk.
  */
 static size_t start_bit(unsigned char a, unsigned char b, unsigned char c)
 {
 	return (((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9e3779b1u) >> (32 - START_LOG2);
 }
 
+static size_t start6_bit(const unsigned char *s)
+{
+	uint64_t v = (uint64_t)s[0] | (uint64_t)s[1] << 8 | (uint64_t)s[2] << 16 |
+		     (uint64_t)s[3] << 24 | (uint64_t)s[4] << 32 | (uint64_t)s[5] << 40;
+
+	return (size_t)((v * 0x9e3779b97f4a7c15ull) >> (64 - START_LOG2));
+}
+
+static void bit_set(uint64_t *bits, size_t b)
+{
+	bits[b / 64] |= 1ull << (b % 64);
+}
+
+static bool bit_get(const uint64_t *bits, size_t b)
+{
+	return bits[b / 64] >> (b % 64) & 1;
+}
+
 static void start_add(struct table *t, const unsigned char *w, size_t len)
 {
-	size_t b, x;
+	size_t x, b;
 
 	for (x = 0; x < (len > 2 ? 1u : 256u); x++) {	/* two bytes: any third */
 		b = start_bit(w[0], w[1], len > 2 ? w[2] : (unsigned char)x);
-		t->starts[b / 64] |= 1ull << (b % 64);
+		bit_set(t->starts, b);
+		if (len < 6)
+			bit_set(t->shorts, b);
 	}
+	if (len >= 6)
+		bit_set(t->starts6, start6_bit(w));
 }
 
-static bool start_may(const struct table *t, const unsigned char *s)
+/* Whether a word may start at s[0] (n bytes left). */
+static bool start_may(const struct table *t, const unsigned char *s, size_t n)
 {
-	size_t b = start_bit(s[0], s[1], s[2]);
+	size_t b;
 
-	return t->starts[b / 64] >> (b % 64) & 1;
+	if (n < 3)
+		return true;
+	b = start_bit(s[0], s[1], s[2]);
+	if (!bit_get(t->starts, b))
+		return false;
+	return n < 6 || bit_get(t->shorts, b) || bit_get(t->starts6, start6_bit(s));
 }
 
 static size_t edge_slot(const struct table *t, uint64_t key)
@@ -669,7 +702,7 @@ static void table_scan(const struct table *t, const unsigned char *s, size_t n,
 
 		if ((s[i] & 0xc0) == 0x80)
 			continue;	/* words start on a character */
-		if (n - i >= 3 && !start_may(t, s + i)) {
+		if (!start_may(t, s + i, n - i)) {
 			if (s[i] >= 0xe0)
 				i += 2;	/* nor inside this character */
 			continue;	/* no word starts so */
