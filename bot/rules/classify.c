@@ -547,17 +547,18 @@ static const char *const deny_after_en[] = {
 /* Whether [b, e) holds one of the ends of a clause. */
 static bool clause_ends(const unsigned char *s, size_t b, size_t e)
 {
-	static const char *const ends[] = { "。", "、", "，", "！", "？", "\n", NULL };
 	size_t i;
 
 	for (i = b; i < e; i++) {
 		if (s[i] == '.' || s[i] == ',' || s[i] == '!' || s[i] == '?' || s[i] == ';' ||
 		    s[i] == '\n')
 			return true;
-		if (s[i] == 0xe3 || s[i] == 0xef)
-			for (const char *const *p = ends; *p; p++)
-				if (e - i >= strlen(*p) && memcmp(s + i, *p, strlen(*p)) == 0)
-					return true;
+		if (e - i >= 3 && s[i] == 0xe3 && s[i + 1] == 0x80 &&
+		    (s[i + 2] == 0x82 || s[i + 2] == 0x81))
+			return true;	/* 。、 */
+		if (e - i >= 3 && s[i] == 0xef && s[i + 1] == 0xbc &&
+		    (s[i + 2] == 0x8c || s[i + 2] == 0x81 || s[i + 2] == 0x9f))
+			return true;	/* ，！？ (ASCII once normalised, but kept) */
 	}
 	return false;
 }
@@ -568,8 +569,9 @@ static bool starts_with_any(const unsigned char *s, size_t n, size_t i, const ch
 	for (; *list; list++) {
 		size_t l;
 
-		if (i >= n || s[i] != (unsigned char)**list)
-			continue;	/* the first byte decides most: cheap */
+		if (i >= n || s[i] != (unsigned char)(*list)[0] ||
+		    ((*list)[1] && (i + 1 >= n || s[i + 1] != (unsigned char)(*list)[1])))
+			continue;	/* the first two bytes decide most: cheap */
 		l = strlen(*list);
 		if (l <= n - i && memcmp(s + i, *list, l) == 0) {
 			if (len)
@@ -955,19 +957,36 @@ struct counts {
 	size_t pb, pe, rb, re;
 };
 
+/*
+ * The first ASCII digit at or after s[i], or n.  A report has few: eight
+ * bytes at a time are tested for one (a byte between '/' and ':', the
+ * exact test of "Bit Twiddling Hacks", hasbetween).
+ */
+static size_t next_digit(const unsigned char *s, size_t n, size_t i)
+{
+	const uint64_t ones = 0x0101010101010101ull, low7 = ones * 127;
+
+	while (n - i >= 8 && i < n) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		if ((ones * (127 + ':') - (x & low7)) & ~x & ((x & low7) + ones * (127 - '/')) &
+		    ones * 128)
+			break;
+		i += 8;
+	}
+	while (i < n && (s[i] < '0' || s[i] > '9'))
+		i++;
+	return i;
+}
+
 static void find_counts(const unsigned char *s, size_t n, struct counts *out)
 {
 	struct count c;
 	size_t i, b;
 
 	*out = (struct counts){ .people = -1, .records = -1 };
-	for (i = 0; i < n; i++) {
-		if (s[i] >= 0xe0 && n - i > 2) {
-			i += 2;		/* a three-byte character: no digit in it */
-			continue;
-		}
-		if (s[i] < '0' || s[i] > '9')
-			continue;
+	for (i = next_digit(s, n, 0); i < n; i = next_digit(s, n, i + 1)) {
 		/* not inside a word, a version, a phone number or a time */
 		if (i > 0 && (ascii_alnum(s[i - 1]) || (s[i - 1] && strchr(".,-/:#", s[i - 1]))))
 			continue;
