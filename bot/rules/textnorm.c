@@ -147,23 +147,30 @@ static inline void norm_put(struct textnorm *st, uint32_t cp)
  */
 static size_t plain_run(const unsigned char *p, size_t n, size_t i, size_t *last)
 {
+	/* per first byte: 1 printable ASCII but capitals; 3 the lead of a
+	 * three-byte character kept (E1–EC, EE); 4 E3, kept but for U+3000,
+	 * U+3099 and U+309A; 0 anything else */
+	static const unsigned char kind[256] = {
+		[0x21 ... 0x40] = 1, [0x5b ... 0x7e] = 1,
+		[0xe1 ... 0xe2] = 3, [0xe3] = 4, [0xe4 ... 0xec] = 3, [0xee] = 3,
+	};
 	size_t j = i;
 
 	while (j < n) {
-		unsigned char b = p[j];
+		unsigned char b = p[j], k = kind[b];
 
-		if (b > ' ' && b < 0x7f && !(b >= 'A' && b <= 'Z')) {
+		if (k == 1) {
 			*last = j - i;
 			j++;
-		} else if (b >= 0xe1 && b <= 0xee && b != 0xed && n - j >= 3 &&
-			   (p[j + 1] & 0xc0) == 0x80 && (p[j + 2] & 0xc0) == 0x80 &&
-			   !(b == 0xe3 && ((p[j + 1] == 0x80 && p[j + 2] == 0x80) ||
-					   (p[j + 1] == 0x82 && (p[j + 2] == 0x99 || p[j + 2] == 0x9a))))) {
-			*last = j - i;
-			j += 3;
-		} else {
-			break;
+			continue;
 		}
+		if (k < 3 || n - j < 3 || ((p[j + 1] ^ 0x80) | (p[j + 2] ^ 0x80)) & 0xc0)
+			break;
+		if (k == 4 && ((p[j + 1] == 0x80 && p[j + 2] == 0x80) ||
+			       (p[j + 1] == 0x82 && (p[j + 2] == 0x99 || p[j + 2] == 0x9a))))
+			break;
+		*last = j - i;
+		j += 3;
 	}
 	return j - i;
 }
