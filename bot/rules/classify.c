@@ -245,6 +245,8 @@ struct table {
  */
 static size_t start_bit(unsigned char a, unsigned char b, unsigned char c)
 {
+	if ((a & 0xf0) == 0xe0)		/* kana, kanji: the code point, exact */
+		return (size_t)(a & 0x0f) << 12 | (size_t)(b & 0x3f) << 6 | (c & 0x3f);
 	return (((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9e3779b1u) >> (32 - START_LOG2);
 }
 

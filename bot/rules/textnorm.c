@@ -154,24 +154,27 @@ static size_t plain_run(const unsigned char *p, size_t n, size_t i, size_t *last
 		[0x21 ... 0x40] = 1, [0x5b ... 0x7e] = 1,
 		[0xe1 ... 0xe2] = 3, [0xe3] = 4, [0xe4 ... 0xec] = 3, [0xee] = 3,
 	};
-	size_t j = i;
+	size_t j = i, l = i;	/* *last written once: a store through it could be p[] */
 
 	while (j < n) {
-		unsigned char b = p[j], k = kind[b];
+		unsigned char k = kind[p[j]], c1, c2;
 
 		if (k == 1) {
-			*last = j - i;
-			j++;
+			l = j++;
 			continue;
 		}
-		if (k < 3 || n - j < 3 || ((p[j + 1] ^ 0x80) | (p[j + 2] ^ 0x80)) & 0xc0)
+		if (k < 3 || n - j < 3)
 			break;
-		if (k == 4 && ((p[j + 1] == 0x80 && p[j + 2] == 0x80) ||
-			       (p[j + 1] == 0x82 && (p[j + 2] == 0x99 || p[j + 2] == 0x9a))))
+		c1 = p[j + 1];
+		c2 = p[j + 2];
+		if (((c1 ^ 0x80) | (c2 ^ 0x80)) & 0xc0)
 			break;
-		*last = j - i;
+		if (k == 4 && ((c1 == 0x80 && c2 == 0x80) || (c1 == 0x82 && (c2 == 0x99 || c2 == 0x9a))))
+			break;
+		l = j;
 		j += 3;
 	}
+	*last = l - i;
 	return j - i;
 }
 
