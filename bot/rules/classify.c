@@ -213,6 +213,19 @@ struct tnode {
 };
 
 #define DENSE_KIDS 12			/* more children than this: a row of 256 */
+
+/*
+ * Most of a word's nodes have one child and end no word: from such a node
+ * the walk compares the whole run of bytes down to the next node that
+ * branches or ends a word, instead of stepping byte by byte.  A mismatch
+ * anywhere in the run ends the walk, as stepping would: no word ends
+ * inside it.
+ */
+struct tchain {
+	uint32_t at;			/* its bytes in chain_bytes */
+	uint32_t end;			/* the node after them */
+	uint32_t len;			/* two or more */
+};
 #define START_LOG2 16
 #define START_BITS (1u << START_LOG2)
 
@@ -230,6 +243,9 @@ struct table {
 	unsigned char *kid_byte;	/* the children of the small nodes, by byte */
 	uint32_t *kid_to;
 	uint32_t (*rows)[256];		/* the children of the big nodes; 0 none */
+	uint32_t *chain_of;		/* per node: 1 + its chain in chains, 0 none */
+	struct tchain *chains;
+	unsigned char *chain_bytes;
 	uint64_t starts[START_BITS / 64]; /* the first three bytes of some word, hashed */
 	uint64_t shorts[START_BITS / 64]; /* … of a word shorter than six bytes */
 	uint64_t starts6[START_BITS / 64]; /* the first six bytes of a longer word */
@@ -320,6 +336,71 @@ static uint32_t trie_child(const struct table *t, uint32_t node, unsigned char b
 	return 0;
 }
 
+/* The one child of a node that has one and is not a row, else 0. */
+static uint32_t only_child(const struct table *t, uint32_t node)
+{
+	const struct tnode *d = &t->node[node];
+
+	return !d->dense && d->count == 1 ? t->kid_to[d->at] : 0;
+}
+
+/* The run of single-child nodes from node: its length in bytes, its end. */
+static uint32_t chain_from(const struct table *t, uint32_t node, uint32_t *end)
+{
+	uint32_t len = 0, next;
+
+	while ((next = only_child(t, node))) {
+		len++;
+		node = next;
+		if (t->node[node].ends)
+			break;
+	}
+	*end = node;
+	return len;
+}
+
+/*
+ * The chains of struct tchain, for every node the walk can stand on that
+ * starts one of two bytes or more.  A node inside another node's chain
+ * (the single child, ending no word, of a single child) is jumped over,
+ * so it needs none: each byte of the trie is in one chain at most, and
+ * building is linear.
+ */
+static int table_chains(struct table *t)
+{
+	size_t total = 0, k = 0, at = 0;
+	uint32_t i, end, len, node, x;
+	bool *inside = calloc(t->nodes, sizeof *inside);
+
+	if (!inside)
+		return -1;
+	for (i = 0; i < t->nodes; i++)
+		if ((x = only_child(t, i)) && !t->node[x].ends && only_child(t, x))
+			inside[x] = true;
+	for (i = 0; i < t->nodes; i++)
+		if (!inside[i] && (len = chain_from(t, i, &end)) >= 2) {
+			total += len;
+			k++;
+		}
+	t->chain_of = calloc(t->nodes, sizeof *t->chain_of);
+	t->chains = malloc((k ? k : 1) * sizeof *t->chains);
+	t->chain_bytes = malloc(total ? total : 1);
+	if (!t->chain_of || !t->chains || !t->chain_bytes || total >= UINT32_MAX) {
+		free(inside);
+		return -1;
+	}
+	for (i = 0, k = 0; i < t->nodes; i++) {
+		if (inside[i] || (len = chain_from(t, i, &end)) < 2)
+			continue;
+		t->chains[k] = (struct tchain){ .at = (uint32_t)at, .end = end, .len = len };
+		for (node = i; node != end; node = only_child(t, node))
+			t->chain_bytes[at++] = t->kid_byte[t->node[node].at];
+		t->chain_of[i] = (uint32_t)++k;
+	}
+	free(inside);
+	return 0;
+}
+
 /*
  * The hash of edges made into the walk's arrays (struct tnode), then freed.
  * Returns -1 when out of memory.
@@ -382,7 +463,7 @@ static int table_compact(struct table *t)
 	free(t->edge_to);
 	t->edge_key = NULL;
 	t->edge_to = NULL;
-	return 0;
+	return table_chains(t);
 }
 
 static size_t trie_add(struct table *t, const unsigned char *w, size_t len)
@@ -501,6 +582,9 @@ static void table_free(struct table *t)
 	free(t->kid_byte);
 	free(t->kid_to);
 	free(t->rows);
+	free(t->chain_of);
+	free(t->chains);
+	free(t->chain_bytes);
 }
 
 /* ---- denials ------------------------------------------------------------- */
@@ -711,9 +795,30 @@ static void table_scan(const struct table *t, const unsigned char *s, size_t n,
 				i += 2;	/* nor inside this character */
 			continue;	/* no word starts so */
 		}
-		for (j = i, node = 0, m = 0; j < n && (node = trie_child(t, (uint32_t)node, s[j])); j++)
+		for (j = i, node = 0, m = 0; j < n;) {
+			uint32_t c = t->chain_of[node];
+
+			if (c) {	/* a run of single children, compared at once */
+				const struct tchain *ch = &t->chains[c - 1];
+				const unsigned char *b = t->chain_bytes + ch->at;
+				uint32_t k;
+
+				if (n - j < ch->len)
+					break;
+				for (k = 0; k < ch->len && s[j + k] == b[k]; k++)
+					;
+				if (k < ch->len)
+					break;
+				node = ch->end;
+				j += ch->len;
+			} else if ((node = trie_child(t, (uint32_t)node, s[j]))) {
+				j++;
+			} else {
+				break;
+			}
 			if (t->node[node].ends)
 				ends[m++] = node;
+		}
 		for (x = 0; x < m; x++)
 			for (e = t->ends[ends[x]]; e && e->except; e = e->next)
 				if (bounded(s, n, i, e) && i + e->len > rs[e->rule].except_end)

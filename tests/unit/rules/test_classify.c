@@ -276,6 +276,43 @@ static const struct report reports[] = {
 
 /* ---- ties, senders, bad rules --------------------------------------------- */
 
+/*
+ * The walk compares runs of single-child nodes at once (classify.c struct
+ * tchain): a word ending inside another's run, a mismatch in the middle
+ * of a run, a run cut by the end of the text, and prefixes that branch.
+ */
+static void walk_runs(void)
+{
+	struct keyword_rule r[] = {
+		RULE(KW_TYPE, TYPE_DATA_LEAK, WORDS("情報漏洩", "abcdefgh")),
+		RULE(KW_TYPE, TYPE_POWER, WORDS("情報漏洩の可能性", "abcdefghijkl", "abcdefgx")),
+	};
+	static const struct { const char *text; int type; const char *why; } cases[] = {
+		{ "情報漏洩の可能性", TYPE_DATA_LEAK, "種別 data-leak: 情報漏洩" },	/* tie: first listed */
+		{ "情報漏洩の可能", TYPE_DATA_LEAK, "種別 data-leak: 情報漏洩" },
+		{ "情報漏", TYPE_OTHER, "一致なし / no keyword matched" },
+		{ "xx abcdefghijkl", TYPE_POWER, "種別 power: abcdefghijkl" },	/* abcdefgh: no boundary */
+		{ "abcdefgx abcdefghijkl", TYPE_POWER, "種別 power: abcdefgx, abcdefghijkl" },
+		{ "abcdefghijk", TYPE_OTHER, "一致なし / no keyword matched" },
+		{ "abcdefgh.", TYPE_DATA_LEAK, "種別 data-leak: abcdefgh" },
+	};
+	struct classifier *c = classifier_new(r, COUNT_OF(r));
+	struct classification got;
+	char what[200];
+
+	CHECK(c != NULL, "walk runs: a classifier");
+	for (size_t i = 0; c && i < COUNT_OF(cases); i++) {
+		classify_with(c, NULL, cases[i].text, NULL, false, &got);
+		snprintf(what, sizeof what, "walk runs: %s: type", cases[i].text);
+		CHECK_INT(got.type, cases[i].type, what);
+		if (cases[i].why) {
+			snprintf(what, sizeof what, "walk runs: %s: why", cases[i].text);
+			CHECK_STR(got.why, cases[i].why, what);
+		}
+	}
+	classifier_free(c);
+}
+
 static void ties(void)
 {
 	struct keyword_rule ab[] = {
@@ -917,6 +954,7 @@ int main(void)
 		check_report(rules, COUNT_OF(rules), &reports[i]);
 	one_classifier(rules, COUNT_OF(rules), reports, COUNT_OF(reports), "test rules");
 	counts();
+	walk_runs();
 	ties();
 	why_cut();
 	performance();
