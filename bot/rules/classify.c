@@ -649,22 +649,29 @@ static bool clause_ends(const unsigned char *s, size_t b, size_t e)
 	return false;
 }
 
+/* The length of w when s[i] starts with it, else 0 (compared byte by byte:
+ * most tries fail at the first or second byte). */
+static size_t prefix_at(const unsigned char *s, size_t n, size_t i, const char *w)
+{
+	size_t l;
+
+	for (l = 0; w[l]; l++)
+		if (i + l >= n || s[i + l] != (unsigned char)w[l])
+			return 0;
+	return l;
+}
+
 static bool starts_with_any(const unsigned char *s, size_t n, size_t i, const char *const *list,
 			    size_t *len)
 {
-	for (; *list; list++) {
-		size_t l;
+	size_t l;
 
-		if (i >= n || s[i] != (unsigned char)(*list)[0] ||
-		    ((*list)[1] && (i + 1 >= n || s[i + 1] != (unsigned char)(*list)[1])))
-			continue;	/* the first two bytes decide most: cheap */
-		l = strlen(*list);
-		if (l <= n - i && memcmp(s + i, *list, l) == 0) {
+	for (; *list; list++)
+		if ((l = prefix_at(s, n, i, *list))) {
 			if (len)
 				*len = l;
 			return true;
 		}
-	}
 	return false;
 }
 
@@ -898,21 +905,20 @@ static bool drill_subject(const unsigned char *s, size_t n)
 
 static bool at_str(const unsigned char *s, size_t n, size_t i, const char *w, bool word)
 {
-	size_t l;
+	size_t l = prefix_at(s, n, i, w);
 
-	if (i >= n || s[i] != (unsigned char)*w)
-		return false;	/* the first byte decides most: cheap */
-	l = strlen(w);
-	return l <= n - i && memcmp(s + i, w, l) == 0 &&
-	       !(word && i + l < n && ascii_alnum(s[i + l]));
+	return l && !(word && i + l < n && ascii_alnum(s[i + l]));
 }
 
 /* The first of list at s[i] (ASCII entries end on a word boundary), its length or 0. */
 static size_t at_any(const unsigned char *s, size_t n, size_t i, const char *const *list)
 {
+	size_t l;
+
 	for (; *list; list++)
-		if (at_str(s, n, i, *list, ascii_alnum((unsigned char)**list)))
-			return strlen(*list);
+		if ((l = prefix_at(s, n, i, *list)) &&
+		    !(ascii_alnum((unsigned char)**list) && i + l < n && ascii_alnum(s[i + l])))
+			return l;
 	return 0;
 }
 
@@ -1095,7 +1101,8 @@ static void find_counts(const unsigned char *s, size_t n, struct counts *out)
 	*out = (struct counts){ .people = -1, .records = -1 };
 	for (i = next_digit(s, n, 0); i < n; i = next_digit(s, n, i + 1)) {
 		/* not inside a word, a version, a phone number or a time */
-		if (i > 0 && (ascii_alnum(s[i - 1]) || (s[i - 1] && strchr(".,-/:#", s[i - 1]))))
+		if (i > 0 && (ascii_alnum(s[i - 1]) || s[i - 1] == '.' || s[i - 1] == ',' ||
+			      s[i - 1] == '-' || s[i - 1] == '/' || s[i - 1] == ':' || s[i - 1] == '#'))
 			continue;
 		if (!read_count(s, n, i, &c))
 			continue;
