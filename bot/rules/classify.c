@@ -28,7 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "mime/quote.h"
 #include "rules/policy.h"
 #include "rules/textnorm.h"
 
@@ -175,9 +177,10 @@ static bool sender_matches(const char *pattern, const char *sender)
 /*
  * The words are a trie: from each character of the text the walk follows
  * the text's bytes for as long as some word goes on, and meets the words
- * that end on the way.  Its edges are one hash table keyed by (node,
- * byte), so a step costs the same whatever the node; the walk is as long
- * as the longest word that starts alike, never the number of words.
+ * that end on the way.  It is built through a hash table keyed by (node,
+ * byte), then laid out for reading (struct tnode), so a step costs about
+ * the same whatever the node; the walk is as long as the longest word
+ * that starts alike, never the number of words.
  */
 struct entry {
 	size_t len;			/* normalised, without "-" and "*" */
@@ -195,17 +198,118 @@ struct rule_state {
 	size_t except_end;		/* the end of the furthest exception seen */
 };
 
+/*
+ * A node as the walk reads it.  Most nodes have one child or a few: their
+ * children sit side by side, sorted by byte, so a step reads one short run;
+ * a node with many (the root, a UTF-8 lead byte) has a row of 256 instead.
+ * Either way a step touches a cache line or two, never a hash probe chain
+ * (the hash is only for building).
+ */
+struct tnode {
+	uint32_t at;			/* first child in kid_byte/kid_to, or its row */
+	uint16_t count;			/* children */
+	uint8_t dense;			/* `at` is a row of `rows` */
+	uint8_t ends;			/* some word ends here (ends[node]) */
+};
+
+#define DENSE_KIDS 12			/* more children than this: a row of 256 */
+
+/*
+ * Most of a word's nodes have one child and end no word: from such a node
+ * the walk compares the whole run of bytes down to the next node that
+ * branches or ends a word, instead of stepping byte by byte.  A mismatch
+ * anywhere in the run ends the walk, as stepping would: no word ends
+ * inside it.
+ */
+struct tchain {
+	uint32_t at;			/* its bytes in chain_bytes */
+	uint32_t end;			/* the node after them */
+	uint32_t len;			/* two or more */
+};
+#define START_LOG2 16
+#define START_BITS (1u << START_LOG2)
+
 struct table {
 	struct entry *entries;
 	size_t n;
 	unsigned char *scratch;		/* a word being normalised */
-	uint64_t *edge_key;		/* (node << 8 | byte) + 1; 0 a free slot */
+	uint64_t *edge_key;		/* building: (node << 8 | byte) + 1; 0 a free slot */
 	size_t *edge_to;
 	size_t mask;
 	struct entry **ends;		/* per node: exceptions first, then words */
 	size_t nodes;			/* node 0 is the root */
 	size_t longest;			/* bytes of the longest word: the deepest walk */
+	struct tnode *node;		/* walking: per node */
+	unsigned char *kid_byte;	/* the children of the small nodes, by byte */
+	uint32_t *kid_to;
+	uint32_t (*rows)[256];		/* the children of the big nodes; 0 none */
+	uint32_t *chain_of;		/* per node: 1 + its chain in chains, 0 none */
+	struct tchain *chains;
+	unsigned char *chain_bytes;
+	uint64_t starts[START_BITS / 64]; /* the first three bytes of some word, hashed */
+	uint64_t shorts[START_BITS / 64]; /* … of a word shorter than six bytes */
+	uint64_t starts6[START_BITS / 64]; /* the first six bytes of a longer word */
 };
+
+/*
+ * Most characters of a report begin no word.  A bit per hash of a word's
+ * first three bytes (8 KB, in the first-level cache) says so in one test,
+ * before any step of the walk; most of the rest begin no word of two
+ * characters either, which a bit per hash of a longer word's first six
+ * bytes says — unless a word of under six bytes (雷, "db", "aws") starts
+ * there.  A hash collision only costs a walk.
+ */
+static size_t start_bit(unsigned char a, unsigned char b, unsigned char c)
+{
+	if ((a & 0xf0) == 0xe0)		/* kana, kanji: the code point, exact */
+		return (size_t)(a & 0x0f) << 12 | (size_t)(b & 0x3f) << 6 | (c & 0x3f);
+	return (((uint32_t)a << 16 | (uint32_t)b << 8 | c) * 0x9e3779b1u) >> (32 - START_LOG2);
+}
+
+static size_t start6_bit(const unsigned char *s)
+{
+	uint64_t v = (uint64_t)s[0] | (uint64_t)s[1] << 8 | (uint64_t)s[2] << 16 |
+		     (uint64_t)s[3] << 24 | (uint64_t)s[4] << 32 | (uint64_t)s[5] << 40;
+
+	return (size_t)((v * 0x9e3779b97f4a7c15ull) >> (64 - START_LOG2));
+}
+
+static void bit_set(uint64_t *bits, size_t b)
+{
+	bits[b / 64] |= 1ull << (b % 64);
+}
+
+static bool bit_get(const uint64_t *bits, size_t b)
+{
+	return bits[b / 64] >> (b % 64) & 1;
+}
+
+static void start_add(struct table *t, const unsigned char *w, size_t len)
+{
+	size_t x, b;
+
+	for (x = 0; x < (len > 2 ? 1u : 256u); x++) {	/* two bytes: any third */
+		b = start_bit(w[0], w[1], len > 2 ? w[2] : (unsigned char)x);
+		bit_set(t->starts, b);
+		if (len < 6)
+			bit_set(t->shorts, b);
+	}
+	if (len >= 6)
+		bit_set(t->starts6, start6_bit(w));
+}
+
+/* Whether a word may start at s[0] (n bytes left). */
+static bool start_may(const struct table *t, const unsigned char *s, size_t n)
+{
+	size_t b;
+
+	if (n < 3)
+		return true;
+	b = start_bit(s[0], s[1], s[2]);
+	if (!bit_get(t->starts, b))
+		return false;
+	return n < 6 || bit_get(t->shorts, b) || bit_get(t->starts6, start6_bit(s));
+}
 
 static size_t edge_slot(const struct table *t, uint64_t key)
 {
@@ -217,11 +321,149 @@ static size_t edge_slot(const struct table *t, uint64_t key)
 }
 
 /* The node after byte b from node, 0 when no word goes on so. */
-static size_t trie_child(const struct table *t, size_t node, unsigned char b)
+static uint32_t trie_child(const struct table *t, uint32_t node, unsigned char b)
 {
-	size_t h = edge_slot(t, ((uint64_t)node << 8 | b) + 1);
+	const struct tnode *d = &t->node[node];
+	const unsigned char *k;
+	uint32_t i;
 
-	return t->edge_key[h] ? t->edge_to[h] : 0;
+	if (d->dense)
+		return t->rows[d->at][b];
+	k = t->kid_byte + d->at;
+	for (i = 0; i < d->count; i++)
+		if (k[i] >= b)
+			return k[i] == b ? t->kid_to[d->at + i] : 0;
+	return 0;
+}
+
+/* The one child of a node that has one and is not a row, else 0. */
+static uint32_t only_child(const struct table *t, uint32_t node)
+{
+	const struct tnode *d = &t->node[node];
+
+	return !d->dense && d->count == 1 ? t->kid_to[d->at] : 0;
+}
+
+/* The run of single-child nodes from node: its length in bytes, its end. */
+static uint32_t chain_from(const struct table *t, uint32_t node, uint32_t *end)
+{
+	uint32_t len = 0, next;
+
+	while ((next = only_child(t, node))) {
+		len++;
+		node = next;
+		if (t->node[node].ends)
+			break;
+	}
+	*end = node;
+	return len;
+}
+
+/*
+ * The chains of struct tchain, for every node the walk can stand on that
+ * starts one of two bytes or more.  A node inside another node's chain
+ * (the single child, ending no word, of a single child) is jumped over,
+ * so it needs none: each byte of the trie is in one chain at most, and
+ * building is linear.
+ */
+static int table_chains(struct table *t)
+{
+	size_t total = 0, k = 0, at = 0;
+	uint32_t i, end, len, node, x;
+	bool *inside = calloc(t->nodes, sizeof *inside);
+
+	if (!inside)
+		return -1;
+	for (i = 0; i < t->nodes; i++)
+		if ((x = only_child(t, i)) && !t->node[x].ends && only_child(t, x))
+			inside[x] = true;
+	for (i = 0; i < t->nodes; i++)
+		if (!inside[i] && (len = chain_from(t, i, &end)) >= 2) {
+			total += len;
+			k++;
+		}
+	t->chain_of = calloc(t->nodes, sizeof *t->chain_of);
+	t->chains = malloc((k ? k : 1) * sizeof *t->chains);
+	t->chain_bytes = malloc(total ? total : 1);
+	if (!t->chain_of || !t->chains || !t->chain_bytes || total >= UINT32_MAX) {
+		free(inside);
+		return -1;
+	}
+	for (i = 0, k = 0; i < t->nodes; i++) {
+		if (inside[i] || (len = chain_from(t, i, &end)) < 2)
+			continue;
+		t->chains[k] = (struct tchain){ .at = (uint32_t)at, .end = end, .len = len };
+		for (node = i; node != end; node = only_child(t, node))
+			t->chain_bytes[at++] = t->kid_byte[t->node[node].at];
+		t->chain_of[i] = (uint32_t)++k;
+	}
+	free(inside);
+	return 0;
+}
+
+/*
+ * The hash of edges made into the walk's arrays (struct tnode), then freed.
+ * Returns -1 when out of memory.
+ */
+static int table_compact(struct table *t)
+{
+	size_t h, n_rows = 0, n_kids = 0, i;
+	uint32_t *count = calloc(t->nodes, sizeof *count), from, at, j;
+
+	t->node = calloc(t->nodes, sizeof *t->node);
+	if (!count || !t->node) {
+		free(count);
+		return -1;
+	}
+	for (h = 0; h <= t->mask; h++)
+		if (t->edge_key[h])
+			count[(t->edge_key[h] - 1) >> 8]++;
+	for (i = 0; i < t->nodes; i++) {
+		struct tnode *d = &t->node[i];
+
+		d->count = (uint16_t)count[i];
+		d->ends = t->ends[i] != NULL;
+		d->dense = i == 0 || count[i] > DENSE_KIDS;
+		d->at = (uint32_t)(d->dense ? n_rows++ : n_kids);
+		if (!d->dense)
+			n_kids += count[i];
+	}
+	free(count);
+	t->rows = calloc(n_rows, sizeof *t->rows);
+	t->kid_byte = malloc(n_kids ? n_kids : 1);
+	t->kid_to = malloc((n_kids ? n_kids : 1) * sizeof *t->kid_to);
+	if (!t->rows || !t->kid_byte || !t->kid_to)
+		return -1;
+	for (i = 0; i < t->nodes; i++)		/* refilled below, in byte order */
+		if (!t->node[i].dense)
+			t->node[i].count = 0;
+	for (h = 0; h <= t->mask; h++) {
+		uint64_t key = t->edge_key[h] - 1;
+		unsigned char b = (unsigned char)(key & 0xff);
+		struct tnode *d;
+
+		if (!t->edge_key[h])
+			continue;
+		from = (uint32_t)(key >> 8);
+		d = &t->node[from];
+		if (d->dense) {
+			t->rows[d->at][b] = (uint32_t)t->edge_to[h];
+			continue;
+		}
+		at = d->at;	/* insertion: the run stays sorted by byte */
+		for (j = d->count; j > 0 && t->kid_byte[at + j - 1] > b; j--) {
+			t->kid_byte[at + j] = t->kid_byte[at + j - 1];
+			t->kid_to[at + j] = t->kid_to[at + j - 1];
+		}
+		t->kid_byte[at + j] = b;
+		t->kid_to[at + j] = (uint32_t)t->edge_to[h];
+		d->count++;
+	}
+	free(t->edge_key);
+	free(t->edge_to);
+	t->edge_key = NULL;
+	t->edge_to = NULL;
+	return table_chains(t);
 }
 
 static size_t trie_add(struct table *t, const unsigned char *w, size_t len)
@@ -272,6 +514,7 @@ static void table_add(struct table *t, const char *raw, size_t rule, size_t word
 	}
 	if (len < 2)
 		return;
+	start_add(t, w, len);
 	right = !prefix && ascii_alnum(w[len - 1]);
 	end = &t->ends[trie_add(t, w, len)];
 	for (e = *end; e; e = e->next)
@@ -303,6 +546,8 @@ static int table_build(struct table *t, const struct keyword_rule *rules, size_t
 					bytes += l = strlen(rules[r].words[i]);
 					longest = l > longest ? l : longest;
 				}
+	if (bytes >= UINT32_MAX / 2)
+		return -1;	/* nodes are numbered in 32 bits */
 	while (cap < 2 * (bytes + 1))
 		cap *= 2;
 	t->mask = cap - 1;
@@ -323,7 +568,7 @@ static int table_build(struct table *t, const struct keyword_rule *rules, size_t
 					if (rules[r].words[i])
 						table_add(t, rules[r].words[i], r, i, pass,
 							  rules[r].field != KW_PRIORITY);
-	return 0;
+	return table_compact(t);
 }
 
 static void table_free(struct table *t)
@@ -333,6 +578,13 @@ static void table_free(struct table *t)
 	free(t->edge_to);
 	free(t->ends);
 	free(t->scratch);
+	free(t->node);
+	free(t->kid_byte);
+	free(t->kid_to);
+	free(t->rows);
+	free(t->chain_of);
+	free(t->chains);
+	free(t->chain_bytes);
 }
 
 /* ---- denials ------------------------------------------------------------- */
@@ -362,7 +614,9 @@ static const char *const deny_after_ja[] = {
 	"ではない", "ではありません", "ではなく", "ていない", "ていません", "ておりません",
 	"ておらず", "ていなかった", "てない", "ませんでした", "なし", "無し", "はゼロ",
 	"は0件", "は確認されず", "はみられません", "は見られません", "は認められません",
-	"は認められず", NULL
+	"は認められず", "もなかった", "もありません", "もございません", "も見当たりません",
+	"は見当たりません", "見当たりません", "は影響ありません", "影響はありません",
+	"は正常", NULL
 };
 static const char *const deny_hedges[] = {	/* right after a denial: it asks or hedges */
 	"か", "とは", "と断定", "とは言", "とも", "可能性", "かも", "とは限", NULL
@@ -379,33 +633,45 @@ static const char *const deny_after_en[] = {
 /* Whether [b, e) holds one of the ends of a clause. */
 static bool clause_ends(const unsigned char *s, size_t b, size_t e)
 {
-	static const char *const ends[] = { "。", "、", "，", "！", "？", "\n", NULL };
 	size_t i;
 
 	for (i = b; i < e; i++) {
 		if (s[i] == '.' || s[i] == ',' || s[i] == '!' || s[i] == '?' || s[i] == ';' ||
 		    s[i] == '\n')
 			return true;
-		if (s[i] == 0xe3 || s[i] == 0xef)
-			for (const char *const *p = ends; *p; p++)
-				if (e - i >= strlen(*p) && memcmp(s + i, *p, strlen(*p)) == 0)
-					return true;
+		if (e - i >= 3 && s[i] == 0xe3 && s[i + 1] == 0x80 &&
+		    (s[i + 2] == 0x82 || s[i + 2] == 0x81))
+			return true;	/* 。、 */
+		if (e - i >= 3 && s[i] == 0xef && s[i + 1] == 0xbc &&
+		    (s[i + 2] == 0x8c || s[i + 2] == 0x81 || s[i + 2] == 0x9f))
+			return true;	/* ，！？ (ASCII once normalised, but kept) */
 	}
 	return false;
+}
+
+/* The length of w when s[i] starts with it, else 0 (compared byte by byte:
+ * most tries fail at the first or second byte). */
+static size_t prefix_at(const unsigned char *s, size_t n, size_t i, const char *w)
+{
+	size_t l;
+
+	for (l = 0; w[l]; l++)
+		if (i + l >= n || s[i + l] != (unsigned char)w[l])
+			return 0;
+	return l;
 }
 
 static bool starts_with_any(const unsigned char *s, size_t n, size_t i, const char *const *list,
 			    size_t *len)
 {
-	for (; *list; list++) {
-		size_t l = strlen(*list);
+	size_t l;
 
-		if (l <= n - i && memcmp(s + i, *list, l) == 0) {
+	for (; *list; list++)
+		if ((l = prefix_at(s, n, i, *list))) {
 			if (len)
 				*len = l;
 			return true;
 		}
-	}
 	return false;
 }
 
@@ -504,17 +770,26 @@ static bool bounded(const unsigned char *s, size_t n, size_t i, const struct ent
 }
 
 /*
- * The one pass: found[k] becomes 1 + the order in which entry k was first
- * found (0: not found; the caller zeroes it), and each word found counts
- * once for its rule.  From each character the trie is walked once; the
- * nodes where words end (at most t->longest, in `ends`, the caller's) are
- * read twice: first for the exceptions (usually longer than the words they
- * hold), then for the words.  The table is only read.
+ * What one report found: per entry whether it was found, and the entries
+ * found in the order they were found (for why).  The report's own: the
+ * table is only read.
+ */
+struct hits {
+	bool *found;			/* per entry; the caller zeroes it */
+	uint32_t *order;		/* entry numbers, first found first */
+	size_t n;			/* entries found */
+};
+
+/*
+ * The one pass: each entry found is marked and listed in h, and each word
+ * found counts once for its rule.  From each character the trie is walked
+ * once; the nodes where words end (at most t->longest, in `ends`, the
+ * caller's) are read twice: first for the exceptions (usually longer than
+ * the words they hold), then for the words.  The table is only read.
  */
 static void table_scan(const struct table *t, const unsigned char *s, size_t n,
-		       struct rule_state *rs, unsigned *found, size_t *ends)
+		       struct rule_state *rs, struct hits *h, size_t *ends)
 {
-	unsigned seq = 0;
 	size_t i, j, node, m, x;
 
 	for (i = 0; i < n; i++) {
@@ -522,9 +797,35 @@ static void table_scan(const struct table *t, const unsigned char *s, size_t n,
 
 		if ((s[i] & 0xc0) == 0x80)
 			continue;	/* words start on a character */
-		for (j = i, node = 0, m = 0; j < n && (node = trie_child(t, node, s[j])); j++)
-			if (t->ends[node])
+		if (!start_may(t, s + i, n - i)) {
+			if (s[i] >= 0xe0)
+				i += 2;	/* nor inside this character */
+			continue;	/* no word starts so */
+		}
+		for (j = i, node = 0, m = 0; j < n;) {
+			uint32_t c = t->chain_of[node];
+
+			if (c) {	/* a run of single children, compared at once */
+				const struct tchain *ch = &t->chains[c - 1];
+				const unsigned char *b = t->chain_bytes + ch->at;
+				uint32_t k;
+
+				if (n - j < ch->len)
+					break;
+				for (k = 0; k < ch->len && s[j + k] == b[k]; k++)
+					;
+				if (k < ch->len)
+					break;
+				node = ch->end;
+				j += ch->len;
+			} else if ((node = trie_child(t, (uint32_t)node, s[j]))) {
+				j++;
+			} else {
+				break;
+			}
+			if (t->node[node].ends)
 				ends[m++] = node;
+		}
 		for (x = 0; x < m; x++)
 			for (e = t->ends[ends[x]]; e && e->except; e = e->next)
 				if (bounded(s, n, i, e) && i + e->len > rs[e->rule].except_end)
@@ -535,13 +836,14 @@ static void table_scan(const struct table *t, const unsigned char *s, size_t n,
 			for (; e; e = e->next) {
 				size_t k = (size_t)(e - t->entries);
 
-				if (!found[k] && bounded(s, n, i, e) &&
+				if (!h->found[k] && bounded(s, n, i, e) &&
 				    i + e->len > rs[e->rule].except_end) {
 					if (e->negatable && denied(s, n, i, e->len)) {
 						rs[e->rule].denied++;
 						continue;
 					}
-					found[k] = ++seq;	/* counts once */
+					h->found[k] = true;	/* counts once */
+					h->order[h->n++] = (uint32_t)k;
 					rs[e->rule].words++;
 				}
 			}
@@ -603,18 +905,20 @@ static bool drill_subject(const unsigned char *s, size_t n)
 
 static bool at_str(const unsigned char *s, size_t n, size_t i, const char *w, bool word)
 {
-	size_t l = strlen(w);
+	size_t l = prefix_at(s, n, i, w);
 
-	return l <= n - i && memcmp(s + i, w, l) == 0 &&
-	       !(word && i + l < n && ascii_alnum(s[i + l]));
+	return l && !(word && i + l < n && ascii_alnum(s[i + l]));
 }
 
 /* The first of list at s[i] (ASCII entries end on a word boundary), its length or 0. */
 static size_t at_any(const unsigned char *s, size_t n, size_t i, const char *const *list)
 {
+	size_t l;
+
 	for (; *list; list++)
-		if (at_str(s, n, i, *list, ascii_alnum((unsigned char)**list)))
-			return strlen(*list);
+		if ((l = prefix_at(s, n, i, *list)) &&
+		    !(ascii_alnum((unsigned char)**list) && i + l < n && ascii_alnum(s[i + l])))
+			return l;
 	return 0;
 }
 
@@ -766,17 +1070,39 @@ struct counts {
 	size_t pb, pe, rb, re;
 };
 
+/*
+ * The first ASCII digit at or after s[i], or n.  A report has few: eight
+ * bytes at a time are tested for one (a byte between '/' and ':', the
+ * exact test of "Bit Twiddling Hacks", hasbetween).
+ */
+static size_t next_digit(const unsigned char *s, size_t n, size_t i)
+{
+	const uint64_t ones = 0x0101010101010101ull, low7 = ones * 127;
+
+	while (n - i >= 8 && i < n) {
+		uint64_t x;
+
+		memcpy(&x, s + i, 8);
+		if ((ones * (127 + ':') - (x & low7)) & ~x & ((x & low7) + ones * (127 - '/')) &
+		    ones * 128)
+			break;
+		i += 8;
+	}
+	while (i < n && (s[i] < '0' || s[i] > '9'))
+		i++;
+	return i;
+}
+
 static void find_counts(const unsigned char *s, size_t n, struct counts *out)
 {
 	struct count c;
 	size_t i, b;
 
 	*out = (struct counts){ .people = -1, .records = -1 };
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			continue;
+	for (i = next_digit(s, n, 0); i < n; i = next_digit(s, n, i + 1)) {
 		/* not inside a word, a version, a phone number or a time */
-		if (i > 0 && (ascii_alnum(s[i - 1]) || (s[i - 1] && strchr(".,-/:#", s[i - 1]))))
+		if (i > 0 && (ascii_alnum(s[i - 1]) || s[i - 1] == '.' || s[i - 1] == ',' ||
+			      s[i - 1] == '-' || s[i - 1] == '/' || s[i - 1] == ':' || s[i - 1] == '#'))
 			continue;
 		if (!read_count(s, n, i, &c))
 			continue;
@@ -850,41 +1176,63 @@ static void why_part(struct why *w)
  * "送信者 addr" when a sender rule matched.
  */
 static void why_words(struct why *w, const struct keyword_rule *rules,
-		      const struct table *t, const unsigned *found, int field, int value,
+		      const struct table *t, const struct hits *h, int field, int value,
 		      bool sender_matched, const char *sender)
 {
-	unsigned last = 0;
 	bool first = true;
+	size_t x;
 
 	if (sender_matched) {
 		why_add(w, "送信者 ");
 		why_add(w, sender);
 		first = false;
 	}
-	while (!w->full) {
-		const struct entry *next = NULL;
-		size_t i, k = 0;
+	for (x = 0; x < h->n && !w->full; x++) {
+		const struct entry *e = &t->entries[h->order[x]];
 
-		for (i = 0; i < t->n; i++) {
-			const struct entry *e = &t->entries[i];
-
-			if (found[i] > last && (!next || found[i] < found[k]) &&
-			    (int)rules[e->rule].field == field && rules[e->rule].value == value) {
-				next = e;
-				k = i;
-			}
-		}
-		if (!next)
-			break;
+		if ((int)rules[e->rule].field != field || rules[e->rule].value != value)
+			continue;
 		if (!first)
 			why_add(w, ", ");
-		why_add(w, rules[next->rule].words[next->word]);
+		why_add(w, rules[e->rule].words[e->word]);
 		first = false;
-		last = found[k];
 	}
 }
 
 /* ---- the entry point ------------------------------------------------------ */
+
+/* A subject of a reply: "Re:", "RE:", "返信:". */
+static bool replied(const char *subject)
+{
+	const char *p = subject;
+
+	while (p && (*p == ' ' || *p == '\t'))
+		p++;
+	return p && (strncasecmp(p, "re:", 3) == 0 || strncmp(p, "返信:", strlen("返信:")) == 0 ||
+		     strncasecmp(p, "re：", strlen("re：")) == 0);
+}
+
+/* A subject of a forward ("FW:", "Fwd:", "転送:", after any "Re:"). */
+static bool forwarded(const char *subject)
+{
+	static const char *const leads[] = { "fw:", "fwd:", "fw：", "転送", NULL };
+	const char *p = subject;
+	bool more = true;
+
+	while (p && more) {
+		more = false;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncasecmp(p, "re:", 3) == 0) {
+			p += 3;
+			more = true;
+		}
+	}
+	for (size_t i = 0; p && leads[i]; i++)
+		if (strncasecmp(p, leads[i], strlen(leads[i])) == 0)
+			return true;
+	return false;
+}
 
 struct tally {
 	unsigned words;
@@ -913,21 +1261,21 @@ static int decide(const struct tally *v, int count)
 
 /* " / 種別 data-leak: 流出, 漏洩" */
 static void why_field(struct why *w, const char *head, const struct keyword_rule *rules,
-		      const struct table *t, const unsigned *found, int field, int value,
+		      const struct table *t, const struct hits *h, int field, int value,
 		      const struct tally *y, const char *sender)
 {
 	why_part(w);
 	why_add(w, head);
 	why_add(w, value_name(field, value));
 	why_add(w, ": ");
-	why_words(w, rules, t, found, field, value, y->sender, sender);
+	why_words(w, rules, t, h, field, value, y->sender, sender);
 }
 
 /* " / 個人情報 (personal-data): 顧客情報" for each flag; "外部からの報告: sender". */
 static void why_flags(struct why *w, const struct keyword_rule *rules,
-		      const struct table *t, const unsigned *found, unsigned flags,
+		      const struct table *t, const struct hits *h, unsigned flags,
 		      const struct tally *y,
-		      const char *sender, bool external, bool attack, bool db_personal)
+		      const char *sender, bool external, bool attack)
 {
 	int v;
 
@@ -942,8 +1290,8 @@ static void why_flags(struct why *w, const struct keyword_rule *rules,
 			if (!y[v].words && !y[v].sender)
 				continue;
 			why_add(w, ", ");
-		} else if (v == FLAG_PERSONAL_DATA && db_personal) {
-			why_add(w, " (personal-data): データベースへのハッキングのため (policy 7-2, 7-6(1))");
+		} else if (v == FLAG_PARTNER_DATA && !y[v].words && !y[v].sender) {
+			why_add(w, " (partner-data): 委託元のデータのため (APPI art. 26(1))");
 			continue;
 		} else if (v == FLAG_PERSONAL_DATA && !y[v].words && !y[v].sender) {
 			why_add(w, " (personal-data): 要配慮個人情報のため (APPI art. 2(3))");
@@ -959,7 +1307,7 @@ static void why_flags(struct why *w, const struct keyword_rule *rules,
 			why_add(w, flag_names[v][1]);
 			why_add(w, "): ");
 		}
-		why_words(w, rules, t, found, KW_FLAG, v, y[v].sender, sender);
+		why_words(w, rules, t, h, KW_FLAG, v, y[v].sender, sender);
 	}
 }
 
@@ -1025,37 +1373,62 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 {
 	const struct keyword_rule *rules = c->rules;
 	size_t n_rules = c->n_rules;
-	size_t sl = subject ? strlen(subject) : 0, bl = body ? strlen(body) : 0;
+	/* Policy 7-1 asks what this report says: the quoted original of a
+	 * reply and the signature are another matter (issue 12, point 3);
+	 * a forward is the report itself and is read whole. */
+	char *fresh = body && !forwarded(subject) ? quote_new_text(body) : NULL;
+	size_t sl = subject ? strlen(subject) : 0, bl;
 	struct tally tally[KW_FLAG + 1][VALUES_MAX] = { { { 0 } } };
 	struct why w = { .b = out->why };
 	const struct table *t = &c->t;
 	struct rule_state *rs;
-	unsigned *found;
+	struct hits h = { 0 };
 	size_t *ends;
 	struct textnorm st = { 0 };
 	int f, v, decided[KW_PRIORITY + 1];
-	bool drill, attack, db_personal;
+	bool drill, attack;
 	size_t r, i;
 	struct counts counts = { .people = -1, .records = -1 };
+	/* One block for this report's state, in falling alignment: the rules'
+	 * tallies, the walk's ends, the order and marks of the words found,
+	 * the normalised text. */
+	size_t rs_size = (n_rules ? n_rules : 1) * sizeof *rs;
+	size_t ends_size = (t->longest + 1) * sizeof *ends;
+	size_t order_size = (t->n ? t->n : 1) * sizeof *h.order;
+	size_t found_size = (t->n ? t->n : 1) * sizeof *h.found;
+	unsigned char *block = NULL;
 
+	bool oom = !fresh && body && !forwarded(subject);
+
+	if (fresh)
+		body = fresh;
+	bl = body && !oom ? strlen(body) : 0;
 	nothing(out, "一致なし / no keyword matched");
-	rs = calloc(n_rules ? n_rules : 1, sizeof *rs);
-	found = calloc(t->n ? t->n : 1, sizeof *found);
-	ends = malloc((t->longest + 1) * sizeof *ends);
-	st.o = malloc(sl + bl + 2);
-	if (!rs || !found || !ends || !st.o) {
+	if (!oom && sl < SIZE_MAX / 4 && bl < SIZE_MAX / 4)
+		block = malloc(rs_size + ends_size + order_size + found_size + sl + bl + 2);
+	if (!block) {
 		nothing(out, "分類不能 (メモリ不足) / out of memory");
-		goto done;
+		free(fresh);
+		return;
 	}
+	rs = (struct rule_state *)block;
+	ends = (size_t *)(block + rs_size);
+	h.order = (uint32_t *)(block + rs_size + ends_size);
+	h.found = (bool *)(block + rs_size + ends_size + order_size);
+	st.o = block + rs_size + ends_size + order_size + found_size;
+	memset(rs, 0, rs_size);
+	memset(h.found, 0, found_size);
 
 	/* subject and body apart: no word spans the two */
 	textnorm_start(&st);
 	textnorm_text(&st, subject ? subject : "", sl);
 	drill = drill_subject(st.o, st.n);
+	if (replied(subject))
+		st.n = 0;	/* a reply's subject is the old thread's matter */
 	st.o[st.n++] = '\n';
 	textnorm_start(&st);
 	textnorm_text(&st, body ? body : "", bl);
-	table_scan(t, st.o, st.n, rs, found, ends);
+	table_scan(t, st.o, st.n, rs, &h, ends);
 
 	for (r = 0; r < n_rules; r++) {
 		struct tally *y;
@@ -1089,18 +1462,19 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		 !(out->flags & FLAG_BIT(FLAG_MALICIOUS)) && !tally[KW_FLAG][FLAG_MALICIOUS].denied;
 	if (attack)
 		out->flags |= FLAG_BIT(FLAG_MALICIOUS);
-	/* Policy 7-2 (1), 7-6 (1): the company's databases hold its customers'
-	 * data, so a database hacked is a risk to personal data (APPI art. 26:
-	 * 漏えい等のおそれ) unless the report denies it. */
-	db_personal = decided[KW_TYPE] == TYPE_DATABASE_HACKING &&
-		      !(out->flags & FLAG_BIT(FLAG_PERSONAL_DATA)) &&
-		      !tally[KW_FLAG][FLAG_PERSONAL_DATA].denied;
-	if (db_personal)
-		out->flags |= FLAG_BIT(FLAG_PERSONAL_DATA);
 	if (external)
 		out->flags |= FLAG_BIT(FLAG_EXTERNAL_REPORTER);
 	if (out->flags & FLAG_BIT(FLAG_SENSITIVE))	/* APPI art. 2(3): it is personal data */
 		out->flags |= FLAG_BIT(FLAG_PERSONAL_DATA);
+	/* APPI art. 26(1) ただし書: data we process for a principal is that
+	 * partner's data, and the partner is told (policy 7-2 末尾) */
+	/* The processor words (「受託している」, 「委託元」) are the company's
+	 * account of its own role: from an outsider they say the outsider is
+	 * our processor (「貴社より…を受託しております」), not that we are. */
+	if (external)
+		out->flags &= ~FLAG_BIT(FLAG_PROCESSOR);
+	if (out->flags & FLAG_BIT(FLAG_PROCESSOR))
+		out->flags |= FLAG_BIT(FLAG_PARTNER_DATA);
 	find_counts(st.o, st.n, &counts);
 	out->affected = counts.people < 0 ? -1 : counts.people > LONG_MAX ? LONG_MAX : (long)counts.people;
 	out->affected_over = counts.people >= 0 && counts.people_more;
@@ -1109,7 +1483,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	out->why[0] = '\0';
 	if ((v = decided[KW_SOURCE]) >= 0) {
 		out->source = v;
-		why_field(&w, "検知 ", rules, t, found, KW_SOURCE, v, &tally[KW_SOURCE][v], sender);
+		why_field(&w, "検知 ", rules, t, &h, KW_SOURCE, v, &tally[KW_SOURCE][v], sender);
 	} else if (external) {
 		/* policy 7-1: その他外部からの情報提供, when nothing says more */
 		out->source = SOURCE_EXTERNAL_NOTICE;
@@ -1117,7 +1491,7 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	}
 	if ((v = decided[KW_TYPE]) >= 0) {
 		out->type = v;
-		why_field(&w, "種別 ", rules, t, found, KW_TYPE, v, &tally[KW_TYPE][v], sender);
+		why_field(&w, "種別 ", rules, t, &h, KW_TYPE, v, &tally[KW_TYPE][v], sender);
 	}
 	v = decided[KW_PRIORITY];
 	if ((out->flags & FLAG_BIT(FLAG_PERSONAL_DATA)) && v != PRIORITY_HIGH) {
@@ -1126,14 +1500,13 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 		why_part(&w);
 		why_add(&w, "優先度 high: 個人情報を含むため (customer data, policy 7-2)");
 		if (v >= 0)
-			why_field(&w, "語では優先度 ", rules, t, found, KW_PRIORITY, v,
+			why_field(&w, "語では優先度 ", rules, t, &h, KW_PRIORITY, v,
 				  &tally[KW_PRIORITY][v], sender);
 	} else if (v >= 0) {
 		out->priority = v;
-		why_field(&w, "優先度 ", rules, t, found, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
+		why_field(&w, "優先度 ", rules, t, &h, KW_PRIORITY, v, &tally[KW_PRIORITY][v], sender);
 	}
-	why_flags(&w, rules, t, found, out->flags, tally[KW_FLAG], sender, external, attack,
-		  db_personal);
+	why_flags(&w, rules, t, &h, out->flags, tally[KW_FLAG], sender, external, attack);
 	if (out->affected >= 0) {
 		why_part(&w);
 		why_add(&w, "人数: ");
@@ -1146,9 +1519,6 @@ void classify_with(struct classifier *c, const char *subject, const char *body,
 	}
 	if (!w.n)
 		nothing(out, "一致なし / no keyword matched");
-done:
-	free(st.o);
-	free(ends);
-	free(found);
-	free(rs);
+	free(block);
+	free(fresh);
 }

@@ -63,6 +63,11 @@ struct classification {
  * 7-1 その他外部からの情報提供) when no rule pointed to another.
  *
  * The decisions:
+ *   - only what this report says counts: the body's quoted original and
+ *     its signature are dropped (quote_new_text, mime/quote.h) unless the
+ *     subject is a forward (FW:, Fwd:, 転送), which is the report itself;
+ *     a reply's subject (Re:) is the old thread's and counts only for
+ *     the drill marker;
  *   - source, type, priority: the value whose rules have the most distinct
  *     words in the text wins; a rule whose sender matches ("a@b.example"
  *     exactly, "@b.example" for the domain and its subdomains) beats any
@@ -74,9 +79,11 @@ struct classification {
  *     affected"; a hedge such as 「…ていないか確認中」 is no denial) or
  *     writes it as a label ("電話番号: …");
  *   - an attack type (database-hacking, unauthorized-access, malware, dos,
- *     insider-leak) sets malicious (APPI rules art. 7(3)), and
- *     database-hacking sets personal-data, unless a word of that flag was
- *     denied in the text;
+ *     insider-leak) sets malicious (APPI rules art. 7(3)), unless a word
+ *     of that flag was denied in the text;
+ *   - processor sets partner-data (the data is the principal's); from an
+ *     outside sender the processor words describe the sender, so they
+ *     set nothing;
  *   - the drill flag comes only from a subject marker (【訓練】, [DRILL],
  *     訓練: …), never from words (policy 6-2);
  *   - personal data raises the priority to high (7-2 (1): 顧客情報);

@@ -10,10 +10,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- UTF-8 --------------------------------------------------------------- */
 
-size_t textnorm_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+/* Inline for the normalising loop, which reads every character of a report. */
+static inline size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	unsigned char c = s[0];
 	uint32_t v, min;
@@ -44,7 +46,12 @@ size_t textnorm_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-size_t textnorm_utf8_put(uint32_t cp, unsigned char *o)
+size_t textnorm_utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	return utf8_next(s, n, cp);
+}
+
+static inline size_t utf8_put(uint32_t cp, unsigned char *o)
 {
 	if (cp < 0x80) {
 		o[0] = (unsigned char)cp;
@@ -66,6 +73,11 @@ size_t textnorm_utf8_put(uint32_t cp, unsigned char *o)
 	o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
 	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
 	return 4;
+}
+
+size_t textnorm_utf8_put(uint32_t cp, unsigned char *o)
+{
+	return utf8_put(cp, o);
 }
 
 static unsigned char ascii_lower(unsigned char c)
@@ -115,7 +127,7 @@ void textnorm_start(struct textnorm *st)
 	st->space = 0;
 }
 
-static void norm_put(struct textnorm *st, uint32_t cp)
+static inline void norm_put(struct textnorm *st, uint32_t cp)
 {
 	if (st->space && st->last_cp &&
 	    !(st->space == 2 && st->last_cp >= 0x3000 && cp >= 0x3000))
@@ -123,7 +135,47 @@ static void norm_put(struct textnorm *st, uint32_t cp)
 	st->space = 0;
 	st->last = st->n;
 	st->last_cp = cp;
-	st->n += textnorm_utf8_put(cp, st->o + st->n);
+	st->n += utf8_put(cp, st->o + st->n);
+}
+
+/*
+ * The bytes from p[i] that normalising keeps as they are — printable ASCII
+ * but capitals, three-byte characters U+1000–EFFF but the surrogates, the
+ * ideographic space and the combining (han)dakuten (U+FFxx is mapped:
+ * full-width ASCII, half-width kana) — and in *last the offset of the
+ * last character among them.
+ */
+static size_t plain_run(const unsigned char *p, size_t n, size_t i, size_t *last)
+{
+	/* per first byte: 1 printable ASCII but capitals; 3 the lead of a
+	 * three-byte character kept (E1–EC, EE); 4 E3, kept but for U+3000,
+	 * U+3099 and U+309A; 0 anything else */
+	static const unsigned char kind[256] = {
+		[0x21 ... 0x40] = 1, [0x5b ... 0x7e] = 1,
+		[0xe1 ... 0xe2] = 3, [0xe3] = 4, [0xe4 ... 0xec] = 3, [0xee] = 3,
+	};
+	size_t j = i, l = i;	/* *last written once: a store through it could be p[] */
+
+	while (j < n) {
+		unsigned char k = kind[p[j]], c1, c2;
+
+		if (k == 1) {
+			l = j++;
+			continue;
+		}
+		if (k < 3 || n - j < 3)
+			break;
+		c1 = p[j + 1];
+		c2 = p[j + 2];
+		if (((c1 ^ 0x80) | (c2 ^ 0x80)) & 0xc0)
+			break;
+		if (k == 4 && ((c1 == 0x80 && c2 == 0x80) || (c1 == 0x82 && (c2 == 0x99 || c2 == 0x9a))))
+			break;
+		l = j;
+		j += 3;
+	}
+	*last = l - i;
+	return j - i;
 }
 
 /*
@@ -132,14 +184,54 @@ static void norm_put(struct textnorm *st, uint32_t cp)
  * wraps 顧客\n情報).  The output is never longer than the input: every
  * mapping keeps or shrinks a character.
  */
-void textnorm_text(struct textnorm *st, const char *s, size_t n)
+void textnorm_text(struct textnorm *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k;
+	size_t i = 0, k, at = 0;
 	uint32_t cp, c;
+	/* A copy the compiler may keep in registers: the bytes written through
+	 * o could otherwise be *out itself, to be read again after each. */
+	struct textnorm local = *out, *st = &local;
 
 	while (i < n) {
-		if (!(k = textnorm_utf8_next(p + i, n - i, &cp))) {
+		if (!st->space && (k = plain_run(p, n, i, &at)) > 0) {
+			/* no white space owed: a run of characters kept as they
+			 * are is copied at once, its last one remembered */
+			memcpy(st->o + st->n, p + i, k);
+			st->last = st->n + at;
+			utf8_next(p + i + at, n - i - at, &st->last_cp);
+			st->n += k;
+			i += k;
+			continue;
+		}
+		if (p[i] > ' ' && p[i] < 0x7f) {
+			/* printable ASCII, most of an English report: norm_put's
+			 * work with no decoding (below U+3000: no line break is
+			 * dropped before it) */
+			if (st->space && st->last_cp)
+				st->o[st->n++] = ' ';
+			st->space = 0;
+			st->last = st->n;
+			st->last_cp = ascii_lower(p[i]);
+			st->o[st->n++] = (unsigned char)st->last_cp;
+			i++;
+			continue;
+		}
+		if (p[i] >= 0xe1 && p[i] <= 0xee && p[i] != 0xed && n - i >= 3 &&
+		    (p[i + 1] & 0xc0) == 0x80 && (p[i + 2] & 0xc0) == 0x80) {
+			/* three bytes, U+1000–EFFF but no surrogate: kana, kanji,
+			 * CJK punctuation, most of a Japanese report, kept as
+			 * they are but for the ideographic space and the
+			 * combining (han)dakuten (U+FFxx is not among them) */
+			cp = (uint32_t)(p[i] & 0x0f) << 12 | (uint32_t)(p[i + 1] & 0x3f) << 6 |
+			     (p[i + 2] & 0x3f);
+			if (cp != 0x3000 && cp != 0x3099 && cp != 0x309a) {
+				norm_put(st, cp);
+				i += 3;
+				continue;
+			}
+		}
+		if (!(k = utf8_next(p + i, n - i, &cp))) {
 			cp = ' ';	/* an invalid byte separates, like a space */
 			k = 1;
 		}
@@ -174,5 +266,5 @@ void textnorm_text(struct textnorm *st, const char *s, size_t n)
 			cp = halfwidth_kana[cp - 0xff61];
 		norm_put(st, cp);
 	}
+	*out = local;
 }
-

@@ -336,17 +336,19 @@ int main(int argc, char **argv)
 		if (strstr(argv[a], "tuned")) {
 			bool ok = pct(sc.type, sc.n) >= 90.0;
 
-			printf("%sok %d - %s: type accuracy %.1f %% (target 90 %%)%s\n", ok ? "" : "not ",
-			       ++count, argv[a], pct(sc.type, sc.n), ok ? "" : " # TODO issue 12: tuning");
+			/* met since the tuning of issue 12: a miss is a regression */
+			printf("%sok %d - %s: type accuracy %.1f %% (target 90 %%)\n", ok ? "" : "not ",
+			       ++count, argv[a], pct(sc.type, sc.n));
+			failed += !ok;
 			for (size_t d2 = 0; d2 < N_DUTY; d2++) {
 				int f = duty_flags[d2];
 				double r = pct(sc.tp[f], sc.tp[f] + sc.fn[f]);
 				double p = pct(sc.tp[f], sc.tp[f] + sc.fp[f]);
 
 				ok = r >= 100.0 && p >= 90.0;
-				printf("%sok %d - %s: %s recall %.1f %% precision %.1f %% (targets 100, 90)%s\n",
-				       ok ? "" : "not ", ++count, argv[a], flag_name(f), r, p,
-				       ok ? "" : " # TODO issue 12: tuning");
+				printf("%sok %d - %s: %s recall %.1f %% precision %.1f %% (targets 100, 90)\n",
+				       ok ? "" : "not ", ++count, argv[a], flag_name(f), r, p);
+				failed += !ok;
 			}
 		} else {
 			printf("ok %d - %s: measured (held out: figures as they are)\n", ++count, argv[a]);

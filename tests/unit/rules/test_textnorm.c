@@ -38,6 +38,13 @@ static const struct {
 } cases[] = {
 	{ "", "", "empty" },
 	{ "plain ascii", "plain ascii", "ASCII lower case is kept" },
+	/* runs copied at once (textnorm.c plain_run) end where a character changes */
+	{ "顧客情報\xe3\x80\x80流出abcDEF漢字", "顧客情報 流出abcdef漢字",
+	  "a run stops at U+3000 and at a capital, and goes on after" },
+	{ "データヘ\xe3\x82\x99ース", "データベース", "a run stops at a combining mark, which joins" },
+	{ "\xe1\x80\x80\xee\x80\x80\xed\x9f\xbf\xef\xbd\x81",
+	  "\xe1\x80\x80\xee\x80\x80\xed\x9f\xbf" "a",
+	  "the edges of the three-byte run: U+1000, U+E000 kept, U+D7FF kept, U+FF41 mapped" },
 	{ "DoS Attack", "dos attack", "ASCII upper case lowered" },
 	{ "\xc3\x89t\xc3\xa9", "\xc3\x89t\xc3\xa9", "only ASCII is lowered: É stays" },
 	{ "ＡＢＣ１２３！＠～", "abc123!@~", "full-width ASCII U+FF01-FF5E as ASCII, lowered" },
