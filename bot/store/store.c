@@ -143,6 +143,16 @@ static const char *const migrations[] = {
 	 * records the records the report counted, which are not people */
 	"ALTER TABLE tickets ADD COLUMN affected_over INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE tickets ADD COLUMN records INTEGER;",
+
+	/* 8 (issue 13, "words"; renumber freely on a merge): what machine
+	 * wrote a mail that opened no ticket and why (`mail --automatic`,
+	 * the digest's count); a person's words waiting to be forwarded to
+	 * the owner or the admins (forward: what they are), and when they were */
+	"ALTER TABLE messages ADD COLUMN machine TEXT;"
+	"ALTER TABLE messages ADD COLUMN forward TEXT;"
+	"ALTER TABLE messages ADD COLUMN forwarded_at INTEGER;"
+	"CREATE INDEX messages_kind_time ON messages(kind, received_at);"
+	"CREATE INDEX messages_forward ON messages(forwarded_at) WHERE forward IS NOT NULL;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
