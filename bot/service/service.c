@@ -1,6 +1,7 @@
 /* service.c — see service.h. */
 #include "service/service.h"
 
+#include "desk/forward.h"
 #include "desk/timers.h"
 
 #include <stdio.h>
@@ -304,8 +305,12 @@ int service_intake_down(struct service *sv, const struct error *why, struct erro
 int service_timers(struct service *sv, struct error *err)
 {
 	struct timer_stats ts = { 0 };
+	size_t forwards;
 
-	if (timers_run(sv->cfg, sv->store, clock_now(), &ts, err) < 0)
+	/* issue 13: the words this pass took in reach people first, one
+	 * mail per person (forward.h) */
+	if (forward_words(sv->cfg, sv->store, clock_now(), &forwards, err) < 0 ||
+	    timers_run(sv->cfg, sv->store, clock_now(), &ts, err) < 0)
 		return -1;
 	if (ts.escalations + ts.reminders + ts.overdue + ts.digests + ts.reviews)
 		log_info("timers", "%zu escalations, %zu reminders, %zu overdue, %zu digests, %zu reviews",
