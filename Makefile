@@ -68,7 +68,7 @@ SRCS := \
 	bot/cli/cli.c bot/cli/ticket_json.c bot/cli/export_report.c bot/cli/templates_check.c \
 	bot/cli/cmd_run.c bot/cli/cmd_poll.c bot/cli/cmd_check_config.c bot/cli/cmd_tickets.c \
 	bot/cli/cmd_show.c bot/cli/cmd_export.c bot/cli/cmd_verify.c bot/cli/cmd_digest.c \
-	bot/cli/cmd_outbox.c bot/cli/cmd_review.c bot/cli/cmd_backup.c
+	bot/cli/cmd_outbox.c bot/cli/cmd_mail.c bot/cli/cmd_review.c bot/cli/cmd_backup.c
 
 OBJS := $(SRCS:.c=.o)
 BIN  := bot/incident-bot

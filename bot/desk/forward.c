@@ -92,11 +92,16 @@ static struct words_item item_of(const struct batch *b, size_t i)
 	const struct message_row *r = &b->rows[i];
 	const struct ticket *t = &b->tickets[i];
 
+	bool reporter = t->id && t->reporter_addr && r->from_addr &&
+			strcasecmp(t->reporter_addr, r->from_addr) == 0;
+
 	return (struct words_item){
 		.ticket_ref = t->id ? t->ref : "", .ticket_subject = t->id ? t->subject : "",
-		.from_addr = r->from_addr, .from_name = r->from_name,
-		.reporter = t->id && t->reporter_addr && r->from_addr &&
-			    strcasecmp(t->reporter_addr, r->from_addr) == 0,
+		.from_addr = r->from_addr,
+		/* a phone's reply often has no display name: the report had it */
+		.from_name = r->from_name && *r->from_name ? r->from_name :
+			     reporter ? t->reporter_name : NULL,
+		.reporter = reporter,
 		.what = r->forward, .subject = r->subject, .text = r->new_text,
 		.message_id = r->message_id, .at = r->received_at,
 	};

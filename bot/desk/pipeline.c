@@ -265,7 +265,7 @@ static bool is_alert(const struct config *cfg, const struct mail *m, enum machin
 {
 	struct classification c;
 
-	if (mk != MACHINE_LIST && mk != MACHINE_GENERATED && mk != MACHINE_NONE)
+	if (mk != MACHINE_LIST && mk != MACHINE_GENERATED)
 		return false;
 	if (machine_alert_sender(cfg->rules, cfg->n_rules, m->from.addr))
 		return true;
@@ -359,7 +359,7 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	const char *sender = m->from.addr ? m->from.addr : "(no sender)";
 	struct ticket t = { 0 };
 	enum machine_kind mk;
-	const char *why, *unanswered;
+	const char *why;
 	bool alert;
 	int64_t seen_ticket, msg_id;
 	char *detail = NULL;
@@ -399,11 +399,8 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	if (token_check_leaks(cfg, st, m, in->raw->raw, in->raw->len, now, err) < 0)
 		return -1;
 	mk = machine_kind(m, cfg->smtp.from, &why);
-	/* issue 13: an alert opens a ticket without acknowledgement; a
-	 * no-reply sender's mail (no machine header) is a report nobody is
-	 * answered about, an alert when from an alert sender */
-	alert = mk == MACHINE_NONE ? !machine_answerable(m, &unanswered) && is_alert(cfg, m, mk) :
-		is_alert(cfg, m, mk);
+	/* issue 13: an alert opens a ticket without acknowledgement */
+	alert = is_alert(cfg, m, mk);
 	if (mk != MACHINE_NONE && !alert)
 		return record_machine(cfg, st, in, mk, why, now, stats, err);
 

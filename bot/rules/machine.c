@@ -58,6 +58,7 @@ static const char *const unanswerable_words[] = {
 	"noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",
 	"mailer-daemon", "postmaster", "bounce",
 };
+#define NOREPLY_WORDS 6	/* the first ones: a machine sends from there */
 
 #define COUNT(a) (sizeof (a) / sizeof (a)[0])
 
@@ -90,6 +91,21 @@ static bool own_part(const struct mail *m, const char *const *types, size_t n_ty
 			if (!m->attachments[i].forwarded && m->attachments[i].content_type &&
 			    strcasecmp(m->attachments[i].content_type, types[k]) == 0)
 				return true;
+	return false;
+}
+
+/* Whether the local part of addr holds one of the first n unanswerable words. */
+static bool local_part_says(const char *addr, size_t n_words)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+	size_t n = at ? (size_t)(at - addr) : addr ? strlen(addr) : 0, i, k, w;
+
+	for (k = 0; k < n_words; k++) {
+		w = strlen(unanswerable_words[k]);
+		for (i = 0; i + w <= n; i++)
+			if (strncasecmp(addr + i, unanswerable_words[k], w) == 0)
+				return true;
+	}
 	return false;
 }
 
@@ -126,6 +142,15 @@ enum machine_kind machine_kind(const struct mail *m, const char *bot_addr, const
 		*why = "our own address";
 		return MACHINE_LOOP;
 	}
+	/* a bounce first: Postfix writes Auto-Submitted: auto-replied on its own */
+	if (own_part(m, dsn_parts, COUNT(dsn_parts))) {
+		*why = "delivery status report";
+		return MACHINE_BOUNCE;
+	}
+	if (daemon_sender(m->from.addr)) {
+		*why = "MAILER-DAEMON sender";
+		return MACHINE_BOUNCE;
+	}
 	if (header_is(m->auto_submitted, "auto-replied")) {
 		*why = "Auto-Submitted: auto-replied";
 		return MACHINE_AUTO_REPLY;
@@ -142,22 +167,18 @@ enum machine_kind machine_kind(const struct mail *m, const char *bot_addr, const
 		*why = "auto-reply subject";
 		return MACHINE_AUTO_REPLY;
 	}
-	if (own_part(m, dsn_parts, COUNT(dsn_parts))) {
-		*why = "delivery status report";
-		return MACHINE_BOUNCE;
-	}
 	if (m->return_path && strstr(m->return_path, "<>")) {
 		*why = "null sender";
-		return MACHINE_BOUNCE;
-	}
-	if (daemon_sender(m->from.addr)) {
-		*why = "MAILER-DAEMON sender";
 		return MACHINE_BOUNCE;
 	}
 	if (list_mail(m, why))
 		return MACHINE_LIST;
 	if (m->auto_submitted && !header_is(m->auto_submitted, "no")) {
 		*why = "Auto-Submitted";
+		return MACHINE_GENERATED;
+	}
+	if (local_part_says(m->from.addr, NOREPLY_WORDS)) {
+		*why = "no-reply sender";
 		return MACHINE_GENERATED;
 	}
 	return MACHINE_NONE;
@@ -174,21 +195,6 @@ const char *machine_kind_name(enum machine_kind k)
 	return (unsigned)k < COUNT(names) ? names[k] : "";
 }
 
-/* Whether the local part of addr holds one of the unanswerable words. */
-static bool unanswerable_address(const char *addr)
-{
-	const char *at = strrchr(addr, '@');
-	size_t n = at ? (size_t)(at - addr) : strlen(addr), i, k, w;
-
-	for (k = 0; k < COUNT(unanswerable_words); k++) {
-		w = strlen(unanswerable_words[k]);
-		for (i = 0; i + w <= n; i++)
-			if (strncasecmp(addr + i, unanswerable_words[k], w) == 0)
-				return true;
-	}
-	return false;
-}
-
 bool machine_answerable(const struct mail *m, const char **why)
 {
 	const char *list;
@@ -197,7 +203,7 @@ bool machine_answerable(const struct mail *m, const char **why)
 		*why = "no sender";
 		return false;
 	}
-	if (unanswerable_address(m->from.addr)) {
+	if (local_part_says(m->from.addr, COUNT(unanswerable_words))) {
 		*why = "a no-reply, mail system or bounce address";
 		return false;
 	}

@@ -21,20 +21,24 @@ enum machine_kind {
 	MACHINE_LIST,		/* list mail, a newsletter, bulk mail: no ticket */
 	MACHINE_LOOP,		/* our own address: no ticket */
 	MACHINE_GENERATED,	/* another machine's mail (Auto-Submitted: auto-generated,
-				   auto-notified …): an alert when its text reports an incident */
+				   auto-notified …, a no-reply sender): an alert when its text
+				   reports an incident or it comes from an alert sender */
 };
 
 /*
  * What wrote m (bot_addr: our own address, may be NULL).  The rules, first
  * match wins:
  *   our own From address                                   → LOOP
+ *   a delivery status part, a MAILER-DAEMON or postmaster
+ *     sender (Postfix also says auto-replied on its bounces) → BOUNCE
  *   Auto-Submitted: auto-replied, X-Autoreply/X-Autorespond,
  *     a read report part, an auto-reply subject ("AUTO:",
  *     "Automatic reply:", "自動応答:" …)                     → AUTO_REPLY
- *   a delivery status part, a null sender (Return-Path <>),
- *     a MAILER-DAEMON or postmaster sender                  → BOUNCE
+ *   a null sender (Return-Path <>; after the auto-replies,
+ *     which RFC 3834 3.3 sends so)                           → BOUNCE
  *   List-Id, List-Unsubscribe, Precedence bulk/list/junk     → LIST
- *   any other Auto-Submitted but "no"                        → GENERATED
+ *   any other Auto-Submitted but "no", a no-reply sender
+ *     (no-reply@, noreply@, do-not-reply@ … in the local part) → GENERATED
  * A report or delivery status part counts only as the mail's own part:
  * one inside a forwarded message is evidence a person forwards (issue 13).
  * A mail without any sender is not a machine's by itself: it is a report

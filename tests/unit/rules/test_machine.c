@@ -105,6 +105,9 @@ int main(void)
 	kind(NULL, NULL, "postmaster@example.net", MACHINE_BOUNCE);
 	kind(NULL, NULL, "Mail-Daemon@example.net", MACHINE_BOUNCE);
 	kind(NULL, NULL, "daemon-fan@example.net", MACHINE_NONE);
+	kind(NULL, NULL, "no-reply@shop.example", MACHINE_GENERATED);
+	kind(NULL, NULL, "aws-noreply@amazon.example", MACHINE_GENERATED);
+	kind(NULL, NULL, "alice@noreply.example", MACHINE_NONE);
 	kind(NULL, NULL, "incident@example.com", MACHINE_LOOP);
 	kind(NULL, NULL, "INCIDENT@example.com", MACHINE_LOOP);
 	kind(NULL, NULL, NULL, MACHINE_NONE);	/* no sender: a report without answer */
@@ -136,6 +139,14 @@ int main(void)
 				   .auto_submitted = "auto-generated" };
 		CHECK(machine_kind(&m, BOT, &why) == MACHINE_BOUNCE,
 		      "a daemon's bounce with Auto-Submitted: auto-generated is a bounce");
+		m = (struct mail){ .from.addr = "MAILER-DAEMON@example.com",
+				   .auto_submitted = "auto-replied" };
+		CHECK(machine_kind(&m, BOT, &why) == MACHINE_BOUNCE,
+		      "a Postfix bounce (Auto-Submitted: auto-replied) is a bounce");
+		m = (struct mail){ .from.addr = "alice@example.com", .auto_submitted = "auto-replied",
+				   .return_path = "<>" };
+		CHECK(machine_kind(&m, BOT, &why) == MACHINE_AUTO_REPLY,
+		      "a vacation reply with a null sender (RFC 3834 3.3) is an auto-reply");
 		m = (struct mail){ .from.addr = BOT, .precedence = "bulk" };
 		CHECK(machine_kind(&m, BOT, &why) == MACHINE_LOOP, "our own address first");
 	}
