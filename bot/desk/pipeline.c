@@ -445,8 +445,8 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	if (!alert && (rc = answers_ticketless(st, m, err)) != 0) {
 		/* A reply to the digest or a periodic reminder: words for the
 		 * desk, not a new incident.  Issue 13: when its words name a
-		 * ticket they join it and go to its owner; otherwise they are a
-		 * question for the admins. */
+		 * ticket they join it and go to its owner; otherwise they go to
+		 * the admins (management's: as a question). */
 		char *said;
 		int named;
 
@@ -457,7 +457,9 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 		named = named_ticket(st, said, &t, err);
 		rc = named < 0 ? -1 :
 		     record_row(st, in, named ? t.id : 0, named ? "follow-up" : "reply", said, NULL,
-				!m->from.addr ? NULL : named ? words_of(cfg, m->from.addr) : "question",
+				!m->from.addr ? NULL : named ? words_of(cfg, m->from.addr) :
+				strcmp(words_of(cfg, m->from.addr), "management") == 0 ? "question" :
+				"follow-up",
 				now, NULL, err) < 0 ||
 		     store_event_add(st, named ? t.id : 0, now, sender, named ? "follow-up" : "reply",
 				     m->subject ? m->subject : "", err) < 0 ||
