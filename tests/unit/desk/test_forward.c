@@ -14,6 +14,7 @@
 #include "desk/forward.h"
 #include "desk/pipeline.h"
 #include "lib/clock.h"
+#include "notify/notify.h"
 #include "test.h"
 
 static char dir[] = "/tmp/ib-test-forward-XXXXXX";
@@ -166,6 +167,30 @@ int main(void)
 	CHECK_STR(to, "y.ito@example.com", "... to the owner alone");
 	CHECK_INT(pass(owner_writes, 1), 0, "the owner's own words go to nobody");
 	CHECK_INT(pass(autoreply, 1), 0, "an out-of-office reply is never forwarded");
+
+	/* management answers a mail about no ticket (here a periodic reminder) */
+	{
+		struct outbox_entry *e;
+		size_t n, i;
+		char raw[600];
+		const char *one[1] = { raw };
+		const char *msgid = NULL;
+
+		if (store_begin(st, &err) == 0 &&
+		    notify_review(&cfg, st, "risk", "リスク評価", now - 400 * 86400, now, now, &err) == 0)
+			store_commit(st, &err);
+		store_outbox_list(st, 0, false, &e, &n, &err);
+		for (i = 0; i < n; i++)
+			if (strcmp(e[i].kind, "review") == 0)
+				msgid = e[i].message_id;
+		snprintf(raw, sizeof raw, HEAD("ceo@example.com", "Re: review", "q1@example.com")
+			 "In-Reply-To: <%s>\r\n\r\n先週の件はどうなっていますか\r\n", msgid ? msgid : "");
+		forwarded(&seen, to, sizeof to);
+		CHECK_INT(pass(one, 1), 2, "management's reply about no ticket: a question to each admin");
+		CHECK_INT(forwarded(&seen, to, sizeof to), 2, "... two mails");
+		CHECK_STR(to, "tkita@example.com, y.ito@example.com", "... to the admins");
+		store_outbox_free(e, n);
+	}
 
 	store_close(st);
 	snprintf(path, sizeof path, "rm -rf %s", dir);
