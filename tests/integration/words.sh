@@ -24,6 +24,9 @@ forwarded() { subjects "$1" | grep -c -e "追加の連絡" -e "経営層から�
 # last_body USER: the text of USER's newest mail
 last_body() { mailbox "$1" body "$(mailbox "$1" list INBOX | cut -f1 | tail -1)" INBOX; }
 last_subject() { subjects "$1" | tail -1; }
+# has_forwarded USER N / has_questions USER N: USER has N such mails or more (for wait_for)
+has_forwarded() { [ "$(forwarded "$1")" -ge "$2" ]; }
+has_questions() { [ "$(subjects "$1" | grep -c 経営層からの質問)" -ge "$2" ]; }
 
 # --- a report, then the reporter's follow-ups and a colleague's addition in one pass
 send_mail "山田 花子 <$REPORTER>" "$BOT_ADDR" "受注DBに不正アクセスの疑い" \
@@ -69,7 +72,7 @@ is "$(bot show "$id" --json | json 'j["owner"]')" "$ADMIN1" "/ack makes admin 1 
 is "$(forwarded "$ADMIN2")" 1 "the command mail is not forwarded (admin 2 gets the result only)"
 reply "$REPORTER" "$ack_uid" "ログを保存しました"
 bot poll --once 2>>"$WORK/poll.log"
-wait_for 20 test "$(forwarded "$ADMIN1")" -ge 2
+wait_for 20 has_forwarded "$ADMIN1" 2
 is "$(forwarded "$ADMIN1")" 2 "a follow-up after the /ack goes to the owner"
 is "$(forwarded "$ADMIN2")" 1 "... and not to the other admin"
 like "$(last_body "$ADMIN1")" "ログを保存しました" "... with its words"
@@ -77,7 +80,7 @@ like "$(last_body "$ADMIN1")" "ログを保存しました" "... with its words"
 # --- management: a reply on the ticket, then replies to the digest
 send_mail "$BOSS" "$BOT_ADDR" "Re: [$id] 状況は" "取引先への連絡はいつになりますか。" >/dev/null
 bot poll --once 2>>"$WORK/poll.log"
-wait_for 20 test "$(forwarded "$ADMIN1")" -ge 3
+wait_for 20 has_forwarded "$ADMIN1" 3
 is "$(forwarded "$ADMIN1")" 3 "management's reply on a ticket reaches the owner"
 like "$(last_body "$ADMIN1")" "渡部 正行（経営層）" "... named, as management"
 bot digest --send >/dev/null 2>&1
@@ -88,13 +91,13 @@ like "$(mailbox "$BOSS" body "$digest_uid" INBOX)" "自動送信メール" "the 
 REPLY_QUOTE=3 reply "$BOSS" "$digest_uid" "先週の件はどうなっていますか。"
 bot poll --once 2>>"$WORK/poll.log"
 for a in "$ADMIN1" "$ADMIN2"; do
-	wait_for 20 test "$(subjects "$a" | grep -c 経営層からの質問)" -ge 1
+	wait_for 20 has_questions "$a" 1
 	is "$(subjects "$a" | grep -c 経営層からの質問)" 1 "$a: a digest reply naming no ticket is a question from management"
 done
 like "$(last_body "$ADMIN2")" "先週の件はどうなっていますか" "... with its words"
 REPLY_QUOTE=3 reply "$BOSS" "$digest_uid" "$id の公表はいつですか。"
 bot poll --once 2>>"$WORK/poll.log"
-wait_for 20 test "$(forwarded "$ADMIN1")" -ge 5
+wait_for 20 has_forwarded "$ADMIN1" 5
 like "$(last_subject "$ADMIN1")" "[$id]" "a digest reply naming a ticket goes to its owner, tagged"
 like "$(last_body "$ADMIN1")" "の公表はいつですか" "... with its words"
 is "$(subjects "$ADMIN2" | grep -c -e 追加の連絡 -e 経営層)" 2 "... and not to the other admin"
@@ -166,7 +169,6 @@ with smtplib.SMTP("127.0.0.1", int(os.environ["IB_SMTP_PORT"])) as s:
     s.send_message(m)
 PYEOF
 ok $? "the reporter forwards a bounce as an attached message"
-reporter_before=$(mailbox "$REPORTER" count INBOX)
 admin2_before=$(mailbox "$ADMIN2" count INBOX)
 bot poll --once 2>>"$WORK/poll.log"
 ok $? "poll takes in the machines' mail"
@@ -183,7 +185,7 @@ is "$(echo "$outbox" | json 'sum(1 for m in j["mails"] if m["kind"] == "ack" and
 	"no acknowledgement to an alert sender, a no-reply sender or any machine"
 is "$(echo "$outbox" | json "sum(1 for m in j['mails'] if m['kind'] == 'ack' and m['ticket'] == '$fwd_id')")" 1 \
 	"the employee who forwarded the bounce is acknowledged"
-wait_for 20 test "$(mailbox "$ADMIN2" count INBOX)" -ge $((admin2_before + 3))
+wait_for 20 has_mail "$ADMIN2" $((admin2_before + 3))
 is "$(subjects "$ADMIN2" | grep -c "web01 CPU")" 1 "the admins are alarmed about the alert"
 is "$(db "SELECT count(*) FROM messages WHERE kind = 'automatic' AND ticket_id IS NULL AND machine IS NOT NULL")" 8 \
 	"the other eight are stored, with what wrote them"
