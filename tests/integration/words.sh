@@ -5,7 +5,8 @@
 # admins while nobody owns the ticket, then to the owner alone, once per
 # pass; an admin's command mail is not forwarded; management's reply on a
 # ticket and to the digest reach the owner, a digest reply that names no
-# ticket reaches the admins as a question.
+# ticket reaches the admins as a question; management's reply to an escalation
+# reaches the admins while nobody owns the ticket.
 # Machines are never answered and never a lost report: a monitoring alert
 # (a configured alert sender; or Auto-Submitted with an incident in its
 # text) opens a system-alert ticket without acknowledgement; a bounce an
@@ -206,4 +207,21 @@ is $? 2 "mail without --automatic is a usage error"
 digest=$(bot digest 2>/dev/null)
 like "$digest" "自動送信メール（不在通知・配信エラー・メールマガジン等、チケットなし・返信なし）: 8 通" \
 	"the digest counts them"
+
+# --- management answers an escalation: its words reach the admins (nobody owns the ticket)
+T0=$(date -Iseconds)
+poll_at 86400
+has_escalation() { subjects "$BOSS" | grep -q "エスカレーション.*$fwd_id\|$fwd_id.*エスカレーション"; }
+wait_for 20 has_escalation
+esc_uid=$(mailbox "$BOSS" list INBOX | grep "エスカレーション" | grep "$fwd_id" | cut -f1 | head -1)
+[ -n "$esc_uid" ]
+ok $? "a day later management got the escalation of the forwarded-bounce ticket"
+before=$(forwarded "$ADMIN2")
+REPLY_QUOTE=2 reply "$BOSS" "$esc_uid" "誰が担当しますか。すぐに対応してください。"
+poll_at 86460
+wait_for 20 has_forwarded "$ADMIN2" $((before + 1))
+is "$(forwarded "$ADMIN2")" $((before + 1)) "management's reply to the escalation reaches the admins, once"
+like "$(last_subject "$ADMIN2")" "[$fwd_id]" "... tagged with its ticket"
+like "$(last_body "$ADMIN2")" "誰が担当しますか" "... with its words"
+like "$(last_body "$ADMIN2")" "渡部 正行（経営層）" "... named, as management"
 tap_done
