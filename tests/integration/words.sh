@@ -78,11 +78,21 @@ is "$(forwarded "$ADMIN1")" 2 "a follow-up after the /ack goes to the owner"
 is "$(forwarded "$ADMIN2")" 1 "... and not to the other admin"
 like "$(last_body "$ADMIN1")" "ログを保存しました" "... with its words"
 
+# a follow-up from a real client in Shift_JIS reaches the owner readable
+muttrc mutt "us-ascii:shift_jis" >"$WORK/muttrc"
+printf '①サーバー室の鍵は総務の金庫にあります。\n' >"$WORK/sjis.txt"
+LANG=C.UTF-8 mutt -n -F "$WORK/muttrc" -s "Re: [$id] 鍵の場所" "$BOT_ADDR" <"$WORK/sjis.txt" 2>"$WORK/mutt.err"
+ok $? "mutt sends a follow-up in Shift_JIS"
+bot poll --once 2>>"$WORK/poll.log"
+wait_for 20 has_forwarded "$ADMIN1" 3
+like "$(last_body "$ADMIN1")" "①サーバー室の鍵は総務の金庫にあります" "... and the owner reads it as written"
+is "$(forwarded "$ADMIN2")" 1 "... the other admin gets nothing"
+
 # --- management: a reply on the ticket, then replies to the digest
 send_mail "$BOSS" "$BOT_ADDR" "Re: [$id] 状況は" "取引先への連絡はいつになりますか。" >/dev/null
 bot poll --once 2>>"$WORK/poll.log"
-wait_for 20 has_forwarded "$ADMIN1" 3
-is "$(forwarded "$ADMIN1")" 3 "management's reply on a ticket reaches the owner"
+wait_for 20 has_forwarded "$ADMIN1" 4
+is "$(forwarded "$ADMIN1")" 4 "management's reply on a ticket reaches the owner"
 like "$(last_body "$ADMIN1")" "渡部 正行（経営層）" "... named, as management"
 bot digest --send >/dev/null 2>&1
 bot poll --once 2>>"$WORK/poll.log"
@@ -98,7 +108,7 @@ done
 like "$(last_body "$ADMIN2")" "先週の件はどうなっていますか" "... with its words"
 REPLY_QUOTE=3 reply "$BOSS" "$digest_uid" "$id の公表はいつですか。"
 bot poll --once 2>>"$WORK/poll.log"
-wait_for 20 has_forwarded "$ADMIN1" 5
+wait_for 20 has_forwarded "$ADMIN1" 6
 like "$(last_subject "$ADMIN1")" "[$id]" "a digest reply naming a ticket goes to its owner, tagged"
 like "$(last_body "$ADMIN1")" "の公表はいつですか" "... with its words"
 is "$(subjects "$ADMIN2" | grep -c -e 追加の連絡 -e 経営層)" 2 "... and not to the other admin"
