@@ -58,18 +58,20 @@ SRCS := \
 	bot/store/store.c bot/store/store_checkpoint.c bot/store/store_ticket.c \
 	bot/store/store_message.c bot/store/store_outbox.c bot/store/store_policy.c \
 	bot/store/store_verify.c bot/store/store_token.c \
-	bot/rules/policy.c bot/rules/deadline.c bot/rules/holidays.c bot/rules/systems.c bot/rules/when.c bot/rules/textnorm.c bot/rules/classify.c \
+	bot/rules/policy.c bot/rules/deadline.c bot/rules/holidays.c bot/rules/systems.c bot/rules/when.c bot/rules/textnorm.c \
+	bot/rules/classify.c bot/rules/machine.c \
 	bot/rules/ticket_ref.c bot/rules/command.c bot/rules/command_args.c bot/rules/auth.c bot/rules/auth_results.c \
 	bot/config/config.c bot/config/config_policy.c \
 	bot/outbox/render.c bot/outbox/jis.c bot/outbox/compose.c bot/outbox/smtp.c \
 	bot/outbox/outbox.c \
-	bot/notify/vars.c bot/notify/notify.c bot/notify/notify_drafts.c bot/notify/briefing.c bot/notify/briefing_incidents.c \
-	bot/desk/route.c bot/desk/engine.c bot/desk/token.c bot/desk/admin.c bot/desk/timers.c bot/desk/pipeline.c \
+	bot/notify/vars.c bot/notify/notify.c bot/notify/notify_drafts.c bot/notify/notify_words.c bot/notify/briefing.c \
+	bot/notify/briefing_incidents.c \
+	bot/desk/route.c bot/desk/engine.c bot/desk/token.c bot/desk/admin.c bot/desk/timers.c bot/desk/pipeline.c bot/desk/forward.c \
 	bot/service/intake.c bot/service/service.c \
 	bot/cli/cli.c bot/cli/table.c bot/cli/ticket_text.c bot/cli/show_text.c bot/cli/ticket_json.c bot/cli/export_report.c bot/cli/templates_check.c \
 	bot/cli/cmd_run.c bot/cli/cmd_poll.c bot/cli/cmd_check_config.c bot/cli/cmd_tickets.c \
 	bot/cli/cmd_show.c bot/cli/cmd_export.c bot/cli/cmd_verify.c bot/cli/cmd_digest.c \
-	bot/cli/cmd_outbox.c bot/cli/cmd_review.c bot/cli/cmd_backup.c
+	bot/cli/cmd_outbox.c bot/cli/cmd_mail.c bot/cli/cmd_review.c bot/cli/cmd_backup.c
 
 OBJS := $(SRCS:.c=.o)
 BIN  := bot/incident-bot

@@ -31,6 +31,7 @@ static const struct command {
 	{ "show", cmd_show, "one ticket: obligations, notes, what people wrote (ID [--full] [--json])", true },
 	{ "digest", cmd_digest, "print (--html, or --send) the management digest now", true },
 	{ "outbox", cmd_outbox, "pending, sent and failed mail ([--all] [--state S] [--json])", true },
+	{ "mail", cmd_mail, "the machines' mail that opened no ticket (--automatic [--since T] [--json])", true },
 	{ "backup", cmd_backup, "a consistent, verified copy of the live database", false },
 	{ "review", cmd_review, "the policy's periodic reviews; 'review done KIND', 'review start change TEXT'", false },
 	{ "export", cmd_export, "the evidence folder of one ticket (ID [--out DIR])", false },

@@ -74,6 +74,7 @@ int cmd_run(struct cli *c, int argc, char **argv);
 int cmd_poll(struct cli *c, int argc, char **argv);
 int cmd_tickets(struct cli *c, int argc, char **argv);
 int cmd_outbox(struct cli *c, int argc, char **argv);
+int cmd_mail(struct cli *c, int argc, char **argv);
 int cmd_show(struct cli *c, int argc, char **argv);
 int cmd_digest(struct cli *c, int argc, char **argv);
 int cmd_review(struct cli *c, int argc, char **argv);

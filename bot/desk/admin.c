@@ -697,5 +697,5 @@ done:
 	buf_release(&r.changes);
 	command_list_release(&cmds);
 	free(what);
-	return rc;
+	return rc < 0 ? -1 : 1;	/* a command mail, whatever came of it */
 }

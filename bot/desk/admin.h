@@ -43,7 +43,9 @@ int admin_authentic(const struct config *cfg, struct store *st, const struct mai
  * nothing but /token from an admin or management person needs no
  * authentication: the fresh token goes to the configured address only
  * (issue 14).  sha256: the
- * mail's, for the audit trail.  -1 only on store or memory errors.
+ * mail's, for the audit trail.  Returns 1 for a mail with commands
+ * (whatever came of them: its sender or the admins were answered), 0 for
+ * a plain follow-up, -1 only on store or memory errors.
  */
 int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		 const struct mail *m, const char *new_text, const char *sha256, time_t now,

@@ -20,6 +20,7 @@
 #include "mime/mime.h"
 #include "mime/quote.h"
 #include "notify/notify.h"
+#include "rules/machine.h"
 
 /* Finds the ticket that the mail follows up, if any: 1 and *t, 0, -1. */
 static int find_ticket(const struct config *cfg, struct store *st, const struct mail *m,
@@ -68,11 +69,15 @@ static int answers_ticketless(struct store *st, const struct mail *m, struct err
 	return rc;
 }
 
-static int record_text(struct store *st, const struct pipeline_mail *in, int64_t ticket_id,
-		       const char *kind, const char *new_text, time_t now, struct error *err)
+/* Stores the mail in as a message of kind (see struct message_in); *id: its row (may be NULL). */
+static int record_row(struct store *st, const struct pipeline_mail *in, int64_t ticket_id,
+		      const char *kind, const char *new_text, const char *machine,
+		      const char *forward, time_t now, int64_t *id, struct error *err)
 {
 	struct message_in row = {
 		.new_text = new_text,
+		.machine = machine,
+		.forward = forward,
 		.ticket_id = ticket_id,
 		.kind = kind,
 		.raw = in->raw->raw,
@@ -82,21 +87,22 @@ static int record_text(struct store *st, const struct pipeline_mail *in, int64_t
 		.imap_uidvalidity = in->uidvalidity,
 		.mail = in->parsed ? &in->mail : NULL,
 	};
-	return store_message_insert(st, &row, now, NULL, err);
+	return store_message_insert(st, &row, now, id, err);
 }
 
 static int record(struct store *st, const struct pipeline_mail *in, int64_t ticket_id,
 		  const char *kind, time_t now, struct error *err)
 {
-	return record_text(st, in, ticket_id, kind, NULL, now, err);
+	return record_row(st, in, ticket_id, kind, NULL, NULL, NULL, now, NULL, err);
 }
 
 static bool has_part(const struct mail *m, const char *type)
 {
 	size_t i;
 
-	for (i = 0; i < m->n_attachments; i++)
-		if (m->attachments[i].content_type && strcmp(m->attachments[i].content_type, type) == 0)
+	for (i = 0; i < m->n_attachments; i++)	/* the mail's own, not a forwarded one's */
+		if (!m->attachments[i].forwarded && m->attachments[i].content_type &&
+		    strcmp(m->attachments[i].content_type, type) == 0)
 			return true;
 	return false;
 }
@@ -105,16 +111,17 @@ static bool has_part(const struct mail *m, const char *type)
  * A delivery status notification (RFC 3464) about mail of ours: the mail
  * it names is marked failed with the reason, its ticket notes it, and the
  * admins are told — unless what bounced was such a notice itself, which
- * would make a loop.
+ * would make a loop.  *matched: how many of our mails it named.
  */
 static int match_bounce(const struct config *cfg, struct store *st, const struct pipeline_mail *in,
-			time_t now, struct error *err)
+			time_t now, size_t *matched, struct error *err)
 {
 	struct bounce b;
 	char reason[600], *detail = NULL;
 	size_t i;
 	int rc = 0;
 
+	*matched = 0;
 	if (!has_part(&in->mail, "message/delivery-status") &&
 	    !has_part(&in->mail, "message/global-delivery-status"))
 		return 0;
@@ -131,6 +138,7 @@ static int match_bounce(const struct config *cfg, struct store *st, const struct
 		}
 		log_warn("pipeline", "uid %u: mail %lld (%s) to %s bounced: %s", in->raw->uid,
 			 (long long)e.id, e.kind, e.rcpt, reason);
+		(*matched)++;
 		if (asprintf(&detail, "%s to %s bounced: %s", e.kind, e.rcpt, reason) < 0)
 			detail = NULL;
 		rc = store_outbox_mark_bounced(st, e.id, reason, now, err) < 0 ||
@@ -247,14 +255,113 @@ static int note_clash(struct store *st, const struct pipeline_mail *in, int64_t 
 	return rc;
 }
 
+/*
+ * Issue 13: whether a machine's mail of kind mk is a monitoring or UTM
+ * alert: list or generated mail from a configured alert sender
+ * (machine.h), or generated mail whose text the classifier reads as an
+ * incident.  Out-of-office replies, bounces and our own mail never are.
+ */
+static bool is_alert(const struct config *cfg, const struct mail *m, enum machine_kind mk)
+{
+	struct classification c;
+
+	if (mk != MACHINE_LIST && mk != MACHINE_GENERATED)
+		return false;
+	if (machine_alert_sender(cfg->rules, cfg->n_rules, m->from.addr))
+		return true;
+	if (mk != MACHINE_GENERATED)
+		return false;
+	if (cfg->classifier)
+		classify_with(cfg->classifier, m->subject, m->body, m->from.addr, false, &c);
+	else
+		classify(cfg->rules, cfg->n_rules, m->subject, m->body, m->from.addr, false, &c);
+	return machine_reports_incident(&c);
+}
+
+/*
+ * SPEC 2, issue 13: a machine's mail that is no alert opens no ticket and
+ * is never answered, but nothing is lost: it is stored with what wrote
+ * it and why (`mail --automatic`, the digest's count), and a bounce of
+ * our own mail goes on the outbox entry it names (kind "bounce").
+ */
+static int record_machine(const struct config *cfg, struct store *st,
+			  const struct pipeline_mail *in, enum machine_kind mk, const char *why,
+			  time_t now, struct pipeline_stats *stats, struct error *err)
+{
+	char machine[160];
+	size_t matched = 0;
+
+	if (mk == MACHINE_BOUNCE && match_bounce(cfg, st, in, now, &matched, err) < 0)
+		return -1;
+	snprintf(machine, sizeof machine, "%s: %s%s", machine_kind_name(mk), why,
+		 mk == MACHINE_GENERATED ? ", no incident in its text" :
+		 matched ? ", of our own mail" : "");
+	log_info("pipeline", "uid %u: automatic mail (%s) from %s: recorded, not answered",
+		 in->raw->uid, machine, in->mail.from.addr ? in->mail.from.addr : "(no sender)");
+	stats->automatic++;
+	return record_row(st, in, 0, matched ? "bounce" : "automatic", NULL, machine, NULL, now,
+			  NULL, err);
+}
+
+/* Issue 13: what a person's words that join a ticket are, for whoever gets them. */
+static const char *words_of(const struct config *cfg, const char *sender)
+{
+	const struct person *p = config_find_person(cfg, sender);
+
+	return p && (p->roles & ROLE_MANAGEMENT) && !(p->roles & ROLE_ADMIN) ? "management" :
+		"follow-up";
+}
+
+/*
+ * Issue 13: an alert opened ticket t: its source is system-alert (policy
+ * 7-1 システムのアラートや異常検知), whatever the words suggested.
+ */
+static int mark_alert(struct store *st, struct ticket *t, const char *sender, time_t now,
+		      struct error *err)
+{
+	char detail[200];
+	int64_t id = t->id;
+	int rc;
+
+	snprintf(detail, sizeof detail, "source system-alert: a machine's alert from %s "
+		 "(no acknowledgement)", sender);
+	if (store_ticket_set_class(st, id, t->type, t->priority, "system-alert", t->flags,
+				   t->affected, NULL, err) < 0 ||
+	    store_event_add(st, id, now, "bot", "alert", detail, err) < 0)
+		return -1;
+	store_ticket_release(t);
+	if ((rc = store_ticket_get_by_id(st, id, t, err)) <= 0)
+		return rc < 0 ? -1 : error_set(err, ERR_FATAL, "pipeline: ticket %lld vanished",
+					       (long long)id);
+	return 0;
+}
+
+/*
+ * A reply to the digest or a periodic reminder that names a ticket in
+ * its own words ("INC-2026-0007 の件は…"): 1 and *t, 0, -1.
+ */
+static int named_ticket(struct store *st, const char *said, struct ticket *t, struct error *err)
+{
+	char ref[ROUTE_REF_MAX];
+	const char *p;
+	int rc;
+
+	for (p = said; p && (p = strcasestr(p, "INC-")); p++)
+		if (ticket_ref_parse(p, ref) && (rc = store_ticket_get(st, ref, t, err)) != 0)
+			return rc;
+	return 0;
+}
+
 static int process_one(const struct config *cfg, struct store *st, struct pipeline_mail *in,
 		       time_t now, struct pipeline_stats *stats, struct error *err)
 {
 	const struct mail *m = &in->mail;
 	const char *sender = m->from.addr ? m->from.addr : "(no sender)";
 	struct ticket t = { 0 };
+	enum machine_kind mk;
 	const char *why;
-	int64_t seen_ticket;
+	bool alert;
+	int64_t seen_ticket, msg_id;
 	char *detail = NULL;
 	int rc;
 
@@ -291,14 +398,11 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	 * before this very mail's commands are judged */
 	if (token_check_leaks(cfg, st, m, in->raw->raw, in->raw->len, now, err) < 0)
 		return -1;
-	if (route_is_automatic(m, cfg->smtp.from, &why)) {
-		log_info("pipeline", "uid %u: automatic mail (%s) from %s: recorded, not answered",
-			 in->raw->uid, why, sender);
-		stats->automatic++;
-		if (record(st, in, 0, "automatic", now, err) < 0)
-			return -1;
-		return match_bounce(cfg, st, in, now, err);
-	}
+	mk = machine_kind(m, cfg->smtp.from, &why);
+	/* issue 13: an alert opens a ticket without acknowledgement */
+	alert = is_alert(cfg, m, mk);
+	if (mk != MACHINE_NONE && !alert)
+		return record_machine(cfg, st, in, mk, why, now, stats, err);
 
 	rc = find_ticket(cfg, st, m, &t, err);
 	if (rc < 0)
@@ -314,13 +418,19 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 		if (asprintf(&detail, "%s: %s\n%.*s", sender, m->subject ? m->subject : "",
 			     (int)cut, said ? said : "") < 0)
 			detail = NULL;
-		rc = record_text(st, in, t.id, "follow-up", said, now, err) < 0 ||
+		rc = record_row(st, in, t.id, "follow-up", said, NULL, NULL, now, &msg_id, err) < 0 ||
 		     store_event_add(st, t.id, now, sender, "follow-up", detail, err) < 0 ||
 		     store_ticket_touch(st, t.id, now, err) < 0 ||
 		     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||
-		     note_lossy(st, m, t.id, now, err) < 0 ||
-		     /* an admin's commands (SPEC 6), once the mail is on the record */
-		     admin_handle(cfg, st, &t, m, said, in->sha256, now, err) < 0 ? -1 : 0;
+		     note_lossy(st, m, t.id, now, err) < 0 ? -1 : 0;
+		/* an admin's commands (SPEC 6), once the mail is on the record;
+		 * a person's words without commands reach a person (issue 13),
+		 * forwarded once the pass has taken in all its mail (desk/forward.h) */
+		if (rc == 0)
+			rc = admin_handle(cfg, st, &t, m, said, in->sha256, now, err);
+		if (rc == 0 && !alert && m->from.addr)
+			rc = store_message_set_forward(st, msg_id, words_of(cfg, m->from.addr), err);
+		rc = rc < 0 ? -1 : 0;
 		if (rc == 0) {
 			log_info("pipeline", "uid %u: follow-up of %s from %s", in->raw->uid,
 				 t.ref, sender);
@@ -332,20 +442,35 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 		return rc;
 	}
 
-	if ((rc = answers_ticketless(st, m, err)) != 0) {
+	if (!alert && (rc = answers_ticketless(st, m, err)) != 0) {
 		/* A reply to the digest or a periodic reminder: words for the
-		 * desk, not a new incident.  Kept, on the timeline of no ticket. */
-		char *said = rc < 0 ? NULL : quote_new_text(m->body);
+		 * desk, not a new incident.  Issue 13: when its words name a
+		 * ticket they join it and go to its owner; otherwise they go to
+		 * the admins (management's: as a question). */
+		char *said;
+		int named;
 
-		rc = rc < 0 ? -1 : record_text(st, in, 0, "reply", said, now, err);
-		free(said);
 		if (rc < 0)
 			return -1;
-		log_info("pipeline", "uid %u: reply from %s to a mail about no ticket: recorded",
-			 in->raw->uid, sender);
-		stats->follow_ups++;
-		return store_event_add(st, 0, now, sender, "reply",
-				       m->subject ? m->subject : "", err);
+		if (!(said = quote_new_text(m->body)))
+			return error_set(err, ERR_TEMP, "pipeline: out of memory");
+		named = named_ticket(st, said, &t, err);
+		rc = named < 0 ? -1 :
+		     record_row(st, in, named ? t.id : 0, named ? "follow-up" : "reply", said, NULL,
+				!m->from.addr ? NULL : named ? words_of(cfg, m->from.addr) :
+				strcmp(words_of(cfg, m->from.addr), "management") == 0 ? "question" :
+				"follow-up",
+				now, NULL, err) < 0 ||
+		     store_event_add(st, named ? t.id : 0, now, sender, named ? "follow-up" : "reply",
+				     m->subject ? m->subject : "", err) < 0 ||
+		     (named && store_ticket_touch(st, t.id, now, err) < 0) ? -1 : 0;
+		free(said);
+		if (rc == 0)
+			log_info("pipeline", "uid %u: reply from %s to a mail about no ticket: %s",
+				 in->raw->uid, sender, named ? t.ref : "a question for the admins");
+		stats->follow_ups += rc == 0;
+		store_ticket_release(&t);
+		return rc;
 	}
 
 	if (store_ticket_create(st, clock_year(now), now,
@@ -358,11 +483,13 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	     store_event_add(st, t.id, now, sender, "opened", detail, err) < 0 ||
 	     set_awareness(cfg, st, &t, in, now, err) < 0 ||
 	     engine_open(cfg, st, &t, m, now, err) < 0 ||
+	     (alert && mark_alert(st, &t, sender, now, err) < 0) ||
 	     notify_new_ticket(cfg, st, &t, m, now, err) < 0 ||
 	     (in->raw->truncated && note_cut(cfg, st, in, t.id, now, err) < 0) ||
 	     note_lossy(st, m, t.id, now, err) < 0 ? -1 : 0;
 	if (rc == 0) {
-		log_info("pipeline", "uid %u: new ticket %s from %s", in->raw->uid, t.ref, sender);
+		log_info("pipeline", "uid %u: new ticket %s from %s%s", in->raw->uid, t.ref, sender,
+			 alert ? " (an alert: no acknowledgement)" : "");
 		stats->new_tickets++;
 	}
 	free(detail);

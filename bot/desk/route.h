@@ -1,14 +1,13 @@
 /*
- * route.h — the pure part of routing (SPEC 2): which ticket a mail names,
- * and whether a machine wrote it.  The database lookups (In-Reply-To /
- * References) are done by the pipeline with these answers.
+ * route.h — the pure part of routing (SPEC 2): which ticket a mail names
+ * (whether a machine wrote it: rules/machine.h).  The database lookups
+ * (In-Reply-To / References) are done by the pipeline with these answers.
  */
 #ifndef INCIDENT_ROUTE_H
 #define INCIDENT_ROUTE_H
 
 #include <stdbool.h>
 
-#include "mime/mail.h"
 #include "rules/ticket_ref.h"
 
 #define ROUTE_REF_MAX TICKET_REF_MAX
@@ -26,16 +25,5 @@ bool route_subject_tag(const char *subject, char ref[ROUTE_REF_MAX]);
  * (ticket_ref_address_read; whether the token is good is auth.c's business).
  */
 bool route_address_tag(const char *addr, const char *bot_addr, char ref[ROUTE_REF_MAX]);
-
-/*
- * Whether a machine sent the mail: RFC 3834 (Auto-Submitted other than
- * "no", Precedence bulk/junk/list, List-Id), X-Autoreply/X-Autorespond, a
- * null or MAILER-DAEMON/postmaster sender, our own address, a delivery
- * status or read report part, an auto-reply subject ("AUTO:", "Automatic
- * reply:", "自動応答:").  *why (static text) says which rule matched.
- * A mail without any sender is not automatic by itself: it is a report
- * nobody can be answered about.
- */
-bool route_is_automatic(const struct mail *m, const char *bot_addr, const char **why);
 
 #endif

@@ -42,6 +42,7 @@ void mail_release(struct mail *m)
 	free(m->auto_submitted);
 	free(m->precedence);
 	free(m->list_id);
+	free(m->list_unsubscribe);
 	free(m->return_path);
 	free(m->x_autoreply);
 	for (i = 0; i < m->n_trace; i++)

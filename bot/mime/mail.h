@@ -22,6 +22,8 @@ struct mail_attachment {
 	char *content_type;	/* "type/subtype", lower case */
 	size_t size;		/* decoded size in bytes */
 	char sha256[65];	/* hex of the decoded content */
+	bool forwarded;		/* inside a forwarded message, not the mail's own part
+				   (issue 13: a person forwarding a bounce is a person) */
 };
 
 struct mail {
@@ -44,6 +46,7 @@ struct mail {
 	char *auto_submitted;
 	char *precedence;
 	char *list_id;		/* List-Id, or Mailing-List (ezmlm) */
+	char *list_unsubscribe;	/* List-Unsubscribe (RFC 2369): newsletters have it */
 	char *return_path;
 	char *x_autoreply;	/* X-Autoreply, X-Autorespond or X-AutoReply-From */
 

@@ -648,6 +648,7 @@ static int headers_fill(struct mail *m, const struct hdrs *h)
 	    /* ezmlm and older list servers say Mailing-List instead of List-Id */
 	    (((v = raw_get(raw, "List-Id")) || (v = raw_get(raw, "Mailing-List"))) &&
 	     !(m->list_id = raw_value_dup(v))) ||
+	    ((v = raw_get(raw, "List-Unsubscribe")) && !(m->list_unsubscribe = raw_value_dup(v))) ||
 	    ((v = raw_get(raw, "Return-Path")) && !(m->return_path = raw_value_dup(v))))
 		return -1;
 	/* Vacation responders that do not write Auto-Submitted (RFC 3834)
@@ -1087,6 +1088,7 @@ static void forward_add(struct walk *w, const struct mailmime *p,
 	forward_text(w, &in);
 	w->lossy |= in.body_lossy;
 	for (i = 0; i < in.n_attachments && !w->oom; i++) {
+		in.attachments[i].forwarded = true;
 		attachment_push(w, &in.attachments[i]);
 		memset(&in.attachments[i], 0, sizeof in.attachments[i]);
 	}

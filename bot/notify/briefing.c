@@ -516,6 +516,7 @@ static int set_failed_mail(struct tvars *v, const struct inputs *in)
 
 	if (tvars_set_list(v, "failed_mail") < 0 ||
 	    set_count(v, "failed_mail_count", (long)in->n_failed) < 0 ||
+	    set_count(v, "automatic_count", in->automatic) < 0 ||
 	    set_count(v, "failed_mail_more", (long)(in->n_failed - shown)) < 0 ||
 	    tvars_set(v, "failed_mail_cut", in->n_failed > shown ? "1" : "") < 0)
 		return -1;
@@ -660,6 +661,7 @@ int briefing_vars(const struct config *cfg, struct store *st, time_t now, time_t
 	in.tickets = tickets;
 	if (store_obligation_list(st, 0, &obl, &in.n_obl, err) < 0 ||
 	    store_outbox_query(st, &failed, &failed_mail, &in.n_failed, err) < 0 ||
+	    store_message_automatic_count(st, failed.since, now + 1, &in.automatic, err) < 0 ||
 	    load_recent(st, &in, &recent_obl, &events, err) < 0)
 		goto done;
 	in.obl = obl;
@@ -802,7 +804,8 @@ int briefing_check(const struct config *cfg, time_t now, struct error *err)
 		.subject = "[INC-2026-0002] 受付 / Received", .last_error = "550 5.1.1 no such user",
 	};
 	struct inputs in = { .tickets = t, .n_tickets = 4, .obl = o, .n_obl = 2,
-			     .failed = &failed, .n_failed = 1, .now = now, .since = now - DAY };
+			     .failed = &failed, .n_failed = 1, .automatic = 3, .now = now,
+			     .since = now - DAY };
 	struct tvars *v = tvars_new();
 	char *subject = NULL, *body = NULL, *html = NULL;
 	int k, rc = -1;

@@ -49,6 +49,7 @@ struct inputs {
 	struct review_at review[REVIEW_COUNT];
 	const struct outbox_entry *failed;	/* mail failed since the last digest */
 	size_t n_failed;
+	long automatic;		/* machines' mail that opened no ticket since (issue 13) */
 	time_t now, since;
 };
 

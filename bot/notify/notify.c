@@ -24,6 +24,7 @@
 #include "outbox/outbox.h"
 #include "rules/auth.h"
 #include "rules/command.h"
+#include "rules/machine.h"
 #include "rules/policy.h"
 
 int notify_out_of_memory(struct error *err)
@@ -328,6 +329,12 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 	char *subject = NULL, detail[200];
 	int failed, rc;
 
+	/* RFC 3834, issue 13: never to a machine or an address nobody reads */
+	if (!machine_answerable(m, &cap)) {
+		log_info("notify", "%s: no acknowledgement to %s: %s", t->ref, m->from.addr, cap);
+		snprintf(detail, sizeof detail, "no acknowledgement (RFC 3834): %s", cap);
+		return store_event_add(st, t->id, now, "bot", "ack-suppressed", detail, err);
+	}
 	cap = ack_cap(cfg, st, m->from.addr, now, err, &failed);
 	if (failed)
 		return -1;

@@ -126,6 +126,31 @@ int notify_result(const struct config *cfg, struct store *st, const struct ticke
 		  const struct mail *m, const char *changes, bool help, time_t now,
 		  struct error *err);
 
+/* ---- notify_words.c (issue 13) ---- */
+
+/* One person's words to forward, as followup.txt shows them. */
+struct words_item {
+	const char *ticket_ref, *ticket_subject;	/* "" or NULL: about no ticket */
+	const char *from_addr, *from_name;	/* the mail's sender */
+	bool reporter;			/* the ticket's reporter wrote it */
+	const char *what;		/* "follow-up", "management" or "question" (no ticket) */
+	const char *subject;
+	const char *text;		/* the sender's own words (quote.h), not what they quoted */
+	const char *message_id;		/* of the mail, without brackets; may be NULL */
+	time_t at;			/* when it arrived */
+};
+
+/*
+ * followup.txt to `to`: the words items[0..n) in one mail (issue 13: at
+ * most one such mail per person per pass).  t: the ticket every item is
+ * about (the mail then carries its tag, threads under the last item and
+ * has to's reply address for commands), or NULL when the items are about
+ * several tickets or none.
+ */
+int notify_words(const struct config *cfg, struct store *st, const struct ticket *t,
+		 const char *to, const struct words_item *items, size_t n, time_t now,
+		 struct error *err);
+
 /* ---- notify_drafts.c ---- */
 
 /*

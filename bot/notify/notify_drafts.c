@@ -48,6 +48,7 @@ static int sample_trouble(struct tvars *, const struct sample *);
 static int sample_command_error(struct tvars *, const struct sample *);
 static int sample_result(struct tvars *, const struct sample *);
 static int sample_draft(struct tvars *, const struct sample *);
+static int sample_words(struct tvars *, const struct sample *);
 
 /*
  * templates/README.md "Files": what each template is rendered with.  To
@@ -80,6 +81,7 @@ static const struct use {
 	{ "draft-", L_RECORD, sample_draft },		/* draft-<obligation>.txt */
 	{ "draft.txt", L_RECORD, sample_draft },	/* a notice without its own */
 	{ "lessons.txt", L_RECORD, sample_none },
+	{ "followup.txt", L_NONE, sample_words },	/* notify_words.c, issue 13 */
 };
 
 static const struct use *use_of(const char *template)
@@ -531,6 +533,31 @@ static int sample_result(struct tvars *v, const struct sample *s)
 	(void)s;
 	return notify_fill_command(v, &sample_command) < 0 ? -1 :
 	       notify_fill_result(v, "・受付 / acknowledged", true);
+}
+
+/* A reporter's follow-up and management's reply on the ticket; or
+ * (empty sample) management's question about no ticket. */
+static int sample_words(struct tvars *v, const struct sample *s)
+{
+	const struct words_item items[] = {
+		{ .ticket_ref = s->t.ref, .ticket_subject = s->t.subject,
+		  .from_addr = "customer@example.com", .from_name = "報告 太郎", .reporter = true,
+		  .what = "follow-up", .subject = "Re: [INC-2026-0001] 受付しました",
+		  .text = "楽天・Yahoo の注文も同じ DB にあります。", .at = s->now - 600 },
+		{ .ticket_ref = s->t.ref, .ticket_subject = s->t.subject,
+		  .from_addr = "ceo@example.com", .what = "management",
+		  .subject = "Re: [INC-2026-0001] エスカレーション",
+		  .text = "取引先への連絡はいつになりますか。", .at = s->now },
+	};
+	const struct words_item question = {
+		.ticket_ref = "", .ticket_subject = "", .from_addr = "ceo@example.com",
+		.what = "question", .subject = "Re: 日次報告", .text = "先週の件はどうなりましたか。",
+		.at = s->now,
+	};
+
+	if (!*s->t.subject)	/* the empty sample: a question about no ticket */
+		return notify_fill_words(v, s->cfg, NULL, &question, 1);
+	return notify_fill_words(v, s->cfg, &s->t, items, 2);
 }
 
 /* draft-<obligation>.txt: that notice; draft.txt and unknown names: the Amazon one. */

@@ -1,7 +1,8 @@
 /*
- * notify_internal.h — what notify.c (who gets which mail) and
+ * notify_internal.h — what notify.c (who gets which mail),
  * notify_drafts.c (the notice drafts, the lessons draft, and what each
- * template is rendered with) share.  Only these two files include it.
+ * template is rendered with) and notify_words.c (people's words
+ * forwarded) share.  Only these files include it.
  */
 #ifndef INCIDENT_NOTIFY_INTERNAL_H
 #define INCIDENT_NOTIFY_INTERNAL_H
@@ -96,5 +97,8 @@ int notify_fill_trouble(struct tvars *v, const char *label, const char *what, co
 int notify_fill_token(struct tvars *v, const char *addr, const char *why, bool revoked);
 int notify_fill_command_error(struct tvars *v, const char *reason);
 int notify_fill_result(struct tvars *v, const char *changes, bool help);
+/* notify_words.c: the forwarded words (t: their one ticket, or NULL). */
+int notify_fill_words(struct tvars *v, const struct config *cfg, const struct ticket *t,
+		      const struct words_item *items, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /* service.c — see service.h. */
 #include "service/service.h"
 
+#include "desk/forward.h"
 #include "desk/timers.h"
 
 #include <stdio.h>
@@ -304,13 +305,22 @@ int service_intake_down(struct service *sv, const struct error *why, struct erro
 int service_timers(struct service *sv, struct error *err)
 {
 	struct timer_stats ts = { 0 };
+	struct error ferr = { 0 };
+	size_t forwards;
+	int forwarded;
 
+	/* issue 13: the words this pass took in reach people, one mail per
+	 * person (forward.h); its failure (a template missing) stops no
+	 * escalation: the timers run anyway, and the words wait */
+	forwarded = forward_words(sv->cfg, sv->store, clock_now(), &forwards, &ferr);
 	if (timers_run(sv->cfg, sv->store, clock_now(), &ts, err) < 0)
 		return -1;
 	if (ts.escalations + ts.reminders + ts.overdue + ts.digests + ts.reviews)
 		log_info("timers", "%zu escalations, %zu reminders, %zu overdue, %zu digests, %zu reviews",
 			 ts.escalations, ts.reminders, ts.overdue, ts.digests, ts.reviews);
-	return 0;
+	if (forwarded < 0)
+		*err = ferr;
+	return forwarded < 0 ? -1 : 0;
 }
 
 /*

@@ -58,7 +58,8 @@ int service_intake(struct service *sv, struct error *err);
  */
 int service_intake_down(struct service *sv, const struct error *why, struct error *err);
 
-/* Fires the policy's timers that are due (timers.h); logs what fired. */
+/* Forwards the people's words the intake took in (forward.h), then
+ * fires the policy's timers that are due (timers.h); logs what fired. */
 int service_timers(struct service *sv, struct error *err);
 
 /*

@@ -158,6 +158,16 @@ static const char *const migrations[] = {
 	"  due_at INTEGER NOT NULL,"
 	"  done_at INTEGER, done_by TEXT,"
 	"  remind_stage INTEGER NOT NULL DEFAULT 0);",
+
+	/* 10 (issue 13): what machine
+	 * wrote a mail that opened no ticket and why (`mail --automatic`,
+	 * the digest's count); a person's words waiting to be forwarded to
+	 * the owner or the admins (forward: what they are), and when they were */
+	"ALTER TABLE messages ADD COLUMN machine TEXT;"
+	"ALTER TABLE messages ADD COLUMN forward TEXT;"
+	"ALTER TABLE messages ADD COLUMN forwarded_at INTEGER;"
+	"CREATE INDEX messages_kind_time ON messages(kind, received_at);"
+	"CREATE INDEX messages_forward ON messages(forwarded_at) WHERE forward IS NOT NULL;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

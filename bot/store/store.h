@@ -352,6 +352,10 @@ struct message_in {
 	uint32_t imap_uidvalidity;
 	const struct mail *mail; /* parsed fields; NULL when unparseable */
 	const char *new_text;	/* a reply's own words without quotes (quote.h); NULL: the body */
+	const char *machine;	/* what machine wrote it and why ("out-of-office: auto-reply
+				   subject"); NULL: a person */
+	const char *forward;	/* a person's words to forward (issue 13): "follow-up",
+				   "management", "question"; NULL: none */
 };
 
 /*
@@ -397,6 +401,9 @@ struct message_row {
 	size_t size;
 	size_t n_attachments;
 	struct mail_attachment *attachments;
+	int64_t ticket_id;	/* 0: none */
+	char *machine;		/* as in struct message_in */
+	char *forward;		/* as in struct message_in */
 };
 
 /* A ticket's received messages, oldest first, with their attachments'
@@ -405,6 +412,27 @@ struct message_row {
 int store_message_list(struct store *s, int64_t ticket_id, struct message_row **out,
 		       size_t *n, struct error *err);
 void store_messages_free(struct message_row *m, size_t n);	/* NULL: nothing */
+
+/*
+ * Issue 13: the machines' mail that opened no ticket (kind "automatic")
+ * received in [since, until) — until 0: no end — newest first, at most
+ * limit (0: all), without attachments; and how many there are.  0 or -1.
+ */
+int store_message_automatic(struct store *s, time_t since, time_t until, size_t limit,
+			    struct message_row **out, size_t *n, struct error *err);
+int store_message_automatic_count(struct store *s, time_t since, time_t until, long *count,
+				  struct error *err);
+
+/*
+ * Issue 13: the people's words not forwarded yet (forward set,
+ * forwarded_at NULL), oldest first, without attachments: 0 and *out of *n
+ * (store_messages_free), or -1.  store_message_forwarded marks one done.
+ */
+int store_message_to_forward(struct store *s, struct message_row **out, size_t *n,
+			     struct error *err);
+int store_message_forwarded(struct store *s, int64_t id, time_t now, struct error *err);
+/* Marks message id's words to be forwarded as `what` (struct message_in forward). */
+int store_message_set_forward(struct store *s, int64_t id, const char *what, struct error *err);
 
 /* ---- the outbox (store_outbox.c) ---- */
 

@@ -77,7 +77,8 @@ int store_message_insert(struct store *s, const struct message_in *in, time_t no
 	static const char sql[] =
 		"INSERT INTO messages(ticket_id, kind, message_id, sha256, raw, imap_uid,"
 		" imap_uidvalidity, from_addr, from_name, subject, date, in_reply_to, refs,"
-		" body, received_at, new_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" body, received_at, new_text, machine, forward)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	const struct mail *m = in->mail;
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	char *refs = NULL;
@@ -109,6 +110,8 @@ int store_message_insert(struct store *s, const struct message_in *in, time_t no
 	}
 	sqlite3_bind_int64(st, 15, now);
 	store_bind_text_static(st, 16, in->new_text ? in->new_text : m ? m->body : NULL);
+	store_bind_text_static(st, 17, in->machine);
+	store_bind_text_static(st, 18, in->forward);
 	rc = store_step_done(s, st, "message", err);
 	free(refs);
 	if (rc < 0)
@@ -241,6 +244,8 @@ void store_messages_free(struct message_row *m, size_t n)
 		free(m[i].body);
 		free(m[i].new_text);
 		free(m[i].sha256);
+		free(m[i].machine);
+		free(m[i].forward);
 		for (j = 0; j < m[i].n_attachments; j++) {
 			free(m[i].attachments[j].filename);
 			free(m[i].attachments[j].content_type);
@@ -248,4 +253,131 @@ void store_messages_free(struct message_row *m, size_t n)
 		free(m[i].attachments);
 	}
 	free(m);
+}
+
+/* ---- issue 13: machines' mail, people's words to forward ---- */
+
+#define ROW_COLUMNS "id, kind, message_id, from_addr, from_name, subject, sha256," \
+	" COALESCE(date, 0), received_at, length(raw), new_text, COALESCE(ticket_id, 0)," \
+	" machine, forward"
+
+/* Reads the rows of a prepared SELECT ROW_COLUMNS (bound, not stepped yet). */
+static int rows_read(struct store *s, sqlite3_stmt *st, const char *what,
+		     struct message_row **out, size_t *n, struct error *err)
+{
+	struct message_row *list = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct message_row *m;
+
+		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		m = &list[(*n)++];
+		memset(m, 0, sizeof *m);
+		m->id = sqlite3_column_int64(st, 0);
+		m->kind = store_col_strdup(st, 1);
+		m->message_id = store_col_strdup(st, 2);
+		m->from_addr = store_col_strdup(st, 3);
+		m->from_name = store_col_strdup(st, 4);
+		m->subject = store_col_strdup(st, 5);
+		m->sha256 = store_col_strdup(st, 6);
+		m->date = sqlite3_column_int64(st, 7);
+		m->received_at = sqlite3_column_int64(st, 8);
+		m->size = (size_t)sqlite3_column_int64(st, 9);
+		m->new_text = store_col_strdup(st, 10);
+		m->ticket_id = sqlite3_column_int64(st, 11);
+		m->machine = store_col_strdup(st, 12);
+		m->forward = store_col_strdup(st, 13);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_messages_free(list, *n);
+		*n = 0;
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_TEMP, "store: out of memory") :
+			store_fail(s, rc, what, err);
+	}
+	*out = list;
+	return 0;
+}
+
+int store_message_automatic(struct store *s, time_t since, time_t until, size_t limit,
+			    struct message_row **out, size_t *n, struct error *err)
+{
+	static const char sql[] = "SELECT " ROW_COLUMNS " FROM messages"
+		" WHERE kind = 'automatic' AND received_at >= ?1 AND (?2 = 0 OR received_at < ?2)"
+		" ORDER BY received_at DESC, id DESC LIMIT ?3";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
+	return rows_read(s, st, "automatic mail", out, n, err);
+}
+
+int store_message_automatic_count(struct store *s, time_t since, time_t until, long *count,
+				  struct error *err)
+{
+	static const char sql[] = "SELECT count(*) FROM messages"
+		" WHERE kind = 'automatic' AND received_at >= ?1 AND (?2 = 0 OR received_at < ?2)";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*count = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, until);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "automatic mail count", err);
+}
+
+int store_message_to_forward(struct store *s, struct message_row **out, size_t *n,
+			     struct error *err)
+{
+	static const char sql[] = "SELECT " ROW_COLUMNS " FROM messages"
+		" WHERE forward IS NOT NULL AND forwarded_at IS NULL ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	return rows_read(s, st, "words to forward", out, n, err);
+}
+
+int store_message_forwarded(struct store *s, int64_t id, time_t now, struct error *err)
+{
+	static const char sql[] = "UPDATE messages SET forwarded_at = ?2 WHERE id = ?1";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	return store_step_done(s, st, "forwarded", err);
+}
+
+int store_message_set_forward(struct store *s, int64_t id, const char *what, struct error *err)
+{
+	static const char sql[] = "UPDATE messages SET forward = ?2 WHERE id = ?1";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, what, -1, SQLITE_STATIC);
+	return store_step_done(s, st, "forward", err);
 }

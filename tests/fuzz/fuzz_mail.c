@@ -34,6 +34,7 @@
 
 #include "desk/route.h"
 #include "rules/classify.h"
+#include "rules/machine.h"
 #include "rules/policy.h"
 #include "lib/error.h"
 #include "mime/mail.h"
@@ -222,8 +223,10 @@ static void check_mail(const struct mail *m)
 	}
 
 	check_ref("route_subject_tag", route_subject_tag(m->subject, ref), ref);
-	if (route_is_automatic(m, BOT_ADDR, &why) && !why)
-		fail("route_is_automatic: true without a reason", NULL);
+	if (machine_kind(m, BOT_ADDR, &why) != MACHINE_NONE && (!why || !*why))
+		fail("machine_kind: a machine without a reason", NULL);
+	if (!machine_answerable(m, &why) && (!why || !*why))
+		fail("machine_answerable: no answer without a reason", NULL);
 	check_thread(m, false);
 	check_thread(m, true);
 }

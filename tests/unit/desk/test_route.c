@@ -1,4 +1,4 @@
-/* test_route.c — ticket tags in subjects and addresses; machines' mail. */
+/* test_route.c — ticket tags in subjects and addresses. */
 #include <string.h>
 
 #include "desk/route.h"
@@ -20,36 +20,6 @@ static void address(const char *a, const char *want)
 
 	snprintf(what, sizeof what, "address %s → %s", a, want ? want : "none");
 	CHECK(want ? found && strcmp(ref, want) == 0 : !found, what);
-}
-
-static void automatic(const char *header, const char *value, const char *from, bool want)
-{
-	struct mail m = { 0 };
-	struct mail_attachment part = { 0 };
-	const char *why = NULL;
-	char what[200];
-
-	m.from.addr = (char *)from;
-	if (header && strcmp(header, "Auto-Submitted") == 0)
-		m.auto_submitted = (char *)value;
-	if (header && strcmp(header, "Precedence") == 0)
-		m.precedence = (char *)value;
-	if (header && strcmp(header, "List-Id") == 0)
-		m.list_id = (char *)value;
-	if (header && strcmp(header, "Return-Path") == 0)
-		m.return_path = (char *)value;
-	if (header && strcmp(header, "X-Autoreply") == 0)
-		m.x_autoreply = (char *)value;
-	if (header && strcmp(header, "Subject") == 0)
-		m.subject = (char *)value;
-	if (header && strcmp(header, "Part") == 0) {
-		part.content_type = (char *)value;
-		m.attachments = &part;
-		m.n_attachments = 1;
-	}
-	snprintf(what, sizeof what, "%s: %s from %s → %s", header ? header : "(none)",
-		 value ? value : "", from ? from : "(null)", want ? "automatic" : "a person");
-	CHECK(route_is_automatic(&m, "incident@example.com", &why) == want, what);
 }
 
 int main(void)
@@ -75,32 +45,5 @@ int main(void)
 	address("incident+INC-2026-0007x@example.com", NULL);
 	address(NULL, NULL);
 
-	automatic(NULL, NULL, "alice@example.com", false);
-	automatic("Auto-Submitted", "no", "alice@example.com", false);
-	automatic("Auto-Submitted", "auto-replied", "alice@example.com", true);
-	automatic("Auto-Submitted", "auto-generated; foo", "alice@example.com", true);
-	automatic("Precedence", "bulk", "alice@example.com", true);
-	automatic("Precedence", "JUNK", "alice@example.com", true);
-	automatic("Precedence", "first-class", "alice@example.com", false);
-	automatic("List-Id", "<list.example.com>", "alice@example.com", true);
-	automatic("Return-Path", "<>", "alice@example.com", true);
-	automatic(NULL, NULL, "MAILER-DAEMON@example.com", true);
-	automatic(NULL, NULL, "postmaster@example.net", true);
-	automatic(NULL, NULL, "incident@example.com", true);
-	automatic(NULL, NULL, "INCIDENT@example.com", true);
-	automatic(NULL, NULL, NULL, false);	/* no sender: a report without answer */
-	automatic("X-Autoreply", "yes", "alice@example.com", true);
-	automatic("Subject", "AUTO: Smith is out of the office", "alice@example.com", true);
-	automatic("Subject", "Automatic reply: 障害報告", "alice@example.com", true);
-	automatic("Subject", "自動応答: 不在です", "alice@example.com", true);
-	automatic("Subject", "Automatyczna odpowiedź: Piotrze", "alice@example.com", true);
-	automatic("Subject", "Réponse automatique : absent", "alice@example.com", true);
-	automatic("Subject", "Re: auto reply settings are broken", "alice@example.com", false);
-	automatic("Subject", "サーバーが自動応答しません", "alice@example.com", false);
-	automatic("Part", "message/delivery-status", "alice@example.com", true);
-	automatic("Part", "message/disposition-notification", "alice@example.com", true);
-	automatic("Part", "text/plain", "alice@example.com", false);
-	automatic(NULL, NULL, "Mail-Daemon@example.net", true);
-	automatic(NULL, NULL, "daemon-fan@example.net", false);
 	return test_done();
 }
