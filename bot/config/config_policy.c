@@ -6,7 +6,8 @@
  * section; like config.c, this file is a libconfuse adapter and nothing
  * else includes confuse.h.
  *
- * Every value has a default (policy_defaults), so the smallest
+ * Every value has a default — the policy's clocks are rules/deadline.c's
+ * policy_config_defaults(), the rest the option tables' — so the smallest
  * configuration of SPEC 8 works; conf/incident-bot.conf documents them.
  */
 #include "config/config_internal.h"
@@ -16,44 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- defaults: SPEC 5 and issue 4, each overridable ---- */
-
-struct deadline_default {
-	enum obligation_kind kind;
-	const char *due;
-	const char *remind[REMIND_MAX];
-};
-
-/*
- * "Promptly" (速やかに) has no number in the law; the PPC guideline reads
- * it as roughly 3–5 days after the company became aware, so the
- * preliminary report is reminded at 3 days and due at 5.  The other
- * "promptly" duties get 3 days: each of them is quicker to do than a
- * report to the regulator.
- */
-static const struct deadline_default deadline_defaults[] = {
-	{ OBL_PPC_ASSESS,	 "3d",  { "50%" } },
-	{ OBL_PPC_PRELIMINARY,	 "5d",  { "3d" } },		/* APPI rules art. 8(1) */
-	{ OBL_PPC_FINAL,	 "30d", { "50%", "80%" } },	/* art. 8(2); 60d: below */
-	{ OBL_INDIVIDUALS,	 "3d",  { "50%", "80%" } },	/* APPI art. 26(2) */
-	{ OBL_CONSULTATION_DESK, "3d",  { "50%", "80%" } },	/* policy 7-5 */
-	{ OBL_PUBLICATION,	 "3d",  { "50%", "80%" } },	/* policy 7-4 */
-	{ OBL_AMAZON,		 "24h", { "50%", "80%", "-2h" } },	/* policy 7-4 */
-	{ OBL_AWS,		 "24h", { "50%", "80%", "-2h" } },	/* policy 7-6 d */
-	{ OBL_RAKUTEN,		 "3d",  { "50%", "80%" } },
-	{ OBL_YAHOO,		 "3d",  { "50%", "80%" } },
-	{ OBL_PARTNERS,		 "3d",  { "50%", "80%" } },	/* policy 7-2 */
-	{ OBL_OUTAGE_CONTACTS,	 "1d",  { "50%" } },		/* policy 7-4 */
-	{ OBL_PRINCIPAL,	 "3d",  { "50%", "80%" } },	/* APPI art. 26(1) ただし書 */
-	/* policy 6(3): due after the named system's max_downtime, not this span */
-	{ OBL_RECOVERY,		 "4h",  { "50%", "80%" } },
-	/* policy 8(3): no span in the policy; a week is the company's target */
-	{ OBL_CIRCULATION,	 "7d",  { "50%", "80%" } },
-};
-
-static const char *const escalate_defaults[PRIORITY_COUNT] = { "30m", "2h", "8h" };
-static const char *const review_defaults[REVIEW_COUNT] = { "1y", "6mo", "6mo" };
 
 /* ---- validators ---- */
 
@@ -319,16 +282,6 @@ static struct span span_of(const char *s)
 	return sp;
 }
 
-static void remind_fill(struct deadline_config *d, const char *const *remind, size_t n)
-{
-	size_t i;
-
-	d->n_remind = 0;
-	for (i = 0; i < n && i < REMIND_MAX && remind[i]; i++)
-		if (remind_parse(remind[i], &d->remind[d->n_remind]) == 0)
-			d->n_remind++;
-}
-
 void config_policy_fill(cfg_t *c, struct policy_config *p)
 {
 	cfg_t *esc = cfg_getsec(c, "escalation"), *dg = cfg_getsec(c, "digest");
@@ -336,19 +289,13 @@ void config_policy_fill(cfg_t *c, struct policy_config *p)
 	const char *v;
 	size_t i, j;
 
-	for (i = 0; i < PRIORITY_COUNT; i++) {
-		v = esc ? cfg_getstr(esc, priority_name(i)) : NULL;
-		p->escalate[i] = span_of(v ? v : escalate_defaults[i]);
-	}
+	/* the policy's clocks (rules/deadline.c), then what the file changes */
+	policy_config_defaults(p);
+	for (i = 0; i < PRIORITY_COUNT; i++)
+		if (esc && (v = cfg_getstr(esc, priority_name(i))))
+			p->escalate[i] = span_of(v);
 	p->overdue_repeat = span_of(esc ? cfg_getstr(esc, "overdue_repeat") : "1d");
 
-	for (i = 0; i < sizeof deadline_defaults / sizeof deadline_defaults[0]; i++) {
-		const struct deadline_default *dd = &deadline_defaults[i];
-
-		p->deadline[dd->kind].due = span_of(dd->due);
-		remind_fill(&p->deadline[dd->kind], dd->remind, REMIND_MAX);
-	}
-	p->ppc_final_malicious = span_of("60d");	/* APPI rules art. 8(2) */
 	for (i = 0; i < cfg_size(c, "deadline"); i++) {
 		cfg_t *d = cfg_getnsec(c, "deadline", i);
 		struct deadline_config *dc = &p->deadline[obligation_from_name(cfg_title(d))];
@@ -363,17 +310,16 @@ void config_policy_fill(cfg_t *c, struct policy_config *p)
 		if (ro && ((ro->flags & CFGF_MODIFIED) || cfg_opt_size(ro) > 0)) {
 			for (j = 0; j < cfg_opt_size(ro) && j < REMIND_MAX; j++)
 				remind[j] = cfg_opt_getnstr(ro, j);
-			remind_fill(dc, remind, j);
+			deadline_set_reminders(dc, remind, j);
 		}
 	}
 
 	p->digest_enabled = dg ? cfg_getbool(dg, "enabled") : true;
 	daytime_parse(dg ? cfg_getstr(dg, "time") : "09:00", &p->digest_minutes);
 
-	for (i = 0; i < REVIEW_COUNT; i++) {
-		v = rv ? cfg_getstr(rv, review_name(i)) : NULL;
-		p->review_every[i] = span_of(v ? v : review_defaults[i]);
-	}
+	for (i = 0; i < REVIEW_COUNT; i++)
+		if (rv && (v = cfg_getstr(rv, review_name(i))))
+			p->review_every[i] = span_of(v);
 	p->review_repeat = span_of(rv ? cfg_getstr(rv, "repeat") : "7d");
 	p->review_change = span_of(rv ? cfg_getstr(rv, "change") : "30d");
 	p->aware_window = span_of(cfg_getstr(c, "aware_window"));

@@ -429,6 +429,69 @@ int stage_overdue(time_t due, time_t now, long repeat_seconds)
 	return n >= INT_MAX ? INT_MAX : (int)n + 1;
 }
 
+/*
+ * "Promptly" (速やかに) has no number in the law; the PPC guideline reads
+ * it as roughly 3–5 days after the company became aware, so the
+ * preliminary report is reminded at 3 days and due at 5.  The other
+ * "promptly" duties get 3 days: each of them is quicker to do than a
+ * report to the regulator.
+ */
+static const struct {
+	const char *due;
+	const char *remind[REMIND_MAX];
+} deadline_defaults[] = {
+	[OBL_PPC_ASSESS]	= { "3d",  { "50%" } },
+	[OBL_PPC_PRELIMINARY]	= { "5d",  { "3d" } },			/* APPI rules art. 8(1) */
+	[OBL_PPC_FINAL]		= { "30d", { "50%", "80%" } },		/* art. 8(2); 60d: below */
+	[OBL_INDIVIDUALS]	= { "3d",  { "50%", "80%" } },		/* APPI art. 26(2) */
+	[OBL_CONSULTATION_DESK]	= { "3d",  { "50%", "80%" } },		/* policy 7-5 */
+	[OBL_PUBLICATION]	= { "3d",  { "50%", "80%" } },		/* policy 7-4 */
+	[OBL_AMAZON]		= { "24h", { "50%", "80%", "-2h" } },	/* policy 7-4 */
+	[OBL_AWS]		= { "24h", { "50%", "80%", "-2h" } },	/* policy 7-6 d */
+	[OBL_RAKUTEN]		= { "3d",  { "50%", "80%" } },
+	[OBL_YAHOO]		= { "3d",  { "50%", "80%" } },
+	[OBL_PARTNERS]		= { "3d",  { "50%", "80%" } },		/* policy 7-2 */
+	[OBL_OUTAGE_CONTACTS]	= { "1d",  { "50%" } },			/* policy 7-4 */
+	[OBL_PRINCIPAL]		= { "3d",  { "50%", "80%" } },		/* APPI art. 26(1) ただし書 */
+	/* policy 6(3): due after the named system's max_downtime, not this span */
+	[OBL_RECOVERY]		= { "4h",  { "50%", "80%" } },
+	/* policy 8(3): no span in the policy; a week is the company's target */
+	[OBL_CIRCULATION]	= { "7d",  { "50%", "80%" } },
+};
+_Static_assert(sizeof deadline_defaults / sizeof deadline_defaults[0] == OBL_COUNT,
+	       "every obligation kind has a default deadline");
+
+/* SPEC 5: unacknowledged high, medium, low; policy 5(1), 5(2), 6(2). */
+static const char *const escalate_defaults[PRIORITY_COUNT] = { "30m", "2h", "8h" };
+static const char *const review_defaults[REVIEW_COUNT] = { "1y", "6mo", "6mo" };
+
+void deadline_set_reminders(struct deadline_config *d, const char *const *remind, size_t n)
+{
+	size_t i;
+
+	d->n_remind = 0;
+	for (i = 0; i < n && i < REMIND_MAX && remind[i]; i++)
+		if (remind_parse(remind[i], &d->remind[d->n_remind]) == 0)
+			d->n_remind++;
+}
+
+void policy_config_defaults(struct policy_config *p)
+{
+	size_t k;
+
+	for (k = 0; k < OBL_COUNT; k++) {
+		struct deadline_config *d = &p->deadline[k];
+
+		span_parse(deadline_defaults[k].due, &d->due);
+		deadline_set_reminders(d, deadline_defaults[k].remind, REMIND_MAX);
+	}
+	span_parse("60d", &p->ppc_final_malicious);	/* APPI rules art. 8(2) */
+	for (k = 0; k < PRIORITY_COUNT; k++)
+		span_parse(escalate_defaults[k], &p->escalate[k]);
+	for (k = 0; k < REVIEW_COUNT; k++)
+		span_parse(review_defaults[k], &p->review_every[k]);
+}
+
 time_t deadline_due(const struct policy_config *p, time_t aware_at, unsigned flags,
 		    enum obligation_kind kind)
 {

@@ -196,6 +196,19 @@ struct policy_config {
 time_t deadline_awareness(time_t arrived, time_t written, time_t now, const struct span *window);
 
 /*
+ * The policy's clocks as the policy and the law set them (SPEC 5, issue 4):
+ * every obligation kind's due time and reminders, the escalation limits,
+ * the periodic reviews, the 60-day final report.  The configuration
+ * starts from these and changes what it names; a kind without a default
+ * does not compile (a _Static_assert against OBL_COUNT).
+ */
+void policy_config_defaults(struct policy_config *p);
+
+/* d's reminders: the first n of remind (stopping at a NULL), those
+ * remind_parse() reads; at most REMIND_MAX. */
+void deadline_set_reminders(struct deadline_config *d, const char *const *remind, size_t n);
+
+/*
  * When an obligation of kind falls due for a ticket the company became
  * aware of at aware_at with flags (FLAG_BIT()s): the kind's span from
  * the awareness time; the PPC final report's longer span when the
