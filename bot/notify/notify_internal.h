@@ -86,13 +86,14 @@ int notify_fill_overdue(struct tvars *v, const struct obligation *o, const struc
 int notify_fill_intake_down(struct tvars *v, const char *reason, time_t since);
 int notify_fill_review(struct tvars *v, const char *kind, const char *label, time_t last_done,
 		       time_t due);
-/* The command mail's sender and subject, and the help. */
-int notify_fill_command(struct tvars *v, const struct mail *m);
+/* The command mail's sender (address and name: cfg's person, else the address) and subject, and the help. */
+int notify_fill_command(struct tvars *v, const struct config *cfg, const struct mail *m);
 int notify_fill_refused(struct tvars *v, const char *why, const char *what);
 int notify_fill_trouble(struct tvars *v, const char *label, const char *what, const char *todo,
 			time_t at);
 int notify_fill_token(struct tvars *v, const char *addr, const char *why, bool revoked);
 int notify_fill_command_error(struct tvars *v, const char *reason);
-int notify_fill_result(struct tvars *v, const char *changes, bool help);
+/* open_obligations: whether any obligation is still open (issue 13: no empty section). */
+int notify_fill_result(struct tvars *v, const char *changes, bool help, bool open_obligations);
 
 #endif
