@@ -392,6 +392,47 @@ static bool assignable(const struct config *cfg, const char *addr)
 	       (n > d + 1 && at[n - d - 1] == '.' && strcasecmp(at + n - d, dom) == 0);
 }
 
+/* Whether a and b are equal but for spaces (ASCII and U+3000): 「北垣剛志」 is 「北垣 剛志」. */
+static bool same_name(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == ' ' || strncmp(a, "\xe3\x80\x80", 3) == 0)
+			a += *a == ' ' ? 1 : 3;
+		while (*b == ' ' || strncmp(b, "\xe3\x80\x80", 3) == 0)
+			b += *b == ' ' ? 1 : 3;
+		if (!*a || !*b)
+			return *a == *b;
+		if (tolower((unsigned char)*a++) != tolower((unsigned char)*b++))
+			return false;
+	}
+}
+
+/* /assign NAME (issue 13): a configured person by name or id; the owner is their address. */
+static int assign_name(struct run *r, const char *name, struct error *err)
+{
+	const struct person *p = NULL;
+	char known[400] = "";
+	size_t i, used = 0;
+
+	for (i = 0; i < r->cfg->n_persons && !p; i++)
+		if (same_name(r->cfg->persons[i].name ? r->cfg->persons[i].name : "", name) ||
+		    same_name(r->cfg->persons[i].id ? r->cfg->persons[i].id : "", name))
+			p = &r->cfg->persons[i];
+	if (!p) {
+		for (i = 0; i < r->cfg->n_persons && used < sizeof known - 1; i++) {
+			int n = snprintf(known + used, sizeof known - used, "%s%s", i ? "、" : "",
+					 r->cfg->persons[i].name ? r->cfg->persons[i].name : "");
+
+			used += n > 0 ? (size_t)n : 0;
+		}
+		return error_set(err, ERR_MESSAGE, "「%s」は設定された人の名前ではありません（%s）。"
+				 "名前かメールアドレスで指定してください / \"%s\" is no configured "
+				 "person's name: give a name or an address", name, known, name);
+	}
+	note(r, "担当: %s / assigned to %s", who(r->cfg, p->email), p->email);
+	return store_ticket_set_owner(r->st, r->t->id, p->email, err) < 0 ? -1 : reload(r, err);
+}
+
 static int run_one(struct run *r, const struct command *c, struct error *err)
 {
 	const struct ticket *t = r->t;
@@ -400,6 +441,8 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 	case CMD_ACK:
 		return ack(r, err);
 	case CMD_ASSIGN:
+		if (c->value == 1)
+			return assign_name(r, c->text, err);
 		if (!assignable(r->cfg, c->text))
 			return error_set(err, ERR_MESSAGE, "%s は担当者にできません。設定された担当者か "
 					 "@%s のアドレスを指定してください / %s cannot be assigned: "

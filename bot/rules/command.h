@@ -22,7 +22,7 @@
 
 enum cmd_verb {
 	CMD_ACK,	/* take the ticket */
-	CMD_ASSIGN,	/* text: the address */
+	CMD_ASSIGN,	/* text: the address; or, value 1, a person's name or id to look up */
 	CMD_TYPE,	/* value: enum incident_type */
 	CMD_PRIORITY,	/* value: enum priority */
 	CMD_SOURCE,	/* value: enum source */
@@ -56,7 +56,7 @@ struct command {
 	bool off;		/* /flag NAME off */
 	long number;		/* /affected N, /check N */
 	time_t time;		/* /aware; /done's completion time (0: not given) */
-	char *text;		/* /assign address, /note text, /done note, /skip reason, /close reason, /lessons document; NULL when none */
+	char *text;		/* /assign address or name, /note text, /done note, /skip reason, /close reason, /lessons document; NULL when none */
 	bool force;		/* /close force REASON */
 };
 

@@ -959,7 +959,13 @@ static const char *address_problem(const char *a)
 	return NULL;
 }
 
-/* /assign ADDRESS: full-width ＠ and letters typed by an input method are read as ASCII. */
+/*
+ * /assign ADDRESS, or /assign NAME (issue 13: people by their names): a
+ * text without "@" is a configured person's name or id, which only the
+ * executor can look up (value 1).  Full-width ＠ and letters typed by an
+ * input method are read as ASCII.
+ */
+#define NAME_MAX_BYTES 100
 int command_parse_assign(struct command *c, const struct line *ln)
 {
 	char *v = command_fold(ln->args, strlen(ln->args)), quoted[VALUE_QUOTE_MAX + 4];
@@ -971,6 +977,11 @@ int command_parse_assign(struct command *c, const struct line *ln)
 		free(v);
 		return command_bad(ln, "担当者のメールアドレスがありません / "
 				   "missing the address, e.g. /assign taro@example.jp");
+	}
+	if (!strpbrk(v, "@<>\",;:()[]\\") && strlen(v) <= NAME_MAX_BYTES) {
+		c->value = 1;		/* a name: "北垣 剛志", "sysadmin" */
+		c->text = v;
+		return 0;
 	}
 	if ((why = address_problem(v)) != NULL) {
 		int r = command_bad(ln, "\"%s\": %s", command_clip(v, VALUE_QUOTE_MAX, quoted), why);

@@ -71,6 +71,17 @@ is "$(field "$id" 'j["aware"]')" "2026-12-07T08:05:00+09:00" "/aware 23:50 at 09
 like "$(body_of "$ADMIN2" "コマンドを実行できませんでした")" "昨日なら日付も書いてください" \
 	"... clearly"
 
+# --- /assign by a configured person's name
+reply "$ADMIN1" "$alarm" "/assign 伊藤佳彦"
+poll_at $((35 * 60 + 30))
+is "$(field "$id" 'j["owner"]')" "$ADMIN2" "/assign 伊藤佳彦: the configured person (spaces do not count)"
+like "$(body_of "$ADMIN1" "コマンドを実行しました")" "担当: 伊藤 佳彦 / assigned to $ADMIN2" \
+	"... the result names them"
+reply "$ADMIN1" "$alarm" "/assign 山田 太郎"
+poll_at $((35 * 60 + 45))
+is "$(field "$id" 'j["owner"]')" "$ADMIN2" "/assign an unknown name: refused"
+like "$(body_of "$ADMIN1" "コマンドを実行できませんでした")" "設定された人の名前ではありません" "... clearly"
+
 # --- /type then /skip in one mail: the /type took the duty away, the /skip is recorded
 reply "$ADMIN1" "$alarm" "/type power
 /skip rakuten 停電のため楽天への報告は不要"

@@ -62,6 +62,10 @@ static const struct accept_case {
 	{ "/assign: full-width address from an input method",
 	  "/assign ｔａｒｏ．ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ", 1,
 	  { W(CMD_ASSIGN, 1, .text = "taro.yamada@example.jp") } },
+	{ "/assign a name (issue 13)", "/assign 北垣　剛志", 1,
+	  { W(CMD_ASSIGN, 1, .value = "a name", .text = "北垣 剛志") } },
+	{ "/assign a person's id", "/assign sysadmin", 1,
+	  { W(CMD_ASSIGN, 1, .value = "a name", .text = "sysadmin") } },
 	{ "/type name", "/type data-leak", 1, { W(CMD_TYPE, 1, .value = "data-leak") } },
 	{ "/type name: upper case, _ for -", "/type DATA_LEAK", 1, { W(CMD_TYPE, 1, .value = "data-leak") } },
 	{ "/type label", "/type データ漏洩", 1, { W(CMD_TYPE, 1, .value = "data-leak") } },
@@ -355,7 +359,6 @@ static const struct refuse_case {
 	{ "/assign quotes", "/assign \"taro\"@example.jp", 1, "without quotes", NULL },
 	{ "/assign two addresses", "/assign a@example.jp,b@example.jp", 1, "commas", NULL },
 	{ "/assign a CR inside the line", "/assign a@b\rBcc: x@y", 1, "carriage return", NULL },
-	{ "/assign no @", "/assign taro", 1, "local@domain", NULL },
 	{ "/assign two @", "/assign a@b@c", 1, "local@domain", NULL },
 	{ "/assign empty domain", "/assign taro@", 1, "local@domain", NULL },
 	{ "/assign bad domain", "/assign taro@-example..jp", 1, "domain", NULL },
@@ -417,6 +420,7 @@ static const char *value_name(enum cmd_verb v, int value)
 	if (value < 0)
 		return NULL;
 	switch (v) {
+	case CMD_ASSIGN: return value == 1 ? "a name" : "(an assign value but 1)";
 	case CMD_TYPE: return type_name((enum incident_type)value);
 	case CMD_PRIORITY: return priority_name((enum priority)value);
 	case CMD_SOURCE: return source_name((enum source)value);
