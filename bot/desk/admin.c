@@ -676,6 +676,8 @@ static char *refusal_lines(const struct config *cfg, const struct ticket *t,
 		addf(&b, "\n/ack は適用されていません。エスカレーションは予定どおり %s に行われます。\n"
 			   "/ack was not applied: the escalation goes out as planned (%s).\n", when, when);
 	}
+	if (b.len > 0 && b.p[b.len - 1] == '\n')
+		b.p[--b.len] = '\0';	/* the template's line ends it */
 	return buf_take(&b);
 }
 
@@ -931,8 +933,11 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		goto done;
 	}
 	if (audit(st, t, sender, now, "command", sha256, why, what, NULL, err) < 0 ||
-	    follow_up(&r, &drafts, &lessons, err) < 0 ||
-	    (only_help(&cmds) ? notify_help(cfg, st, t, m, now, err) :
+	    follow_up(&r, &drafts, &lessons, err) < 0)
+		goto fail;
+	if (r.changes.len > 0 && r.changes.p[r.changes.len - 1] == '\n')
+		r.changes.p[--r.changes.len] = '\0';	/* the template's line ends it */
+	if ((only_help(&cmds) ? notify_help(cfg, st, t, m, now, err) :
 	     notify_result(cfg, st, t, m, r.changes.p ? r.changes.p : "", r.help, now, err)) < 0 ||
 	    notify_drafts(cfg, st, t, NULL, drafts, NULL, now, err) < 0 ||
 	    (lessons && notify_lessons(cfg, st, t, now, err) < 0))

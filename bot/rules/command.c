@@ -481,16 +481,17 @@ const char *command_help(void)
 	for (int v = 0; v < CMD_COUNT; v++)
 		help_command(&b, (enum cmd_verb)v);
 	buf_adds(&b,
-		"例 / examples:\n"
+		"例 / examples（1 行ずつそのまま使えます / copy as they are）:\n"
 		"  /受付\n"
-		"  /種別 不正アクセス　/優先度 高　/フラグ 個人情報　/影響 1,200\n"
-		"  /認知 2026/12/07 9:40（12月7日 9時40分、9:40 は今日。設定のタイムゾーン / configured zone）\n"
-		"  /完了 速報 2026/12/07 15:10 電子申請で提出（/done ppc-preliminary …）\n"
-		"  /教訓（次の行から文書）… 次の行に /クローズ\n"
-		"値は日本語名でも英語名でも書けます。誤りには正しい書き方を返信します。\n"
-		"1 通のコマンドはまとめて適用され、1 行でも誤りがあればどれも適用されません"
+		"  /認知 2026/12/07 9:40\n"
+		"  /フラグ 個人情報\n"
+		"  /影響 1,200\n"
+		"  /完了 速報 2026/12/07 15:10 電子申請で提出\n"
+		"日時は設定のタイムゾーンで読みます（12月7日 9時40分、9:40 は今日）。値は日本語名でも英語名でも"
+		"書けます。1 通のコマンドはまとめて適用され、1 行でも誤りがあればどれも適用されません"
 		"（" MAX_TEXT " 個まで）。\n"
-		"A mail's commands apply together or not at all; a refusal lists every line.\n");
+		"Dates are in the configured zone; a mail's commands apply together or not at all, "
+		"and a refusal lists every line.\n");
 	help = buf_take(&b);
 	return help ? help : "help: out of memory / メモリ不足です\n";
 }
