@@ -608,6 +608,7 @@ static void test_messages(void)
 		  "2 行目 / line 2: \"/priority urgent\": 不明な優先度「urgent」です / unknown priority; "
 		  "次のいずれか / use one of: high, medium, low (or the Japanese name / 日本語名も可)",
 		  "message: line, raw line quoted, reason in Japanese / English, the values");
+	command_list_release(&l);
 	CHECK(command_parse("/aware 12/7 9:40", NOW, &l, &err) == -1, "aware: refused");
 	CHECK(strstr(err.msg, "年を付ける") != NULL, "aware 12/7: asks for the year");
 	command_list_release(&l);
@@ -649,6 +650,7 @@ static void test_long_lines(void)
 	dots = strstr(err.msg, "…\"");
 	CHECK(dots && dots - (err.msg + strlen("1 行目 / line 1: \"")) <= 80,
 	      "1 MB bad line: quote cut at 80 bytes with …");
+	command_list_release(&l);
 
 	/* a 1 MB lessons document */
 	memcpy(in, "/lessons\n", 9);
