@@ -654,10 +654,8 @@ static char *refusal_lines(const struct config *cfg, const struct ticket *t,
 		addf(&b, "%s %d 行目 / line %d:  %s\n", reason ? "✗" : "○", line, line,
 			   flaw ? l->flaws[j].raw : l->cmds[i].raw);
 		if (reason) {
-			/* the parser's reasons start "N 行目 / line N: "RAW": " — said above */
-			const char *r = strstr(reason, "\": ");
-
-			addf(&b, "    誤り / wrong: %s\n", flaw && r ? r + 3 : reason);
+			/* the line is said above: the parser's reason alone */
+			addf(&b, "    誤り / wrong: %s\n", flaw ? l->flaws[j].reason : reason);
 		} else {
 			buf_adds(&b, "    正しい行ですが、適用していません / valid, but not applied\n");
 		}

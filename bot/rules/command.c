@@ -136,6 +136,8 @@ int command_bad(const struct line *ln, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
+	if (ln->reason)
+		memcpy(ln->reason, reason, sizeof reason);
 	/* issue 14 (point 9): the line named in Japanese first, as admin.c does */
 	return error_set(ln->err, ERR_MESSAGE, "%d 行目 / line %d: \"%s\": %s", ln->no, ln->no,
 			 command_clip(ln->raw, QUOTE_MAX, quoted), reason);
@@ -265,10 +267,12 @@ static int add_flaw(struct command_list *l, const struct line *ln, char *fix)
 	f->line = ln->no;
 	f->raw = strdup(ln->raw);
 	f->why = strdup(ln->err->msg);
+	f->reason = strdup(ln->reason);
 	f->fix = fix;
-	if (!f->raw || !f->why) {
+	if (!f->raw || !f->why || !f->reason) {
 		free(f->raw);
 		free(f->why);
+		free(f->reason);
 		free(fix);
 		return -1;
 	}
@@ -287,9 +291,9 @@ static int parse_line(struct command_list *l, int no, const char *s, const char 
 {
 	struct command c = { .line = no, .value = -1, .number = -1 };
 	struct error lerr = { 0 };
-	char *fix = NULL;
+	char *fix = NULL, reason[sizeof lerr.msg] = "";
 	struct line ln = { .no = no, .rest = rest, .resume = resume, .now = now, .fix = &fix,
-			   .err = &lerr };
+			   .reason = reason, .err = &lerr };
 	struct command *grown;
 	struct buf b = { 0 };
 	const char *w, *we, *re, *near;
@@ -424,6 +428,7 @@ void command_list_release(struct command_list *l)
 	for (size_t i = 0; i < l->n_flaws; i++) {
 		free(l->flaws[i].raw);
 		free(l->flaws[i].why);
+		free(l->flaws[i].reason);
 		free(l->flaws[i].fix);
 	}
 	free(l->cmds);

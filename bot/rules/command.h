@@ -68,6 +68,7 @@ struct command_flaw {
 	int line;		/* 1-based */
 	char *raw;		/* the line as written (trimmed, valid UTF-8) */
 	char *why;		/* "N 行目 / line N: "RAW": reason", Japanese first */
+	char *reason;		/* the reason alone */
 	char *fix;		/* did-you-mean: the corrected line, ready to copy; NULL when none */
 };
 

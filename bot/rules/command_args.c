@@ -1,9 +1,10 @@
 /*
  * command_args.c — the arguments of the admin commands (see command.h):
- * addresses, numbers, dates with their zone, the enumerated values of
- * policy.h, notices and free text, each checked so the executor can
- * trust it; and the UTF-8, blank and full-width folding helpers they and
- * command.c compare with.  Errors go through command_bad() (command.c).
+ * addresses and names, numbers, dates (in the configured zone unless they
+ * name one), the enumerated values of policy.h with their Japanese names
+ * and near misses, notices and free text, each checked so the executor
+ * can trust it; and the UTF-8, blank and full-width folding helpers they
+ * and command.c compare with.  Errors go through command_bad() (command.c).
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -25,6 +25,7 @@ struct line {
 	const char **resume;	/* /lessons: where its document ended (the next command line, or the end) */
 	time_t now;		/* when the mail is read: for a date without its day or year */
 	char **fix;		/* a near miss: the corrected line (malloc'd), for the did-you-mean */
+	char *reason;		/* command_bad() copies the reason alone here (sizeof err->msg bytes) */
 	struct error *err;
 };
 

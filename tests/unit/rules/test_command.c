@@ -576,6 +576,8 @@ static void test_refused(void)
 		CHECK(l.n_flaws >= 1 && l.flaws[0].line == r->line && strcmp(l.flaws[0].why, err.msg) == 0,
 		      "refused: the bad line is kept with its reason");
 		CHECK_STR(l.n_flaws ? l.flaws[0].fix : NULL, r->fix, r->what);
+		CHECK(l.n_flaws && *l.flaws[0].reason && strstr(l.flaws[0].why, l.flaws[0].reason) &&
+		      strstr(l.flaws[0].reason, " 行目 / line ") == NULL, "the reason alone, without the line");
 		command_list_release(&l);
 	}
 }
