@@ -556,8 +556,18 @@ int command_parse_flag(struct command *c, const struct line *ln)
 		else if (!is_one_of(last + 1, words_on))
 			r = bad_extra(ln, last + 1, "/flag FLAG [on|off]", "/フラグ フラグ [on|off]");
 	}
-	if (c->value < 0)
+	if (c->value < 0 && last && (is_one_of(last + 1, words_off) || is_one_of(last + 1, words_on))) {
+		/* "/flag 楽天関連 off": the did-you-mean keeps the off */
+		const char *e = ln->args + strlen(ln->args), *w = e;
+
+		while (w > ln->args && !(w[-1] == ' ' || w[-1] == '\t' || (w - ln->args >= 3 &&
+			  memcmp(w - 3, "\xe3\x80\x80", 3) == 0)))
+			w--;
+		*last = '\0';
+		r = bad_value_at(ln, K_FLAG, v, 0, (size_t)(command_trim_end(ln->args, w) - ln->args));
+	} else if (c->value < 0) {
 		r = bad_value(ln, K_FLAG, v);
+	}
 	free(v);
 	return r;
 }

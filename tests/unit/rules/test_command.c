@@ -346,6 +346,8 @@ static const struct refuse_case {
 	{ "/done ppc final with text", "/done ppc final 送付済み", 1, "did you mean ppc-final",
 	  "/done ppc-final 送付済み" },
 	{ "/flag 楽天関連", "/flag 楽天関連", 1, "もしかして「rakuten」", "/flag rakuten" },
+	{ "/flag 楽天関連　off", "/flag 楽天関連　off", 1, "もしかして「rakuten」", "/flag rakuten　off" },
+	{ "/flag amazn on", "/flag amazn on", 1, "did you mean amazon", "/flag amazon on" },
 	{ "/priority hihg", "/優先度 hihg", 1, "did you mean high", "/優先度 high" },
 	{ "/akc", "/akc", 1, "did you mean /ack", "/ack" },
 	{ "/stauts investigating", "/stauts investigating", 1, "もしかして「/status」",
