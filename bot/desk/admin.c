@@ -16,6 +16,7 @@
 #include "notify/notify.h"
 #include "rules/auth.h"
 #include "rules/command.h"
+#include "rules/deadline.h"
 #include "rules/policy.h"
 
 /* ---- who and whether authentic ---- */
@@ -26,6 +27,14 @@ static bool may_command(const struct config *cfg, const char *addr)
 
 	/* SPEC 6: configured admins and management, nobody else */
 	return p && (p->roles & (ROLE_ADMIN | ROLE_MANAGEMENT));
+}
+
+/* Issue 13: people by their configured names; an address nobody configured as itself. */
+static const char *who(const struct config *cfg, const char *addr)
+{
+	const struct person *p = addr ? config_find_person(cfg, addr) : NULL;
+
+	return p && p->name && *p->name ? p->name : addr ? addr : "";
 }
 
 /*
@@ -185,7 +194,8 @@ static int ack(struct run *r, struct error *err)
 	if (!r->t->owner && (store_ticket_set_owner(r->st, r->t->id, r->actor, err) < 0 ||
 			     reload(r, err) < 0))
 		return -1;
-	note(r, "受付: 担当 %s / acknowledged, owner %s", r->t->owner, r->t->owner);
+	note(r, "受付: 担当 %s / acknowledged, owner %s", who(r->cfg, r->t->owner),
+	     who(r->cfg, r->t->owner));
 	return 0;
 }
 
@@ -215,23 +225,70 @@ static int close_ticket(struct run *r, const struct command *c, struct error *er
 	return 0;
 }
 
+/* Issue 14 (V10): how far /aware and /done's time may be from now. */
+#define AWARE_PAST (365L * 86400)	/* a year back: older is a typo or an attack */
+#define AWARE_FUTURE 3600L		/* an hour ahead: clocks of mail clients drift */
+
+/* Whether t's obligation kind exists and was cancelled (no flag or type requires it any more). */
+static int cancelled(struct run *r, const char *kind, struct error *err)
+{
+	struct obligation *obl;
+	size_t i, n;
+	int yes = 0;
+
+	if (store_obligation_list(r->st, r->t->id, &obl, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(obl[i].kind, kind) == 0 && strcmp(obl[i].state, "cancelled") == 0)
+			yes = 1;
+	store_obligations_free(obl, n);
+	return yes;
+}
+
 static int obligation_end(struct run *r, const struct command *c, const char *state,
 			  struct error *err)
 {
-	int rc = store_obligation_close(r->st, r->t->id, obligation_name(c->value), state, c->text,
-					r->actor, r->now, err);
-	char detail[700];
+	const char *kind = obligation_name(c->value);
+	time_t at = c->time ? c->time : r->now;
+	char detail[700], when[40] = "", lo[40], hi[40];
+	int rc;
 
-	if (rc < 0)
+	/* issue 13 (point 8): /done records when it really was done */
+	if (c->time && (c->time < r->now - AWARE_PAST || c->time > r->now + AWARE_FUTURE)) {
+		clock_format_short(c->time, when, sizeof when);
+		clock_format_short(r->now - AWARE_PAST, lo, sizeof lo);
+		clock_format_short(r->now + AWARE_FUTURE, hi, sizeof hi);
+		return error_set(err, ERR_MESSAGE, "実施日時 %s は受け付けられません。%s から %s の間で"
+				 "指定してください / time %s out of range: give one between %s and %s",
+				 when, lo, hi, when, lo, hi);
+	}
+	if (c->time)
+		clock_format_short(c->time, when, sizeof when);
+	if ((rc = store_obligation_close(r->st, r->t->id, kind, state, c->text, r->actor, at,
+					 err)) < 0)
 		return -1;
-	if (rc == 0)
-		return error_set(err, ERR_MESSAGE, "「%s」は未完了の対応ではありません / "
-				 "\"%s\" is not an open obligation of this ticket",
-				 obligation_label(c->value), obligation_name(c->value));
-	snprintf(detail, sizeof detail, "%s: %s%s%s", obligation_name(c->value), state,
+	if (rc == 0) {
+		/* Issue 13: "/type power" then "/skip rakuten 停電" — the /type
+		 * above already took the duty away (policy 7-4: outages notify
+		 * only the needed contacts), so the /skip asks for what is
+		 * true: recorded, not refused. */
+		if ((rc = cancelled(r, kind, err)) < 0)
+			return -1;
+		if (rc == 0)
+			return error_set(err, ERR_MESSAGE, "「%s」は未完了の対応ではありません / "
+					 "\"%s\" is not an open obligation of this ticket",
+					 obligation_label(c->value), kind);
+		snprintf(detail, sizeof detail, "%s: already cancelled; %s%s%s", kind, state,
+			 c->text ? " — " : "", c->text ? c->text : "");
+		note(r, "%s: 既に対象外です（フラグ・種別の変更で不要に）。記録のみ / already not owed: %s",
+		     obligation_label(c->value), detail);
+		return store_event_add(r->st, r->t->id, r->now, r->actor, "note", detail, err);
+	}
+	snprintf(detail, sizeof detail, "%s: %s%s%s%s%s", kind, state, *when ? " at " : "", when,
 		 c->text ? " — " : "", c->text ? c->text : "");
-	note(r, "%s: %s / %s", obligation_label(c->value),
-	     strcmp(state, "done") == 0 ? "完了" : "不要", detail);
+	note(r, "%s: %s%s%s%s / %s", obligation_label(c->value),
+	     strcmp(state, "done") == 0 ? "完了" : "不要", *when ? "（実施 " : "",
+	     when, *when ? "）" : "", detail);
 	return store_event_add(r->st, r->t->id, r->now, r->actor, "obligation-closed", detail, err);
 }
 
@@ -274,10 +331,6 @@ static int check_item(struct run *r, const struct command *c, struct error *err)
 	return 0;
 }
 
-/* Issue 14 (V10): how far /aware may move the clocks. */
-#define AWARE_PAST (365L * 86400)	/* a year back: older is a typo or an attack */
-#define AWARE_FUTURE 3600L		/* an hour ahead: clocks of mail clients drift */
-
 static int aware(struct run *r, const struct command *c, struct error *err)
 {
 	char when[40], lo[40], hi[40];
@@ -309,7 +362,8 @@ static int renew(struct run *r, struct error *err)
 	const struct person *p = config_find_person(r->cfg, r->actor);
 	unsigned long gen;
 
-	note(r, "新しい返信用アドレスを送付 / fresh reply address sent to %s", p->email);
+	note(r, "新しい返信用アドレスを %s さんに送付 / fresh reply address sent to %s", who(r->cfg, p->email),
+	     p->email);
 	return store_token_issue(r->st, r->t->id, p->email, r->now, &gen, err) < 0 ||
 	       notify_token(r->cfg, r->st, r->t, p->email, "requested with /token", false, r->now,
 			    err) < 0 ? -1 : 0;
@@ -338,6 +392,47 @@ static bool assignable(const struct config *cfg, const char *addr)
 	       (n > d + 1 && at[n - d - 1] == '.' && strcasecmp(at + n - d, dom) == 0);
 }
 
+/* Whether a and b are equal but for spaces (ASCII and U+3000): 「北垣剛志」 is 「北垣 剛志」. */
+static bool same_name(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == ' ' || strncmp(a, "\xe3\x80\x80", 3) == 0)
+			a += *a == ' ' ? 1 : 3;
+		while (*b == ' ' || strncmp(b, "\xe3\x80\x80", 3) == 0)
+			b += *b == ' ' ? 1 : 3;
+		if (!*a || !*b)
+			return *a == *b;
+		if (tolower((unsigned char)*a++) != tolower((unsigned char)*b++))
+			return false;
+	}
+}
+
+/* /assign NAME (issue 13): a configured person by name or id; the owner is their address. */
+static int assign_name(struct run *r, const char *name, struct error *err)
+{
+	const struct person *p = NULL;
+	char known[400] = "";
+	size_t i, used = 0;
+
+	for (i = 0; i < r->cfg->n_persons && !p; i++)
+		if (same_name(r->cfg->persons[i].name ? r->cfg->persons[i].name : "", name) ||
+		    same_name(r->cfg->persons[i].id ? r->cfg->persons[i].id : "", name))
+			p = &r->cfg->persons[i];
+	if (!p) {
+		for (i = 0; i < r->cfg->n_persons && used < sizeof known - 1; i++) {
+			int n = snprintf(known + used, sizeof known - used, "%s%s", i ? "、" : "",
+					 r->cfg->persons[i].name ? r->cfg->persons[i].name : "");
+
+			used += n > 0 ? (size_t)n : 0;
+		}
+		return error_set(err, ERR_MESSAGE, "「%s」は設定された人の名前ではありません（%s）。"
+				 "名前かメールアドレスで指定してください / \"%s\" is no configured "
+				 "person's name: give a name or an address", name, known, name);
+	}
+	note(r, "担当: %s / assigned to %s", who(r->cfg, p->email), p->email);
+	return store_ticket_set_owner(r->st, r->t->id, p->email, err) < 0 ? -1 : reload(r, err);
+}
+
 static int run_one(struct run *r, const struct command *c, struct error *err)
 {
 	const struct ticket *t = r->t;
@@ -346,13 +441,15 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 	case CMD_ACK:
 		return ack(r, err);
 	case CMD_ASSIGN:
+		if (c->value == 1)
+			return assign_name(r, c->text, err);
 		if (!assignable(r->cfg, c->text))
 			return error_set(err, ERR_MESSAGE, "%s は担当者にできません。設定された担当者か "
 					 "@%s のアドレスを指定してください / %s cannot be assigned: "
 					 "give a configured person or an address at %s", c->text,
 					 config_mail_domain(r->cfg), c->text,
 					 config_mail_domain(r->cfg));
-		note(r, "担当: %s / assigned to %s", c->text, c->text);
+		note(r, "担当: %s / assigned to %s", who(r->cfg, c->text), c->text);
 		return store_ticket_set_owner(r->st, t->id, c->text, err) < 0 ? -1 : reload(r, err);
 	case CMD_TYPE:
 		return set_type(r, c->value, err);
@@ -413,12 +510,25 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 	return error_set(err, ERR_FATAL, "admin: unknown command %d", (int)c->verb);
 }
 
-/* The index of the i-th command to run: a final /lessons first, then the rest in order. */
-static size_t lessons_first(const struct command_list *l, size_t i)
+/*
+ * The order a mail's commands run in (issue 13): a /lessons document
+ * first, so a /close anywhere in the mail finds it; then every change of
+ * state as written; then /draft and /help, so a draft shows the mail's
+ * own /affected or /flag.  Fills order with indexes into l.
+ */
+static int phase(enum cmd_verb v)
 {
-	if (l->n == 0 || l->cmds[l->n - 1].verb != CMD_LESSONS)
-		return i;
-	return i == 0 ? l->n - 1 : i - 1;
+	return v == CMD_LESSONS ? 0 : v == CMD_DRAFT || v == CMD_HELP ? 2 : 1;
+}
+
+static void run_order(const struct command_list *l, size_t *order)
+{
+	size_t k = 0;
+
+	for (int ph = 0; ph < 3; ph++)
+		for (size_t i = 0; i < l->n; i++)
+			if (phase(l->cmds[i].verb) == ph)
+				order[k++] = i;
 }
 
 /*
@@ -455,23 +565,118 @@ static int follow_up(struct run *r, unsigned *drafts, bool *lessons, struct erro
 			     obligation_label(i));
 	if (*lessons)
 		note(r, "教訓（規程 8）の下書きを %s に送付 / lessons-learned draft sent to %s",
-		     r->t->owner && *r->t->owner ? r->t->owner : "管理者全員",
-		     r->t->owner && *r->t->owner ? r->t->owner : "every admin");
+		     r->t->owner && *r->t->owner ? who(r->cfg, r->t->owner) : "管理者全員",
+		     r->t->owner && *r->t->owner ? who(r->cfg, r->t->owner) : "every admin");
 	return 0;
 }
 
 /* ---- the audit trail and the answers ---- */
 
-/* Every command of the mail, one per line, for the events. */
+/* Every command line of the mail, good or bad, one per line in the mail's order, for the events. */
 static char *command_lines(const struct command_list *l)
 {
 	struct buf b = { 0 };
-	size_t i;
+	size_t i = 0, j = 0;
 
-	for (i = 0; i < l->n; i++) {
-		buf_adds(&b, l->cmds[i].raw);
+	while (i < l->n || j < l->n_flaws) {
+		bool flaw = j < l->n_flaws && (i == l->n || l->flaws[j].line < l->cmds[i].line);
+
+		buf_adds(&b, flaw ? l->flaws[j++].raw : l->cmds[i++].raw);
 		buf_addc(&b, '\n');
 	}
+	return buf_take(&b);
+}
+
+/*
+ * When the unacknowledged escalation of t goes out if nobody takes it:
+ * "10:30", or 「次の巡回ですぐ」 when it is already due (timers.c decides the same way).
+ */
+static void escalation_when(const struct config *cfg, const struct ticket *t, time_t now,
+			    char *out, size_t len)
+{
+	int p = priority_from_name(t->priority);
+	long limit = span_seconds_at(t->created_at, &cfg->policy.escalate[p >= 0 ? p : PRIORITY_LOW]);
+	int stage = stage_every(t->created_at, now, limit);
+	time_t next = t->created_at + (time_t)(stage + 1) * limit;
+	char when[40], today[40];
+
+	if (limit <= 0) {
+		snprintf(out, len, "予定どおり / as planned");
+		return;
+	}
+	if (stage > t->escalation_stage) {
+		snprintf(out, len, "次の巡回ですぐ / at the next pass");
+		return;
+	}
+	clock_format_short(next, when, sizeof when);
+	clock_format_short(now, today, sizeof today);
+	/* "10:30" today, "2026-12-08 02:00" another day */
+	snprintf(out, len, "%s", strncmp(today, when, 10) == 0 ? when + 11 : when);
+}
+
+/* Appends printf-formatted text to b (any length: a raw line may be long). */
+static void addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(struct buf *b, const char *fmt, ...)
+{
+	char *text = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n >= 0) {
+		buf_adds(b, text);
+		free(text);
+	} else {
+		b->oom = 1;
+	}
+}
+
+/*
+ * Issue 13: a mail that was not applied says so of every line — the bad
+ * ones with their reason and the corrected line to copy, the good ones as
+ * not applied — and what a held-back /ack means for the escalation.
+ * why[i]: the execution's refusal of cmds[i], or NULL.
+ */
+static char *refusal_lines(const struct config *cfg, const struct ticket *t,
+			   const struct command_list *l, char *const *why, time_t now)
+{
+	struct buf b = { 0 };
+	size_t i = 0, j = 0;
+	bool ack = false;
+
+	buf_adds(&b, "行ごとの結果 / line by line:\n");
+	while (i < l->n || j < l->n_flaws) {
+		bool flaw = j < l->n_flaws && (i == l->n || l->flaws[j].line < l->cmds[i].line);
+		const char *reason = flaw ? l->flaws[j].why : why[i];
+		int line = flaw ? l->flaws[j].line : l->cmds[i].line;
+
+		addf(&b, "%s %d 行目 / line %d:  %s\n", reason ? "✗" : "○", line, line,
+			   flaw ? l->flaws[j].raw : l->cmds[i].raw);
+		if (reason) {
+			/* the line is said above: the parser's reason alone */
+			addf(&b, "    誤り / wrong: %s\n", flaw ? l->flaws[j].reason : reason);
+		} else {
+			buf_adds(&b, "    正しい行ですが、適用していません / valid, but not applied\n");
+		}
+		if (flaw && l->flaws[j].fix)
+			addf(&b, "    正しくは / did you mean:\n    %s\n", l->flaws[j].fix);
+		ack |= !flaw && l->cmds[i].verb == CMD_ACK;
+		if (flaw)
+			j++;
+		else
+			i++;
+	}
+	if (ack && status_from_name(t->status) == STATUS_NEW) {
+		char when[64];
+
+		escalation_when(cfg, t, now, when, sizeof when);
+		addf(&b, "\n/ack は適用されていません。エスカレーションは予定どおり %s に行われます。\n"
+			   "/ack was not applied: the escalation goes out as planned (%s).\n", when, when);
+	}
+	if (b.len > 0 && b.p[b.len - 1] == '\n')
+		b.p[--b.len] = '\0';	/* the template's line ends it */
 	return buf_take(&b);
 }
 
@@ -607,6 +812,60 @@ static int renew_alone(const struct config *cfg, struct store *st, struct ticket
 		-1 : 0;
 }
 
+/* Whether the mail's only command is /help: then the help is the answer, under its own subject. */
+static bool only_help(const struct command_list *l)
+{
+	return l->n == 1 && l->n_flaws == 0 && l->cmds[0].verb == CMD_HELP;
+}
+
+/*
+ * Runs every command of cmds on r's ticket inside a savepoint, in
+ * run_order(); why[i] gets the refusal of cmds[i] (ERR_MESSAGE: a change
+ * not allowed), NULL when it ran.  A refused one does not stop the rest
+ * (issue 13: the reply tells every line's fate), but it, or a bad line
+ * of the mail (flaws), rolls all back: a mail's commands apply together
+ * or not at all (SPEC 6), so a held-back /ack still lets the escalation
+ * go out — the reply says when.  Returns 1 when all ran and were kept,
+ * 0 when rolled back, -1 on a store or memory error (err).
+ */
+static int run_all(struct run *r, const struct command_list *cmds, char **why, struct error *err)
+{
+	size_t *order = calloc(cmds->n ? cmds->n : 1, sizeof *order), i;
+	bool refused = cmds->n_flaws > 0;
+
+	if (!order)
+		return error_set(err, ERR_TEMP, "admin: out of memory");
+	run_order(cmds, order);
+	if (store_savepoint(r->st, err) < 0)
+		goto fail;
+	for (i = 0; i < cmds->n; i++) {
+		const struct command *c = &cmds->cmds[order[i]];
+		struct error xerr = { 0 };
+
+		if (run_one(r, c, &xerr) == 0)
+			continue;
+		if (xerr.cls != ERR_MESSAGE) {
+			*err = xerr;
+			store_savepoint_end(r->st, false, &xerr);
+			goto fail;
+		}
+		refused = true;
+		if (!(why[order[i]] = strdup(xerr.msg)) || reload(r, err) < 0) {
+			store_savepoint_end(r->st, false, &xerr);
+			if (!why[order[i]])
+				error_set(err, ERR_TEMP, "admin: out of memory");
+			goto fail;
+		}
+	}
+	free(order);
+	if (store_savepoint_end(r->st, !refused, err) < 0)
+		return -1;
+	return refused ? 0 : 1;
+fail:
+	free(order);
+	return -1;
+}
+
 int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		 const struct mail *m, const char *new_text, const char *sha256, time_t now,
 		 struct error *err)
@@ -614,22 +873,23 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 	const char *sender = m->from.addr ? m->from.addr : "(no sender)";
 	struct command_list cmds = { 0 };
 	struct run r = { .cfg = cfg, .st = st, .t = t, .actor = sender, .now = now };
-	struct error perr = { 0 }, xerr = { 0 };
-	char why[600], *what = NULL, *top;
+	struct error perr = { 0 };
+	char why[600], *what = NULL, *top, **refusals = NULL, *listing = NULL;
 	bool parsed, allowed, lessons;
 	unsigned drafts;
 	size_t i;
-	int rc = 0, auth;
+	int rc = 0, auth, ran;
 
 	if (!(top = command_text(m->body ? m->body : new_text ? new_text : "")))
 		return error_set(err, ERR_TEMP, "admin: out of memory");
-	parsed = command_parse(top, &cmds, &perr) == 0;
+	parsed = command_parse(top, now, &cmds, &perr) == 0;
 	free(top);
-	if (!parsed && perr.cls == ERR_TEMP)
+	if (!parsed && perr.cls != ERR_MESSAGE)
 		return error_set(err, ERR_TEMP, "admin: out of memory");
-	if (parsed && cmds.n == 0)
+	if (cmds.n == 0 && cmds.n_flaws == 0)
 		return 0;	/* a plain follow-up */
-	what = parsed ? command_lines(&cmds) : strdup(perr.msg);
+	if (!(what = command_lines(&cmds)))
+		goto oom;
 
 	allowed = may_command(cfg, m->from.addr);
 	if (allowed && parsed && only_token(&cmds)) {
@@ -650,50 +910,49 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 		     tell_refused(cfg, st, t, m, sender, why, what, now, err) < 0 ? -1 : 0;
 		goto done;
 	}
-	if (!parsed) {
-		log_info("admin", "%s: command mail of %s invalid: %s", t->ref, sender, perr.msg);
-		rc = audit(st, t, sender, now, "command-refused", sha256, why, NULL, perr.msg, err) < 0 ||
-		     notify_command_error(cfg, st, t, m, perr.msg, now, err) < 0 ? -1 : 0;
-		goto done;
-	}
 
-	/* all or nothing (issue 5): one savepoint for the mail's commands */
-	if (store_savepoint(st, err) < 0)
+	if (!(refusals = calloc(cmds.n ? cmds.n : 1, sizeof *refusals)))
+		goto oom;
+	if ((ran = run_all(&r, &cmds, refusals, err)) < 0)
 		goto fail;
-	/* /lessons takes the rest of the mail, so it is always last; yet a
-	 * mail that sends the document and closes means the document first. */
-	for (i = 0; i < cmds.n && xerr.cls == ERR_NONE; i++) {
-		const struct command *c = &cmds.cmds[lessons_first(&cmds, i)];
+	if (ran == 0) {
+		const char *first = parsed ? NULL : perr.msg;
 
-		if (run_one(&r, c, &xerr) < 0)
-			error_prefix(&xerr, "%d 行目 / line %d: %s", c->line, c->line, c->raw);
-	}
-	if (xerr.cls != ERR_NONE) {
-		if (store_savepoint_end(st, false, err) < 0)
-			goto fail;
-		if (xerr.cls != ERR_MESSAGE) {
-			*err = xerr;
-			goto fail;
-		}
-		log_info("admin", "%s: commands of %s not allowed: %s", t->ref, sender, xerr.msg);
+		for (i = 0; !first && i < cmds.n; i++)
+			first = refusals[i];
+		log_info("admin", "%s: commands of %s not applied: %s", t->ref, sender,
+			 first ? first : "?");
 		if (reload(&r, err) < 0)
 			goto fail;
-		rc = audit(st, t, sender, now, "command-refused", sha256, why, what, xerr.msg, err) < 0 ||
-		     notify_command_error(cfg, st, t, m, xerr.msg, now, err) < 0 ? -1 : 0;
+		if (!(listing = refusal_lines(cfg, t, &cmds, refusals, now)))
+			goto oom;
+		rc = audit(st, t, sender, now, "command-refused", sha256, why, what,
+			   first ? first : "?", err) < 0 ||
+		     notify_command_error(cfg, st, t, m, listing, now, err) < 0 ? -1 : 0;
 		goto done;
 	}
-	if (store_savepoint_end(st, true, err) < 0 ||
-	    audit(st, t, sender, now, "command", sha256, why, what, NULL, err) < 0 ||
-	    follow_up(&r, &drafts, &lessons, err) < 0 ||
-	    notify_result(cfg, st, t, m, r.changes.p ? r.changes.p : "", r.help, now, err) < 0 ||
+	if (audit(st, t, sender, now, "command", sha256, why, what, NULL, err) < 0 ||
+	    follow_up(&r, &drafts, &lessons, err) < 0)
+		goto fail;
+	if (r.changes.len > 0 && r.changes.p[r.changes.len - 1] == '\n')
+		r.changes.p[--r.changes.len] = '\0';	/* the template's line ends it */
+	if ((only_help(&cmds) ? notify_help(cfg, st, t, m, now, err) :
+	     notify_result(cfg, st, t, m, r.changes.p ? r.changes.p : "", r.help, now, err)) < 0 ||
 	    notify_drafts(cfg, st, t, NULL, drafts, NULL, now, err) < 0 ||
 	    (lessons && notify_lessons(cfg, st, t, now, err) < 0))
 		goto fail;
 	log_info("admin", "%s: %zu commands of %s done", t->ref, cmds.n, sender);
 	goto done;
+oom:
+	error_set(err, ERR_TEMP, "admin: out of memory");
 fail:
 	rc = -1;
 done:
+	if (refusals)
+		for (i = 0; i < cmds.n; i++)
+			free(refusals[i]);
+	free(refusals);
+	free(listing);
 	buf_release(&r.changes);
 	command_list_release(&cmds);
 	free(what);

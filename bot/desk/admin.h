@@ -37,9 +37,15 @@ int admin_authentic(const struct config *cfg, struct store *st, const struct mai
  * words) only when m has no body.  Without commands: nothing (0).  From someone who may not command,
  * or not authentic: nothing executes; the refusal is an event and the
  * admins are told (never the sender).  Authentic, but a line is invalid
- * or a change is not allowed: nothing changes; the sender gets the line,
- * the reason and the help.  Otherwise every command runs, each an event,
- * and the sender and the other admins get the result.  A mail with
+ * or a change is not allowed: nothing changes (SPEC 6: all or none — a
+ * half-applied mail would leave the admin guessing what holds); the
+ * sender gets every line with its fate (issue 13: valid but not applied,
+ * or the reason and the corrected line to copy), and when the escalation
+ * goes out if an /ack was held back.  Otherwise every command runs, each
+ * an event — /lessons first, then the changes as written, then /draft
+ * and /help, so a draft shows the mail's own figures — and the sender
+ * and the other admins get the result (a mail of only /help: the help,
+ * to the sender).  A mail with
  * nothing but /token from an admin or management person needs no
  * authentication: the fresh token goes to the configured address only
  * (issue 14).  sha256: the

@@ -190,8 +190,9 @@ int engine_set_status(struct store *st, struct ticket *t, enum status to, const 
 	if (from < 0)
 		from = STATUS_NEW;
 	if (!policy_transition(from, to, &why))
-		return error_set(err, ERR_MESSAGE, "%s → %s: %s", status_name(from),
-				 status_name(to), why ? why : "not allowed");
+		return error_set(err, ERR_MESSAGE, "「%s」→「%s」(%s → %s): %s", status_label(from),
+				 status_label(to), status_name(from), status_name(to),
+				 why ? why : "できません / not allowed");
 	snprintf(detail, sizeof detail, "%s → %s", status_name(from), status_name(to));
 	if (store_ticket_set_status(st, id, status_name(to), now, err) < 0 ||
 	    store_event_add(st, id, now, actor, "status", detail, err) < 0)

@@ -95,9 +95,14 @@ int notify_fill_policy_change(struct tvars *v, const char *change, const char *s
 }
 
 /* The command mail's sender and subject, and the help. */
-int notify_fill_command(struct tvars *v, const struct mail *m)
+int notify_fill_command(struct tvars *v, const struct config *cfg, const struct mail *m)
 {
+	const struct person *p = cfg && m->from.addr ? config_find_person(cfg, m->from.addr) : NULL;
+
+	/* issue 13: people by their configured names */
 	return tvars_set(v, "command_from", m->from.addr) < 0 ||
+	       tvars_set(v, "command_from_name", p && p->name && *p->name ? p->name :
+			 m->from.addr) < 0 ||
 	       tvars_set(v, "command_subject", m->subject) < 0 ||
 	       tvars_set(v, "help", command_help()) < 0 ? -1 : 0;
 }
@@ -130,9 +135,10 @@ int notify_fill_command_error(struct tvars *v, const char *reason)
 	return tvars_set(v, "command_error", reason);
 }
 
-int notify_fill_result(struct tvars *v, const char *changes, bool help)
+int notify_fill_result(struct tvars *v, const char *changes, bool help, bool open_obligations)
 {
 	return tvars_set(v, "changes", changes) < 0 ||
+	       tvars_set(v, "open_obligations", open_obligations ? "1" : "") < 0 ||
 	       tvars_set(v, "want_help", help ? "1" : "") < 0 ? -1 : 0;
 }
 
@@ -600,7 +606,7 @@ static struct tvars *command_vars(const struct config *cfg, struct store *st,
 {
 	struct tvars *v = notify_vars_of(cfg, st, template, f, now, err);
 
-	if (v && notify_fill_command(v, m) < 0) {
+	if (v && notify_fill_command(v, cfg, m) < 0) {
 		tvars_free(v);
 		notify_out_of_memory(err);
 		return NULL;
@@ -660,6 +666,15 @@ int notify_command_error(const struct config *cfg, struct store *st, const struc
 	return rc;
 }
 
+/* Whether any of f's obligations is open. */
+static bool any_open(const struct facts *f)
+{
+	for (size_t i = 0; i < f->n_obl; i++)
+		if (!f->obl[i].state || strcmp(f->obl[i].state, "open") == 0)
+			return true;
+	return false;
+}
+
 int notify_result(const struct config *cfg, struct store *st, const struct ticket *t,
 		  const struct mail *m, const char *changes, bool help, time_t now,
 		  struct error *err)
@@ -672,7 +687,7 @@ int notify_result(const struct config *cfg, struct store *st, const struct ticke
 
 	if (!v)
 		goto done;
-	if (notify_fill_result(v, changes, help) < 0) {
+	if (notify_fill_result(v, changes, help, any_open(&f)) < 0) {
 		notify_out_of_memory(err);
 		goto done;
 	}
@@ -687,3 +702,18 @@ done:
 	return rc;
 }
 
+int notify_help(const struct config *cfg, struct store *st, const struct ticket *t,
+		const struct mail *m, time_t now, struct error *err)
+{
+	struct facts f = { .t = t };
+	struct tvars *v = command_vars(cfg, st, "help.txt", &f, m, now, err);
+	struct outbox_mail om = { .kind = "command-help", .template = "help.txt", .vars = v,
+				  .in_reply_to = m->message_id };
+	int rc;
+
+	/* issue 13: the help under its own subject, to the one who asked */
+	rc = !v ? -1 : notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err);
+	tvars_free(v);
+	notify_facts_release(&f);
+	return rc;
+}

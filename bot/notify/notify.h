@@ -95,7 +95,9 @@ int notify_intake_down(const struct config *cfg, struct store *st, const char *r
  *   command-error.txt — an authentic mail with a bad or disallowed line:
  *     to its sender, with the reason and the help;
  *   result.txt — what the commands changed: to the sender, and (when
- *     something changed) to the other admins.
+ *     something changed) to the other admins;
+ *   help.txt — a mail with nothing but /help (issue 13): the help under its
+ *     own subject, to the sender only.
  */
 /*
  * token.txt (issue 14) — the reply token of addr on t was revoked (revoked
@@ -125,6 +127,8 @@ int notify_command_error(const struct config *cfg, struct store *st, const struc
 int notify_result(const struct config *cfg, struct store *st, const struct ticket *t,
 		  const struct mail *m, const char *changes, bool help, time_t now,
 		  struct error *err);
+int notify_help(const struct config *cfg, struct store *st, const struct ticket *t,
+		const struct mail *m, time_t now, struct error *err);
 
 /* ---- notify_words.c (issue 13) ---- */
 

@@ -47,6 +47,7 @@ static int sample_token(struct tvars *, const struct sample *);
 static int sample_trouble(struct tvars *, const struct sample *);
 static int sample_command_error(struct tvars *, const struct sample *);
 static int sample_result(struct tvars *, const struct sample *);
+static int sample_help(struct tvars *, const struct sample *);
 static int sample_draft(struct tvars *, const struct sample *);
 static int sample_words(struct tvars *, const struct sample *);
 
@@ -78,6 +79,7 @@ static const struct use {
 	{ "trouble.txt", L_NONE, sample_trouble },
 	{ "command-error.txt", L_POLICY, sample_command_error },
 	{ "result.txt", L_POLICY, sample_result },
+	{ "help.txt", L_POLICY, sample_help },
 	{ "draft-", L_RECORD, sample_draft },		/* draft-<obligation>.txt */
 	{ "draft.txt", L_RECORD, sample_draft },	/* a notice without its own */
 	{ "lessons.txt", L_RECORD, sample_none },
@@ -500,7 +502,7 @@ static const struct mail sample_command = {
 static int sample_refused(struct tvars *v, const struct sample *s)
 {
 	(void)s;
-	return notify_fill_command(v, &sample_command) < 0 ? -1 :
+	return notify_fill_command(v, s->cfg, &sample_command) < 0 ? -1 :
 	       notify_fill_refused(v, "token: not sent to a reply address with a token", "/close");
 }
 
@@ -524,15 +526,20 @@ static int sample_token(struct tvars *v, const struct sample *s)
 static int sample_command_error(struct tvars *v, const struct sample *s)
 {
 	(void)s;
-	return notify_fill_command(v, &sample_command) < 0 ? -1 :
+	return notify_fill_command(v, s->cfg, &sample_command) < 0 ? -1 :
 	       notify_fill_command_error(v, "line 1: /priority urgent: unknown priority");
 }
 
 static int sample_result(struct tvars *v, const struct sample *s)
 {
 	(void)s;
-	return notify_fill_command(v, &sample_command) < 0 ? -1 :
-	       notify_fill_result(v, "・受付 / acknowledged", true);
+	return notify_fill_command(v, s->cfg, &sample_command) < 0 ? -1 :
+	       notify_fill_result(v, "・受付 / acknowledged", true, true);
+}
+
+static int sample_help(struct tvars *v, const struct sample *s)
+{
+	return notify_fill_command(v, s->cfg, &sample_command);
 }
 
 /* A reporter's follow-up and management's reply on the ticket; or

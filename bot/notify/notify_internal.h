@@ -89,14 +89,15 @@ int notify_fill_review(struct tvars *v, const char *kind, const char *label, con
 		       time_t last_done, time_t due);
 /* policy_change, and contact_staff: where it is announced ("" unknown). */
 int notify_fill_policy_change(struct tvars *v, const char *change, const char *staff);
-/* The command mail's sender and subject, and the help. */
-int notify_fill_command(struct tvars *v, const struct mail *m);
+/* The command mail's sender (address and name: cfg's person, else the address) and subject, and the help. */
+int notify_fill_command(struct tvars *v, const struct config *cfg, const struct mail *m);
 int notify_fill_refused(struct tvars *v, const char *why, const char *what);
 int notify_fill_trouble(struct tvars *v, const char *label, const char *what, const char *todo,
 			time_t at);
 int notify_fill_token(struct tvars *v, const char *addr, const char *why, bool revoked);
 int notify_fill_command_error(struct tvars *v, const char *reason);
-int notify_fill_result(struct tvars *v, const char *changes, bool help);
+/* open_obligations: whether any obligation is still open (issue 13: no empty section). */
+int notify_fill_result(struct tvars *v, const char *changes, bool help, bool open_obligations);
 /* notify_words.c: the forwarded words (t: their one ticket, or NULL). */
 int notify_fill_words(struct tvars *v, const struct config *cfg, const struct ticket *t,
 		      const struct words_item *items, size_t n);

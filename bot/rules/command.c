@@ -36,71 +36,29 @@
  */
 static const struct verb {
 	const char *name;
-	const char *args_ja, *args_en;
-	const char *does_ja, *does_en;
+	const char *args;		/* for /help, the Japanese words */
+	const char *does_ja, *does_en;	/* one short line each */
 } verbs[] = {
-	[CMD_ACK] = { "ack", "", "",
-		"このチケットを担当として引き受けます（未受付のエスカレーションが止まります）。",
-		"Take the ticket (stops the unacknowledged escalation)." },
-	[CMD_ASSIGN] = { "assign", "アドレス", "ADDRESS",
-		"担当者をメールアドレスだけで指定します（名前や <> は付けません）。",
-		"Make ADDRESS (the bare address) the person in charge." },
-	[CMD_TYPE] = { "type", "種別名", "TYPE",
-		"インシデントの種別を設定します（値は下の一覧）。",
-		"Set the incident type (values below)." },
-	[CMD_PRIORITY] = { "priority", "高|中|低", "high|medium|low",
-		"復旧の優先度を設定します（規程 7-2）。",
-		"Set the recovery priority (policy 7-2)." },
-	[CMD_SOURCE] = { "source", "経緯", "SOURCE",
-		"検知の経緯を設定します（規程 7-1、値は下の一覧）。",
-		"Set how the event was detected (policy 7-1; values below)." },
-	[CMD_STATUS] = { "status", "状態名", "STATUS",
-		"状態を変更します（値は下の一覧）。",
-		"Change the status (values below)." },
-	[CMD_AWARE] = { "aware", "日時", "DATE-TIME",
-		"事態を認知した日時を設定します。期限はここから数えます。"
-		"タイムゾーンが必要です（例 2026-11-25T09:30+09:00、2026-11-25 09:30 JST）。",
-		"Set when the company became aware; deadlines count from it. "
-		"Give the zone: 2026-11-25T09:30+09:00, 2026-11-25T00:30Z." },
-	[CMD_FLAG] = { "flag", "フラグ [on|off]", "FLAG [on|off]",
-		"フラグを付けます（off で外します）。通知の義務と期限が変わります。",
-		"Set a flag (off clears it); flags decide the notices owed." },
-	[CMD_AFFECTED] = { "affected", "人数", "N",
-		"影響を受けた人数を設定します（例 1200、1,200人）。",
-		"Set the number of people affected (1200 or 1,200)." },
-	[CMD_NOTE] = { "note", "本文", "TEXT",
-		"タイムラインにメモを残します（行の残りすべて）。",
-		"Add the rest of the line to the timeline." },
-	[CMD_DRAFT] = { "draft", "通知", "NOTICE",
-		"通知の下書きをメールで送ります。",
-		"Mail me the draft of a notice." },
-	[CMD_DONE] = { "done", "通知 [メモ]", "NOTICE [TEXT]",
-		"通知を送付済みとして記録します。",
-		"Record a notice as sent." },
-	[CMD_SKIP] = { "skip", "通知 理由", "NOTICE REASON",
-		"通知を不要として記録します（理由は必須）。",
-		"Record a notice as not needed (the reason is required)." },
-	[CMD_LESSONS] = { "lessons", "", "",
-		"この行より下の本文すべてを再発防止策（教訓）の文書として記録します。最後のコマンドにしてください。",
-		"Everything below this line is the lessons-learned document; put it last." },
-	[CMD_CLOSE] = { "close", "[理由] または 強制 理由", "[REASON] or force REASON",
-		"チケットをクローズします。教訓の文書が必要です。文書なしで閉じるには「強制」と理由を書きます。",
-		"Close the ticket; needs the lessons document, or force with a reason." },
-	[CMD_REOPEN] = { "reopen", "", "",
-		"クローズしたチケットを再開します。",
-		"Reopen a closed ticket." },
-	[CMD_DRILL] = { "drill", "", "",
-		"このチケットを訓練として扱います（すべてのメールに訓練と表示されます）。",
-		"Mark the ticket as a drill (every mail says so)." },
-	[CMD_HELP] = { "help", "", "",
-		"このヘルプを返信します。",
-		"Reply with this help." },
-	[CMD_CHECK] = { "check", "番号", "N",
-		"チェックリストの項目 N を完了にします（1〜99）。",
-		"Tick checklist item N (1-99)." },
-	[CMD_TOKEN] = { "token", "", "",
-		"新しい返信用アドレス（トークン）を、設定されたあなたのアドレスに送ります。以前のものは失効します。",
-		"Mail a fresh reply address (token) to your configured address; the old one stops working." },
+	[CMD_ACK] = { "ack", "", "担当として引き受ける（未受付のエスカレーションが止まる）", "take the ticket" },
+	[CMD_ASSIGN] = { "assign", "アドレス", "担当者を指定", "make ADDRESS the owner" },
+	[CMD_TYPE] = { "type", "種別", "種別を設定", "set the type" },
+	[CMD_PRIORITY] = { "priority", "高|中|低", "優先度（規程 7-2）", "set the priority" },
+	[CMD_SOURCE] = { "source", "経緯", "検知の経緯（規程 7-1）", "set how it was detected" },
+	[CMD_STATUS] = { "status", "状態", "状態を変更", "change the status" },
+	[CMD_AWARE] = { "aware", "日時", "認知日時。期限はここから数える", "set the awareness time" },
+	[CMD_FLAG] = { "flag", "フラグ [off]", "フラグを付ける／外す（通知の義務が変わる）", "set or clear a flag" },
+	[CMD_AFFECTED] = { "affected", "人数", "影響を受けた人数", "number of people affected" },
+	[CMD_NOTE] = { "note", "本文", "タイムラインにメモ", "add a note" },
+	[CMD_DRAFT] = { "draft", "通知", "通知の下書きを送る", "mail me a notice's draft" },
+	[CMD_DONE] = { "done", "通知 [日時] [メモ]", "通知を送付済みに（日時は実際に送った時刻）", "record a notice as sent" },
+	[CMD_SKIP] = { "skip", "通知 理由", "通知を不要に（理由は必須）", "record a notice as not needed" },
+	[CMD_LESSONS] = { "lessons", "", "次の行から次のコマンド行までを教訓の文書に（規程 8）", "the lines below are the lessons document" },
+	[CMD_CLOSE] = { "close", "[強制 理由]", "クローズ（教訓の文書が必要）", "close (needs the lessons, or force REASON)" },
+	[CMD_REOPEN] = { "reopen", "", "再開", "reopen" },
+	[CMD_DRILL] = { "drill", "", "訓練として扱う", "mark as a drill" },
+	[CMD_HELP] = { "help", "", "この説明を返信", "this help" },
+	[CMD_CHECK] = { "check", "番号", "チェックリストの項目を完了に", "tick a checklist item" },
+	[CMD_TOKEN] = { "token", "", "新しい返信用アドレスを送る", "mail me a fresh reply address" },
 };
 _Static_assert(COUNT_OF(verbs) == CMD_COUNT, "a command without a line in verbs[]");
 
@@ -178,6 +136,8 @@ int command_bad(const struct line *ln, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
+	if (ln->reason)
+		memcpy(ln->reason, reason, sizeof reason);
 	/* issue 14 (point 9): the line named in Japanese first, as admin.c does */
 	return error_set(ln->err, ERR_MESSAGE, "%d 行目 / line %d: \"%s\": %s", ln->no, ln->no,
 			 command_clip(ln->raw, QUOTE_MAX, quoted), reason);
@@ -237,6 +197,32 @@ static int verb_of(const char *word)
 	return -1;
 }
 
+/* The command word that the folded word nearly is ("/acknowledge" is not: too far), or NULL. */
+static const char *near_verb(const char *word)
+{
+	int limit = command_near_limit(word), best_d = limit + 1;
+	const char *best = NULL;
+	bool tie = false;
+
+	for (int v = 0; v < CMD_COUNT; v++) {
+		int d = command_distance(word, verbs[v].name, limit);
+
+		if (d < best_d)
+			best = verbs[v].name, best_d = d, tie = false;
+		else if (d == best_d && d <= limit)
+			tie = true;
+	}
+	for (size_t i = 0; i < COUNT_OF(aliases); i++) {
+		int d = command_distance(word, aliases[i].word, limit);
+
+		if (d < best_d)
+			best = aliases[i].word, best_d = d, tie = false;
+		else if (d == best_d && d <= limit && strcmp(best, aliases[i].word) != 0)
+			tie = true;
+	}
+	return best_d <= limit && !tie ? best : NULL;
+}
+
 #define FULLWIDTH_SLASH "\xef\xbc\x8f"	/* ／ U+FF0F */
 
 static size_t slash_at(const char *s, const char *e)
@@ -248,18 +234,69 @@ static size_t slash_at(const char *s, const char *e)
 	return 0;
 }
 
+bool command_line_is_command(const char *s, const char *e)
+{
+	size_t n = slash_at(s, e);
+	const char *we;
+	char *word;
+	bool is;
+
+	if (n == 0)
+		return false;
+	s += n;
+	we = command_word_end(s, e);
+	if (!(word = command_fold(s, (size_t)(we - s))))
+		return false;
+	is = verb_of(word) >= 0;
+	free(word);
+	return is;
+}
+
+/* Keeps the bad line ln (its why in err, its fix if any) in l->flaws; -1 when memory ran out. */
+static int add_flaw(struct command_list *l, const struct line *ln, char *fix)
+{
+	struct command_flaw *grown = realloc(l->flaws, (l->n_flaws + 1) * sizeof *grown);
+	struct command_flaw *f;
+
+	if (!grown) {
+		free(fix);
+		return -1;
+	}
+	l->flaws = grown;
+	f = &l->flaws[l->n_flaws];
+	f->line = ln->no;
+	f->raw = strdup(ln->raw);
+	f->why = strdup(ln->err->msg);
+	f->reason = strdup(ln->reason);
+	f->fix = fix;
+	if (!f->raw || !f->why || !f->reason) {
+		free(f->raw);
+		free(f->why);
+		free(f->reason);
+		free(fix);
+		return -1;
+	}
+	l->n_flaws++;
+	return 0;
+}
+
 /*
  * The command on s..e (the line without its leading blanks and final CR):
- * appended to l, or -1 with err.  rest: the text below the line.
+ * appended to l->cmds, or, when it is bad, to l->flaws (0 both times);
+ * -1 when memory ran out.  rest: the text below the line; *resume: where
+ * the next command may be (/lessons moves it past its document).
  */
 static int parse_line(struct command_list *l, int no, const char *s, const char *e,
-		      const char *rest, struct error *err)
+		      const char *rest, const char **resume, time_t now, struct error *err)
 {
 	struct command c = { .line = no, .value = -1, .number = -1 };
-	struct line ln = { .no = no, .rest = rest, .err = err };
+	struct error lerr = { 0 };
+	char *fix = NULL, reason[sizeof lerr.msg] = "";
+	struct line ln = { .no = no, .rest = rest, .resume = resume, .now = now, .fix = &fix,
+			   .reason = reason, .err = &lerr };
 	struct command *grown;
 	struct buf b = { 0 };
-	const char *w, *we, *re;
+	const char *w, *we, *re, *near;
 	char *word, quoted[VALUE_QUOTE_MAX + 4];
 	int v;
 
@@ -269,54 +306,84 @@ static int parse_line(struct command_list *l, int no, const char *s, const char 
 	re = command_trim_end(c.raw, c.raw + strlen(c.raw));
 	c.raw[re - c.raw] = '\0';
 	ln.raw = c.raw;
-	if (l->n >= COMMAND_MAX) {
+	ln.args = re;
+	if (l->n + l->n_flaws >= COMMAND_MAX) {
 		command_bad(&ln, "コマンドは 1 通に %d 個までです / "
 			    "too many commands: at most %d in one mail", COMMAND_MAX, COMMAND_MAX);
-		goto fail;
+		goto bad;
 	}
 	if (strchr(c.raw, '\r')) {
 		command_bad(&ln, "行の途中に改行コード (CR) があります / a carriage return (CR) inside the line");
-		goto fail;
+		goto bad;
 	}
 	w = c.raw + slash_at(c.raw, re);
 	we = command_word_end(w, re);
+	ln.args = command_skip_blanks(we, re);
 	if (!(word = command_fold(w, (size_t)(we - w)))) {
-		command_out_of_memory(err);
-		goto fail;
+		command_out_of_memory(&lerr);
+		goto bad;
 	}
 	v = verb_of(word);
 	if (v < 0) {
-		command_bad(&ln, "不明なコマンドです（/help で一覧を返信します） / "
-			    "unknown command \"/%s\": /help lists them",
-			    command_clip(word, VALUE_QUOTE_MAX, quoted));
+		if ((near = near_verb(word)) != NULL) {
+			struct buf fb = { 0 };
+
+			buf_add(&fb, c.raw, (size_t)(w - c.raw));
+			buf_adds(&fb, near);
+			buf_adds(&fb, we);
+			fix = buf_take(&fb);
+			command_bad(&ln, "不明なコマンドです。もしかして「/%s」ですか / "
+				    "unknown command \"/%s\": did you mean /%s?", near,
+				    command_clip(word, VALUE_QUOTE_MAX, quoted), near);
+		} else {
+			command_bad(&ln, "不明なコマンドです（/help で一覧を返信します） / "
+				    "unknown command \"/%s\": /help lists them",
+				    command_clip(word, VALUE_QUOTE_MAX, quoted));
+		}
 		free(word);
-		goto fail;
+		goto bad;
 	}
 	free(word);
 	c.verb = (enum cmd_verb)v;
-	ln.args = command_skip_blanks(we, re);
 	if (parse_args(&c, &ln) < 0)
-		goto fail;
+		goto bad;
 	if (!(grown = realloc(l->cmds, (l->n + 1) * sizeof *grown))) {
 		command_out_of_memory(err);
 		goto fail;
 	}
 	l->cmds = grown;
 	l->cmds[l->n++] = c;
+	free(fix);
+	return 0;
+bad:
+	if (lerr.cls != ERR_MESSAGE) {
+		*err = lerr;
+		goto fail;
+	}
+	if (!l->n_flaws)
+		*err = lerr;		/* the first bad line is the error */
+	free(c.text);
+	c.text = NULL;
+	if (add_flaw(l, &ln, fix) < 0) {
+		fix = NULL;
+		command_out_of_memory(err);
+		goto fail;
+	}
+	free(c.raw);
 	return 0;
 fail:
+	free(fix);
 	free(c.raw);
 	free(c.text);
 	return -1;
 }
 
-int command_parse(const char *text, struct command_list *out, struct error *err)
+int command_parse(const char *text, time_t now, struct command_list *out, struct error *err)
 {
 	const char *p = text ? text : "", *end = p + strlen(p);
 	int no = 0;
 
-	out->cmds = NULL;
-	out->n = 0;
+	*out = (struct command_list){ 0 };
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p)), *s, *e, *next;
 
@@ -332,15 +399,22 @@ int command_parse(const char *text, struct command_list *out, struct error *err)
 		}
 		if (!slash_at(s, e))		/* prose, a quote, a signature: the end */
 			break;
-		if (parse_line(out, no, s, e, next, err) < 0) {
-			command_list_release(out);
-			return -1;
+		{
+			const char *resume = next;
+
+			if (parse_line(out, no, s, e, next, &resume, now, err) < 0) {
+				command_list_release(out);
+				return -1;
+			}
+			/* /lessons took the lines down to the next command */
+			for (const char *q = next; q < resume; q++)
+				no += *q == '\n';
+			p = resume;
 		}
-		if (out->cmds[out->n - 1].verb == CMD_LESSONS)
-			break;			/* it took the rest */
-		p = next;
+		if (out->n + out->n_flaws > COMMAND_MAX)
+			break;			/* the one too many is refused; no more are read */
 	}
-	return 0;
+	return out->n_flaws ? -1 : 0;
 }
 
 void command_list_release(struct command_list *l)
@@ -351,75 +425,54 @@ void command_list_release(struct command_list *l)
 		free(l->cmds[i].raw);
 		free(l->cmds[i].text);
 	}
+	for (size_t i = 0; i < l->n_flaws; i++) {
+		free(l->flaws[i].raw);
+		free(l->flaws[i].why);
+		free(l->flaws[i].reason);
+		free(l->flaws[i].fix);
+	}
 	free(l->cmds);
-	l->cmds = NULL;
-	l->n = 0;
+	free(l->flaws);
+	*l = (struct command_list){ 0 };
 }
 
 /* ---- help ------------------------------------------------------------- */
 
-/* "/影響 人数   /affected N   （別名 also: /人数 /影響人数）", then what it does. */
+/* "/受付 /ack — 担当として… / take the ticket": one line per command, its aliases after it. */
 static void help_command(struct buf *b, enum cmd_verb v)
 {
 	const struct verb *vb = &verbs[v];
-	size_t first = COUNT_OF(aliases), more = 0;
+	bool first = true;
 
 	for (size_t i = 0; i < COUNT_OF(aliases); i++)
-		if (aliases[i].verb == v && first == COUNT_OF(aliases))
-			first = i;
-		else if (aliases[i].verb == v)
-			more++;
-	if (first < COUNT_OF(aliases)) {
-		buf_addc(b, '/');
-		buf_adds(b, aliases[first].word);
-		if (*vb->args_ja) {
-			buf_addc(b, ' ');
-			buf_adds(b, vb->args_ja);
+		if (aliases[i].verb == v) {
+			buf_adds(b, first ? "/" : " /");
+			buf_adds(b, aliases[i].word);
+			first = false;
 		}
-		buf_adds(b, "   ");
-	}
-	buf_addc(b, '/');
+	buf_adds(b, first ? "/" : " (/");
 	buf_adds(b, vb->name);
-	if (*vb->args_en) {
+	buf_adds(b, first ? "" : ")");
+	if (*vb->args) {
 		buf_addc(b, ' ');
-		buf_adds(b, vb->args_en);
+		buf_adds(b, vb->args);
 	}
-	if (more > 0) {
-		buf_adds(b, "   （別名 also:");
-		for (size_t i = first + 1; i < COUNT_OF(aliases); i++)
-			if (aliases[i].verb == v) {
-				buf_adds(b, " /");
-				buf_adds(b, aliases[i].word);
-			}
-		buf_adds(b, "）");
-	}
-	buf_adds(b, "\n    ");
+	buf_adds(b, " — ");
 	buf_adds(b, vb->does_ja);
-	buf_adds(b, "\n    ");
+	buf_adds(b, " / ");
 	buf_adds(b, vb->does_en);
 	buf_addc(b, '\n');
-}
-
-static void help_values(struct buf *b, enum kind k, const char *heading)
-{
-	buf_adds(b, heading);
-	buf_addc(b, '\n');
-	for (int i = 0; i < command_kinds[k].count; i++) {
-		const char *name = command_kind_name(k, i);
-
-		buf_adds(b, "    ");
-		buf_adds(b, name);
-		for (size_t n = strlen(name); n < 22; n++)
-			buf_addc(b, ' ');
-		buf_adds(b, command_kind_label(k, i));
-		buf_addc(b, '\n');
-	}
 }
 
 #define STRINGIFY(x) #x
 #define MAX_TEXT_(x) STRINGIFY(x)
 #define MAX_TEXT MAX_TEXT_(COMMAND_MAX)
 
+/*
+ * Issue 13: short enough to read on a phone (the whole reply at most 40
+ * lines), every command and alias, and examples that can be copied.
+ * The values each command takes are listed by the refusal of a wrong one.
+ */
 const char *command_help(void)
 {
 	static char *help;
@@ -428,30 +481,22 @@ const char *command_help(void)
 	if (help)
 		return help;
 	buf_adds(&b,
-		"管理者コマンド / Admin commands\n"
-		"\n"
-		"返信の本文の先頭に、1 行に 1 つずつ書いてください。「/」は全角の「／」でも、"
-		"英字・数字は全角や大文字でも構いません。コマンドでない最初の行から下（引用や署名）は"
-		"読みません。1 通のコマンドはまとめて適用され、1 つでも誤りがあればどれも適用されません"
-		"（1 通 " MAX_TEXT " 個まで）。\n"
-		"Write one command per line at the top of your reply; \"／\", full-width and "
-		"upper-case letters work too. The first line that is not a command ends them: "
-		"quotes and signatures are never read. A mail's commands apply together or not "
-		"at all (at most " MAX_TEXT ").\n"
-		"\n");
+		"管理者コマンド — 返信の先頭に 1 行に 1 つ書きます（全角の／や英数字も可）。\n"
+		"Admin commands: one per line at the top of your reply.\n");
 	for (int v = 0; v < CMD_COUNT; v++)
 		help_command(&b, (enum cmd_verb)v);
 	buf_adds(&b,
-		"\n"
-		"値の一覧（英語名でも日本語名でも指定できます。通知は英語名のみ）\n"
-		"Values (the English or the Japanese name; notices by English name only)\n"
-		"\n");
-	help_values(&b, K_TYPE, "種別 TYPE (/type)");
-	help_values(&b, K_PRIORITY, "優先度 PRIORITY (/priority)");
-	help_values(&b, K_SOURCE, "検知 SOURCE (/source)");
-	help_values(&b, K_STATUS, "状態 STATUS (/status)");
-	help_values(&b, K_FLAG, "フラグ FLAG (/flag)");
-	help_values(&b, K_NOTICE, "通知 NOTICE (/draft /done /skip)");
+		"例 / examples（1 行ずつそのまま使えます / copy as they are）:\n"
+		"  /受付\n"
+		"  /認知 2026/12/07 9:40\n"
+		"  /フラグ 個人情報\n"
+		"  /影響 1,200\n"
+		"  /完了 速報 2026/12/07 15:10 電子申請で提出\n"
+		"日時は設定のタイムゾーンで読みます（12月7日 9時40分、9:40 は今日）。値は日本語名でも英語名でも"
+		"書けます。1 通のコマンドはまとめて適用され、1 行でも誤りがあればどれも適用されません"
+		"（" MAX_TEXT " 個まで）。\n"
+		"Dates are in the configured zone; a mail's commands apply together or not at all, "
+		"and a refusal lists every line.\n");
 	help = buf_take(&b);
 	return help ? help : "help: out of memory / メモリ不足です\n";
 }

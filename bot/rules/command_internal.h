@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "lib/buf.h"
 #include "lib/error.h"
@@ -21,6 +22,10 @@ struct line {
 	const char *raw;	/* the trimmed, valid line */
 	const char *args;	/* in raw: after the command word and its blanks */
 	const char *rest;	/* the text after this line (for /lessons) */
+	const char **resume;	/* /lessons: where its document ended (the next command line, or the end) */
+	time_t now;		/* when the mail is read: for a date without its day or year */
+	char **fix;		/* a near miss: the corrected line (malloc'd), for the did-you-mean */
+	char *reason;		/* command_bad() copies the reason alone here (sizeof err->msg bytes) */
 	struct error *err;
 };
 
@@ -39,6 +44,12 @@ int command_bad(const struct line *ln, const char *fmt, ...);
 
 /* Fills err with ERR_FATAL "command: out of memory"; returns -1. */
 int command_out_of_memory(struct error *err);
+
+/*
+ * Whether s..e (a line without its leading blanks) starts with "/" or
+ * "／" and a command word: where a /lessons document ends.
+ */
+bool command_line_is_command(const char *s, const char *e);
 
 /* ---- command_args.c: UTF-8, blanks and folding ------------------------ */
 
@@ -68,6 +79,17 @@ char *command_fold(const char *s, size_t n);
 
 /* ASCII case-insensitive equality, blind to the locale. */
 bool command_same(const char *a, const char *b);
+
+/*
+ * How far apart two words are for a did-you-mean: the optimal string
+ * alignment distance over code points (a typo, a missing, extra or
+ * swapped character is 1), ASCII case and "-", "_" and spaces ignored;
+ * max + 1 when further than max (or either is longer than 48 characters).
+ */
+int command_distance(const char *a, const char *b, int max);
+
+/* How many typos a word of this many bytes may hold and still be a near miss. */
+int command_near_limit(const char *word);
 
 /* ---- command_args.c: enumerated values -------------------------------- */
 

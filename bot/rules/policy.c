@@ -199,18 +199,18 @@ bool policy_transition(enum status from, enum status to, const char **why)
 	const char *no = NULL;
 
 	if (!status_valid(from) || !status_valid(to))
-		no = "unknown status / 不明な状態です";
+		no = "不明な状態です / unknown status";
 	else if (from == to)
-		no = "already in that status / すでにその状態です";
+		no = "すでにその状態です / already in that status";
 	else if (to == STATUS_NEW)
 		/* "new" is what the unacknowledged escalation watches. */
-		no = "a ticket never goes back to new / 新規には戻せません";
+		no = "新規には戻せません / a ticket never goes back to new";
 	else if (from == STATUS_CLOSED && to != STATUS_INVESTIGATING)
-		no = "a closed ticket is reopened with /reopen / "
-		     "クローズ済みは /reopen で再開します";
+		no = "クローズ済みは /reopen で再開します / "
+		     "a closed ticket is reopened with /reopen";
 	else if (to == STATUS_CLOSED && from != STATUS_RESOLVED)
 		/* Closing files the policy 8 record; work must be done first. */
-		no = "close a ticket after it is resolved / 解決後にクローズできます";
+		no = "解決後にクローズできます / close a ticket after it is resolved";
 
 	if (why)
 		*why = no;

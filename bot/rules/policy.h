@@ -148,7 +148,7 @@ bool obligation_is_notice(enum obligation_kind k);
 /*
  * Whether a ticket may move from `from` to `to`.  Returns true (and sets
  * *why to NULL), or false with *why set to a static English+Japanese
- * reason ("already in that status / すでにその状態です"); `why` may be
+ * reason ("すでにその状態です / already in that status"); `why` may be
  * NULL.  Policy 7 allows steps 7-1…7-5 to be skipped or reordered, so
  * any move among the open states (acknowledged…recovering) and from
  * there or from "new" to "resolved" is allowed, and "resolved" may go

@@ -75,14 +75,19 @@ static void fuzz_command(const char *text, size_t len)
 
 	if (!copy)
 		return;
-	if (command_parse(copy, &l, &err) == 0) {
+	if (command_parse(copy, 1796601600 /* 2026-12-07 */, &l, &err) == 0) {
 		for (i = 0; i < l.n; i++)
 			if (!l.cmds[i].raw || l.cmds[i].verb >= CMD_COUNT)
 				abort();
-		command_list_release(&l);
-	} else if (!err.msg[0] || l.n != 0) {
+		if (l.n_flaws)
+			abort();
+	} else if (!err.msg[0] || (err.cls == ERR_MESSAGE) != (l.n_flaws > 0)) {
 		abort();
 	}
+	for (i = 0; i < l.n_flaws; i++)
+		if (!l.flaws[i].raw || !l.flaws[i].why)
+			abort();
+	command_list_release(&l);
 	before = strlen(copy);
 	auth_mask_tokens(copy);
 	{

@@ -32,8 +32,8 @@ is "$(field "$id" '[o["due"] for o in j["obligations"] if o["kind"]=="ppc-final"
 	"... so are the statutory deadlines"
 is "$(field "$id" 'j["status"]')" new "... and the mail's other commands did not run (all or nothing)"
 err=$(last_error)
-like "$err" "2 行目 / line 2: /aware 2262-04-11T00:00+09:00: 認知日時" \
-	"... the admin is told, Japanese first, naming the line"
+like "$err" "✗ 2 行目 / line 2:  /aware 2262-04-11T00:00+09:00" "... the admin is told, naming the line"
+like "$err" "誤り / wrong: 認知日時" "... Japanese first"
 
 command "/aware 2024-11-25T10:00+09:00"
 poll_at 120

@@ -2,9 +2,12 @@
  * test_command.c — command.c: the admin commands at the top of a reply
  * (SPEC 6).  Every command and alias with its values; "／", full-width
  * letters, digits and spaces; the list ending at the first prose line;
- * /lessons taking the rest; every refusal naming its line; free text
- * (SQL included) kept as written; invalid UTF-8, CRs, 1 MB lines and
- * random bytes handled; the help text complete.
+ * /lessons ending at the next command line; every refusal naming its
+ * line, every bad line kept with its did-you-mean (issue 13); /aware and
+ * /done's time in the forms Japanese admins write; Japanese names of
+ * flags and notices; free text (SQL included) kept as written; invalid
+ * UTF-8, CRs, 1 MB lines and random bytes handled; the help text short
+ * and complete.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,6 +39,9 @@ struct want {
 };
 
 #define MAXW 4
+
+/* The mail is read at 2026-12-07 10:00 in Tokyo (01:00 UTC). */
+#define NOW ((time_t)1796605200)
 #define W(v, l, ...) { .verb = (v), .line = (l), __VA_ARGS__ }
 
 /*
@@ -56,6 +62,10 @@ static const struct accept_case {
 	{ "/assign: full-width address from an input method",
 	  "/assign ｔａｒｏ．ｙａｍａｄａ＠ｅｘａｍｐｌｅ．ｊｐ", 1,
 	  { W(CMD_ASSIGN, 1, .text = "taro.yamada@example.jp") } },
+	{ "/assign a name (issue 13)", "/assign 北垣　剛志", 1,
+	  { W(CMD_ASSIGN, 1, .value = "a name", .text = "北垣 剛志") } },
+	{ "/assign a person's id", "/assign sysadmin", 1,
+	  { W(CMD_ASSIGN, 1, .value = "a name", .text = "sysadmin") } },
 	{ "/type name", "/type data-leak", 1, { W(CMD_TYPE, 1, .value = "data-leak") } },
 	{ "/type name: upper case, _ for -", "/type DATA_LEAK", 1, { W(CMD_TYPE, 1, .value = "data-leak") } },
 	{ "/type label", "/type データ漏洩", 1, { W(CMD_TYPE, 1, .value = "data-leak") } },
@@ -167,16 +177,17 @@ static const struct accept_case {
 	{ "empty text", "", 0, { { 0 } } },
 	{ "blank lines only", "\n \n\t\n　\n", 0, { { 0 } } },
 	{ "a slash later in a line is prose", "see /var/log/secure\n/ack", 0, { { 0 } } },
-	{ "/lessons takes the rest, commands and quotes too",
-	  "/priority low\n/lessons\n\n  Indented first line\n/close\n> quoted\n-- \nKen\n\n", 2,
+	{ "/lessons takes quotes, ends at a command, prose after it ends all",
+	  "/priority low\n/lessons\n\n  Indented first line\n> quoted\n-- \nKen\n/close\nKen\n/ack\n", 3,
 	  { W(CMD_PRIORITY, 1, .value = "low"),
-	    W(CMD_LESSONS, 2, .text = "  Indented first line\n/close\n> quoted\n-- \nKen") } },
+	    W(CMD_LESSONS, 2, .text = "  Indented first line\n> quoted\n-- \nKen"), W(CMD_CLOSE, 8) } },
 	{ "/close above /lessons: both, in the order written",
 	  "/close\n/lessons\nRotate the keys.", 2,
 	  { W(CMD_CLOSE, 1), W(CMD_LESSONS, 2, .text = "Rotate the keys.") } },
-	{ "/lessons: commands below it are its text",
-	  "/lessons\n/close force oops\n/ack", 1,
-	  { W(CMD_LESSONS, 1, .text = "/close force oops\n/ack") } },
+	{ "/lessons: the commands below its document are commands",
+	  "/lessons\nRotate.\n/close force oops\n/ack", 3,
+	  { W(CMD_LESSONS, 1, .text = "Rotate."), W(CMD_CLOSE, 3, .text = "oops", .force = true),
+	    W(CMD_ACK, 4) } },
 	{ "/lessons text on its own line starts the document",
 	  "/教訓 パスワードの使い回しを禁止する。\n二要素認証を必須にする。", 1,
 	  { W(CMD_LESSONS, 1, .text = "パスワードの使い回しを禁止する。\n二要素認証を必須にする。") } },
@@ -213,6 +224,48 @@ static const struct accept_case {
 	{ "invalid UTF-8 before the slash: prose", "\xff/ack", 0, { { 0 } } },
 	{ "overlong and surrogate forms replaced", "/note \xc0\xaf \xed\xa0\x80", 1,
 	  { W(CMD_NOTE, 1, .text = "\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd") } },
+
+	/* issue 13: /aware as Japanese admins write it, in the configured zone */
+	{ "/aware without zone: the configured one", "/aware 2026-11-25T09:30", 1,
+	  { W(CMD_AWARE, 1, .time = "2026-11-25T00:30:00Z") } },
+	{ "/aware 2026/12/07 9:40", "/aware 2026/12/07 9:40", 1,
+	  { W(CMD_AWARE, 1, .time = "2026-12-07T00:40:00Z") } },
+	{ "/aware 12月7日 9時40分", "/aware 12月7日 9時40分", 1,
+	  { W(CMD_AWARE, 1, .time = "2026-12-07T00:40:00Z") } },
+	{ "/aware 2026年12月7日 9時40分", "/認知 2026年12月7日 9時40分", 1,
+	  { W(CMD_AWARE, 1, .time = "2026-12-07T00:40:00Z") } },
+	{ "/aware full-width 12月7日９時４０分", "/aware １２月７日９時４０分", 1,
+	  { W(CMD_AWARE, 1, .time = "2026-12-07T00:40:00Z") } },
+	{ "/aware 9:40 is today", "/aware 9:40", 1, { W(CMD_AWARE, 1, .time = "2026-12-07T00:40:00Z") } },
+	{ "/aware 午前9時半", "/aware 午前9時半", 1, { W(CMD_AWARE, 1, .time = "2026-12-07T00:30:00Z") } },
+	{ "/aware 昨日 23:50", "/aware 昨日 23:50", 1, { W(CMD_AWARE, 1, .time = "2026-12-06T14:50:00Z") } },
+	{ "/aware 12月31日 without year: last year's", "/aware 12月31日 23時", 1,
+	  { W(CMD_AWARE, 1, .time = "2025-12-31T14:00:00Z") } },
+	{ "/aware 9:40 pm in a zone", "/aware 2026-12-06 9:40 PM Z", 1,
+	  { W(CMD_AWARE, 1, .time = "2026-12-06T21:40:00Z") } },
+
+	/* issue 13: flags and notices by their Japanese names */
+	{ "/flag 楽天", "/flag 楽天", 1, { W(CMD_FLAG, 1, .value = "rakuten") } },
+	{ "/flag ヤフー off", "/フラグ ヤフー off", 1, { W(CMD_FLAG, 1, .value = "yahoo", .off = true) } },
+	{ "/done 個人情報保護委員会 確報", "/done 個人情報保護委員会 確報", 1,
+	  { W(CMD_DONE, 1, .value = "ppc-final") } },
+	{ "/done 速報 with a time and a text", "/完了 速報 2026/12/07 9:40 電子申請で提出", 1,
+	  { W(CMD_DONE, 1, .value = "ppc-preliminary", .time = "2026-12-07T00:40:00Z",
+	      .text = "電子申請で提出") } },
+	{ "/done with a time alone", "/done amazon 9:05", 1,
+	  { W(CMD_DONE, 1, .value = "amazon", .time = "2026-12-07T00:05:00Z") } },
+	{ "/done with 12月7日 9時40分 and text", "/done PPC 速報 12月7日 9時40分 委員会へ", 1,
+	  { W(CMD_DONE, 1, .value = "ppc-preliminary", .time = "2026-12-07T00:40:00Z",
+	      .text = "委員会へ") } },
+	{ "/skip 楽天 REASON", "/skip 楽天 停電のため", 1,
+	  { W(CMD_SKIP, 1, .value = "rakuten", .text = "停電のため") } },
+	{ "/draft by the notice's label", "/draft 本人への通知", 1, { W(CMD_DRAFT, 1, .value = "individuals") } },
+
+	/* issue 13: /lessons ends at the next command line */
+	{ "/lessons then /close: both", "/lessons\nRotate the keys.\n/close", 2,
+	  { W(CMD_LESSONS, 1, .text = "Rotate the keys."), W(CMD_CLOSE, 3) } },
+	{ "/lessons: a path is not a command", "/lessons\n/var/log/secure を毎日確認\n／クローズ\nありがとう\n/ack", 2,
+	  { W(CMD_LESSONS, 1, .text = "/var/log/secure を毎日確認"), W(CMD_CLOSE, 3) } },
 };
 
 /* The Japanese aliases with an argument each takes. */
@@ -250,73 +303,86 @@ static const struct refuse_case {
 	const char *what, *in;
 	int line;
 	const char *says;
+	const char *fix;	/* the did-you-mean's corrected line; NULL: none */
 } refusals[] = {
-	{ "unknown command", "/frobnicate", 1, "unknown command \"/frobnicate\"" },
-	{ "unknown command after blank lines", "\n\n/ack\n/frobnicate now", 4, "unknown command" },
-	{ "a slash alone", "/", 1, "unknown command \"/\"" },
-	{ "a space after the slash", "/ ack", 1, "unknown command" },
-	{ "a colon after the word", "/note: text", 1, "unknown command \"/note:\"" },
-	{ "bad priority", "/priority urgent", 1, "不明な優先度「urgent」" },
-	{ "missing priority", "/priority", 1, "missing the priority" },
+	{ "unknown command", "/frobnicate", 1, "unknown command \"/frobnicate\"", NULL },
+	{ "unknown command after blank lines", "\n\n/ack\n/frobnicate now", 4, "unknown command", NULL },
+	{ "a slash alone", "/", 1, "unknown command \"/\"", NULL },
+	{ "a space after the slash", "/ ack", 1, "unknown command", NULL },
+	{ "a colon after the word", "/note: text", 1, "unknown command \"/note:\"", "/note text" },
+	{ "bad priority", "/priority urgent", 1, "不明な優先度「urgent」", NULL },
+	{ "missing priority", "/priority", 1, "missing the priority", NULL },
 	{ "bad priority in the middle: all refused", "/ack\n/priority urgent\n/close", 2,
-	  "不明な優先度「urgent」です" },
-	{ "missing type", "/type", 1, "missing the type" },
-	{ "bad type", "/type hacking", 1, "不明な種別「hacking」" },
-	{ "bad source", "/source rumour", 1, "unknown source" },
-	{ "bad status", "/status done", 1, "unknown status" },
-	{ "/affected abc", "/affected abc", 1, "not a number \"abc\"" },
-	{ "/affected missing", "/affected", 1, "missing the number" },
-	{ "/affected bad grouping", "/affected 12,00", 1, "not a number" },
-	{ "/affected first group too long", "/affected 1234,567", 1, "not a number" },
-	{ "/affected trailing comma", "/affected 1,", 1, "not a number" },
-	{ "/affected negative", "/affected -5", 1, "not a number" },
-	{ "/affected decimal", "/affected 1.5", 1, "not a number" },
-	{ "/affected above 10^9", "/affected 1,000,000,001", 1, "more than 1,000,000,000" },
-	{ "/affected huge", "/affected 99999999999999999999999", 1, "more than" },
-	{ "/aware without zone", "/aware 2026-11-25T09:30", 1, "no time zone" },
-	{ "/aware with a space, without zone", "/aware 2026-11-25 09:30", 1, "タイムゾーンがありません" },
-	{ "/aware a date only", "/aware 2026-11-25", 1, "has no time" },
-	{ "/aware no 30 February", "/aware 2026-02-30T09:30+09:00", 1, "no such date" },
-	{ "/aware no 25 o'clock", "/aware 2026-11-25T25:00Z", 1, "no such date" },
-	{ "/aware words", "/aware yesterday morning", 1, "not a date and time" },
-	{ "/aware an unknown zone", "/aware 2026-11-25T09:30 PST", 1, "not a date and time" },
-	{ "/aware missing", "/aware", 1, "missing the date" },
-	{ "/skip without reason", "/skip publication", 1, "missing the reason" },
-	{ "/skip without notice", "/skip", 1, "missing the notice" },
-	{ "/skip unknown notice", "/skip press 不要", 1, "不明な通知「press」" },
-	{ "/done unknown notice", "/done 速報", 1, "unknown notice" },
-	{ "/draft extra", "/draft amazon now please", 1, "余分な引数「now please」" },
-	{ "/close force without reason", "/close force", 1, "force needs a reason" },
-	{ "/クローズ 強制 without reason", "/クローズ　強制　", 1, "強制クローズには理由が必要です" },
-	{ "/assign with spaces", "/assign taro yamada@example.jp", 1, "without a name or spaces" },
-	{ "/assign with a name and <>", "/assign Taro <taro@example.jp>", 1, "spaces" },
-	{ "/assign <>", "/assign <taro@example.jp>", 1, "without quotes, <>" },
-	{ "/assign quotes", "/assign \"taro\"@example.jp", 1, "without quotes" },
-	{ "/assign two addresses", "/assign a@example.jp,b@example.jp", 1, "commas" },
-	{ "/assign a CR inside the line", "/assign a@b\rBcc: x@y", 1, "carriage return" },
-	{ "/assign no @", "/assign taro", 1, "local@domain" },
-	{ "/assign two @", "/assign a@b@c", 1, "local@domain" },
-	{ "/assign empty domain", "/assign taro@", 1, "local@domain" },
-	{ "/assign bad domain", "/assign taro@-example..jp", 1, "domain" },
-	{ "/assign dot at the start", "/assign .taro@example.jp", 1, "before @" },
-	{ "/assign non-ASCII", "/assign 太郎@example.jp", 1, "ASCII" },
-	{ "/assign missing", "/assign", 1, "missing the address" },
-	{ "/ack with an argument", "/ack 了解しました", 1, "引数は不要です / extra \"了解しました\"" },
-	{ "/help with an argument", "/help me", 1, "extra" },
-	{ "/reopen with an argument", "/reopen now", 1, "extra" },
-	{ "/drill with an argument", "/drill yes", 1, "extra" },
-	{ "/flag unknown", "/flag ebay", 1, "不明なフラグ「ebay」" },
-	{ "/flag neither on nor off", "/flag amazon maybe", 1, "余分な引数「maybe」" },
-	{ "/flag missing", "/flag", 1, "missing the flag" },
-	{ "/flag off alone", "/flag off", 1, "不明なフラグ「off」" },
-	{ "/check 0", "/check 0", 1, "not a checklist item" },
-	{ "/check 100", "/check 100", 1, "not a checklist item" },
-	{ "/check abc", "/check abc", 1, "1-99" },
-	{ "/note missing", "/note   ", 1, "missing the text" },
-	{ "/lessons without a document", "/lessons\n\n \n", 1, "the document is missing" },
-	{ "/lessons at the end", "/ack\n/lessons", 2, "the document is missing" },
-	{ "invalid UTF-8 command word", "/\xff\xfe", 1, "unknown command" },
-	{ "cut UTF-8 in a value", "/priority \xe9\xab", 1, "unknown priority" },
+	  "不明な優先度「urgent」です", NULL },
+	{ "missing type", "/type", 1, "missing the type", NULL },
+	{ "bad type", "/type hacking", 1, "不明な種別「hacking」", NULL },
+	{ "bad source", "/source rumour", 1, "unknown source", NULL },
+	{ "bad status", "/status done", 1, "unknown status", NULL },
+	{ "/affected abc", "/affected abc", 1, "not a number \"abc\"", NULL },
+	{ "/affected missing", "/affected", 1, "missing the number", NULL },
+	{ "/affected bad grouping", "/affected 12,00", 1, "not a number", NULL },
+	{ "/affected first group too long", "/affected 1234,567", 1, "not a number", NULL },
+	{ "/affected trailing comma", "/affected 1,", 1, "not a number", NULL },
+	{ "/affected negative", "/affected -5", 1, "not a number", NULL },
+	{ "/affected decimal", "/affected 1.5", 1, "not a number", NULL },
+	{ "/affected above 10^9", "/affected 1,000,000,001", 1, "more than 1,000,000,000", NULL },
+	{ "/affected huge", "/affected 99999999999999999999999", 1, "more than", NULL },
+	{ "/aware 12/7: month/day or day/month?", "/aware 12/7 9:40", 1, "年を付ける", NULL },
+	{ "/aware 23:50 at 10:00: yesterday?", "/aware 23:50", 1, "昨日なら日付も", NULL },
+	{ "/aware 30 February", "/aware 2月30日 9時", 1, "no such date", NULL },
+	{ "/done 23:50 at 10:00: yesterday?", "/done amazon 23:50 電話", 1, "昨日なら日付も", NULL },
+	{ "/aware a date only", "/aware 2026-11-25", 1, "has no time", NULL },
+	{ "/aware no 30 February", "/aware 2026-02-30T09:30+09:00", 1, "no such date", NULL },
+	{ "/aware no 25 o'clock", "/aware 2026-11-25T25:00Z", 1, "no such date", NULL },
+	{ "/aware words", "/aware yesterday morning", 1, "not a date and time", NULL },
+	{ "/aware an unknown zone", "/aware 2026-11-25T09:30 PST", 1, "not a date and time", NULL },
+	{ "/aware missing", "/aware", 1, "missing the date", NULL },
+	{ "/skip without reason", "/skip publication", 1, "missing the reason", NULL },
+	{ "/skip without notice", "/skip", 1, "missing the notice", NULL },
+	{ "/skip unknown notice", "/skip press 不要", 1, "不明な通知「press」", NULL },
+	{ "/done unknown notice", "/done press", 1, "unknown notice", NULL },
+	/* issue 13: near misses get the corrected line */
+	{ "/done ppc final", "/done ppc final", 1, "もしかして「ppc-final」", "/done ppc-final" },
+	{ "/done ppc final with text", "/done ppc final 送付済み", 1, "did you mean ppc-final",
+	  "/done ppc-final 送付済み" },
+	{ "/flag 楽天関連", "/flag 楽天関連", 1, "もしかして「rakuten」", "/flag rakuten" },
+	{ "/flag 楽天関連　off", "/flag 楽天関連　off", 1, "もしかして「rakuten」", "/flag rakuten　off" },
+	{ "/flag amazn on", "/flag amazn on", 1, "did you mean amazon", "/flag amazon on" },
+	{ "/priority hihg", "/優先度 hihg", 1, "did you mean high", "/優先度 high" },
+	{ "/akc", "/akc", 1, "did you mean /ack", "/ack" },
+	{ "/stauts investigating", "/stauts investigating", 1, "もしかして「/status」",
+	  "/status investigating" },
+	{ "/draft extra", "/draft amazon now please", 1, "余分な引数「now please」", NULL },
+	{ "/close force without reason", "/close force", 1, "force needs a reason", NULL },
+	{ "/クローズ 強制 without reason", "/クローズ　強制　", 1, "強制クローズには理由が必要です", NULL },
+	{ "/assign with spaces", "/assign taro yamada@example.jp", 1, "without a name or spaces", NULL },
+	{ "/assign with a name and <>", "/assign Taro <taro@example.jp>", 1, "spaces", NULL },
+	{ "/assign <>", "/assign <taro@example.jp>", 1, "without quotes, <>", NULL },
+	{ "/assign quotes", "/assign \"taro\"@example.jp", 1, "without quotes", NULL },
+	{ "/assign two addresses", "/assign a@example.jp,b@example.jp", 1, "commas", NULL },
+	{ "/assign a CR inside the line", "/assign a@b\rBcc: x@y", 1, "carriage return", NULL },
+	{ "/assign two @", "/assign a@b@c", 1, "local@domain", NULL },
+	{ "/assign empty domain", "/assign taro@", 1, "local@domain", NULL },
+	{ "/assign bad domain", "/assign taro@-example..jp", 1, "domain", NULL },
+	{ "/assign dot at the start", "/assign .taro@example.jp", 1, "before @", NULL },
+	{ "/assign non-ASCII", "/assign 太郎@example.jp", 1, "ASCII", NULL },
+	{ "/assign missing", "/assign", 1, "missing the address", NULL },
+	{ "/ack with an argument", "/ack 了解しました", 1, "引数は不要です / extra \"了解しました\"", NULL },
+	{ "/help with an argument", "/help me", 1, "extra", NULL },
+	{ "/reopen with an argument", "/reopen now", 1, "extra", NULL },
+	{ "/drill with an argument", "/drill yes", 1, "extra", NULL },
+	{ "/flag unknown", "/flag ebay", 1, "不明なフラグ「ebay」", NULL },
+	{ "/flag neither on nor off", "/flag amazon maybe", 1, "余分な引数「maybe」", NULL },
+	{ "/flag missing", "/flag", 1, "missing the flag", NULL },
+	{ "/flag off alone", "/flag off", 1, "不明なフラグ「off」", NULL },
+	{ "/check 0", "/check 0", 1, "not a checklist item", NULL },
+	{ "/check 100", "/check 100", 1, "not a checklist item", NULL },
+	{ "/check abc", "/check abc", 1, "1-99", NULL },
+	{ "/note missing", "/note   ", 1, "missing the text", NULL },
+	{ "/lessons without a document", "/lessons\n\n \n", 1, "the document is missing", NULL },
+	{ "/lessons at the end", "/ack\n/lessons", 2, "the document is missing", NULL },
+	{ "invalid UTF-8 command word", "/\xff\xfe", 1, "unknown command", NULL },
+	{ "cut UTF-8 in a value", "/priority \xe9\xab", 1, "unknown priority", NULL },
 };
 
 static bool valid_utf8(const char *s)
@@ -356,6 +422,7 @@ static const char *value_name(enum cmd_verb v, int value)
 	if (value < 0)
 		return NULL;
 	switch (v) {
+	case CMD_ASSIGN: return value == 1 ? "a name" : "(an assign value but 1)";
 	case CMD_TYPE: return type_name((enum incident_type)value);
 	case CMD_PRIORITY: return priority_name((enum priority)value);
 	case CMD_SOURCE: return source_name((enum source)value);
@@ -400,8 +467,8 @@ static void test_accepted(void)
 
 	for (size_t i = 0; i < sizeof accepts / sizeof *accepts; i++) {
 		const struct accept_case *a = &accepts[i];
-		struct command_list l = { (struct command *)1, 99 };
-		int rc = command_parse(a->in, &l, &err);
+		struct command_list l = { (struct command *)1, 99, (struct command_flaw *)1, 99 };
+		int rc = command_parse(a->in, NOW, &l, &err);
 
 		CHECK_INT(rc, 0, a->what);
 		if (rc != 0)
@@ -415,7 +482,7 @@ static void test_accepted(void)
 		command_list_release(&l);
 		CHECK(l.cmds == NULL && l.n == 0, "released list is empty");
 	}
-	CHECK(command_parse(NULL, &none, &err) == 0 && none.n == 0 && !none.cmds, "NULL text: none");
+	CHECK(command_parse(NULL, NOW, &none, &err) == 0 && none.n == 0 && !none.cmds, "NULL text: none");
 }
 
 static void test_aliases(void)
@@ -433,7 +500,7 @@ static void test_aliases(void)
 		snprintf(what, sizeof what, "alias %s is /%s", slash, command_name(a->verb));
 		for (int fw = 0; fw < 2; fw++) {	/* with "/" and with "／" */
 			snprintf(in, sizeof in, "%s%s%s", fw ? "／" : "/", a->word, a->args);
-			rc = command_parse(in, &l, &err);
+			rc = command_parse(in, NOW, &l, &err);
 			CHECK(rc == 0 && l.n == 1 && l.cmds[0].verb == a->verb, what);
 			if (rc != 0)
 				printf("#   error: %s\n", err.msg);
@@ -464,7 +531,7 @@ static void test_names(void)
 		for (char *p = in; *p; p++)
 			if (*p >= 'a' && *p <= 'z')
 				*p = (char)(*p - 'a' + 'A');
-		rc = command_parse(in, &l, &err);
+		rc = command_parse(in, NOW, &l, &err);
 		snprintf(what, sizeof what, "/%s in upper case reads as it", command_name((enum cmd_verb)v));
 		/* only the verb is checked: some need arguments */
 		CHECK(rc == 0 ? l.cmds[0].verb == (enum cmd_verb)v
@@ -475,11 +542,19 @@ static void test_names(void)
 	CHECK_STR(command_name((enum cmd_verb)-1), "?", "command_name negative");
 	CHECK(help == command_help(), "help is built once");
 	CHECK(valid_utf8(help), "help is valid UTF-8");
-	CHECK(strstr(help, "outage-contacts") && strstr(help, "データベースへのハッキング") &&
-	      strstr(help, "高") && strstr(help, "調査中") && strstr(help, "訓練"),
-	      "help lists the values with their labels, to the last notice");
+	{
+		int lines = 0;
+
+		for (const char *p = help; *p; p++)
+			lines += *p == '\n';
+		CHECK(lines <= 32, "help: at most 32 lines (the reply at most 40, issue 13)");
+		if (lines > 32)
+			printf("#   %d lines\n", lines);
+	}
+	CHECK(strstr(help, "例 / examples") && strstr(help, "/認知 2026/12/07 9:40"),
+	      "help: with examples");
 	CHECK(strstr(help, "管理者コマンド") < strstr(help, "Admin commands") &&
-	      strstr(help, "このヘルプを返信します") < strstr(help, "Reply with this help"),
+	      strstr(help, "この説明を返信") < strstr(help, "this help"),
 	      "help: Japanese first, then English");
 }
 
@@ -487,10 +562,10 @@ static void test_refused(void)
 {
 	for (size_t i = 0; i < sizeof refusals / sizeof *refusals; i++) {
 		const struct refuse_case *r = &refusals[i];
-		struct command_list l = { (struct command *)1, 99 };
+		struct command_list l = { (struct command *)1, 99, (struct command_flaw *)1, 99 };
 		struct error err = { 0 };
 		char prefix[48];
-		int rc = command_parse(r->in, &l, &err);
+		int rc = command_parse(r->in, NOW, &l, &err);
 
 		/* issue 14 (point 9): the line named in Japanese first */
 		snprintf(prefix, sizeof prefix, "%d 行目 / line %d: \"", r->line, r->line);
@@ -500,9 +575,31 @@ static void test_refused(void)
 		if (strncmp(err.msg, prefix, strlen(prefix)) != 0 || !strstr(err.msg, r->says))
 			printf("#   message: %s\n#   want:    %s… %s\n", err.msg, prefix, r->says);
 		CHECK(valid_utf8(err.msg) && strstr(err.msg, " / "), "message valid, bilingual");
-		CHECK(l.cmds == NULL && l.n == 0, "refused: the list is empty");
+		CHECK(l.n_flaws >= 1 && l.flaws[0].line == r->line && strcmp(l.flaws[0].why, err.msg) == 0,
+		      "refused: the bad line is kept with its reason");
+		CHECK_STR(l.n_flaws ? l.flaws[0].fix : NULL, r->fix, r->what);
+		CHECK(l.n_flaws && *l.flaws[0].reason && strstr(l.flaws[0].why, l.flaws[0].reason) &&
+		      strstr(l.flaws[0].reason, " 行目 / line ") == NULL, "the reason alone, without the line");
 		command_list_release(&l);
 	}
+}
+
+/* Issue 13: every line is read, the good ones kept beside the bad ones, in order. */
+static void test_every_line(void)
+{
+	struct command_list l;
+	struct error err;
+	int rc = command_parse("/ack\n/priority urgent\n/note 調査中\n/done ppc final\n/close\n"
+			       "thanks\n/drill", NOW, &l, &err);
+
+	CHECK(rc == -1 && err.cls == ERR_MESSAGE && strstr(err.msg, "2 行目"), "mixed: refused, first error");
+	CHECK(l.n == 3 && l.cmds[0].verb == CMD_ACK && l.cmds[1].verb == CMD_NOTE &&
+	      l.cmds[2].verb == CMD_CLOSE && l.cmds[2].line == 5, "mixed: the good lines kept");
+	CHECK(l.n_flaws == 2 && l.flaws[0].line == 2 && !l.flaws[0].fix && l.flaws[1].line == 4 &&
+	      l.flaws[1].fix && strcmp(l.flaws[1].fix, "/done ppc-final") == 0,
+	      "mixed: the bad lines with their did-you-mean");
+	command_list_release(&l);
+	CHECK(l.n == 0 && l.n_flaws == 0 && !l.flaws, "mixed: released");
 }
 
 static void test_messages(void)
@@ -510,13 +607,15 @@ static void test_messages(void)
 	struct command_list l;
 	struct error err;
 
-	CHECK(command_parse("/ack\n/priority urgent", &l, &err) == -1, "message: refused");
+	CHECK(command_parse("/ack\n/priority urgent", NOW, &l, &err) == -1, "message: refused");
 	CHECK_STR(err.msg,
 		  "2 行目 / line 2: \"/priority urgent\": 不明な優先度「urgent」です / unknown priority; "
 		  "次のいずれか / use one of: high, medium, low (or the Japanese name / 日本語名も可)",
 		  "message: line, raw line quoted, reason in Japanese / English, the values");
-	CHECK(command_parse("/aware 2026-11-25T09:30", &l, &err) == -1, "aware: refused");
-	CHECK(strstr(err.msg, "+09:00") != NULL, "aware without zone: says how to add one");
+	command_list_release(&l);
+	CHECK(command_parse("/aware 12/7 9:40", NOW, &l, &err) == -1, "aware: refused");
+	CHECK(strstr(err.msg, "年を付ける") != NULL, "aware 12/7: asks for the year");
+	command_list_release(&l);
 }
 
 /*
@@ -539,7 +638,7 @@ static void test_long_lines(void)
 	memcpy(in, "/note ", 6);
 	memset(in + 6, 'x', big);
 	strcpy(in + 6 + big, "\n/ack\n");
-	CHECK(command_parse(in, &l, &err) == 0 && l.n == 2, "1 MB note: accepted");
+	CHECK(command_parse(in, NOW, &l, &err) == 0 && l.n == 2, "1 MB note: accepted");
 	CHECK(l.n == 2 && strlen(l.cmds[0].text) == big && l.cmds[1].line == 2,
 	      "1 MB note: kept whole, next line counted");
 	command_list_release(&l);
@@ -549,18 +648,19 @@ static void test_long_lines(void)
 	for (i = 8; i + 3 <= big; i += 3)
 		memcpy(in + i, "あ", 3);
 	in[i] = '\0';
-	CHECK(command_parse(in, &l, &err) == -1, "1 MB bad line: refused");
+	CHECK(command_parse(in, NOW, &l, &err) == -1, "1 MB bad line: refused");
 	CHECK(strlen(err.msg) < sizeof err.msg - 1 && valid_utf8(err.msg),
 	      "1 MB bad line: message short and valid UTF-8");
 	dots = strstr(err.msg, "…\"");
 	CHECK(dots && dots - (err.msg + strlen("1 行目 / line 1: \"")) <= 80,
 	      "1 MB bad line: quote cut at 80 bytes with …");
+	command_list_release(&l);
 
 	/* a 1 MB lessons document */
 	memcpy(in, "/lessons\n", 9);
 	memset(in + 9, 'y', big);
 	in[9 + big] = '\0';
-	CHECK(command_parse(in, &l, &err) == 0 && l.n == 1 && strlen(l.cmds[0].text) == big,
+	CHECK(command_parse(in, NOW, &l, &err) == 0 && l.n == 1 && strlen(l.cmds[0].text) == big,
 	      "1 MB lessons: kept whole");
 	command_list_release(&l);
 
@@ -568,7 +668,7 @@ static void test_long_lines(void)
 	memcpy(in, "/ack\n", 5);
 	memset(in + 5, 'z', big);
 	in[5 + big] = '\0';
-	CHECK(command_parse(in, &l, &err) == 0 && l.n == 1, "1 MB prose after: one command");
+	CHECK(command_parse(in, NOW, &l, &err) == 0 && l.n == 1, "1 MB prose after: one command");
 	command_list_release(&l);
 	free(in);
 }
@@ -581,15 +681,18 @@ static void test_limit(void)
 
 	for (int i = 0; i < COMMAND_MAX; i++)
 		strcat(in, i % 2 ? "/ack\n" : "\n/drill\n");
-	CHECK(command_parse(in, &l, &err) == 0 && l.n == COMMAND_MAX, "50 commands: accepted");
+	CHECK(command_parse(in, NOW, &l, &err) == 0 && l.n == COMMAND_MAX, "50 commands: accepted");
 	command_list_release(&l);
 	strcat(in, "/help\n");
-	CHECK(command_parse(in, &l, &err) == -1 && err.cls == ERR_MESSAGE &&
+	strcat(in, "/ack\n");
+	CHECK(command_parse(in, NOW, &l, &err) == -1 && err.cls == ERR_MESSAGE &&
 	      strncmp(err.msg, "76 行目 / line 76: \"/help\": コマンドは 1 通に",
-			  strlen("76 行目 / line 76: \"/help\": コマンドは 1 通に")) == 0 && l.n == 0,
-	      "51 commands: refused at the 51st");
-	if (l.n || strncmp(err.msg, "76 行目 / line 76:", strlen("76 行目 / line 76:")) != 0)
+			  strlen("76 行目 / line 76: \"/help\": コマンドは 1 通に")) == 0 &&
+	      l.n == COMMAND_MAX && l.n_flaws == 1,
+	      "51 commands: refused at the 51st, nothing read after it");
+	if (l.n_flaws != 1 || strncmp(err.msg, "76 行目 / line 76:", strlen("76 行目 / line 76:")) != 0)
 		printf("#   message: %s\n", err.msg);
+	command_list_release(&l);
 }
 
 /*
@@ -618,7 +721,7 @@ static void test_random(void)
 			seed = seed * 1103515245u + 12345u;
 			strcat(in, pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)]);
 		}
-		if (command_parse(in, &l, &err) == 0) {
+		if (command_parse(in, NOW, &l, &err) == 0) {
 			ok &= l.n <= COMMAND_MAX && (l.n == 0) == (l.cmds == NULL);
 			for (size_t i = 0; i < l.n; i++)
 				ok &= l.cmds[i].raw && valid_utf8(l.cmds[i].raw) &&
@@ -628,7 +731,10 @@ static void test_random(void)
 				      l.cmds[i].line >= 1 && (size_t)l.cmds[i].verb < CMD_COUNT;
 		} else {
 			ok &= err.cls == ERR_MESSAGE && strstr(err.msg, " 行目 / line ") &&
-			      valid_utf8(err.msg) && l.n == 0 && l.cmds == NULL;
+			      valid_utf8(err.msg) && l.n_flaws > 0 && l.n + l.n_flaws <= COMMAND_MAX + 1;
+			for (size_t i = 0; i < l.n_flaws; i++)
+				ok &= valid_utf8(l.flaws[i].why) && valid_utf8(l.flaws[i].raw) &&
+				      (!l.flaws[i].fix || valid_utf8(l.flaws[i].fix));
 			if (!ok)
 				printf("#   input %d: %s\n", round, err.msg);
 		}
@@ -644,6 +750,7 @@ int main(void)
 	test_aliases();
 	test_names();
 	test_refused();
+	test_every_line();
 	test_messages();
 	test_long_lines();
 	test_limit();

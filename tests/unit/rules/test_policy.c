@@ -262,19 +262,19 @@ static void transition_reason(enum status from, enum status to, const char *want
 static void transition_reasons(void)
 {
 	transition_reason(STATUS_CONTAINING, STATUS_CONTAINING,
-			  "already in that status / すでにその状態です");
+			  "すでにその状態です / already in that status");
 	transition_reason(STATUS_CLOSED, STATUS_CLOSED,
-			  "already in that status / すでにその状態です");
+			  "すでにその状態です / already in that status");
 	transition_reason(STATUS_REPORTING, STATUS_NEW,
-			  "a ticket never goes back to new / 新規には戻せません");
+			  "新規には戻せません / a ticket never goes back to new");
 	transition_reason(STATUS_CLOSED, STATUS_RESOLVED,
-			  "a closed ticket is reopened with /reopen / クローズ済みは /reopen で再開します");
+			  "クローズ済みは /reopen で再開します / a closed ticket is reopened with /reopen");
 	transition_reason(STATUS_INVESTIGATING, STATUS_CLOSED,
-			  "close a ticket after it is resolved / 解決後にクローズできます");
+			  "解決後にクローズできます / close a ticket after it is resolved");
 	transition_reason(STATUS_NEW, STATUS_CLOSED,
-			  "close a ticket after it is resolved / 解決後にクローズできます");
-	transition_reason(STATUS_COUNT, STATUS_NEW, "unknown status / 不明な状態です");
-	transition_reason(STATUS_NEW, (enum status)-1, "unknown status / 不明な状態です");
+			  "解決後にクローズできます / close a ticket after it is resolved");
+	transition_reason(STATUS_COUNT, STATUS_NEW, "不明な状態です / unknown status");
+	transition_reason(STATUS_NEW, (enum status)-1, "不明な状態です / unknown status");
 
 	CHECK(policy_transition(STATUS_RESOLVED, STATUS_CLOSED, NULL), "why may be NULL (allowed)");
 	CHECK(!policy_transition(STATUS_CLOSED, STATUS_NEW, NULL), "why may be NULL (refused)");
