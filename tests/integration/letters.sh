@@ -60,8 +60,10 @@ clean() {
 send_mail "山田 花子 <$REPORTER>" "$BOT_ADDR" "ECサイトのサーバーに不正アクセス" \
 "本日9時40分ごろ、ECサイトのサーバーに見知らぬIPからの管理者ログインがありました。
 顧客のカード情報が流出した可能性があります。" >/dev/null
+# (worded so that the classifier sets no duty: the drafts come once the
+# admin has recorded the facts, with the 12,000 people in them)
 send_mail "$KUNDE" "$BOT_ADDR" "御社の顧客情報が売られています" \
-"ある掲示板で、御社の顧客のカード情報が販売されているのを見つけました。" >/dev/null
+"ある掲示板で、御社に関係するらしい書き込みを見つけました。念のためお知らせします。" >/dev/null
 poll_at 0
 ok $? "poll --once at T0"
 emp=$(bot tickets --json | json "[t['id'] for t in j if t['subject'].startswith('ECサイト')][0]")
