@@ -51,20 +51,32 @@ int notify_cut(const struct config *cfg, struct store *st, const struct ticket *
  * Policy-engine mail (SPEC 4), each rendered with the ticket, its
  * classification, checklist and obligations:
  *   escalation.txt — t still unacknowledged after `stage` limits: to
- *     management and the admins;
- *   reminder.txt — obligation o approaches its due time: to the owner, or
- *     the admins while nobody owns the ticket;
- *   overdue.txt — o is overdue (`stage`: 1 at due, +1 each repeat): to
- *     management and the admins;
+ *     management and the admins, urgent (Importance: high), under the
+ *     ticket's alarm;
  *   review.txt — a periodic review of the policy (5-1, 5-2, 6-2) is due:
  *     to the admins; about no ticket.
  */
 int notify_escalation(const struct config *cfg, struct store *st, const struct ticket *t,
 		      int stage, time_t now, struct error *err);
-int notify_reminder(const struct config *cfg, struct store *st, const struct ticket *t,
-		    const struct obligation *o, time_t now, struct error *err);
-int notify_overdue(const struct config *cfg, struct store *st, const struct ticket *t,
-		   const struct obligation *o, int stage, time_t now, struct error *err);
+
+/* An obligation of a ticket that falls due in this timer pass. */
+struct due_item {
+	const struct obligation *o;
+	int overdue_stage;	/* > 0: overdue (1 at due, +1 each repeat); 0: a reminder */
+};
+
+/*
+ * ---- notify_due.c ----
+ * The obligations of ticket t that fall due in one timer pass (items,
+ * nearest due first), as ONE mail per person (issue 13): a reminder
+ * concerns the owner, or the admins while nobody owns the ticket; an
+ * overdue one management and the admins.  A person whose share has an
+ * overdue item gets overdue.txt (urgent), else reminder.txt; either lists
+ * their items (due_items) with the nearest one's obligation_* variables,
+ * and threads under the alarm the person got (or the ticket's first).
+ */
+int notify_due(const struct config *cfg, struct store *st, const struct ticket *t,
+	       const struct due_item *items, size_t n, time_t now, struct error *err);
 int notify_review(const struct config *cfg, struct store *st, const char *kind,
 		  const char *label, time_t last_done, time_t due, time_t now, struct error *err);
 
