@@ -143,6 +143,12 @@ static const char *const migrations[] = {
 	 * records the records the report counted, which are not people */
 	"ALTER TABLE tickets ADD COLUMN affected_over INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE tickets ADD COLUMN records INTEGER;",
+
+	/* 8 (issue 13, "mails": renumber on merge if another step took 8):
+	 * a ticket's alarm to a person, which its reminders, escalations and
+	 * drafts mail thread under (store_outbox_thread_root); without it each
+	 * lookup scanned every alarm ever queued */
+	"CREATE INDEX outbox_ticket_kind ON outbox(ticket_id, kind);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])
