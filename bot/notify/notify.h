@@ -27,8 +27,10 @@
  * A new ticket t opened by report m: the acknowledgement to the reporter
  * (not when an admin reported, or nobody can be answered, or the sender
  * got limits.replies_per_sender_per_hour of them in the last hour), the
- * alarm to every admin, then the draft of every notice its obligations
- * require (all of them were opened by engine_open just before).
+ * alarm to every admin (urgent; it says when the ticket escalates and
+ * which drafts follow), then one mail per admin with the draft of every
+ * notice its obligations require attached (all of them were opened by
+ * engine_open just before): two mails per admin at most (issue 13).
  */
 int notify_new_ticket(const struct config *cfg, struct store *st, const struct ticket *t,
 		      const struct mail *m, time_t now, struct error *err);
@@ -135,11 +137,13 @@ int notify_result(const struct config *cfg, struct store *st, const struct ticke
  * (bits 1u << enum obligation_kind), the notice rendered from
  * draft-<obligation>.txt (draft.txt when the operator has none for it)
  * with the ticket, its report (m, or read from the store when NULL), its
- * obligations and timeline, to `to`, or to every admin when to is NULL.
- * Never to an authority, a marketplace or a customer: the admins check
- * and send.  Each draft is a "draft" event on the timeline (a publication
- * draft counts its 第N報 from them).
- * notify_draft: one kind (/draft NOTICE).
+ * obligations and timeline.  Never to an authority, a marketplace or a
+ * customer: the admins check and send.  Each draft is a "draft" event on
+ * the timeline (a publication draft counts its 第N報 from them).
+ * notify_drafts: all of them attached to ONE mail (drafts.txt, a summary:
+ * which notice, for whom, due when; issue 13) to `to`, or to every admin
+ * when to is NULL, under the ticket's alarm.
+ * notify_draft: one kind as a mail of its own (/draft NOTICE).
  */
 int notify_drafts(const struct config *cfg, struct store *st, const struct ticket *t,
 		  const struct mail *m, unsigned kinds, const char *to, time_t now,
