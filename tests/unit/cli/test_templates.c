@@ -550,6 +550,86 @@ static void test_store_drafts(void)
 		printf("# %s\n", err.msg);
 }
 
+/* Counts t's outbox entries of kind to rcpt (NULL: anybody); urgent: those marked so. */
+static int queued(struct outbox_entry *e, size_t n, const char *kind, const char *rcpt,
+		  int *urgent)
+{
+	size_t i;
+	int c = 0;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(e[i].kind, kind) == 0 && (!rcpt || strcmp(e[i].rcpt, rcpt) == 0)) {
+			c++;
+			if (urgent)
+				*urgent += e[i].data && strstr(e[i].data, "\r\nImportance: high\r\n") &&
+					   strstr(e[i].data, "\r\nX-Priority: 1\r\n");
+		}
+	return c;
+}
+
+/*
+ * Issue 13: the obligations of one timer pass go out as one mail per
+ * person — reminders to the owner, overdue ones to management and every
+ * admin — nearest first, the overdue mail urgent.
+ */
+static void test_store_due(void)
+{
+	struct error err = { 0 };
+	struct ticket t = { 0 };
+	struct obligation *obl = NULL;
+	struct outbox_entry *e;
+	struct due_item items[3];
+	size_t n_obl = 0, n;
+	unsigned kinds;
+	int64_t id;
+	int urgent = 0;
+	char *body;
+
+	store_begin(st, &err);
+	id = open_ticket(FLAG_BIT(FLAG_PERSONAL_DATA), 100, &kinds);
+	store_ticket_set_owner(st, id, "admin1@example.com", &err);
+	store_ticket_get_by_id(st, id, &t, &err);
+	store_obligation_list(st, id, &obl, &n_obl, &err);
+	CHECK(n_obl >= 3, "the ticket has three obligations or more");
+	if (n_obl < 3)
+		goto done;
+	items[0] = (struct due_item){ &obl[0], 0 };
+	items[1] = (struct due_item){ &obl[1], 0 };
+	items[2] = (struct due_item){ &obl[2], 0 };
+	CHECK_INT(notify_due(&cfg, st, &t, items, 3, now, &err), 0, "notify_due: three reminders");
+	n = outbox(id, &e);
+	CHECK_INT(queued(e, n, "reminder", NULL, NULL), 1, "... one mail in all");
+	CHECK_INT(queued(e, n, "reminder", "admin1@example.com", &urgent), 1, "... to the owner");
+	CHECK_INT(urgent, 0, "... not marked urgent");
+	body = n ? body_of(&e[n - 1]) : NULL;
+	CHECK(n && has(e[n - 1].subject, "【残り") && has(e[n - 1].subject, "ほか 2 件"),
+	      "... its subject: the time left, and two more");
+	CHECK(has(body, obligation_label(obligation_from_name(obl[2].kind))),
+	      "... its body lists the last one too");
+	free(body);
+	store_outbox_free(e, n);
+
+	items[1].overdue_stage = 2;
+	CHECK_INT(notify_due(&cfg, st, &t, items, 3, now, &err), 0,
+		  "notify_due: one overdue, two reminders");
+	n = outbox(id, &e);
+	urgent = 0;
+	CHECK_INT(queued(e, n, "overdue", "admin1@example.com", &urgent) +
+		  10 * queued(e, n, "overdue", "admin2@example.com", &urgent) +
+		  100 * queued(e, n, "overdue", "ceo@example.com", &urgent), 111,
+		  "... one overdue mail each to the owner, the other admin and management");
+	CHECK_INT(urgent, 3, "... each with Importance: high and X-Priority: 1");
+	CHECK_INT(queued(e, n, "reminder", NULL, NULL), 1,
+		  "... the owner's reminders ride in the overdue mail (no second mail)");
+	store_outbox_free(e, n);
+done:
+	store_obligations_free(obl, n_obl);
+	store_ticket_release(&t);
+	store_commit(st, &err);
+	if (err.msg[0])
+		printf("# %s\n", err.msg);
+}
+
 /* A notice without its own template falls back to draft.txt. */
 static void test_fallback(void)
 {
@@ -647,6 +727,7 @@ int main(void)
 	test_every_template();
 	test_errors();
 	test_store_drafts();
+	test_store_due();
 	test_fallback();
 	test_digest();
 	store_close(st);
