@@ -1,6 +1,7 @@
 /* timers.c — see timers.h. */
 #include "desk/timers.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +52,8 @@ static int escalate_unacked(const struct config *cfg, struct store *st, time_t n
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		struct ticket *t = &list[i];
-		int p = priority_from_name(t->priority);
-		long limit = span_seconds_at(t->created_at,
-					     &cfg->policy.escalate[p >= 0 ? p : PRIORITY_LOW]);
+		long limit = deadline_escalation_limit(&cfg->policy, t->created_at,
+						       priority_from_name(t->priority));
 		int stage = stage_every(t->created_at, now, limit);
 		char detail[160], waited[40];
 
@@ -75,72 +75,123 @@ static int escalate_unacked(const struct config *cfg, struct store *st, time_t n
 
 /* ---- obligations ---- */
 
-static int obligation_tick(const struct config *cfg, struct store *st, const struct obligation *o,
-			   time_t now, struct timer_stats *stats, struct error *err)
+/* What the clock says of o now: the reminder and overdue stages it has
+ * reached, never lower than the ones recorded (a clock that went back). */
+static void obligation_stages(const struct config *cfg, const struct obligation *o, int kind,
+			      time_t now, int *remind, int *overdue)
 {
-	int kind = obligation_from_name(o->kind);
-	const struct deadline_config *dc;
+	const struct deadline_config *dc = &cfg->policy.deadline[kind];
 	time_t points[REMIND_MAX + 1];
-	int remind, overdue, rc;
-	struct ticket t;
-	char detail[200], due[40];
 	size_t i;
 
-	if (kind < 0)
-		return 0;	/* a kind this version does not know: left alone */
-	dc = &cfg->policy.deadline[kind];
 	for (i = 0; i < dc->n_remind; i++)
 		points[i] = remind_at(&dc->remind[i], o->start_at, o->due_at);
 	/* issue 12 point 9: due on a weekend or holiday, reminded on the last
 	 * business day before it as well */
 	points[i++] = business_day_reminder(&cfg->policy.calendar, o->start_at, o->due_at);
-	remind = stage_reached(points, i, now);
-	overdue = stage_overdue(o->due_at, now, span_seconds_at(o->due_at,
-								&cfg->policy.overdue_repeat));
-	if (remind <= o->remind_stage && overdue <= o->overdue_stage)
-		return 0;
+	*remind = stage_reached(points, i, now);
+	*overdue = stage_overdue(o->due_at, now, span_seconds_at(o->due_at,
+								 &cfg->policy.overdue_repeat));
+}
 
-	if ((rc = store_ticket_get_by_id(st, o->ticket_id, &t, err)) <= 0)
-		return rc;
-	clock_format_rfc3339(o->due_at, due, sizeof due);
-	if (overdue > o->overdue_stage) {
-		/* SPEC 4: an overdue obligation goes to management, daily */
-		snprintf(detail, sizeof detail, "%s overdue since %s: management and admins alarmed "
-			 "(%d)", o->kind, due, overdue);
-		log_warn("timers", "%s: %s", t.ref, detail);
-		rc = notify_overdue(cfg, st, &t, o, overdue, now, err);
-		stats->overdue += rc == 0;
-		/* the reminders passed while down are not sent late: overdue says more */
-	} else {
-		snprintf(detail, sizeof detail, "%s due %s: reminder sent", o->kind, due);
-		log_info("timers", "%s: %s", t.ref, detail);
-		rc = notify_reminder(cfg, st, &t, o, now, err);
-		stats->reminders += rc == 0;
+/*
+ * The obligations of one ticket (list[0..n), nearest due first) in this
+ * pass: those whose reminder or overdue stage grew go out together, one
+ * mail per person (issue 13, notify_due); each is recorded on its own
+ * (stages, an event on the timeline).
+ */
+static int ticket_due(const struct config *cfg, struct store *st, const struct obligation *list,
+		      size_t n, time_t now, struct timer_stats *stats, struct error *err)
+{
+	struct due_item *items = calloc(n, sizeof *items);
+	int *remind = calloc(n, sizeof *remind), *overdue = calloc(n, sizeof *overdue);
+	size_t i, k = 0;
+	struct ticket t;
+	int rc = -1;
+
+	if (!items || !remind || !overdue) {
+		error_set(err, ERR_TEMP, "timers: out of memory");
+		goto done;
 	}
-	/* a clock that went back lowers no stage */
-	if (remind < o->remind_stage)
-		remind = o->remind_stage;
-	if (overdue < o->overdue_stage)
-		overdue = o->overdue_stage;
-	if (rc == 0)
-		rc = store_obligation_set_stages(st, o->id, remind, overdue, err) < 0 ||
-		     store_event_add(st, t.id, now, "bot", overdue > o->overdue_stage ?
+	for (i = 0; i < n; i++) {
+		const struct obligation *o = &list[i];
+		int kind = obligation_from_name(o->kind), r, d;
+
+		if (kind < 0)
+			continue;	/* a kind this version does not know: left alone */
+		obligation_stages(cfg, o, kind, now, &r, &d);
+		if (r <= o->remind_stage && d <= o->overdue_stage)
+			continue;
+		/* the reminders passed while down are not sent late: overdue says more */
+		items[k].o = o;
+		items[k].overdue_stage = d > o->overdue_stage ? d : 0;
+		remind[k] = r > o->remind_stage ? r : o->remind_stage;
+		overdue[k] = d > o->overdue_stage ? d : o->overdue_stage;
+		k++;
+	}
+	if (k == 0) {
+		rc = 0;
+		goto done;
+	}
+	if ((rc = store_ticket_get_by_id(st, list[0].ticket_id, &t, err)) <= 0)
+		goto done;
+	rc = notify_due(cfg, st, &t, items, k, now, err);
+	for (i = 0; i < k && rc == 0; i++) {
+		const struct obligation *o = items[i].o;
+		char detail[200], due[40];
+
+		clock_format_rfc3339(o->due_at, due, sizeof due);
+		if (items[i].overdue_stage) {
+			/* SPEC 4: an overdue obligation goes to management, daily */
+			snprintf(detail, sizeof detail, "%s overdue since %s: management and admins "
+				 "alarmed (%d)", o->kind, due, items[i].overdue_stage);
+			log_warn("timers", "%s: %s", t.ref, detail);
+			stats->overdue++;
+		} else {
+			snprintf(detail, sizeof detail, "%s due %s: reminder sent", o->kind, due);
+			log_info("timers", "%s: %s", t.ref, detail);
+			stats->reminders++;
+		}
+		rc = store_obligation_set_stages(st, o->id, remind[i], overdue[i], err) < 0 ||
+		     store_event_add(st, t.id, now, "bot", items[i].overdue_stage ?
 				     "obligation-overdue" : "reminder", detail, err) < 0 ? -1 : 0;
+	}
 	store_ticket_release(&t);
+done:
+	free(items);
+	free(remind);
+	free(overdue);
 	return rc;
 }
 
+/* Every open obligation, ticket by ticket (the list comes nearest due first). */
 static int obligations(const struct config *cfg, struct store *st, time_t now,
 		       struct timer_stats *stats, struct error *err)
 {
-	struct obligation *list;
-	size_t i, n;
+	struct obligation *list, *mine;
+	bool *seen;
+	size_t i, j, k, n;
 	int rc = 0;
 
 	if (store_obligation_list(st, 0, &list, &n, err) < 0)
 		return -1;
-	for (i = 0; i < n && rc == 0; i++)
-		rc = obligation_tick(cfg, st, &list[i], now, stats, err);
+	seen = calloc(n + 1, sizeof *seen);
+	mine = calloc(n + 1, sizeof *mine);
+	if (!seen || !mine)
+		rc = error_set(err, ERR_TEMP, "timers: out of memory");
+	for (i = 0; i < n && rc == 0; i++) {
+		if (seen[i])
+			continue;
+		/* shallow copies: the strings stay list's */
+		for (j = i, k = 0; j < n; j++)
+			if (list[j].ticket_id == list[i].ticket_id) {
+				seen[j] = true;
+				mine[k++] = list[j];
+			}
+		rc = ticket_due(cfg, st, mine, k, now, stats, err);
+	}
+	free(seen);
+	free(mine);
 	store_obligations_free(list, n);
 	return rc;
 }

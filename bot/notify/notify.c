@@ -25,6 +25,7 @@
 #include "rules/auth.h"
 #include "rules/command.h"
 #include "rules/machine.h"
+#include "rules/deadline.h"
 #include "rules/policy.h"
 
 int notify_out_of_memory(struct error *err)
@@ -59,11 +60,18 @@ int notify_fill_escalation(struct tvars *v, int stage, long waited)
 	       tvars_set(v, "unacked_for", span) < 0 ? -1 : 0;
 }
 
-int notify_fill_overdue(struct tvars *v, const struct obligation *o, const struct ticket *t,
-			int stage, time_t now)
+int notify_fill_alarm(struct tvars *v, const struct config *cfg, const struct ticket *t,
+		      time_t now)
 {
-	return vars_add_obligation(v, o, t, now) < 0 ||
-	       tvars_setf(v, "overdue_stage", "%d", stage) < 0 ? -1 : 0;
+	long limit = deadline_escalation_limit(&cfg->policy, t->created_at,
+					       priority_from_name(t->priority));
+	char at[40], span[40];
+
+	(void)now;
+	clock_format_short(t->created_at + limit, at, sizeof at);
+	vars_duration(limit, span, sizeof span);
+	return tvars_set(v, "escalate_at", at) < 0 || tvars_set(v, "escalate_after", span) < 0 ?
+		-1 : 0;
 }
 
 int notify_fill_intake_down(struct tvars *v, const char *reason, time_t since)
@@ -202,10 +210,30 @@ int notify_queue_to(const struct config *cfg, struct store *st, const struct tic
 	return rc;
 }
 
-/* Queues om to every person with one of roles (ROLE_* bits) but skip (may be NULL). */
+/* om to addr under t's alarm to addr (see notify_queue_roles_under_alarm). */
+static int queue_under_alarm(const struct config *cfg, struct store *st, const struct ticket *t,
+			     struct outbox_mail *om, const char *addr, const char *name,
+			     time_t now, struct error *err)
+{
+	char *root = NULL;
+	int rc;
+
+	if (store_outbox_thread_root(st, t->id, "alarm", addr, &root, err) < 0)
+		return -1;
+	om->in_reply_to = root;
+	om->references = root;
+	om->auto_submitted = root ? "auto-generated" : NULL;
+	rc = notify_queue_to(cfg, st, t, om, addr, name, now, err);
+	om->in_reply_to = om->references = om->auto_submitted = NULL;
+	free(root);
+	return rc;
+}
+
+/* Queues om to every person with one of roles (ROLE_* bits) but skip (may
+ * be NULL), under the ticket's alarm when under_alarm. */
 static int queue_roles_but(const struct config *cfg, struct store *st, const struct ticket *t,
-			   struct outbox_mail *om, unsigned roles, const char *skip, time_t now,
-			   struct error *err)
+			   struct outbox_mail *om, unsigned roles, const char *skip,
+			   bool under_alarm, time_t now, struct error *err)
 {
 	size_t i;
 
@@ -214,7 +242,8 @@ static int queue_roles_but(const struct config *cfg, struct store *st, const str
 
 		if (!(p->roles & roles) || (skip && strcasecmp(p->email, skip) == 0))
 			continue;
-		if (notify_queue_to(cfg, st, t, om, p->email, p->name, now, err) < 0)
+		if ((under_alarm && t ? queue_under_alarm(cfg, st, t, om, p->email, p->name, now, err) :
+		     notify_queue_to(cfg, st, t, om, p->email, p->name, now, err)) < 0)
 			return -1;
 	}
 	return 0;
@@ -223,7 +252,14 @@ static int queue_roles_but(const struct config *cfg, struct store *st, const str
 int notify_queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,
 		       struct outbox_mail *om, unsigned roles, time_t now, struct error *err)
 {
-	return queue_roles_but(cfg, st, t, om, roles, NULL, now, err);
+	return queue_roles_but(cfg, st, t, om, roles, NULL, false, now, err);
+}
+
+int notify_queue_roles_under_alarm(const struct config *cfg, struct store *st,
+				   const struct ticket *t, struct outbox_mail *om, unsigned roles,
+				   time_t now, struct error *err)
+{
+	return queue_roles_but(cfg, st, t, om, roles, NULL, true, now, err);
 }
 
 int notify_admins(const struct config *cfg, struct store *st, const struct ticket *t,
@@ -406,6 +442,9 @@ int notify_new_ticket(const struct config *cfg, struct store *st, const struct t
 	char *refs = mail_thread(m, true);
 	const struct person *reporter = config_find_person(cfg, m->from.addr);
 	struct outbox_mail om = { .vars = vars, .in_reply_to = m->message_id, .references = refs };
+	struct outbox_mail alarm = { .kind = "alarm", .template = "alarm.txt", .vars = vars,
+				     .in_reply_to = m->message_id, .references = refs,
+				     .urgent = true };
 	unsigned kinds;
 	int rc = -1;
 
@@ -414,17 +453,27 @@ int notify_new_ticket(const struct config *cfg, struct store *st, const struct t
 			notify_out_of_memory(err);
 		goto done;
 	}
+	/* issue 13: the alarm says when it escalates and which drafts follow;
+	 * all the obligations were opened just now (engine_open) */
+	if (open_obligations(st, t, &kinds, err) < 0)
+		goto done;
+	if (notify_fill_alarm(vars, cfg, t, now) < 0 ||
+	    notify_fill_drafts(vars, cfg, &f, kinds, now) < 0) {
+		notify_out_of_memory(err);
+		goto done;
+	}
 	/* An admin who reports is alarmed anyway; a mail without a sender
 	 * has nobody to acknowledge. */
 	if (m->from.addr && !(reporter && (reporter->roles & ROLE_ADMIN)) &&
 	    acknowledge(cfg, st, t, m, &om, now, err) < 0)
 		goto done;
-	if (notify_admins(cfg, st, t, "alarm", "alarm.txt", vars, m->message_id, now, err) < 0)
+	/* policy 7-1: the system admin and the EC admin take every report;
+	 * issue 13: marked urgent */
+	if (notify_queue_roles(cfg, st, t, &alarm, ROLE_ADMIN, now, err) < 0)
 		goto done;
-	/* SPEC 4: a draft of every notice the new ticket's flags require, after
-	 * the alarm; all its obligations were opened just now (engine_open). */
-	if (open_obligations(st, t, &kinds, err) < 0 ||
-	    notify_drafts(cfg, st, t, m, kinds, NULL, now, err) < 0)
+	/* SPEC 4: the drafts of every notice the new ticket's flags require,
+	 * after the alarm: one mail per admin, the drafts attached (issue 13) */
+	if (notify_drafts(cfg, st, t, m, kinds, NULL, now, err) < 0)
 		goto done;
 	rc = 0;
 done:
@@ -483,50 +532,16 @@ int notify_escalation(const struct config *cfg, struct store *st, const struct t
 {
 	struct facts f = { .t = t };
 	struct tvars *vars = notify_vars_of(cfg, st, "escalation.txt", &f, now, err);
-	struct outbox_mail om = { .kind = "escalation", .template = "escalation.txt", .vars = vars };
+	struct outbox_mail om = { .kind = "escalation", .template = "escalation.txt", .vars = vars,
+				  .urgent = true };
 	int rc;
 
-	/* SPEC 4: management, and the admins again */
+	/* SPEC 4: management, and the admins again; issue 13: marked urgent,
+	 * under the alarm */
 	rc = !vars ? -1 :
 	     notify_fill_escalation(vars, stage, (long)(now - t->created_at)) < 0 ?
 		notify_out_of_memory(err) :
-	     notify_queue_roles(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
-	tvars_free(vars);
-	notify_facts_release(&f);
-	return rc;
-}
-
-int notify_reminder(const struct config *cfg, struct store *st, const struct ticket *t,
-		    const struct obligation *o, time_t now, struct error *err)
-{
-	struct facts f = { .t = t };
-	struct tvars *vars = notify_vars_of(cfg, st, "reminder.txt", &f, now, err);
-	struct outbox_mail om = { .kind = "reminder", .template = "reminder.txt", .vars = vars };
-	int rc;
-
-	if (!vars)
-		rc = -1;
-	else if (vars_add_obligation(vars, o, t, now) < 0)
-		rc = notify_out_of_memory(err);
-	else if (t->owner && *t->owner)	/* SPEC 4: the owner, or the admins while nobody owns it */
-		rc = notify_queue_to(cfg, st, t, &om, t->owner, NULL, now, err);
-	else
-		rc = notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
-	tvars_free(vars);
-	notify_facts_release(&f);
-	return rc;
-}
-
-int notify_overdue(const struct config *cfg, struct store *st, const struct ticket *t,
-		   const struct obligation *o, int stage, time_t now, struct error *err)
-{
-	struct facts f = { .t = t };
-	struct tvars *vars = notify_vars_of(cfg, st, "overdue.txt", &f, now, err);
-	struct outbox_mail om = { .kind = "overdue", .template = "overdue.txt", .vars = vars };
-	int rc;
-
-	rc = !vars ? -1 : notify_fill_overdue(vars, o, t, stage, now) < 0 ? notify_out_of_memory(err) :
-	     notify_queue_roles(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
+	     notify_queue_roles_under_alarm(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
 	tvars_free(vars);
 	notify_facts_release(&f);
 	return rc;
@@ -693,7 +708,8 @@ int notify_result(const struct config *cfg, struct store *st, const struct ticke
 	}
 	/* SPEC 4: the commanding admin, and the others so they know who did what */
 	if (notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err) < 0 ||
-	    (*changes && queue_roles_but(cfg, st, t, &om, ROLE_ADMIN, m->from.addr, now, err) < 0))
+	    (*changes && queue_roles_but(cfg, st, t, &om, ROLE_ADMIN, m->from.addr, false, now,
+					 err) < 0))
 		goto done;
 	rc = 0;
 done:

@@ -27,8 +27,10 @@
  * A new ticket t opened by report m: the acknowledgement to the reporter
  * (not when an admin reported, or nobody can be answered, or the sender
  * got limits.replies_per_sender_per_hour of them in the last hour), the
- * alarm to every admin, then the draft of every notice its obligations
- * require (all of them were opened by engine_open just before).
+ * alarm to every admin (urgent; it says when the ticket escalates and
+ * which drafts follow), then one mail per admin with the draft of every
+ * notice its obligations require attached (all of them were opened by
+ * engine_open just before): two mails per admin at most (issue 13).
  */
 int notify_new_ticket(const struct config *cfg, struct store *st, const struct ticket *t,
 		      const struct mail *m, time_t now, struct error *err);
@@ -51,20 +53,32 @@ int notify_cut(const struct config *cfg, struct store *st, const struct ticket *
  * Policy-engine mail (SPEC 4), each rendered with the ticket, its
  * classification, checklist and obligations:
  *   escalation.txt — t still unacknowledged after `stage` limits: to
- *     management and the admins;
- *   reminder.txt — obligation o approaches its due time: to the owner, or
- *     the admins while nobody owns the ticket;
- *   overdue.txt — o is overdue (`stage`: 1 at due, +1 each repeat): to
- *     management and the admins;
+ *     management and the admins, urgent (Importance: high), under the
+ *     ticket's alarm;
  *   review.txt — a periodic review of the policy (5-1, 5-2, 6-2) is due:
  *     to the admins; about no ticket.
  */
 int notify_escalation(const struct config *cfg, struct store *st, const struct ticket *t,
 		      int stage, time_t now, struct error *err);
-int notify_reminder(const struct config *cfg, struct store *st, const struct ticket *t,
-		    const struct obligation *o, time_t now, struct error *err);
-int notify_overdue(const struct config *cfg, struct store *st, const struct ticket *t,
-		   const struct obligation *o, int stage, time_t now, struct error *err);
+
+/* An obligation of a ticket that falls due in this timer pass. */
+struct due_item {
+	const struct obligation *o;
+	int overdue_stage;	/* > 0: overdue (1 at due, +1 each repeat); 0: a reminder */
+};
+
+/*
+ * ---- notify_due.c ----
+ * The obligations of ticket t that fall due in one timer pass (items,
+ * nearest due first), as ONE mail per person (issue 13): a reminder
+ * concerns the owner, or the admins while nobody owns the ticket; an
+ * overdue one management and the admins.  A person whose share has an
+ * overdue item gets overdue.txt (urgent), else reminder.txt; either lists
+ * their items (due_items) with the nearest one's obligation_* variables,
+ * and threads under the alarm the person got (or the ticket's first).
+ */
+int notify_due(const struct config *cfg, struct store *st, const struct ticket *t,
+	       const struct due_item *items, size_t n, time_t now, struct error *err);
 int notify_review(const struct config *cfg, struct store *st, const char *kind,
 		  const char *label, const char *change, time_t last_done, time_t due, time_t now,
 		  struct error *err);
@@ -162,11 +176,13 @@ int notify_words(const struct config *cfg, struct store *st, const struct ticket
  * (bits 1u << enum obligation_kind), the notice rendered from
  * draft-<obligation>.txt (draft.txt when the operator has none for it)
  * with the ticket, its report (m, or read from the store when NULL), its
- * obligations and timeline, to `to`, or to every admin when to is NULL.
- * Never to an authority, a marketplace or a customer: the admins check
- * and send.  Each draft is a "draft" event on the timeline (a publication
- * draft counts its 第N報 from them).
- * notify_draft: one kind (/draft NOTICE).
+ * obligations and timeline.  Never to an authority, a marketplace or a
+ * customer: the admins check and send.  Each draft is a "draft" event on
+ * the timeline (a publication draft counts its 第N報 from them).
+ * notify_drafts: all of them attached to ONE mail (drafts.txt, a summary:
+ * which notice, for whom, due when; issue 13) to `to`, or to every admin
+ * when to is NULL, under the ticket's alarm.
+ * notify_draft: one kind as a mail of its own (/draft NOTICE).
  */
 int notify_drafts(const struct config *cfg, struct store *st, const struct ticket *t,
 		  const struct mail *m, unsigned kinds, const char *to, time_t now,

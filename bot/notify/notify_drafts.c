@@ -17,9 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "notify/notify_internal.h"
 #include "notify/vars.h"
 #include "outbox/outbox.h"
+#include "rules/deadline.h"
 #include "rules/policy.h"
 
 /* ---- which variables each template gets ---- */
@@ -50,6 +52,8 @@ static int sample_result(struct tvars *, const struct sample *);
 static int sample_help(struct tvars *, const struct sample *);
 static int sample_draft(struct tvars *, const struct sample *);
 static int sample_words(struct tvars *, const struct sample *);
+static int sample_alarm(struct tvars *, const struct sample *);
+static int sample_drafts(struct tvars *, const struct sample *);
 
 /*
  * templates/README.md "Files": what each template is rendered with.  To
@@ -65,7 +69,8 @@ static const struct use {
 } uses[] = {
 	{ "ack.txt", L_POLICY, sample_none },
 	{ "ack-outside.txt", L_POLICY, sample_none },
-	{ "alarm.txt", L_POLICY, sample_none },
+	{ "alarm.txt", L_POLICY, sample_alarm },
+	{ "drafts.txt", L_POLICY, sample_drafts },
 	{ "bounce.txt", L_TICKET, sample_bounce },
 	{ "cut.txt", L_TICKET, sample_cut },
 	{ "escalation.txt", L_POLICY, sample_escalation },
@@ -219,17 +224,24 @@ static int publication_number(const struct facts *f)
 	return n;
 }
 
+/* The due time of kind's notice: its obligation's, else as it would be. */
+static time_t draft_due(const struct config *cfg, const struct facts *f, int kind)
+{
+	const struct obligation *o = obligation_of(f, kind);
+
+	return o ? o->due_at : deadline_due(&cfg->policy, f->t->aware_at, f->t->flags, kind);
+}
+
 /* The draft's own variables for kind: due from its obligation, else as it would be. */
 static int fill_draft(struct tvars *v, const struct config *cfg, const struct facts *f, int kind,
 		      time_t now)
 {
-	const struct obligation *o = obligation_of(f, kind);
 	const struct obligation *pub = obligation_of(f, OBL_PUBLICATION);
 	int number = kind == OBL_PUBLICATION ? publication_number(f) : 1;
 
 	/* issue 13: a 第二報 builds on what was recorded since the first */
-	return vars_add_draft(v, cfg, kind, o, o ? o->due_at : deadline_due(&cfg->policy, f->t->aware_at, f->t->flags, kind),
-			      number, now) < 0 ||
+	return vars_add_draft(v, cfg, kind, obligation_of(f, kind), draft_due(cfg, f, kind), number,
+			      now) < 0 ||
 	       vars_add_since_first(v, f->obl, f->n_obl, f->ev, f->n_ev,
 				    number > 1 && pub ? pub->closed_at : 0) < 0 ? -1 : 0;
 }
@@ -277,20 +289,167 @@ static int draft_one(const struct config *cfg, struct store *st, const struct fa
 	return rc;
 }
 
+/* ---- the drafts of one pass in one mail (issue 13) ---- */
+
+/*
+ * Whom each notice is for (policy 7-4, 7-5; APPI art. 26), for the
+ * summary of the drafts mail.  To add a notice: a line here too.
+ */
+static const char *const audiences[OBL_COUNT] = {
+	[OBL_PPC_ASSESS]	= "社内（報告要否の判断メモ）/ internal decision memo",
+	[OBL_PPC_PRELIMINARY]	= "個人情報保護委員会 / PPC",
+	[OBL_PPC_FINAL]		= "個人情報保護委員会 / PPC",
+	[OBL_INDIVIDUALS]	= "漏えい等の対象となった本人 / the people affected",
+	[OBL_CONSULTATION_DESK]	= "お客様・本人（相談窓口）/ customers (consultation desk)",
+	[OBL_PUBLICATION]	= "ホームページの閲覧者 / the public (website)",
+	[OBL_AMAZON]		= "Amazon",
+	[OBL_AWS]		= "AWS",
+	[OBL_RAKUTEN]		= "楽天（電話）/ Rakuten (phone)",
+	[OBL_YAHOO]		= "Yahoo（フォーム）/ Yahoo (web form)",
+	[OBL_PARTNERS]		= "取引先 / partners",
+	[OBL_OUTAGE_CONTACTS]	= "必要な連絡先 / the contacts needed",
+	[OBL_PRINCIPAL]		= "委託元 / the principal",
+	[OBL_CIRCULATION]	= "全従業員 / every employee",
+};
+
+/* The attachment's name of kind's draft: "INC-2026-0001_本人への通知.txt". */
+static void draft_file(const struct ticket *t, int kind, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s_%s.txt", t->ref, obligation_label(kind));
+}
+
+int notify_fill_drafts(struct tvars *v, const struct config *cfg, const struct facts *f,
+		       unsigned kinds, time_t now)
+{
+	struct policy_facts facts = policy_ticket_facts(f->t);
+	char due[40], span[40], left[80], file[200];
+	int k, count = 0;
+
+	if (tvars_set_list(v, "drafts") < 0)
+		return -1;
+	for (k = 0; k < OBL_COUNT; k++) {
+		struct tvars *item;
+		time_t at;
+
+		if (!(kinds & (1u << k)) || !obligation_is_notice(k))
+			continue;
+		at = draft_due(cfg, f, k);
+		clock_format_short(at, due, sizeof due);
+		vars_duration((long)(at > now ? at - now : now - at), span, sizeof span);
+		if (at > now)
+			snprintf(left, sizeof left, "%s", span);
+		else
+			snprintf(left, sizeof left, "期限切れ %s / overdue", span);
+		draft_file(f->t, k, file, sizeof file);
+		if (!(item = tvars_add_item(v, "drafts")) ||
+		    tvars_set(item, "kind", obligation_name(k)) < 0 ||
+		    tvars_set(item, "label", obligation_label(k)) < 0 ||
+		    tvars_set(item, "audience", audiences[k] ? audiences[k] : obligation_label(k)) < 0 ||
+		    tvars_set(item, "due", due) < 0 || tvars_set(item, "left", left) < 0 ||
+		    tvars_set(item, "deadline",
+			      deadline_kind_label(policy_deadline_kind(k, &facts))) < 0 ||
+		    tvars_set(item, "file", file) < 0)
+			return -1;
+		count++;
+	}
+	return tvars_setf(v, "drafts_count", "%d", count);
+}
+
+/*
+ * Renders kind's draft from f as the text of an attachment: its subject
+ * line, an empty line, its body.  Notes the draft on the timeline as
+ * draft_one does.  *text is malloc'd.
+ */
+static int draft_text(const struct config *cfg, struct store *st, const struct facts *f, int kind,
+		      const char *to, time_t now, char **text, struct error *err)
+{
+	char file[80], detail[200], *subject = NULL, *body = NULL;
+	struct tvars *v = facts_vars(cfg, f, L_RECORD, now);
+	const char *template = draft_template(cfg, kind, file, sizeof file);
+	int rc = -1;
+
+	*text = NULL;
+	if (!v || fill_draft(v, cfg, f, kind, now) < 0) {
+		notify_out_of_memory(err);
+		goto done;
+	}
+	if (render_mail(cfg->templates, template, v, &subject, &body, err) < 0)
+		goto done;
+	if (asprintf(text, "%s\n\n%s", subject, body) < 0) {
+		*text = NULL;
+		notify_out_of_memory(err);
+		goto done;
+	}
+	if (kind == OBL_PUBLICATION)
+		snprintf(detail, sizeof detail, "%s: %s → %s, 第%d報 (attached)", obligation_name(kind),
+			 template, to ? to : "every admin", publication_number(f));
+	else
+		snprintf(detail, sizeof detail, "%s: %s → %s (attached)", obligation_name(kind),
+			 template, to ? to : "every admin");
+	rc = store_event_add(st, f->t->id, now, "bot", "draft", detail, err);
+done:
+	free(subject);
+	free(body);
+	tvars_free(v);
+	return rc;
+}
+
+/*
+ * Issue 13: the drafts of one pass as ONE mail per admin (drafts.txt, a
+ * summary: which notice, for whom, due when), each draft a text/plain
+ * attachment, under the ticket's alarm.  The publication's 第N報 is
+ * counted before its own draft event is added.
+ */
+static int drafts_mail(const struct config *cfg, struct store *st, const struct facts *f,
+		       unsigned kinds, const char *to, time_t now, struct error *err)
+{
+	struct outpart parts[OBL_COUNT];
+	char files[OBL_COUNT][200], *texts[OBL_COUNT] = { 0 };
+	struct tvars *v = facts_vars(cfg, f, L_POLICY, now);
+	struct outbox_mail om = { .kind = "drafts", .template = "drafts.txt", .vars = v,
+				  .attachments = parts };
+	size_t n = 0, i;
+	int k, rc = -1;
+
+	if (!v || notify_fill_drafts(v, cfg, f, kinds, now) < 0) {
+		notify_out_of_memory(err);
+		goto done;
+	}
+	for (k = 0; k < OBL_COUNT; k++) {
+		if (!(kinds & (1u << k)))
+			continue;
+		if (draft_text(cfg, st, f, k, to, now, &texts[n], err) < 0)
+			goto done;
+		draft_file(f->t, k, files[n], sizeof files[n]);
+		parts[n].filename = files[n];
+		parts[n].text = texts[n];
+		n++;
+	}
+	om.n_attachments = n;
+	rc = to ? notify_queue_to(cfg, st, f->t, &om, to, NULL, now, err) :
+	     notify_queue_roles_under_alarm(cfg, st, f->t, &om, ROLE_ADMIN, now, err);
+done:
+	for (i = 0; i < OBL_COUNT; i++)
+		free(texts[i]);
+	tvars_free(v);
+	return rc;
+}
+
 int notify_drafts(const struct config *cfg, struct store *st, const struct ticket *t,
 		  const struct mail *m, unsigned kinds, const char *to, time_t now,
 		  struct error *err)
 {
 	struct facts f = { .t = t, .m = m };
-	int k, rc = 0;
+	int rc;
 
+	/* the recovery target (policy 6(3)) is nobody's notice: no draft */
+	for (int k = 0; k < OBL_COUNT; k++)
+		if (!obligation_is_notice(k))
+			kinds &= ~(1u << k);
 	if (!kinds)
 		return 0;
-	if (facts_load(st, &f, L_RECORD, err) < 0)
-		rc = -1;
-	for (k = 0; rc == 0 && k < OBL_COUNT; k++)
-		if ((kinds & (1u << k)) && obligation_is_notice(k))
-			rc = draft_one(cfg, st, &f, k, to, now, err);
+	rc = facts_load(st, &f, L_RECORD, err) < 0 ? -1 :
+	     drafts_mail(cfg, st, &f, kinds, to, now, err);
 	notify_facts_release(&f);
 	return rc;
 }
@@ -298,9 +457,15 @@ int notify_drafts(const struct config *cfg, struct store *st, const struct ticke
 int notify_draft(const struct config *cfg, struct store *st, const struct ticket *t, int kind,
 		 const char *to, time_t now, struct error *err)
 {
+	struct facts f = { .t = t };
+	int rc;
+
 	if (kind < 0 || kind >= OBL_COUNT || !obligation_is_notice(kind))
 		return error_set(err, ERR_FATAL, "notify: no notice %d", kind);
-	return notify_drafts(cfg, st, t, NULL, 1u << kind, to, now, err);
+	/* /draft NOTICE: the one draft as a mail of its own, as it always was */
+	rc = facts_load(st, &f, L_RECORD, err) < 0 ? -1 : draft_one(cfg, st, &f, kind, to, now, err);
+	notify_facts_release(&f);
+	return rc;
 }
 
 int notify_lessons(const struct config *cfg, struct store *st, const struct ticket *t, time_t now,
@@ -462,14 +627,32 @@ static int sample_escalation(struct tvars *v, const struct sample *s)
 	return notify_fill_escalation(v, 1, 1800);
 }
 
+/* A pass where the Amazon notice is due soon and the PPC report too. */
 static int sample_reminder(struct tvars *v, const struct sample *s)
 {
-	return vars_add_obligation(v, &s->obl[OBL_AMAZON], &s->t, s->now);
+	struct due_item items[2] = { { &s->obl[OBL_AMAZON], 0 }, { &s->obl[OBL_PPC_PRELIMINARY], 0 } };
+
+	return notify_fill_due(v, &s->t, items, 2, s->now);
 }
 
+/* A pass where one obligation is overdue (the third time) and another due soon. */
 static int sample_overdue(struct tvars *v, const struct sample *s)
 {
-	return notify_fill_overdue(v, &s->obl[OBL_AMAZON], &s->t, 1, s->now);
+	struct due_item items[2] = { { &s->obl[OBL_AMAZON], 3 }, { &s->obl[OBL_PPC_PRELIMINARY], 0 } };
+
+	return notify_fill_due(v, &s->t, items, 2, s->now);
+}
+
+/* The alarm: when it escalates, and the drafts of every obligation. */
+static int sample_alarm(struct tvars *v, const struct sample *s)
+{
+	return notify_fill_alarm(v, s->cfg, &s->t, s->now) < 0 ? -1 :
+	       notify_fill_drafts(v, s->cfg, &s->f, s->t.flags ? (1u << OBL_COUNT) - 1 : 0, s->now);
+}
+
+static int sample_drafts(struct tvars *v, const struct sample *s)
+{
+	return notify_fill_drafts(v, s->cfg, &s->f, (1u << OBL_COUNT) - 1, s->now);
 }
 
 static int sample_review(struct tvars *v, const struct sample *s)

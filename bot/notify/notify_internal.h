@@ -73,6 +73,28 @@ int notify_queue_roles(const struct config *cfg, struct store *st, const struct 
 		       struct outbox_mail *om, unsigned roles, time_t now, struct error *err);
 
 /*
+ * The same, each mail threaded under the ticket's alarm as that person
+ * got it (the ticket's first alarm for one who got none): In-Reply-To and
+ * References, Auto-Submitted auto-generated (issue 13).  om's threading
+ * fields are the caller's again afterwards.
+ */
+int notify_queue_roles_under_alarm(const struct config *cfg, struct store *st,
+				   const struct ticket *t, struct outbox_mail *om, unsigned roles,
+				   time_t now, struct error *err);
+
+/* ---- notify_drafts.c: the drafts of a new ticket, listed in its alarm ---- */
+
+/*
+ * The list `drafts` of the notices in kinds (bits of enum obligation_kind)
+ * of f->t, the drafts the admins get attached to one mail (issue 13):
+ * `kind`, `label`, `audience` (whom the notice is for), `due`, `left`,
+ * `deadline` (法定期限 …), `file` (the attachment's name); and
+ * `drafts_count`.  0, or -1 when out of memory.
+ */
+int notify_fill_drafts(struct tvars *v, const struct config *cfg, const struct facts *f,
+		       unsigned kinds, time_t now);
+
+/*
  * ---- notify.c: each mail's own variables ----
  * Set by the notify_* function and by the sample (notify_sample_vars) alike,
  * so check-config renders a template with exactly what its mail will have.
@@ -82,8 +104,13 @@ int notify_fill_bounce(struct tvars *v, const char *kind, const char *to, const 
 		       const char *reason);
 int notify_fill_cut(struct tvars *v, const struct mail *m, size_t full_size, size_t kept);
 int notify_fill_escalation(struct tvars *v, int stage, long waited);
-int notify_fill_overdue(struct tvars *v, const struct obligation *o, const struct ticket *t,
-			int stage, time_t now);
+/* The alarm's own: escalate_at (local time) and escalate_after (a
+ * duration): when management is told if nobody takes t with /ack. */
+int notify_fill_alarm(struct tvars *v, const struct config *cfg, const struct ticket *t,
+		      time_t now);
+/* notify_due.c: a person's share of a timer pass (items nearest first). */
+int notify_fill_due(struct tvars *v, const struct ticket *t, const struct due_item *items,
+		    size_t n, time_t now);
 int notify_fill_intake_down(struct tvars *v, const char *reason, time_t since);
 int notify_fill_review(struct tvars *v, const char *kind, const char *label, const char *change,
 		       time_t last_done, time_t due);

@@ -556,7 +556,8 @@ static void make_boundary(char out[40], const char *msgid, const char *text,
 /*
  * text/plain and text/html as the two parts of multipart/alternative
  * (RFC 2046 5.1.4: the plainest first, the preferred last), both UTF-8
- * base64, after the header "Content-Type: multipart/alternative".
+ * base64, from the header "Content-Type: multipart/alternative" on (the
+ * caller writes MIME-Version).
  */
 static void add_alternative(struct buf *b, const char *msgid, const char *text,
 			    const char *html)
@@ -564,8 +565,7 @@ static void add_alternative(struct buf *b, const char *msgid, const char *text,
 	char boundary[40];
 
 	make_boundary(boundary, msgid, text, html);
-	buf_adds(b, "MIME-Version: 1.0\r\n"
-		    "Content-Type: multipart/alternative;\r\n"
+	buf_adds(b, "Content-Type: multipart/alternative;\r\n"
 		    " boundary=\"");
 	buf_adds(b, boundary);
 	buf_adds(b, "\"\r\n"
@@ -646,6 +646,180 @@ static int jis_prepare(struct jis_fields *j, const char *subject,
 	return ok;
 }
 
+/*
+ * The mail's own text from its Content-Type on: multipart/alternative
+ * with an HTML version, else text/plain — ISO-2022-JP 7bit when jis_body
+ * holds it, else UTF-8 base64.
+ */
+static void add_content(struct buf *b, const struct outmsg *m, const char *msgid,
+			const struct buf *jis_body)
+{
+	if (m->html) {
+		add_alternative(b, msgid, m->body, m->html);
+	} else if (jis_body) {
+		buf_adds(b, "Content-Type: text/plain; charset=ISO-2022-JP\r\n"
+			    "Content-Transfer-Encoding: 7bit\r\n"
+			    "\r\n");
+		buf_add(b, jis_body->p, jis_body->len);
+	} else {
+		buf_adds(b, "Content-Type: text/plain; charset=UTF-8\r\n"
+			    "Content-Transfer-Encoding: base64\r\n"
+			    "\r\n");
+		add_body(b, m->body);
+	}
+}
+
+/* RFC 2231 7 attribute-char: what a parameter value may hold unencoded. */
+static bool is_attr_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$&+-.^_`|~", c));
+}
+
+/* The RFC 2231 form of n bytes of s: attr-chars as they are, others %XX. */
+static void add_pct(struct buf *b, const unsigned char *s, size_t n)
+{
+	char hex[4];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (is_attr_char(s[i])) {
+			buf_add(b, (const char *)s + i, 1);
+		} else {
+			snprintf(hex, sizeof hex, "%%%02X", s[i]);
+			buf_add(b, hex, 3);
+		}
+	}
+}
+
+/* How long add_pct makes n bytes of s. */
+static size_t pct_len(const unsigned char *s, size_t n)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++)
+		len += is_attr_char(s[i]) ? 1 : 3;
+	return len;
+}
+
+/*
+ * ";" and the parameter name=value on a continuation line: name="value"
+ * when value is printable ASCII without quotes that fits the line, else
+ * RFC 2231 name*=UTF-8''%XX…, split into name*0*=, name*1*=… when it
+ * does not fit, so that no line passes 78 columns; each segment ends on
+ * a whole character (decoders that decode segment by segment still see
+ * whole characters).  value is clean (clean_text): one line of valid UTF-8.
+ */
+static void add_param(struct buf *b, const char *name, const char *value)
+{
+	const unsigned char *s = (const unsigned char *)value;
+	size_t k, n, used, room, nseg = 0;
+	bool plain = strlen(name) + strlen(value) + 5 <= LINE_MAX_LEN;
+	char head[80];
+
+	for (k = 0; value[k] && plain; k++)
+		plain = s[k] >= 0x20 && s[k] < 0x7f && s[k] != '"' && s[k] != '\\';
+	if (plain) {
+		buf_adds(b, ";\r\n ");
+		buf_adds(b, name);
+		buf_adds(b, "=\"");
+		buf_adds(b, value);
+		buf_adds(b, "\"");
+		return;
+	}
+	/* " name*=UTF-8''…" when the whole fits one line */
+	if (1 + strlen(name) + 9 + pct_len(s, strlen(value)) <= LINE_MAX_LEN) {
+		buf_adds(b, ";\r\n ");
+		buf_adds(b, name);
+		buf_adds(b, "*=UTF-8''");
+		add_pct(b, s, strlen(value));
+		return;
+	}
+	while (*s) {
+		/* " name*N*=" (+ "UTF-8''" on the first) + segment + ";" */
+		snprintf(head, sizeof head, " %s*%zu*=%s", name, nseg, nseg ? "" : "UTF-8''");
+		room = LINE_MAX_LEN > strlen(head) + 1 ? LINE_MAX_LEN - strlen(head) - 1 : 12;
+		buf_adds(b, ";\r\n");
+		buf_adds(b, head);
+		for (used = 0; *s; s += n, used += k) {
+			n = jis_utf8_len(s);
+			if (n == 0)
+				n = 1;	/* cannot happen after clean_text() */
+			k = pct_len(s, n);
+			if (used && used + k > room)
+				break;
+			add_pct(b, s, n);
+		}
+		nseg++;
+	}
+}
+
+/*
+ * An attachment's file name made safe: clean_text, then "/", "\" and
+ * controls (which would make it a path or break a line) become "_";
+ * "attachment.txt" when nothing is left.  malloc'd.
+ */
+static char *clean_filename(const char *in)
+{
+	char *s = clean_text(in), *p;
+
+	if (!s)
+		return NULL;
+	for (p = s; *p; p++)
+		if (*p == '/' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '_';
+	if (!*s) {
+		free(s);
+		return strdup("attachment.txt");
+	}
+	return s;
+}
+
+/*
+ * multipart/mixed (RFC 2046 5.1.3): the mail's text (add_content) first,
+ * then each attachment, text/plain UTF-8 base64, named in the
+ * Content-Type (name) and the Content-Disposition (filename) alike: RFC
+ * 2231 readers take either.  The boundary is another hash than the
+ * alternative's, so the two never clash.
+ */
+static void add_mixed(struct buf *b, const struct outmsg *m, const char *msgid,
+		      const struct buf *jis_body)
+{
+	char boundary[40], *name;
+	size_t i;
+
+	make_boundary(boundary, msgid, "multipart/mixed", m->body);
+	buf_adds(b, "Content-Type: multipart/mixed;\r\n"
+		    " boundary=\"");
+	buf_adds(b, boundary);
+	buf_adds(b, "\"\r\n"
+		    "\r\n"
+		    "This is a message in MIME format: a text and attached files.\r\n"
+		    "\r\n--");
+	buf_adds(b, boundary);
+	buf_adds(b, "\r\n");
+	add_content(b, m, msgid, jis_body);
+	for (i = 0; i < m->n_attachments; i++) {
+		if (!(name = clean_filename(m->attachments[i].filename))) {
+			b->oom = true;
+			return;
+		}
+		buf_adds(b, "--");
+		buf_adds(b, boundary);
+		buf_adds(b, "\r\nContent-Type: text/plain; charset=UTF-8");
+		add_param(b, "name", name);
+		buf_adds(b, "\r\nContent-Disposition: attachment");
+		add_param(b, "filename", name);
+		buf_adds(b, "\r\nContent-Transfer-Encoding: base64\r\n"
+			    "\r\n");
+		add_body(b, m->attachments[i].text);
+		free(name);
+	}
+	buf_adds(b, "--");
+	buf_adds(b, boundary);
+	buf_adds(b, "--\r\n");
+}
+
 char *compose_message(const struct outmsg *m, size_t *len)
 {
 	struct buf b = { 0 };
@@ -706,21 +880,14 @@ char *compose_message(const struct outmsg *m, size_t *len)
 	if (refs && refs[strspn(refs, " \t")])
 		add_ids(&b, "References", refs);
 	add_auto_submitted(&b, m->auto_submitted);
-	if (m->html) {
-		add_alternative(&b, msgid, m->body, m->html);
-	} else if (jis) {
-		buf_adds(&b, "MIME-Version: 1.0\r\n"
-			     "Content-Type: text/plain; charset=ISO-2022-JP\r\n"
-			     "Content-Transfer-Encoding: 7bit\r\n"
-			     "\r\n");
-		buf_add(&b, j.body.p, j.body.len);
-	} else {
-		buf_adds(&b, "MIME-Version: 1.0\r\n"
-			     "Content-Type: text/plain; charset=UTF-8\r\n"
-			     "Content-Transfer-Encoding: base64\r\n"
-			     "\r\n");
-		add_body(&b, m->body);
-	}
+	if (m->urgent)
+		/* fixed texts: nothing of the fields goes into them */
+		buf_adds(&b, "Importance: high\r\nX-Priority: 1\r\n");
+	buf_adds(&b, "MIME-Version: 1.0\r\n");
+	if (m->n_attachments > 0)
+		add_mixed(&b, m, msgid, jis ? &j.body : NULL);
+	else
+		add_content(&b, m, msgid, jis ? &j.body : NULL);
 	out = buf_finish(&b, len);
 	b.p = NULL;
 out:

@@ -8,8 +8,16 @@
 #ifndef INCIDENT_COMPOSE_H
 #define INCIDENT_COMPOSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
+
+/* A text file attached to a mail (issue 13: the notice drafts). */
+struct outpart {
+	const char *filename;		/* UTF-8 (RFC 2231 in the headers); "/" "\\" and
+					 * controls become "_" */
+	const char *text;		/* UTF-8 text, LF or CRLF */
+};
 
 struct outmsg {
 	const char *from_addr;
@@ -27,6 +35,9 @@ struct outmsg {
 	time_t date;
 	int utc_offset_min;		/* offset for the Date: header, e.g. 540 */
 	const char *charset;		/* NULL or "utf-8", or "iso-2022-jp" */
+	const struct outpart *attachments;	/* n_attachments of them; may be NULL */
+	size_t n_attachments;
+	bool urgent;			/* Importance: high and X-Priority: 1 */
 };
 
 /*
@@ -47,6 +58,16 @@ struct outmsg {
  * as text/html second, each UTF-8 base64 with CRLF line ends, separated by
  * a boundary starting "=_" (which base64 cannot contain); always UTF-8,
  * whatever charset says.
+ *
+ * attachments (n_attachments > 0): multipart/mixed, the text (or the
+ * alternative above) first, then each attachment as text/plain UTF-8
+ * base64 with Content-Disposition: attachment and its file name in
+ * RFC 2231 form (filename*=UTF-8''%E4… split into filename*0*=,
+ * filename*1*=… at character boundaries so that no line passes 78), the
+ * same as the Content-Type's name; a plain ASCII name goes quoted.
+ *
+ * urgent: the headers "Importance: high" (RFC 2156) and "X-Priority: 1",
+ * which Outlook, Thunderbird and iPhone Mail show as a high-priority mark.
  */
 char *compose_message(const struct outmsg *m, size_t *len);
 

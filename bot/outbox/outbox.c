@@ -95,7 +95,9 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	char *subject = NULL, *body = NULL, *html = NULL, *msgid = NULL, *reply_to = NULL;
 	char *data = NULL, *detail = NULL;
 	struct outmsg out = { 0 };
-	size_t len = 0, budget;
+	struct outpart *parts = NULL;
+	char **texts = NULL;		/* the attachments' texts, ours to mask and cut */
+	size_t len = 0, budget, i;
 	int rc = -1;
 
 	/* Issue 14 (point 11): a recipient whose mail does not go out (a
@@ -133,6 +135,20 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	auth_mask_tokens(subject);
 	auth_mask_tokens(body);
 	auth_mask_tokens(html);
+	/* the attachments are copied: masked and cut here like the text */
+	if (m->n_attachments > 0 && (!(parts = calloc(m->n_attachments, sizeof *parts)) ||
+				     !(texts = calloc(m->n_attachments, sizeof *texts)))) {
+		error_set(err, ERR_TEMP, "outbox: out of memory");
+		goto done;
+	}
+	for (i = 0; i < m->n_attachments; i++) {
+		parts[i].filename = m->attachments[i].filename;
+		if (!(texts[i] = strdup(m->attachments[i].text ? m->attachments[i].text : ""))) {
+			error_set(err, ERR_TEMP, "outbox: out of memory");
+			goto done;
+		}
+		auth_mask_tokens(texts[i]);
+	}
 	if (m->drill) {
 		/* Issue 4: every mail a drill causes says so, whatever the
 		 * template writes, so that nobody takes it for a real incident. */
@@ -162,7 +178,11 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	out.references = m->references;
 	/* RFC 3834: everything the bot sends is automatic; answers to a
 	 * person's mail say so precisely. */
-	out.auto_submitted = m->in_reply_to ? "auto-replied" : "auto-generated";
+	out.auto_submitted = m->auto_submitted ? m->auto_submitted :
+			     m->in_reply_to ? "auto-replied" : "auto-generated";
+	out.urgent = m->urgent;
+	out.attachments = parts;
+	out.n_attachments = m->n_attachments;
 	out.body = body;
 	out.html = html;
 	out.date = now;
@@ -174,6 +194,13 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		if (cut_text(&body, budget, ticket_ref) < 0) {
 			error_set(err, ERR_TEMP, "outbox: out of memory cutting %s", m->kind);
 			goto done;
+		}
+		for (i = 0; i < m->n_attachments; i++) {
+			if (cut_text(&texts[i], budget, ticket_ref) < 0) {
+				error_set(err, ERR_TEMP, "outbox: out of memory cutting %s", m->kind);
+				goto done;
+			}
+			parts[i].text = texts[i];
 		}
 		if (html && strlen(html) > budget / 2) {
 			free(html);
@@ -199,6 +226,10 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		detail = NULL;
 	rc = store_event_add(st, ticket_id, now, "bot", "mail-queued", detail, err);
 done:
+	for (i = 0; texts && i < m->n_attachments; i++)
+		free(texts[i]);
+	free(texts);
+	free(parts);
 	free(subject);
 	free(body);
 	free(html);

@@ -19,6 +19,7 @@
 
 #include "config/config.h"
 #include "lib/error.h"
+#include "outbox/compose.h"
 #include "outbox/render.h"
 #include "outbox/smtp.h"
 #include "store/store.h"
@@ -35,6 +36,14 @@ struct outbox_mail {
 	const char *references;		/* space-separated; may be NULL */
 	bool drill;			/* about a drill: the subject says so (policy 6-2) */
 	const char *reply_to;		/* NULL: the ticket's reply address (outbox_reply_address) */
+	const char *auto_submitted;	/* NULL: "auto-replied" with in_reply_to, else
+					 * "auto-generated" (set it when in_reply_to is
+					 * the bot's own mail: a reminder under its alarm) */
+	bool urgent;			/* Importance: high, X-Priority: 1 (issue 13:
+					 * alarm, escalation, overdue) */
+	const struct outpart *attachments;	/* texts attached (issue 13: the drafts),
+						 * rendered by the caller; may be NULL */
+	size_t n_attachments;
 };
 
 /*
@@ -42,7 +51,10 @@ struct outbox_mail {
  * open transaction, and notes it on the ticket's timeline.  A mail about
  * no ticket (the digest, a periodic reminder) has ticket_id 0 and ref NULL
  * or "": its Message-ID names only the kind, its Reply-To is smtp.from,
- * and the note goes to the event log without a ticket.
+ * and the note goes to the event log without a ticket.  Attachments are
+ * stored as composed, like the text: the outbox holds every mail's exact
+ * bytes before it is sent (the evidence rule); each is cut like the text
+ * when the mail would pass OUTBOX_MAIL_MAX.
  */
 /* The state key that names the last recipient whose mail outbox_queue()
  * held back at limits.pending_per_recipient ("" once the admins were told). */

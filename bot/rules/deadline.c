@@ -550,3 +550,10 @@ size_t deadline_check_limits(const struct policy_config *p, time_t at,
 	}
 	return n;
 }
+
+long deadline_escalation_limit(const struct policy_config *p, time_t created, int priority)
+{
+	/* policy 7-2 decides how urgent; a ticket nobody classified waits as low */
+	return span_seconds_at(created, &p->escalate[priority >= 0 && priority < PRIORITY_COUNT ?
+						     priority : PRIORITY_LOW]);
+}

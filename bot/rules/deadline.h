@@ -218,6 +218,13 @@ time_t deadline_due(const struct policy_config *p, time_t aware_at, unsigned fla
 		    enum obligation_kind kind);
 
 /*
+ * SPEC 4 "escalation": how long a ticket created at `created` with
+ * priority (enum priority; unknown, < 0: low) may stay unacknowledged
+ * before management is told — and again after each further such span.
+ */
+long deadline_escalation_limit(const struct policy_config *p, time_t created, int priority);
+
+/*
  * Issue 12: a configured span longer than the law's or the contract's
  * ("ppc-final" due = "45d") would let a duty fall due after the date that
  * binds the company.  Writes one line per such span into w[0..max) and

@@ -168,6 +168,12 @@ static const char *const migrations[] = {
 	"ALTER TABLE messages ADD COLUMN forwarded_at INTEGER;"
 	"CREATE INDEX messages_kind_time ON messages(kind, received_at);"
 	"CREATE INDEX messages_forward ON messages(forwarded_at) WHERE forward IS NOT NULL;",
+
+	/* 11 (issue 13):
+	 * a ticket's alarm to a person, which its reminders, escalations and
+	 * drafts mail thread under (store_outbox_thread_root); without it each
+	 * lookup scanned every alarm ever queued */
+	"CREATE INDEX outbox_ticket_kind ON outbox(ticket_id, kind);",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

@@ -513,6 +513,15 @@ int store_outbox_find(struct store *s, const char *message_id, struct outbox_ent
 int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, char ***rcpts,
 			     size_t *n, struct error *err);
 
+/*
+ * The Message-ID of the first mail of kind on ticket_id to rcpt
+ * (case-insensitive), else of its first mail of kind to anybody: what a
+ * later mail threads under (issue 13: reminders under the alarm).  1 and
+ * a malloc'd *message_id (the caller frees), 0 when there is none, or -1.
+ */
+int store_outbox_thread_root(struct store *s, int64_t ticket_id, const char *kind,
+			     const char *rcpt, char **message_id, struct error *err);
+
 /* How many mails to rcpt (case-insensitive) wait in the outbox (pending): *n. */
 int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err);
 

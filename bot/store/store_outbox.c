@@ -287,6 +287,31 @@ int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, ch
 	return 0;
 }
 
+int store_outbox_thread_root(struct store *s, int64_t ticket_id, const char *kind,
+			     const char *rcpt, char **message_id, struct error *err)
+{
+	static const char sql[] = "SELECT message_id FROM outbox WHERE ticket_id = ?1 AND kind = ?2 "
+		"ORDER BY rcpt = ?3 COLLATE NOCASE DESC, id LIMIT 1";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*message_id = NULL;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	store_bind_text(st, 3, rcpt);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && !(*message_id = store_col_strdup(st, 0)))
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(st);
+	if (rc == SQLITE_NOMEM)
+		return error_set(err, ERR_TEMP, "store: out of memory");
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox thread", err);
+}
+
 int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err)
 {
 	static const char sql[] =

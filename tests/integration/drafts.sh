@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # drafts.sh — a whole incident over the real test servers (issue 6): a
-# customer-data leak with Amazon is reported; both admins receive the draft
-# of every notice its obligations require (PPC preliminary with the nine
+# customer-data leak with Amazon is reported; both admins receive one mail
+# with the draft of every notice its obligations require attached (issue
+# 13; the PPC preliminary with the nine
 # items of APPI rules art. 8(1), Amazon with the on-behalf reminder, …) and
 # nobody else does; /flag aws sends the AWS draft to both admins, /draft to
 # the one who asked; the admin answers each draft with /done; /status
@@ -54,22 +55,31 @@ kinds=$(field "$id" '" ".join(sorted(o["kind"] for o in j["obligations"] if o["s
 is "$kinds" "amazon consultation-desk individuals ppc-final ppc-preliminary publication" \
 	"its flags create six obligations"
 
-# --- every admin receives one draft per obligation, nobody else any
+# --- every admin receives ONE mail with a draft per obligation attached
+# (issue 13: not one mail per draft), nobody else any
 n_obl=$(field "$id" 'len(j["obligations"])')
-is "$(drafts_of "$ADMIN1")" "$n_obl" "the first admin receives one draft per obligation ($n_obl)"
-is "$(drafts_of "$ADMIN2")" "$n_obl" "... and so does the second"
+is "$(drafts_of "$ADMIN1")" 1 "the first admin receives one drafts mail"
+is "$(drafts_of "$ADMIN2")" 1 "... and so does the second"
 is "$(drafts_of "$REPORTER")/$(drafts_of "$BOSS")" "0/0" "the reporter and management receive none"
-s1=$(subjects "$ADMIN1")
-for want in "[$id] 下書き: 個人情報保護委員会への速報" "[$id] 下書き: 個人情報保護委員会への確報" \
-	    "[$id] 下書き: 本人への通知" "[$id] 下書き: ホームページでの公表 第一報" \
-	    "[$id] 下書き: Amazon への通知" "[$id] 下書き: 相談窓口の設置"; do
-	like "$s1" "$want" "subject: $want"
+bundle=$(uid_of "$ADMIN1" "通知文の下書き")
+like "$(subjects "$ADMIN1")" "[$id] 通知文の下書き $n_obl 件（添付）" "its subject: the tag and the count ($n_obl)"
+files=$(attachment "$ADMIN1" "$bundle")
+is "$(echo "$files" | grep -c .)" "$n_obl" "one attachment per obligation ($n_obl)"
+for want in "${id}_個人情報保護委員会への速報.txt" "${id}_個人情報保護委員会への確報.txt" \
+	    "${id}_本人への通知.txt" "${id}_ホームページでの公表.txt" \
+	    "${id}_Amazon への通知 (24 時間以内).txt" "${id}_相談窓口の設置 (規程 7-5).txt"; do
+	like "$files" "$want" "attached: $want"
 done
+like "$(attachment "$ADMIN1" "$bundle" "ホームページでの公表")" "第一報" "... the publication is the 第一報"
+summary=$(mailbox "$ADMIN1" body "$bundle" | tr -d "\r")
+like "$summary" "・個人情報保護委員会への速報
+  宛先: 個人情報保護委員会 / PPC
+  期限: " "the body sums up each draft: which notice, for whom, due when"
 alarm_line=$(mailbox "$ADMIN1" list INBOX | grep -n "新規インシデント" | cut -d: -f1 | head -1)
 first_draft=$(mailbox "$ADMIN1" list INBOX | grep -n "下書き" | cut -d: -f1 | head -1)
 ok $((alarm_line < first_draft ? 0 : 1)) "the drafts come after the alarm"
 
-prelim=$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "個人情報保護委員会への速報")")
+prelim=$(attachment "$ADMIN1" "$bundle" "個人情報保護委員会への速報")
 in_order "$prelim" 概要 \
 	"漏えい等が発生し、又は発生したおそれがある個人データの項目" \
 	"漏えい等が発生し、又は発生したおそれがある個人データに係る本人の数" \
@@ -86,11 +96,11 @@ like "$prelim" "TEL 03-6457-9685" "... and the PPC's phone from the configuratio
 case "$prelim" in *"影響を受けた本人の数（/affected"*) ok 1 "... the number of people is not listed as missing" ;;
 *) ok 0 "... the number of people is not listed as missing" ;; esac
 like "$prelim" "担当者（/ack または /assign）" "... what is still missing: nobody owns the ticket yet"
-amazon=$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "Amazon への通知")")
+amazon=$(attachment "$ADMIN1" "$bundle" "Amazon への通知")
 like "$amazon" "Amazon の書面による依頼がない限り、Amazon に代わって規制当局" \
 	"the Amazon draft reminds: not on Amazon's behalf without its written request (policy 7-4)"
 like "$amazon" "To: 3p-security@amazon.com" "... addressed to contacts.amazon"
-customer=$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "下書き: 本人への通知")")
+customer=$(attachment "$ADMIN1" "$bundle" "本人への通知")
 in_order "$customer" 概要 "個人データの項目" 原因 "二次被害又はそのおそれの有無及びその内容" \
 	"その他参考となる事項"
 ok $? "the notice to the individuals has the items of APPI rules art. 10"
@@ -100,9 +110,11 @@ reply "$ADMIN1" "$(uid_of "$ADMIN1" "新規インシデント")" "/ack
 /flag aws"
 poll_at 600
 is "$(field "$id" 'j["owner"]')" "$ADMIN1" "/ack: the admin owns the ticket"
-is "$(subjects "$ADMIN1" | grep -c "下書き: AWS への通知")/$(subjects "$ADMIN2" | grep -c "下書き: AWS への通知")" \
-	"1/1" "/flag aws creates the obligation: both admins receive the AWS draft"
-like "$(mailbox "$ADMIN2" body "$(uid_of "$ADMIN2" "AWS への通知")")" "宛先:     未設定" \
+is "$(subjects "$ADMIN1" | grep -c "通知文の下書き 1 件")/$(subjects "$ADMIN2" | grep -c "通知文の下書き 1 件")" \
+	"1/1" "/flag aws creates the obligation: both admins receive its draft"
+aws=$(uid_of "$ADMIN2" "通知文の下書き 1 件")
+is "$(attachment "$ADMIN2" "$aws")" "${id}_AWS への通知 (24 時間以内).txt" "... attached, alone"
+like "$(attachment "$ADMIN2" "$aws" "AWS")" "宛先:     未設定" \
 	"... which says the AWS address is not configured"
 like "$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "コマンドを実行しました")")" "下書きを管理者全員に送付" \
 	"... and the command result says so"
@@ -121,12 +133,14 @@ like "$again" "Amazon への通知: 未実施" "... and the obligations' state a
 
 # --- /done for each open obligation, each an answer to its draft (the kind is in its Message-ID)
 for u in $(mailbox "$ADMIN1" list INBOX | awk -F'\t' 'index($4, "下書き") { print $1 }'); do
-	k=$(mailbox "$ADMIN1" headers "$u" | sed -n "s/^Message-ID: *<$id\.draft-\([a-z-]*\)\..*/\1/Ip")
+	k=$(mailbox "$ADMIN1" headers "$u" | sed -n "s/^Message-ID: *<$id\.\(drafts\)\..*/\1/Ip;s/^Message-ID: *<$id\.draft-\([a-z-]*\)\..*/\1/Ip")
 	echo "$k $u"
 done >"$WORK/drafts"
 t=1000
 for kind in $(field "$id" '" ".join(o["kind"] for o in j["obligations"] if o["state"]=="open")'); do
 	uid=$(awk -v k="$kind" '$1 == k { u = $2 } END { print u }' "$WORK/drafts")
+	# a draft that came only attached: the answer goes to the drafts mail
+	[ -n "$uid" ] || uid=$(awk '$1 == "drafts" { u = $2 } END { print u }' "$WORK/drafts")
 	reply "$ADMIN1" "$uid" "/done $kind 送付しました（$kind）"
 	t=$((t + 60))
 	poll_at $t

@@ -142,8 +142,10 @@ enc=$(kinds_of 暗号化PCの盗難)
 like "$enc" "ppc-assess" "encrypted card data (APPI rules art. 7 括弧書): the admins decide whether to report (ppc-assess)"
 case " $enc " in *" ppc-preliminary "*) ok 1 "... no mandatory PPC report" ;; *) ok 0 "... no mandatory PPC report" ;; esac
 like "$(kinds_of 委託元データの誤送信)" "principal" "data we process for a client: the principal is told (APPI art. 26(1) ただし書)"
-wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN1 list INBOX | grep -q '委託元への通知'"
-ok $? "... and the admins get the draft of that notice"
+wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN1 list INBOX | grep '通知文の下書き' | grep -q '委託元データの誤送信'"
+ok $? "... and the admins get the drafts mail (issue 13)"
+u=$(mailbox "$ADMIN1" list INBOX | awk -F'\t' 'index($4, "通知文の下書き") && index($4, "委託元データの誤送信") { u = $1 } END { print u }')
+like "$(attachment "$ADMIN1" "$u")" "委託元への通知" "... with the draft of that notice attached"
 
 # --- "damage internal only" waives nothing by itself (policy 7-4 省略可能)
 send_mail "$REPORTER" "$BOT_ADDR" "共有フォルダの権限設定ミス" \

@@ -232,3 +232,24 @@ wait_for() {
 	done
 }
 has_mail() { [ "$(mailbox "$1" count INBOX)" -ge "$2" ]; }	# has_mail USER N: N mails or more
+
+# attachment USER UID [NAME-PART]: with NAME-PART, the text of the mail's
+# attachment whose file name has it (Python's email parser decodes the
+# RFC 2231 name and the base64); without, every attachment's file name,
+# one a line (issue 13: the notice drafts are attachments).
+attachment() {
+	mailbox "$1" get "$2" >"$WORK/att.eml"
+	$PY - "$WORK/att.eml" "${3-}" <<'PYEOF'
+import email, email.policy, sys
+path, want = sys.argv[1], sys.argv[2]
+with open(path, "rb") as f:
+    m = email.message_from_binary_file(f, policy=email.policy.default)
+for part in m.iter_attachments():
+    name = part.get_filename() or ""
+    if not want:
+        print(name)
+    elif want in name:
+        sys.stdout.write(part.get_content().replace("\r\n", "\n"))
+        break
+PYEOF
+}

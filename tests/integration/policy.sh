@@ -66,18 +66,20 @@ is "$(count "$BOSS")" 2 "a second escalation after a second limit (+60 min)"
 
 # --- Amazon: reminders at 50 % and 80 %, 2 h before; overdue at 24 h, daily
 poll_at $((11 * H))
-is "$(subjects "$ADMIN1" | grep -c "期限が近づいています")" 0 "no reminder before half the time"
+is "$(subjects "$ADMIN1" | grep -c "】Amazon への通知.*/ Reminder$")" 0 "no reminder before half the time"
 poll_at $((12 * H))
 poll_at $((12 * H + 60))
-reminders=$(subjects "$ADMIN1" | grep -c "期限が近づいています")
+reminders=$(subjects "$ADMIN1" | grep -c "】Amazon への通知.*/ Reminder$")
 is "$reminders" 1 "a reminder at 50 % of the Amazon deadline, once"
 poll_at $((20 * H))
 poll_at $((22 * H))
-is "$(subjects "$ADMIN1" | grep -c "期限が近づいています")" 3 "... then at 80 % and 2 h before (three in all)"
+is "$(subjects "$ADMIN1" | grep -c "】Amazon への通知.*/ Reminder$")" 3 "... then at 80 % and 2 h before (three in all)"
 poll_at $((24 * H))
 poll_at $((24 * H + 5))
 is "$(subjects "$BOSS" | grep -c "期限超過")" 1 "at 24 h: the overdue escalation reaches management, once"
-like "$(subjects "$BOSS")" "【契約上の期限超過】" "... its subject says the Amazon deadline is a contract's (issue 12)"
+like "$(subjects "$BOSS")" "【契約上の期限超過 " "... its subject says the Amazon deadline is a contract's (issue 12)"
+like "$(subjects "$ADMIN1" | grep "/ Reminder$" | head -1)" "【残り12時間0分】Amazon への通知" \
+	"the reminders' subject: the time left (issue 13)"
 is "$(subjects "$BOSS" | grep -c "ダイジェスト")" 1 "... and the digest of 2026-11-26 09:00 went out late, once"
 poll_at $((25 * H))
 is "$(subjects "$BOSS" | grep -c "期限超過")" 1 "no second overdue mail within the day"

@@ -9,6 +9,8 @@
  * "iso-2022-jp") is tested at the end.
  */
 #include "outbox/compose.h"
+#include "lib/digest.h"
+#include "mime/mime.h"
 #include "test.h"
 
 #include <iconv.h>
@@ -1370,6 +1372,104 @@ static void test_alternative(void)
 	free(msg);
 }
 
+/*
+ * Issue 13: the notice drafts go as attachments of one mail — text/plain
+ * UTF-8, their Japanese names in RFC 2231 form that our own parser (and
+ * every client) decodes back; urgent mail carries Importance and
+ * X-Priority, the rest neither.
+ */
+static void test_attachments(void)
+{
+	static const char long_name[] =
+		"INC-2026-0001_個人情報保護委員会への速報（規則8条1項）の下書き.txt";
+	struct outpart att[3] = {
+		{ long_name, "速報の下書き\n一 概要\n" },
+		{ "amazon.txt", "Dear Amazon,\nline 2\n" },
+		{ "evil\r\nBcc: victim@example.net/../x.txt", "x" },
+	};
+	struct outmsg m = base_msg();
+	struct mime_part parts[6] = { 0 };
+	struct mail parsed = { 0 };
+	struct error err = { 0 };
+	char *msg, *b, *v, sha[65];
+	size_t len;
+	int n;
+
+	m.subject = "下書き 3 件";
+	m.body = "下書きを添付します。\n";
+	m.attachments = att;
+	m.n_attachments = 3;
+	msg = compose_message(&m, &len);
+	CHECK(msg != NULL, "attachments: composed");
+	if (!msg)
+		return;
+	CHECK(lines_ok(msg, len, 78), "attachments: CRLF only, lines within 78 (RFC 2231 continuations)");
+	v = header(msg, "Content-Type");
+	CHECK(v && strncmp(v, " multipart/mixed; boundary=\"", 28) == 0,
+	      "attachments: Content-Type multipart/mixed");
+	free(v);
+	CHECK_INT(count_headers(msg, "MIME-Version"), 1, "attachments: one MIME-Version");
+	CHECK_INT(count_headers(msg, "Bcc"), 0, "attachments: a file name adds no header");
+	CHECK(strstr(msg, "filename*0*=UTF-8''") && strstr(msg, "filename*1*="),
+	      "attachments: a long Japanese name is split into RFC 2231 segments");
+	CHECK(strstr(msg, "filename=\"amazon.txt\""), "attachments: an ASCII name goes quoted");
+	b = boundary_of(msg);
+	n = b ? split_parts(msg, b, parts, 6) : -1;
+	CHECK_INT(n, 4, "attachments: the text and three files");
+	if (n == 4) {
+		CHECK_STR(parts[0].headers,
+			  "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64",
+			  "attachments: the text first, UTF-8 base64");
+		CHECK_STR(parts[0].body, "下書きを添付します。\r\n", "attachments: the text decodes back");
+		CHECK(strncmp(parts[1].headers, "Content-Type: text/plain; charset=UTF-8;", 40) == 0 &&
+		      strstr(parts[1].headers, "Content-Disposition: attachment;"),
+		      "attachments: a file is text/plain UTF-8, disposition attachment");
+		CHECK_STR(parts[1].body, "速報の下書き\r\n一 概要\r\n", "attachments: a file decodes back (CRLF)");
+		CHECK_STR(parts[2].body, "Dear Amazon,\r\nline 2\r\n", "attachments: so does the second");
+	}
+	free_parts(parts, n > 0 ? n : 0);
+	free(b);
+
+	CHECK_INT(mime_parse(msg, len, &parsed, &err), 0, "attachments: our parser reads the mail");
+	CHECK_INT(parsed.n_attachments, 3, "... and finds three attachments");
+	if (parsed.n_attachments == 3) {
+		CHECK_STR(parsed.attachments[0].filename, long_name,
+			  "... the Japanese name decoded from its RFC 2231 segments");
+		CHECK_STR(parsed.attachments[1].filename, "amazon.txt", "... the ASCII name");
+		CHECK_STR(parsed.attachments[2].filename, "evil Bcc: victim@example.net_.._x.txt",
+			  "... the hostile name on one line, without a path");
+		digest_sha256_hex("速報の下書き\r\n一 概要\r\n", strlen("速報の下書き\r\n一 概要\r\n"), sha);
+		CHECK_STR(parsed.attachments[0].sha256, sha, "... and the file's bytes");
+	}
+	mail_release(&parsed);
+	CHECK_INT(count_headers(msg, "Importance") + count_headers(msg, "X-Priority"), 0,
+		  "urgent: not set, no Importance nor X-Priority");
+	free(msg);
+
+	m.urgent = true;
+	m.n_attachments = 0;
+	msg = compose_message(&m, &len);
+	v = msg ? header(msg, "Importance") : NULL;
+	CHECK_STR(v, " high", "urgent: Importance: high");
+	free(v);
+	v = msg ? header(msg, "X-Priority") : NULL;
+	CHECK_STR(v, " 1", "urgent: X-Priority: 1");
+	free(v);
+	CHECK(msg && count_headers(msg, "Importance") == 1, "urgent: once");
+	free(msg);
+
+	/* ISO-2022-JP: the text stays so, the files are UTF-8 */
+	m = jis_msg();
+	m.attachments = att;
+	m.n_attachments = 2;
+	msg = compose_message(&m, &len);
+	CHECK(msg && strstr(msg, "multipart/mixed") &&
+	      strstr(msg, "Content-Type: text/plain; charset=ISO-2022-JP\r\n") &&
+	      strstr(msg, "Content-Type: text/plain; charset=UTF-8;\r\n name*"),
+	      "attachments: charset iso-2022-jp keeps the text ISO-2022-JP, the files UTF-8");
+	free(msg);
+}
+
 int main(void)
 {
 	test_encode_word();
@@ -1391,5 +1491,6 @@ int main(void)
 	test_jis_injection();
 	test_default_unchanged();
 	test_alternative();
+	test_attachments();
 	return test_done();
 }
