@@ -183,12 +183,12 @@ is "$(bot --now "$(at 3300)" digest | grep -c "再発防止文書（規程 8）�
 # policy 8(3): the plan written, telling all staff becomes a duty, drafted
 is "$(field "$id" '[o["state"] for o in j["obligations"] if o["kind"]=="circulation"][0]')" open \
 	"/lessons opens the circulation of the prevention plan to all staff (policy 8(3))"
-wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN2 list INBOX | grep -q 再発防止計画の全従業員への周知"
-ok $? "... and every admin gets the draft of the all-staff announcement"
-circ=$(mailbox "$ADMIN2" body "$(uid_of "$ADMIN2" "再発防止計画の全従業員への周知")")
+wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN2 list INBOX | grep -q '通知文の下書き 1 件'"
+ok $? "... and every admin gets the draft of the all-staff announcement (one drafts mail)"
+circ=$(attachment "$ADMIN2" "$(uid_of "$ADMIN2" "通知文の下書き 1 件")" "再発防止計画の全従業員への周知")
 like "$circ" "多要素認証を導入した" "... which quotes the plan as recorded"
 like "$circ" "/done circulation" "... and says how to record it sent"
-reply "$ADMIN1" "$(uid_of "$ADMIN1" "新規インシデント")" "/done circulation 12/8 全従業員にメールで周知"
+reply "$ADMIN1" "$(uid_of "$ADMIN1" "新規インシデント")" "/done circulation 全従業員にメールで周知した"
 poll_at 3350
 is "$(field "$id" '[o["state"] for o in j["obligations"] if o["kind"]=="circulation"][0]')" done \
 	"/done circulation records it"

@@ -185,6 +185,9 @@ like "$rec" "internal" "... an internal target (社内目標), not the law's"
 is "$(t_of 社内Wikiが遅い "['system']") $(t_of 社内Wikiが遅い "['recovery_seconds']")" "社内Wiki None" 	"a low system without max_downtime: named, no recovery target"
 is "$("$BOT" -c "$CONF" show "$(t_of 社内Wikiが遅い "['id']")" --json | json "len([o for o in j['obligations'] if o['kind']=='recovery'])")" 0 \
 	"... and no recovery obligation"
-is "$(mailbox "$ADMIN1" list INBOX | cut -f4 | grep -c "システムの復旧")" 0 	"the recovery target is no notice: no draft is mailed for it"
+oms=$(t_of ＯＭＳが起動しない "['id']")
+wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN1 list INBOX | grep -qF '[$oms] '"
+is "$(mailbox "$ADMIN1" list INBOX | cut -f4 | grep -F "[$oms]" | grep -c "下書き")" 0 \
+	"the recovery target is no notice: no draft is mailed for it"
 
 tap_done
