@@ -159,7 +159,7 @@ static int set_incident(struct tvars *v, const struct config *cfg, const struct 
 	       tvars_set(item, "status", st >= 0 ? status_label(st) : t->status) < 0 ||
 	       tvars_set(item, "status_name", t->status) < 0 ||
 	       tvars_set(item, "owner", t->owner && *t->owner ? person_name(cfg, t->owner) :
-				       "担当未定") < 0 ||
+				       "未定") < 0 ||
 	       tvars_set(item, "owner_en", t->owner && *t->owner ? person_name(cfg, t->owner) :
 					  "no owner") < 0 ||
 	       set_next(item, "statutory", x->next[DEADLINE_STATUTORY], now) < 0 ||

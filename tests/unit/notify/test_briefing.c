@@ -327,7 +327,7 @@ static void test_incidents(const struct tvars *v)
 	CHECK_STR(r(v, "{{#each incidents}}{{#if statutory}}{{priority}}|{{affected}}|{{personal}}|"
 		       "{{status}}|{{owner}}|{{statutory_label}} {{statutory_due}} {{statutory_when}}|"
 		       "{{contractual_short}} {{contractual_when}}{{/if}}{{/each}}"),
-		  "高|人数不明|個人情報なし|調査中|担当未定|個人情報保護委員会への速報 "
+		  "高|人数不明|個人情報なし|調査中|未定|個人情報保護委員会への速報 "
 		  "2026-11-26 09:00 期限切れ 1分未満|Amazon通知 期限切れ 1時間",
 		  "its line: priority, people, personal data, status, owner, next statutory and "
 		  "contractual deadlines with the time left or late");
