@@ -60,8 +60,8 @@ clean() {
 send_mail "山田 花子 <$REPORTER>" "$BOT_ADDR" "ECサイトのサーバーに不正アクセス" \
 "本日9時40分ごろ、ECサイトのサーバーに見知らぬIPからの管理者ログインがありました。
 顧客のカード情報が流出した可能性があります。" >/dev/null
-# (worded so that the classifier sets no duty: the drafts come once the
-# admin has recorded the facts, with the 12,000 people in them)
+# (its customer data gives it the individuals' duties at once; the other
+# drafts come once the admin has recorded the facts, with the 12,000 people)
 send_mail "$KUNDE" "$BOT_ADDR" "御社の顧客情報が売られています" \
 "ある掲示板で、御社に関係するらしい書き込みを見つけました。念のためお知らせします。" >/dev/null
 poll_at 0
@@ -115,7 +115,15 @@ is "$(field "$out" 'j["affected"]')" 12000 "the admin records 12000 people"
 CHECK1=$(field "$out" '[c["text"] for c in j["checklist"] if c["done"]][0]' 2>/dev/null)
 ok $([ -n "$CHECK1" ]; echo $?) "... and ticks checklist item 1: $CHECK1"
 
-draft() { mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "[$out] 下書き: $1")"; }
+# draft NAME: the newest draft NAME of the outsider's ticket (issue 13: the
+# drafts of a pass come as attachments of one mail; each pass sends the new)
+draft() {
+	local u text
+	for u in $(mailbox "$ADMIN1" list INBOX | grep -F "[$out] 通知文の下書き" | cut -f1 | sort -rn); do
+		text=$(attachment "$ADMIN1" "$u" "$1")
+		[ -n "$text" ] && { printf '%s\n' "$text"; return; }
+	done
+}
 
 ind=$(letter "$(draft 本人への通知)")
 clean "individuals" "$ind"
@@ -165,8 +173,9 @@ reply "$ADMIN1" "$(uid_of "$ADMIN1" "[$out] 新規インシデント")" "/lesson
 poll_at 90600
 reply "$ADMIN1" "$(uid_of "$ADMIN1" "[$out] 新規インシデント")" "/draft publication"
 poll_at 91200
-like "$(subjects "$ADMIN1")" "[$out] 下書き: ホームページでの公表 第二報" "/draft publication after the first is done: 第二報"
-pub2=$(letter "$(draft "ホームページでの公表 第二報")")
+like "$(subjects "$ADMIN1")" "[$out] 下書き: ホームページでの公表 第二報" \
+	"/draft publication after the first is done: 第二報 (an asked-for draft comes as its own mail)"
+pub2=$(letter "$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "[$out] 下書き: ホームページでの公表 第二報")")")
 clean "publication no. 2" "$pub2"
 like "$pub2" "（第二報）" "第二報: its title says so"
 like "$pub2" "2026年12月8日にお知らせいたしました件" "第二報: it names the first's date"

@@ -61,7 +61,7 @@ is() {	# is GOT WANT DESCRIPTION
 like() {	# like GOT SUBSTRING DESCRIPTION
 	case "$1" in
 	*"$2"*) ok 0 "$3" ;;
-	*) ok 1 "$3"; echo "#   got:  $(printf '%s' "$1" | head -c 400)"; echo "#   want: ...$2..." ;;
+	*) ok 1 "$3"; echo "#   got:  $(printf '%s' "$1" | head -c 400 | iconv -c -f UTF-8 -t UTF-8)"; echo "#   want: ...$2..." ;;
 	esac
 }
 tap_done() {

@@ -48,7 +48,7 @@ is "$acks" 5 "the bot answers the robot at most limits.replies_per_sender_per_ho
 ok $((round >= 10)) "the loop stopped by itself (after $round rounds)"
 like "$(cat "$WORK/poll.log")" "suppressed: limits.replies_per_sender_per_hour" "the log says why it stopped answering"
 is "$(bot tickets --json | json 'len(j)')" "$((answered + 1))" "every robot mail is still on record as a ticket"
-like "$(bot show "$(bot tickets --json | json 'j[0]["id"]')")" "ack-suppressed" "the ticket notes the suppressed answer"
+like "$(bot show "$(bot tickets --json | json 'j[0]["id"]')")" "limit of acknowledgements per hour reached" "the ticket notes the suppressed answer"
 
 # Two incident-bots: the first writes to the second (as a vacation rule or
 # a forward might); the second's acknowledgement reaches the first, which
