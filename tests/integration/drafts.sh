@@ -174,7 +174,7 @@ ok $? "... and every admin gets the draft of the all-staff announcement"
 circ=$(mailbox "$ADMIN2" body "$(uid_of "$ADMIN2" "再発防止計画の全従業員への周知")")
 like "$circ" "多要素認証を導入した" "... which quotes the plan as recorded"
 like "$circ" "/done circulation" "... and says how to record it sent"
-reply "$ADMIN1" "$(uid_of "$ADMIN1" "新規インシデント")" "/done circulation 12/8 全従業員にメールで周知"
+reply "$ADMIN1" "$(uid_of "$ADMIN1" "新規インシデント")" "/done circulation 全従業員にメールで周知"
 poll_at 3350
 is "$(field "$id" '[o["state"] for o in j["obligations"] if o["kind"]=="circulation"][0]')" done \
 	"/done circulation records it"
