@@ -288,6 +288,26 @@ static void test_admin_changes(void)
 	      strncmp(detail, "ppc-preliminary: done at ", 25) == 0,
 	      "... an event with the time it was done");
 
+	/* /type: the classification and the checklist are the new type's (policy 7-6) */
+	{
+		const char *const *items;
+		size_t want = policy_checklist(TYPE_POWER, &items), n = 0;
+		struct checklist_item *cl = NULL;
+
+		CHECK(engine_set_type(&cfg, st, &t, TYPE_POWER, admin, t0 + 420, &err) >= 0,
+		      "/type power");
+		CHECK_STR(t.type, "power", "... the type is on the ticket read again");
+		store_checklist_list(st, t.id, &cl, &n, &err);
+		CHECK(want > 0 && n == want && strcmp(cl[0].text, items[0]) == 0,
+		      "... and the checklist is the power outage's");
+		store_checklist_free(cl, n);
+	}
+	CHECK_INT(engine_check_item(st, &t, 1, admin, t0 + 480, &err), 1, "/check 1: ticked");
+	CHECK_INT(engine_check_item(st, &t, 1, admin, t0 + 490, &err), 2, "/check 1 again: it was");
+	CHECK_INT(engine_check_item(st, &t, 99, admin, t0 + 500, &err), -1,
+		  "/check 99: no such item, refused");
+	CHECK_INT(err.cls, ERR_MESSAGE, "... as a bad request");
+
 	/* policy 8: no close without the lessons, unless forced with a reason */
 	CHECK_INT(engine_close(st, &t, false, NULL, admin, t0 + 600, &err), -1,
 		  "/close without lessons is refused");
