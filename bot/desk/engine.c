@@ -188,7 +188,17 @@ int engine_reload(struct store *st, struct ticket *t, struct error *err)
 		error_set(err, ERR_FATAL, "engine: ticket %lld vanished", (long long)id);
 }
 
-int engine_set_status(struct store *st, struct ticket *t, enum status to, const char *actor,
+/* Policy 8: the lessons-learned document is written before closing. */
+static int lessons_missing(struct error *err)
+{
+	return error_set(err, ERR_MESSAGE, "教訓（規程 8 の再発防止文書）が未登録です。"
+			 "/lessons で登録するか /close force 理由 としてください / "
+			 "the lessons-learned document (policy 8) is missing: send /lessons "
+			 "first, or /close force REASON");
+}
+
+/* The move itself, the status machine's check included; engine_set_status adds policy 8's. */
+static int set_status(struct store *st, struct ticket *t, enum status to, const char *actor,
 		      time_t now, struct error *err)
 {
 	int from = status_from_name(t->status);
@@ -211,6 +221,16 @@ int engine_set_status(struct store *st, struct ticket *t, enum status to, const 
 	    store_token_revoke(st, t->id, NULL, 0, "ticket closed", now, err) < 0)
 		return -1;
 	return engine_reload(st, t, err);
+}
+
+int engine_set_status(struct store *st, struct ticket *t, enum status to, const char *actor,
+		      time_t now, struct error *err)
+{
+	/* SPEC 6: "/status closed" is no way around /close's rule (the
+	 * machine closes only a resolved ticket; it says why for others) */
+	if (to == STATUS_CLOSED && !t->lessons && status_from_name(t->status) == STATUS_RESOLVED)
+		return lessons_missing(err);
+	return set_status(st, t, to, actor, now, err);
 }
 
 /* ---- the admins' changes ---- */
@@ -350,14 +370,11 @@ int engine_close(struct store *st, struct ticket *t, bool force, const char *rea
 	/* Policy 8: the lessons-learned document is written before closing;
 	 * "force" with a reason records why it was not. */
 	if (!t->lessons && !force)
-		return error_set(err, ERR_MESSAGE, "教訓（規程 8 の再発防止文書）が未登録です。"
-				 "/lessons で登録するか /close force 理由 としてください / "
-				 "the lessons-learned document (policy 8) is missing: send /lessons "
-				 "first, or /close force REASON");
+		return lessons_missing(err);
 	if (from != STATUS_RESOLVED && from != STATUS_CLOSED &&
-	    engine_set_status(st, t, STATUS_RESOLVED, actor, now, err) < 0)
+	    set_status(st, t, STATUS_RESOLVED, actor, now, err) < 0)
 		return -1;
-	if (engine_set_status(st, t, STATUS_CLOSED, actor, now, err) < 0)
+	if (set_status(st, t, STATUS_CLOSED, actor, now, err) < 0)
 		return -1;
 	return reason && store_event_add(st, t->id, now, actor, force ? "closed-without-lessons" :
 					 "close-reason", reason, err) < 0 ? -1 : 0;

@@ -48,8 +48,9 @@ int engine_sync_obligations(const struct config *cfg, struct store *st, const st
 /*
  * Moves the ticket to status `to`, an event by actor.  A move the status
  * machine refuses (policy_transition) fails with ERR_MESSAGE and the
- * reason, changing nothing.  Closing revokes the ticket's reply tokens
- * (issue 14).  *t is read again on success.
+ * reason, changing nothing.  Closing needs the lessons-learned document
+ * (policy 8; engine_close's force waives it) and revokes the ticket's
+ * reply tokens (issue 14).  *t is read again on success.
  */
 int engine_set_status(struct store *st, struct ticket *t, enum status to, const char *actor,
 		      time_t now, struct error *err);

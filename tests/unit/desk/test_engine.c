@@ -176,8 +176,15 @@ static void test_status(void)
 	CHECK_INT(engine_set_status(st, &t, STATUS_RESOLVED, "admin@example.com", t0 + 300, &err), 0,
 		  "acknowledged → resolved (policy 7: steps may be skipped)");
 	CHECK_INT(t.contained_at, t0 + 300, "resolving counts as contained");
+	CHECK_INT(engine_set_status(st, &t, STATUS_CLOSED, "admin@example.com", t0 + 350, &err), -1,
+		  "resolved → closed without the lessons is refused (policy 8: /status is no way "
+		  "around /close)");
+	CHECK(err.cls == ERR_MESSAGE && strstr(err.msg, "policy 8") != NULL, "... saying why");
+	CHECK_STR(t.status, "resolved", "... the ticket stays resolved");
+	store_ticket_set_lessons(st, t.id, "教訓", &err);
+	engine_reload(st, &t, &err);
 	CHECK_INT(engine_set_status(st, &t, STATUS_CLOSED, "admin@example.com", t0 + 400, &err), 0,
-		  "resolved → closed");
+		  "resolved → closed with the lessons stored");
 	CHECK_INT(engine_set_status(st, &t, STATUS_ACKNOWLEDGED, "admin@example.com", t0 + 500, &err),
 		  -1, "closed → acknowledged is refused (reopen)");
 	CHECK_INT(engine_set_status(st, &t, STATUS_INVESTIGATING, "admin@example.com", t0 + 600, &err),
