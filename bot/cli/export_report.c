@@ -111,18 +111,12 @@ static void md_enum(FILE *f, const char *name, int (*from_name)(const char *),
 	putc(')', f);
 }
 
-static const char *obligation_state_label(const char *state)
+/* The stored state's label: 「未了」, 「完了」 … or "?" */
+static const char *state_label(const char *state)
 {
-	static const char *const labels[][2] = {
-		{ "open", "未了" }, { "done", "完了" },
-		{ "not-needed", "不要" }, { "cancelled", "取消" },
-	};
-	size_t i;
+	int v = obligation_state_from_name(state);
 
-	for (i = 0; i < sizeof labels / sizeof labels[0]; i++)
-		if (state && strcmp(state, labels[i][0]) == 0)
-			return labels[i][1];
-	return "?";
+	return v >= 0 ? obligation_state_label(v) : "?";
 }
 
 /* ---- report.md ---- */
@@ -201,11 +195,11 @@ static void report_obligations(FILE *f, const struct export_report *r)
 	for (i = 0; i < r->n_obl; i++) {
 		const struct obligation *o = &r->obl[i];
 		int k = obligation_from_name(o->kind);
-		bool overdue = strcmp(o->state, "open") == 0 && o->due_at <= r->now;
+		bool overdue = obligation_state_is(o->state, OBLIGATION_OPEN) && o->due_at <= r->now;
 
 		fprintf(f, "| %s (", k >= 0 ? obligation_label(k) : "?");
 		export_report_md_text(f, o->kind);
-		fprintf(f, ") | %s (", obligation_state_label(o->state));
+		fprintf(f, ") | %s (", state_label(o->state));
 		export_report_md_text(f, o->state);
 		fprintf(f, ")%s | %s | %s | %s | %s | ", overdue ? " **期限超過 (overdue)**" : "",
 			when(o->created_at, a), when(o->start_at, b), when(o->due_at, c),

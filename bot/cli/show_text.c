@@ -133,7 +133,7 @@ static void print_obligations(const struct ticket_view *v, size_t cols)
 	for (i = 0; tb && i < v->n_obl; i++) {
 		const struct obligation *o = &v->obl[i];
 		int k = obligation_from_name(o->kind);
-		bool open = strcmp(o->state, "open") == 0;
+		bool open = obligation_state_is(o->state, OBLIGATION_OPEN);
 		char due[40], left[64], kind[40], what[600];
 		const char *cells[6];
 

@@ -67,11 +67,11 @@ void obligation_json(struct json *j, const struct obligation *o, const struct po
 	json_kv_time(j, "start", o->start_at);
 	json_kv_time(j, "due", o->due_at);
 	json_key(j, "overdue");
-	json_bool(j, strcmp(o->state, "open") == 0 && o->due_at <= now);
+	json_bool(j, obligation_state_is(o->state, OBLIGATION_OPEN) && o->due_at <= now);
 	json_kv_string(j, "deadline", deadline_kind_name(policy_deadline_kind(k >= 0 ? k : OBL_COUNT,
 									       f)));
 	json_key(j, "skippable");
-	json_bool(j, strcmp(o->state, "open") == 0 && skippable);
+	json_bool(j, obligation_state_is(o->state, OBLIGATION_OPEN) && skippable);
 	json_kv_time(j, "closed", o->closed_at);
 	json_kv_string(j, "closed_by", o->closed_by);
 	json_kv_string(j, "reason", o->reason);

@@ -112,7 +112,11 @@ int admin_authentic(const struct config *cfg, struct store *st, const struct mai
 	return ok;
 }
 
-/* ---- running the commands ---- */
+/* ---- running the commands ----
+ *
+ * This file parses, dispatches and reports; every change of the ticket's
+ * state is an engine_* call (engine.h), which writes the store and the
+ * event, re-syncs the obligations and reads the ticket again. */
 
 /* One mail's run: the ticket as it changes, and the report of what did. */
 struct run {
@@ -141,46 +145,18 @@ static void note(struct run *r, const char *fmt, ...)
 	buf_addc(&r->changes, '\n');
 }
 
-/* Reads the ticket again after a change made behind engine's back. */
-static int reload(struct run *r, struct error *err)
+/* The obligations a change created or reopened: their drafts follow once all commands ran. */
+static int opened(struct run *r, int created)
 {
-	int64_t id = r->t->id;
-	int rc;
-
-	store_ticket_release(r->t);
-	rc = store_ticket_get_by_id(r->st, id, r->t, err);
-	return rc == 1 ? 0 : rc < 0 ? -1 : error_set(err, ERR_FATAL, "admin: ticket vanished");
-}
-
-/* Re-syncs the obligations; the ones created get their drafts once all commands ran. */
-static int sync(struct run *r, struct error *err)
-{
-	int created = engine_sync_obligations(r->cfg, r->st, r->t, r->actor, r->now, err);
-
 	if (created < 0)
 		return -1;
 	r->opened |= (unsigned)created;
 	return 0;
 }
 
-/* Writes the classification fields and flags, then re-syncs the obligations. */
-static int reclassify(struct run *r, const char *type, const char *priority, const char *source,
-		      unsigned flags, long affected, struct error *err)
-{
-	if (store_ticket_set_class(r->st, r->t->id, type, priority, source, flags, affected, NULL,
-				   err) < 0 || reload(r, err) < 0)
-		return -1;
-	return sync(r, err);
-}
-
 static int move(struct run *r, enum status to, struct error *err)
 {
 	if (engine_set_status(r->st, r->t, to, r->actor, r->now, err) < 0)
-		return -1;
-	/* issue 14: a ticket's tokens end when it closes; /token makes one
-	 * for an admin who has to /reopen it */
-	if (to == STATUS_CLOSED &&
-	    store_token_revoke(r->st, r->t->id, NULL, 0, "ticket closed", r->now, err) < 0)
 		return -1;
 	r->resolved |= to == STATUS_RESOLVED;
 	return 0;
@@ -188,11 +164,7 @@ static int move(struct run *r, enum status to, struct error *err)
 
 static int ack(struct run *r, struct error *err)
 {
-	/* SPEC 6: take the ticket — it stops the unacknowledged escalation */
-	if (status_from_name(r->t->status) == STATUS_NEW && move(r, STATUS_ACKNOWLEDGED, err) < 0)
-		return -1;
-	if (!r->t->owner && (store_ticket_set_owner(r->st, r->t->id, r->actor, err) < 0 ||
-			     reload(r, err) < 0))
+	if (engine_take(r->st, r->t, r->actor, r->now, err) < 0)
 		return -1;
 	note(r, "受付: 担当 %s / acknowledged, owner %s", who(r->cfg, r->t->owner),
 	     who(r->cfg, r->t->owner));
@@ -201,131 +173,58 @@ static int ack(struct run *r, struct error *err)
 
 static int close_ticket(struct run *r, const struct command *c, struct error *err)
 {
-	int from = status_from_name(r->t->status);
-
-	/* Policy 8: the lessons-learned document is written before closing;
-	 * "force" with a reason records why it was not. */
-	if (!r->t->lessons && !c->force)
-		return error_set(err, ERR_MESSAGE, "教訓（規程 8 の再発防止文書）が未登録です。"
-				 "/lessons で登録するか /close force 理由 としてください / "
-				 "the lessons-learned document (policy 8) is missing: send /lessons "
-				 "first, or /close force REASON");
-	if (from != STATUS_RESOLVED && from != STATUS_CLOSED && move(r, STATUS_RESOLVED, err) < 0)
-		return -1;
-	if (move(r, STATUS_CLOSED, err) < 0)
+	if (engine_close(r->st, r->t, c->force, c->text, r->actor, r->now, err) < 0)
 		return -1;
 	/* Closing either has the lessons or waives them with a reason: no
 	 * lessons-learned draft (policy 8) for a ticket closed by this mail. */
 	r->resolved = false;
-	if (c->text && store_event_add(r->st, r->t->id, r->now, r->actor, c->force ?
-				       "closed-without-lessons" : "close-reason", c->text, err) < 0)
-		return -1;
 	note(r, "クローズ%s / closed%s", c->force ? "（教訓なし）" : "",
 	     c->force ? " without lessons" : "");
 	return 0;
 }
 
-/* Issue 14 (V10): how far /aware and /done's time may be from now. */
-#define AWARE_PAST (365L * 86400)	/* a year back: older is a typo or an attack */
-#define AWARE_FUTURE 3600L		/* an hour ahead: clocks of mail clients drift */
-
-/* Whether t's obligation kind exists and was cancelled (no flag or type requires it any more). */
-static int cancelled(struct run *r, const char *kind, struct error *err)
-{
-	struct obligation *obl;
-	size_t i, n;
-	int yes = 0;
-
-	if (store_obligation_list(r->st, r->t->id, &obl, &n, err) < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (strcmp(obl[i].kind, kind) == 0 && strcmp(obl[i].state, "cancelled") == 0)
-			yes = 1;
-	store_obligations_free(obl, n);
-	return yes;
-}
-
-static int obligation_end(struct run *r, const struct command *c, const char *state,
+static int obligation_end(struct run *r, const struct command *c, enum obligation_state state,
 			  struct error *err)
 {
-	const char *kind = obligation_name(c->value);
-	time_t at = c->time ? c->time : r->now;
-	char detail[700], when[40] = "", lo[40], hi[40];
-	int rc;
+	char detail[700], when[40] = "";
+	int rc = engine_end_obligation(r->st, r->t, c->value, state, c->time, c->text, r->actor,
+				       r->now, detail, sizeof detail, err);
 
-	/* issue 13 (point 8): /done records when it really was done */
-	if (c->time && (c->time < r->now - AWARE_PAST || c->time > r->now + AWARE_FUTURE)) {
-		clock_format_short(c->time, when, sizeof when);
-		clock_format_short(r->now - AWARE_PAST, lo, sizeof lo);
-		clock_format_short(r->now + AWARE_FUTURE, hi, sizeof hi);
-		return error_set(err, ERR_MESSAGE, "実施日時 %s は受け付けられません。%s から %s の間で"
-				 "指定してください / time %s out of range: give one between %s and %s",
-				 when, lo, hi, when, lo, hi);
+	if (rc < 0)
+		return -1;
+	if (rc == 2) {
+		note(r, "%s: 既に対象外です（フラグ・種別の変更で不要に）。記録のみ / already not owed: %s",
+		     obligation_label(c->value), detail);
+		return 0;
 	}
 	if (c->time)
 		clock_format_short(c->time, when, sizeof when);
-	if ((rc = store_obligation_close(r->st, r->t->id, kind, state, c->text, r->actor, at,
-					 err)) < 0)
-		return -1;
-	if (rc == 0) {
-		/* Issue 13: "/type power" then "/skip rakuten 停電" — the /type
-		 * above already took the duty away (policy 7-4: outages notify
-		 * only the needed contacts), so the /skip asks for what is
-		 * true: recorded, not refused. */
-		if ((rc = cancelled(r, kind, err)) < 0)
-			return -1;
-		if (rc == 0)
-			return error_set(err, ERR_MESSAGE, "「%s」は未完了の対応ではありません / "
-					 "\"%s\" is not an open obligation of this ticket",
-					 obligation_label(c->value), kind);
-		snprintf(detail, sizeof detail, "%s: already cancelled; %s%s%s", kind, state,
-			 c->text ? " — " : "", c->text ? c->text : "");
-		note(r, "%s: 既に対象外です（フラグ・種別の変更で不要に）。記録のみ / already not owed: %s",
-		     obligation_label(c->value), detail);
-		return store_event_add(r->st, r->t->id, r->now, r->actor, "note", detail, err);
-	}
-	snprintf(detail, sizeof detail, "%s: %s%s%s%s%s", kind, state, *when ? " at " : "", when,
-		 c->text ? " — " : "", c->text ? c->text : "");
 	note(r, "%s: %s%s%s%s / %s", obligation_label(c->value),
-	     strcmp(state, "done") == 0 ? "完了" : "不要", *when ? "（実施 " : "",
+	     state == OBLIGATION_DONE ? "完了" : "不要", *when ? "（実施 " : "",
 	     when, *when ? "）" : "", detail);
-	return store_event_add(r->st, r->t->id, r->now, r->actor, "obligation-closed", detail, err);
+	return 0;
 }
 
 static int set_flag(struct run *r, int flag, bool on, struct error *err)
 {
-	unsigned flags = on ? r->t->flags | FLAG_BIT(flag) : r->t->flags & ~FLAG_BIT(flag);
-
 	note(r, "%s: %s / flag %s %s", flag_label(flag), on ? "あり" : "なし", flag_name(flag),
 	     on ? "on" : "off");
-	if (reclassify(r, r->t->type, r->t->priority, r->t->source, flags, r->t->affected, err) < 0)
-		return -1;
-	/* Policy 6-2: a drill held is what the periodic drill reminder waits for. */
-	return flag == FLAG_DRILL && on ?
-		store_review_done(r->st, "drill", r->now, r->actor, err) : 0;
+	return opened(r, engine_set_flag(r->cfg, r->st, r->t, flag, on, r->actor, r->now, err));
 }
 
 static int set_type(struct run *r, int type, struct error *err)
 {
-	const char *const *items;
-	size_t n = policy_checklist(type, &items);
-
 	note(r, "種別: %s / type %s (チェックリストを更新 / checklist updated)", type_label(type),
 	     type_name(type));
-	return reclassify(r, type_name(type), r->t->priority, r->t->source, r->t->flags,
-			  r->t->affected, err) < 0 ? -1 :
-		store_checklist_replace(r->st, r->t->id, items, n, err);
+	return opened(r, engine_set_type(r->cfg, r->st, r->t, type, r->actor, r->now, err));
 }
 
 static int check_item(struct run *r, const struct command *c, struct error *err)
 {
-	int rc = store_checklist_tick(r->st, r->t->id, (int)c->number, r->actor, r->now, err);
+	int rc = engine_check_item(r->st, r->t, c->number, r->actor, r->now, err);
 
 	if (rc < 0)
 		return -1;
-	if (rc == 0)
-		return error_set(err, ERR_MESSAGE, "チェックリストに %ld 番はありません / "
-				 "the checklist has no item %ld", c->number, c->number);
 	note(r, "チェックリスト %ld%s / checklist item %ld ticked", c->number,
 	     rc == 2 ? "（既に完了）" : " 完了", c->number);
 	return 0;
@@ -333,26 +232,13 @@ static int check_item(struct run *r, const struct command *c, struct error *err)
 
 static int aware(struct run *r, const struct command *c, struct error *err)
 {
-	char when[40], lo[40], hi[40];
+	char when[40];
 
-	/* Policy 7-4's clocks run from the awareness time: one far in the
-	 * future silences every statutory deadline, one decades back makes
-	 * all overdue at once.  A year back to an hour ahead is every real
-	 * correction. */
-	if (c->time < r->now - AWARE_PAST || c->time > r->now + AWARE_FUTURE) {
-		clock_format_short(c->time, when, sizeof when);
-		clock_format_short(r->now - AWARE_PAST, lo, sizeof lo);
-		clock_format_short(r->now + AWARE_FUTURE, hi, sizeof hi);
-		return error_set(err, ERR_MESSAGE, "認知日時 %s は受け付けられません。%s から %s "
-				 "の間で指定してください / awareness time %s out of range: give one "
-				 "between %s and %s", when, lo, hi, when, lo, hi);
-	}
-	/* Policy 7-4: every legal clock starts at the awareness time. */
+	if (opened(r, engine_set_aware(r->cfg, r->st, r->t, c->time, r->actor, r->now, err)) < 0)
+		return -1;
 	clock_format_short(c->time, when, sizeof when);
 	note(r, "認知日時: %s（期限を再計算 / deadlines recomputed）", when);
-	if (store_ticket_set_aware(r->st, r->t->id, c->time, err) < 0 || reload(r, err) < 0)
-		return -1;
-	return sync(r, err);
+	return 0;
 }
 
 /* /token in an authentic mail: a fresh generation, mailed to the person's
@@ -430,7 +316,7 @@ static int assign_name(struct run *r, const char *name, struct error *err)
 				 "person's name: give a name or an address", name, known, name);
 	}
 	note(r, "担当: %s / assigned to %s", who(r->cfg, p->email), p->email);
-	return store_ticket_set_owner(r->st, r->t->id, p->email, err) < 0 ? -1 : reload(r, err);
+	return engine_set_owner(r->st, r->t, p->email, err);
 }
 
 static int run_one(struct run *r, const struct command *c, struct error *err)
@@ -450,17 +336,17 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 					 config_mail_domain(r->cfg), c->text,
 					 config_mail_domain(r->cfg));
 		note(r, "担当: %s / assigned to %s", who(r->cfg, c->text), c->text);
-		return store_ticket_set_owner(r->st, t->id, c->text, err) < 0 ? -1 : reload(r, err);
+		return engine_set_owner(r->st, r->t, c->text, err);
 	case CMD_TYPE:
 		return set_type(r, c->value, err);
 	case CMD_PRIORITY:
 		note(r, "優先度: %s / priority %s", priority_label(c->value), priority_name(c->value));
-		return reclassify(r, t->type, priority_name(c->value), t->source, t->flags,
-				  t->affected, err);
+		return opened(r, engine_set_priority(r->cfg, r->st, r->t, c->value, r->actor,
+						     r->now, err));
 	case CMD_SOURCE:
 		note(r, "検知経路: %s / source %s", source_label(c->value), source_name(c->value));
-		return reclassify(r, t->type, t->priority, source_name(c->value), t->flags,
-				  t->affected, err);
+		return opened(r, engine_set_source(r->cfg, r->st, r->t, c->value, r->actor, r->now,
+						   err));
 	case CMD_STATUS:
 		note(r, "状態: %s / status %s", status_label(c->value), status_name(c->value));
 		return move(r, c->value, err);
@@ -472,9 +358,8 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 		return set_flag(r, FLAG_DRILL, true, err);
 	case CMD_AFFECTED:
 		note(r, "影響人数: %ld / affected %ld", c->number, c->number);
-		/* an admin's number is exact: no longer "more than" */
-		return store_ticket_set_counts(r->st, t->id, false, t->records, err) < 0 ? -1 :
-		       reclassify(r, t->type, t->priority, t->source, t->flags, c->number, err);
+		return opened(r, engine_set_affected(r->cfg, r->st, r->t, c->number, r->actor,
+						     r->now, err));
 	case CMD_NOTE:
 		note(r, "メモ / note: %s", c->text);
 		return store_event_add(r->st, t->id, r->now, r->actor, "note", c->text, err);
@@ -482,16 +367,14 @@ static int run_one(struct run *r, const struct command *c, struct error *err)
 		note(r, "下書きを送付 / draft sent: %s", obligation_label(c->value));
 		return notify_draft(r->cfg, r->st, t, c->value, r->actor, r->now, err);
 	case CMD_DONE:
-		return obligation_end(r, c, "done", err);
+		return obligation_end(r, c, OBLIGATION_DONE, err);
 	case CMD_SKIP:
-		return obligation_end(r, c, "not-needed", err);
+		return obligation_end(r, c, OBLIGATION_NOT_NEEDED, err);
 	case CMD_LESSONS:
 		note(r, "教訓（規程 8）を登録 / lessons-learned document stored (%zu bytes)",
 		     strlen(c->text));
-		/* policy 8(3): the plan stored opens its circulation to all staff */
-		return store_ticket_set_lessons(r->st, t->id, c->text, err) < 0 ||
-		       store_event_add(r->st, t->id, r->now, r->actor, "lessons", c->text, err) < 0 ||
-		       reload(r, err) < 0 || sync(r, err) < 0 ? -1 : 0;
+		return opened(r, engine_set_lessons(r->cfg, r->st, r->t, c->text, r->actor, r->now,
+						    err));
 	case CMD_CLOSE:
 		return close_ticket(r, c, err);
 	case CMD_REOPEN:
@@ -553,7 +436,7 @@ static int follow_up(struct run *r, unsigned *drafts, bool *lessons, struct erro
 		for (i = 0; i < n; i++) {
 			int k = obligation_from_name(obl[i].kind);
 
-			if (k >= 0 && (r->opened & (1u << k)) && strcmp(obl[i].state, "open") == 0)
+			if (k >= 0 && (r->opened & (1u << k)) && obligation_state_is(obl[i].state, OBLIGATION_OPEN))
 				*drafts |= 1u << k;
 		}
 		store_obligations_free(obl, n);
@@ -850,7 +733,7 @@ static int run_all(struct run *r, const struct command_list *cmds, char **why, s
 			goto fail;
 		}
 		refused = true;
-		if (!(why[order[i]] = strdup(xerr.msg)) || reload(r, err) < 0) {
+		if (!(why[order[i]] = strdup(xerr.msg)) || engine_reload(r->st, r->t, err) < 0) {
 			store_savepoint_end(r->st, false, &xerr);
 			if (!why[order[i]])
 				error_set(err, ERR_TEMP, "admin: out of memory");
@@ -922,7 +805,7 @@ int admin_handle(const struct config *cfg, struct store *st, struct ticket *t,
 			first = refusals[i];
 		log_info("admin", "%s: commands of %s not applied: %s", t->ref, sender,
 			 first ? first : "?");
-		if (reload(&r, err) < 0)
+		if (engine_reload(st, t, err) < 0)
 			goto fail;
 		if (!(listing = refusal_lines(cfg, t, &cmds, refusals, now)))
 			goto oom;

@@ -77,7 +77,8 @@ int engine_sync_obligations(const struct config *cfg, struct store *st, const st
 			if (store_event_add(st, t->id, now, actor, "obligation-opened", detail, err) < 0)
 				return -1;
 		} else {
-			rc = store_obligation_close(st, t->id, obligation_name(k), "cancelled",
+			rc = store_obligation_close(st, t->id, obligation_name(k),
+						    obligation_state_name(OBLIGATION_CANCELLED),
 						    "no flag requires it any more", actor, now, err);
 			if (rc < 0)
 				return -1;
@@ -163,10 +164,8 @@ int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
 	if (sys && system_named(st, id, sys, now, err) < 0)
 		return -1;
 
-	store_ticket_release(t);
-	if ((rc = store_ticket_get_by_id(st, id, t, err)) <= 0)
-		return rc < 0 ? -1 : error_set(err, ERR_FATAL, "engine: ticket %lld vanished",
-					       (long long)id);
+	if (engine_reload(st, t, err) < 0)
+		return -1;
 	if (add_checklist(st, t, err) < 0 || engine_sync_obligations(cfg, st, t, "bot", now, err) < 0)
 		return -1;
 	/* Policy 6-2: a drill held is what the periodic drill reminder waits for. */
@@ -178,14 +177,33 @@ int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
 	return 0;
 }
 
-int engine_set_status(struct store *st, struct ticket *t, enum status to, const char *actor,
+int engine_reload(struct store *st, struct ticket *t, struct error *err)
+{
+	int64_t id = t->id;
+	int rc;
+
+	store_ticket_release(t);
+	rc = store_ticket_get_by_id(st, id, t, err);
+	return rc == 1 ? 0 : rc < 0 ? -1 :
+		error_set(err, ERR_FATAL, "engine: ticket %lld vanished", (long long)id);
+}
+
+/* Policy 8: the lessons-learned document is written before closing. */
+static int lessons_missing(struct error *err)
+{
+	return error_set(err, ERR_MESSAGE, "教訓（規程 8 の再発防止文書）が未登録です。"
+			 "/lessons で登録するか /close force 理由 としてください / "
+			 "the lessons-learned document (policy 8) is missing: send /lessons "
+			 "first, or /close force REASON");
+}
+
+/* The move itself, the status machine's check included; engine_set_status adds policy 8's. */
+static int set_status(struct store *st, struct ticket *t, enum status to, const char *actor,
 		      time_t now, struct error *err)
 {
 	int from = status_from_name(t->status);
 	const char *why = NULL;
 	char detail[120];
-	int64_t id = t->id;
-	int rc;
 
 	if (from < 0)
 		from = STATUS_NEW;
@@ -194,11 +212,237 @@ int engine_set_status(struct store *st, struct ticket *t, enum status to, const 
 				 status_label(to), status_name(from), status_name(to),
 				 why ? why : "できません / not allowed");
 	snprintf(detail, sizeof detail, "%s → %s", status_name(from), status_name(to));
-	if (store_ticket_set_status(st, id, status_name(to), now, err) < 0 ||
-	    store_event_add(st, id, now, actor, "status", detail, err) < 0)
+	if (store_ticket_set_status(st, t->id, status_name(to), now, err) < 0 ||
+	    store_event_add(st, t->id, now, actor, "status", detail, err) < 0)
 		return -1;
-	store_ticket_release(t);
-	rc = store_ticket_get_by_id(st, id, t, err);
-	return rc == 1 ? 0 : rc < 0 ? -1 :
-		error_set(err, ERR_FATAL, "engine: ticket %lld vanished", (long long)id);
+	/* issue 14: a ticket's tokens end when it closes; /token makes one
+	 * for an admin who has to /reopen it */
+	if (to == STATUS_CLOSED &&
+	    store_token_revoke(st, t->id, NULL, 0, "ticket closed", now, err) < 0)
+		return -1;
+	return engine_reload(st, t, err);
+}
+
+int engine_set_status(struct store *st, struct ticket *t, enum status to, const char *actor,
+		      time_t now, struct error *err)
+{
+	/* SPEC 6: "/status closed" is no way around /close's rule (the
+	 * machine closes only a resolved ticket; it says why for others) */
+	if (to == STATUS_CLOSED && !t->lessons && status_from_name(t->status) == STATUS_RESOLVED)
+		return lessons_missing(err);
+	return set_status(st, t, to, actor, now, err);
+}
+
+/* ---- the admins' changes ---- */
+
+/* Issue 14 (V10): how far an admin's awareness or done time may be from now. */
+#define ADMIN_TIME_PAST (365L * 86400)	/* a year back: older is a typo or an attack */
+#define ADMIN_TIME_FUTURE 3600L		/* an hour ahead: clocks of mail clients drift */
+
+static bool admin_time_ok(time_t at, time_t now)
+{
+	return at >= now - ADMIN_TIME_PAST && at <= now + ADMIN_TIME_FUTURE;
+}
+
+/* The refusal of an admin's time out of range: what, in Japanese then English. */
+static int admin_time_refused(time_t at, time_t now, const char *what_ja, const char *what_en,
+			      struct error *err)
+{
+	char when[40], lo[40], hi[40];
+
+	clock_format_short(at, when, sizeof when);
+	clock_format_short(now - ADMIN_TIME_PAST, lo, sizeof lo);
+	clock_format_short(now + ADMIN_TIME_FUTURE, hi, sizeof hi);
+	return error_set(err, ERR_MESSAGE, "%s %s は受け付けられません。%s から %s の間で"
+			 "指定してください / %s %s out of range: give one between %s and %s",
+			 what_ja, when, lo, hi, what_en, when, lo, hi);
+}
+
+/* Writes the classification as given (the reason of the first one kept),
+ * reads *t again and re-syncs the obligations. */
+static int reclassify(const struct config *cfg, struct store *st, struct ticket *t,
+		      const char *type, const char *priority, const char *source, unsigned flags,
+		      long affected, const char *actor, time_t now, struct error *err)
+{
+	if (store_ticket_set_class(st, t->id, type, priority, source, flags, affected, NULL,
+				   err) < 0 || engine_reload(st, t, err) < 0)
+		return -1;
+	return engine_sync_obligations(cfg, st, t, actor, now, err);
+}
+
+int engine_take(struct store *st, struct ticket *t, const char *actor, time_t now,
+		struct error *err)
+{
+	/* SPEC 6: take the ticket — it stops the unacknowledged escalation */
+	if (status_from_name(t->status) == STATUS_NEW &&
+	    engine_set_status(st, t, STATUS_ACKNOWLEDGED, actor, now, err) < 0)
+		return -1;
+	return t->owner ? 0 : engine_set_owner(st, t, actor, err);
+}
+
+int engine_set_owner(struct store *st, struct ticket *t, const char *owner, struct error *err)
+{
+	return store_ticket_set_owner(st, t->id, owner, err) < 0 ? -1 : engine_reload(st, t, err);
+}
+
+int engine_set_type(const struct config *cfg, struct store *st, struct ticket *t,
+		    enum incident_type type, const char *actor, time_t now, struct error *err)
+{
+	const char *const *items;
+	size_t n = policy_checklist(type, &items);
+	int created = reclassify(cfg, st, t, type_name(type), t->priority, t->source, t->flags,
+				 t->affected, actor, now, err);
+
+	/* policy 7-6: the checklist is the new type's */
+	if (created < 0 || store_checklist_replace(st, t->id, items, n, err) < 0)
+		return -1;
+	return created;
+}
+
+int engine_set_priority(const struct config *cfg, struct store *st, struct ticket *t,
+			enum priority p, const char *actor, time_t now, struct error *err)
+{
+	return reclassify(cfg, st, t, t->type, priority_name(p), t->source, t->flags, t->affected,
+			  actor, now, err);
+}
+
+int engine_set_source(const struct config *cfg, struct store *st, struct ticket *t,
+		      enum source s, const char *actor, time_t now, struct error *err)
+{
+	return reclassify(cfg, st, t, t->type, t->priority, source_name(s), t->flags, t->affected,
+			  actor, now, err);
+}
+
+int engine_set_flag(const struct config *cfg, struct store *st, struct ticket *t, enum flag f,
+		    bool on, const char *actor, time_t now, struct error *err)
+{
+	unsigned flags = on ? t->flags | FLAG_BIT(f) : t->flags & ~FLAG_BIT(f);
+	int created = reclassify(cfg, st, t, t->type, t->priority, t->source, flags, t->affected,
+				 actor, now, err);
+
+	/* Policy 6-2: a drill held is what the periodic drill reminder waits for. */
+	if (created < 0 ||
+	    (f == FLAG_DRILL && on && store_review_done(st, "drill", now, actor, err) < 0))
+		return -1;
+	return created;
+}
+
+int engine_set_affected(const struct config *cfg, struct store *st, struct ticket *t,
+			long affected, const char *actor, time_t now, struct error *err)
+{
+	/* an admin's number is exact: no longer "more than" */
+	if (store_ticket_set_counts(st, t->id, false, t->records, err) < 0)
+		return -1;
+	return reclassify(cfg, st, t, t->type, t->priority, t->source, t->flags, affected, actor,
+			  now, err);
+}
+
+int engine_set_aware(const struct config *cfg, struct store *st, struct ticket *t, time_t aware,
+		     const char *actor, time_t now, struct error *err)
+{
+	/* Policy 7-4's clocks run from the awareness time: one far in the
+	 * future silences every statutory deadline, one decades back makes
+	 * all overdue at once.  A year back to an hour ahead is every real
+	 * correction. */
+	if (!admin_time_ok(aware, now))
+		return admin_time_refused(aware, now, "認知日時", "awareness time", err);
+	if (store_ticket_set_aware(st, t->id, aware, err) < 0 || engine_reload(st, t, err) < 0)
+		return -1;
+	return engine_sync_obligations(cfg, st, t, actor, now, err);
+}
+
+int engine_set_lessons(const struct config *cfg, struct store *st, struct ticket *t,
+		       const char *text, const char *actor, time_t now, struct error *err)
+{
+	/* policy 8(3): the plan stored opens its circulation to all staff */
+	if (store_ticket_set_lessons(st, t->id, text, err) < 0 ||
+	    store_event_add(st, t->id, now, actor, "lessons", text, err) < 0 ||
+	    engine_reload(st, t, err) < 0)
+		return -1;
+	return engine_sync_obligations(cfg, st, t, actor, now, err);
+}
+
+int engine_close(struct store *st, struct ticket *t, bool force, const char *reason,
+		 const char *actor, time_t now, struct error *err)
+{
+	int from = status_from_name(t->status);
+
+	/* Policy 8: the lessons-learned document is written before closing;
+	 * "force" with a reason records why it was not. */
+	if (!t->lessons && !force)
+		return lessons_missing(err);
+	if (from != STATUS_RESOLVED && from != STATUS_CLOSED &&
+	    set_status(st, t, STATUS_RESOLVED, actor, now, err) < 0)
+		return -1;
+	if (set_status(st, t, STATUS_CLOSED, actor, now, err) < 0)
+		return -1;
+	return reason && store_event_add(st, t->id, now, actor, force ? "closed-without-lessons" :
+					 "close-reason", reason, err) < 0 ? -1 : 0;
+}
+
+int engine_check_item(struct store *st, struct ticket *t, long pos, const char *actor,
+		      time_t now, struct error *err)
+{
+	int rc = store_checklist_tick(st, t->id, (int)pos, actor, now, err);
+
+	if (rc == 0)
+		return error_set(err, ERR_MESSAGE, "チェックリストに %ld 番はありません / "
+				 "the checklist has no item %ld", pos, pos);
+	return rc;
+}
+
+/* Whether t's obligation of kind exists and was cancelled (no flag or type requires it any more). */
+static int cancelled(struct store *st, const struct ticket *t, const char *kind,
+		     struct error *err)
+{
+	struct obligation *obl;
+	size_t i, n;
+	int yes = 0;
+
+	if (store_obligation_list(st, t->id, &obl, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(obl[i].kind, kind) == 0 &&
+		    obligation_state_is(obl[i].state, OBLIGATION_CANCELLED))
+			yes = 1;
+	store_obligations_free(obl, n);
+	return yes;
+}
+
+int engine_end_obligation(struct store *st, struct ticket *t, enum obligation_kind k,
+			  enum obligation_state state, time_t at, const char *text,
+			  const char *actor, time_t now, char *detail, size_t detail_len,
+			  struct error *err)
+{
+	const char *kind = obligation_name(k), *name = obligation_state_name(state);
+	char when[40] = "";
+	int rc;
+
+	/* issue 13 (point 8): /done records when it really was done */
+	if (at && !admin_time_ok(at, now))
+		return admin_time_refused(at, now, "実施日時", "time", err);
+	if (at)
+		clock_format_short(at, when, sizeof when);
+	if ((rc = store_obligation_close(st, t->id, kind, name, text, actor, at ? at : now,
+					 err)) < 0)
+		return -1;
+	if (rc == 0) {
+		/* Issue 13: "/type power" then "/skip rakuten 停電" — the /type
+		 * above already took the duty away (policy 7-4: outages notify
+		 * only the needed contacts), so the /skip asks for what is
+		 * true: recorded, not refused. */
+		if ((rc = cancelled(st, t, kind, err)) < 0)
+			return -1;
+		if (rc == 0)
+			return error_set(err, ERR_MESSAGE, "「%s」は未完了の対応ではありません / "
+					 "\"%s\" is not an open obligation of this ticket",
+					 obligation_label(k), kind);
+		snprintf(detail, detail_len, "%s: already cancelled; %s%s%s", kind, name,
+			 text ? " — " : "", text ? text : "");
+		return store_event_add(st, t->id, now, actor, "note", detail, err) < 0 ? -1 : 2;
+	}
+	snprintf(detail, detail_len, "%s: %s%s%s%s%s", kind, name, *when ? " at " : "", when,
+		 text ? " — " : "", text ? text : "");
+	return store_event_add(st, t->id, now, actor, "obligation-closed", detail, err) < 0 ? -1 :
+		1;
 }

@@ -388,8 +388,10 @@ static int set_activity(struct tvars *v, const struct config *cfg, const struct 
 			continue;
 		dk = deadline_kind_label(kind_of(t, o));
 		if (o->closed_at > from && o->closed_at <= in->now &&
-		    (strcmp(o->state, "done") == 0 || strcmp(o->state, "not-needed") == 0)) {
-			bool done = strcmp(o->state, "done") == 0, late = o->closed_at > o->due_at;
+		    (obligation_state_is(o->state, OBLIGATION_DONE) ||
+		     obligation_state_is(o->state, OBLIGATION_NOT_NEEDED))) {
+			bool done = obligation_state_is(o->state, OBLIGATION_DONE),
+			     late = o->closed_at > o->due_at;
 
 			briefing_duration_ja((long)(o->closed_at - o->due_at), span, sizeof span);
 			h[n].at = o->closed_at;
@@ -411,8 +413,9 @@ static int set_activity(struct tvars *v, const struct config *cfg, const struct 
 		}
 		/* became late in the window and still not done at now */
 		if (o->due_at > from && o->due_at <= in->now &&
-		    (strcmp(o->state, "open") == 0 || (o->closed_at > in->now &&
-						      strcmp(o->state, "cancelled") != 0))) {
+		    (obligation_state_is(o->state, OBLIGATION_OPEN) ||
+		     (o->closed_at > in->now &&
+		      !obligation_state_is(o->state, OBLIGATION_CANCELLED)))) {
 			h[n].at = o->due_at;
 			h[n].t = t;
 			h[n].bad = true;

@@ -427,7 +427,7 @@ static int open_obligations(struct store *st, const struct ticket *t, unsigned *
 	for (i = 0; i < n; i++) {
 		int k = obligation_from_name(obl[i].kind);
 
-		if (k >= 0 && obl[i].state && strcmp(obl[i].state, "open") == 0)
+		if (k >= 0 && obl[i].state && obligation_state_is(obl[i].state, OBLIGATION_OPEN))
 			*kinds |= 1u << k;
 	}
 	store_obligations_free(obl, n);
@@ -685,7 +685,7 @@ int notify_command_error(const struct config *cfg, struct store *st, const struc
 static bool any_open(const struct facts *f)
 {
 	for (size_t i = 0; i < f->n_obl; i++)
-		if (!f->obl[i].state || strcmp(f->obl[i].state, "open") == 0)
+		if (!f->obl[i].state || obligation_state_is(f->obl[i].state, OBLIGATION_OPEN))
 			return true;
 	return false;
 }

@@ -215,7 +215,7 @@ static int publication_number(const struct facts *f)
 	size_t i;
 	int n = 2;
 
-	if (!o || !o->state || strcmp(o->state, "done") != 0)
+	if (!o || !o->state || !obligation_state_is(o->state, OBLIGATION_DONE))
 		return 1;
 	for (i = 0; i < f->n_ev; i++)
 		if (f->ev[i].kind && strcmp(f->ev[i].kind, "draft") == 0 && f->ev[i].detail &&
@@ -586,7 +586,8 @@ static void sample_facts(struct sample *s, const struct config *cfg, bool full, 
 		o->state = (char *)states[k % 6];
 		o->start_at = s->t.aware_at;
 		o->due_at = k % 6 == 3 ? now - 3600 : deadline_due(&cfg->policy, s->t.aware_at, s->t.flags, k);
-		o->closed_at = strcmp(o->state, "open") ? o->due_at + (k % 6 == 4 ? 3600 : -3600) : 0;
+		o->closed_at = obligation_state_is(o->state, OBLIGATION_OPEN) ? 0 :
+			       o->due_at + (k % 6 == 4 ? 3600 : -3600);
 		o->closed_by = o->closed_at ? (char *)owner : NULL;
 		o->reason = o->closed_at ? "サンプルの記録" : NULL;
 	}

@@ -317,12 +317,7 @@ static void var_name(const char *prefix, const char *name, char *buf, size_t len
 
 static bool is_open(const struct obligation *o)
 {
-	return !o->state || strcmp(o->state, "open") == 0;
-}
-
-static bool is_state(const struct obligation *o, const char *state)
-{
-	return o->state && strcmp(o->state, state) == 0;
+	return !o->state || obligation_state_is(o->state, OBLIGATION_OPEN);
 }
 
 /* What a notice says of an obligation: 「未実施（期限 …）」, 「実施済み（…）」, … */
@@ -335,9 +330,9 @@ static char *obligation_status(const struct obligation *o, time_t now)
 	clock_format_short(o->closed_at, closed, sizeof closed);
 	if (is_open(o))
 		return fmt("未実施%s（期限 %s）", o->due_at < now ? "・期限切れ" : "", due);
-	if (is_state(o, "done"))
+	if (obligation_state_is(o->state, OBLIGATION_DONE))
 		return fmt("実施済み（%s 記録%s%s）", closed, why ? "、" : "", why ? why : "");
-	if (is_state(o, "not-needed"))
+	if (obligation_state_is(o->state, OBLIGATION_NOT_NEEDED))
 		return fmt("不要と判断（%s 記録%s%s）", closed, why ? "、理由: " : "", why ? why : "");
 	return fmt("対象外（%s）", why ? why : o->state);
 }
@@ -352,7 +347,7 @@ static int add_obligation(struct tvars *v, const struct obligation *o, bool skip
 	struct tvars *item = tvars_add_item(v, "obligations");
 	int kind = obligation_from_name(o->kind);
 	char due[40], closed[40] = "", left[80];
-	bool open = is_open(o), done = is_state(o, "done");
+	bool open = is_open(o), done = obligation_state_is(o->state, OBLIGATION_DONE);
 
 	if (!item)
 		return -1;
@@ -564,7 +559,8 @@ int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checkl
 		/* issue 13: a letter says 「報告いたしました」 only of what was done */
 		var_name("done_", obl[i].kind, key, sizeof key);
 		if (obligation_from_name(obl[i].kind) >= 0 &&
-		    tvars_set(v, key, is_state(&obl[i], "done") ? "1" : "") < 0)
+		    tvars_set(v, key,
+			      obligation_state_is(obl[i].state, OBLIGATION_DONE) ? "1" : "") < 0)
 			return -1;
 	}
 	return 0;
@@ -698,9 +694,9 @@ static int add_judgement(struct tvars *v, const struct ticket *t, const struct o
 		int rc = 0;
 
 		clock_format_short(o->due_at, due, sizeof due);
-		if (is_state(o, "done") && o->closed_at <= o->due_at) {
+		if (obligation_state_is(o->state, OBLIGATION_DONE) && o->closed_at <= o->due_at) {
 			rc = add_fact(v, "went_well", fmt("%s: 期限内に実施（期限 %s）", label, due));
-		} else if (is_state(o, "done")) {
+		} else if (obligation_state_is(o->state, OBLIGATION_DONE)) {
 			vars_duration((long)(o->closed_at - o->due_at), span, sizeof span);
 			rc = add_fact(v, "went_badly", fmt("%s: 期限（%s）を %s 過ぎて実施", label, due,
 							    span));
@@ -837,7 +833,7 @@ int vars_add_since_first(struct tvars *v, const struct obligation *obl, size_t n
 		const struct obligation *o = &obl[i];
 		struct tvars *item;
 
-		if (!is_state(o, "done") || o->closed_at < first)
+		if (!obligation_state_is(o->state, OBLIGATION_DONE) || o->closed_at < first)
 			continue;
 		for (k = 0; k < sizeof told_public / sizeof *told_public; k++) {
 			if (strcmp(o->kind, obligation_name(told_public[k].kind)) != 0)

@@ -32,7 +32,11 @@
  * never rename one), then for /help the arguments and what it does,
  * Japanese first.  To add a command: a value in enum cmd_verb (command.h), a line
  * here, its case in parse_args(), an alias below, and cases in
- * tests/unit/test_command.c.
+ * tests/unit/rules/test_command.c; then its case in run_one() in
+ * desk/admin.c, which only reports — the change of the ticket's state
+ * is an engine_* function in desk/engine.c (the one writer of a ticket:
+ * store, event, obligations re-synced), tested in
+ * tests/unit/desk/test_engine.c.
  */
 static const struct verb {
 	const char *name;

@@ -108,6 +108,15 @@ static const struct entry obligations[] = {
 	[OBL_CIRCULATION]	= { "circulation",	 "再発防止計画の全従業員への周知 (規程 8(3))" },
 };
 _Static_assert(COUNT_OF(obligations) == OBL_COUNT, "an obligation without a name");
+
+static const struct entry obligation_states[] = {
+	[OBLIGATION_OPEN]	= { "open",		"未了" },
+	[OBLIGATION_DONE]	= { "done",		"完了" },
+	[OBLIGATION_NOT_NEEDED]	= { "not-needed",	"不要" },
+	[OBLIGATION_CANCELLED]	= { "cancelled",	"取消" },
+};
+_Static_assert(COUNT_OF(obligation_states) == OBLIGATION_STATE_COUNT,
+	       "an obligation state without a name");
 _Static_assert(OBL_COUNT <= 32, "obligations no longer fit an unsigned");
 
 /* The value as an int, so that an out-of-range enum (even a negative one
@@ -178,6 +187,12 @@ ENUM_FUNCTIONS(source, enum source, sources)
 ENUM_FUNCTIONS(type, enum incident_type, types)
 ENUM_FUNCTIONS(flag, enum flag, flags)
 ENUM_FUNCTIONS(obligation, enum obligation_kind, obligations)
+ENUM_FUNCTIONS(obligation_state, enum obligation_state, obligation_states)
+
+bool obligation_state_is(const char *name, enum obligation_state s)
+{
+	return obligation_state_from_name(name) == (int)s;
+}
 
 /* ---- the status machine ------------------------------------------------ */
 

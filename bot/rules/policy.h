@@ -146,6 +146,25 @@ int obligation_from_name(const char *name);
 bool obligation_is_notice(enum obligation_kind k);
 
 /*
+ * Where an obligation stands.  The store keeps the name ("open", "done",
+ * "not-needed", "cancelled"); every comparison goes through
+ * obligation_state_is(), so a new state is one line here and in policy.c.
+ */
+enum obligation_state {
+	OBLIGATION_OPEN,	/* owed */
+	OBLIGATION_DONE,	/* an admin recorded it done (/done) */
+	OBLIGATION_NOT_NEEDED,	/* an admin decided it is not owed (/skip) */
+	OBLIGATION_CANCELLED,	/* no flag requires it any more (the engine) */
+	OBLIGATION_STATE_COUNT
+};
+
+const char *obligation_state_name(enum obligation_state s);
+const char *obligation_state_label(enum obligation_state s);	/* "未了" */
+int obligation_state_from_name(const char *name);	/* -1: unknown or NULL */
+/* Whether the stored state name is s (false for NULL or an unknown name). */
+bool obligation_state_is(const char *name, enum obligation_state s);
+
+/*
  * Whether a ticket may move from `from` to `to`.  Returns true (and sets
  * *why to NULL), or false with *why set to a static English+Japanese
  * reason ("すでにその状態です / already in that status"); `why` may be

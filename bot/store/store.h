@@ -265,7 +265,9 @@ struct obligation {
 	int64_t ticket_id;
 	char ref[24];		/* the ticket's INC-… */
 	char *kind;		/* obligation_name() */
-	char *state;		/* "open", "done", "not-needed", "cancelled" */
+	char *state;		/* "open", "done", "not-needed", "cancelled": the names of
+				 * enum obligation_state (rules/policy.h), compared
+				 * with obligation_state_is() */
 	time_t created_at;
 	time_t start_at;	/* the awareness time it counts from */
 	time_t due_at;

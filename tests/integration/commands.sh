@@ -74,6 +74,13 @@ reply "$ADMIN1" "$(alarm_uid "$ADMIN1" "$id2")" "/close"
 poll_at $((62 * 60))
 is "$(field "$id2" 'j["status"]')" new "/close without lessons is refused"
 like "$(subjects "$ADMIN1")" "コマンドを実行できませんでした" "... the admin is told why"
+# /status is no way around the rule (policy 8): the whole mail is refused
+reply "$ADMIN1" "$(alarm_uid "$ADMIN1" "$id2")" "/status resolved
+/status closed"
+poll_at $((62 * 60 + 30))
+is "$(field "$id2" 'j["status"]')" new "/status resolved + /status closed without lessons: refused"
+like "$(field "$id2" '[e["detail"] for e in j["timeline"] if e["kind"]=="command-refused"][-1]')" \
+	"policy 8" "... the refusal names policy 8"
 reply "$ADMIN1" "$(alarm_uid "$ADMIN1" "$id2")" "/skip ppc-preliminary 調査の結果、個人データの漏えいはなかった
 /skip ppc-final 同上"
 poll_at $((63 * 60))

@@ -176,8 +176,15 @@ static void test_status(void)
 	CHECK_INT(engine_set_status(st, &t, STATUS_RESOLVED, "admin@example.com", t0 + 300, &err), 0,
 		  "acknowledged → resolved (policy 7: steps may be skipped)");
 	CHECK_INT(t.contained_at, t0 + 300, "resolving counts as contained");
+	CHECK_INT(engine_set_status(st, &t, STATUS_CLOSED, "admin@example.com", t0 + 350, &err), -1,
+		  "resolved → closed without the lessons is refused (policy 8: /status is no way "
+		  "around /close)");
+	CHECK(err.cls == ERR_MESSAGE && strstr(err.msg, "policy 8") != NULL, "... saying why");
+	CHECK_STR(t.status, "resolved", "... the ticket stays resolved");
+	store_ticket_set_lessons(st, t.id, "教訓", &err);
+	engine_reload(st, &t, &err);
 	CHECK_INT(engine_set_status(st, &t, STATUS_CLOSED, "admin@example.com", t0 + 400, &err), 0,
-		  "resolved → closed");
+		  "resolved → closed with the lessons stored");
 	CHECK_INT(engine_set_status(st, &t, STATUS_ACKNOWLEDGED, "admin@example.com", t0 + 500, &err),
 		  -1, "closed → acknowledged is refused (reopen)");
 	CHECK_INT(engine_set_status(st, &t, STATUS_INVESTIGATING, "admin@example.com", t0 + 600, &err),
@@ -191,6 +198,146 @@ static void test_status(void)
 	store_events_free(ev, n);
 	store_begin(st, &err);
 	engine_set_status(st, &t, STATUS_RESOLVED, "admin@example.com", t0 + 700, &err);
+	store_commit(st, &err);
+	store_ticket_release(&t);
+}
+
+/* The detail of ticket id's last event of kind, copied into out ("" when none). */
+static int last_event(int64_t id, const char *kind, char *out, size_t len)
+{
+	struct event *ev;
+	struct error err = { 0 };
+	size_t n, i;
+	int found = 0;
+
+	out[0] = '\0';
+	store_event_list(st, id, &ev, &n, &err);
+	for (i = 0; i < n; i++)
+		if (strcmp(ev[i].kind, kind) == 0) {
+			snprintf(out, len, "%s", ev[i].detail ? ev[i].detail : "");
+			found = 1;
+		}
+	store_events_free(ev, n);
+	return found;
+}
+
+/*
+ * Issue 15 (point 3): the admins' changes go through the engine — the
+ * policy 8 close rule, the reclassifications that re-sync the
+ * obligations, the awareness time's range, an obligation ended.
+ */
+static void test_admin_changes(void)
+{
+	struct ticket t = open_ticket(0, "unauthorized-access", -1);
+	struct error err = { 0 };
+	const char *admin = "admin@example.com";
+	char state[16], detail[300];
+	time_t due, due_before;
+	int rc;
+
+	store_begin(st, &err);
+	CHECK_INT(engine_take(st, &t, admin, t0 + 60, &err), 0, "/ack: taken");
+	CHECK_STR(t.status, "acknowledged", "... acknowledged");
+	CHECK_STR(t.owner ? t.owner : "", admin, "... the taker owns it");
+	CHECK_INT(engine_set_owner(st, &t, "ceo@example.com", &err), 0, "/assign");
+	CHECK_STR(t.owner ? t.owner : "", "ceo@example.com", "... the ticket read again shows it");
+	CHECK_INT(engine_take(st, &t, admin, t0 + 70, &err), 0, "/ack again");
+	CHECK_STR(t.owner ? t.owner : "", "ceo@example.com", "... keeps the owner it has");
+
+	/* a reclassification re-syncs the obligations and says what it opened */
+	rc = engine_set_flag(&cfg, st, &t, FLAG_AMAZON, true, admin, t0 + 120, &err);
+	CHECK_INT(rc, (int)(1u << OBL_AMAZON), "/flag amazon: the Amazon notice opened, nothing else");
+	CHECK(t.flags & FLAG_BIT(FLAG_AMAZON), "... the flag is on the ticket read again");
+	CHECK(obligation(t.id, "amazon", state, &due) && strcmp(state, "open") == 0,
+	      "... and the obligation is open");
+	CHECK_INT(engine_set_flag(&cfg, st, &t, FLAG_AMAZON, false, admin, t0 + 180, &err), 0,
+		  "/flag amazon off: nothing opened");
+	CHECK(obligation(t.id, "amazon", state, &due) && strcmp(state, "cancelled") == 0,
+	      "... the obligation is cancelled");
+	rc = engine_end_obligation(st, &t, OBL_AMAZON, OBLIGATION_NOT_NEEDED, 0, "停止中",
+				   admin, t0 + 200, detail, sizeof detail, &err);
+	CHECK_INT(rc, 2, "/skip of a cancelled obligation: recorded, not refused");
+	CHECK(strstr(detail, "already cancelled; not-needed — 停止中") != NULL,
+	      "... saying it was already cancelled");
+	CHECK_INT(engine_end_obligation(st, &t, OBL_RAKUTEN, OBLIGATION_DONE, 0, NULL, admin,
+					t0 + 200, detail, sizeof detail, &err), -1,
+		  "/done of an obligation the ticket never had is refused");
+	CHECK_INT(err.cls, ERR_MESSAGE, "... as a bad request");
+
+	rc = engine_set_affected(&cfg, st, &t, 1200, admin, t0 + 240, &err);
+	CHECK_INT(rc, 0, "/affected without personal data opens nothing");
+	CHECK_INT(t.affected, 1200, "... the count is on the ticket");
+	rc = engine_set_flag(&cfg, st, &t, FLAG_PERSONAL_DATA, true, admin, t0 + 300, &err);
+	CHECK(rc > 0 && (rc & (1 << OBL_PPC_PRELIMINARY)),
+	      "/flag personal-data with 1200 affected: the PPC preliminary report opens");
+	CHECK(obligation(t.id, "ppc-preliminary", state, &due_before) &&
+	      strcmp(state, "open") == 0, "... open");
+
+	/* the awareness time: in range moves the clocks, out of range is refused */
+	CHECK_INT(engine_set_aware(&cfg, st, &t, t0 - 400L * 86400, admin, t0 + 360, &err), -1,
+		  "/aware more than a year back is refused");
+	CHECK_INT(err.cls, ERR_MESSAGE, "... as a bad request");
+	CHECK(strstr(err.msg, "awareness time") != NULL, "... saying what");
+	CHECK_INT(engine_set_aware(&cfg, st, &t, t0 - 86400, admin, t0 + 360, &err), 0,
+		  "/aware a day back");
+	CHECK_INT(t.aware_at, t0 - 86400, "... on the ticket read again");
+	CHECK(obligation(t.id, "ppc-preliminary", state, &due) && due == due_before - 86400,
+	      "... and the PPC deadline moved a day earlier");
+	rc = engine_end_obligation(st, &t, OBL_PPC_PRELIMINARY, OBLIGATION_DONE, t0 + 3 * 3600,
+				   "送付", admin, t0 + 400, detail, sizeof detail, &err);
+	CHECK_INT(rc, -1, "/done with a time two hours ahead is refused");
+	rc = engine_end_obligation(st, &t, OBL_PPC_PRELIMINARY, OBLIGATION_DONE, t0 + 300,
+				   "送付", admin, t0 + 400, detail, sizeof detail, &err);
+	CHECK_INT(rc, 1, "/done with a time: recorded");
+	CHECK(obligation(t.id, "ppc-preliminary", state, &due) && strcmp(state, "done") == 0,
+	      "... the obligation is done");
+	CHECK(last_event(t.id, "obligation-closed", detail, sizeof detail) &&
+	      strncmp(detail, "ppc-preliminary: done at ", 25) == 0,
+	      "... an event with the time it was done");
+
+	/* /type: the classification and the checklist are the new type's (policy 7-6) */
+	{
+		const char *const *items;
+		size_t want = policy_checklist(TYPE_POWER, &items), n = 0;
+		struct checklist_item *cl = NULL;
+
+		CHECK(engine_set_type(&cfg, st, &t, TYPE_POWER, admin, t0 + 420, &err) >= 0,
+		      "/type power");
+		CHECK_STR(t.type, "power", "... the type is on the ticket read again");
+		store_checklist_list(st, t.id, &cl, &n, &err);
+		CHECK(want > 0 && n == want && strcmp(cl[0].text, items[0]) == 0,
+		      "... and the checklist is the power outage's");
+		store_checklist_free(cl, n);
+	}
+	CHECK_INT(engine_check_item(st, &t, 1, admin, t0 + 480, &err), 1, "/check 1: ticked");
+	CHECK_INT(engine_check_item(st, &t, 1, admin, t0 + 490, &err), 2, "/check 1 again: it was");
+	CHECK_INT(engine_check_item(st, &t, 99, admin, t0 + 500, &err), -1,
+		  "/check 99: no such item, refused");
+	CHECK_INT(err.cls, ERR_MESSAGE, "... as a bad request");
+
+	/* policy 8: no close without the lessons, unless forced with a reason */
+	CHECK_INT(engine_close(st, &t, false, NULL, admin, t0 + 600, &err), -1,
+		  "/close without lessons is refused");
+	CHECK_INT(err.cls, ERR_MESSAGE, "... as a bad request");
+	CHECK(strstr(err.msg, "policy 8") != NULL, "... naming policy 8");
+	CHECK_STR(t.status, "acknowledged", "... and the ticket did not move");
+	CHECK_INT(engine_close(st, &t, true, "訓練のため不要", admin, t0 + 660, &err), 0,
+		  "/close force REASON closes");
+	CHECK_STR(t.status, "closed", "... the ticket is closed");
+	CHECK(last_event(t.id, "closed-without-lessons", detail, sizeof detail) &&
+	      strcmp(detail, "訓練のため不要") == 0, "... the reason is on the timeline");
+	CHECK_INT(engine_set_status(st, &t, STATUS_INVESTIGATING, admin, t0 + 700, &err), 0,
+		  "/reopen");
+
+	rc = engine_set_lessons(&cfg, st, &t, "パスワードの再利用を禁止", admin, t0 + 760, &err);
+	CHECK(rc > 0 && (rc & (1 << OBL_CIRCULATION)),
+	      "/lessons opens the circulation to all staff (policy 8(3))");
+	CHECK(last_event(t.id, "lessons", detail, sizeof detail), "... an event \"lessons\"");
+	CHECK_INT(engine_close(st, &t, false, "再発防止済み", admin, t0 + 800, &err), 0,
+		  "/close with the lessons stored closes");
+	CHECK_STR(t.status, "closed", "... through resolved");
+	CHECK(last_event(t.id, "close-reason", detail, sizeof detail) &&
+	      strcmp(detail, "再発防止済み") == 0, "... its text recorded as the reason");
 	store_commit(st, &err);
 	store_ticket_release(&t);
 }
@@ -267,6 +414,7 @@ int main(void)
 	CHECK_INT(store_open(path, &st, &err), 0, "database opened");
 	test_obligations();
 	test_status();
+	test_admin_changes();
 	test_timers();
 	store_close(st);
 	config_release(&cfg);

@@ -28,6 +28,7 @@ WRAP(source, enum source)
 WRAP(type, enum incident_type)
 WRAP(flag, enum flag)
 WRAP(obligation, enum obligation_kind)
+WRAP(obligation_state, enum obligation_state)
 
 static const char *const status_names[] = {
 	"new", "acknowledged", "investigating", "containing", "reporting",
@@ -78,6 +79,10 @@ static const char *const obligation_labels[] = {
 	"システムの復旧 (停止許容時間, 規程 6(3))", "再発防止計画の全従業員への周知 (規程 8(3))",
 };
 
+/* the names the database keeps: never renamed */
+static const char *const obligation_state_names[] = { "open", "done", "not-needed", "cancelled" };
+static const char *const obligation_state_labels[] = { "未了", "完了", "不要", "取消" };
+
 #define N(a) ((int)(sizeof (a) / sizeof *(a)))
 #define API(prefix, count, labels)					\
 	{ #prefix, count, prefix##_name_i, prefix##_label_i,		\
@@ -90,6 +95,7 @@ static const struct enum_api apis[] = {
 	API(type, TYPE_COUNT, type_labels),
 	API(flag, FLAG_COUNT, flag_labels),
 	API(obligation, OBL_COUNT, obligation_labels),
+	API(obligation_state, OBLIGATION_STATE_COUNT, obligation_state_labels),
 };
 
 _Static_assert(N(status_names) == STATUS_COUNT, "test table");
@@ -103,6 +109,7 @@ _Static_assert(N(flag_names) == FLAG_COUNT, "test table");
 _Static_assert(N(flag_labels) == FLAG_COUNT, "test table");
 _Static_assert(N(obligation_names) == OBL_COUNT, "test table");
 _Static_assert(N(obligation_labels) == OBL_COUNT, "test table");
+_Static_assert(N(obligation_state_names) == OBLIGATION_STATE_COUNT, "test table");
 
 /* "personal-data" → "PERSONAL_DATA" or "Personal-Data". */
 static void respell(const char *in, char *out, size_t size, bool upper, bool underscore)
@@ -209,6 +216,11 @@ static void name_variants(void)
 	CHECK_INT(obligation_from_name("amazon"), OBL_AMAZON, "obligation amazon");
 	CHECK_INT(flag_from_name("amazon"), FLAG_AMAZON, "flag amazon");
 	CHECK_INT(status_from_name("調査中"), -1, "a label is not a name");
+	CHECK(obligation_state_is("not-needed", OBLIGATION_NOT_NEEDED) &&
+	      !obligation_state_is("not-needed", OBLIGATION_OPEN) &&
+	      !obligation_state_is("opened", OBLIGATION_OPEN) &&
+	      !obligation_state_is(NULL, OBLIGATION_OPEN),
+	      "obligation_state_is: the state named, not another, not a longer word, not NULL");
 	CHECK_INT(status_from_name("\xc0"), -1, "a stray byte is unknown");
 }
 
