@@ -16,6 +16,7 @@
 #include "lib/clock.h"
 #include "lib/digest.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "mime/bounce.h"
 #include "mime/mime.h"
 #include "mime/quote.h"
@@ -410,11 +411,9 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	if (rc == 1) {
 		/* The timeline shows what the person wrote, not what they quoted. */
 		char *said = quote_new_text(m->body);
-		size_t cut = said ? strlen(said) : 0;
+		/* an excerpt, cut on a UTF-8 character boundary */
+		size_t cut = said ? utf8_cut_bytes(said, strlen(said), 600) : 0;
 
-		if (cut > 600)	/* an excerpt, cut on a UTF-8 character boundary */
-			for (cut = 600; cut > 0 && (said[cut] & 0xc0) == 0x80; cut--)
-				;
 		if (asprintf(&detail, "%s: %s\n%.*s", sender, m->subject ? m->subject : "",
 			     (int)cut, said ? said : "") < 0)
 			detail = NULL;
