@@ -108,17 +108,35 @@ static bool has_part(const struct mail *m, const char *type)
 	return false;
 }
 
+int pipeline_tell_failed(const struct config *cfg, struct store *st, const struct outbox_entry *e,
+			 const char *how, const char *reason, time_t now, struct error *err)
+{
+	char *detail;
+	int rc = 0;
+
+	if (e->ticket_id) {
+		if (asprintf(&detail, "%s to %s %s: %s", e->kind, e->rcpt, how, reason) < 0)
+			return error_set(err, ERR_TEMP, "pipeline: out of memory");
+		rc = store_event_add(st, e->ticket_id, now, "bot", "bounce", detail, err);
+		free(detail);
+	}
+	/* a notice about a failed notice would loop */
+	if (rc == 0 && strcmp(e->kind, "bounce") != 0)
+		rc = notify_bounce(cfg, st, e, reason, now, err);
+	return rc;
+}
+
 /*
  * A delivery status notification (RFC 3464) about mail of ours: the mail
- * it names is marked failed with the reason, its ticket notes it, and the
- * admins are told — unless what bounced was such a notice itself, which
- * would make a loop.  *matched: how many of our mails it named.
+ * it names is marked failed with the reason, and the ticket and the
+ * admins hear of it (pipeline_tell_failed).  *matched: how many of our
+ * mails it named.
  */
 static int match_bounce(const struct config *cfg, struct store *st, const struct pipeline_mail *in,
 			time_t now, size_t *matched, struct error *err)
 {
 	struct bounce b;
-	char reason[600], *detail = NULL;
+	char reason[600];
 	size_t i;
 	int rc = 0;
 
@@ -140,15 +158,8 @@ static int match_bounce(const struct config *cfg, struct store *st, const struct
 		log_warn("pipeline", "uid %u: mail %lld (%s) to %s bounced: %s", in->raw->uid,
 			 (long long)e.id, e.kind, e.rcpt, reason);
 		(*matched)++;
-		if (asprintf(&detail, "%s to %s bounced: %s", e.kind, e.rcpt, reason) < 0)
-			detail = NULL;
 		rc = store_outbox_mark_bounced(st, e.id, reason, now, err) < 0 ||
-		     (e.ticket_id && store_event_add(st, e.ticket_id, now, "bot", "bounce",
-						     detail, err) < 0) ||
-		     (strcmp(e.kind, "bounce") != 0 &&
-		      notify_bounce(cfg, st, &e, reason, now, err) < 0) ? -1 : 0;
-		free(detail);
-		detail = NULL;
+		     pipeline_tell_failed(cfg, st, &e, "bounced", reason, now, err) < 0 ? -1 : 0;
 		store_outbox_entry_release(&e);
 	}
 	bounce_release(&b);
