@@ -507,7 +507,7 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	return rc;
 }
 
-int pipeline_read(const struct imap_message *msgs, size_t n, struct pipeline_mail **out,
+int pipeline_read(const struct mail_raw *msgs, size_t n, struct pipeline_mail **out,
 		  struct error *err)
 {
 	struct pipeline_mail *list = calloc(n ? n : 1, sizeof *list);
@@ -573,7 +573,7 @@ int pipeline_store(const struct config *cfg, struct store *st, struct pipeline_m
 }
 
 int pipeline_process(const struct config *cfg, struct store *st,
-		     const struct imap_message *msgs, size_t n, uint32_t uidvalidity,
+		     const struct mail_raw *msgs, size_t n, uint32_t uidvalidity,
 		     time_t now, struct pipeline_stats *stats, struct error *err)
 {
 	struct pipeline_mail *mails;
