@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "desk/timers.h"
 #include "lib/clock.h"
 #include "notify/notify.h"
 #include "rules/deadline.h"
+#include "rules/policy.h"
 
 static const char help[] =
 	"usage: incident-bot [-c FILE] [--now TIME] review\n"
@@ -51,7 +51,7 @@ static int list(struct cli *c)
 		struct review r;
 		char last[40] = "-", next[40] = "-";
 		time_t due = 0;
-		int rc = store_review_get(c->store, timers_review_name(k), &r, &err);
+		int rc = store_review_get(c->store, review_name(k), &r, &err);
 
 		if (rc < 0)
 			return cli_fail(&err, EXIT_RUNTIME);
@@ -62,8 +62,8 @@ static int list(struct cli *c)
 			if (!r.done_by)		/* the bot's first pass started the clock */
 				snprintf(last, sizeof last, "(never)");
 		}
-		printf("%-6s %-17s %-17s %s%s\n", timers_review_name(k), last, next,
-		       rc == 1 && due <= now ? "DUE  " : "", timers_review_label(k));
+		printf("%-6s %-17s %-17s %s%s\n", review_name(k), last, next,
+		       rc == 1 && due <= now ? "DUE  " : "", review_label(k));
 		store_review_release(&r);
 	}
 	if (store_change_review_list(c->store, true, &changes, &n, &err) < 0)
@@ -183,7 +183,7 @@ int cmd_review(struct cli *c, int argc, char **argv)
 				 "change N'");
 	if (argc == 3) {
 		for (k = 0; k < REVIEW_COUNT; k++)
-			if (strcmp(argv[2], timers_review_name(k)) == 0)
+			if (strcmp(argv[2], review_name(k)) == 0)
 				break;
 		if (k == REVIEW_COUNT)
 			return cli_usage("review", "unknown review \"%s\" (risk, plan or drill)",

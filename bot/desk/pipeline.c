@@ -16,6 +16,7 @@
 #include "lib/clock.h"
 #include "lib/digest.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "mime/bounce.h"
 #include "mime/mime.h"
 #include "mime/quote.h"
@@ -107,17 +108,35 @@ static bool has_part(const struct mail *m, const char *type)
 	return false;
 }
 
+int pipeline_tell_failed(const struct config *cfg, struct store *st, const struct outbox_entry *e,
+			 const char *how, const char *reason, time_t now, struct error *err)
+{
+	char *detail;
+	int rc = 0;
+
+	if (e->ticket_id) {
+		if (asprintf(&detail, "%s to %s %s: %s", e->kind, e->rcpt, how, reason) < 0)
+			return error_set(err, ERR_TEMP, "pipeline: out of memory");
+		rc = store_event_add(st, e->ticket_id, now, "bot", "bounce", detail, err);
+		free(detail);
+	}
+	/* a notice about a failed notice would loop */
+	if (rc == 0 && strcmp(e->kind, "bounce") != 0)
+		rc = notify_bounce(cfg, st, e, reason, now, err);
+	return rc;
+}
+
 /*
  * A delivery status notification (RFC 3464) about mail of ours: the mail
- * it names is marked failed with the reason, its ticket notes it, and the
- * admins are told — unless what bounced was such a notice itself, which
- * would make a loop.  *matched: how many of our mails it named.
+ * it names is marked failed with the reason, and the ticket and the
+ * admins hear of it (pipeline_tell_failed).  *matched: how many of our
+ * mails it named.
  */
 static int match_bounce(const struct config *cfg, struct store *st, const struct pipeline_mail *in,
 			time_t now, size_t *matched, struct error *err)
 {
 	struct bounce b;
-	char reason[600], *detail = NULL;
+	char reason[600];
 	size_t i;
 	int rc = 0;
 
@@ -139,15 +158,8 @@ static int match_bounce(const struct config *cfg, struct store *st, const struct
 		log_warn("pipeline", "uid %u: mail %lld (%s) to %s bounced: %s", in->raw->uid,
 			 (long long)e.id, e.kind, e.rcpt, reason);
 		(*matched)++;
-		if (asprintf(&detail, "%s to %s bounced: %s", e.kind, e.rcpt, reason) < 0)
-			detail = NULL;
 		rc = store_outbox_mark_bounced(st, e.id, reason, now, err) < 0 ||
-		     (e.ticket_id && store_event_add(st, e.ticket_id, now, "bot", "bounce",
-						     detail, err) < 0) ||
-		     (strcmp(e.kind, "bounce") != 0 &&
-		      notify_bounce(cfg, st, &e, reason, now, err) < 0) ? -1 : 0;
-		free(detail);
-		detail = NULL;
+		     pipeline_tell_failed(cfg, st, &e, "bounced", reason, now, err) < 0 ? -1 : 0;
 		store_outbox_entry_release(&e);
 	}
 	bounce_release(&b);
@@ -410,11 +422,9 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	if (rc == 1) {
 		/* The timeline shows what the person wrote, not what they quoted. */
 		char *said = quote_new_text(m->body);
-		size_t cut = said ? strlen(said) : 0;
+		/* an excerpt, cut on a UTF-8 character boundary */
+		size_t cut = said ? utf8_cut_bytes(said, strlen(said), 600) : 0;
 
-		if (cut > 600)	/* an excerpt, cut on a UTF-8 character boundary */
-			for (cut = 600; cut > 0 && (said[cut] & 0xc0) == 0x80; cut--)
-				;
 		if (asprintf(&detail, "%s: %s\n%.*s", sender, m->subject ? m->subject : "",
 			     (int)cut, said ? said : "") < 0)
 			detail = NULL;
@@ -497,7 +507,7 @@ static int process_one(const struct config *cfg, struct store *st, struct pipeli
 	return rc;
 }
 
-int pipeline_read(const struct imap_message *msgs, size_t n, struct pipeline_mail **out,
+int pipeline_read(const struct mail_raw *msgs, size_t n, struct pipeline_mail **out,
 		  struct error *err)
 {
 	struct pipeline_mail *list = calloc(n ? n : 1, sizeof *list);
@@ -563,7 +573,7 @@ int pipeline_store(const struct config *cfg, struct store *st, struct pipeline_m
 }
 
 int pipeline_process(const struct config *cfg, struct store *st,
-		     const struct imap_message *msgs, size_t n, uint32_t uidvalidity,
+		     const struct mail_raw *msgs, size_t n, uint32_t uidvalidity,
 		     time_t now, struct pipeline_stats *stats, struct error *err)
 {
 	struct pipeline_mail *mails;

@@ -17,7 +17,6 @@
 #include <time.h>
 
 #include "config/config.h"
-#include "imap/imap.h"
 #include "lib/error.h"
 #include "mime/mail.h"
 #include "store/store.h"
@@ -36,7 +35,7 @@ struct pipeline_stats {
  * while the current one is stored (intake.h).
  */
 struct pipeline_mail {
-	const struct imap_message *raw;	/* borrowed */
+	const struct mail_raw *raw;	/* borrowed */
 	char sha256[65];
 	struct mail mail;
 	bool parsed;			/* mime_parse succeeded */
@@ -45,7 +44,7 @@ struct pipeline_mail {
 };
 
 /* Reads msgs[0..n) into *out (n entries); -1 (ERR_TEMP) only when out of memory. */
-int pipeline_read(const struct imap_message *msgs, size_t n, struct pipeline_mail **out,
+int pipeline_read(const struct mail_raw *msgs, size_t n, struct pipeline_mail **out,
 		  struct error *err);
 void pipeline_mails_free(struct pipeline_mail *mails, size_t n);
 
@@ -58,9 +57,21 @@ int pipeline_store(const struct config *cfg, struct store *st, struct pipeline_m
 		   size_t n, uint32_t uidvalidity, time_t now, struct pipeline_stats *stats,
 		   struct error *err);
 
+/*
+ * Mail e of ours failed for good — it bounced (how = "bounced") or the
+ * relay refused it (how = "failed"): its ticket notes it (an event
+ * "bounce": "KIND to RCPT HOW: REASON") and the admins are told by mail
+ * (notify_bounce: another route than the one that failed) — unless e was
+ * such a notice itself, which would loop.  Mail about no ticket (the
+ * digest) has no ticket to note it on: its failure is in the log and the
+ * outbox.  0, or -1 (ERR_TEMP) with nothing sent.
+ */
+int pipeline_tell_failed(const struct config *cfg, struct store *st, const struct outbox_entry *e,
+			 const char *how, const char *reason, time_t now, struct error *err);
+
 /* pipeline_read and pipeline_store of msgs[0..n) in one go (same results). */
 int pipeline_process(const struct config *cfg, struct store *st,
-		     const struct imap_message *msgs, size_t n, uint32_t uidvalidity,
+		     const struct mail_raw *msgs, size_t n, uint32_t uidvalidity,
 		     time_t now, struct pipeline_stats *stats, struct error *err);
 
 #endif

@@ -14,25 +14,6 @@
 #include "rules/deadline.h"
 #include "rules/policy.h"
 
-static const char *const review_labels[REVIEW_COUNT] = {
-	"リスク評価と管理プロセスの審議（年 1 回, 規程 5(1)）/ yearly risk review",
-	"対応計画の確認・検証（半年に 1 回, 規程 5(2)）/ half-yearly plan verification",
-	"インシデント対応訓練（規程 6(2)）/ incident response drill",
-};
-
-const char *const change_review_label =
-	"主要な変更後の計画の確認・検証（規程 5(2)）/ plan verification after a major change";
-
-const char *timers_review_name(enum review_kind k)
-{
-	return review_name(k);
-}
-
-const char *timers_review_label(enum review_kind k)
-{
-	return k < REVIEW_COUNT ? review_labels[k] : "?";
-}
-
 /* ---- unacknowledged tickets ---- */
 
 /*
@@ -279,7 +260,7 @@ static int reviews(const struct config *cfg, struct store *st, time_t now,
 
 			log_info("timers", "review %s due since %s: admins reminded",
 				 review_name(k), clock_format_short(due, when, sizeof when));
-			if (notify_review(cfg, st, review_name(k), review_labels[k], NULL,
+			if (notify_review(cfg, st, review_name(k), review_label(k), NULL,
 					  r.last_done, due, now, err) < 0 ||
 			    store_review_set_stage(st, review_name(k), stage, err) < 0) {
 				store_review_release(&r);
@@ -314,7 +295,7 @@ static int change_reviews(const struct config *cfg, struct store *st, time_t now
 		if (stage <= r->remind_stage)
 			continue;
 		log_info("timers", "change review %lld due: admins reminded", (long long)r->id);
-		rc = notify_review(cfg, st, "change", change_review_label, r->what, r->opened_at,
+		rc = notify_review(cfg, st, "change", review_change_label, r->what, r->opened_at,
 				   r->due_at, now, err) < 0 ||
 		     store_change_review_set_stage(st, r->id, stage, err) < 0 ? -1 : 0;
 		stats->reviews += rc == 0;

@@ -30,10 +30,5 @@ struct timer_stats {
 int timers_run(const struct config *cfg, struct store *st, time_t now,
 	       struct timer_stats *stats, struct error *err);
 
-/* The review names of enum review_kind ("risk", "plan", "drill") and labels. */
-const char *timers_review_name(enum review_kind k);
-/* Policy 5(2): the label of a plan verification after a change (review start change). */
-extern const char *const change_review_label;
-const char *timers_review_label(enum review_kind k);
 
 #endif

@@ -643,7 +643,7 @@ static struct fetched fetched_of(struct mailimap_msg_att *att)
 }
 
 /* Whether uid is among m[0..n): a UID answered twice (linear: n <= 200). */
-static bool uid_seen(uint32_t uid, const struct imap_message *m, size_t n)
+static bool uid_seen(uint32_t uid, const struct mail_raw *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (m[i].uid == uid)
@@ -725,7 +725,7 @@ static int uid_fetch(struct imap_session *s, const uint32_t *u, size_t n,
  * response into out[*nout...]; FETCH_CUT marks them truncated.
  */
 static int fetch_bodies(struct imap_session *s, const uint32_t *u, size_t n,
-			enum fetch_what what, struct imap_message *out,
+			enum fetch_what what, struct mail_raw *out,
 			size_t *nout, struct error *err)
 {
 	size_t first = *nout;
@@ -735,7 +735,7 @@ static int fetch_bodies(struct imap_session *s, const uint32_t *u, size_t n,
 		return -1;
 	for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
 		struct fetched f = fetched_of(clist_content(it));
-		struct imap_message *m = &out[*nout];
+		struct mail_raw *m = &out[*nout];
 
 		/* unsolicited FETCH (flags of another message) or BODY[] NIL */
 		if (!f.body || !uid_in(f.uid, u, n) || !f.body->sec_body_part ||
@@ -772,7 +772,7 @@ struct pending {
 };
 
 static int pending_flush(struct imap_session *s, struct pending *p,
-			 struct imap_message *out, size_t *nout, struct error *err)
+			 struct mail_raw *out, size_t *nout, struct error *err)
 {
 	int r = 0;
 
@@ -787,7 +787,7 @@ static int pending_flush(struct imap_session *s, struct pending *p,
 
 /* Adds uid, of size bytes as fetched, to p; a full batch is fetched first. */
 static int pending_add(struct imap_session *s, struct pending *p, uint32_t uid,
-		       size_t bytes, struct imap_message *out, size_t *nout,
+		       size_t bytes, struct mail_raw *out, size_t *nout,
 		       struct error *err)
 {
 	if (p->n > 0 && (p->n == BATCH_UIDS || p->bytes + bytes > BATCH_BYTES) &&
@@ -800,8 +800,8 @@ static int pending_add(struct imap_session *s, struct pending *p, uint32_t uid,
 
 static int msg_cmp(const void *a, const void *b)
 {
-	return uid_cmp(&((const struct imap_message *)a)->uid,
-		       &((const struct imap_message *)b)->uid);
+	return uid_cmp(&((const struct mail_raw *)a)->uid,
+		       &((const struct mail_raw *)b)->uid);
 }
 
 /*
@@ -814,9 +814,9 @@ static int msg_cmp(const void *a, const void *b)
  * BODY.PEEK[]<0.max_size>, so that they count, and cost, only max_size.
  */
 int imap_fetch(struct imap_session *s, const uint32_t *uids, size_t n_uids,
-	       struct imap_message **msgs, size_t *n, struct error *err)
+	       struct mail_raw **msgs, size_t *n, struct error *err)
 {
-	struct imap_message *out = NULL;
+	struct mail_raw *out = NULL;
 	struct pending *whole = NULL, *cut = NULL;
 	uint32_t *want = NULL;
 	size_t nwant = 0, nout = 0;
@@ -888,20 +888,11 @@ int imap_fetch(struct imap_session *s, const uint32_t *uids, size_t n_uids,
 	*n = nout;
 	return 0;
 bad:
-	imap_messages_free(out, nout);
+	mail_raws_free(out, nout);
 	free(want);
 	free(whole);
 	free(cut);
 	return -1;
-}
-
-void imap_messages_free(struct imap_message *msgs, size_t n)
-{
-	if (!msgs)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(msgs[i].raw);
-	free(msgs);
 }
 
 /* ---- move --------------------------------------------------------------- */

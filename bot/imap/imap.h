@@ -33,6 +33,7 @@
 
 #include "lib/error.h"
 #include "lib/oauth2.h"
+#include "mime/mail.h"
 
 struct imap_options {
 	const char *host;	/* "127.0.0.1" or a name; must be in the cert's SANs */
@@ -48,19 +49,6 @@ struct imap_options {
 };
 
 struct imap_session;
-
-struct imap_message {
-	uint32_t uid;
-	char *raw;		/* malloc'd, CRLF as the server sent it, NUL-terminated */
-	size_t len;		/* bytes in raw, without the NUL (raw may hold NULs) */
-	bool truncated;		/* over the session's max size: raw is only the
-				 * first len (= max) bytes, cut anywhere, even in
-				 * the middle of a header, a line or a character */
-	size_t full_size;	/* the whole message's size (RFC822.SIZE) when
-				 * truncated, otherwise len */
-	time_t arrived;		/* INTERNALDATE: when the server received it
-				 * (RFC 3501 2.3.3); 0 when it gave none */
-};
 
 /*
  * Connects, negotiates TLS, verifies the certificate chain (against ca_file
@@ -104,12 +92,11 @@ void imap_set_max_size(struct imap_session *s, size_t max);
  * holds.  Messages over the max size (imap_set_max_size) are cut to it and
  * marked truncated (logged).  *msgs is a malloc'd array of *n entries,
  * ascending by UID, NULL when *n is 0; UIDs no longer in the mailbox are
- * skipped (and logged).  Free with imap_messages_free.  Errors: ERR_TEMP
+ * skipped (and logged).  Free with mail_raws_free (mail.h).  Errors: ERR_TEMP
  * (nothing is returned then).
  */
 int imap_fetch(struct imap_session *s, const uint32_t *uids, size_t n_uids,
-	       struct imap_message **msgs, size_t *n, struct error *err);
-void imap_messages_free(struct imap_message *msgs, size_t n);
+	       struct mail_raw **msgs, size_t *n, struct error *err);
 
 /*
  * Moves the UIDs to folder: UID MOVE when the server has MOVE, otherwise

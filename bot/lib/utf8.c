@@ -113,6 +113,30 @@ size_t utf8_fit(const char *s, size_t n, size_t cols, size_t *width)
 	return i;
 }
 
+static int continues(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+size_t utf8_cut_bytes(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && continues(s[max]))
+		max--;
+	return max;
+}
+
+size_t utf8_cut_chars(const char *s, size_t n, size_t max)
+{
+	size_t i = 0, chars;
+
+	for (chars = 0; i < n && chars < max; chars++)
+		for (i++; i < n && continues(s[i]); i++)
+			;
+	return i;
+}
+
 size_t utf8_clip(const char *s, size_t n, size_t cols, struct buf *out)
 {
 	size_t w = utf8_width(s, n), head;

@@ -3,7 +3,8 @@
  * character decoded, the columns a character or a text takes (Unicode's
  * East Asian Width: wide and full-width characters two columns,
  * combining marks none), and a text cut to a width on a character
- * boundary with "…".  The one place that measures text for columns:
+ * boundary with "…"; and the cuts to a number of bytes or characters
+ * that never split a character.  The one place that measures text for columns:
  * `show`, `tickets` and `outbox` line up their columns with it.
  * Pure: no I/O, no locale (the table is generated, utf8_table.h).
  */
@@ -47,6 +48,22 @@ size_t utf8_width(const char *s, size_t n);
  * Its width into *width (NULL: not wanted).
  */
 size_t utf8_fit(const char *s, size_t n, size_t cols, size_t *width);
+
+/*
+ * Cuts for byte and character limits (a mail's size, a log line, a
+ * subject echoed back): they count no columns, they only never end inside
+ * a character.  A character here is a byte that is no continuation byte
+ * (10xxxxxx) and the continuation bytes after it, so invalid bytes are cut
+ * around like characters and nothing is ever lost but the tail.
+ *
+ * utf8_cut_bytes: the length of the longest head of the n bytes at s that
+ * is at most max bytes and does not end inside a character (n when n <= max).
+ */
+size_t utf8_cut_bytes(const char *s, size_t n, size_t max);
+
+/* utf8_cut_chars: the length in bytes of the first max characters of the
+ * n bytes at s (n when there are no more than max). */
+size_t utf8_cut_chars(const char *s, size_t n, size_t max);
 
 /*
  * Appends the n bytes at s to out, cut to at most cols columns: when

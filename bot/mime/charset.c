@@ -17,44 +17,21 @@
 #include <strings.h>
 
 #include "lib/buf.h"
+#include "lib/utf8.h"
 
 static const char REPLACEMENT[] = "\xef\xbf\xbd";	/* U+FFFD in UTF-8 */
 
 /* ---- UTF-8 validity ------------------------------------------------------ */
 
-/* Length of the well-formed UTF-8 sequence at s, or 0 (RFC 3629 table 3-7). */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-		return 0;	/* overlong, surrogate, above U+10FFFF */
-	return len;
-}
-
+/* Well-formed UTF-8 (RFC 3629 table 3-7: no overlong form, no surrogate,
+ * nothing above U+10FFFF), as utf8_decode reads it. */
 static int utf8_valid(const char *s, size_t n)
 {
 	size_t i = 0, k;
+	uint32_t cp;
 
 	while (i < n) {
-		if (!(k = utf8_seq_len((const unsigned char *)s + i, n - i)))
+		if (!(k = utf8_decode(s + i, n - i, &cp)))
 			return 0;
 		i += k;
 	}
@@ -66,9 +43,10 @@ static void utf8_append_fixed(struct buf *out, const char *s, size_t n,
 			      int *lossy)
 {
 	size_t i = 0, start = 0, k;
+	uint32_t cp;
 
 	while (i < n) {
-		if ((k = utf8_seq_len((const unsigned char *)s + i, n - i))) {
+		if ((k = utf8_decode(s + i, n - i, &cp))) {
 			i += k;
 			continue;
 		}

@@ -69,3 +69,12 @@ char *mail_thread(const struct mail *m, bool with_self)
 		sprintf(p, "%s%s", p == out ? "" : " ", m->message_id);
 	return out;
 }
+
+void mail_raws_free(struct mail_raw *msgs, size_t n)
+{
+	if (!msgs)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(msgs[i].raw);
+	free(msgs);
+}

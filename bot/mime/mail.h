@@ -1,6 +1,8 @@
 /*
- * mail.h — a received mail as the rest of the bot sees it: plain strings in
- * UTF-8, no library types.  mime.c fills it from raw RFC 5322 bytes.
+ * mail.h — a received mail as the rest of the bot sees it: the bytes as
+ * fetched (struct mail_raw: imap/ fills it, desk/ reads it, neither knows
+ * the other) and their reading (struct mail): plain strings in UTF-8, no
+ * library types.  mime.c fills a struct mail from raw RFC 5322 bytes.
  *
  * Every string member is either NULL (header absent) or a NUL-terminated
  * UTF-8 string owned by the struct mail; mail_release() frees them all.
@@ -10,7 +12,26 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
+
+/* A mail as the mailbox gave it, before any reading. */
+struct mail_raw {
+	uint32_t uid;		/* the mailbox's id for it (IMAP UID): the logs'
+				 * "uid N" and the stored row (with UIDVALIDITY) */
+	char *raw;		/* malloc'd, CRLF as the server sent it, NUL-terminated */
+	size_t len;		/* bytes in raw, without the NUL (raw may hold NULs) */
+	bool truncated;		/* over the size limit: raw is only the first
+				 * len (= max) bytes, cut anywhere, even in the
+				 * middle of a header, a line or a character */
+	size_t full_size;	/* the whole mail's size (RFC822.SIZE) when
+				 * truncated, otherwise len */
+	time_t arrived;		/* when the mailbox received it (IMAP
+				 * INTERNALDATE, RFC 3501 2.3.3); 0 when unknown */
+};
+
+/* Frees msgs[0..n) (each raw, then the array); safe on NULL. */
+void mail_raws_free(struct mail_raw *msgs, size_t n);
 
 struct mail_address {
 	char *name;		/* display name, RFC 2047 decoded; may be NULL */

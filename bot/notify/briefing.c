@@ -24,15 +24,6 @@
 
 #define BAR_PX 180		/* the longest bar of the priority chart (fits a 390 px phone) */
 
-/* Policy 5(1), 5(2), 6(2); the names are review_name()'s (rules/policy.c). */
-static const struct {
-	const char *section, *label, *label_en;
-} reviews[REVIEW_COUNT] = {
-	[REVIEW_RISK] = { "5(1)", "リスクの評価と管理プロセスの審議", "risk assessment review" },
-	[REVIEW_PLAN] = { "5(2)", "対応計画の確認・検証", "response plan verification" },
-	[REVIEW_DRILL] = { "6(2)", "対応手順の訓練", "incident response drill" },
-};
-
 /* Policy 7-2 priorities, then tickets nobody has classified yet. */
 #define PRIO_UNSET PRIORITY_COUNT
 static const char *const prio_colors[PRIORITY_COUNT + 1] = {
@@ -483,10 +474,10 @@ static int set_reviews(struct tvars *v, const struct config *cfg, const struct i
 		due_count += due;
 		for (pass = 0; pass < 1 + due; pass++) {
 			item = tvars_add_item(v, pass ? "reviews_due" : "reviews");
-			if (!item || tvars_set(item, "name", review_name(k)) < 0 ||
-			    tvars_set(item, "section", reviews[k].section) < 0 ||
-			    tvars_set(item, "label", reviews[k].label) < 0 ||
-			    tvars_set(item, "label_en", reviews[k].label_en) < 0 ||
+			if (!item || tvars_set(item, "name", review_info(k)->name) < 0 ||
+			    tvars_set(item, "section", review_info(k)->section) < 0 ||
+			    tvars_set(item, "label", review_info(k)->title) < 0 ||
+			    tvars_set(item, "label_en", review_info(k)->title_en) < 0 ||
 			    tvars_set(item, "every", every_ja) < 0 ||
 			    tvars_set(item, "every_en", every_en) < 0 ||
 			    tvars_set(item, "last_done", last) < 0 ||

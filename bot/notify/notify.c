@@ -19,6 +19,7 @@
 
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "notify/notify_internal.h"
 #include "notify/vars.h"
 #include "outbox/outbox.h"
@@ -341,16 +342,10 @@ static const char *ack_cap(const struct config *cfg, struct store *st, const cha
 /* The subject cut to at most max characters (UTF-8), "…" when cut; malloc'd. */
 static char *cut_chars(const char *s, size_t max)
 {
-	size_t i = 0, chars = 0;
+	size_t len = strlen(s), i = utf8_cut_chars(s, len, max);
 	char *out;
 
-	while (s[i] && chars < max) {
-		i++;
-		while ((s[i] & 0xc0) == 0x80)
-			i++;
-		chars++;
-	}
-	if (!s[i])
+	if (i == len)
 		return strdup(s);
 	if (asprintf(&out, "%.*s…", (int)i, s) < 0)
 		return NULL;

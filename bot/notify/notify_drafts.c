@@ -658,7 +658,7 @@ static int sample_drafts(struct tvars *v, const struct sample *s)
 
 static int sample_review(struct tvars *v, const struct sample *s)
 {
-	return notify_fill_review(v, "risk", "リスク評価と管理プロセスの審議", NULL,
+	return notify_fill_review(v, review_name(REVIEW_RISK), review_label(REVIEW_RISK), NULL,
 				  s->now - 365 * 86400, s->now);
 }
 

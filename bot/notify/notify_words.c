@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lib/clock.h"
+#include "lib/utf8.h"
 #include "notify/notify_internal.h"
 
 /* A forwarded text is an excerpt: the whole is on the ticket (`show`). */
@@ -20,16 +21,10 @@
 /* text cut to WORDS_TEXT_MAX characters on a UTF-8 boundary, with a note; malloc'd. */
 static char *excerpt(const char *text)
 {
-	size_t i = 0, chars = 0;
+	size_t len = strlen(text), i = utf8_cut_chars(text, len, WORDS_TEXT_MAX);
 	char *out;
 
-	while (text[i] && chars < WORDS_TEXT_MAX) {
-		i++;
-		while ((text[i] & 0xc0) == 0x80)
-			i++;
-		chars++;
-	}
-	if (!text[i])
+	if (i == len)
 		return strdup(text);
 	if (asprintf(&out, "%.*s…\n（以下略: 全文は show で / the rest: incident-bot show）",
 		     (int)i, text) < 0)

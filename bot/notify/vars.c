@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/clock.h"
+#include "lib/utf8.h"
 #include "outbox/outbox.h"
 #include "rules/policy.h"
 #include "rules/when.h"
@@ -35,9 +36,7 @@ static char *excerpt(const char *body, int max_lines)
 	} else if (len <= EXCERPT_BYTES) {
 		return strdup(body);
 	} else {
-		keep = EXCERPT_BYTES;
-		while (keep > 0 && (body[keep] & 0xc0) == 0x80)
-			keep--;
+		keep = utf8_cut_bytes(body, len, EXCERPT_BYTES);
 	}
 	if (asprintf(&out, "%.*s(…)\n", (int)keep, body) < 0)
 		return NULL;
@@ -236,12 +235,9 @@ void vars_count(long n, char *buf, size_t len)
 /* A copy of text on one line, at most max bytes (cut on a UTF-8 boundary, "…" added). */
 static char *one_line(const char *text, size_t max)
 {
-	size_t len = strlen(text), cut = len, i, o = 0;
+	size_t len = strlen(text), cut = utf8_cut_bytes(text, len, max), i, o = 0;
 	char *out;
 
-	if (cut > max)
-		for (cut = max; cut > 0 && (text[cut] & 0xc0) == 0x80; cut--)
-			;
 	if (!(out = malloc(cut * 3 + 8)))
 		return NULL;
 	for (i = 0; i < cut; i++) {

@@ -9,6 +9,7 @@
 
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 #include "outbox/compose.h"
 #include "rules/auth.h"
 #include "rules/ticket_ref.h"
@@ -60,14 +61,6 @@ static char *new_message_id(const struct config *cfg, const char *ref, const cha
 #define OUTBOX_TEXT_FIRST (160 * 1024)	/* the first try; halved until it fits */
 #define OUTBOX_SUBJECT_MAX 400		/* bytes of a subject (RFC 5322 2.1.1 folds it) */
 
-/* The length of s cut to at most max bytes, not inside a UTF-8 character. */
-static size_t utf8_cut(const char *s, size_t max)
-{
-	while (max > 0 && (s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
 /* *text cut to max bytes with a note; 0, or -1 on out-of-memory. */
 static int cut_text(char **text, size_t max, const char *ticket_ref)
 {
@@ -76,7 +69,7 @@ static int cut_text(char **text, size_t max, const char *ticket_ref)
 
 	if (len <= max)
 		return 0;
-	keep = utf8_cut(*text, max);
+	keep = utf8_cut_bytes(*text, len, max);
 	if (asprintf(&cut, "%.*s\n\n[このメールは長すぎるため、全 %zu バイトのうち先頭 %zu バイトだけを"
 		     "載せました。全文は incident-bot show %s で見られます / cut: the first %zu of "
 		     "%zu bytes; the whole is in `incident-bot show %s` and its export]\n",
@@ -188,8 +181,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	out.date = now;
 	out.utc_offset_min = clock_utc_offset_min(now);
 	out.charset = cfg->smtp.charset;
-	if (strlen(subject) > OUTBOX_SUBJECT_MAX)
-		subject[utf8_cut(subject, OUTBOX_SUBJECT_MAX)] = '\0';
+	subject[utf8_cut_bytes(subject, strlen(subject), OUTBOX_SUBJECT_MAX)] = '\0';
 	for (budget = OUTBOX_TEXT_FIRST;; budget /= 2) {
 		if (cut_text(&body, budget, ticket_ref) < 0) {
 			error_set(err, ERR_TEMP, "outbox: out of memory cutting %s", m->kind);

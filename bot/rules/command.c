@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/utf8.h"
 #include "rules/command_internal.h"
 
 #define COUNT_OF(a) (sizeof (a) / sizeof *(a))
@@ -121,11 +122,7 @@ const char *command_clip(const char *s, size_t max, char *out)
 		memcpy(out, s, n + 1);
 		return out;
 	}
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
+	n = utf8_cut_bytes(s, n, max);
 	memcpy(out, s, n);
 	memcpy(out + n, "…", sizeof "…");
 	return out;

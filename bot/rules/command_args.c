@@ -14,6 +14,7 @@
 
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/utf8.h"
 #include "rules/command_internal.h"
 #include "rules/policy.h"
 
@@ -27,44 +28,6 @@ static const char *const words_force[] = { "force", "強制", NULL };
 
 /* ---- UTF-8 and blanks ------------------------------------------------- */
 
-/*
- * The length of the UTF-8 character at s (n bytes left) and its code
- * point, or 0 when the bytes there are not UTF-8: a stray continuation
- * byte, an overlong form, a surrogate, beyond U+10FFFF, or cut short.
- */
-static size_t utf8_next(const char *str, size_t n, uint32_t *cp)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	uint32_t v, min;
-	size_t len;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, v = s[0] & 0x1f, min = 0x80;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, v = s[0] & 0x0f, min = 0x800;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, v = s[0] & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return len;
-}
-
 /* Appends s, each byte that is not part of a UTF-8 character as U+FFFD. */
 void command_add_valid(struct buf *b, const char *s, size_t n)
 {
@@ -74,7 +37,7 @@ void command_add_valid(struct buf *b, const char *s, size_t n)
 	while (s < e) {
 		size_t run = 0, l;
 
-		while (s + run < e && (l = utf8_next(s + run, (size_t)(e - s - run), &cp)) > 0)
+		while (s + run < e && (l = utf8_decode(s + run, (size_t)(e - s - run), &cp)) > 0)
 			run += l;
 		buf_add(b, s, run);
 		s += run;
@@ -167,7 +130,7 @@ char *command_fold(const char *s, size_t n)
 		if (space && b.len > 0)
 			buf_addc(&b, ' ');
 		space = false;
-		l = utf8_next(s, (size_t)(e - s), &cp);
+		l = utf8_decode(s, (size_t)(e - s), &cp);
 		if (l == 0)
 			l = 1;		/* not reached for a raw line: it is valid */
 		if (l == 3 && cp >= 0xff01 && cp <= 0xff5e)
@@ -231,7 +194,7 @@ static int squashed(const char *s, uint32_t *out)
 		if ((l = blank_at(s, s + n)) > 0 || *s == '-' || *s == '_') {
 			l = l ? l : 1;
 		} else {
-			if ((l = utf8_next(s, n, &cp)) == 0) {
+			if ((l = utf8_decode(s, n, &cp)) == 0) {
 				l = 1;
 				cp = 0xfffd;
 			}

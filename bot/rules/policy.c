@@ -560,15 +560,32 @@ const char *obligation_short_label(enum obligation_kind k)
 	return v >= 0 && v < OBL_COUNT && obligation_short[v] ? obligation_short[v] : "?";
 }
 
-static const char *const review_names[] = {
-	[REVIEW_RISK] = "risk",		/* policy 5(1) */
-	[REVIEW_PLAN] = "plan",		/* policy 5(2) */
-	[REVIEW_DRILL] = "drill",	/* policy 6(2) */
+static const struct review_info reviews[] = {
+	[REVIEW_RISK] = { "risk", "5(1)", "リスクの評価と管理プロセスの審議", "risk assessment review",
+			  "リスク評価と管理プロセスの審議（年 1 回, 規程 5(1)）/ yearly risk review" },
+	[REVIEW_PLAN] = { "plan", "5(2)", "対応計画の確認・検証", "response plan verification",
+			  "対応計画の確認・検証（半年に 1 回, 規程 5(2)）/ half-yearly plan verification" },
+	[REVIEW_DRILL] = { "drill", "6(2)", "対応手順の訓練", "incident response drill",
+			   "インシデント対応訓練（規程 6(2)）/ incident response drill" },
 };
-_Static_assert(sizeof review_names / sizeof *review_names == REVIEW_COUNT,
-	       "every review has a name");
+_Static_assert(sizeof reviews / sizeof *reviews == REVIEW_COUNT, "every review has its row");
+
+const char *const review_change_label =
+	"主要な変更後の計画の確認・検証（規程 5(2)）/ plan verification after a major change";
+
+const struct review_info *review_info(enum review_kind k)
+{
+	static const struct review_info unknown = { "?", "?", "?", "?", "?" };
+
+	return (unsigned)k < REVIEW_COUNT ? &reviews[k] : &unknown;
+}
 
 const char *review_name(enum review_kind k)
 {
-	return (unsigned)k < REVIEW_COUNT ? review_names[k] : "?";
+	return review_info(k)->name;
+}
+
+const char *review_label(enum review_kind k)
+{
+	return review_info(k)->label;
 }

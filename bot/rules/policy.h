@@ -277,12 +277,24 @@ const char *deadline_kind_label(enum deadline_kind d);	/* "法定期限", "契�
 enum review_kind { REVIEW_RISK, REVIEW_PLAN, REVIEW_DRILL, REVIEW_COUNT };
 
 /*
- * A review's name — "risk", "plan", "drill" — as the store's rows, the
- * configuration's reviews { } keys, `incident-bot review done KIND` and
- * the templates spell it; "?" out of range.  The one table of these names
- * (a new review: the enum above, its name in policy.c, its span in
- * config_policy.c, its labels in timers.c and briefing.c).
+ * What a review is called, from the one table of them in policy.c (a new
+ * review: the enum above, its row in policy.c's table, its span in
+ * rules/deadline.c).  Out of range every string is "?".
  */
-const char *review_name(enum review_kind k);
+struct review_info {
+	const char *name;	/* "risk": the store's rows, reviews { } keys,
+				 * `incident-bot review done KIND`, templates */
+	const char *section;	/* "5(1)": the policy's section */
+	const char *title;	/* the digest's Japanese title */
+	const char *title_en;	/* ... and its English one */
+	const char *label;	/* the reminder's and `review`'s one line, both languages */
+};
+const struct review_info *review_info(enum review_kind k);
+const char *review_name(enum review_kind k);	/* review_info(k)->name */
+const char *review_label(enum review_kind k);	/* review_info(k)->label */
+
+/* Policy 5(2): the label of a plan verification after a major change
+ * (`review start change`), which is no periodic review. */
+extern const char *const review_change_label;
 
 #endif

@@ -34,7 +34,7 @@ struct intake_reader {
 void intake_batch_release(struct intake_batch *b)
 {
 	pipeline_mails_free(b->mails, b->n);
-	imap_messages_free(b->msgs, b->n);
+	mail_raws_free(b->msgs, b->n);
 	memset(b, 0, sizeof *b);
 }
 
@@ -45,7 +45,7 @@ int intake_read(struct imap_session *imap, const uint32_t *uids, size_t n,
 	if (imap_fetch(imap, uids, n, &b->msgs, &b->n, err) < 0)
 		return -1;
 	if (pipeline_read(b->msgs, b->n, &b->mails, err) < 0) {
-		imap_messages_free(b->msgs, b->n);
+		mail_raws_free(b->msgs, b->n);
 		memset(b, 0, sizeof *b);
 		return -1;
 	}

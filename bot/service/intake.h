@@ -27,7 +27,7 @@
 
 /* One batch as the reader hands it over; the caller owns it. */
 struct intake_batch {
-	struct imap_message *msgs;	/* as fetched, UID order */
+	struct mail_raw *msgs;	/* as fetched, UID order */
 	size_t n;
 	struct pipeline_mail *mails;	/* msgs read, n entries */
 };

@@ -2,6 +2,7 @@
 #include "service/service.h"
 
 #include "desk/forward.h"
+#include "desk/pipeline.h"
 #include "desk/timers.h"
 
 #include <stdio.h>
@@ -323,28 +324,13 @@ int service_timers(struct service *sv, struct error *err)
 	return forwarded < 0 ? -1 : 0;
 }
 
-/*
- * The admins hear of a mail that failed for good by mail to themselves
- * (another route than the one that failed) — unless what failed was such a
- * notice, which would loop.  Mail about no ticket (the digest) has no
- * ticket to note it on: its failure is in the log and the outbox.
- */
+/* A mail the relay refused for good: told as a bounce is (pipeline_tell_failed). */
 static int tell_failed(void *ctx, const struct outbox_entry *e, const char *reason,
 		       time_t now, struct error *err)
 {
 	struct service *sv = ctx;
-	char *detail = NULL;
-	int rc = 0;
 
-	if (e->ticket_id) {
-		if (asprintf(&detail, "%s to %s failed: %s", e->kind, e->rcpt, reason) < 0)
-			return error_set(err, ERR_TEMP, "outbox: out of memory");
-		rc = store_event_add(sv->store, e->ticket_id, now, "bot", "bounce", detail, err);
-		free(detail);
-	}
-	if (rc == 0 && strcmp(e->kind, "bounce") != 0)
-		rc = notify_bounce(sv->cfg, sv->store, e, reason, now, err);
-	return rc;
+	return pipeline_tell_failed(sv->cfg, sv->store, e, "failed", reason, now, err);
 }
 
 static int tell_outbox_cap(struct service *sv, struct error *err);

@@ -30,7 +30,7 @@ poll_at 0
 id=$(bot tickets --json | json 'j[0]["id"]')
 is "$(bot tickets --json | json 'j[0]["priority"]')" high "the report is priority high (escalation after 30 min)"
 uid=$(alarm_uid "$ADMIN1" "$id")
-reply_to=$(mailbox "$ADMIN1" headers "$uid" | sed -n 's/^Reply-To: *//Ip')
+reply_to=$(reply_to "$ADMIN1" "$uid")
 like "$reply_to" "+$id-" "the alarm's Reply-To carries the ticket and a token"
 muttrc mutt utf-8 | sed "s|^set from = .*|set from = \"管理 一 <$ADMIN1>\"|" >"$WORK/muttrc"
 msgid=$(mailbox "$ADMIN1" headers "$uid" | sed -n 's/^Message-ID: *//Ip')
@@ -114,7 +114,7 @@ poll_at $((72 * 60))
 is "$(field "$id3" 'j["status"]')" investigating "a forged From of an admin without token changes nothing"
 is "$(refused_before)" $((n0 + 1)) "... and the admins are told"
 
-tok_addr=$(mailbox "$ADMIN1" headers "$(alarm_uid "$ADMIN1" "$id3")" | sed -n 's/^Reply-To: *//Ip')
+tok_addr=$(reply_to "$ADMIN1" "$(alarm_uid "$ADMIN1" "$id3")")
 send_mail "$REPORTER" "$tok_addr" "Re: [$id3]" "/close force 乗っ取り" >/dev/null
 poll_at $((73 * 60))
 is "$(field "$id3" 'j["status"]')" investigating "a valid token sent by a non-admin changes nothing"
@@ -124,7 +124,7 @@ is "$(subjects "$REPORTER" | grep -c "コマンド")" 0 "... the sender is never
 # carries a fresh one (tests/integration/security-tokens.sh tests it all)
 like "$(subjects "$ADMIN1")" "返信用トークンを失効" "... the leaked token is revoked and the admins told"
 
-tok_a=$(mailbox "$ADMIN1" headers "$(alarm_uid "$ADMIN1" "$id")" | sed -n 's/^Reply-To: *//Ip')
+tok_a=$(reply_to "$ADMIN1" "$(alarm_uid "$ADMIN1" "$id")")
 send_mail "$ADMIN1" "$tok_a" "Re: [$id3] 別件" "/priority low" >/dev/null
 poll_at $((74 * 60))
 is "$(field "$id3" 'j["priority"]')" medium "the token of ticket A does not work on ticket B"

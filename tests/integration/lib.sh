@@ -172,6 +172,10 @@ print(m["Message-ID"].strip("<>"))
 PYEOF
 }
 
+# reply_to WHO UID: the Reply-To of the mail UID in WHO's INBOX (the
+# bot's reply address, with WHO's token when it carries one).
+reply_to() { mailbox "$1" headers "$2" | sed -n 's/^Reply-To: *//Ip'; }
+
 # reply FROM UID BODY [HEADER: VALUE...]: answers the mail UID in FROM's
 # INBOX as a mail client does: to its Reply-To (which carries FROM's
 # token), In-Reply-To and References, "Re: " + its subject, BODY above

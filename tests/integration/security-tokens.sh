@@ -14,7 +14,6 @@ trap 'rm -rf "$WORK"' EXIT
 T0="2026-11-25T10:00:00+09:00"
 field() { bot show "$1" --json | json "$2"; }
 db() { sqlite3 "$WORK/state/incidents.db" "$1"; }
-reply_to() { mailbox "$1" headers "$2" | sed -n 's/^Reply-To: *//Ip'; }
 last_uid() { mailbox "$1" list INBOX | grep "$2" | tail -1 | cut -f1; }
 uid_of() { mailbox "$1" list INBOX | grep "$2" | grep "$3" | tail -1 | cut -f1; }	# USER TICKET SUBJECT-PART
 revoked_notices() { subjects "$1" | grep -c "返信用トークンを失効"; }

@@ -378,7 +378,7 @@ static void test_fetch_exact_and_move(void)
 	char *want = crlf(sample, &want_len);
 	struct imap_options o = opts(true, "INBOX");
 	struct imap_session *s = NULL;
-	struct imap_message *m = NULL;
+	struct mail_raw *m = NULL;
 	struct error err = { 0 };
 	uint32_t *uids = NULL, bogus = 999999;
 
@@ -402,7 +402,7 @@ static void test_fetch_exact_and_move(void)
 		      "fetch: exact bytes, CRLF, 8-bit UTF-8 intact");
 		CHECK(m[0].raw[m[0].len] == '\0', "fetch: NUL-terminated");
 	}
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 
 	/* BODY.PEEK: Dovecot's own view of the flags must not show \Seen */
 	char cmd[1024], flags[256] = "";
@@ -418,7 +418,7 @@ static void test_fetch_exact_and_move(void)
 	m = NULL;
 	CHECK(imap_fetch(s, &bogus, 1, &m, &nm, &err) == 0 && nm == 0 && m == NULL,
 	      "fetch of a vanished UID: skipped, no error, NULL array");
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 	CHECK(imap_fetch(s, NULL, 0, &m, &nm, &err) == 0 && nm == 0, "fetch of nothing");
 
 	CHECK(imap_move(s, uids, n, "Processed", &err) == 0, "move to Processed (created)");
@@ -443,7 +443,7 @@ static void test_fetch_exact_and_move(void)
 		      "Processed holds the same bytes");
 	else
 		CHECK(0, "Processed holds the same bytes");
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 	free(uids);
 	imap_close(s);
 	CHECK_INT(count_in("INBOX"), 0, "a second session lists nothing in INBOX");
@@ -466,7 +466,7 @@ static char *big_message(size_t size)
 }
 
 /* What the fetch of uid got; NULL when it is not among m[0..n). */
-static const struct imap_message *find_uid(const struct imap_message *m,
+static const struct mail_raw *find_uid(const struct mail_raw *m,
 					   size_t n, uint32_t uid)
 {
 	for (size_t i = 0; i < n; i++)
@@ -489,8 +489,8 @@ static void test_max_size(void)
 	char *big = crlf(lf, &big_len), *small = crlf(sample, &small_len);
 	struct imap_options o = opts(true, "INBOX");
 	struct imap_session *s = NULL;
-	struct imap_message *m = NULL;
-	const struct imap_message *b, *sm;
+	struct mail_raw *m = NULL;
+	const struct mail_raw *b, *sm;
 	struct error err = { 0 };
 	uint32_t *uids = NULL, big_uid, small_uid;
 
@@ -516,7 +516,7 @@ static void test_max_size(void)
 	CHECK(b && b->len == big_len && memcmp(b->raw, big, big_len) == 0 &&
 	      !b->truncated && b->full_size == big_len,
 	      "no limit by default: the 300 KB message whole, not truncated");
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 	m = NULL;
 
 	imap_set_max_size(s, limit);
@@ -539,7 +539,7 @@ static void test_max_size(void)
 	      "limit 100 KB: the small message whole, byte-exact");
 	CHECK(sm && !sm->truncated && sm->full_size == small_len,
 	      "limit 100 KB: the small message not truncated, full_size = len");
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 	m = NULL;
 
 	/* the boundary: a message exactly at the limit is whole */
@@ -547,14 +547,14 @@ static void test_max_size(void)
 	CHECK(imap_fetch(s, &big_uid, 1, &m, &nm, &err) == 0 && nm == 1 &&
 	      m[0].len == big_len && !m[0].truncated && m[0].full_size == big_len,
 	      "limit = the size: whole, not truncated");
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 	m = NULL;
 	imap_set_max_size(s, big_len - 1);
 	CHECK(imap_fetch(s, &big_uid, 1, &m, &nm, &err) == 0 && nm == 1 &&
 	      m[0].len == big_len - 1 && m[0].truncated && m[0].full_size == big_len &&
 	      memcmp(m[0].raw, big, big_len - 1) == 0,
 	      "limit = the size - 1: one byte short, truncated");
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 	m = NULL;
 
 	/* back to no limit */
@@ -562,7 +562,7 @@ static void test_max_size(void)
 	CHECK(imap_fetch(s, &big_uid, 1, &m, &nm, &err) == 0 && nm == 1 &&
 	      m[0].len == big_len && !m[0].truncated,
 	      "limit 0 again: whole");
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 	m = NULL;
 
 	/* a partial BODY.PEEK must not set \Seen either */
@@ -590,7 +590,7 @@ static void test_bulk(int bulk)
 	char dir[512], path[600];
 	struct imap_options o = opts(true, "INBOX");
 	struct imap_session *s = NULL;
-	struct imap_message *m = NULL;
+	struct mail_raw *m = NULL;
 	struct error err = { 0 };
 	uint32_t *uids = NULL;
 	size_t n = 0, nm = 0, bytes = 0;
@@ -650,14 +650,14 @@ static void test_bulk(int bulk)
 	CHECK(ascending, "bulk: ascending by UID");
 	printf("# fetched %zu messages (%.1f MB) in %.3f s: %.0f messages/s, %.1f MB/s\n",
 	       nm, bytes / 1e6, dt, nm / dt, bytes / 1e6 / dt);
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 
 	/* a subset of UIDs, unsorted with a duplicate: only those, once */
 	uint32_t some[4] = { uids[n - 1], uids[0], uids[n / 2], uids[0] };
 	CHECK(imap_fetch(s, some, 4, &m, &nm, &err) == 0 && nm == 3 &&
 	      m[0].uid == uids[0] && m[1].uid == uids[n / 2] && m[2].uid == uids[n - 1],
 	      "fetch of unsorted UIDs with a duplicate: each once, ascending");
-	imap_messages_free(m, nm);
+	mail_raws_free(m, nm);
 	imap_close(s);
 	s = NULL;
 

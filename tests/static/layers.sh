@@ -56,4 +56,14 @@ for d in "${!layer[@]}"; do
 	check_folder "$d" "${layer[$d]}" "${files[@]}"
 done
 check_folder main.c "${layer[main.c]}" bot/main.c
+
+# Issue 15: the pipeline takes the fetched bytes as mime/'s struct mail_raw,
+# so what a mail does (desk/) knows nothing of how it was fetched.
+count=$((count + 1))
+mapfile -t hits < <(grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"imap/' bot/desk/*.[ch])
+if ((${#hits[@]})); then
+	fail "desk/ includes nothing of imap/" "${hits[@]}"
+else
+	echo "ok $count - desk/ includes nothing of imap/"
+fi
 echo "1..$count"

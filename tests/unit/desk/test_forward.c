@@ -32,7 +32,7 @@ static uint32_t uid = 100;
 /* One pass over raws: the pipeline, then the forwarding; returns the mails forwarded. */
 static size_t pass(const char *const *raws, size_t n)
 {
-	struct imap_message msgs[8] = { 0 };
+	struct mail_raw msgs[8] = { 0 };
 	struct pipeline_stats stats = { 0 };
 	struct error err = { 0 };
 	size_t i, mails = 0;

@@ -26,7 +26,7 @@ static time_t now = 1795651200;	/* 2026-11-26T09:00:00+09:00 */
 
 static struct pipeline_stats feed(const char *const *raws, size_t n)
 {
-	struct imap_message msgs[16] = { 0 };
+	struct mail_raw msgs[16] = { 0 };
 	struct pipeline_stats stats = { 0 };
 	struct error err = { 0 };
 	size_t i;
@@ -49,7 +49,7 @@ static struct pipeline_stats feed1(const char *raw)
 /* As the IMAP intake hands over a mail it cut at limits.max_message_size. */
 static struct pipeline_stats feed_cut(const char *raw, size_t full_size)
 {
-	struct imap_message msg = { .uid = 900, .raw = (char *)raw, .len = strlen(raw),
+	struct mail_raw msg = { .uid = 900, .raw = (char *)raw, .len = strlen(raw),
 				    .truncated = true, .full_size = full_size };
 	struct pipeline_stats stats = { 0 };
 	struct error err = { 0 };

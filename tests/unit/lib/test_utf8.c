@@ -128,5 +128,29 @@ int main(void)
 	}
 	CHECK_INT(bad, 0, "clip: at every width the result is no wider and measures what it says");
 	CHECK(all_whole, "clip: at every width every character is whole");
+
+	/* cuts to bytes and characters (outbox, notices, excerpts) */
+	CHECK_INT(utf8_cut_bytes("abc", 3, 3), 3, "cut bytes: a text within the limit is whole");
+	CHECK_INT(utf8_cut_bytes("abc", 3, 9), 3, "cut bytes: a limit past the end is the end");
+	CHECK_INT(utf8_cut_bytes("日本語", 9, 7), 6, "cut bytes: 7 bytes of 日本語 are 日本 (never half of 語)");
+	CHECK_INT(utf8_cut_bytes("日本語", 9, 5), 3, "cut bytes: 5 bytes are 日");
+	CHECK_INT(utf8_cut_bytes("日本語", 9, 6), 6, "cut bytes: on a boundary the cut stays");
+	CHECK_INT(utf8_cut_bytes("日本語", 9, 2), 0, "cut bytes: less than a character is nothing");
+	CHECK_INT(utf8_cut_bytes("a😀b", 6, 4), 1, "cut bytes: a 4-byte emoji is not split");
+	CHECK_INT(utf8_cut_chars("日本語", 9, 2), 6, "cut chars: two characters of 日本語 are 6 bytes");
+	CHECK_INT(utf8_cut_chars("日本語", 9, 3), 9, "cut chars: all three are the whole");
+	CHECK_INT(utf8_cut_chars("日本語", 9, 0), 0, "cut chars: none are nothing");
+	CHECK_INT(utf8_cut_chars("aé😀b", 8, 3), 7, "cut chars: one, two and four bytes");
+	CHECK_INT(utf8_cut_chars("\xff\xfe" "ab", 4, 2), 2, "cut chars: invalid bytes count one each");
+	CHECK_INT(utf8_cut_chars("日本\xe8", 7, 9), 7, "cut chars: a text ending in a cut character: the whole, no overread");
+	bad = 0;
+	n = strlen(mixed);
+	for (cols = 0; cols <= n + 1; cols++) {
+		size_t k = utf8_cut_bytes(mixed, n, cols);
+
+		if (k > cols || !whole(mixed, k))
+			bad++;
+	}
+	CHECK_INT(bad, 0, "cut bytes: at every limit no more bytes than asked and every character whole");
 	return test_done();
 }
