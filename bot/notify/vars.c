@@ -88,14 +88,12 @@ static int add_report(struct tvars *v, const struct mail *m)
 	/* issue 12: the earliest time the report writes, proposed for /aware */
 	if (rc == 0) {	/* set even when empty: a template may name it */
 		time_t noticed = m && m->date > 0 ? when_noticed(m->body, m->date, NULL, NULL) : 0;
-		char shown[40], cmd[40];
+		char shown[40];
 
-		if (noticed) {
+		/* in the form /aware reads back in the configured zone */
+		if (noticed)
 			clock_format_short(noticed, shown, sizeof shown);
-			clock_format_rfc3339(noticed, cmd, sizeof cmd);
-		}
-		rc = tvars_set(v, "noticed", noticed ? shown : NULL) < 0 ||
-		     tvars_set(v, "noticed_rfc3339", noticed ? cmd : NULL) < 0 ? -1 : 0;
+		rc = tvars_set(v, "noticed", noticed ? shown : NULL);
 	}
 	if (rc < 0 || tvars_set(v, "report_message_id", m ? m->message_id : NULL) < 0 ||
 	    tvars_set(v, "report_date", m ? m->date_raw : NULL) < 0 ||

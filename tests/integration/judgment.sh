@@ -104,7 +104,7 @@ scripts/mailserver deliver "$BOT_ADDR" "$WORK/a3.eml" >/dev/null
 id3=$("$BOT" -c "$CONF" --now "$later" tickets --all --json | json "[t['id'] for t in j if t['subject']=='認知時刻の提案'][0]")
 wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN1 list INBOX | grep -q '$id3'"
 alarm=$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | awk -F'\t' -v p="$id3" 'index($4, p) && index($4, "新規インシデント") { u = $1 } END { print u }')")
-like "$alarm" "/aware $(TZ=Asia/Tokyo date -d "@$(( (now - 1800) / 60 * 60 ))" '+%Y-%m-%dT%H:%M:%S+09:00')" \
+like "$alarm" "/aware $(TZ=Asia/Tokyo date -d "@$(( (now - 1800) / 60 * 60 ))" '+%Y-%m-%d %H:%M')" \
 	"the alarm proposes the time the reporter wrote (「本日${hm}ごろ」) for /aware"
 aware3=$("$BOT" -c "$CONF" --now "$later" show "$id3" --json | json 'j["aware"]' | xargs -I{} date -d {} +%s)
 ok $(( aware3 >= now - 5 ? 0 : 1 )) "... without taking it by itself (the clocks start at the arrival)"

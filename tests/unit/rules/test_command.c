@@ -230,6 +230,8 @@ static const struct accept_case {
 	  { W(CMD_AWARE, 1, .time = "2026-11-25T00:30:00Z") } },
 	{ "/aware 2026/12/07 9:40", "/aware 2026/12/07 9:40", 1,
 	  { W(CMD_AWARE, 1, .time = "2026-12-07T00:40:00Z") } },
+	{ "/aware as the alarm shows the time (2026-12-07 09:40)", "/aware 2026-12-07 09:40", 1,
+	  { W(CMD_AWARE, 1, .time = "2026-12-07T00:40:00Z") } },
 	{ "/aware 12月7日 9時40分", "/aware 12月7日 9時40分", 1,
 	  { W(CMD_AWARE, 1, .time = "2026-12-07T00:40:00Z") } },
 	{ "/aware 2026年12月7日 9時40分", "/認知 2026年12月7日 9時40分", 1,
