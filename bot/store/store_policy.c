@@ -43,9 +43,15 @@ static int read_rows(struct store *s, sqlite3_stmt *st, void *listp, size_t *n, 
 
 /* ---- tickets ---- */
 
-int store_ticket_set_class(struct store *s, int64_t id, const char *type, const char *priority,
-			   const char *source, unsigned flags, long affected, const char *why,
-			   struct error *err)
+/* A value's name for its column: NULL for an *_UNSET value or one out of range. */
+static const char *column_name(int value, int count, const char *name)
+{
+	return value >= 0 && value < count ? name : NULL;
+}
+
+int store_ticket_set_class(struct store *s, int64_t id, enum incident_type type,
+			   enum priority priority, enum source source, unsigned flags,
+			   long affected, const char *why, struct error *err)
 {
 	static const char sql[] =
 		"UPDATE tickets SET type = ?, priority = ?, source = ?, flags = ?, affected = ?,"
@@ -54,9 +60,9 @@ int store_ticket_set_class(struct store *s, int64_t id, const char *type, const 
 
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, type);
-	store_bind_text(st, 2, priority);
-	store_bind_text(st, 3, source);
+	store_bind_text(st, 1, column_name(type, TYPE_COUNT, type_name(type)));
+	store_bind_text(st, 2, column_name(priority, PRIORITY_COUNT, priority_name(priority)));
+	store_bind_text(st, 3, column_name(source, SOURCE_COUNT, source_name(source)));
 	sqlite3_bind_int64(st, 4, flags);
 	if (affected >= 0)
 		sqlite3_bind_int64(st, 5, affected);
@@ -67,7 +73,7 @@ int store_ticket_set_class(struct store *s, int64_t id, const char *type, const 
 	return store_step_done(s, st, "classify ticket", err);
 }
 
-int store_ticket_set_status(struct store *s, int64_t id, const char *status, time_t now,
+int store_ticket_set_status(struct store *s, int64_t id, enum status status, time_t now,
 			    struct error *err)
 {
 	/* ?1 status, ?2 now.  The order of the states is policy.h's; "open"
@@ -81,11 +87,15 @@ int store_ticket_set_status(struct store *s, int64_t id, const char *status, tim
 		"   WHEN ?1 = 'closed' THEN COALESCE(resolved_at, ?2) ELSE NULL END,"
 		" closed_at = CASE WHEN ?1 = 'closed' THEN ?2 ELSE NULL END"
 		" WHERE id = ?3";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	const char *name = column_name(status, STATUS_COUNT, status_name(status));
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (!name)	/* the engine moves only by policy_transition */
+		return error_set(err, ERR_FATAL, "store: ticket %lld: status %d out of range",
+				 (long long)id, (int)status);
+	if (!(st = store_stmt(s, sql, err)))
 		return -1;
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, id);
 	return store_step_done(s, st, "ticket status", err);
@@ -348,17 +358,22 @@ int store_obligation_require(struct store *s, int64_t ticket_id, const char *kin
 }
 
 int store_obligation_close(struct store *s, int64_t ticket_id, const char *kind,
-			   const char *state, const char *reason, const char *by, time_t now,
-			   struct error *err)
+			   enum obligation_state state, const char *reason, const char *by,
+			   time_t now, struct error *err)
 {
 	static const char sql[] =
 		"UPDATE obligations SET state = ?, reason = ?, closed_by = ?, closed_at = ?"
 		" WHERE ticket_id = ? AND kind = ? AND state = 'open'";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	const char *name = state == OBLIGATION_OPEN ? NULL :
+		column_name(state, OBLIGATION_STATE_COUNT, obligation_state_name(state));
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (!name)
+		return error_set(err, ERR_FATAL, "store: obligation %s: cannot end as state %d",
+				 kind, (int)state);
+	if (!(st = store_stmt(s, sql, err)))
 		return -1;
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	store_bind_text(st, 2, reason);
 	store_bind_text(st, 3, by);
 	sqlite3_bind_int64(st, 4, now);
@@ -378,7 +393,9 @@ static void read_obligation(sqlite3_stmt *st, void *p)
 	o->ticket_id = sqlite3_column_int64(st, 1);
 	snprintf(o->ref, sizeof o->ref, "%s", (const char *)sqlite3_column_text(st, 2));
 	o->kind = store_col_strdup(st, 3);
-	o->state = store_col_strdup(st, 4);
+	/* an unknown name (an old database) reads as OBLIGATION_STATE_UNKNOWN */
+	o->state = (enum obligation_state)obligation_state_from_name(
+		(const char *)sqlite3_column_text(st, 4));
 	o->created_at = sqlite3_column_int64(st, 5);
 	o->start_at = sqlite3_column_int64(st, 6);
 	o->due_at = sqlite3_column_int64(st, 7);
@@ -440,7 +457,6 @@ void store_obligations_free(struct obligation *o, size_t n)
 
 	for (i = 0; o && i < n; i++) {
 		free(o[i].kind);
-		free(o[i].state);
 		free(o[i].reason);
 		free(o[i].closed_by);
 	}

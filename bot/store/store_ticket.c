@@ -22,10 +22,12 @@ static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 	t->id = sqlite3_column_int64(st, 0);
 	snprintf(t->ref, sizeof t->ref, "%s", (const char *)sqlite3_column_text(st, 1));
 	t->subject = store_col_strdup(st, 2);
-	t->status = store_col_strdup(st, 3);
-	t->priority = store_col_strdup(st, 4);
-	t->type = store_col_strdup(st, 5);
-	t->source = store_col_strdup(st, 6);
+	/* The names at the edge: NULL (not classified) and a name this version
+	 * does not know (an old database) both read as the enum's -1 value. */
+	t->status = (enum status)status_from_name((const char *)sqlite3_column_text(st, 3));
+	t->priority = (enum priority)priority_from_name((const char *)sqlite3_column_text(st, 4));
+	t->type = (enum incident_type)type_from_name((const char *)sqlite3_column_text(st, 5));
+	t->source = (enum source)source_from_name((const char *)sqlite3_column_text(st, 6));
 	t->reporter_addr = store_col_strdup(st, 7);
 	t->reporter_name = store_col_strdup(st, 8);
 	t->owner = store_col_strdup(st, 9);
@@ -52,10 +54,6 @@ static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 void store_ticket_release(struct ticket *t)
 {
 	free(t->subject);
-	free(t->status);
-	free(t->priority);
-	free(t->type);
-	free(t->source);
 	free(t->reporter_addr);
 	free(t->reporter_name);
 	free(t->owner);
@@ -63,6 +61,15 @@ void store_ticket_release(struct ticket *t)
 	free(t->lessons);
 	free(t->system);
 	memset(t, 0, sizeof *t);
+}
+
+struct policy_facts store_ticket_facts(const struct ticket *t)
+{
+	struct policy_facts f = policy_facts_of(t->flags, t->type, t->affected, t->affected_over);
+
+	f.recovery_target = t->recovery_seconds > 0;
+	f.lessons_recorded = t->lessons && *t->lessons;
+	return f;
 }
 
 void store_tickets_free(struct ticket *t, size_t n)
