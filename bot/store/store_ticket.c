@@ -165,9 +165,9 @@ int store_ticket_get_by_id(struct store *s, int64_t id, struct ticket *out, stru
 
 #define TICKET_FILTER \
 	"SELECT " TICKET_COLUMNS " FROM tickets " \
-	"WHERE (?1 OR status <> 'closed') AND (?2 IS NULL OR status = ?2) " \
+	"WHERE (?1 OR status <> ?6) AND (?2 IS NULL OR status = ?2) " \
 	"AND (?3 IS NULL OR priority = ?3) AND (NOT ?4 OR EXISTS (SELECT 1 FROM obligations o " \
-	"WHERE o.ticket_id = tickets.id AND o.state = 'open' AND o.due_at <= ?5)) "
+	"WHERE o.ticket_id = tickets.id AND o.state = ?7 AND o.due_at <= ?5)) "
 
 int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ticket **out,
 		       size_t *n, struct error *err)
@@ -183,11 +183,13 @@ int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ti
 	*n = 0;
 	if (!st)
 		return -1;
-	sqlite3_bind_int(st, 1, f->all || (f->status && strcmp(f->status, "closed") == 0));
+	sqlite3_bind_int(st, 1, f->all || status_from_name(f->status) == STATUS_CLOSED);
 	store_bind_text(st, 2, f->status);
 	store_bind_text(st, 3, f->priority);
 	sqlite3_bind_int(st, 4, f->overdue);
 	sqlite3_bind_int64(st, 5, f->now);
+	sqlite3_bind_text(st, 6, status_name(STATUS_CLOSED), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, obligation_state_name(OBLIGATION_OPEN), -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
 			sqlite3_reset(st);

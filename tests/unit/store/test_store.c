@@ -126,12 +126,40 @@ static void test_enums(struct store *s, int64_t id)
 		store_ticket_release(&t);
 	}
 	for (v = 0; v < STATUS_COUNT; v++) {
-		CHECK_INT(store_ticket_set_status(s, id, (enum status)v, 2000, &err), 0, "status set");
+		CHECK_INT(store_ticket_set_status(s, id, (enum status)v, 2000 + v, &err), 0,
+			  "status set");
 		t = read_back(s, id);
 		snprintf(what, sizeof what, "round trip: status %s", status_name(v));
 		CHECK_INT(t.status, v, what);
 		store_ticket_release(&t);
 	}
+	/* the times follow policy.h's order of the states, not spelled names */
+	t = read_back(s, id);
+	CHECK(t.acked_at == 2000 + STATUS_ACKNOWLEDGED && t.contained_at == 2000 + STATUS_RECOVERING &&
+	      t.resolved_at == 2000 + STATUS_RESOLVED && t.closed_at == 2000 + STATUS_CLOSED,
+	      "acknowledged, contained, resolved and closed when first reached");
+	store_ticket_release(&t);
+	store_ticket_set_status(s, id, STATUS_INVESTIGATING, 3000, &err);	/* reopened */
+	t = read_back(s, id);
+	CHECK(t.acked_at == 2000 + STATUS_ACKNOWLEDGED && t.contained_at == 2000 + STATUS_RECOVERING &&
+	      !t.resolved_at && !t.closed_at, "a reopen clears resolved and closed, keeps the rest");
+	store_ticket_release(&t);
+	store_ticket_set_status(s, id, STATUS_CLOSED, 3100, &err);	/* /close force: */
+	t = read_back(s, id);
+	CHECK(t.resolved_at == 3100 && t.closed_at == 3100, "closed straight: resolved then too");
+	store_ticket_release(&t);
+	CHECK_INT(store_ticket_query(s, &(struct ticket_filter){ 0 }, &list, &n, &err), 0,
+		  "the open tickets");
+	for (i = 0, found = 0; i < n; i++)
+		found += list[i].id == id;
+	CHECK_INT(found, 0, "... leave the closed one out");
+	store_tickets_free(list, n);
+	CHECK_INT(store_ticket_query(s, &(struct ticket_filter){ .status = "closed" }, &list, &n, &err),
+		  0, "--status closed");
+	for (i = 0, found = 0; i < n; i++)
+		found += list[i].id == id;
+	CHECK_INT(found, 1, "... finds it");
+	store_tickets_free(list, n);
 	CHECK_INT(store_ticket_set_status(s, id, STATUS_UNKNOWN, 2000, &err), -1,
 		  "an unknown status is never written");
 	CHECK_INT(err.cls, ERR_FATAL, "... a bug, not a retry");
