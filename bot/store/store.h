@@ -209,9 +209,11 @@ struct ticket_filter {
 int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ticket **out,
 		       size_t *n, struct error *err);
 
-/* The first classification (or a correction): every field is written
- * (an *_UNSET or out-of-range value as NULL; affected -1: unknown), why
- * only when not NULL.  0 or -1. */
+/* The first classification (or a correction): flags and affected (-1:
+ * unknown) are written; type, priority and source when set — an *_UNSET
+ * (or out-of-range) value keeps the row's, so that a name an old database
+ * holds, read as unset, survives an admin's /type (the admins cannot
+ * unset one); why only when not NULL.  0 or -1. */
 int store_ticket_set_class(struct store *s, int64_t id, enum incident_type type,
 			   enum priority priority, enum source source, unsigned flags,
 			   long affected, const char *why, struct error *err);

@@ -54,7 +54,8 @@ int store_ticket_set_class(struct store *s, int64_t id, enum incident_type type,
 			   long affected, const char *why, struct error *err)
 {
 	static const char sql[] =
-		"UPDATE tickets SET type = ?, priority = ?, source = ?, flags = ?, affected = ?,"
+		"UPDATE tickets SET type = COALESCE(?, type), priority = COALESCE(?, priority),"
+		" source = COALESCE(?, source), flags = ?, affected = ?,"
 		" classify_why = COALESCE(?, classify_why) WHERE id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 

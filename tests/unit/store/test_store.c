@@ -85,6 +85,24 @@ static void raw_sql(const char *sql)
 	sqlite3_close(db);
 }
 
+/* The first column of the first row of sql, as text (a static buffer; "" none). */
+static const char *raw_text(const char *sql)
+{
+	static char out[200];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	sqlite3_open(path, &db);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return out;
+}
+
 static struct ticket read_back(struct store *s, int64_t id)
 {
 	struct ticket t = { 0 };
@@ -167,8 +185,10 @@ static void test_enums(struct store *s, int64_t id)
 
 	store_ticket_set_class(s, id, TYPE_UNSET, PRIORITY_UNSET, SOURCE_UNSET, 0, -1, NULL, &err);
 	t = read_back(s, id);
-	CHECK(t.type == TYPE_UNSET && t.priority == PRIORITY_UNSET && t.source == SOURCE_UNSET,
-	      "unset values are written as NULL and read back unset");
+	v = TYPE_COUNT - 1;	/* the loop's last */
+	CHECK(t.type == (enum incident_type)v && t.priority == (enum priority)(v % PRIORITY_COUNT) &&
+	      t.source == (enum source)(v % SOURCE_COUNT),
+	      "unset values leave the row's values as they were");
 	store_ticket_release(&t);
 
 	/* obligation states: each end, read back */
@@ -201,6 +221,15 @@ static void test_enums(struct store *s, int64_t id)
 		found += list[i].id == id && list[i].status == STATUS_UNKNOWN;
 	CHECK_INT(found, 1, "... as unknown");
 	store_tickets_free(list, n);
+	/* an admin's /type on such a ticket: the names it does not know stay */
+	CHECK_INT(store_ticket_set_class(s, id, TYPE_MALWARE, PRIORITY_UNSET, SOURCE_UNSET, 0, -1,
+					 NULL, &err), 0, "a new type on it");
+	t = read_back(s, id);
+	CHECK_INT(t.type, TYPE_MALWARE, "... is written");
+	store_ticket_release(&t);
+	CHECK_STR(raw_text("SELECT priority || ' ' || source FROM tickets"
+			   " WHERE ref = 'INC-2026-0002'"), "urgent rumour",
+		  "... and the unknown priority and source stay in the row");
 	CHECK_INT(store_obligation_list(s, id, &obl, &n, &err), 0, "the obligations read too");
 	CHECK(n == 1 && obl[0].state == OBLIGATION_STATE_UNKNOWN, "... an unknown state as unknown");
 	store_obligations_free(obl, n);
