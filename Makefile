@@ -48,19 +48,19 @@ LDLIBS  += $(PKG_LIBS) -pthread
 
 # One folder per stage, listed bottom-up: a folder includes only the
 # folders above it in this list (bot/README.md; tests/static/layers.sh checks).
-LAYERS := lib mime imap store rules config outbox notify desk service cli
+LAYERS := lib mime imap rules store config outbox notify desk service cli
 SRCS := \
 	bot/lib/buf.c bot/lib/clock.c bot/lib/error.c bot/lib/log.c bot/lib/json.c \
 	bot/lib/progress.c bot/lib/digest.c bot/lib/secret.c bot/lib/oauth2.c bot/lib/utf8.c bot/lib/termsafe.c \
 	bot/mime/mail.c bot/mime/mime.c bot/mime/header.c bot/mime/rfc2231.c bot/mime/charset.c \
 	bot/mime/html.c bot/mime/quote.c bot/mime/bounce.c \
 	bot/imap/tls.c bot/imap/imap.c \
-	bot/store/store.c bot/store/store_checkpoint.c bot/store/store_ticket.c \
-	bot/store/store_message.c bot/store/store_outbox.c bot/store/store_policy.c \
-	bot/store/store_verify.c bot/store/store_token.c \
 	bot/rules/policy.c bot/rules/deadline.c bot/rules/holidays.c bot/rules/systems.c bot/rules/when.c bot/rules/textnorm.c \
 	bot/rules/classify.c bot/rules/machine.c \
 	bot/rules/ticket_ref.c bot/rules/command.c bot/rules/command_args.c bot/rules/auth.c bot/rules/auth_results.c \
+	bot/store/store.c bot/store/store_checkpoint.c bot/store/store_ticket.c \
+	bot/store/store_message.c bot/store/store_outbox.c bot/store/store_policy.c \
+	bot/store/store_verify.c bot/store/store_token.c \
 	bot/config/config.c bot/config/config_policy.c \
 	bot/outbox/render.c bot/outbox/jis.c bot/outbox/compose.c bot/outbox/smtp.c \
 	bot/outbox/outbox.c \

@@ -37,7 +37,7 @@ static void view_release(struct ticket_view *v)
 
 static void print_json(const struct ticket_view *v)
 {
-	struct policy_facts facts = policy_ticket_facts(&v->t);
+	struct policy_facts facts = store_ticket_facts(&v->t);
 	struct json j;
 	size_t i, k;
 

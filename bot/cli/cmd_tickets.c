@@ -43,7 +43,7 @@ static int print_json(struct cli *c, const struct ticket *list, size_t n, time_t
 	json_array_begin(&j);
 	for (i = 0; i < n; i++) {
 		const struct obligation *o = ticket_text_next(obl, n_obl, list[i].id);
-		struct policy_facts facts = policy_ticket_facts(&list[i]);
+		struct policy_facts facts = store_ticket_facts(&list[i]);
 
 		json_object_begin(&j);
 		ticket_json_fields(&j, &list[i]);
@@ -89,7 +89,7 @@ static int print_list(struct cli *c, const struct ticket *list, size_t n, time_t
 		 * the kind, as statutory, contractual and internal deadlines
 		 * must not look the same (SPEC 5) */
 		if (o) {
-			struct policy_facts facts = policy_ticket_facts(&list[i]);
+			struct policy_facts facts = store_ticket_facts(&list[i]);
 			int k = obligation_from_name(o->kind);
 
 			snprintf(next, sizeof next, "%s %s [%s]", o->kind,
@@ -98,8 +98,8 @@ static int print_list(struct cli *c, const struct ticket *list, size_t n, time_t
 									  &facts)));
 		}
 		cells[0] = list[i].ref;
-		cells[1] = list[i].status;
-		cells[2] = list[i].priority;
+		cells[1] = status_name(list[i].status);
+		cells[2] = list[i].priority >= 0 ? priority_name(list[i].priority) : NULL;
 		cells[3] = ticket_text_person(&c->cfg, list[i].owner, false, owner, sizeof owner);
 		cells[4] = o ? next : NULL;
 		/* policy 6-2: a drill must never pass for the real thing */

@@ -89,34 +89,28 @@ static const char *when(time_t t, char buf[40])
 	return t ? clock_format_rfc3339(t, buf, 40) : "—";
 }
 
-/* Adapters: the *_label functions take their enum. */
+/* Adapters: the *_name and *_label functions take their enum. */
+static const char *status_name_i(int x) { return status_name(x); }
 static const char *status_label_i(int x) { return status_label(x); }
+static const char *priority_name_i(int x) { return priority_name(x); }
 static const char *priority_label_i(int x) { return priority_label(x); }
+static const char *type_name_i(int x) { return type_name(x); }
 static const char *type_label_i(int x) { return type_label(x); }
+static const char *source_name_i(int x) { return source_name(x); }
 static const char *source_label_i(int x) { return source_label(x); }
 
-/* "調査中 (investigating)", or "未確認 (not set)". */
-static void md_enum(FILE *f, const char *name, int (*from_name)(const char *),
-		    const char *(*label)(int))
+/* "調査中 (investigating)", or "未確認 (not set)" for -1 (unset, or a name
+ * an old database holds that this version does not know). */
+static void md_enum(FILE *f, int v, const char *(*name)(int), const char *(*label)(int))
 {
-	int v = from_name(name);
-
-	if (!name) {
+	if (v < 0) {
 		fputs("未確認 (not set)", f);
 		return;
 	}
-	fputs(v >= 0 ? label(v) : "?", f);
+	fputs(label(v), f);
 	fputs(" (", f);
-	export_report_md_text(f, name);
+	export_report_md_text(f, name(v));
 	putc(')', f);
-}
-
-/* The stored state's label: 「未了」, 「完了」 … or "?" */
-static const char *state_label(const char *state)
-{
-	int v = obligation_state_from_name(state);
-
-	return v >= 0 ? obligation_state_label(v) : "?";
 }
 
 /* ---- report.md ---- */
@@ -131,13 +125,13 @@ static void report_ticket(FILE *f, const struct export_report *r)
 	fprintf(f, "| 番号 (ID) | %s |\n| 件名 (Subject) | ", t->ref);
 	export_report_md_text(f, t->subject);
 	fputs(" |\n| 状態 (Status) | ", f);
-	md_enum(f, t->status, status_from_name, status_label_i);
+	md_enum(f, t->status, status_name_i, status_label_i);
 	fputs(" |\n| 優先度 (Priority, policy 7-2) | ", f);
-	md_enum(f, t->priority, priority_from_name, priority_label_i);
+	md_enum(f, t->priority, priority_name_i, priority_label_i);
 	fputs(" |\n| 種別 (Type, policy 7-6) | ", f);
-	md_enum(f, t->type, type_from_name, type_label_i);
+	md_enum(f, t->type, type_name_i, type_label_i);
 	fputs(" |\n| 検知の経緯 (Source, policy 7-1) | ", f);
-	md_enum(f, t->source, source_from_name, source_label_i);
+	md_enum(f, t->source, source_name_i, source_label_i);
 	fputs(" |\n| 影響を受けた人数 (People affected) | ", f);
 	if (t->affected >= 0)
 		fprintf(f, "%ld", t->affected);
@@ -195,12 +189,12 @@ static void report_obligations(FILE *f, const struct export_report *r)
 	for (i = 0; i < r->n_obl; i++) {
 		const struct obligation *o = &r->obl[i];
 		int k = obligation_from_name(o->kind);
-		bool overdue = obligation_state_is(o->state, OBLIGATION_OPEN) && o->due_at <= r->now;
+		bool overdue = o->state == OBLIGATION_OPEN && o->due_at <= r->now;
 
 		fprintf(f, "| %s (", k >= 0 ? obligation_label(k) : "?");
 		export_report_md_text(f, o->kind);
-		fprintf(f, ") | %s (", state_label(o->state));
-		export_report_md_text(f, o->state);
+		fprintf(f, ") | %s (", obligation_state_label(o->state));	/* "?" unknown */
+		export_report_md_text(f, obligation_state_name(o->state));
 		fprintf(f, ")%s | %s | %s | %s | %s | ", overdue ? " **期限超過 (overdue)**" : "",
 			when(o->created_at, a), when(o->start_at, b), when(o->due_at, c),
 			when(o->closed_at, d));

@@ -20,18 +20,20 @@ static bool in_set(unsigned set, const char *kind)
 }
 
 /* Adapters: the *_label functions take their enum. */
+static const char *status_name_i(int x) { return status_name(x); }
 static const char *status_label_i(int x) { return status_label(x); }
+static const char *priority_name_i(int x) { return priority_name(x); }
 static const char *priority_label_i(int x) { return priority_label(x); }
+static const char *type_name_i(int x) { return type_name(x); }
 static const char *type_label_i(int x) { return type_label(x); }
+static const char *source_name_i(int x) { return source_name(x); }
 static const char *source_label_i(int x) { return source_label(x); }
 
-/* The Japanese label of an enumeration value by name; "未確認" when unset. */
-static const char *label_of(const char *name, int (*from_name)(const char *),
-			    const char *(*label)(int))
+/* One field's line: the value's name and Japanese label; "-" and "未確認" when unset. */
+static void print_enum(const char *field, int v, const char *(*name)(int),
+		       const char *(*label)(int))
 {
-	int v = from_name(name);
-
-	return v >= 0 ? label(v) : "未確認";
+	printf("  %-9s %s (%s)\n", field, v >= 0 ? name(v) : "-", v >= 0 ? label(v) : "未確認");
 }
 
 /* How many lines a compact view prints of one message's own words. */
@@ -87,13 +89,10 @@ static void print_fields(const struct ticket_view *v, const struct config *cfg)
 	int f;
 
 	printf("%s  %s\n", t->ref, t->subject);
-	printf("  status    %s (%s)\n", t->status, label_of(t->status, status_from_name, status_label_i));
-	printf("  priority  %s (%s)\n", t->priority ? t->priority : "-",
-	       label_of(t->priority, priority_from_name, priority_label_i));
-	printf("  type      %s (%s)\n", t->type ? t->type : "-",
-	       label_of(t->type, type_from_name, type_label_i));
-	printf("  source    %s (%s)\n", t->source ? t->source : "-",
-	       label_of(t->source, source_from_name, source_label_i));
+	print_enum("status", t->status, status_name_i, status_label_i);
+	print_enum("priority", t->priority, priority_name_i, priority_label_i);
+	print_enum("type", t->type, type_name_i, type_label_i);
+	print_enum("source", t->source, source_name_i, source_label_i);
 	printf("  flags    ");
 	for (f = 0; f < FLAG_COUNT; f++)
 		if (t->flags & FLAG_BIT(f))
@@ -121,7 +120,7 @@ static void print_obligations(const struct ticket_view *v, size_t cols)
 		{ "KIND", 0 }, { "STATE", 0 }, { "DUE", 0 }, { "LEFT", 0 },
 		{ "DEADLINE", 0 }, { "WHAT", 0 },
 	};
-	struct policy_facts facts = policy_ticket_facts(&v->t);
+	struct policy_facts facts = store_ticket_facts(&v->t);
 	unsigned skippable = policy_waivable(&facts);
 	struct table *tb;
 	size_t i;
@@ -133,7 +132,7 @@ static void print_obligations(const struct ticket_view *v, size_t cols)
 	for (i = 0; tb && i < v->n_obl; i++) {
 		const struct obligation *o = &v->obl[i];
 		int k = obligation_from_name(o->kind);
-		bool open = obligation_state_is(o->state, OBLIGATION_OPEN);
+		bool open = o->state == OBLIGATION_OPEN;
 		char due[40], left[64], kind[40], what[600];
 		const char *cells[6];
 
@@ -144,7 +143,7 @@ static void print_obligations(const struct ticket_view *v, size_t cols)
 			 open && in_set(skippable, o->kind) ?
 				 "  [省略可: 社内で完結 (7-4) — /skip で理由を記録]" : "");
 		cells[0] = o->kind;
-		cells[1] = open && o->due_at <= v->now ? "OVERDUE" : o->state;
+		cells[1] = open && o->due_at <= v->now ? "OVERDUE" : obligation_state_name(o->state);
 		cells[2] = clock_format_short(o->due_at, due, sizeof due);
 		cells[3] = ticket_text_left(o, v->now, left, sizeof left);
 		cells[4] = kind;

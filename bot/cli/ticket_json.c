@@ -5,14 +5,15 @@
 
 #include <string.h>
 
+/* The names of the enums at the edge: null for unset (or unknown to this version). */
 void ticket_json_fields(struct json *j, const struct ticket *t)
 {
 	json_kv_string(j, "id", t->ref);
 	json_kv_string(j, "subject", t->subject);
-	json_kv_string(j, "status", t->status);
-	json_kv_string(j, "priority", t->priority);
-	json_kv_string(j, "type", t->type);
-	json_kv_string(j, "source", t->source);
+	json_kv_string(j, "status", t->status >= 0 ? status_name(t->status) : NULL);
+	json_kv_string(j, "priority", t->priority >= 0 ? priority_name(t->priority) : NULL);
+	json_kv_string(j, "type", t->type >= 0 ? type_name(t->type) : NULL);
+	json_kv_string(j, "source", t->source >= 0 ? source_name(t->source) : NULL);
 	json_kv_string(j, "owner", t->owner);
 	json_key(j, "reporter");
 	json_object_begin(j);
@@ -63,15 +64,15 @@ void obligation_json(struct json *j, const struct obligation *o, const struct po
 	json_object_begin(j);
 	json_kv_string(j, "ticket", o->ref);
 	json_kv_string(j, "kind", o->kind);
-	json_kv_string(j, "state", o->state);
+	json_kv_string(j, "state", o->state >= 0 ? obligation_state_name(o->state) : NULL);
 	json_kv_time(j, "start", o->start_at);
 	json_kv_time(j, "due", o->due_at);
 	json_key(j, "overdue");
-	json_bool(j, obligation_state_is(o->state, OBLIGATION_OPEN) && o->due_at <= now);
+	json_bool(j, o->state == OBLIGATION_OPEN && o->due_at <= now);
 	json_kv_string(j, "deadline", deadline_kind_name(policy_deadline_kind(k >= 0 ? k : OBL_COUNT,
 									       f)));
 	json_key(j, "skippable");
-	json_bool(j, obligation_state_is(o->state, OBLIGATION_OPEN) && skippable);
+	json_bool(j, o->state == OBLIGATION_OPEN && skippable);
 	json_kv_time(j, "closed", o->closed_at);
 	json_kv_string(j, "closed_by", o->closed_by);
 	json_kv_string(j, "reason", o->reason);

@@ -27,21 +27,21 @@ const char *ticket_text_left(const struct obligation *o, time_t now, char *buf, 
 {
 	char span[40], when[32];
 
-	if (obligation_state_is(o->state, OBLIGATION_OPEN)) {
+	if (o->state == OBLIGATION_OPEN) {
 		/* the same words as the mails' 【残り1時間50分】 (notify/vars.c) */
 		vars_duration((long)(o->due_at > now ? o->due_at - now : now - o->due_at), span,
 			      sizeof span);
 		snprintf(buf, len, "%s%s", o->due_at > now ? "残り" : "超過", span);
-	} else if (obligation_state_is(o->state, OBLIGATION_DONE)) {
+	} else if (o->state == OBLIGATION_DONE) {
 		/* "2026-12-09 10:00" without the year: the 5 bytes "2026-" */
 		clock_format_short(o->closed_at, when, sizeof when);
 		snprintf(buf, len, "済 %s", !o->closed_at ? "" : when[4] == '-' ? when + 5 : when);
-	} else if (obligation_state_is(o->state, OBLIGATION_NOT_NEEDED)) {
+	} else if (o->state == OBLIGATION_NOT_NEEDED) {
 		snprintf(buf, len, "不要");
-	} else if (obligation_state_is(o->state, OBLIGATION_CANCELLED)) {
+	} else if (o->state == OBLIGATION_CANCELLED) {
 		snprintf(buf, len, "取消");
 	} else {
-		snprintf(buf, len, "%s", o->state);
+		snprintf(buf, len, "%s", obligation_state_name(o->state));	/* "?" */
 	}
 	return buf;
 }
@@ -54,7 +54,7 @@ const struct obligation *ticket_text_next(const struct obligation *o, size_t n,
 
 	for (i = 0; i < n; i++)
 		if (o[i].ticket_id == ticket_id &&
-		    obligation_state_is(o[i].state, OBLIGATION_OPEN) &&
+		    o[i].state == OBLIGATION_OPEN &&
 		    (!next || o[i].due_at < next->due_at))
 			next = &o[i];
 	return next;

@@ -427,7 +427,7 @@ static int follow_up(struct run *r, unsigned *drafts, bool *lessons, struct erro
 {
 	struct obligation *obl;
 	size_t i, n;
-	int st = status_from_name(r->t->status);
+	enum status st = r->t->status;
 
 	*drafts = 0;
 	if (r->opened) {
@@ -436,7 +436,7 @@ static int follow_up(struct run *r, unsigned *drafts, bool *lessons, struct erro
 		for (i = 0; i < n; i++) {
 			int k = obligation_from_name(obl[i].kind);
 
-			if (k >= 0 && (r->opened & (1u << k)) && obligation_state_is(obl[i].state, OBLIGATION_OPEN))
+			if (k >= 0 && (r->opened & (1u << k)) && obl[i].state == OBLIGATION_OPEN)
 				*drafts |= 1u << k;
 		}
 		store_obligations_free(obl, n);
@@ -477,8 +477,7 @@ static char *command_lines(const struct command_list *l)
 static void escalation_when(const struct config *cfg, const struct ticket *t, time_t now,
 			    char *out, size_t len)
 {
-	int p = priority_from_name(t->priority);
-	long limit = span_seconds_at(t->created_at, &cfg->policy.escalate[p >= 0 ? p : PRIORITY_LOW]);
+	long limit = deadline_escalation_limit(&cfg->policy, t->created_at, t->priority);
 	int stage = stage_every(t->created_at, now, limit);
 	time_t next = t->created_at + (time_t)(stage + 1) * limit;
 	char when[40], today[40];
@@ -551,7 +550,7 @@ static char *refusal_lines(const struct config *cfg, const struct ticket *t,
 		else
 			i++;
 	}
-	if (ack && status_from_name(t->status) == STATUS_NEW) {
+	if (ack && t->status == STATUS_NEW) {
 		char when[64];
 
 		escalation_when(cfg, t, now, when, sizeof when);

@@ -52,7 +52,7 @@ _Static_assert(OBL_COUNT < 31, "the kinds created no longer fit engine_sync_obli
 int engine_sync_obligations(const struct config *cfg, struct store *st, const struct ticket *t,
 			    const char *actor, time_t now, struct error *err)
 {
-	struct policy_facts facts = policy_ticket_facts(t);
+	struct policy_facts facts = store_ticket_facts(t);
 	unsigned want = policy_obligations(&facts);
 	char due_text[40], detail[200];
 	unsigned created = 0;
@@ -78,7 +78,7 @@ int engine_sync_obligations(const struct config *cfg, struct store *st, const st
 				return -1;
 		} else {
 			rc = store_obligation_close(st, t->id, obligation_name(k),
-						    obligation_state_name(OBLIGATION_CANCELLED),
+						    OBLIGATION_CANCELLED,
 						    "no flag requires it any more", actor, now, err);
 			if (rc < 0)
 				return -1;
@@ -97,8 +97,7 @@ int engine_sync_obligations(const struct config *cfg, struct store *st, const st
 static int add_checklist(struct store *st, const struct ticket *t, struct error *err)
 {
 	const char *const *items;
-	int type = type_from_name(t->type);
-	size_t i, n = policy_checklist(type >= 0 ? (enum incident_type)type : TYPE_OTHER, &items);
+	size_t i, n = policy_checklist(t->type >= 0 ? t->type : TYPE_OTHER, &items);
 
 	for (i = 0; i < n; i++)
 		if (store_checklist_add(st, t->id, (int)i + 1, items[i], err) < 0)
@@ -144,9 +143,8 @@ int engine_open(const struct config *cfg, struct store *st, struct ticket *t,
 		return out_of_memory(err);
 	if (sys && (int)sys->priority < c.priority)	/* PRIORITY_HIGH is 0 */
 		c.priority = sys->priority;
-	if (store_ticket_set_class(st, id, type_name(c.type), priority_name(c.priority),
-				   c.source >= 0 ? source_name(c.source) : NULL, c.flags,
-				   c.affected, c.why, err) < 0 ||
+	if (store_ticket_set_class(st, id, c.type, c.priority, c.source, c.flags, c.affected,
+				   c.why, err) < 0 ||
 	    store_ticket_set_counts(st, id, c.affected_over, c.records, err) < 0)
 		return -1;
 	flags_text(c.flags, flags, sizeof flags);
@@ -201,18 +199,16 @@ static int lessons_missing(struct error *err)
 static int set_status(struct store *st, struct ticket *t, enum status to, const char *actor,
 		      time_t now, struct error *err)
 {
-	int from = status_from_name(t->status);
+	enum status from = t->status < 0 ? STATUS_NEW : t->status;
 	const char *why = NULL;
 	char detail[120];
 
-	if (from < 0)
-		from = STATUS_NEW;
 	if (!policy_transition(from, to, &why))
 		return error_set(err, ERR_MESSAGE, "「%s」→「%s」(%s → %s): %s", status_label(from),
 				 status_label(to), status_name(from), status_name(to),
 				 why ? why : "できません / not allowed");
 	snprintf(detail, sizeof detail, "%s → %s", status_name(from), status_name(to));
-	if (store_ticket_set_status(st, t->id, status_name(to), now, err) < 0 ||
+	if (store_ticket_set_status(st, t->id, to, now, err) < 0 ||
 	    store_event_add(st, t->id, now, actor, "status", detail, err) < 0)
 		return -1;
 	/* issue 14: a ticket's tokens end when it closes; /token makes one
@@ -228,7 +224,7 @@ int engine_set_status(struct store *st, struct ticket *t, enum status to, const 
 {
 	/* SPEC 6: "/status closed" is no way around /close's rule (the
 	 * machine closes only a resolved ticket; it says why for others) */
-	if (to == STATUS_CLOSED && !t->lessons && status_from_name(t->status) == STATUS_RESOLVED)
+	if (to == STATUS_CLOSED && !t->lessons && t->status == STATUS_RESOLVED)
 		return lessons_missing(err);
 	return set_status(st, t, to, actor, now, err);
 }
@@ -261,8 +257,9 @@ static int admin_time_refused(time_t at, time_t now, const char *what_ja, const 
 /* Writes the classification as given (the reason of the first one kept),
  * reads *t again and re-syncs the obligations. */
 static int reclassify(const struct config *cfg, struct store *st, struct ticket *t,
-		      const char *type, const char *priority, const char *source, unsigned flags,
-		      long affected, const char *actor, time_t now, struct error *err)
+		      enum incident_type type, enum priority priority, enum source source,
+		      unsigned flags, long affected, const char *actor, time_t now,
+		      struct error *err)
 {
 	if (store_ticket_set_class(st, t->id, type, priority, source, flags, affected, NULL,
 				   err) < 0 || engine_reload(st, t, err) < 0)
@@ -274,7 +271,7 @@ int engine_take(struct store *st, struct ticket *t, const char *actor, time_t no
 		struct error *err)
 {
 	/* SPEC 6: take the ticket — it stops the unacknowledged escalation */
-	if (status_from_name(t->status) == STATUS_NEW &&
+	if (t->status == STATUS_NEW &&
 	    engine_set_status(st, t, STATUS_ACKNOWLEDGED, actor, now, err) < 0)
 		return -1;
 	return t->owner ? 0 : engine_set_owner(st, t, actor, err);
@@ -290,8 +287,8 @@ int engine_set_type(const struct config *cfg, struct store *st, struct ticket *t
 {
 	const char *const *items;
 	size_t n = policy_checklist(type, &items);
-	int created = reclassify(cfg, st, t, type_name(type), t->priority, t->source, t->flags,
-				 t->affected, actor, now, err);
+	int created = reclassify(cfg, st, t, type, t->priority, t->source, t->flags, t->affected,
+				 actor, now, err);
 
 	/* policy 7-6: the checklist is the new type's */
 	if (created < 0 || store_checklist_replace(st, t->id, items, n, err) < 0)
@@ -302,15 +299,15 @@ int engine_set_type(const struct config *cfg, struct store *st, struct ticket *t
 int engine_set_priority(const struct config *cfg, struct store *st, struct ticket *t,
 			enum priority p, const char *actor, time_t now, struct error *err)
 {
-	return reclassify(cfg, st, t, t->type, priority_name(p), t->source, t->flags, t->affected,
-			  actor, now, err);
+	return reclassify(cfg, st, t, t->type, p, t->source, t->flags, t->affected, actor, now,
+			  err);
 }
 
 int engine_set_source(const struct config *cfg, struct store *st, struct ticket *t,
 		      enum source s, const char *actor, time_t now, struct error *err)
 {
-	return reclassify(cfg, st, t, t->type, t->priority, source_name(s), t->flags, t->affected,
-			  actor, now, err);
+	return reclassify(cfg, st, t, t->type, t->priority, s, t->flags, t->affected, actor, now,
+			  err);
 }
 
 int engine_set_flag(const struct config *cfg, struct store *st, struct ticket *t, enum flag f,
@@ -365,7 +362,7 @@ int engine_set_lessons(const struct config *cfg, struct store *st, struct ticket
 int engine_close(struct store *st, struct ticket *t, bool force, const char *reason,
 		 const char *actor, time_t now, struct error *err)
 {
-	int from = status_from_name(t->status);
+	enum status from = t->status;
 
 	/* Policy 8: the lessons-learned document is written before closing;
 	 * "force" with a reason records why it was not. */
@@ -403,7 +400,7 @@ static int cancelled(struct store *st, const struct ticket *t, const char *kind,
 		return -1;
 	for (i = 0; i < n; i++)
 		if (strcmp(obl[i].kind, kind) == 0 &&
-		    obligation_state_is(obl[i].state, OBLIGATION_CANCELLED))
+		    obl[i].state == OBLIGATION_CANCELLED)
 			yes = 1;
 	store_obligations_free(obl, n);
 	return yes;
@@ -423,7 +420,7 @@ int engine_end_obligation(struct store *st, struct ticket *t, enum obligation_ki
 		return admin_time_refused(at, now, "実施日時", "time", err);
 	if (at)
 		clock_format_short(at, when, sizeof when);
-	if ((rc = store_obligation_close(st, t->id, kind, name, text, actor, at ? at : now,
+	if ((rc = store_obligation_close(st, t->id, kind, state, text, actor, at ? at : now,
 					 err)) < 0)
 		return -1;
 	if (rc == 0) {

@@ -337,7 +337,7 @@ static int mark_alert(struct store *st, struct ticket *t, const char *sender, ti
 
 	snprintf(detail, sizeof detail, "source system-alert: a machine's alert from %s "
 		 "(no acknowledgement)", sender);
-	if (store_ticket_set_class(st, id, t->type, t->priority, "system-alert", t->flags,
+	if (store_ticket_set_class(st, id, t->type, t->priority, SOURCE_SYSTEM_ALERT, t->flags,
 				   t->affected, NULL, err) < 0 ||
 	    store_event_add(st, id, now, "bot", "alert", detail, err) < 0)
 		return -1;

@@ -24,7 +24,7 @@
 static int escalate_unacked(const struct config *cfg, struct store *st, time_t now,
 			    struct timer_stats *stats, struct error *err)
 {
-	struct ticket_filter f = { .status = "new", .oldest_first = true };
+	struct ticket_filter f = { .status = status_name(STATUS_NEW), .oldest_first = true };
 	struct ticket *list;
 	size_t i, n;
 	int rc = 0;
@@ -33,8 +33,7 @@ static int escalate_unacked(const struct config *cfg, struct store *st, time_t n
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		struct ticket *t = &list[i];
-		long limit = deadline_escalation_limit(&cfg->policy, t->created_at,
-						       priority_from_name(t->priority));
+		long limit = deadline_escalation_limit(&cfg->policy, t->created_at, t->priority);
 		int stage = stage_every(t->created_at, now, limit);
 		char detail[160], waited[40];
 
@@ -43,7 +42,7 @@ static int escalate_unacked(const struct config *cfg, struct store *st, time_t n
 		vars_duration((long)(now - t->created_at), waited, sizeof waited);
 		snprintf(detail, sizeof detail, "unacknowledged for %s (priority %s): "
 			 "management and admins alarmed (escalation %d)", waited,
-			 t->priority ? t->priority : "low", stage);
+			 t->priority >= 0 ? priority_name(t->priority) : "low", stage);
 		log_warn("timers", "%s: %s", t->ref, detail);
 		rc = notify_escalation(cfg, st, t, stage, now, err) < 0 ||
 		     store_ticket_set_escalation(st, t->id, stage, err) < 0 ||

@@ -206,7 +206,7 @@ done:
 /* ticket_id, subject and the priority's label of t into item. */
 static int set_ticket(struct tvars *item, const struct ticket *t)
 {
-	int p = priority_from_name(t->priority);
+	int p = t->priority;
 
 	return tvars_set(item, "ticket_id", t->ref) < 0 ||
 	       tvars_set(item, "subject", t->subject) < 0 ||
@@ -235,7 +235,7 @@ static int set_tickets(struct tvars *v, const struct inputs *in, struct error *e
 		return briefing_oom(err);
 	for (i = 0; i < in->n_tickets; i++) {
 		const struct ticket *t = &in->tickets[i];
-		int st = status_from_name(t->status), p = priority_from_name(t->priority);
+		int st = t->status, p = t->priority;
 		bool active = st >= 0 && !policy_settled(st);
 		bool closed_now = t->closed_at && t->closed_at > since && t->closed_at <= in->now;
 		struct tvars *item;
@@ -323,7 +323,7 @@ int briefing_set_obligation(struct tvars *item, const struct ticket *t,
 			    const struct obligation *o, time_t now)
 {
 	int kind = obligation_from_name(o->kind);
-	struct policy_facts facts = policy_ticket_facts(t);
+	struct policy_facts facts = store_ticket_facts(t);
 	/* policy 7-4 省略可能: open until an admin skips it, marked so */
 	bool skippable = kind >= 0 && (policy_waivable(&facts) & (1u << kind));
 	enum deadline_kind dk = policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT, &facts);
@@ -778,17 +778,21 @@ int briefing_check(const struct config *cfg, time_t now, struct error *err)
 {
 	struct ticket t[4] = {
 		{ .id = 1, .ref = "INC-2026-0001", .subject = "サンプル: 不正アクセスの疑い",
-		  .status = "new", .priority = "high" },
+		  .status = STATUS_NEW, .priority = PRIORITY_HIGH,
+		  .type = TYPE_UNSET, .source = SOURCE_UNSET },
 		{ .id = 2, .ref = "INC-2026-0002", .subject = "サンプル: <b>個人情報</b> & 流出",
-		  .status = "investigating", .priority = "medium" },
-		{ .id = 3, .ref = "INC-2026-0003", .subject = "サンプル: 訓練", .status = "closed",
-		  .priority = "low" },
-		{ .id = 4, .ref = "INC-2026-0004", .subject = "サンプル: 解決済み", .status = "resolved",
-		  .priority = "medium" },
+		  .status = STATUS_INVESTIGATING, .priority = PRIORITY_MEDIUM,
+		  .type = TYPE_UNSET, .source = SOURCE_UNSET },
+		{ .id = 3, .ref = "INC-2026-0003", .subject = "サンプル: 訓練",
+		  .status = STATUS_CLOSED, .priority = PRIORITY_LOW,
+		  .type = TYPE_UNSET, .source = SOURCE_UNSET },
+		{ .id = 4, .ref = "INC-2026-0004", .subject = "サンプル: 解決済み",
+		  .status = STATUS_RESOLVED, .priority = PRIORITY_MEDIUM,
+		  .type = TYPE_UNSET, .source = SOURCE_UNSET },
 	};
 	struct obligation o[2] = {
-		{ .ticket_id = 2, .kind = "amazon", .state = "open" },
-		{ .ticket_id = 2, .kind = "ppc-preliminary", .state = "open" },
+		{ .ticket_id = 2, .kind = "amazon", .state = OBLIGATION_OPEN },
+		{ .ticket_id = 2, .kind = "ppc-preliminary", .state = OBLIGATION_OPEN },
 	};
 	struct outbox_entry failed = {
 		.ticket_id = 2, .kind = "ack", .rcpt = "reporter@example.com",

@@ -52,14 +52,12 @@ static const char *person_name(const struct config *cfg, const char *addr)
 
 static bool is_open_ticket(const struct ticket *t)
 {
-	int st = status_from_name(t->status);
-
-	return st >= 0 && !policy_settled(st) && !briefing_is_drill(t);
+	return t->status >= 0 && !policy_settled(t->status) && !briefing_is_drill(t);
 }
 
 static enum deadline_kind kind_of(const struct ticket *t, const struct obligation *o)
 {
-	struct policy_facts facts = policy_ticket_facts(t);
+	struct policy_facts facts = store_ticket_facts(t);
 	int kind = obligation_from_name(o->kind);
 
 	return policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT, &facts);
@@ -135,7 +133,7 @@ static int set_incident(struct tvars *v, const struct config *cfg, const struct 
 {
 	const struct ticket *t = x->t;
 	struct tvars *item = tvars_add_item(v, "incidents");
-	int st = status_from_name(t->status), p = priority_from_name(t->priority);
+	int st = t->status, p = t->priority;
 	bool personal = (t->flags & FLAG_BIT(FLAG_PERSONAL_DATA)) != 0;
 	char n[48], affected[64], affected_en[64];
 
@@ -156,8 +154,8 @@ static int set_incident(struct tvars *v, const struct config *cfg, const struct 
 	       tvars_set(item, "personal", personal ? "個人情報あり" : "個人情報なし") < 0 ||
 	       tvars_set(item, "personal_en", personal ? "personal data" : "no personal data") < 0 ||
 	       tvars_set(item, "has_personal", personal ? "1" : "") < 0 ||
-	       tvars_set(item, "status", st >= 0 ? status_label(st) : t->status) < 0 ||
-	       tvars_set(item, "status_name", t->status) < 0 ||
+	       tvars_set(item, "status", status_label(st)) < 0 ||
+	       tvars_set(item, "status_name", status_name(st)) < 0 ||
 	       tvars_set(item, "owner", t->owner && *t->owner ? person_name(cfg, t->owner) :
 				       "未定") < 0 ||
 	       tvars_set(item, "owner_en", t->owner && *t->owner ? person_name(cfg, t->owner) :
@@ -178,7 +176,7 @@ static int set_incident_lines(struct tvars *v, const struct config *cfg, const s
 		goto done;
 	for (i = 0; i < in->n_tickets; i++) {
 		const struct ticket *t = &in->tickets[i];
-		int p = priority_from_name(t->priority);
+		int p = t->priority;
 
 		if (!is_open_ticket(t))
 			continue;
@@ -346,7 +344,7 @@ static int set_activity(struct tvars *v, const struct config *cfg, const struct 
 		return briefing_oom(err);
 	for (i = 0; i < in->n_tickets; i++) {	/* opened */
 		const struct ticket *t = &in->tickets[i];
-		int p = priority_from_name(t->priority);
+		int p = t->priority;
 
 		if (briefing_is_drill(t) || t->created_at <= from || t->created_at > in->now)
 			continue;
@@ -388,9 +386,9 @@ static int set_activity(struct tvars *v, const struct config *cfg, const struct 
 			continue;
 		dk = deadline_kind_label(kind_of(t, o));
 		if (o->closed_at > from && o->closed_at <= in->now &&
-		    (obligation_state_is(o->state, OBLIGATION_DONE) ||
-		     obligation_state_is(o->state, OBLIGATION_NOT_NEEDED))) {
-			bool done = obligation_state_is(o->state, OBLIGATION_DONE),
+		    (o->state == OBLIGATION_DONE ||
+		     o->state == OBLIGATION_NOT_NEEDED)) {
+			bool done = o->state == OBLIGATION_DONE,
 			     late = o->closed_at > o->due_at;
 
 			briefing_duration_ja((long)(o->closed_at - o->due_at), span, sizeof span);
@@ -413,9 +411,9 @@ static int set_activity(struct tvars *v, const struct config *cfg, const struct 
 		}
 		/* became late in the window and still not done at now */
 		if (o->due_at > from && o->due_at <= in->now &&
-		    (obligation_state_is(o->state, OBLIGATION_OPEN) ||
+		    (o->state == OBLIGATION_OPEN ||
 		     (o->closed_at > in->now &&
-		      !obligation_state_is(o->state, OBLIGATION_CANCELLED)))) {
+		      o->state != OBLIGATION_CANCELLED))) {
 			h[n].at = o->due_at;
 			h[n].t = t;
 			h[n].bad = true;

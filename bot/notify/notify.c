@@ -64,8 +64,7 @@ int notify_fill_escalation(struct tvars *v, int stage, long waited)
 int notify_fill_alarm(struct tvars *v, const struct config *cfg, const struct ticket *t,
 		      time_t now)
 {
-	long limit = deadline_escalation_limit(&cfg->policy, t->created_at,
-					       priority_from_name(t->priority));
+	long limit = deadline_escalation_limit(&cfg->policy, t->created_at, t->priority);
 	char at[40], span[40];
 
 	(void)now;
@@ -171,7 +170,7 @@ static int reply_token(const struct config *cfg, struct store *st, const struct 
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
-		if (status_from_name(t->status) == STATUS_CLOSED)
+		if (t->status == STATUS_CLOSED)
 			return 0;
 		if (store_token_issue(st, t->id, addr, now, &gen, err) < 0)
 			return -1;
@@ -422,7 +421,7 @@ static int open_obligations(struct store *st, const struct ticket *t, unsigned *
 	for (i = 0; i < n; i++) {
 		int k = obligation_from_name(obl[i].kind);
 
-		if (k >= 0 && obl[i].state && obligation_state_is(obl[i].state, OBLIGATION_OPEN))
+		if (k >= 0 && obl[i].state == OBLIGATION_OPEN)
 			*kinds |= 1u << k;
 	}
 	store_obligations_free(obl, n);
@@ -680,7 +679,7 @@ int notify_command_error(const struct config *cfg, struct store *st, const struc
 static bool any_open(const struct facts *f)
 {
 	for (size_t i = 0; i < f->n_obl; i++)
-		if (!f->obl[i].state || obligation_state_is(f->obl[i].state, OBLIGATION_OPEN))
+		if (f->obl[i].state == OBLIGATION_OPEN)
 			return true;
 	return false;
 }

@@ -215,7 +215,7 @@ static int publication_number(const struct facts *f)
 	size_t i;
 	int n = 2;
 
-	if (!o || !o->state || !obligation_state_is(o->state, OBLIGATION_DONE))
+	if (!o || o->state != OBLIGATION_DONE)
 		return 1;
 	for (i = 0; i < f->n_ev; i++)
 		if (f->ev[i].kind && strcmp(f->ev[i].kind, "draft") == 0 && f->ev[i].detail &&
@@ -321,7 +321,7 @@ static void draft_file(const struct ticket *t, int kind, char *buf, size_t len)
 int notify_fill_drafts(struct tvars *v, const struct config *cfg, const struct facts *f,
 		       unsigned kinds, time_t now)
 {
-	struct policy_facts facts = policy_ticket_facts(f->t);
+	struct policy_facts facts = store_ticket_facts(f->t);
 	char due[40], span[40], left[80], file[200];
 	int k, count = 0;
 
@@ -504,8 +504,10 @@ struct sample {
 static void sample_facts(struct sample *s, const struct config *cfg, bool full, time_t now)
 {
 	/* the states an obligation can be in, so that every obl_* text is seen */
-	static const char *const states[] = { "open", "done", "not-needed", "open", "done",
-					      "cancelled" };
+	static const enum obligation_state states[] = {
+		OBLIGATION_OPEN, OBLIGATION_DONE, OBLIGATION_NOT_NEEDED, OBLIGATION_OPEN,
+		OBLIGATION_DONE, OBLIGATION_CANCELLED,
+	};
 	static const char *const events[][3] = {
 		{ "opened", "report from customer@example.com", NULL },
 		{ "classified", "type data-leak, priority high — 流出", NULL },
@@ -534,7 +536,10 @@ static void sample_facts(struct sample *s, const struct config *cfg, bool full, 
 	s->now = now;
 	snprintf(s->t.ref, sizeof s->t.ref, "INC-2026-0001");
 	s->t.id = 1;
-	s->t.status = full ? "resolved" : "new";
+	s->t.status = full ? STATUS_RESOLVED : STATUS_NEW;
+	s->t.type = TYPE_UNSET;
+	s->t.priority = PRIORITY_UNSET;
+	s->t.source = SOURCE_UNSET;
 	s->t.affected = -1;
 	s->t.created_at = s->t.aware_at = s->t.updated_at = now;
 	s->f.t = &s->t;
@@ -546,9 +551,9 @@ static void sample_facts(struct sample *s, const struct config *cfg, bool full, 
 	s->t.subject = "サンプル: ECサイトの顧客情報が流出した可能性";
 	s->t.reporter_addr = "customer@example.com";
 	s->t.reporter_name = "報告 太郎";
-	s->t.type = "data-leak";
-	s->t.priority = "high";
-	s->t.source = "external-notice";
+	s->t.type = TYPE_DATA_LEAK;
+	s->t.priority = PRIORITY_HIGH;
+	s->t.source = SOURCE_EXTERNAL_NOTICE;
 	s->t.flags = (1u << FLAG_COUNT) - 1;
 	s->t.affected = 1200;
 	s->t.owner = (char *)owner;
@@ -583,10 +588,10 @@ static void sample_facts(struct sample *s, const struct config *cfg, bool full, 
 
 		o->ticket_id = 1;
 		o->kind = (char *)obligation_name(k);
-		o->state = (char *)states[k % 6];
+		o->state = states[k % 6];
 		o->start_at = s->t.aware_at;
 		o->due_at = k % 6 == 3 ? now - 3600 : deadline_due(&cfg->policy, s->t.aware_at, s->t.flags, k);
-		o->closed_at = obligation_state_is(o->state, OBLIGATION_OPEN) ? 0 :
+		o->closed_at = o->state == OBLIGATION_OPEN ? 0 :
 			       o->due_at + (k % 6 == 4 ? 3600 : -3600);
 		o->closed_by = o->closed_at ? (char *)owner : NULL;
 		o->reason = o->closed_at ? "サンプルの記録" : NULL;

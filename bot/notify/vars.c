@@ -129,7 +129,7 @@ struct tvars *vars_for_ticket(const struct config *cfg, const struct ticket *t,
 	if (!reply ||
 	    tvars_set(v, "ticket_id", t->ref) < 0 ||
 	    tvars_set(v, "ticket_subject", t->subject) < 0 ||
-	    tvars_set(v, "ticket_status", t->status) < 0 ||
+	    tvars_set(v, "ticket_status", t->status >= 0 ? status_name(t->status) : "") < 0 ||
 	    tvars_set(v, "ticket_created", created) < 0 ||
 	    tvars_set(v, "ticket_aware", aware) < 0 ||
 	    /* issue 13: a letter's dates, and who signs it */
@@ -280,22 +280,25 @@ static char *fmt(const char *f, ...)
 	return rc < 0 ? NULL : out;
 }
 
-/* name and label of one enumeration value ("high", "高"); unset: "未確認". */
-static int set_enum(struct tvars *v, const char *key, const char *name,
-		    const char *(*label_of)(int), int (*from_name)(const char *))
+/* name and label of one enumeration value ("high", "高"); unset (-1): "" and "未確認". */
+static int set_enum(struct tvars *v, const char *key, int val, const char *(*name_of)(int),
+		    const char *(*label_of)(int))
 {
 	char label_key[64];
-	int val = from_name(name);
 
 	snprintf(label_key, sizeof label_key, "%s_label", key);
-	return tvars_set(v, key, name ? name : "") < 0 ||
+	return tvars_set(v, key, val >= 0 ? name_of(val) : "") < 0 ||
 	       tvars_set(v, label_key, val >= 0 ? label_of(val) : "未確認 / unknown") < 0 ? -1 : 0;
 }
 
-/* Adapters: the *_label functions take their enum, set_enum an int. */
+/* Adapters: the *_name and *_label functions take their enum, set_enum an int. */
+static const char *type_name_i(int x) { return type_name(x); }
 static const char *type_label_i(int x) { return type_label(x); }
+static const char *priority_name_i(int x) { return priority_name(x); }
 static const char *priority_label_i(int x) { return priority_label(x); }
+static const char *source_name_i(int x) { return source_name(x); }
 static const char *source_label_i(int x) { return source_label(x); }
+static const char *status_name_i(int x) { return status_name(x); }
 static const char *status_label_i(int x) { return status_label(x); }
 
 /* "has_" + "personal-data" → "has_personal_data": template names have no "-". */
@@ -311,7 +314,7 @@ static void var_name(const char *prefix, const char *name, char *buf, size_t len
 
 static bool is_open(const struct obligation *o)
 {
-	return !o->state || obligation_state_is(o->state, OBLIGATION_OPEN);
+	return o->state == OBLIGATION_OPEN;
 }
 
 /* What a notice says of an obligation: 「未実施（期限 …）」, 「実施済み（…）」, … */
@@ -324,11 +327,11 @@ static char *obligation_status(const struct obligation *o, time_t now)
 	clock_format_short(o->closed_at, closed, sizeof closed);
 	if (is_open(o))
 		return fmt("未実施%s（期限 %s）", o->due_at < now ? "・期限切れ" : "", due);
-	if (obligation_state_is(o->state, OBLIGATION_DONE))
+	if (o->state == OBLIGATION_DONE)
 		return fmt("実施済み（%s 記録%s%s）", closed, why ? "、" : "", why ? why : "");
-	if (obligation_state_is(o->state, OBLIGATION_NOT_NEEDED))
+	if (o->state == OBLIGATION_NOT_NEEDED)
 		return fmt("不要と判断（%s 記録%s%s）", closed, why ? "、理由: " : "", why ? why : "");
-	return fmt("対象外（%s）", why ? why : o->state);
+	return fmt("対象外（%s）", why ? why : obligation_state_name(o->state));
 }
 
 /*
@@ -341,7 +344,7 @@ static int add_obligation(struct tvars *v, const struct obligation *o, bool skip
 	struct tvars *item = tvars_add_item(v, "obligations");
 	int kind = obligation_from_name(o->kind);
 	char due[40], closed[40] = "", left[80];
-	bool open = is_open(o), done = obligation_state_is(o->state, OBLIGATION_DONE);
+	bool open = is_open(o), done = o->state == OBLIGATION_DONE;
 
 	if (!item)
 		return -1;
@@ -349,7 +352,7 @@ static int add_obligation(struct tvars *v, const struct obligation *o, bool skip
 	if (o->closed_at)
 		clock_format_short(o->closed_at, closed, sizeof closed);
 	if (!open)
-		snprintf(left, sizeof left, "%s", o->state ? o->state : "");
+		snprintf(left, sizeof left, "%s", obligation_state_name(o->state));
 	else if (o->due_at >= now)
 		vars_duration((long)(o->due_at - now), left, sizeof left);
 	else {
@@ -360,7 +363,7 @@ static int add_obligation(struct tvars *v, const struct obligation *o, bool skip
 	}
 	return tvars_set(item, "kind", o->kind) < 0 ||
 	       tvars_set(item, "label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
-	       tvars_set(item, "state", o->state) < 0 ||
+	       tvars_set(item, "state", obligation_state_name(o->state)) < 0 ||
 	       tvars_set(item, "open", open ? "1" : "") < 0 ||
 	       tvars_set(item, "overdue", open && o->due_at < now ? "1" : "") < 0 ||
 	       tvars_set(item, "due", due) < 0 ||
@@ -386,7 +389,7 @@ static int add_missing(struct tvars *v, const struct ticket *t)
 		"影響を受けた本人の数（/affected 人数）/ number of people affected",
 		"担当者（/ack または /assign）/ owner",
 	};
-	bool unknown[] = { !t->type, !t->priority, !t->source, t->affected < 0,
+	bool unknown[] = { t->type < 0, t->priority < 0, t->source < 0, t->affected < 0,
 			   !t->owner || !*t->owner };
 	size_t i;
 
@@ -475,7 +478,7 @@ static const char *const type_en[TYPE_COUNT] = {
 /* The letter variables of t (issue 13): detection sentence, type, people. */
 static int add_letter(struct tvars *v, const struct ticket *t)
 {
-	int src = source_from_name(t->source), type = type_from_name(t->type);
+	int src = t->source, type = t->type;
 	char people[48];
 
 	if (src < 0)
@@ -488,22 +491,22 @@ static int add_letter(struct tvars *v, const struct ticket *t)
 	       tvars_set(v, "letter_type_en", type >= 0 && type_en[type] ? type_en[type] : "") < 0 ||
 	       tvars_set(v, "affected_count", t->affected >= 0 ? people : "") < 0 ||
 	       tvars_set(v, "priority_high",
-			 priority_from_name(t->priority) == PRIORITY_HIGH ? "1" : "") < 0 ? -1 : 0;
+			 t->priority == PRIORITY_HIGH ? "1" : "") < 0 ? -1 : 0;
 }
 
 int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checklist_item *items,
 		    size_t n_items, const struct obligation *obl, size_t n_obl, time_t now)
 {
-	struct policy_facts facts = policy_ticket_facts(t);
+	struct policy_facts facts = store_ticket_facts(t);
 	unsigned skippable = policy_waivable(&facts);
 	char key[64];
 	size_t i;
 	int f, k;
 
-	if (set_enum(v, "ticket_type", t->type, type_label_i, type_from_name) < 0 ||
-	    set_enum(v, "ticket_priority", t->priority, priority_label_i, priority_from_name) < 0 ||
-	    set_enum(v, "ticket_source", t->source, source_label_i, source_from_name) < 0 ||
-	    set_enum(v, "ticket_status", t->status, status_label_i, status_from_name) < 0 ||
+	if (set_enum(v, "ticket_type", t->type, type_name_i, type_label_i) < 0 ||
+	    set_enum(v, "ticket_priority", t->priority, priority_name_i, priority_label_i) < 0 ||
+	    set_enum(v, "ticket_source", t->source, source_name_i, source_label_i) < 0 ||
+	    set_enum(v, "ticket_status", t->status, status_name_i, status_label_i) < 0 ||
 	    tvars_set(v, "classify_why", t->classify_why) < 0 ||
 	    tvars_set(v, "drill", (t->flags & FLAG_BIT(FLAG_DRILL)) ? "1" : "") < 0 ||
 	    tvars_set(v, "owner", t->owner) < 0 ||
@@ -554,7 +557,7 @@ int vars_add_policy(struct tvars *v, const struct ticket *t, const struct checkl
 		var_name("done_", obl[i].kind, key, sizeof key);
 		if (obligation_from_name(obl[i].kind) >= 0 &&
 		    tvars_set(v, key,
-			      obligation_state_is(obl[i].state, OBLIGATION_DONE) ? "1" : "") < 0)
+			      obl[i].state == OBLIGATION_DONE ? "1" : "") < 0)
 			return -1;
 	}
 	return 0;
@@ -564,7 +567,7 @@ int vars_add_obligation(struct tvars *v, const struct obligation *o, const struc
 			time_t now)
 {
 	int kind = obligation_from_name(o->kind);
-	struct policy_facts facts = t ? policy_ticket_facts(t) : (struct policy_facts){ 0 };
+	struct policy_facts facts = t ? store_ticket_facts(t) : (struct policy_facts){ 0 };
 	enum deadline_kind dk = policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT,
 						     t ? &facts : NULL);
 	char due[40], span[40];
@@ -688,9 +691,9 @@ static int add_judgement(struct tvars *v, const struct ticket *t, const struct o
 		int rc = 0;
 
 		clock_format_short(o->due_at, due, sizeof due);
-		if (obligation_state_is(o->state, OBLIGATION_DONE) && o->closed_at <= o->due_at) {
+		if (o->state == OBLIGATION_DONE && o->closed_at <= o->due_at) {
 			rc = add_fact(v, "went_well", fmt("%s: 期限内に実施（期限 %s）", label, due));
-		} else if (obligation_state_is(o->state, OBLIGATION_DONE)) {
+		} else if (o->state == OBLIGATION_DONE) {
 			vars_duration((long)(o->closed_at - o->due_at), span, sizeof span);
 			rc = add_fact(v, "went_badly", fmt("%s: 期限（%s）を %s 過ぎて実施", label, due,
 							    span));
@@ -827,7 +830,7 @@ int vars_add_since_first(struct tvars *v, const struct obligation *obl, size_t n
 		const struct obligation *o = &obl[i];
 		struct tvars *item;
 
-		if (!obligation_state_is(o->state, OBLIGATION_DONE) || o->closed_at < first)
+		if (o->state != OBLIGATION_DONE || o->closed_at < first)
 			continue;
 		for (k = 0; k < sizeof told_public / sizeof *told_public; k++) {
 			if (strcmp(o->kind, obligation_name(told_public[k].kind)) != 0)

@@ -8,8 +8,6 @@
  */
 #include "rules/policy.h"
 
-#include "store/store.h"
-
 /* One value of an enumeration: its stable name and its Japanese label. */
 struct entry {
 	const char *name;	/* stored in the database: never rename */
@@ -189,11 +187,6 @@ ENUM_FUNCTIONS(flag, enum flag, flags)
 ENUM_FUNCTIONS(obligation, enum obligation_kind, obligations)
 ENUM_FUNCTIONS(obligation_state, enum obligation_state, obligation_states)
 
-bool obligation_state_is(const char *name, enum obligation_state s)
-{
-	return obligation_state_from_name(name) == (int)s;
-}
-
 /* ---- the status machine ------------------------------------------------ */
 
 static bool status_valid(enum status s)
@@ -357,6 +350,7 @@ size_t policy_checklist(enum incident_type t, const char *const **items)
 	case TYPE_DOS:
 	case TYPE_LOST_DEVICE:
 	case TYPE_OTHER:		USE(checklist_generic); break;
+	case TYPE_UNSET:
 	case TYPE_COUNT:		break;
 	}
 #undef USE
@@ -390,24 +384,13 @@ bool policy_ppc_reportable(const struct policy_facts *f)
 	    || (f->affected == 1000 && f->affected_over);	/* 「1,000人超」 */
 }
 
-struct policy_facts policy_facts_of(unsigned flags, const char *type, long affected,
+struct policy_facts policy_facts_of(unsigned flags, enum incident_type type, long affected,
 				    bool affected_over)
 {
-	int t = type_from_name(type);
-
 	return (struct policy_facts){
 		.flags = flags, .affected = affected, .affected_over = affected_over,
-		.type = t >= 0 ? (enum incident_type)t : TYPE_OTHER,
+		.type = (int)type >= 0 && type < TYPE_COUNT ? type : TYPE_OTHER,
 	};
-}
-
-struct policy_facts policy_ticket_facts(const struct ticket *t)
-{
-	struct policy_facts f = policy_facts_of(t->flags, t->type, t->affected, t->affected_over);
-
-	f.recovery_target = t->recovery_seconds > 0;
-	f.lessons_recorded = t->lessons && *t->lessons;
-	return f;
 }
 
 bool obligation_is_notice(enum obligation_kind k)

@@ -13,6 +13,14 @@
  * ("Personal_Data" is "personal-data") and returns -1 for an unknown name
  * or NULL.
  *
+ * A ticket holds its status, priority, type and source, and an obligation
+ * its state, as these enums (store.h); their names appear only at the
+ * edges: the database (store/), --json and reports (cli/), template
+ * variables (notify/vars.c).  Each of those has a value -1 (STATUS_UNKNOWN,
+ * PRIORITY_UNSET, ...) for "not classified yet" or a name this version
+ * does not know (an old database): *_from_name()'s -1 read as the enum,
+ * named "?" and labelled "?" like any value out of range.
+ *
  * To add a value: append it before the *_COUNT entry and to the matching
  * table in policy.c; names are stored in the database, so never rename one.
  */
@@ -24,6 +32,7 @@
 
 /* SPEC 3 / policy 7: the ticket's life; see policy_transition(). */
 enum status {
+	STATUS_UNKNOWN = -1,	/* a stored name this version does not know */
 	STATUS_NEW,
 	STATUS_ACKNOWLEDGED,
 	STATUS_INVESTIGATING,	/* 7-3 調査 */
@@ -37,6 +46,7 @@ enum status {
 
 /* Policy 7-2: recovery priority. */
 enum priority {
+	PRIORITY_UNSET = -1,	/* not classified yet (or an unknown stored name) */
 	PRIORITY_HIGH,		/* servers, customer data, logistics systems */
 	PRIORITY_MEDIUM,	/* other management systems */
 	PRIORITY_LOW,		/* everything else */
@@ -45,6 +55,7 @@ enum priority {
 
 /* Policy 7-1: how the event was detected. */
 enum source {
+	SOURCE_UNSET = -1,		/* nobody recorded it (or an unknown stored name) */
 	SOURCE_SUSPECTED_ACCESS,	/* 情報漏洩の兆候となる不正アクセス */
 	SOURCE_CONFIRMED_LEAK,		/* 具体的な情報漏洩の事実 */
 	SOURCE_UTM_VENDOR,		/* UTM 管理のセキュリティ会社 */
@@ -57,6 +68,7 @@ enum source {
 
 /* Policy 1 and 7-6: what kind of incident. */
 enum incident_type {
+	TYPE_UNSET = -1,		/* not classified yet (or an unknown stored name) */
 	TYPE_DATABASE_HACKING,		/* 1(1), 7-6(1) */
 	TYPE_UNAUTHORIZED_ACCESS,	/* 7-6(2) */
 	TYPE_DATA_LEAK,			/* 7-6(3) */
@@ -146,11 +158,12 @@ int obligation_from_name(const char *name);
 bool obligation_is_notice(enum obligation_kind k);
 
 /*
- * Where an obligation stands.  The store keeps the name ("open", "done",
- * "not-needed", "cancelled"); every comparison goes through
- * obligation_state_is(), so a new state is one line here and in policy.c.
+ * Where an obligation stands: struct obligation's state.  The store keeps
+ * the name ("open", "done", "not-needed", "cancelled"), so a new state is
+ * one line here and in policy.c (and the store's SQL that asks for 'open').
  */
 enum obligation_state {
+	OBLIGATION_STATE_UNKNOWN = -1,	/* a stored name this version does not know */
 	OBLIGATION_OPEN,	/* owed */
 	OBLIGATION_DONE,	/* an admin recorded it done (/done) */
 	OBLIGATION_NOT_NEEDED,	/* an admin decided it is not owed (/skip) */
@@ -161,8 +174,6 @@ enum obligation_state {
 const char *obligation_state_name(enum obligation_state s);
 const char *obligation_state_label(enum obligation_state s);	/* "未了" */
 int obligation_state_from_name(const char *name);	/* -1: unknown or NULL */
-/* Whether the stored state name is s (false for NULL or an unknown name). */
-bool obligation_state_is(const char *name, enum obligation_state s);
 
 /*
  * Whether a ticket may move from `from` to `to`.  Returns true (and sets
@@ -190,7 +201,8 @@ bool policy_settled(enum status s);
  * priorities, tell only the needed contacts, 7-4).  Returns the number
  * of items (at most POLICY_CHECKLIST_MAX) and, unless `items` is NULL,
  * points *items at a static array of Japanese texts, each ending with
- * its section ("…（規程 7-6(1)b）").  An out-of-range type has 0 items.
+ * its section ("…（規程 7-6(1)b）").  TYPE_UNSET or a type out of range has
+ * 0 items.
  */
 #define POLICY_CHECKLIST_MAX 8
 size_t policy_checklist(enum incident_type t, const char *const **items);
@@ -208,15 +220,11 @@ struct policy_facts {
 	bool lessons_recorded;		/* the policy 8 document is stored (/lessons) */
 };
 
-/* The facts of a ticket's fields: its flags, its type's name (an unknown or
- * NULL name is TYPE_OTHER), the people affected (-1 unknown) and whether
- * that is "more than". */
-struct policy_facts policy_facts_of(unsigned flags, const char *type, long affected,
+/* The facts of a ticket's fields: its flags, its type (TYPE_UNSET or out of
+ * range: TYPE_OTHER), the people affected (-1 unknown) and whether that is
+ * "more than".  Of a stored ticket: store_ticket_facts() (store.h). */
+struct policy_facts policy_facts_of(unsigned flags, enum incident_type type, long affected,
 				    bool affected_over);
-
-/* The same of a stored ticket (store.h): the one place its fields become facts. */
-struct ticket;
-struct policy_facts policy_ticket_facts(const struct ticket *t);
 
 /*
  * APPI rules art. 7: personal data and one of the four cases that make a

@@ -38,6 +38,7 @@
 
 #include "lib/error.h"
 #include "mime/mail.h"
+#include "rules/policy.h"
 
 struct store;
 
@@ -94,14 +95,20 @@ int store_state_set(struct store *s, const char *key, const char *value, struct 
 
 /* ---- tickets (store_ticket.c) ---- */
 
+/*
+ * A ticket as the store reads it.  Status, priority, type and source are
+ * the enums of rules/policy.h: the rows hold their names, read back with
+ * *_from_name(), so a name this version does not know (an old or edited
+ * database) reads as STATUS_UNKNOWN / *_UNSET and everything goes on.
+ */
 struct ticket {
 	int64_t id;		/* row id */
 	char ref[24];		/* "INC-2026-0007" */
 	char *subject;
-	char *status;		/* "new", "acknowledged", ... (SPEC 3) */
-	char *priority;		/* NULL until classified */
-	char *type;
-	char *source;
+	enum status status;	/* SPEC 3 */
+	enum priority priority;	/* PRIORITY_UNSET until classified */
+	enum incident_type type;	/* TYPE_UNSET until classified */
+	enum source source;	/* SOURCE_UNSET: nobody recorded it */
 	char *reporter_addr;
 	char *reporter_name;
 	char *owner;
@@ -125,6 +132,9 @@ struct ticket {
 
 /* Frees what a ticket's fields point to (the struct stays the caller's). */
 void store_ticket_release(struct ticket *t);
+/* The facts that decide t's obligations (rules/policy.h): the one place a
+ * ticket's fields become policy_facts.  Pure: no database, t is borrowed. */
+struct policy_facts store_ticket_facts(const struct ticket *t);
 /* Releases n tickets and frees the array (NULL: nothing). */
 void store_tickets_free(struct ticket *t, size_t n);
 
@@ -188,8 +198,9 @@ void store_events_free(struct event *e, size_t n);	/* NULL: nothing */
 /* Which tickets store_ticket_query lists; zeroed: every ticket not closed. */
 struct ticket_filter {
 	bool all;		/* closed ones too */
-	const char *status;	/* only this status */
-	const char *priority;	/* only this priority */
+	const char *status;	/* only this status: its name (status_name()), as
+				 * `tickets --status` takes it; NULL any */
+	const char *priority;	/* only this priority (priority_name()); NULL any */
 	bool overdue;		/* only those with an open obligation due before now */
 	time_t now;
 	bool oldest_first;	/* default: newest first */
@@ -198,12 +209,14 @@ struct ticket_filter {
 int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ticket **out,
 		       size_t *n, struct error *err);
 
-/* The first classification (or a correction): every field is written
- * (NULL texts as NULL; affected -1: unknown), why only when not NULL.
- * 0 or -1. */
-int store_ticket_set_class(struct store *s, int64_t id, const char *type, const char *priority,
-			   const char *source, unsigned flags, long affected, const char *why,
-			   struct error *err);
+/* The first classification (or a correction): flags and affected (-1:
+ * unknown) are written; type, priority and source when set — an *_UNSET
+ * (or out-of-range) value keeps the row's, so that a name an old database
+ * holds, read as unset, survives an admin's /type (the admins cannot
+ * unset one); why only when not NULL.  0 or -1. */
+int store_ticket_set_class(struct store *s, int64_t id, enum incident_type type,
+			   enum priority priority, enum source source, unsigned flags,
+			   long affected, const char *why, struct error *err);
 
 /*
  * The new status, and the times derived from it: acked_at when it first
@@ -211,7 +224,7 @@ int store_ticket_set_class(struct store *s, int64_t id, const char *type, const 
  * resolved_at / closed_at set on reaching them and cleared on a reopen.
  * The caller has checked the move (policy_transition).  0 or -1.
  */
-int store_ticket_set_status(struct store *s, int64_t id, const char *status, time_t now,
+int store_ticket_set_status(struct store *s, int64_t id, enum status status, time_t now,
 			    struct error *err);
 /* The unacknowledged escalations sent so far (timers): 0 or -1. */
 int store_ticket_set_escalation(struct store *s, int64_t id, int stage, struct error *err);
@@ -265,9 +278,8 @@ struct obligation {
 	int64_t ticket_id;
 	char ref[24];		/* the ticket's INC-… */
 	char *kind;		/* obligation_name() */
-	char *state;		/* "open", "done", "not-needed", "cancelled": the names of
-				 * enum obligation_state (rules/policy.h), compared
-				 * with obligation_state_is() */
+	enum obligation_state state;	/* stored by its name; one this version does not
+					 * know reads as OBLIGATION_STATE_UNKNOWN */
 	time_t created_at;
 	time_t start_at;	/* the awareness time it counts from */
 	time_t due_at;
@@ -286,10 +298,11 @@ struct obligation {
  */
 int store_obligation_require(struct store *s, int64_t ticket_id, const char *kind,
 			     time_t start, time_t due, time_t now, struct error *err);
-/* Ends an open obligation as state ("done", "not-needed", "cancelled"): 1, 0 when none open, -1. */
+/* Ends an open obligation as state (done, not needed, cancelled): 1, 0
+ * when none open, -1 (a state out of range or OBLIGATION_OPEN: ERR_FATAL). */
 int store_obligation_close(struct store *s, int64_t ticket_id, const char *kind,
-			   const char *state, const char *reason, const char *by, time_t now,
-			   struct error *err);
+			   enum obligation_state state, const char *reason, const char *by,
+			   time_t now, struct error *err);
 /* A ticket's obligations in due order; ticket_id 0: the open ones of every
  * ticket not settled.  0 and a malloc'd *out of *n (store_obligations_free), or -1. */
 int store_obligation_list(struct store *s, int64_t ticket_id, struct obligation **out,

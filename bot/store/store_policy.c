@@ -43,20 +43,27 @@ static int read_rows(struct store *s, sqlite3_stmt *st, void *listp, size_t *n, 
 
 /* ---- tickets ---- */
 
-int store_ticket_set_class(struct store *s, int64_t id, const char *type, const char *priority,
-			   const char *source, unsigned flags, long affected, const char *why,
-			   struct error *err)
+/* A value's name for its column: NULL for an *_UNSET value or one out of range. */
+static const char *column_name(int value, int count, const char *name)
+{
+	return value >= 0 && value < count ? name : NULL;
+}
+
+int store_ticket_set_class(struct store *s, int64_t id, enum incident_type type,
+			   enum priority priority, enum source source, unsigned flags,
+			   long affected, const char *why, struct error *err)
 {
 	static const char sql[] =
-		"UPDATE tickets SET type = ?, priority = ?, source = ?, flags = ?, affected = ?,"
+		"UPDATE tickets SET type = COALESCE(?, type), priority = COALESCE(?, priority),"
+		" source = COALESCE(?, source), flags = ?, affected = ?,"
 		" classify_why = COALESCE(?, classify_why) WHERE id = ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 
 	if (!st)
 		return -1;
-	store_bind_text(st, 1, type);
-	store_bind_text(st, 2, priority);
-	store_bind_text(st, 3, source);
+	store_bind_text(st, 1, column_name(type, TYPE_COUNT, type_name(type)));
+	store_bind_text(st, 2, column_name(priority, PRIORITY_COUNT, priority_name(priority)));
+	store_bind_text(st, 3, column_name(source, SOURCE_COUNT, source_name(source)));
 	sqlite3_bind_int64(st, 4, flags);
 	if (affected >= 0)
 		sqlite3_bind_int64(st, 5, affected);
@@ -67,27 +74,36 @@ int store_ticket_set_class(struct store *s, int64_t id, const char *type, const 
 	return store_step_done(s, st, "classify ticket", err);
 }
 
-int store_ticket_set_status(struct store *s, int64_t id, const char *status, time_t now,
+int store_ticket_set_status(struct store *s, int64_t id, enum status status, time_t now,
 			    struct error *err)
 {
-	/* ?1 status, ?2 now.  The order of the states is policy.h's; "open"
-	 * here means acknowledged … recovering. */
+	/* ?1 status, ?2 now, ?3 id; what the status means for the times is
+	 * decided here in C by the order of policy.h's states, so that no
+	 * status is spelled in the SQL: ?4 left "new", ?5 recovering or
+	 * later (contained), ?6 resolved, ?7 closed. */
 	static const char sql[] =
 		"UPDATE tickets SET status = ?1, updated_at = ?2,"
-		" acked_at = CASE WHEN acked_at IS NULL AND ?1 <> 'new' THEN ?2 ELSE acked_at END,"
-		" contained_at = CASE WHEN contained_at IS NULL AND ?1 IN"
-		"   ('recovering', 'resolved', 'closed') THEN ?2 ELSE contained_at END,"
-		" resolved_at = CASE WHEN ?1 = 'resolved' THEN ?2"
-		"   WHEN ?1 = 'closed' THEN COALESCE(resolved_at, ?2) ELSE NULL END,"
-		" closed_at = CASE WHEN ?1 = 'closed' THEN ?2 ELSE NULL END"
+		" acked_at = CASE WHEN acked_at IS NULL AND ?4 THEN ?2 ELSE acked_at END,"
+		" contained_at = CASE WHEN contained_at IS NULL AND ?5 THEN ?2 ELSE contained_at END,"
+		" resolved_at = CASE WHEN ?6 THEN ?2"
+		"   WHEN ?7 THEN COALESCE(resolved_at, ?2) ELSE NULL END,"
+		" closed_at = CASE WHEN ?7 THEN ?2 ELSE NULL END"
 		" WHERE id = ?3";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	const char *name = column_name(status, STATUS_COUNT, status_name(status));
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (!name)	/* the engine moves only by policy_transition */
+		return error_set(err, ERR_FATAL, "store: ticket %lld: status %d out of range",
+				 (long long)id, (int)status);
+	if (!(st = store_stmt(s, sql, err)))
 		return -1;
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_int(st, 4, status != STATUS_NEW);
+	sqlite3_bind_int(st, 5, status >= STATUS_RECOVERING);
+	sqlite3_bind_int(st, 6, status == STATUS_RESOLVED);
+	sqlite3_bind_int(st, 7, status == STATUS_CLOSED);
 	return store_step_done(s, st, "ticket status", err);
 }
 
@@ -299,12 +315,12 @@ int store_obligation_require(struct store *s, int64_t ticket_id, const char *kin
 		"INSERT INTO obligations(ticket_id, kind, created_at, start_at, due_at)"
 		" VALUES (?, ?, ?, ?, ?)";
 	static const char reopen_sql[] =
-		"UPDATE obligations SET state = 'open', start_at = ?, due_at = ?, reason = NULL,"
+		"UPDATE obligations SET state = ?, start_at = ?, due_at = ?, reason = NULL,"
 		" closed_at = NULL, closed_by = NULL, remind_stage = 0, overdue_stage = 0"
 		" WHERE id = ?";
 	sqlite3_stmt *st = store_stmt(s, find_sql, err);
 	int64_t id = 0;
-	char state[16] = "";
+	int state = OBLIGATION_STATE_UNKNOWN;
 	time_t old_start = 0, old_due = 0;
 	int rc;
 
@@ -315,7 +331,7 @@ int store_obligation_require(struct store *s, int64_t ticket_id, const char *kin
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
-		snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 1));
+		state = obligation_state_from_name((const char *)sqlite3_column_text(st, 1));
 		old_start = sqlite3_column_int64(st, 2);
 		old_due = sqlite3_column_int64(st, 3);
 	}
@@ -333,37 +349,45 @@ int store_obligation_require(struct store *s, int64_t ticket_id, const char *kin
 		sqlite3_bind_int64(st, 5, due);
 		return store_step_done(s, st, "new obligation", err) < 0 ? -1 : 1;
 	}
-	if (strcmp(state, "done") == 0 || strcmp(state, "not-needed") == 0)
+	if (state == OBLIGATION_DONE || state == OBLIGATION_NOT_NEEDED)
 		return 0;	/* an admin's record stands */
-	if (strcmp(state, "open") == 0 && old_start == start && old_due == due)
+	if (state == OBLIGATION_OPEN && old_start == start && old_due == due)
 		return 0;
+	/* open with other times, cancelled, or a state unknown to this version */
 	if (!(st = store_stmt(s, reopen_sql, err)))
 		return -1;
-	sqlite3_bind_int64(st, 1, start);
-	sqlite3_bind_int64(st, 2, due);
-	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_text(st, 1, obligation_state_name(OBLIGATION_OPEN), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, start);
+	sqlite3_bind_int64(st, 3, due);
+	sqlite3_bind_int64(st, 4, id);
 	if (store_step_done(s, st, "obligation", err) < 0)
 		return -1;
-	return strcmp(state, "open") == 0 ? 0 : 1;
+	return state == OBLIGATION_OPEN ? 0 : 1;
 }
 
 int store_obligation_close(struct store *s, int64_t ticket_id, const char *kind,
-			   const char *state, const char *reason, const char *by, time_t now,
-			   struct error *err)
+			   enum obligation_state state, const char *reason, const char *by,
+			   time_t now, struct error *err)
 {
 	static const char sql[] =
 		"UPDATE obligations SET state = ?, reason = ?, closed_by = ?, closed_at = ?"
-		" WHERE ticket_id = ? AND kind = ? AND state = 'open'";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+		" WHERE ticket_id = ? AND kind = ? AND state = ?";
+	const char *name = state == OBLIGATION_OPEN ? NULL :
+		column_name(state, OBLIGATION_STATE_COUNT, obligation_state_name(state));
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (!name)
+		return error_set(err, ERR_FATAL, "store: obligation %s: cannot end as state %d",
+				 kind, (int)state);
+	if (!(st = store_stmt(s, sql, err)))
 		return -1;
-	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	store_bind_text(st, 2, reason);
 	store_bind_text(st, 3, by);
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, ticket_id);
 	sqlite3_bind_text(st, 6, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, obligation_state_name(OBLIGATION_OPEN), -1, SQLITE_STATIC);
 	if (store_step_done(s, st, "close obligation", err) < 0)
 		return -1;
 	return sqlite3_changes(s->db) > 0;
@@ -378,7 +402,9 @@ static void read_obligation(sqlite3_stmt *st, void *p)
 	o->ticket_id = sqlite3_column_int64(st, 1);
 	snprintf(o->ref, sizeof o->ref, "%s", (const char *)sqlite3_column_text(st, 2));
 	o->kind = store_col_strdup(st, 3);
-	o->state = store_col_strdup(st, 4);
+	/* an unknown name (an old database) reads as OBLIGATION_STATE_UNKNOWN */
+	o->state = (enum obligation_state)obligation_state_from_name(
+		(const char *)sqlite3_column_text(st, 4));
 	o->created_at = sqlite3_column_int64(st, 5);
 	o->start_at = sqlite3_column_int64(st, 6);
 	o->due_at = sqlite3_column_int64(st, 7);
@@ -405,7 +431,7 @@ int store_obligation_list(struct store *s, int64_t ticket_id, struct obligation 
 	static const char one_sql[] = OBLIGATION_COLUMNS
 		"WHERE o.ticket_id = ? ORDER BY o.due_at, o.id";
 	static const char open_sql[] = OBLIGATION_COLUMNS
-		"WHERE o.state = 'open' AND t.status NOT IN ('resolved', 'closed')"
+		"WHERE o.state = ?1 AND t.status NOT IN (?2, ?3)"
 		" ORDER BY o.due_at, o.id";
 	sqlite3_stmt *st = store_stmt(s, ticket_id ? one_sql : open_sql, err);
 
@@ -413,8 +439,13 @@ int store_obligation_list(struct store *s, int64_t ticket_id, struct obligation 
 	*n = 0;
 	if (!st)
 		return -1;
-	if (ticket_id)
+	if (ticket_id) {
 		sqlite3_bind_int64(st, 1, ticket_id);
+	} else {	/* the open ones of tickets not settled (policy_settled) */
+		sqlite3_bind_text(st, 1, obligation_state_name(OBLIGATION_OPEN), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, status_name(STATUS_RESOLVED), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, status_name(STATUS_CLOSED), -1, SQLITE_STATIC);
+	}
 	return read_rows(s, st, out, n, sizeof **out, read_obligation, free_obligations,
 			 "obligations", err);
 }
@@ -440,7 +471,6 @@ void store_obligations_free(struct obligation *o, size_t n)
 
 	for (i = 0; o && i < n; i++) {
 		free(o[i].kind);
-		free(o[i].state);
 		free(o[i].reason);
 		free(o[i].closed_by);
 	}

@@ -22,10 +22,12 @@ static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 	t->id = sqlite3_column_int64(st, 0);
 	snprintf(t->ref, sizeof t->ref, "%s", (const char *)sqlite3_column_text(st, 1));
 	t->subject = store_col_strdup(st, 2);
-	t->status = store_col_strdup(st, 3);
-	t->priority = store_col_strdup(st, 4);
-	t->type = store_col_strdup(st, 5);
-	t->source = store_col_strdup(st, 6);
+	/* The names at the edge: NULL (not classified) and a name this version
+	 * does not know (an old database) both read as the enum's -1 value. */
+	t->status = (enum status)status_from_name((const char *)sqlite3_column_text(st, 3));
+	t->priority = (enum priority)priority_from_name((const char *)sqlite3_column_text(st, 4));
+	t->type = (enum incident_type)type_from_name((const char *)sqlite3_column_text(st, 5));
+	t->source = (enum source)source_from_name((const char *)sqlite3_column_text(st, 6));
 	t->reporter_addr = store_col_strdup(st, 7);
 	t->reporter_name = store_col_strdup(st, 8);
 	t->owner = store_col_strdup(st, 9);
@@ -52,10 +54,6 @@ static void read_ticket(sqlite3_stmt *st, struct ticket *t)
 void store_ticket_release(struct ticket *t)
 {
 	free(t->subject);
-	free(t->status);
-	free(t->priority);
-	free(t->type);
-	free(t->source);
 	free(t->reporter_addr);
 	free(t->reporter_name);
 	free(t->owner);
@@ -63,6 +61,15 @@ void store_ticket_release(struct ticket *t)
 	free(t->lessons);
 	free(t->system);
 	memset(t, 0, sizeof *t);
+}
+
+struct policy_facts store_ticket_facts(const struct ticket *t)
+{
+	struct policy_facts f = policy_facts_of(t->flags, t->type, t->affected, t->affected_over);
+
+	f.recovery_target = t->recovery_seconds > 0;
+	f.lessons_recorded = t->lessons && *t->lessons;
+	return f;
 }
 
 void store_tickets_free(struct ticket *t, size_t n)
@@ -158,9 +165,9 @@ int store_ticket_get_by_id(struct store *s, int64_t id, struct ticket *out, stru
 
 #define TICKET_FILTER \
 	"SELECT " TICKET_COLUMNS " FROM tickets " \
-	"WHERE (?1 OR status <> 'closed') AND (?2 IS NULL OR status = ?2) " \
+	"WHERE (?1 OR status <> ?6) AND (?2 IS NULL OR status = ?2) " \
 	"AND (?3 IS NULL OR priority = ?3) AND (NOT ?4 OR EXISTS (SELECT 1 FROM obligations o " \
-	"WHERE o.ticket_id = tickets.id AND o.state = 'open' AND o.due_at <= ?5)) "
+	"WHERE o.ticket_id = tickets.id AND o.state = ?7 AND o.due_at <= ?5)) "
 
 int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ticket **out,
 		       size_t *n, struct error *err)
@@ -176,11 +183,13 @@ int store_ticket_query(struct store *s, const struct ticket_filter *f, struct ti
 	*n = 0;
 	if (!st)
 		return -1;
-	sqlite3_bind_int(st, 1, f->all || (f->status && strcmp(f->status, "closed") == 0));
+	sqlite3_bind_int(st, 1, f->all || status_from_name(f->status) == STATUS_CLOSED);
 	store_bind_text(st, 2, f->status);
 	store_bind_text(st, 3, f->priority);
 	sqlite3_bind_int(st, 4, f->overdue);
 	sqlite3_bind_int64(st, 5, f->now);
+	sqlite3_bind_text(st, 6, status_name(STATUS_CLOSED), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, obligation_state_name(OBLIGATION_OPEN), -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
 			sqlite3_reset(st);

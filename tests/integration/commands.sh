@@ -168,4 +168,27 @@ poll_at $((79 * 60))
 is "$(field "$id3" 'j["priority"]')" low "dkim mode: the company server's dkim=pass lets the admin command"
 refused=$(db "SELECT count(*) FROM events WHERE kind = 'command-refused'")
 ok $((refused >= 5 ? 0 : 1)) "every refusal is an audit event ($refused)"
+
+# --- issue 15: names this version does not know (an older or a newer
+# version's database, an edit) read as unknown and every command goes on;
+# the rows keep them, and the chain is intact (tickets are state).
+with_obl=$(db "SELECT t.ref FROM obligations o JOIN tickets t ON t.id = o.ticket_id LIMIT 1")
+db "UPDATE tickets SET status = 'reopened', priority = 'urgent', type = 'phishing',
+	source = 'rumour' WHERE ref = '$id3'"
+db "UPDATE obligations SET state = 'postponed'"
+is "$(bot tickets --all --json | json "[t['status'] for t in j if t['id'] == '$id3']")" "[None]" \
+	"unknown names: tickets --json reads on, the unknown status null"
+is "$(field "$id3" '(j["priority"], j["type"], j["source"])')" "(None, None, None)" \
+	"... show --json: priority, type and source null"
+bot show "$id3" >/dev/null 2>&1
+ok $? "... show prints the ticket"
+is "$(bot show "$with_obl" --json | json '[o["state"] for o in j["obligations"]][:1]')" "[None]" \
+	"... an unknown obligation state is null"
+poll_at $((80 * 60))
+ok $? "... a poll and its timers go on"
+out=$(bot verify)
+ok $? "... verify passes: $out"
+is "$(db "SELECT priority FROM tickets WHERE ref = '$id3'") $(db "SELECT DISTINCT state FROM obligations")" \
+	"urgent postponed" \
+	"... and the rows keep the names"
 tap_done

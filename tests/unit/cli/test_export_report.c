@@ -322,8 +322,8 @@ static void test_small_document(void)
 {
 	struct ticket t = {
 		.id = 7, .ref = "INC-2026-0007",
-		.subject = "サーバー停止 | <b>至急</b>", .status = "acknowledged",
-		.priority = "high", .type = "malware",
+		.subject = "サーバー停止 | <b>至急</b>", .status = STATUS_ACKNOWLEDGED,
+		.priority = PRIORITY_HIGH, .type = TYPE_MALWARE, .source = SOURCE_UNSET,
 		.reporter_addr = "taro@example.jp", .reporter_name = "山田 太郎",
 		.created_at = T0, .updated_at = T0 + 600, .aware_at = T0,
 		.flags = FLAG_BIT(FLAG_PERSONAL_DATA), .affected = -1,
@@ -511,8 +511,9 @@ static size_t count(const char *doc, const char *s)
 static void test_hostile_document(void)
 {
 	struct ticket t = {
-		.id = 8, .ref = "INC-2026-0008", .subject = HOSTILE, .status = "bogus|status",
-		.priority = HOSTILE, .type = "malware", .source = HOSTILE,
+		/* a status and a priority an old database held: read as unknown */
+		.id = 8, .ref = "INC-2026-0008", .subject = HOSTILE, .status = STATUS_UNKNOWN,
+		.priority = PRIORITY_UNSET, .type = TYPE_MALWARE, .source = SOURCE_UNSET,
 		.reporter_addr = HOSTILE, .reporter_name = HOSTILE, .owner = HOSTILE,
 		.created_at = T0, .updated_at = T0, .aware_at = T0,
 		.flags = FLAG_BIT(FLAG_AMAZON), .affected = 1200, .classify_why = HOSTILE,
@@ -524,9 +525,9 @@ static void test_hostile_document(void)
 		{ .pos = 2, .text = "未了の項目" },
 	};
 	struct obligation obl[] = {
-		{ .kind = "amazon", .state = "open", .created_at = T0, .start_at = T0,
+		{ .kind = "amazon", .state = OBLIGATION_OPEN, .created_at = T0, .start_at = T0,
 		  .due_at = T0 + 24 * 3600 },
-		{ .kind = HOSTILE, .state = "not-needed", .created_at = T0, .start_at = T0,
+		{ .kind = HOSTILE, .state = OBLIGATION_NOT_NEEDED, .created_at = T0, .start_at = T0,
 		  .due_at = T0 + 3600, .closed_at = T0 + 60, .closed_by = HOSTILE,
 		  .reason = HOSTILE },
 	};
@@ -587,9 +588,9 @@ static void test_hostile_document(void)
 	CHECK_INT(m.loose_pipe, 0, "... no pipe behind an even run of backslashes");
 	has(got, "| 件名 (Subject) | " HOSTILE_MD " |\n", "... the subject escaped in its cell");
 	has(got, "- 件名 (Subject): " HOSTILE_MD "\n", "... and in the list");
-	has(got, "| 状態 (Status) | ? (bogus\\|status) |\n", "an unknown status: ? and its name");
-	has(got, "| 優先度 (Priority, policy 7-2) | ? (" HOSTILE_MD ") |\n",
-	    "an unknown priority's name is escaped too");
+	has(got, "| 状態 (Status) | 未確認 (not set) |\n", "an unknown status: not set");
+	has(got, "| 優先度 (Priority, policy 7-2) | 未確認 (not set) |\n",
+	    "... and an unknown priority");
 	has(got, "| 影響を受けた人数 (People affected) | 1200 |\n", "the people affected");
 	has(got, "| 報告者 (Reporter) | " HOSTILE_MD " " HOSTILE_MD " |\n", "the reporter");
 	has(got, "- Amazon 関係 (amazon)\n", "the flags");
@@ -642,9 +643,11 @@ static void test_hostile_document(void)
 /* Every string the records may leave NULL, NULL. */
 static void test_null_document(void)
 {
-	struct ticket t = { .id = 9, .ref = "INC-2026-0009", .affected = -1 };
+	struct ticket t = { .id = 9, .ref = "INC-2026-0009", .status = STATUS_UNKNOWN,
+			    .priority = PRIORITY_UNSET, .type = TYPE_UNSET, .source = SOURCE_UNSET,
+			    .affected = -1 };
 	struct checklist_item item = { .pos = 1 };
-	struct obligation obl = { .state = "cancelled", .due_at = T0 };
+	struct obligation obl = { .state = OBLIGATION_CANCELLED, .due_at = T0 };
 	struct mail_attachment att = { .sha256 = SHA_A };
 	struct message_row msg = { .id = 1, .n_attachments = 1, .attachments = &att };
 	char *msg_sha[] = { SHA_A };

@@ -436,7 +436,7 @@ static int64_t open_ticket(unsigned flags, long affected, unsigned *kinds)
 	store_ticket_create(st, 2026, now - 3600, "ECサイトの顧客情報が流出", "r@example.com",
 			    "報告者", &t, &err);
 	id = t.id;
-	store_ticket_set_class(st, id, "data-leak", "high", "external-notice", flags, affected,
+	store_ticket_set_class(st, id, TYPE_DATA_LEAK, PRIORITY_HIGH, SOURCE_EXTERNAL_NOTICE, flags, affected,
 			       NULL, &err);
 	store_ticket_release(&t);
 	store_ticket_get_by_id(st, id, &t, &err);
@@ -557,7 +557,7 @@ static void test_store_drafts(void)
 
 	/* 第一報 until the first publication is recorded, then 第二報, 第三報 */
 	notify_draft(&cfg, st, &t, OBL_PUBLICATION, "admin1@example.com", now, &err);
-	store_obligation_close(st, id, "publication", "done", "掲載", "admin1@example.com",
+	store_obligation_close(st, id, "publication", OBLIGATION_DONE, "掲載", "admin1@example.com",
 			       now + 60, &err);
 	notify_draft(&cfg, st, &t, OBL_PUBLICATION, "admin1@example.com", now + 120, &err);
 	notify_draft(&cfg, st, &t, OBL_PUBLICATION, "admin1@example.com", now + 180, &err);
@@ -573,7 +573,7 @@ static void test_store_drafts(void)
 	store_ticket_set_owner(st, id, "admin2@example.com", &err);
 	store_event_add(st, id, now + 200, "admin2@example.com", "note",
 			"WAF のルールを追加した", &err);
-	store_obligation_close(st, id, "amazon", "done", "送付", "admin2@example.com",
+	store_obligation_close(st, id, "amazon", OBLIGATION_DONE, "送付", "admin2@example.com",
 			       now + 300, &err);
 	store_ticket_release(&t);
 	store_ticket_get_by_id(st, id, &t, &err);
@@ -728,7 +728,7 @@ static void test_digest(void)
 
 	store_begin(st, &err);
 	with = open_ticket(0, -1, &kinds);
-	store_ticket_set_status(st, with, "resolved", now, &err);
+	store_ticket_set_status(st, with, STATUS_RESOLVED, now, &err);
 	store_ticket_set_lessons(st, with, "対策済み", &err);
 	store_commit(st, &err);
 	CHECK_INT(briefing_vars(&cfg, st, now + 3600, 0, &v, &err), 0, "the digest's variables");

@@ -41,7 +41,7 @@ static void load_config(void)
 		printf("# %s\n", err.msg);
 }
 
-static struct ticket open_ticket(unsigned flags, const char *type, long affected)
+static struct ticket open_ticket(unsigned flags, enum incident_type type, long affected)
 {
 	struct ticket t = { 0 };
 	struct error err = { 0 };
@@ -50,7 +50,8 @@ static struct ticket open_ticket(unsigned flags, const char *type, long affected
 	store_begin(st, &err);
 	store_ticket_create(st, 2026, t0, "顧客情報の流出", "r@example.com", "報告者", &t, &err);
 	id = t.id;
-	store_ticket_set_class(st, id, type, "high", NULL, flags, affected, NULL, &err);
+	store_ticket_set_class(st, id, type, PRIORITY_HIGH, SOURCE_UNSET, flags, affected, NULL,
+			       &err);
 	store_ticket_release(&t);
 	store_ticket_get_by_id(st, id, &t, &err);
 	CHECK(engine_sync_obligations(&cfg, st, &t, "bot", t0, &err) >= 0, "obligations synced");
@@ -69,7 +70,7 @@ static int obligation(int64_t id, const char *kind, char state[16], time_t *due)
 	store_obligation_list(st, id, &o, &n, &err);
 	for (i = 0; i < n; i++)
 		if (strcmp(o[i].kind, kind) == 0) {
-			snprintf(state, 16, "%s", o[i].state);
+			snprintf(state, 16, "%s", obligation_state_name(o[i].state));
 			*due = o[i].due_at;
 			found = 1;
 		}
@@ -101,7 +102,7 @@ static void resync(struct ticket *t, unsigned flags, long affected)
 static void test_obligations(void)
 {
 	struct ticket t = open_ticket(FLAG_BIT(FLAG_PERSONAL_DATA) | FLAG_BIT(FLAG_FINANCIAL) |
-				      FLAG_BIT(FLAG_AMAZON), "data-leak", 1200);
+				      FLAG_BIT(FLAG_AMAZON), TYPE_DATA_LEAK, 1200);
 	struct error err = { 0 };
 	char state[16];
 	time_t due;
@@ -126,7 +127,7 @@ static void test_obligations(void)
 	      "... and set again: reopened");
 
 	store_begin(st, &err);
-	CHECK_INT(store_obligation_close(st, t.id, "amazon", "done", "sent 10:30", "admin@example.com",
+	CHECK_INT(store_obligation_close(st, t.id, "amazon", OBLIGATION_DONE, "sent 10:30", "admin@example.com",
 					 t0 + 1800, &err), 1, "an admin records the Amazon notice as sent");
 	store_commit(st, &err);
 	resync(&t, t.flags, 1200);
@@ -151,14 +152,14 @@ static void test_obligations(void)
 	      "... the report obligations are cancelled");
 	/* settled: the timers below leave it alone */
 	store_begin(st, &err);
-	store_ticket_set_status(st, t.id, "resolved", t0 + 3600, &err);
+	store_ticket_set_status(st, t.id, STATUS_RESOLVED, t0 + 3600, &err);
 	store_commit(st, &err);
 	store_ticket_release(&t);
 }
 
 static void test_status(void)
 {
-	struct ticket t = open_ticket(0, "malware", -1);
+	struct ticket t = open_ticket(0, TYPE_MALWARE, -1);
 	struct error err = { 0 };
 	struct event *ev;
 	size_t n, i;
@@ -171,7 +172,7 @@ static void test_status(void)
 	CHECK(strstr(err.msg, "resolved") != NULL, "... saying why");
 	CHECK_INT(engine_set_status(st, &t, STATUS_ACKNOWLEDGED, "admin@example.com", t0 + 120, &err),
 		  0, "new → acknowledged");
-	CHECK_STR(t.status, "acknowledged", "the ticket is acknowledged");
+	CHECK_STR(status_name(t.status), "acknowledged", "the ticket is acknowledged");
 	CHECK_INT(t.acked_at, t0 + 120, "... at that time");
 	CHECK_INT(engine_set_status(st, &t, STATUS_RESOLVED, "admin@example.com", t0 + 300, &err), 0,
 		  "acknowledged → resolved (policy 7: steps may be skipped)");
@@ -180,7 +181,7 @@ static void test_status(void)
 		  "resolved → closed without the lessons is refused (policy 8: /status is no way "
 		  "around /close)");
 	CHECK(err.cls == ERR_MESSAGE && strstr(err.msg, "policy 8") != NULL, "... saying why");
-	CHECK_STR(t.status, "resolved", "... the ticket stays resolved");
+	CHECK_STR(status_name(t.status), "resolved", "... the ticket stays resolved");
 	store_ticket_set_lessons(st, t.id, "教訓", &err);
 	engine_reload(st, &t, &err);
 	CHECK_INT(engine_set_status(st, &t, STATUS_CLOSED, "admin@example.com", t0 + 400, &err), 0,
@@ -228,7 +229,7 @@ static int last_event(int64_t id, const char *kind, char *out, size_t len)
  */
 static void test_admin_changes(void)
 {
-	struct ticket t = open_ticket(0, "unauthorized-access", -1);
+	struct ticket t = open_ticket(0, TYPE_UNAUTHORIZED_ACCESS, -1);
 	struct error err = { 0 };
 	const char *admin = "admin@example.com";
 	char state[16], detail[300];
@@ -237,7 +238,7 @@ static void test_admin_changes(void)
 
 	store_begin(st, &err);
 	CHECK_INT(engine_take(st, &t, admin, t0 + 60, &err), 0, "/ack: taken");
-	CHECK_STR(t.status, "acknowledged", "... acknowledged");
+	CHECK_STR(status_name(t.status), "acknowledged", "... acknowledged");
 	CHECK_STR(t.owner ? t.owner : "", admin, "... the taker owns it");
 	CHECK_INT(engine_set_owner(st, &t, "ceo@example.com", &err), 0, "/assign");
 	CHECK_STR(t.owner ? t.owner : "", "ceo@example.com", "... the ticket read again shows it");
@@ -303,7 +304,7 @@ static void test_admin_changes(void)
 
 		CHECK(engine_set_type(&cfg, st, &t, TYPE_POWER, admin, t0 + 420, &err) >= 0,
 		      "/type power");
-		CHECK_STR(t.type, "power", "... the type is on the ticket read again");
+		CHECK_STR(type_name(t.type), "power", "... the type is on the ticket read again");
 		store_checklist_list(st, t.id, &cl, &n, &err);
 		CHECK(want > 0 && n == want && strcmp(cl[0].text, items[0]) == 0,
 		      "... and the checklist is the power outage's");
@@ -320,10 +321,10 @@ static void test_admin_changes(void)
 		  "/close without lessons is refused");
 	CHECK_INT(err.cls, ERR_MESSAGE, "... as a bad request");
 	CHECK(strstr(err.msg, "policy 8") != NULL, "... naming policy 8");
-	CHECK_STR(t.status, "acknowledged", "... and the ticket did not move");
+	CHECK_STR(status_name(t.status), "acknowledged", "... and the ticket did not move");
 	CHECK_INT(engine_close(st, &t, true, "訓練のため不要", admin, t0 + 660, &err), 0,
 		  "/close force REASON closes");
-	CHECK_STR(t.status, "closed", "... the ticket is closed");
+	CHECK_STR(status_name(t.status), "closed", "... the ticket is closed");
 	CHECK(last_event(t.id, "closed-without-lessons", detail, sizeof detail) &&
 	      strcmp(detail, "訓練のため不要") == 0, "... the reason is on the timeline");
 	CHECK_INT(engine_set_status(st, &t, STATUS_INVESTIGATING, admin, t0 + 700, &err), 0,
@@ -335,7 +336,7 @@ static void test_admin_changes(void)
 	CHECK(last_event(t.id, "lessons", detail, sizeof detail), "... an event \"lessons\"");
 	CHECK_INT(engine_close(st, &t, false, "再発防止済み", admin, t0 + 800, &err), 0,
 		  "/close with the lessons stored closes");
-	CHECK_STR(t.status, "closed", "... through resolved");
+	CHECK_STR(status_name(t.status), "closed", "... through resolved");
 	CHECK(last_event(t.id, "close-reason", detail, sizeof detail) &&
 	      strcmp(detail, "再発防止済み") == 0, "... its text recorded as the reason");
 	store_commit(st, &err);
@@ -374,7 +375,7 @@ static void test_timers(void)
 
 	tick(t0);		/* the first pass: the digest's date and the reviews' clocks start */
 	CHECK_INT(queued("digest"), 0, "the first pass sends no digest");
-	t = open_ticket(FLAG_BIT(FLAG_AMAZON), "unauthorized-access", -1);
+	t = open_ticket(FLAG_BIT(FLAG_AMAZON), TYPE_UNAUTHORIZED_ACCESS, -1);
 	esc = queued("escalation");
 	CHECK_INT(tick(t0 + 29 * 60).escalations, 0, "no escalation at +29 min (priority high)");
 	CHECK_INT(tick(t0 + 30 * 60).escalations, 1, "escalation at +30 min");

@@ -57,10 +57,10 @@ static int64_t ticket(const struct spec *s)
 	id = t.id;
 	store_ticket_release(&t);
 	if (s->priority || s->flags)
-		store_ticket_set_class(st, id, "other", s->priority, "other-notice", s->flags, -1,
-				       NULL, &err);
+		store_ticket_set_class(st, id, TYPE_OTHER, priority_from_name(s->priority),
+				       SOURCE_UNSET, s->flags, -1, NULL, &err);
 	for (i = 0; s->path && s->path[i]; i++)
-		store_ticket_set_status(st, id, s->path[i], s->at[i], &err);
+		store_ticket_set_status(st, id, status_from_name(s->path[i]), s->at[i], &err);
 	if (err.cls != ERR_NONE)
 		printf("# ticket %s: %s\n", s->subject, err.msg);
 	return id;
@@ -203,7 +203,7 @@ static void build(void)
 	store_event_add(st, t2, now - 5 * H, "tkita@example.com", "status",
 			"acknowledged → investigating", &err);
 	obligation(t4, OBL_RAKUTEN, now - 2 * D);
-	store_obligation_close(st, t4, "rakuten", "done", "電話済み", "tkita@example.com",
+	store_obligation_close(st, t4, "rakuten", OBLIGATION_DONE, "電話済み", "tkita@example.com",
 			       now - 3 * H, &err);
 	/* 6(2): only the bot's first pass started its clock (done_by NULL) */
 	store_review_done(st, "drill", now - 10 * D, NULL, &err);

@@ -107,14 +107,14 @@ static void letters(void)
 					       "https://www.shoes-i.net/" };
 	snprintf(t.ref, sizeof t.ref, "INC-2026-0001");
 	t.subject = "カード情報の流出";
-	t.status = "new";
+	t.status = STATUS_NEW;
 	t.reporter_addr = "someone@outside.example";
 	t.aware_at = t.created_at = T_0940 + 25 * 60;
 	t.affected = 12000;
 	t.records = -1;
-	t.source = "external-notice";
-	t.type = "data-leak";
-	t.priority = "high";
+	t.source = SOURCE_EXTERNAL_NOTICE;
+	t.type = TYPE_DATA_LEAK;
+	t.priority = PRIORITY_HIGH;
 
 	if (!(v = ticket_vars(&cfg, &t))) {
 		CHECK(0, "variables of a ticket");
@@ -137,7 +137,9 @@ static void letters(void)
 	tvars_free(v);
 
 	/* nothing recorded: no English label, no empty slot glued to により */
-	t.source = t.type = t.priority = NULL;
+	t.source = SOURCE_UNSET;
+	t.type = TYPE_UNSET;
+	t.priority = PRIORITY_UNSET;
 	t.affected = -1;
 	cfg.company = (struct company_config){ "", "", "" };
 	if (!(v = ticket_vars(&cfg, &t))) {
@@ -159,16 +161,17 @@ static void letters(void)
 		struct buf euc = { 0 };
 		char what[120];
 
-		t.source = (char *)source_name(s);
-		t.type = (char *)type_name(s % TYPE_COUNT);
+		t.source = (enum source)s;
+		t.type = (enum incident_type)(s % TYPE_COUNT);
 		if (!(v = ticket_vars(&cfg, &t)))
 			break;
 		snprintf(what, sizeof what, "source %s: a sentence ending in 。, not its label",
-			 t.source);
+			 source_name(t.source));
 		const char *got = r(v, "{{letter_detected}}|{{letter_detected_en}}");
 		CHECK(strstr(got, "。|") && !strstr(got, source_label(s)) && got[strlen(got) - 1] == '.',
 		      what);
-		snprintf(what, sizeof what, "source %s: the letter's words fit ISO-2022-JP", t.source);
+		snprintf(what, sizeof what, "source %s: the letter's words fit ISO-2022-JP",
+			 source_name(t.source));
 		CHECK(j && jis_from_utf8(j, r(v, "{{letter_aware}}頃、{{letter_detected}}{{letter_type}}"),
 					 &euc) == 0, what);
 		buf_release(&euc);
@@ -180,11 +183,11 @@ static void letters(void)
 static void since_first(void)
 {
 	struct obligation obl[] = {
-		{ .kind = "publication", .state = "done", .closed_at = T_0940 + 86400 },
-		{ .kind = "ppc-preliminary", .state = "done", .closed_at = T_0940 + 2 * 86400 },
-		{ .kind = "individuals", .state = "done", .closed_at = T_0940 + 3600 },	/* before */
-		{ .kind = "amazon", .state = "done", .closed_at = T_0940 + 2 * 86400 },
-		{ .kind = "consultation-desk", .state = "open" },
+		{ .kind = "publication", .state = OBLIGATION_DONE, .closed_at = T_0940 + 86400 },
+		{ .kind = "ppc-preliminary", .state = OBLIGATION_DONE, .closed_at = T_0940 + 2 * 86400 },
+		{ .kind = "individuals", .state = OBLIGATION_DONE, .closed_at = T_0940 + 3600 },	/* before */
+		{ .kind = "amazon", .state = OBLIGATION_DONE, .closed_at = T_0940 + 2 * 86400 },
+		{ .kind = "consultation-desk", .state = OBLIGATION_OPEN },
 	};
 	struct event ev[] = {
 		{ .at = T_0940, .actor = "a@example.com", .kind = "note", .detail = "前のメモ" },

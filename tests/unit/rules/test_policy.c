@@ -216,11 +216,27 @@ static void name_variants(void)
 	CHECK_INT(obligation_from_name("amazon"), OBL_AMAZON, "obligation amazon");
 	CHECK_INT(flag_from_name("amazon"), FLAG_AMAZON, "flag amazon");
 	CHECK_INT(status_from_name("調査中"), -1, "a label is not a name");
-	CHECK(obligation_state_is("not-needed", OBLIGATION_NOT_NEEDED) &&
-	      !obligation_state_is("not-needed", OBLIGATION_OPEN) &&
-	      !obligation_state_is("opened", OBLIGATION_OPEN) &&
-	      !obligation_state_is(NULL, OBLIGATION_OPEN),
-	      "obligation_state_is: the state named, not another, not a longer word, not NULL");
+	CHECK(obligation_state_from_name("not-needed") == OBLIGATION_NOT_NEEDED &&
+	      obligation_state_from_name("opened") == OBLIGATION_STATE_UNKNOWN &&
+	      obligation_state_from_name(NULL) == OBLIGATION_STATE_UNKNOWN,
+	      "obligation state: the state named; a longer word and NULL are unknown");
+	/* what the store reads for NULL or a name it does not know (an old
+	 * database) is *_from_name()'s -1, which is each enum's unset value */
+	CHECK(status_from_name("reopened") == STATUS_UNKNOWN &&
+	      priority_from_name(NULL) == PRIORITY_UNSET && priority_from_name("urgent") == PRIORITY_UNSET &&
+	      type_from_name(NULL) == TYPE_UNSET && type_from_name("phishing") == TYPE_UNSET &&
+	      source_from_name(NULL) == SOURCE_UNSET && source_from_name("other-notice") == SOURCE_UNSET,
+	      "an unknown or NULL name is the enum's unset value");
+	CHECK(strcmp(status_name(STATUS_UNKNOWN), "?") == 0 &&
+	      strcmp(priority_label(PRIORITY_UNSET), "?") == 0 &&
+	      strcmp(type_name(TYPE_UNSET), "?") == 0 && strcmp(source_name(SOURCE_UNSET), "?") == 0 &&
+	      strcmp(obligation_state_name(OBLIGATION_STATE_UNKNOWN), "?") == 0,
+	      "the unset values are named \"?\" like any out of range");
+	CHECK(policy_facts_of(0, TYPE_UNSET, -1, false).type == TYPE_OTHER &&
+	      policy_facts_of(0, TYPE_COUNT, -1, false).type == TYPE_OTHER &&
+	      policy_facts_of(0, TYPE_POWER, -1, false).type == TYPE_POWER,
+	      "policy_facts_of: an unset type counts as other");
+	CHECK_INT(policy_checklist(TYPE_UNSET, NULL), 0, "policy_checklist: an unset type has none");
 	CHECK_INT(status_from_name("\xc0"), -1, "a stray byte is unknown");
 }
 

@@ -70,6 +70,173 @@ static int user_version(void)
 	return v;
 }
 
+/* Runs one statement on the database behind the store's back (an old
+ * version's rows, an admin's edit). */
+static void raw_sql(const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	sqlite3_open(path, &db);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		printf("# %s: %s\n", sql, msg ? msg : "?");
+	sqlite3_free(msg);
+	sqlite3_close(db);
+}
+
+/* The first column of the first row of sql, as text (a static buffer; "" none). */
+static const char *raw_text(const char *sql)
+{
+	static char out[200];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	out[0] = '\0';
+	sqlite3_open(path, &db);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(out, sizeof out, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return out;
+}
+
+static struct ticket read_back(struct store *s, int64_t id)
+{
+	struct ticket t = { 0 };
+	struct error err = { 0 };
+
+	CHECK_INT(store_ticket_get_by_id(s, id, &t, &err), 1, "  read back");
+	return t;
+}
+
+/*
+ * Issue 15: status, priority, type, source and obligation state are enums
+ * in memory and names in the rows.  Every value goes in and comes out the
+ * same; a name this version does not know (an old database) reads as the
+ * enum's unknown value without failing the read, the list or verify.
+ */
+static void test_enums(struct store *s, int64_t id)
+{
+	struct error err = { 0 };
+	struct ticket t = read_back(s, id), *list;
+	struct obligation *obl;
+	struct verify_result vr;
+	char what[120];
+	size_t n, i;
+	int v, found;
+
+	CHECK(t.status == STATUS_NEW && t.priority == PRIORITY_UNSET && t.type == TYPE_UNSET &&
+	      t.source == SOURCE_UNSET, "a new ticket: new, and not classified");
+	store_ticket_release(&t);
+
+	for (v = 0; v < TYPE_COUNT; v++) {
+		enum priority p = (enum priority)(v % PRIORITY_COUNT);
+		enum source src = (enum source)(v % SOURCE_COUNT);
+
+		store_ticket_set_class(s, id, (enum incident_type)v, p, src, 0, -1, NULL, &err);
+		t = read_back(s, id);
+		snprintf(what, sizeof what, "round trip: type %s, priority %s, source %s",
+			 type_name(v), priority_name(p), source_name(src));
+		CHECK(t.type == (enum incident_type)v && t.priority == p && t.source == src, what);
+		store_ticket_release(&t);
+	}
+	for (v = 0; v < STATUS_COUNT; v++) {
+		CHECK_INT(store_ticket_set_status(s, id, (enum status)v, 2000 + v, &err), 0,
+			  "status set");
+		t = read_back(s, id);
+		snprintf(what, sizeof what, "round trip: status %s", status_name(v));
+		CHECK_INT(t.status, v, what);
+		store_ticket_release(&t);
+	}
+	/* the times follow policy.h's order of the states, not spelled names */
+	t = read_back(s, id);
+	CHECK(t.acked_at == 2000 + STATUS_ACKNOWLEDGED && t.contained_at == 2000 + STATUS_RECOVERING &&
+	      t.resolved_at == 2000 + STATUS_RESOLVED && t.closed_at == 2000 + STATUS_CLOSED,
+	      "acknowledged, contained, resolved and closed when first reached");
+	store_ticket_release(&t);
+	store_ticket_set_status(s, id, STATUS_INVESTIGATING, 3000, &err);	/* reopened */
+	t = read_back(s, id);
+	CHECK(t.acked_at == 2000 + STATUS_ACKNOWLEDGED && t.contained_at == 2000 + STATUS_RECOVERING &&
+	      !t.resolved_at && !t.closed_at, "a reopen clears resolved and closed, keeps the rest");
+	store_ticket_release(&t);
+	store_ticket_set_status(s, id, STATUS_CLOSED, 3100, &err);	/* /close force: */
+	t = read_back(s, id);
+	CHECK(t.resolved_at == 3100 && t.closed_at == 3100, "closed straight: resolved then too");
+	store_ticket_release(&t);
+	CHECK_INT(store_ticket_query(s, &(struct ticket_filter){ 0 }, &list, &n, &err), 0,
+		  "the open tickets");
+	for (i = 0, found = 0; i < n; i++)
+		found += list[i].id == id;
+	CHECK_INT(found, 0, "... leave the closed one out");
+	store_tickets_free(list, n);
+	CHECK_INT(store_ticket_query(s, &(struct ticket_filter){ .status = "closed" }, &list, &n, &err),
+		  0, "--status closed");
+	for (i = 0, found = 0; i < n; i++)
+		found += list[i].id == id;
+	CHECK_INT(found, 1, "... finds it");
+	store_tickets_free(list, n);
+	CHECK_INT(store_ticket_set_status(s, id, STATUS_UNKNOWN, 2000, &err), -1,
+		  "an unknown status is never written");
+	CHECK_INT(err.cls, ERR_FATAL, "... a bug, not a retry");
+	err = (struct error){ 0 };
+
+	store_ticket_set_class(s, id, TYPE_UNSET, PRIORITY_UNSET, SOURCE_UNSET, 0, -1, NULL, &err);
+	t = read_back(s, id);
+	v = TYPE_COUNT - 1;	/* the loop's last */
+	CHECK(t.type == (enum incident_type)v && t.priority == (enum priority)(v % PRIORITY_COUNT) &&
+	      t.source == (enum source)(v % SOURCE_COUNT),
+	      "unset values leave the row's values as they were");
+	store_ticket_release(&t);
+
+	/* obligation states: each end, read back */
+	for (v = OBLIGATION_DONE; v < OBLIGATION_STATE_COUNT; v++) {
+		store_obligation_require(s, id, "amazon", 1000, 2000, 1000, &err);
+		CHECK_INT(store_obligation_close(s, id, "amazon", (enum obligation_state)v, "r", "a",
+						 1500, &err), 1, "obligation closed");
+		store_obligation_list(s, id, &obl, &n, &err);
+		snprintf(what, sizeof what, "round trip: obligation state %s",
+			 obligation_state_name(v));
+		CHECK(n == 1 && obl[0].state == (enum obligation_state)v, what);
+		store_obligations_free(obl, n);
+		raw_sql("UPDATE obligations SET state = 'cancelled'");	/* reopened by require */
+	}
+	CHECK_INT(store_obligation_close(s, id, "amazon", OBLIGATION_OPEN, NULL, "a", 1500, &err), -1,
+		  "an obligation is never closed as open");
+	err = (struct error){ 0 };
+
+	/* what an old (or hand-edited) database may hold */
+	raw_sql("UPDATE tickets SET status = 'reopened', priority = 'urgent', type = 'phishing',"
+		" source = 'rumour' WHERE ref = 'INC-2026-0002'");
+	raw_sql("UPDATE obligations SET state = 'postponed'");
+	t = read_back(s, id);
+	CHECK(t.status == STATUS_UNKNOWN && t.priority == PRIORITY_UNSET && t.type == TYPE_UNSET &&
+	      t.source == SOURCE_UNSET, "unknown names read as the unknown values");
+	CHECK_STR(t.ref, "INC-2026-0002", "... and the rest of the row is read");
+	store_ticket_release(&t);
+	CHECK_INT(store_ticket_list(s, true, &list, &n, &err), 0, "the list reads such a row");
+	for (i = 0, found = 0; i < n; i++)
+		found += list[i].id == id && list[i].status == STATUS_UNKNOWN;
+	CHECK_INT(found, 1, "... as unknown");
+	store_tickets_free(list, n);
+	/* an admin's /type on such a ticket: the names it does not know stay */
+	CHECK_INT(store_ticket_set_class(s, id, TYPE_MALWARE, PRIORITY_UNSET, SOURCE_UNSET, 0, -1,
+					 NULL, &err), 0, "a new type on it");
+	t = read_back(s, id);
+	CHECK_INT(t.type, TYPE_MALWARE, "... is written");
+	store_ticket_release(&t);
+	CHECK_STR(raw_text("SELECT priority || ' ' || source FROM tickets"
+			   " WHERE ref = 'INC-2026-0002'"), "urgent rumour",
+		  "... and the unknown priority and source stay in the row");
+	CHECK_INT(store_obligation_list(s, id, &obl, &n, &err), 0, "the obligations read too");
+	CHECK(n == 1 && obl[0].state == OBLIGATION_STATE_UNKNOWN, "... an unknown state as unknown");
+	store_obligations_free(obl, n);
+	CHECK_INT(store_verify(s, NULL, NULL, &vr, &err), 0, "verify runs");
+	CHECK_INT(vr.problems, 0, "... and finds nothing wrong: the rows are not the chain");
+}
+
 int main(void)
 {
 	struct store *s;
@@ -184,6 +351,8 @@ int main(void)
 	CHECK(n == 2 && strlen(ev[0].hash) == 64 && strcmp(ev[0].hash, ev[1].hash) != 0,
 	      "each event has its own chained hash");
 	store_events_free(ev, n);
+
+	test_enums(s, t2);
 	store_close(s);
 
 	if (fork() == 0)
