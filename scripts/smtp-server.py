@@ -146,6 +146,9 @@ class Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        # when the client's data ended: "received" comes after our own LMTP
+        # delivery, which is the server's time, not the client's (bench)
+        data_end = datetime.datetime.now(datetime.timezone.utc).isoformat()
         fault = self.fault()
         if fault == "drop":
             log.info("%s DATA: fault injection, dropping the connection", session.peer)
@@ -170,7 +173,7 @@ class Handler:
                 code = 554
             return "%d delivery to <%s> failed: %s" % (code, rcpt, text)
 
-        number = self.keep(server, session, envelope, data)
+        number = self.keep(server, session, envelope, data, data_end)
         log.info("%s accepted %06d from <%s> to %s, %d bytes", session.peer, number,
                  envelope.mail_from, envelope.rcpt_tos, len(data))
         return "250 2.0.0 OK delivered as %06d" % number
@@ -218,7 +221,7 @@ class Handler:
                 results.setdefault(rcpt, (451, "4.3.0 LMTP: %s" % e))
         return results
 
-    def keep(self, server, session, envelope, data):
+    def keep(self, server, session, envelope, data, data_end=None):
         """Writes spool/NNNNNN.eml (raw) and NNNNNN.env (JSON); returns NNNNNN."""
         self.last_number += 1
         number = self.last_number
@@ -228,6 +231,7 @@ class Handler:
             "mail_from": "" if envelope.mail_from == "<>" else envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "received": datetime.datetime.now(datetime.timezone.utc).isoformat(),
+            "data_end": data_end,
             "mail_options": envelope.mail_options,
             "port": server.transport.get_extra_info("sockname")[1],
             "tls": ssl_object.version() if ssl_object else None,
