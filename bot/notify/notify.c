@@ -1,6 +1,13 @@
 /*
  * notify.c — see notify.h: who gets which mail about a ticket.
  *
+ * notify/ is three layers (issue 15): the variables (vars.c, and the
+ * notify_fill_* helpers below: each mail's own), the queue (queue.c:
+ * recipients, reply tokens, threading, recorded as intents), and the mails
+ * (this file, notify_drafts.c, notify_due.c, notify_words.c, briefing.c),
+ * each with the notify_build_* function the render stage (intent.c) calls
+ * to rebuild its variables from the store when it renders the intent.
+ *
  * Every mail is rendered from variables built in one place: its set
  * comes from notify_vars_of (notify_drafts.c, with the table of which
  * set each template gets, and the sample check-config renders), and each
@@ -150,132 +157,6 @@ int notify_fill_result(struct tvars *v, const char *changes, bool help, bool ope
 	return tvars_set(v, "changes", changes) < 0 ||
 	       tvars_set(v, "open_obligations", open_obligations ? "1" : "") < 0 ||
 	       tvars_set(v, "want_help", help ? "1" : "") < 0 ? -1 : 0;
-}
-
-/* ---- queueing ---- */
-
-/*
- * The token of addr on t for a mail now: the live generation, or a new
- * one (issue 14: the next mail after a revocation or expiry carries a
- * fresh token) — but never a new one on a closed ticket, whose tokens
- * ended with it; there only /token makes one.  token "" when none.
- */
-static int reply_token(const struct config *cfg, struct store *st, const struct ticket *t,
-		       const char *addr, time_t now, char token[AUTH_TOKEN_LEN + 1],
-		       struct error *err)
-{
-	unsigned long gen;
-	int rc;
-
-	token[0] = '\0';
-	rc = store_token_live(st, t->id, addr, now, cfg->commands.token_max_age, &gen, NULL, err);
-	if (rc < 0)
-		return -1;
-	if (rc == 0) {
-		if (status_from_name(t->status) == STATUS_CLOSED)
-			return 0;
-		if (store_token_issue(st, t->id, addr, now, &gen, err) < 0)
-			return -1;
-	}
-	auth_token(cfg->token_secret, t->ref, addr, gen, token);
-	return 0;
-}
-
-/*
- * Queues om to one recipient.  Admins and management get a reply address
- * with their own token (issue 5: what authenticates their commands);
- * everyone else the ticket's plain one.
- */
-int notify_queue_to(const struct config *cfg, struct store *st, const struct ticket *t,
-		    struct outbox_mail *om, const char *addr, const char *name, time_t now,
-		    struct error *err)
-{
-	const struct person *p = config_find_person(cfg, addr);
-	char token[AUTH_TOKEN_LEN + 1], *reply = NULL;
-	int rc;
-
-	om->to_addr = addr;
-	om->to_name = name ? name : p ? p->name : NULL;
-	om->reply_to = NULL;
-	if (t && cfg->token_secret && p && (p->roles & (ROLE_ADMIN | ROLE_MANAGEMENT))) {
-		if (reply_token(cfg, st, t, addr, now, token, err) < 0)
-			return -1;
-		if (token[0] && !(reply = auth_reply_address(cfg->smtp.from, t->ref, token)))
-			return notify_out_of_memory(err);
-		explicit_bzero(token, sizeof token);
-		om->reply_to = reply;
-	}
-	om->drill = t && (t->flags & FLAG_BIT(FLAG_DRILL));
-	/* issue 16: an intent is rendered by the sender stage (intent.h) */
-	rc = (om->intent ? outbox_intent : outbox_queue)(st, cfg, t ? t->id : 0, t ? t->ref : NULL,
-							 om, now, err);
-	om->reply_to = NULL;
-	free(reply);
-	return rc;
-}
-
-/* om to addr under t's alarm to addr (see notify_queue_roles_under_alarm). */
-static int queue_under_alarm(const struct config *cfg, struct store *st, const struct ticket *t,
-			     struct outbox_mail *om, const char *addr, const char *name,
-			     time_t now, struct error *err)
-{
-	char *root = NULL;
-	int rc;
-
-	if (store_outbox_thread_root(st, t->id, "alarm", addr, &root, err) < 0)
-		return -1;
-	om->in_reply_to = root;
-	om->references = root;
-	om->auto_submitted = root ? "auto-generated" : NULL;
-	rc = notify_queue_to(cfg, st, t, om, addr, name, now, err);
-	om->in_reply_to = om->references = om->auto_submitted = NULL;
-	free(root);
-	return rc;
-}
-
-/* Queues om to every person with one of roles (ROLE_* bits) but skip (may
- * be NULL), under the ticket's alarm when under_alarm. */
-static int queue_roles_but(const struct config *cfg, struct store *st, const struct ticket *t,
-			   struct outbox_mail *om, unsigned roles, const char *skip,
-			   bool under_alarm, time_t now, struct error *err)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_persons; i++) {
-		const struct person *p = &cfg->persons[i];
-
-		if (!(p->roles & roles) || (skip && strcasecmp(p->email, skip) == 0))
-			continue;
-		if ((under_alarm && t ? queue_under_alarm(cfg, st, t, om, p->email, p->name, now, err) :
-		     notify_queue_to(cfg, st, t, om, p->email, p->name, now, err)) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int notify_queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,
-		       struct outbox_mail *om, unsigned roles, time_t now, struct error *err)
-{
-	return queue_roles_but(cfg, st, t, om, roles, NULL, false, now, err);
-}
-
-int notify_queue_roles_under_alarm(const struct config *cfg, struct store *st,
-				   const struct ticket *t, struct outbox_mail *om, unsigned roles,
-				   time_t now, struct error *err)
-{
-	return queue_roles_but(cfg, st, t, om, roles, NULL, true, now, err);
-}
-
-int notify_admins(const struct config *cfg, struct store *st, const struct ticket *t,
-		  const char *kind, const char *template, const struct tvars *vars,
-		  const char *in_reply_to, time_t now, struct error *err)
-{
-	struct outbox_mail om = {
-		.kind = kind, .template = template, .vars = vars, .in_reply_to = in_reply_to,
-	};
-
-	/* policy 7-1: the system admin and the EC admin take every report */
-	return notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
 }
 
 /* ---- a new ticket ---- */
@@ -791,8 +672,8 @@ int notify_result(const struct config *cfg, struct store *st, const struct ticke
 	om.params = params;
 	/* SPEC 4: the commanding admin, and the others so they know who did what */
 	if (notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err) < 0 ||
-	    (*changes && queue_roles_but(cfg, st, t, &om, ROLE_ADMIN, m->from.addr, false, now,
-					 err) < 0))
+	    (*changes && notify_queue_roles_but(cfg, st, t, &om, ROLE_ADMIN, m->from.addr, false,
+						now, err) < 0))
 		goto done;
 	rc = 0;
 done:

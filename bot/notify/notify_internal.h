@@ -58,7 +58,7 @@ struct tvars *notify_vars_of(const struct config *cfg, struct store *st, const c
 /* Frees the lists notify_vars_of read into f; nothing if it read none. */
 void notify_facts_release(struct facts *f);
 
-/* ---- notify.c: queueing, inside the caller's transaction ---- */
+/* ---- queue.c: queueing, inside the caller's transaction (om->intent: as an intent) ---- */
 
 /*
  * Queues om to one recipient (name NULL: the person's configured name);
@@ -68,6 +68,13 @@ void notify_facts_release(struct facts *f);
 int notify_queue_to(const struct config *cfg, struct store *st, const struct ticket *t,
 		    struct outbox_mail *om, const char *addr, const char *name, time_t now,
 		    struct error *err);
+
+/* Queues om to every person with one of roles (ROLE_* bits) but skip (may
+ * be NULL: nobody), under the ticket's alarm when under_alarm (see
+ * notify_queue_roles_under_alarm); as notify_queue_to. */
+int notify_queue_roles_but(const struct config *cfg, struct store *st, const struct ticket *t,
+			   struct outbox_mail *om, unsigned roles, const char *skip,
+			   bool under_alarm, time_t now, struct error *err);
 
 /* Queues om to every person with one of roles (ROLE_* bits); as notify_queue_to. */
 int notify_queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,

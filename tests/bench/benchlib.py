@@ -157,6 +157,16 @@ smtp {{
   from_name     = "セキュリティインシデント窓口"
   timeout       = 30
 }}
+# issue 14's caps at their highest: a backlog is answered and alarmed
+# (three mails a report) as far as the caps allow, so the bench measures
+# the mail work too (without this, 200 alarms per admin and 10
+# acknowledgements an hour per domain were all a backlog queued)
+limits {{
+  replies_per_sender_per_hour = 1000
+  replies_per_domain_per_hour = 1000
+  replies_outside_per_hour    = 1000
+  pending_per_recipient       = 100000
+}}
 person "sysadmin"  {{ name = "北垣 剛志" email = "{a1}" phone = "070-0000-0000" roles = {{"admin"}} }}
 person "ecadmin"   {{ name = "伊藤 佳彦" email = "{a2}" roles = {{"admin"}} }}
 person "president" {{ name = "渡部 正行" email = "{boss}" roles = {{"management"}} }}
