@@ -99,7 +99,7 @@ static int held_back(struct store *st, const struct config *cfg, int64_t ticket_
 
 	if (strcmp(m->kind, "trouble") == 0)
 		return 0;
-	if (store_outbox_pending_to(st, m->to_addr, &pending, err) < 0)
+	if (store_outbox_pending_to(st, m->to_addr, cap, &pending, err) < 0)
 		return -1;
 	if (pending < cap)
 		return 0;

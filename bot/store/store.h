@@ -570,8 +570,10 @@ int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, ch
 int store_outbox_thread_root(struct store *s, int64_t ticket_id, const char *kind,
 			     const char *rcpt, char **message_id, struct error *err);
 
-/* How many mails to rcpt (case-insensitive) wait in the outbox (pending): *n. */
-int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err);
+/* How many mails to rcpt (case-insensitive) wait in the outbox (pending),
+ * counted up to at_most: *n.  0 or -1. */
+int store_outbox_pending_to(struct store *s, const char *rcpt, int at_most, int *n,
+			    struct error *err);
 
 /* How many mails of kind were queued to rcpt (case-insensitive) since then. */
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,

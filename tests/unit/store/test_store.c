@@ -72,7 +72,7 @@ static int user_version(void)
 
 /*
  * Schema step 12 (issue 16) on a database of step 11: the outbox's new
- * columns taken off again by hand (SQLite drops columns since 3.35) make
+ * columns and indexes taken off again by hand (SQLite drops columns since 3.35) make
  * exactly the table step 11 left.  A mail queued then was rendered then:
  * after the upgrade it is 'rendered', due, and sent as stored.
  */
@@ -103,6 +103,7 @@ static void test_schema_12_upgrade(void)
 	store_close(s);
 	sqlite3_open(old_path, &db);
 	ok &= sqlite3_exec(db, "DROP INDEX outbox_intents", NULL, NULL, NULL) == SQLITE_OK;
+	ok &= sqlite3_exec(db, "DROP INDEX outbox_pending_rcpt", NULL, NULL, NULL) == SQLITE_OK;
 	for (i = 0; i < sizeof added / sizeof *added; i++) {
 		snprintf(sql, sizeof sql, "ALTER TABLE outbox DROP COLUMN %s", added[i]);
 		ok &= sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
