@@ -3,8 +3,9 @@
  * temporary database and the bundled templates:
  *   - a kind's parameters survive their text form (line breaks,
  *     backslashes, '=' in values, too many);
- *   - a /draft queued before the same mail's /affected is rendered with
- *     the number: what the intake recorded is an intent, not bytes;
+ *   - a /draft queued before an /affected (the next command mail of the
+ *     same pass) is rendered with the number: what the intake recorded is
+ *     an intent, not bytes;
  *   - the render stores the bytes, their SHA-256 and the "mail-queued"
  *     event that chains it, and a second pass renders nothing again (a
  *     later change of the ticket does not touch stored bytes);
@@ -143,12 +144,12 @@ static void test_render_from_current_state(void)
 	store_begin(st, &err);
 	id = open_ticket(FLAG_BIT(FLAG_PERSONAL_DATA));
 	store_ticket_get_by_id(st, id, &t, &err);
-	/* one command mail: /draft ppc-preliminary, then /affected 12345 */
+	/* /draft ppc-preliminary, then /affected 12345 before the render stage */
 	CHECK_INT(notify_draft(&cfg, st, &t, OBL_PPC_PRELIMINARY, "admin1@example.com", now, &err),
 		  0, "/draft: recorded");
 	/* (it returns the obligations it opened: 0 or more) */
 	CHECK(engine_set_affected(&cfg, st, &t, 12345, "admin1@example.com", now, &err) >= 0,
-	      "/affected 12345 after it, in the same mail");
+	      "/affected 12345 after it, before the render stage");
 	store_commit(st, &err);
 	store_ticket_release(&t);
 
@@ -166,7 +167,7 @@ static void test_render_from_current_state(void)
 	      "... the row holds the bytes and the subject");
 	if (n == 1 && e[0].len > 0 && mime_parse(e[0].data, e[0].len, &m, &err) == 0) {
 		CHECK(m.body && (strstr(m.body, "12,345") || strstr(m.body, "12345")),
-		      "the draft shows the /affected of the same mail (rendered from the ticket now)");
+		      "the draft shows the later /affected (rendered from the ticket as it is now)");
 		CHECK_STR(m.message_id && strstr(m.message_id, ".draft-ppc-preliminary.") ?
 			  "kind" : m.message_id, "kind",
 			  "... under the Message-ID fixed at queue time (it names the kind)");
