@@ -458,9 +458,9 @@ struct outbox_entry {
 	time_t failed_at;	/* 0 unless failed (and 0 for failures before schema 4) */
 	char ticket_ref[24];	/* "INC-…" (store_outbox_query only), "" for none */
 	char *last_error;
-	/* Issue 16: an intent not rendered yet (store_outbox_intents only
-	 * fills these; data is then empty).  Everything below is NULL/0 in
-	 * the entries of the other functions. */
+	/* Issue 16: an intent not rendered yet (data is then empty); every
+	 * function that returns entries sets it.  The fields after it are
+	 * filled by store_outbox_intents only (NULL/0 elsewhere). */
 	bool intent;
 	char *template, *html_template;	/* html_template may be NULL */
 	char *to_name, *reply_to, *in_reply_to, *references, *auto_submitted;

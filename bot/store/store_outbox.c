@@ -181,7 +181,7 @@ int store_outbox_mark_rendered(struct store *s, int64_t id, const char *subject,
 
 /* Reads rows of (id, ticket_id, kind, message_id, env_from, rcpt, subject,
  * state, attempts, created_at, next_attempt_at, sent_at, last_error,
- * failed_at, data[, ticket ref]). */
+ * failed_at, intent, data[, ticket ref]). */
 static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry **out,
 			size_t *n, struct error *err)
 {
@@ -215,11 +215,12 @@ static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry *
 		e->sent_at = sqlite3_column_int64(st, 11);
 		e->last_error = store_col_strdup(st, 12);
 		e->failed_at = sqlite3_column_int64(st, 13);
-		if (sqlite3_column_count(st) > 15 && sqlite3_column_text(st, 15))
+		e->intent = sqlite3_column_int(st, 14) != 0;
+		if (sqlite3_column_count(st) > 16 && sqlite3_column_text(st, 16))
 			snprintf(e->ticket_ref, sizeof e->ticket_ref, "%s",
-				 (const char *)sqlite3_column_text(st, 15));
-		data = sqlite3_column_blob(st, 14);
-		e->len = (size_t)sqlite3_column_bytes(st, 14);
+				 (const char *)sqlite3_column_text(st, 16));
+		data = sqlite3_column_blob(st, 15);
+		e->len = (size_t)sqlite3_column_bytes(st, 15);
 		if (data) {
 			e->data = malloc(e->len + 1);
 			if (!e->data) {
@@ -244,7 +245,7 @@ static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry *
 #define OUTBOX_COLUMNS \
 	"id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, subject, state," \
 	" attempts, created_at, next_attempt_at, COALESCE(sent_at, 0), last_error," \
-	" COALESCE(failed_at, 0)"
+	" COALESCE(failed_at, 0), stage = 'intent'"
 
 /*
  * Order per recipient: a mail waits while an earlier one to the same

@@ -154,8 +154,8 @@ static void test_render_from_current_state(void)
 	store_ticket_release(&t);
 
 	e = mails(id, &n);
-	CHECK(n == 1 && e[0].len == 0 && !e[0].subject,
-	      "the intake stored an intent: no bytes, no subject yet");
+	CHECK(n == 1 && e[0].len == 0 && !e[0].subject && e[0].intent,
+	      "the intake stored an intent: no bytes, no subject yet (a listing says so)");
 	CHECK_INT(intents_left(), 1, "... one intent waits for the render stage");
 	store_outbox_free(e, n);
 
@@ -163,8 +163,8 @@ static void test_render_from_current_state(void)
 	CHECK_INT((long)rendered, 1, "... and renders the one intent");
 	CHECK_INT(intents_left(), 0, "... none is left");
 	e = mails(id, &n);
-	CHECK(n == 1 && e[0].len > 0 && e[0].subject && strstr(e[0].subject, "INC-"),
-	      "... the row holds the bytes and the subject");
+	CHECK(n == 1 && e[0].len > 0 && e[0].subject && strstr(e[0].subject, "INC-") && !e[0].intent,
+	      "... the row holds the bytes and the subject, an intent no more");
 	if (n == 1 && e[0].len > 0 && mime_parse(e[0].data, e[0].len, &m, &err) == 0) {
 		CHECK(m.body && (strstr(m.body, "12,345") || strstr(m.body, "12345")),
 		      "the draft shows the later /affected (rendered from the ticket as it is now)");
