@@ -481,11 +481,64 @@ done:
 	return rc;
 }
 
+void notify_drafts_cache_release(struct notify_drafts_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->texts[i]);
+	free(c->params);
+	memset(c, 0, sizeof *c);
+}
+
+/* b's attachments copied from the cache, when it holds this ticket's
+ * drafts for the same parameters: 1; 0 when it does not; -1 no memory. */
+static int drafts_from_cache(struct notify_build *b)
+{
+	const struct notify_drafts_cache *c = b->drafts;
+	size_t i;
+
+	if (!c || !c->ticket_id || c->ticket_id != b->f.t->id || !b->e->params ||
+	    strcmp(c->params, b->e->params) != 0)
+		return 0;
+	for (i = 0; i < c->n; i++) {
+		if (!(b->texts[i] = strdup(c->texts[i])))
+			return -1;
+		memcpy(b->files[i], c->files[i], sizeof b->files[i]);
+		b->parts[i].filename = b->files[i];
+		b->parts[i].text = b->texts[i];
+		b->n_parts++;
+	}
+	return 1;
+}
+
+/* b's attachments kept for the next admin's copy (nothing when out of memory). */
+static void drafts_to_cache(const struct notify_build *b)
+{
+	struct notify_drafts_cache *c = b->drafts;
+	size_t i;
+
+	if (!c || !b->e->params)
+		return;
+	notify_drafts_cache_release(c);
+	if (!(c->params = strdup(b->e->params)))
+		return;
+	for (i = 0; i < b->n_parts; i++) {
+		if (!(c->texts[i] = strdup(b->texts[i]))) {
+			notify_drafts_cache_release(c);
+			return;
+		}
+		memcpy(c->files[i], b->files[i], sizeof c->files[i]);
+		c->n++;
+	}
+	c->ticket_id = b->f.t->id;
+}
+
 int notify_build_drafts(struct notify_build *b, const struct notify_params *p, time_t now,
 			struct error *err)
 {
 	unsigned kinds = (unsigned)notify_params_long(p, "drafts", 0);
-	int number = (int)notify_params_long(p, "number", 1), k;
+	int number = (int)notify_params_long(p, "number", 1), k, cached;
 
 	if (!b->f.t)
 		return error_set(err, ERR_FATAL, "notify: a drafts mail without its ticket");
@@ -494,6 +547,8 @@ int notify_build_drafts(struct notify_build *b, const struct notify_params *p, t
 	if (!(b->v = facts_vars(b->cfg, &b->f, L_POLICY, now)) ||
 	    notify_fill_drafts(b->v, b->cfg, &b->f, kinds, now) < 0)
 		return notify_out_of_memory(err);
+	if ((cached = drafts_from_cache(b)) != 0)
+		return cached < 0 ? notify_out_of_memory(err) : 0;
 	for (k = 0; k < OBL_COUNT; k++) {
 		size_t n = b->n_parts;
 
@@ -507,6 +562,7 @@ int notify_build_drafts(struct notify_build *b, const struct notify_params *p, t
 		b->parts[n].text = b->texts[n];
 		b->n_parts++;
 	}
+	drafts_to_cache(b);
 	return 0;
 }
 

@@ -50,6 +50,8 @@ static void load_config(void)
 		"smtp { url = \"smtp://127.0.0.1:1\" from = \"bot@example.com\" }\n"
 		"person \"sysadmin\" { name = \"北垣 剛志\" email = \"admin1@example.com\""
 		" roles = {\"admin\"} }\n"
+		"person \"ecadmin\" { name = \"伊藤 佳彦\" email = \"admin2@example.com\""
+		" roles = {\"admin\"} }\n"
 		"person \"president\" { name = \"渡部 正行\" email = \"ceo@example.com\""
 		" roles = {\"management\"} }\n", templates);
 	fclose(f);
@@ -247,6 +249,70 @@ static void test_order(void)
 	store_outbox_free(due, n);
 }
 
+/* The attachments of the drafts mail e: their names and SHA-256s, "name=sha;" each. */
+static void attachments_of(const struct outbox_entry *e, char *out, size_t len)
+{
+	struct error err = { 0 };
+	struct mail m = { 0 };
+	size_t i, k = 0;
+
+	out[0] = '\0';
+	if (mime_parse(e->data, e->len, &m, &err) < 0)
+		return;
+	for (i = 0; i < m.n_attachments && k < len; i++)
+		k += (size_t)snprintf(out + k, len - k, "%s=%s;", m.attachments[i].filename,
+				      m.attachments[i].sha256);
+	mail_release(&m);
+}
+
+/*
+ * The drafts mail of a new ticket goes to each admin: the second copy's
+ * attachments come from the batch's cache — the same bytes, and never
+ * another ticket's (two tickets with the same parameters in one batch).
+ */
+static void test_drafts_cache(void)
+{
+	struct error err = { 0 };
+	struct outbox_entry *a, *b;
+	struct ticket t;
+	int64_t id[2];
+	size_t na, nb, i, k;
+	char got[2][3][4096];
+	int j;
+
+	store_begin(st, &err);
+	for (j = 0; j < 2; j++) {
+		id[j] = open_ticket(FLAG_BIT(FLAG_PERSONAL_DATA));
+		store_ticket_get_by_id(st, id[j], &t, &err);
+		CHECK_INT(notify_drafts(&cfg, st, &t, NULL, (1u << OBL_PPC_PRELIMINARY) |
+					(1u << OBL_INDIVIDUALS), NULL, now, &err), 0,
+			  "a drafts mail to every admin");
+		store_ticket_release(&t);
+	}
+	store_commit(st, &err);
+	CHECK_INT(notify_render_pending(&cfg, st, now, NULL, &err), 0, "... rendered in one batch");
+	a = mails(id[0], &na);
+	b = mails(id[1], &nb);
+	memset(got, 0, sizeof got);
+	for (i = k = 0; i < na && k < 2; i++)
+		if (strcmp(a[i].kind, "drafts") == 0)
+			attachments_of(&a[i], got[0][k++], sizeof got[0][0]);
+	for (i = k = 0; i < nb && k < 2; i++)
+		if (strcmp(b[i].kind, "drafts") == 0)
+			attachments_of(&b[i], got[1][k++], sizeof got[1][0]);
+	CHECK(got[0][0][0] && strcmp(got[0][0], got[0][1]) == 0,
+	      "both admins' copies carry the same two drafts, byte for byte");
+	CHECK(got[1][0][0] && strcmp(got[1][0], got[1][1]) == 0, "... on the second ticket too");
+	CHECK(strcmp(got[0][0], got[1][0]) != 0, "... and the second ticket's are its own, not the first's");
+	for (j = 0; j < 2; j++) {
+		store_ticket_get_by_id(st, id[j], &t, &err);
+		CHECK(strstr(got[j][1], t.ref) != NULL, "... each named for its ticket");
+		store_ticket_release(&t);
+	}
+	store_outbox_free(a, na);
+	store_outbox_free(b, nb);
+}
+
 static void test_failure(void)
 {
 	struct error err = { 0 };
@@ -269,7 +335,7 @@ static void test_failure(void)
 	store_ticket_release(&t);
 	CHECK_INT(notify_render_pending(&cfg, st, now, &rendered, &err), 0,
 		  "the render stage goes on past it");
-	CHECK_INT((long)rendered, 1, "... the other intent of its batch is rendered");
+	CHECK_INT((long)rendered, 2, "... the other intents of its batch are rendered (a lessons draft to each admin)");
 	CHECK_INT(store_outbox_find(st, "bad.1@example.com", &found, &err), 1, "... the bad one is kept");
 	CHECK(found.state == OUTBOX_FAILED && found.last_error &&
 	      strstr(found.last_error, "no renderer") != NULL,
@@ -318,6 +384,7 @@ int main(void)
 	test_params();
 	test_render_from_current_state();
 	test_order();
+	test_drafts_cache();
 	test_failure();
 	test_verify();
 	store_close(st);
