@@ -6,7 +6,9 @@ with the machine it ran on, then a Markdown table for the README.
   1. throughput  a backlog of BENCH_REPORTS (10,000) realistic reports
                  (mails.py) in a fresh INBOX → `poll --once`: reports/s,
                  CPU, peak RSS; and the rate at which the same server hands
-                 out the same messages to a lean client (benchlib.RawImap)
+                 out the same messages to a lean client (benchlib.RawImap);
+                 the intake (intents committed) and the render stage
+                 apart (issue 16: the bot logs the render stage's time)
   2. outbox      BENCH_OUTBOX (500) queued acknowledgements sent by the bot,
                  against the SMTP server's own rate over one connection
   3. latency     BENCH_LATENCY (200) reports delivered one by one over LMTP
