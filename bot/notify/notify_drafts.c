@@ -144,7 +144,7 @@ int notify_load_report(struct store *st, struct facts *f, struct error *err)
 	if (f->m || f->msgs)
 		return 0;
 	f->loaded = true;
-	if (store_message_list(st, f->t->id, &f->msgs, &f->n_msgs, err) < 0)
+	if (store_message_report(st, f->t->id, &f->msgs, &f->n_msgs, err) < 0)
 		return -1;
 	for (i = 0; i < f->n_msgs; i++)
 		if (f->msgs[i].kind && strcmp(f->msgs[i].kind, "report") == 0) {
@@ -154,6 +154,7 @@ int notify_load_report(struct store *st, struct facts *f, struct error *err)
 			/* issue 16: the acknowledgement and the alarm are rendered
 			 * from here now; `noticed` reads the report's Date */
 			f->report.date = f->msgs[i].date;
+			f->report.date_raw = f->msgs[i].date_raw;
 			f->report.from.addr = f->msgs[i].from_addr;
 			f->report.from.name = f->msgs[i].from_name;
 			f->report.attachments = f->msgs[i].attachments;

@@ -201,7 +201,11 @@ static const char *const migrations[] = {
 	/* the per-recipient cap counts pending mail for every mail queued;
 	 * intents stay pending until the stage after the intake, so a
 	 * backlog's admins have thousands: counted here, never in the table */
-	"CREATE INDEX outbox_pending_rcpt ON outbox(rcpt COLLATE NOCASE) WHERE state = 'pending';",
+	"CREATE INDEX outbox_pending_rcpt ON outbox(rcpt COLLATE NOCASE) WHERE state = 'pending';"
+	/* the report's Date header as written (`report_date`): the
+	 * acknowledgement and the alarm are rendered from the stored report
+	 * now, not from the parsed mail in hand */
+	"ALTER TABLE messages ADD COLUMN date_raw TEXT;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

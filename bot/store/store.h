@@ -406,6 +406,8 @@ struct message_row {
 	int64_t ticket_id;	/* 0: none */
 	char *machine;		/* as in struct message_in */
 	char *forward;		/* as in struct message_in */
+	char *date_raw;		/* the Date header as written (store_message_list and
+				 * store_message_report; NULL before schema 12) */
 };
 
 /* A ticket's received messages, oldest first, with their attachments'
@@ -414,6 +416,12 @@ struct message_row {
 int store_message_list(struct store *s, int64_t ticket_id, struct message_row **out,
 		       size_t *n, struct error *err);
 void store_messages_free(struct message_row *m, size_t n);	/* NULL: nothing */
+
+/* The ticket's report (its first message of kind "report") as
+ * store_message_list reads it: 0 and a malloc'd *out of *n, 0 or 1
+ * (store_messages_free), or -1. */
+int store_message_report(struct store *s, int64_t ticket_id, struct message_row **out,
+			 size_t *n, struct error *err);
 
 /*
  * Issue 13: the machines' mail that opened no ticket (kind "automatic")

@@ -42,6 +42,7 @@ static void add_message(struct store *s, int64_t ticket, const char *msgid, cons
 	m.from.addr = "a@example.com";
 	m.subject = "s";
 	m.body = "本文";
+	m.date_raw = "Wed, 25 Nov 2026 10:00:00 +0900";
 	in.ticket_id = ticket;
 	in.kind = "report";
 	in.raw = raw;
@@ -72,7 +73,7 @@ static int user_version(void)
 
 /*
  * Schema step 12 (issue 16) on a database of step 11: the outbox's new
- * columns and indexes taken off again by hand (SQLite drops columns since 3.35) make
+ * columns and indexes (and the messages' date_raw) taken off again by hand (SQLite drops columns since 3.35) make
  * exactly the table step 11 left.  A mail queued then was rendered then:
  * after the upgrade it is 'rendered', due, and sent as stored.
  */
@@ -108,6 +109,8 @@ static void test_schema_12_upgrade(void)
 		snprintf(sql, sizeof sql, "ALTER TABLE outbox DROP COLUMN %s", added[i]);
 		ok &= sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
 	}
+	ok &= sqlite3_exec(db, "ALTER TABLE messages DROP COLUMN date_raw", NULL, NULL, NULL) ==
+	      SQLITE_OK;
 	ok &= sqlite3_exec(db, "PRAGMA user_version = 11", NULL, NULL, NULL) == SQLITE_OK;
 	sqlite3_close(db);
 	CHECK(ok, "a database of schema step 11 made (its outbox as step 11 left it)");
@@ -159,6 +162,20 @@ int main(void)
 	CHECK_INT(store_message_seen(s, "abc@example.com", "0", NULL, NULL, &tid, &err),
 		  STORE_SEEN_CLASH, "same Message-ID, no sender or text known: a clash");
 	CHECK_INT(tid, t1, "... of the first ticket");
+	{
+		struct message_row *rows = NULL;
+		size_t k = 0;
+
+		/* issue 16: the acknowledgement and the alarm read the report back */
+		CHECK(store_message_report(s, t1, &rows, &k, &err) == 0 && k == 1 &&
+		      strcmp(rows[0].kind, "report") == 0 && rows[0].date_raw &&
+		      strcmp(rows[0].date_raw, "Wed, 25 Nov 2026 10:00:00 +0900") == 0,
+		      "the ticket's report is read back with its Date header as written");
+		store_messages_free(rows, k);
+		CHECK(store_message_report(s, t2, &rows, &k, &err) == 0 && k == 0,
+		      "... a ticket without a report has none");
+		store_messages_free(rows, k);
+	}
 	digest_sha256_hex("raw one", 7, sha);
 	CHECK_INT(store_message_seen(s, NULL, sha, NULL, NULL, &tid, &err), STORE_SEEN_BYTES,
 		  "same bytes without Message-ID are a duplicate");
