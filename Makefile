@@ -64,8 +64,8 @@ SRCS := \
 	bot/config/config.c bot/config/config_policy.c \
 	bot/outbox/render.c bot/outbox/jis.c bot/outbox/compose.c bot/outbox/smtp.c \
 	bot/outbox/outbox.c \
-	bot/notify/vars.c bot/notify/notify.c bot/notify/notify_drafts.c bot/notify/notify_due.c \
-	bot/notify/notify_words.c bot/notify/briefing.c bot/notify/briefing_incidents.c \
+	bot/notify/vars.c bot/notify/queue.c bot/notify/notify.c bot/notify/notify_drafts.c bot/notify/notify_due.c \
+	bot/notify/notify_words.c bot/notify/briefing.c bot/notify/briefing_incidents.c bot/notify/intent.c \
 	bot/desk/route.c bot/desk/engine.c bot/desk/token.c bot/desk/admin.c bot/desk/timers.c bot/desk/pipeline.c bot/desk/forward.c \
 	bot/service/intake.c bot/service/service.c \
 	bot/cli/cli.c bot/cli/table.c bot/cli/ticket_text.c bot/cli/show_text.c bot/cli/ticket_json.c bot/cli/export_report.c bot/cli/templates_check.c \

@@ -62,6 +62,9 @@ static void print_json(const struct outbox_counts *c, const struct outbox_entry 
 		json_kv_string(&j, "subject", e[i].subject);
 		json_kv_string(&j, "message_id", e[i].message_id);
 		json_kv_string(&j, "state", outbox_state_name(e[i].state));
+		/* issue 16: false until the render stage stored its bytes */
+		json_key(&j, "rendered");
+		json_bool(&j, !e[i].intent);
 		json_kv_int(&j, "attempts", e[i].attempts);
 		json_kv_time(&j, "queued", e[i].created_at);
 		json_kv_time(&j, "next_attempt",
@@ -110,7 +113,8 @@ static void print_text(const struct outbox_counts *c, const struct outbox_entry 
 		const char *row[8] = {
 			id, outbox_state_name(m->state), m->kind, m->ticket_ref[0] ? m->ticket_ref : "-",
 			m->rcpt, tries, when ? clock_format_short(when, a, sizeof a) : "-",
-			m->subject ? m->subject : "",
+			/* issue 16: an intent's subject exists once it is rendered */
+			m->subject ? m->subject : m->intent ? "(not rendered yet)" : "",
 		};
 		/* the server's last answer, on a line of its own under the subject */
 		const char *more[8] = { "", "", "", "", "", "", "", answer };

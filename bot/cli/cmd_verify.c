@@ -20,8 +20,11 @@ static const char help[] =
 	"    checks that each names the hash of the event before it (prev_hash) and\n"
 	"    recomputes its own hash from its ticket, time, actor, kind and detail;\n"
 	"    an edited event, or one deleted from the middle, breaks the chain;\n"
-	"  - every received message: recomputes the SHA-256 of its raw bytes.\n"
-	"Prints \"ok: N events, M messages verified\" and the newest event's hash,\n"
+	"  - every received message: recomputes the SHA-256 of its raw bytes;\n"
+	"  - every mail of the outbox rendered since schema step 12: recomputes\n"
+	"    the SHA-256 of the bytes stored before it was sent.\n"
+	"Prints \"ok: N events, M messages verified, K mails of the outbox\" and\n"
+	"the newest event's hash,\n"
 	"or one line per problem, the first first, e.g.\n"
 	"  event 1234 (INC-2026-0007, 2026-11-25T10:00:00+09:00, status): hash does not match its content\n"
 	"  event 1235: prev_hash does not match event 1234\n"
@@ -31,7 +34,7 @@ static const char help[] =
 	"What it cannot detect: a deleted message (messages are not chained, only\n"
 	"their bytes are checked); the newest events deleted together (nothing\n"
 	"follows them: compare the newest hash with one written down earlier, e.g.\n"
-	"in an export's chain.txt); the mail the bot sent; and the tickets' present\n"
+	"in an export's chain.txt); mail queued before schema step 12; and the tickets' present\n"
 	"state (status, obligations, checklist), whose history is in the events.\n"
 	"Exit 0 when everything verified, 1 when a problem was found or the\n"
 	"database could not be read, 2 on a usage or configuration error.\n";
@@ -42,6 +45,7 @@ static const char *what_name(enum verify_what w)
 	case VERIFY_EVENT_HASH: return "event-hash";
 	case VERIFY_EVENT_LINK: return "event-link";
 	case VERIFY_MESSAGE_HASH: return "message-hash";
+	case VERIFY_MAIL_HASH: return "mail-hash";
 	}
 	return "?";
 }
@@ -91,6 +95,7 @@ static void print_json(const struct verify_result *r, const struct problems *ps)
 	json_bool(&j, r->problems == 0);
 	json_kv_int(&j, "events", (long long)r->events);
 	json_kv_int(&j, "messages", (long long)r->messages);
+	json_kv_int(&j, "mails", (long long)r->mails);
 	json_key(&j, "last_event");
 	if (r->last_id) {
 		json_object_begin(&j);
@@ -107,10 +112,11 @@ static void print_json(const struct verify_result *r, const struct problems *ps)
 
 		json_object_begin(&j);
 		json_kv_string(&j, "what", what_name(p->what));
-		json_kv_int(&j, p->what == VERIFY_MESSAGE_HASH ? "message" : "event", p->id);
+		json_kv_int(&j, p->what == VERIFY_MESSAGE_HASH ? "message" :
+			    p->what == VERIFY_MAIL_HASH ? "mail" : "event", p->id);
 		json_kv_string(&j, "ticket", p->ref[0] ? p->ref : NULL);
 		json_kv_time(&j, "at", p->at);
-		if (p->what != VERIFY_MESSAGE_HASH)
+		if (p->what != VERIFY_MESSAGE_HASH && p->what != VERIFY_MAIL_HASH)
 			json_kv_string(&j, "kind", p->kind);
 		json_kv_string(&j, "text", store_verify_describe(p, line, sizeof line));
 		json_object_end(&j);
@@ -154,7 +160,8 @@ int cmd_verify(struct cli *c, int argc, char **argv)
 	if (as_json)
 		print_json(&r, &ps);
 	else if (r.problems == 0)
-		printf("ok: %zu events, %zu messages verified\n", r.events, r.messages);
+		printf("ok: %zu events, %zu messages verified, %zu mails of the outbox\n", r.events,
+		       r.messages, r.mails);
 	else
 		printf("FAILED: %zu problem%s in %zu events, %zu messages\n", r.problems,
 		       r.problems == 1 ? "" : "s", r.events, r.messages);

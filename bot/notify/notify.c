@@ -1,6 +1,13 @@
 /*
  * notify.c — see notify.h: who gets which mail about a ticket.
  *
+ * notify/ is three layers (issue 15): the variables (vars.c, and the
+ * notify_fill_* helpers below: each mail's own), the queue (queue.c:
+ * recipients, reply tokens, threading, recorded as intents), and the mails
+ * (this file, notify_drafts.c, notify_due.c, notify_words.c, briefing.c),
+ * each with the notify_build_* function the render stage (intent.c) calls
+ * to rebuild its variables from the store when it renders the intent.
+ *
  * Every mail is rendered from variables built in one place: its set
  * comes from notify_vars_of (notify_drafts.c, with the table of which
  * set each template gets, and the sample check-config renders), and each
@@ -20,6 +27,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/utf8.h"
+#include "notify/intent.h"
 #include "notify/notify_internal.h"
 #include "notify/vars.h"
 #include "outbox/outbox.h"
@@ -150,130 +158,6 @@ int notify_fill_result(struct tvars *v, const char *changes, bool help, bool ope
 	       tvars_set(v, "want_help", help ? "1" : "") < 0 ? -1 : 0;
 }
 
-/* ---- queueing ---- */
-
-/*
- * The token of addr on t for a mail now: the live generation, or a new
- * one (issue 14: the next mail after a revocation or expiry carries a
- * fresh token) — but never a new one on a closed ticket, whose tokens
- * ended with it; there only /token makes one.  token "" when none.
- */
-static int reply_token(const struct config *cfg, struct store *st, const struct ticket *t,
-		       const char *addr, time_t now, char token[AUTH_TOKEN_LEN + 1],
-		       struct error *err)
-{
-	unsigned long gen;
-	int rc;
-
-	token[0] = '\0';
-	rc = store_token_live(st, t->id, addr, now, cfg->commands.token_max_age, &gen, NULL, err);
-	if (rc < 0)
-		return -1;
-	if (rc == 0) {
-		if (t->status == STATUS_CLOSED)
-			return 0;
-		if (store_token_issue(st, t->id, addr, now, &gen, err) < 0)
-			return -1;
-	}
-	auth_token(cfg->token_secret, t->ref, addr, gen, token);
-	return 0;
-}
-
-/*
- * Queues om to one recipient.  Admins and management get a reply address
- * with their own token (issue 5: what authenticates their commands);
- * everyone else the ticket's plain one.
- */
-int notify_queue_to(const struct config *cfg, struct store *st, const struct ticket *t,
-		    struct outbox_mail *om, const char *addr, const char *name, time_t now,
-		    struct error *err)
-{
-	const struct person *p = config_find_person(cfg, addr);
-	char token[AUTH_TOKEN_LEN + 1], *reply = NULL;
-	int rc;
-
-	om->to_addr = addr;
-	om->to_name = name ? name : p ? p->name : NULL;
-	om->reply_to = NULL;
-	if (t && cfg->token_secret && p && (p->roles & (ROLE_ADMIN | ROLE_MANAGEMENT))) {
-		if (reply_token(cfg, st, t, addr, now, token, err) < 0)
-			return -1;
-		if (token[0] && !(reply = auth_reply_address(cfg->smtp.from, t->ref, token)))
-			return notify_out_of_memory(err);
-		explicit_bzero(token, sizeof token);
-		om->reply_to = reply;
-	}
-	om->drill = t && (t->flags & FLAG_BIT(FLAG_DRILL));
-	rc = outbox_queue(st, cfg, t ? t->id : 0, t ? t->ref : NULL, om, now, err);
-	om->reply_to = NULL;
-	free(reply);
-	return rc;
-}
-
-/* om to addr under t's alarm to addr (see notify_queue_roles_under_alarm). */
-static int queue_under_alarm(const struct config *cfg, struct store *st, const struct ticket *t,
-			     struct outbox_mail *om, const char *addr, const char *name,
-			     time_t now, struct error *err)
-{
-	char *root = NULL;
-	int rc;
-
-	if (store_outbox_thread_root(st, t->id, "alarm", addr, &root, err) < 0)
-		return -1;
-	om->in_reply_to = root;
-	om->references = root;
-	om->auto_submitted = root ? "auto-generated" : NULL;
-	rc = notify_queue_to(cfg, st, t, om, addr, name, now, err);
-	om->in_reply_to = om->references = om->auto_submitted = NULL;
-	free(root);
-	return rc;
-}
-
-/* Queues om to every person with one of roles (ROLE_* bits) but skip (may
- * be NULL), under the ticket's alarm when under_alarm. */
-static int queue_roles_but(const struct config *cfg, struct store *st, const struct ticket *t,
-			   struct outbox_mail *om, unsigned roles, const char *skip,
-			   bool under_alarm, time_t now, struct error *err)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_persons; i++) {
-		const struct person *p = &cfg->persons[i];
-
-		if (!(p->roles & roles) || (skip && strcasecmp(p->email, skip) == 0))
-			continue;
-		if ((under_alarm && t ? queue_under_alarm(cfg, st, t, om, p->email, p->name, now, err) :
-		     notify_queue_to(cfg, st, t, om, p->email, p->name, now, err)) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int notify_queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,
-		       struct outbox_mail *om, unsigned roles, time_t now, struct error *err)
-{
-	return queue_roles_but(cfg, st, t, om, roles, NULL, false, now, err);
-}
-
-int notify_queue_roles_under_alarm(const struct config *cfg, struct store *st,
-				   const struct ticket *t, struct outbox_mail *om, unsigned roles,
-				   time_t now, struct error *err)
-{
-	return queue_roles_but(cfg, st, t, om, roles, NULL, true, now, err);
-}
-
-int notify_admins(const struct config *cfg, struct store *st, const struct ticket *t,
-		  const char *kind, const char *template, const struct tvars *vars,
-		  const char *in_reply_to, time_t now, struct error *err)
-{
-	struct outbox_mail om = {
-		.kind = kind, .template = template, .vars = vars, .in_reply_to = in_reply_to,
-	};
-
-	/* policy 7-1: the system admin and the EC admin take every report */
-	return notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
-}
-
 /* ---- a new ticket ---- */
 
 /* addr lower-cased, a "+tag" of its local part taken off: one mailbox
@@ -354,16 +238,17 @@ static char *cut_chars(const char *s, size_t max)
 /* Issue 14 (V5): what an outside sender's acknowledgement may echo of its mail. */
 #define ACK_OUTSIDE_SUBJECT 80	/* characters */
 
-/* The acknowledgement, unless a cap says no more this hour. */
+/* The acknowledgement, unless a cap says no more this hour: an intent,
+ * rendered by notify_build_ack. */
 static int acknowledge(const struct config *cfg, struct store *st, const struct ticket *t,
-		       const struct mail *m, struct outbox_mail *om, time_t now,
-		       struct error *err)
+		       const struct mail *m, const char *refs, time_t now, struct error *err)
 {
 	bool outside = !config_is_company_address(cfg, m->from.addr);
-	struct tvars *v = (struct tvars *)om->vars;
+	struct outbox_mail om = { .kind = "ack", .intent = true, .in_reply_to = m->message_id,
+				  .references = refs, .cause_message = m->message_id };
 	const char *cap;
-	char *subject = NULL, detail[200];
-	int failed, rc;
+	char detail[200];
+	int failed;
 
 	/* RFC 3834, issue 13: never to a machine or an address nobody reads */
 	if (!machine_answerable(m, &cap)) {
@@ -380,31 +265,39 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 		snprintf(detail, sizeof detail, "limit of acknowledgements per hour reached: %s", cap);
 		return store_event_add(st, t->id, now, "bot", "ack-suppressed", detail, err);
 	}
-	om->kind = "ack";
 	/* SPEC 4, issue 13: an outsider's acknowledgement names nobody inside
 	 * and gives no instructions, and asks what policy 7-2 wants to know;
 	 * ack.txt (which hides the same for outside) when an operator's
 	 * template folder has no ack-outside.txt yet */
-	om->template = outside && render_has(cfg->templates, "ack-outside.txt") ?
+	om.template = outside && render_has(cfg->templates, "ack-outside.txt") ?
 		"ack-outside.txt" : "ack.txt";
-	om->drill = t->flags & FLAG_BIT(FLAG_DRILL);
-	om->to_addr = m->from.addr;
+	om.to_addr = m->from.addr;
 	/* an outsider's own words (name, subject) are what a phisher would
-	 * write: none of the name, 80 characters of the subject */
-	om->to_name = outside ? NULL : m->from.name;
-	if (outside && (!(subject = cut_chars(t->subject, ACK_OUTSIDE_SUBJECT)) ||
-			tvars_set(v, "ticket_subject", subject) < 0 ||
-			tvars_set(v, "reporter_name", "") < 0)) {
-		free(subject);
-		return notify_out_of_memory(err);
-	}
-	rc = outbox_queue(st, cfg, t->id, t->ref, om, now, err);
+	 * write: none of the name (and 80 characters of the subject, at render) */
+	om.to_name = outside ? NULL : m->from.name;
+	return outbox_intent(st, cfg, t->id, t->ref, &om, now, err);
+}
+
+int notify_build_ack(struct notify_build *b, const struct notify_params *p, time_t now,
+		     struct error *err)
+{
+	char *subject = NULL;
+	int rc = 0;
+
+	(void)p;
+	if (!b->f.t)
+		return error_set(err, ERR_FATAL, "notify: an acknowledgement without its ticket");
+	if (notify_load_report(b->st, &b->f, err) < 0 ||
+	    !(b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)))
+		return -1;
+	/* the recipient is the report's sender: outside, none of its name and
+	 * 80 characters of its subject (issue 14, V5) */
+	if (!config_is_company_address(b->cfg, b->e->rcpt) &&
+	    (!(subject = cut_chars(b->f.t->subject, ACK_OUTSIDE_SUBJECT)) ||
+	     tvars_set(b->v, "ticket_subject", subject) < 0 ||
+	     tvars_set(b->v, "reporter_name", "") < 0))
+		rc = notify_out_of_memory(err);
 	free(subject);
-	/* the same variables go on to the alarm: the admins see it all */
-	if (outside && (tvars_set(v, "ticket_subject", t->subject) < 0 ||
-			tvars_set(v, "reporter_name", t->reporter_name && *t->reporter_name ?
-				  t->reporter_name : t->reporter_addr) < 0))
-		return notify_out_of_memory(err);
 	return rc;
 }
 
@@ -431,35 +324,31 @@ static int open_obligations(struct store *st, const struct ticket *t, unsigned *
 int notify_new_ticket(const struct config *cfg, struct store *st, const struct ticket *t,
 		      const struct mail *m, time_t now, struct error *err)
 {
-	struct facts f = { .t = t, .m = m };
-	struct tvars *vars = notify_vars_of(cfg, st, "alarm.txt", &f, now, err);
-	char *refs = mail_thread(m, true);
+	char *refs = mail_thread(m, true), *params = NULL;
 	const struct person *reporter = config_find_person(cfg, m->from.addr);
-	struct outbox_mail om = { .vars = vars, .in_reply_to = m->message_id, .references = refs };
-	struct outbox_mail alarm = { .kind = "alarm", .template = "alarm.txt", .vars = vars,
+	struct outbox_mail alarm = { .kind = "alarm", .template = "alarm.txt", .intent = true,
 				     .in_reply_to = m->message_id, .references = refs,
-				     .urgent = true };
+				     .urgent = true, .cause_message = m->message_id };
 	unsigned kinds;
 	int rc = -1;
 
-	if (!vars || !refs) {
-		if (vars)
-			notify_out_of_memory(err);
+	if (!refs) {
+		notify_out_of_memory(err);
 		goto done;
 	}
 	/* issue 13: the alarm says when it escalates and which drafts follow;
 	 * all the obligations were opened just now (engine_open) */
 	if (open_obligations(st, t, &kinds, err) < 0)
 		goto done;
-	if (notify_fill_alarm(vars, cfg, t, now) < 0 ||
-	    notify_fill_drafts(vars, cfg, &f, kinds, now) < 0) {
+	if (notify_params_addf(&params, "drafts", "%u", kinds) < 0) {
 		notify_out_of_memory(err);
 		goto done;
 	}
+	alarm.params = params;
 	/* An admin who reports is alarmed anyway; a mail without a sender
 	 * has nobody to acknowledge. */
 	if (m->from.addr && !(reporter && (reporter->roles & ROLE_ADMIN)) &&
-	    acknowledge(cfg, st, t, m, &om, now, err) < 0)
+	    acknowledge(cfg, st, t, m, refs, now, err) < 0)
 		goto done;
 	/* policy 7-1: the system admin and the EC admin take every report;
 	 * issue 13: marked urgent */
@@ -471,10 +360,26 @@ int notify_new_ticket(const struct config *cfg, struct store *st, const struct t
 		goto done;
 	rc = 0;
 done:
-	notify_facts_release(&f);
-	tvars_free(vars);
+	free(params);
 	free(refs);
 	return rc;
+}
+
+/* The alarm: the ticket with its report, when it escalates, which drafts
+ * follow (the kinds fixed when it was queued: the drafts mail has them). */
+int notify_build_alarm(struct notify_build *b, const struct notify_params *p, time_t now,
+		       struct error *err)
+{
+	unsigned kinds = (unsigned)notify_params_long(p, "drafts", 0);
+
+	if (!b->f.t)
+		return error_set(err, ERR_FATAL, "notify: an alarm without its ticket");
+	if (notify_load_report(b->st, &b->f, err) < 0 ||
+	    !(b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)))
+		return -1;
+	return notify_fill_alarm(b->v, b->cfg, b->f.t, now) < 0 ||
+	       notify_fill_drafts(b->v, b->cfg, &b->f, kinds, now) < 0 ?
+		notify_out_of_memory(err) : 0;
 }
 
 /* ---- notices to the admins ---- */
@@ -524,21 +429,31 @@ int notify_cut(const struct config *cfg, struct store *st, const struct ticket *
 int notify_escalation(const struct config *cfg, struct store *st, const struct ticket *t,
 		      int stage, time_t now, struct error *err)
 {
-	struct facts f = { .t = t };
-	struct tvars *vars = notify_vars_of(cfg, st, "escalation.txt", &f, now, err);
-	struct outbox_mail om = { .kind = "escalation", .template = "escalation.txt", .vars = vars,
-				  .urgent = true };
+	struct outbox_mail om = { .kind = "escalation", .template = "escalation.txt",
+				  .intent = true, .urgent = true };
+	char *params = NULL;
 	int rc;
 
+	if (notify_params_addf(&params, "stage", "%d", stage) < 0)
+		return notify_out_of_memory(err);
+	om.params = params;
 	/* SPEC 4: management, and the admins again; issue 13: marked urgent,
 	 * under the alarm */
-	rc = !vars ? -1 :
-	     notify_fill_escalation(vars, stage, (long)(now - t->created_at)) < 0 ?
-		notify_out_of_memory(err) :
-	     notify_queue_roles_under_alarm(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
-	tvars_free(vars);
-	notify_facts_release(&f);
+	rc = notify_queue_roles_under_alarm(cfg, st, t, &om, ROLE_MANAGEMENT | ROLE_ADMIN, now, err);
+	free(params);
 	return rc;
+}
+
+int notify_build_escalation(struct notify_build *b, const struct notify_params *p, time_t now,
+			    struct error *err)
+{
+	if (!b->f.t)
+		return error_set(err, ERR_FATAL, "notify: an escalation without its ticket");
+	if (!(b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)))
+		return -1;
+	return notify_fill_escalation(b->v, (int)notify_params_long(p, "stage", 1),
+				      (long)(now - b->f.t->created_at)) < 0 ?
+		notify_out_of_memory(err) : 0;
 }
 
 int notify_review(const struct config *cfg, struct store *st, const char *kind,
@@ -608,71 +523,125 @@ int notify_trouble(const struct config *cfg, struct store *st, const char *label
 
 /* ---- admin commands (issue 5) ---- */
 
-/* The ticket's variables plus the command mail's sender and subject. */
-static struct tvars *command_vars(const struct config *cfg, struct store *st,
-				  const char *template, struct facts *f, const struct mail *m,
-				  time_t now, struct error *err)
+/*
+ * Issue 16: the answers to a command mail are intents; what they say of
+ * the mail (its sender and subject) and of the commands is kept as the
+ * intent's parameters, the rest is the ticket as it is when rendered (so
+ * the result of a mail with /draft and /affected shows both).
+ */
+static int command_params(char **params, const struct mail *m)
 {
-	struct tvars *v = notify_vars_of(cfg, st, template, f, now, err);
+	return notify_params_add(params, "from", m->from.addr) < 0 ||
+	       notify_params_add(params, "subject", m->subject) < 0 ? -1 : 0;
+}
 
-	if (v && notify_fill_command(v, cfg, m) < 0) {
-		tvars_free(v);
-		notify_out_of_memory(err);
-		return NULL;
-	}
-	return v;
+/* The ticket's variables (e's template) plus the command mail's sender and subject. */
+static int command_build(struct notify_build *b, const struct notify_params *p, time_t now,
+			 struct error *err)
+{
+	struct mail m = { .subject = (char *)notify_params_get(p, "subject") };
+
+	m.from.addr = (char *)notify_params_get(p, "from");
+	if (!(b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)))
+		return -1;
+	return notify_fill_command(b->v, b->cfg, &m) < 0 ? notify_out_of_memory(err) : 0;
+}
+
+/* A command answer about ticket t: needs it. */
+static int need_ticket(const struct notify_build *b, struct error *err)
+{
+	return b->f.t ? 0 : error_set(err, ERR_FATAL, "notify: mail %lld (%s) without its ticket",
+				      (long long)b->e->id, b->e->kind);
 }
 
 int notify_refused(const struct config *cfg, struct store *st, const struct ticket *t,
 		   const struct mail *m, const char *why, const char *what, time_t now,
 		   struct error *err)
 {
-	struct facts f = { .t = t };
-	struct tvars *v = command_vars(cfg, st, "refused.txt", &f, m, now, err);
-	struct outbox_mail om = { .kind = "command-refused", .template = "refused.txt", .vars = v };
+	struct outbox_mail om = { .kind = "command-refused", .template = "refused.txt",
+				  .intent = true, .cause_message = m->message_id };
+	char *params = NULL;
 	int rc;
 
-	rc = !v ? -1 : notify_fill_refused(v, why, what) < 0 ? notify_out_of_memory(err) :
-	     notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
-	tvars_free(v);
-	notify_facts_release(&f);
+	if (command_params(&params, m) < 0 || notify_params_add(&params, "why", why) < 0 ||
+	    notify_params_add(&params, "what", what) < 0) {
+		free(params);
+		return notify_out_of_memory(err);
+	}
+	om.params = params;
+	rc = notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+	free(params);
 	return rc;
+}
+
+int notify_build_refused(struct notify_build *b, const struct notify_params *p, time_t now,
+			 struct error *err)
+{
+	return need_ticket(b, err) < 0 || command_build(b, p, now, err) < 0 ? -1 :
+	       notify_fill_refused(b->v, notify_params_get(p, "why"),
+				   notify_params_get(p, "what")) < 0 ? notify_out_of_memory(err) : 0;
 }
 
 int notify_token(const struct config *cfg, struct store *st, const struct ticket *t,
 		 const char *addr, const char *why, bool revoked, time_t now, struct error *err)
 {
-	struct facts f = { .t = t };
-	struct tvars *v = notify_vars_of(cfg, st, "token.txt", &f, now, err);
 	struct outbox_mail om = { .kind = revoked ? "token-revoked" : "token", .template = "token.txt",
-				  .vars = v };
+				  .intent = true };
 	const struct person *p = config_find_person(cfg, addr);
+	char *params = NULL;
 	int rc;
 
-	rc = !v ? -1 : notify_fill_token(v, addr, why, revoked) < 0 ? notify_out_of_memory(err) :
-	     !revoked ? notify_queue_to(cfg, st, t, &om, addr, NULL, now, err) :
+	if (notify_params_add(&params, "addr", addr) < 0 ||
+	    notify_params_add(&params, "why", why) < 0 ||
+	    notify_params_add(&params, "revoked", revoked ? "1" : "") < 0) {
+		free(params);
+		return notify_out_of_memory(err);
+	}
+	om.params = params;
+	rc = !revoked ? notify_queue_to(cfg, st, t, &om, addr, NULL, now, err) :
 	     notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err) < 0 ? -1 :
 	     /* management lost a token: they hear it too, with the fresh one */
 	     p && !(p->roles & ROLE_ADMIN) ? notify_queue_to(cfg, st, t, &om, addr, NULL, now, err) : 0;
-	tvars_free(v);
-	notify_facts_release(&f);
+	free(params);
 	return rc;
+}
+
+int notify_build_token(struct notify_build *b, const struct notify_params *p, time_t now,
+		       struct error *err)
+{
+	if (need_ticket(b, err) < 0 ||
+	    !(b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)))
+		return -1;
+	return notify_fill_token(b->v, notify_params_get(p, "addr"), notify_params_get(p, "why"),
+				 *notify_params_get(p, "revoked") != '\0') < 0 ?
+		notify_out_of_memory(err) : 0;
 }
 
 int notify_command_error(const struct config *cfg, struct store *st, const struct ticket *t,
 			 const struct mail *m, const char *reason, time_t now, struct error *err)
 {
-	struct facts f = { .t = t };
-	struct tvars *v = command_vars(cfg, st, "command-error.txt", &f, m, now, err);
 	struct outbox_mail om = { .kind = "command-error", .template = "command-error.txt",
-				  .vars = v, .in_reply_to = m->message_id };
+				  .intent = true, .in_reply_to = m->message_id,
+				  .cause_message = m->message_id };
+	char *params = NULL;
 	int rc;
 
-	rc = !v ? -1 : notify_fill_command_error(v, reason) < 0 ? notify_out_of_memory(err) :
-	     notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err);
-	tvars_free(v);
-	notify_facts_release(&f);
+	if (command_params(&params, m) < 0 || notify_params_add(&params, "reason", reason) < 0) {
+		free(params);
+		return notify_out_of_memory(err);
+	}
+	om.params = params;
+	rc = notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err);
+	free(params);
 	return rc;
+}
+
+int notify_build_command_error(struct notify_build *b, const struct notify_params *p, time_t now,
+			       struct error *err)
+{
+	return need_ticket(b, err) < 0 || command_build(b, p, now, err) < 0 ? -1 :
+	       notify_fill_command_error(b->v, notify_params_get(p, "reason")) < 0 ?
+		notify_out_of_memory(err) : 0;
 }
 
 /* Whether any of f's obligations is open. */
@@ -688,42 +657,60 @@ int notify_result(const struct config *cfg, struct store *st, const struct ticke
 		  const struct mail *m, const char *changes, bool help, time_t now,
 		  struct error *err)
 {
-	struct facts f = { .t = t };
-	struct tvars *v = command_vars(cfg, st, "result.txt", &f, m, now, err);
-	struct outbox_mail om = { .kind = "command-result", .template = "result.txt", .vars = v,
-				  .in_reply_to = m->message_id };
+	struct outbox_mail om = { .kind = "command-result", .template = "result.txt",
+				  .intent = true, .in_reply_to = m->message_id,
+				  .cause_message = m->message_id };
+	char *params = NULL;
 	int rc = -1;
 
-	if (!v)
-		goto done;
-	if (notify_fill_result(v, changes, help, any_open(&f)) < 0) {
+	if (command_params(&params, m) < 0 || notify_params_add(&params, "changes", changes) < 0 ||
+	    notify_params_add(&params, "help", help ? "1" : "") < 0) {
 		notify_out_of_memory(err);
 		goto done;
 	}
+	om.params = params;
 	/* SPEC 4: the commanding admin, and the others so they know who did what */
 	if (notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err) < 0 ||
-	    (*changes && queue_roles_but(cfg, st, t, &om, ROLE_ADMIN, m->from.addr, false, now,
-					 err) < 0))
+	    (*changes && notify_queue_roles_but(cfg, st, t, &om, ROLE_ADMIN, m->from.addr, false,
+						now, err) < 0))
 		goto done;
 	rc = 0;
 done:
-	tvars_free(v);
-	notify_facts_release(&f);
+	free(params);
 	return rc;
+}
+
+int notify_build_result(struct notify_build *b, const struct notify_params *p, time_t now,
+			struct error *err)
+{
+	/* open obligations as they are now: a /done later in the same mail counts */
+	return need_ticket(b, err) < 0 || command_build(b, p, now, err) < 0 ? -1 :
+	       notify_fill_result(b->v, notify_params_get(p, "changes"),
+				  *notify_params_get(p, "help") != '\0', any_open(&b->f)) < 0 ?
+		notify_out_of_memory(err) : 0;
 }
 
 int notify_help(const struct config *cfg, struct store *st, const struct ticket *t,
 		const struct mail *m, time_t now, struct error *err)
 {
-	struct facts f = { .t = t };
-	struct tvars *v = command_vars(cfg, st, "help.txt", &f, m, now, err);
-	struct outbox_mail om = { .kind = "command-help", .template = "help.txt", .vars = v,
-				  .in_reply_to = m->message_id };
+	struct outbox_mail om = { .kind = "command-help", .template = "help.txt", .intent = true,
+				  .in_reply_to = m->message_id, .cause_message = m->message_id };
+	char *params = NULL;
 	int rc;
 
+	if (command_params(&params, m) < 0) {
+		free(params);
+		return notify_out_of_memory(err);
+	}
+	om.params = params;
 	/* issue 13: the help under its own subject, to the one who asked */
-	rc = !v ? -1 : notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err);
-	tvars_free(v);
-	notify_facts_release(&f);
+	rc = notify_queue_to(cfg, st, t, &om, m->from.addr, NULL, now, err);
+	free(params);
 	return rc;
+}
+
+int notify_build_help(struct notify_build *b, const struct notify_params *p, time_t now,
+		      struct error *err)
+{
+	return need_ticket(b, err) < 0 ? -1 : command_build(b, p, now, err);
 }

@@ -5,8 +5,13 @@
  * policy engine's mail, the answers to admin commands, the notice drafts
  * and the lessons-learned draft.  notify.c sends the mail; notify_drafts.c
  * makes the drafts and says what each template is rendered with.
- * Each function renders and queues inside the caller's open transaction
- * (outbox_queue), so the mail goes out if and only if the change commits.
+ * Each function queues inside the caller's open transaction, so the mail
+ * goes out if and only if the change commits.  Issue 16: the mails about a
+ * ticket are recorded as intents (outbox_intent) and rendered from the
+ * ticket as it is by the sender stage before they are sent
+ * (notify_render_pending, intent.h: each kind's notify_build_* rebuilds
+ * its variables); the mails about no ticket, and the notices about one
+ * mail (bounce, cut, forwarded words), are rendered when queued.
  * Errors are the store's (ERR_TEMP / ERR_FATAL) or a template's
  * (ERR_FATAL, naming file and line).
  */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "notify/intent.h"
 #include "notify/notify_internal.h"
 #include "notify/vars.h"
 #include "outbox/outbox.h"
@@ -123,8 +124,6 @@ void notify_facts_release(struct facts *f)
 /* Reads what `level` needs of f->t from the store. */
 static int facts_load(struct store *st, struct facts *f, enum level level, struct error *err)
 {
-	size_t i;
-
 	f->loaded = true;
 	if (level >= L_POLICY &&
 	    (store_checklist_list(st, f->t->id, &f->items, &f->n_items, err) < 0 ||
@@ -134,16 +133,30 @@ static int facts_load(struct store *st, struct facts *f, enum level level, struc
 		return 0;
 	if (store_event_list(st, f->t->id, &f->ev, &f->n_ev, err) < 0)
 		return -1;
-	if (f->m)
-		return 0;
 	/* a notice quotes the report: read it back */
-	if (store_message_list(st, f->t->id, &f->msgs, &f->n_msgs, err) < 0)
+	return f->m ? 0 : notify_load_report(st, f, err);
+}
+
+int notify_load_report(struct store *st, struct facts *f, struct error *err)
+{
+	size_t i;
+
+	if (f->m || f->msgs)
+		return 0;
+	f->loaded = true;
+	if (store_message_report(st, f->t->id, &f->msgs, &f->n_msgs, err) < 0)
 		return -1;
 	for (i = 0; i < f->n_msgs; i++)
 		if (f->msgs[i].kind && strcmp(f->msgs[i].kind, "report") == 0) {
 			f->report.body = f->msgs[i].body;
 			f->report.message_id = f->msgs[i].message_id;
 			f->report.subject = f->msgs[i].subject;
+			/* issue 16: the acknowledgement and the alarm are rendered
+			 * from here now; `noticed` reads the report's Date */
+			f->report.date = f->msgs[i].date;
+			f->report.date_raw = f->msgs[i].date_raw;
+			f->report.from.addr = f->msgs[i].from_addr;
+			f->report.from.name = f->msgs[i].from_name;
 			f->report.attachments = f->msgs[i].attachments;
 			f->report.n_attachments = f->msgs[i].n_attachments;
 			f->m = &f->report;
@@ -232,12 +245,14 @@ static time_t draft_due(const struct config *cfg, const struct facts *f, int kin
 	return o ? o->due_at : deadline_due(&cfg->policy, f->t->aware_at, f->t->flags, kind);
 }
 
-/* The draft's own variables for kind: due from its obligation, else as it would be. */
+/* The draft's own variables for kind: due from its obligation, else as it
+ * would be; number: the 第N報 of a publication (publication_number when
+ * the draft was asked for: issue 16, its own "draft" event is on the
+ * timeline by the time it is rendered). */
 static int fill_draft(struct tvars *v, const struct config *cfg, const struct facts *f, int kind,
-		      time_t now)
+		      int number, time_t now)
 {
 	const struct obligation *pub = obligation_of(f, OBL_PUBLICATION);
-	int number = kind == OBL_PUBLICATION ? publication_number(f) : 1;
 
 	/* issue 13: a 第二報 builds on what was recorded since the first */
 	return vars_add_draft(v, cfg, kind, obligation_of(f, kind), draft_due(cfg, f, kind), number,
@@ -258,35 +273,67 @@ static const char *draft_template(const struct config *cfg, int kind, char *buf,
 	return render_has(cfg->templates, buf) ? buf : "draft.txt";
 }
 
-/* One draft of kind to `to` (NULL: every admin), rendered from f. */
+/*
+ * The record of which notice was drafted when, for whom, and the 第N報 of
+ * a publication (publication_number counts these events): written when
+ * the draft is asked for, in that transaction; attached: in a drafts mail.
+ */
+static int draft_event(const struct config *cfg, struct store *st, const struct ticket *t,
+		       int kind, const char *to, int number, bool attached, time_t now,
+		       struct error *err)
+{
+	char file[80], detail[200];
+	const char *template = draft_template(cfg, kind, file, sizeof file);
+
+	if (kind == OBL_PUBLICATION)
+		snprintf(detail, sizeof detail, "%s: %s → %s, 第%d報%s", obligation_name(kind),
+			 template, to ? to : "every admin", number, attached ? " (attached)" : "");
+	else
+		snprintf(detail, sizeof detail, "%s: %s → %s%s", obligation_name(kind), template,
+			 to ? to : "every admin", attached ? " (attached)" : "");
+	return store_event_add(st, t->id, now, "bot", "draft", detail, err);
+}
+
+/* One draft of kind to `to` (NULL: every admin), an intent: its number and
+ * threading from f as it is now, its text when it is rendered. */
 static int draft_one(const struct config *cfg, struct store *st, const struct facts *f, int kind,
 		     const char *to, time_t now, struct error *err)
 {
-	char file[80], kind_name[80], detail[200];
-	struct tvars *v = facts_vars(cfg, f, L_RECORD, now);
-	struct outbox_mail om = { .kind = kind_name, .vars = v,
+	char file[80], kind_name[80], *params = NULL;
+	struct outbox_mail om = { .kind = kind_name, .intent = true,
 				  .in_reply_to = f->m ? f->m->message_id : NULL };
 	int number = kind == OBL_PUBLICATION ? publication_number(f) : 1;
 	int rc;
 
-	if (!v || fill_draft(v, cfg, f, kind, now) < 0) {
-		tvars_free(v);
+	if (notify_params_add(&params, "notice", obligation_name(kind)) < 0 ||
+	    notify_params_addf(&params, "number", "%d", number) < 0) {
+		free(params);
 		return notify_out_of_memory(err);
 	}
+	om.params = params;
 	om.template = draft_template(cfg, kind, file, sizeof file);
 	snprintf(kind_name, sizeof kind_name, "draft-%s", obligation_name(kind));
-	/* the record of which notice was drafted when, for whom (and the 第N報 count) */
-	if (kind == OBL_PUBLICATION)
-		snprintf(detail, sizeof detail, "%s: %s → %s, 第%d報", obligation_name(kind),
-			 om.template, to ? to : "every admin", number);
-	else
-		snprintf(detail, sizeof detail, "%s: %s → %s", obligation_name(kind), om.template,
-			 to ? to : "every admin");
-	rc = store_event_add(st, f->t->id, now, "bot", "draft", detail, err) < 0 ? -1 :
+	rc = draft_event(cfg, st, f->t, kind, to, number, false, now, err) < 0 ? -1 :
 	     to ? notify_queue_to(cfg, st, f->t, &om, to, NULL, now, err) :
 	     notify_queue_roles(cfg, st, f->t, &om, ROLE_ADMIN, now, err);
-	tvars_free(v);
+	free(params);
 	return rc;
+}
+
+int notify_build_draft(struct notify_build *b, const struct notify_params *p, time_t now,
+		       struct error *err)
+{
+	int kind = obligation_from_name(notify_params_get(p, "notice"));
+
+	if (!b->f.t || kind < 0)
+		return error_set(err, ERR_FATAL, "notify: mail %lld: a draft without its ticket or "
+				 "notice", (long long)b->e->id);
+	if (facts_load(b->st, &b->f, L_RECORD, err) < 0)
+		return -1;
+	if (!(b->v = facts_vars(b->cfg, &b->f, L_RECORD, now)) ||
+	    fill_draft(b->v, b->cfg, &b->f, kind, (int)notify_params_long(p, "number", 1), now) < 0)
+		return notify_out_of_memory(err);
+	return 0;
 }
 
 /* ---- the drafts of one pass in one mail (issue 13) ---- */
@@ -357,19 +404,18 @@ int notify_fill_drafts(struct tvars *v, const struct config *cfg, const struct f
 
 /*
  * Renders kind's draft from f as the text of an attachment: its subject
- * line, an empty line, its body.  Notes the draft on the timeline as
- * draft_one does.  *text is malloc'd.
+ * line, an empty line, its body.  *text is malloc'd.
  */
-static int draft_text(const struct config *cfg, struct store *st, const struct facts *f, int kind,
-		      const char *to, time_t now, char **text, struct error *err)
+static int draft_text(const struct config *cfg, const struct facts *f, int kind, int number,
+		      time_t now, char **text, struct error *err)
 {
-	char file[80], detail[200], *subject = NULL, *body = NULL;
+	char file[80], *subject = NULL, *body = NULL;
 	struct tvars *v = facts_vars(cfg, f, L_RECORD, now);
 	const char *template = draft_template(cfg, kind, file, sizeof file);
 	int rc = -1;
 
 	*text = NULL;
-	if (!v || fill_draft(v, cfg, f, kind, now) < 0) {
+	if (!v || fill_draft(v, cfg, f, kind, number, now) < 0) {
 		notify_out_of_memory(err);
 		goto done;
 	}
@@ -380,13 +426,7 @@ static int draft_text(const struct config *cfg, struct store *st, const struct f
 		notify_out_of_memory(err);
 		goto done;
 	}
-	if (kind == OBL_PUBLICATION)
-		snprintf(detail, sizeof detail, "%s: %s → %s, 第%d報 (attached)", obligation_name(kind),
-			 template, to ? to : "every admin", publication_number(f));
-	else
-		snprintf(detail, sizeof detail, "%s: %s → %s (attached)", obligation_name(kind),
-			 template, to ? to : "every admin");
-	rc = store_event_add(st, f->t->id, now, "bot", "draft", detail, err);
+	rc = 0;
 done:
 	free(subject);
 	free(body);
@@ -397,61 +437,134 @@ done:
 /*
  * Issue 13: the drafts of one pass as ONE mail per admin (drafts.txt, a
  * summary: which notice, for whom, due when), each draft a text/plain
- * attachment, under the ticket's alarm.  The publication's 第N報 is
- * counted before its own draft event is added.
+ * attachment, under the ticket's alarm.  Issue 16: an intent; which
+ * drafts and the publication's 第N報 (counted before its own draft event
+ * is added) are fixed now, the texts are rendered from the ticket as it
+ * is when the mail is rendered (notify_build_drafts).
  */
-static int drafts_mail(const struct config *cfg, struct store *st, const struct facts *f,
-		       unsigned kinds, const char *to, time_t now, struct error *err)
-{
-	struct outpart parts[OBL_COUNT];
-	char files[OBL_COUNT][200], *texts[OBL_COUNT] = { 0 };
-	struct tvars *v = facts_vars(cfg, f, L_POLICY, now);
-	struct outbox_mail om = { .kind = "drafts", .template = "drafts.txt", .vars = v,
-				  .attachments = parts };
-	size_t n = 0, i;
-	int k, rc = -1;
-
-	if (!v || notify_fill_drafts(v, cfg, f, kinds, now) < 0) {
-		notify_out_of_memory(err);
-		goto done;
-	}
-	for (k = 0; k < OBL_COUNT; k++) {
-		if (!(kinds & (1u << k)))
-			continue;
-		if (draft_text(cfg, st, f, k, to, now, &texts[n], err) < 0)
-			goto done;
-		draft_file(f->t, k, files[n], sizeof files[n]);
-		parts[n].filename = files[n];
-		parts[n].text = texts[n];
-		n++;
-	}
-	om.n_attachments = n;
-	rc = to ? notify_queue_to(cfg, st, f->t, &om, to, NULL, now, err) :
-	     notify_queue_roles_under_alarm(cfg, st, f->t, &om, ROLE_ADMIN, now, err);
-done:
-	for (i = 0; i < OBL_COUNT; i++)
-		free(texts[i]);
-	tvars_free(v);
-	return rc;
-}
-
 int notify_drafts(const struct config *cfg, struct store *st, const struct ticket *t,
 		  const struct mail *m, unsigned kinds, const char *to, time_t now,
 		  struct error *err)
 {
 	struct facts f = { .t = t, .m = m };
-	int rc;
+	struct outbox_mail om = { .kind = "drafts", .template = "drafts.txt", .intent = true };
+	char *params = NULL;
+	int k, number = 1, rc = -1;
 
 	/* the recovery target (policy 6(3)) is nobody's notice: no draft */
-	for (int k = 0; k < OBL_COUNT; k++)
+	for (k = 0; k < OBL_COUNT; k++)
 		if (!obligation_is_notice(k))
 			kinds &= ~(1u << k);
 	if (!kinds)
 		return 0;
-	rc = facts_load(st, &f, L_RECORD, err) < 0 ? -1 :
-	     drafts_mail(cfg, st, &f, kinds, to, now, err);
+	/* only a publication needs the record now: its number */
+	if (kinds & (1u << OBL_PUBLICATION)) {
+		if (facts_load(st, &f, L_RECORD, err) < 0)
+			goto done;
+		number = publication_number(&f);
+	}
+	for (k = 0; k < OBL_COUNT; k++)
+		if ((kinds & (1u << k)) &&
+		    draft_event(cfg, st, t, k, to, number, true, now, err) < 0)
+			goto done;
+	if (notify_params_addf(&params, "drafts", "%u", kinds) < 0 ||
+	    notify_params_addf(&params, "number", "%d", number) < 0) {
+		notify_out_of_memory(err);
+		goto done;
+	}
+	om.params = params;
+	om.cause_message = m ? m->message_id : NULL;
+	rc = to ? notify_queue_to(cfg, st, t, &om, to, NULL, now, err) :
+	     notify_queue_roles_under_alarm(cfg, st, t, &om, ROLE_ADMIN, now, err);
+done:
+	free(params);
 	notify_facts_release(&f);
 	return rc;
+}
+
+void notify_drafts_cache_release(struct notify_drafts_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->texts[i]);
+	free(c->params);
+	memset(c, 0, sizeof *c);
+}
+
+/* b's attachments copied from the cache, when it holds this ticket's
+ * drafts for the same parameters: 1; 0 when it does not; -1 no memory. */
+static int drafts_from_cache(struct notify_build *b)
+{
+	const struct notify_drafts_cache *c = b->drafts;
+	size_t i;
+
+	if (!c || !c->ticket_id || c->ticket_id != b->f.t->id || !b->e->params ||
+	    strcmp(c->params, b->e->params) != 0)
+		return 0;
+	for (i = 0; i < c->n; i++) {
+		if (!(b->texts[i] = strdup(c->texts[i])))
+			return -1;
+		memcpy(b->files[i], c->files[i], sizeof b->files[i]);
+		b->parts[i].filename = b->files[i];
+		b->parts[i].text = b->texts[i];
+		b->n_parts++;
+	}
+	return 1;
+}
+
+/* b's attachments kept for the next admin's copy (nothing when out of memory). */
+static void drafts_to_cache(const struct notify_build *b)
+{
+	struct notify_drafts_cache *c = b->drafts;
+	size_t i;
+
+	if (!c || !b->e->params)
+		return;
+	notify_drafts_cache_release(c);
+	if (!(c->params = strdup(b->e->params)))
+		return;
+	for (i = 0; i < b->n_parts; i++) {
+		if (!(c->texts[i] = strdup(b->texts[i]))) {
+			notify_drafts_cache_release(c);
+			return;
+		}
+		memcpy(c->files[i], b->files[i], sizeof c->files[i]);
+		c->n++;
+	}
+	c->ticket_id = b->f.t->id;
+}
+
+int notify_build_drafts(struct notify_build *b, const struct notify_params *p, time_t now,
+			struct error *err)
+{
+	unsigned kinds = (unsigned)notify_params_long(p, "drafts", 0);
+	int number = (int)notify_params_long(p, "number", 1), k, cached;
+
+	if (!b->f.t)
+		return error_set(err, ERR_FATAL, "notify: a drafts mail without its ticket");
+	if (facts_load(b->st, &b->f, L_RECORD, err) < 0)
+		return -1;
+	if (!(b->v = facts_vars(b->cfg, &b->f, L_POLICY, now)) ||
+	    notify_fill_drafts(b->v, b->cfg, &b->f, kinds, now) < 0)
+		return notify_out_of_memory(err);
+	if ((cached = drafts_from_cache(b)) != 0)
+		return cached < 0 ? notify_out_of_memory(err) : 0;
+	for (k = 0; k < OBL_COUNT; k++) {
+		size_t n = b->n_parts;
+
+		if (!(kinds & (1u << k)))
+			continue;
+		if (draft_text(b->cfg, &b->f, k, k == OBL_PUBLICATION ? number : 1, now,
+			       &b->texts[n], err) < 0)
+			return -1;
+		draft_file(b->f.t, k, b->files[n], sizeof b->files[n]);
+		b->parts[n].filename = b->files[n];
+		b->parts[n].text = b->texts[n];
+		b->n_parts++;
+	}
+	drafts_to_cache(b);
+	return 0;
 }
 
 int notify_draft(const struct config *cfg, struct store *st, const struct ticket *t, int kind,
@@ -471,18 +584,22 @@ int notify_draft(const struct config *cfg, struct store *st, const struct ticket
 int notify_lessons(const struct config *cfg, struct store *st, const struct ticket *t, time_t now,
 		   struct error *err)
 {
-	struct facts f = { .t = t };
-	struct tvars *v = notify_vars_of(cfg, st, "lessons.txt", &f, now, err);
-	struct outbox_mail om = { .kind = "lessons-draft", .template = "lessons.txt", .vars = v };
-	int rc;
+	struct outbox_mail om = { .kind = "lessons-draft", .template = "lessons.txt",
+				  .intent = true };
 
 	/* SPEC 4: the owner, or the admins while nobody owns the ticket (policy 8(1)) */
-	rc = !v ? -1 :
-	     t->owner && *t->owner ? notify_queue_to(cfg, st, t, &om, t->owner, NULL, now, err) :
-	     notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
-	tvars_free(v);
-	notify_facts_release(&f);
-	return rc;
+	return t->owner && *t->owner ? notify_queue_to(cfg, st, t, &om, t->owner, NULL, now, err) :
+	       notify_queue_roles(cfg, st, t, &om, ROLE_ADMIN, now, err);
+}
+
+/* Policy 8: pre-filled from the timeline as it is when it is rendered. */
+int notify_build_lessons(struct notify_build *b, const struct notify_params *p, time_t now,
+			 struct error *err)
+{
+	(void)p;
+	if (!b->f.t)
+		return error_set(err, ERR_FATAL, "notify: a lessons draft without its ticket");
+	return (b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)) ? 0 : -1;
 }
 
 /* ---- the sample: every template rendered as its mail would be ---- */
@@ -768,7 +885,9 @@ static int sample_draft(struct tvars *v, const struct sample *s)
 		snprintf(name, sizeof name, "%.*s", (int)(len - 10), s->template + 6);
 		kind = obligation_from_name(name);
 	}
-	return fill_draft(v, s->cfg, &s->f, kind >= 0 ? kind : OBL_AMAZON, s->now);
+	kind = kind >= 0 ? kind : OBL_AMAZON;
+	return fill_draft(v, s->cfg, &s->f, kind,
+			  kind == OBL_PUBLICATION ? publication_number(&s->f) : 1, s->now);
 }
 
 struct tvars *notify_sample_vars(const struct config *cfg, const char *template, bool full,

@@ -13,11 +13,13 @@
  */
 #include "notify/notify.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "lib/clock.h"
+#include "notify/intent.h"
 #include "notify/notify_internal.h"
 #include "notify/vars.h"
 #include "rules/policy.h"
@@ -74,38 +76,47 @@ int notify_fill_due(struct tvars *v, const struct ticket *t, const struct due_it
 	       tvars_setf(v, "due_others", "%zu", n > 0 ? n - 1 : 0) < 0 ? -1 : 0;
 }
 
-/* The mail of one person: their items, nearest first (items come so). */
+/*
+ * The mail of one person: their items, nearest first (items come so).
+ * Issue 16: an intent; which obligations and their overdue stages are its
+ * parameters ("items": kind:stage, space-separated), their due times and
+ * states are read again when it is rendered (notify_build_due).
+ */
 static int due_mail(const struct config *cfg, struct store *st, const struct ticket *t,
 		    const struct due_item *items, size_t n, const struct due_rcpt *r,
 		    time_t now, struct error *err)
 {
-	struct due_item mine[32];
-	struct facts f = { .t = t };
-	struct tvars *v = NULL;
 	bool overdue = false;
-	char *root = NULL;
-	size_t i, k = 0;
+	char *root = NULL, *list = NULL, *params = NULL;
+	size_t i, len = 0;
 	int rc = -1;
 
 	for (i = 0; i < n; i++)
 		if (r->items & (1u << i)) {
-			mine[k++] = items[i];
+			char *grown;
+			int add = snprintf(NULL, 0, "%s%s:%d", len ? " " : "", items[i].o->kind,
+					   items[i].overdue_stage);
+
+			if (!(grown = realloc(list, len + (size_t)add + 1))) {
+				notify_out_of_memory(err);
+				goto done;
+			}
+			list = grown;
+			len += (size_t)sprintf(list + len, "%s%s:%d", len ? " " : "", items[i].o->kind,
+					       items[i].overdue_stage);
 			overdue |= items[i].overdue_stage > 0;
 		}
+	if (notify_params_add(&params, "items", list) < 0) {
+		notify_out_of_memory(err);
+		goto done;
+	}
 	{
 		struct outbox_mail om = {
 			.kind = overdue ? "overdue" : "reminder",
 			.template = overdue ? "overdue.txt" : "reminder.txt",
-			.urgent = overdue,
+			.urgent = overdue, .intent = true, .params = params,
 		};
 
-		if (!(v = notify_vars_of(cfg, st, om.template, &f, now, err)))
-			goto done;
-		if (notify_fill_due(v, t, mine, k, now) < 0) {
-			notify_out_of_memory(err);
-			goto done;
-		}
-		om.vars = v;
 		/* issue 13: under the ticket's alarm, as the person got it */
 		if (store_outbox_thread_root(st, t->id, "alarm", r->addr, &root, err) < 0)
 			goto done;
@@ -116,9 +127,38 @@ static int due_mail(const struct config *cfg, struct store *st, const struct tic
 	}
 done:
 	free(root);
-	tvars_free(v);
-	notify_facts_release(&f);
+	free(list);
+	free(params);
 	return rc;
+}
+
+int notify_build_due(struct notify_build *b, const struct notify_params *p, time_t now,
+		     struct error *err)
+{
+	struct due_item mine[32];
+	const char *s = notify_params_get(p, "items");
+	size_t k = 0, i;
+
+	if (!b->f.t)
+		return error_set(err, ERR_FATAL, "notify: a reminder without its ticket");
+	if (!(b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)))
+		return -1;
+	/* "kind:stage kind:stage": each obligation as the store has it now */
+	while (*s && k < 32) {
+		size_t len = strcspn(s, ":");
+		int stage = atoi(s + len + (s[len] == ':'));
+
+		for (i = 0; i < b->f.n_obl; i++)
+			if (strlen(b->f.obl[i].kind) == len && strncmp(b->f.obl[i].kind, s, len) == 0) {
+				mine[k].o = &b->f.obl[i];
+				mine[k].overdue_stage = stage;
+				k++;
+				break;
+			}
+		s += strcspn(s, " ");
+		s += *s == ' ';
+	}
+	return notify_fill_due(b->v, b->f.t, mine, k, now) < 0 ? notify_out_of_memory(err) : 0;
 }
 
 int notify_due(const struct config *cfg, struct store *st, const struct ticket *t,

@@ -17,6 +17,7 @@
 #include "notify/notify.h"
 #include "outbox/outbox.h"
 #include "outbox/render.h"
+#include "rules/policy.h"
 #include "store/store.h"
 
 /* Fills err with ERR_FATAL "notify: out of memory"; returns -1. */
@@ -57,7 +58,7 @@ struct tvars *notify_vars_of(const struct config *cfg, struct store *st, const c
 /* Frees the lists notify_vars_of read into f; nothing if it read none. */
 void notify_facts_release(struct facts *f);
 
-/* ---- notify.c: queueing, inside the caller's transaction ---- */
+/* ---- queue.c: queueing, inside the caller's transaction (om->intent: as an intent) ---- */
 
 /*
  * Queues om to one recipient (name NULL: the person's configured name);
@@ -67,6 +68,13 @@ void notify_facts_release(struct facts *f);
 int notify_queue_to(const struct config *cfg, struct store *st, const struct ticket *t,
 		    struct outbox_mail *om, const char *addr, const char *name, time_t now,
 		    struct error *err);
+
+/* Queues om to every person with one of roles (ROLE_* bits) but skip (may
+ * be NULL: nobody), under the ticket's alarm when under_alarm (see
+ * notify_queue_roles_under_alarm); as notify_queue_to. */
+int notify_queue_roles_but(const struct config *cfg, struct store *st, const struct ticket *t,
+			   struct outbox_mail *om, unsigned roles, const char *skip,
+			   bool under_alarm, time_t now, struct error *err);
 
 /* Queues om to every person with one of roles (ROLE_* bits); as notify_queue_to. */
 int notify_queue_roles(const struct config *cfg, struct store *st, const struct ticket *t,
@@ -128,5 +136,61 @@ int notify_fill_result(struct tvars *v, const char *changes, bool help, bool ope
 /* notify_words.c: the forwarded words (t: their one ticket, or NULL). */
 int notify_fill_words(struct tvars *v, const struct config *cfg, const struct ticket *t,
 		      const struct words_item *items, size_t n);
+
+/* ---- intent.c and the mails: rebuilding an intent at render time (issue 16) ---- */
+
+/*
+ * What the render stage hands a kind's build function: the intent e, its
+ * ticket in f.t (NULL: about no ticket), f.m NULL.  The function sets v
+ * (the variables of e->template) and, for a mail with attachments,
+ * parts[0..n_parts) (texts malloc'd in texts[], names in files[]);
+ * notify_build_release frees all of it.
+ */
+/*
+ * What one batch of the render stage keeps between intents: the drafts
+ * attached to a drafts mail are the same texts for every admin who gets
+ * one (nothing in them depends on the recipient), so the second admin's
+ * copy takes them from here instead of rendering every draft again (make
+ * bench: the drafts were 17 % of the CPU).  Valid for one batch: the
+ * ticket cannot change under it.
+ */
+struct notify_drafts_cache {
+	int64_t ticket_id;		/* 0: empty */
+	char *params;			/* the intent's parameters the texts were made for */
+	size_t n;
+	char *texts[OBL_COUNT];
+	char files[OBL_COUNT][200];
+};
+void notify_drafts_cache_release(struct notify_drafts_cache *c);
+
+struct notify_build {
+	const struct config *cfg;
+	struct store *st;
+	const struct outbox_entry *e;
+	struct notify_drafts_cache *drafts;	/* may be NULL: no reuse */
+	struct facts f;
+	struct tvars *v;
+	struct outpart parts[OBL_COUNT];
+	char *texts[OBL_COUNT];
+	char files[OBL_COUNT][200];
+	size_t n_parts;
+};
+struct notify_params;
+typedef int notify_build_fn(struct notify_build *b, const struct notify_params *p, time_t now,
+			    struct error *err);
+
+/* Reads the ticket's report (its first message of kind "report") into
+ * f->report and points f->m at it; f->m stays NULL when there is none.
+ * 0 or -1.  notify_facts_release frees it. */
+int notify_load_report(struct store *st, struct facts *f, struct error *err);
+
+/* notify.c */
+notify_build_fn notify_build_ack, notify_build_alarm, notify_build_escalation,
+	notify_build_result, notify_build_help, notify_build_command_error,
+	notify_build_refused, notify_build_token;
+/* notify_drafts.c */
+notify_build_fn notify_build_drafts, notify_build_draft, notify_build_lessons;
+/* notify_due.c */
+notify_build_fn notify_build_due;
 
 #endif

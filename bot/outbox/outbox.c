@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include "lib/clock.h"
+#include "lib/digest.h"
 #include "lib/log.h"
 #include "lib/utf8.h"
 #include "outbox/compose.h"
@@ -81,42 +82,49 @@ static int cut_text(char **text, size_t max, const char *ticket_ref)
 	return 0;
 }
 
-int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
-		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
-		 struct error *err)
+/*
+ * Issue 14 (point 11): a recipient whose mail does not go out (a dead
+ * mailbox, a relay that defers it forever) must not fill the disk; the
+ * mail not queued is an event on its ticket, and the admins hear of it
+ * (OUTBOX_CAP_STATE, read by service_flush).  1: held back, 0: go on, -1.
+ */
+static int held_back(struct store *st, const struct config *cfg, int64_t ticket_id,
+		     const char *ticket_ref, const struct outbox_mail *m, time_t now,
+		     struct error *err)
 {
-	char *subject = NULL, *body = NULL, *html = NULL, *msgid = NULL, *reply_to = NULL;
-	char *data = NULL, *detail = NULL;
+	/* a configuration built by hand (zeroed limits) gets the default */
+	int pending, cap = cfg->limits.pending_per_recipient > 0 ?
+		cfg->limits.pending_per_recipient : LIMITS_PENDING_DEFAULT;
+	char note[400];
+
+	if (strcmp(m->kind, "trouble") == 0)
+		return 0;
+	if (store_outbox_pending_to(st, m->to_addr, cap, &pending, err) < 0)
+		return -1;
+	if (pending < cap)
+		return 0;
+	log_warn("outbox", "%s: %s to %s not queued: %d mails wait for that address "
+		 "(limits.pending_per_recipient)", ticket_ref ? ticket_ref : "-",
+		 m->kind, m->to_addr, pending);
+	snprintf(note, sizeof note, "%s to %s not queued: %d mails already wait for "
+		 "that address (limits.pending_per_recipient)", m->kind, m->to_addr, pending);
+	return store_event_add(st, ticket_id, now, "bot", "mail-held", note, err) < 0 ||
+	       store_state_set(st, OUTBOX_CAP_STATE, m->to_addr, err) < 0 ? -1 : 1;
+}
+
+int outbox_compose(const struct config *cfg, const char *ticket_ref, const struct outbox_mail *m,
+		   const char *message_id, time_t now, char **data_out, size_t *len_out,
+		   char **subject_out, struct error *err)
+{
+	char *subject = NULL, *body = NULL, *html = NULL, *reply_to = NULL, *data = NULL;
 	struct outmsg out = { 0 };
 	struct outpart *parts = NULL;
 	char **texts = NULL;		/* the attachments' texts, ours to mask and cut */
 	size_t len = 0, budget, i;
 	int rc = -1;
 
-	/* Issue 14 (point 11): a recipient whose mail does not go out (a
-	 * dead mailbox, a relay that defers it forever) must not fill the
-	 * disk; the mail not queued is an event on its ticket, and the
-	 * admins hear of it (OUTBOX_CAP_STATE, read by service_flush). */
-	if (strcmp(m->kind, "trouble") != 0) {
-		/* a configuration built by hand (zeroed limits) gets the default */
-		int pending, cap = cfg->limits.pending_per_recipient > 0 ?
-			cfg->limits.pending_per_recipient : LIMITS_PENDING_DEFAULT;
-
-		if (store_outbox_pending_to(st, m->to_addr, &pending, err) < 0)
-			return -1;
-		if (pending >= cap) {
-			char note[400];
-
-			log_warn("outbox", "%s: %s to %s not queued: %d mails wait for that address "
-				 "(limits.pending_per_recipient)", ticket_ref ? ticket_ref : "-",
-				 m->kind, m->to_addr, pending);
-			snprintf(note, sizeof note, "%s to %s not queued: %d mails already wait for "
-				 "that address (limits.pending_per_recipient)", m->kind, m->to_addr,
-				 pending);
-			return store_event_add(st, ticket_id, now, "bot", "mail-held", note, err) < 0 ||
-			       store_state_set(st, OUTBOX_CAP_STATE, m->to_addr, err) < 0 ? -1 : 0;
-		}
-	}
+	*data_out = *subject_out = NULL;
+	*len_out = 0;
 	if (render_mail(cfg->templates, m->template, m->vars, &subject, &body, err) < 0)
 		return -1;
 	if (m->html_template &&
@@ -154,9 +162,8 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		free(subject);
 		subject = marked;
 	}
-	msgid = new_message_id(cfg, ticket_ref, m->kind, now);
 	reply_to = m->reply_to ? strdup(m->reply_to) : outbox_reply_address(cfg, ticket_ref);
-	if (!msgid || !reply_to) {
+	if (!reply_to) {
 		error_set(err, ERR_TEMP, "outbox: out of memory");
 		goto done;
 	}
@@ -166,7 +173,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	out.to_name = m->to_name;
 	out.reply_to = reply_to;
 	out.subject = subject;
-	out.message_id = msgid;
+	out.message_id = message_id;
 	out.in_reply_to = m->in_reply_to;
 	out.references = m->references;
 	/* RFC 3834: everything the bot sends is automatic; answers to a
@@ -176,8 +183,6 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	out.urgent = m->urgent;
 	out.attachments = parts;
 	out.n_attachments = m->n_attachments;
-	out.body = body;
-	out.html = html;
 	out.date = now;
 	out.utc_offset_min = clock_utc_offset_min(now);
 	out.charset = cfg->smtp.charset;
@@ -211,12 +216,11 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 	if (budget < OUTBOX_TEXT_FIRST)
 		log_warn("outbox", "%s: %s to %s cut to %zu bytes (at most %d)",
 			 ticket_ref ? ticket_ref : "-", m->kind, m->to_addr, len, OUTBOX_MAIL_MAX);
-	if (store_outbox_add(st, ticket_id, m->kind, msgid, cfg->smtp.from, m->to_addr,
-			     subject, data, len, now, err) < 0)
-		goto done;
-	if (asprintf(&detail, "%s to %s: %s", m->kind, m->to_addr, subject) < 0)
-		detail = NULL;
-	rc = store_event_add(st, ticket_id, now, "bot", "mail-queued", detail, err);
+	*data_out = data;
+	*len_out = len;
+	*subject_out = subject;
+	data = subject = NULL;
+	rc = 0;
 done:
 	for (i = 0; texts && i < m->n_attachments; i++)
 		free(texts[i]);
@@ -225,10 +229,101 @@ done:
 	free(subject);
 	free(body);
 	free(html);
-	free(msgid);
 	free(reply_to);
 	free(data);
+	return rc;
+}
+
+/* The timeline's note of a mail whose bytes are stored: what, to whom, and
+ * (issue 16) their SHA-256, so that the hash chain holds what was sent. */
+static int note_queued(struct store *st, int64_t ticket_id, const char *kind, const char *to,
+		       const char *subject, const char *sha, time_t now, struct error *err)
+{
+	char *detail;
+	int rc;
+
+	if (asprintf(&detail, "%s to %s: %s (sha256 %s)", kind, to, subject, sha) < 0)
+		detail = NULL;
+	rc = store_event_add(st, ticket_id, now, "bot", "mail-queued", detail, err);
 	free(detail);
+	return rc;
+}
+
+int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
+		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
+		 struct error *err)
+{
+	char *subject = NULL, *msgid = NULL, *data = NULL, sha[65];
+	size_t len = 0;
+	int rc;
+
+	if ((rc = held_back(st, cfg, ticket_id, ticket_ref, m, now, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (!(msgid = new_message_id(cfg, ticket_ref, m->kind, now)))
+		return error_set(err, ERR_TEMP, "outbox: out of memory");
+	rc = -1;
+	if (outbox_compose(cfg, ticket_ref, m, msgid, now, &data, &len, &subject, err) < 0)
+		goto done;
+	digest_sha256_hex(data, len, sha);
+	if (store_outbox_add(st, ticket_id, m->kind, msgid, cfg->smtp.from, m->to_addr,
+			     subject, data, len, now, err) < 0)
+		goto done;
+	rc = note_queued(st, ticket_id, m->kind, m->to_addr, subject, sha, now, err);
+done:
+	free(subject);
+	free(msgid);
+	free(data);
+	return rc;
+}
+
+int outbox_intent(struct store *st, const struct config *cfg, int64_t ticket_id,
+		  const char *ticket_ref, const struct outbox_mail *m, time_t now,
+		  struct error *err)
+{
+	struct outbox_intent in = {
+		.ticket_id = ticket_id, .kind = m->kind, .template = m->template,
+		.html_template = m->html_template, .env_from = cfg->smtp.from,
+		.rcpt = m->to_addr, .to_name = m->to_name, .reply_to = m->reply_to,
+		.in_reply_to = m->in_reply_to, .references = m->references,
+		.auto_submitted = m->auto_submitted, .urgent = m->urgent, .params = m->params,
+		.cause_message = m->cause_message,
+	};
+	char *msgid;
+	int rc;
+
+	if ((rc = held_back(st, cfg, ticket_id, ticket_ref, m, now, err)) != 0)
+		return rc < 0 ? -1 : 0;
+	/* the Message-ID is fixed now, as for a rendered mail: what threads
+	 * under this one (a reminder under its alarm) can name it at once */
+	if (!(msgid = new_message_id(cfg, ticket_ref, m->kind, now)))
+		return error_set(err, ERR_TEMP, "outbox: out of memory");
+	in.message_id = msgid;
+	rc = store_outbox_add_intent(st, &in, now, err);
+	free(msgid);
+	return rc;
+}
+
+int outbox_store_rendered(struct store *st, const struct config *cfg, const struct outbox_entry *e,
+			  const char *ticket_ref, const struct outbox_mail *m, time_t now,
+			  struct error *err)
+{
+	char *subject = NULL, *data = NULL, sha[65];
+	size_t len = 0;
+	int rc = -1;
+
+	if (outbox_compose(cfg, ticket_ref, m, e->message_id, now, &data, &len, &subject, err) < 0)
+		return -1;
+	digest_sha256_hex(data, len, sha);
+	/* the bytes, their hash and the mark in the caller's one transaction */
+	if (store_outbox_mark_rendered(st, e->id, subject, data, len, sha, now, err) < 0 ||
+	    note_queued(st, e->ticket_id, e->kind, e->rcpt, subject, sha, now, err) < 0)
+		goto done;
+	log_info("outbox", "mail %lld (%s) to %s: rendered, %zu bytes", (long long)e->id, e->kind,
+		 e->rcpt, len);
+	rc = 0;
+done:
+	free(subject);
+	free(data);
 	return rc;
 }
 

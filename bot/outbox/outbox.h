@@ -1,13 +1,20 @@
 /*
- * outbox.h — mail the bot sends: queued in the database with the change
+ * outbox.h — mail the bot sends: recorded in the database with the change
  * that causes it, then delivered by outbox_flush().
  *
- * outbox_queue() renders a template, composes the message (with its final
- * Message-ID, so a resend after a crash is the same mail to every client)
- * and stores it in the open transaction.  outbox_flush() sends what is due,
- * marks each mail sent right after the server accepted it, reschedules
- * temporary failures with outbox_backoff() and gives up on a mail after a
- * bounded number of attempts.
+ * Issue 16: most mail is recorded as an intent (outbox_intent): what must
+ * be sent — kind, template, recipient, threading, the kind's parameters,
+ * and the final Message-ID, fixed then so that what threads under it can
+ * name it at once.  The sender stage (notify_render_pending, notify/
+ * intent.h) rebuilds its variables from the ticket as it is at that time
+ * and calls outbox_store_rendered(), which composes the mail and stores
+ * its exact bytes and their SHA-256 in the transaction that marks it
+ * rendered.  outbox_queue() renders at once: the mails about no ticket.
+ * outbox_flush() sends only rendered mail, the stored bytes as they are
+ * (a resend after a crash is the same mail, byte for byte), marks each
+ * sent right after the server accepted it, reschedules temporary failures
+ * with outbox_backoff() and gives up on a mail after a bounded number of
+ * attempts.
  */
 #ifndef INCIDENT_OUTBOX_H
 #define INCIDENT_OUTBOX_H
@@ -44,6 +51,11 @@ struct outbox_mail {
 	const struct outpart *attachments;	/* texts attached (issue 13: the drafts),
 						 * rendered by the caller; may be NULL */
 	size_t n_attachments;
+	/* issue 16: notify_queue_to records the mail as an intent (outbox_intent) */
+	bool intent;
+	/* outbox_intent only (issue 16): */
+	const char *params;		/* the kind's parameters (notify/intent.h); may be NULL */
+	const char *cause_message;	/* Message-ID of the mail that caused it; may be NULL */
 };
 
 /*
@@ -63,6 +75,41 @@ struct outbox_mail {
 int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		 const char *ticket_ref, const struct outbox_mail *m, time_t now,
 		 struct error *err);
+
+/*
+ * Records m as an intent inside the open transaction (issue 16): its kind,
+ * template, html_template, recipient, reply_to (NULL: the ticket's reply
+ * address, made at render time), threading, urgent, params and
+ * cause_message, and a new Message-ID; m->vars, attachments and drill are
+ * not used (the render stage makes them).  Held back at the per-recipient
+ * cap like outbox_queue.  No timeline note: the render writes it, with
+ * the SHA-256 of what it stored.  0 or -1 (the store's error).
+ */
+int outbox_intent(struct store *st, const struct config *cfg, int64_t ticket_id,
+		  const char *ticket_ref, const struct outbox_mail *m, time_t now,
+		  struct error *err);
+
+/*
+ * Composes m (rendered with m->vars) with Message-ID message_id and date
+ * now, as every mail is: tokens masked, a drill marked, cut to the size
+ * limit.  0 and malloc'd *data (CRLF, *len bytes) and *subject (UTF-8, for
+ * listings), or -1 (a template's ERR_FATAL naming file and line, or
+ * ERR_TEMP out of memory).  Touches no database.
+ */
+int outbox_compose(const struct config *cfg, const char *ticket_ref, const struct outbox_mail *m,
+		   const char *message_id, time_t now, char **data, size_t *len, char **subject,
+		   struct error *err);
+
+/*
+ * The render stage's last step for intent e (store_outbox_intents), m its
+ * mail as rebuilt now: composes it with e's Message-ID, stores the bytes
+ * and their SHA-256 and marks e rendered, and notes "mail-queued" with
+ * that SHA-256 on the timeline — all inside the caller's open
+ * transaction.  0 or -1.
+ */
+int outbox_store_rendered(struct store *st, const struct config *cfg, const struct outbox_entry *e,
+			  const char *ticket_ref, const struct outbox_mail *m, time_t now,
+			  struct error *err);
 
 /* The reply address that routes replies back to the ticket ("incident+REF@domain");
  * smtp.from itself when ticket_ref is NULL or "".  malloc'd; NULL: no memory. */

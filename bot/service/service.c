@@ -12,6 +12,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/progress.h"
+#include "notify/intent.h"
 #include "notify/notify.h"
 #include "store/store.h"
 #include "outbox/outbox.h"
@@ -340,6 +341,12 @@ int service_flush(struct service *sv, struct error *err)
 	struct outbox_stats st;
 
 	if (tell_outbox_cap(sv, err) < 0)
+		return -1;
+	/* Issue 16: the sender stage first — every intent recorded so far is
+	 * rendered from its ticket as it is now and its bytes stored; only
+	 * stored bytes are sent (a recipient's later mail waits behind an
+	 * intent not rendered yet: store_outbox_due). */
+	if (notify_render_pending(sv->cfg, sv->store, clock_now(), NULL, err) < 0)
 		return -1;
 	/* Set here, not in service_init: a service struct may be copied. */
 	sv->flusher.on_failed = tell_failed;

@@ -63,7 +63,9 @@ int service_intake_down(struct service *sv, const struct error *why, struct erro
 int service_timers(struct service *sv, struct error *err);
 
 /*
- * Sends the outbox mail that is due.  A mail that fails for good (5xx, or
+ * Renders every intent of the outbox and stores its bytes (the sender
+ * stage, notify_render_pending: issue 16), then sends the outbox mail
+ * that is due.  A mail that fails for good (5xx, or
  * never accepted: outbox.h) is noted on its ticket's timeline and the
  * admins are told (bounce.txt), in the transaction that records it.
  */

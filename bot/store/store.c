@@ -174,6 +174,38 @@ static const char *const migrations[] = {
 	 * drafts mail thread under (store_outbox_thread_root); without it each
 	 * lookup scanned every alarm ever queued */
 	"CREATE INDEX outbox_ticket_kind ON outbox(ticket_id, kind);",
+
+	/* 12 (issue 16): the outbox holds intents.  The intake records what
+	 * must be sent (stage 'intent': the template, the recipient, the
+	 * threading and the Message-ID fixed then, the kind's parameters, the
+	 * event and the mail that caused it, data still empty); the sender
+	 * stage renders it from the ticket as it is then, and stores the
+	 * exact bytes and their SHA-256 in the transaction that makes the
+	 * row 'rendered'.  Only rendered rows are sent.  Every row written
+	 * before this step was rendered when queued: the default says so. */
+	"ALTER TABLE outbox ADD COLUMN stage TEXT NOT NULL DEFAULT 'rendered';"
+	"ALTER TABLE outbox ADD COLUMN template TEXT;"
+	"ALTER TABLE outbox ADD COLUMN html_template TEXT;"
+	"ALTER TABLE outbox ADD COLUMN to_name TEXT;"
+	"ALTER TABLE outbox ADD COLUMN reply_to TEXT;"
+	"ALTER TABLE outbox ADD COLUMN in_reply_to TEXT;"
+	"ALTER TABLE outbox ADD COLUMN refs TEXT;"
+	"ALTER TABLE outbox ADD COLUMN auto_submitted TEXT;"
+	"ALTER TABLE outbox ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN params TEXT;"
+	"ALTER TABLE outbox ADD COLUMN cause_event INTEGER;"
+	"ALTER TABLE outbox ADD COLUMN cause_message TEXT;"
+	"ALTER TABLE outbox ADD COLUMN sha256 TEXT;"
+	"ALTER TABLE outbox ADD COLUMN rendered_at INTEGER;"
+	"CREATE INDEX outbox_intents ON outbox(id) WHERE stage = 'intent';"
+	/* the per-recipient cap counts pending mail for every mail queued;
+	 * intents stay pending until the stage after the intake, so a
+	 * backlog's admins have thousands: counted here, never in the table */
+	"CREATE INDEX outbox_pending_rcpt ON outbox(rcpt COLLATE NOCASE) WHERE state = 'pending';"
+	/* the report's Date header as written (`report_date`): the
+	 * acknowledgement and the alarm are rendered from the stored report
+	 * now, not from the parsed mail in hand */
+	"ALTER TABLE messages ADD COLUMN date_raw TEXT;",
 };
 
 #define N_MIGRATIONS (int)(sizeof migrations / sizeof migrations[0])

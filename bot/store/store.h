@@ -419,6 +419,8 @@ struct message_row {
 	int64_t ticket_id;	/* 0: none */
 	char *machine;		/* as in struct message_in */
 	char *forward;		/* as in struct message_in */
+	char *date_raw;		/* the Date header as written (store_message_list and
+				 * store_message_report; NULL before schema 12) */
 };
 
 /* A ticket's received messages, oldest first, with their attachments'
@@ -427,6 +429,12 @@ struct message_row {
 int store_message_list(struct store *s, int64_t ticket_id, struct message_row **out,
 		       size_t *n, struct error *err);
 void store_messages_free(struct message_row *m, size_t n);	/* NULL: nothing */
+
+/* The ticket's report (its first message of kind "report") as
+ * store_message_list reads it: 0 and a malloc'd *out of *n, 0 or 1
+ * (store_messages_free), or -1. */
+int store_message_report(struct store *s, int64_t ticket_id, struct message_row **out,
+			 size_t *n, struct error *err);
 
 /*
  * Issue 13: the machines' mail that opened no ticket (kind "automatic")
@@ -471,18 +479,64 @@ struct outbox_entry {
 	time_t failed_at;	/* 0 unless failed (and 0 for failures before schema 4) */
 	char ticket_ref[24];	/* "INC-…" (store_outbox_query only), "" for none */
 	char *last_error;
+	/* Issue 16: an intent not rendered yet (data is then empty); every
+	 * function that returns entries sets it.  The fields after it are
+	 * filled by store_outbox_intents only (NULL/0 elsewhere). */
+	bool intent;
+	char *template, *html_template;	/* html_template may be NULL */
+	char *to_name, *reply_to, *in_reply_to, *references, *auto_submitted;
+	bool urgent;
+	char *params;		/* the kind's parameters (notify/intent.h); may be NULL */
+	char *cause_message;	/* the Message-ID of the mail that caused it; may be NULL */
+	int64_t cause_event;	/* the newest event when it was recorded; 0: none */
 };
 
+/*
+ * Issue 16: what must be sent, recorded in the transaction of the change
+ * that causes it; store_outbox_mark_rendered() adds the bytes later.  The
+ * strings are copied; every one but kind, template, message_id, env_from
+ * and rcpt may be NULL.
+ */
+struct outbox_intent {
+	int64_t ticket_id;	/* 0: about no ticket */
+	const char *kind, *template, *html_template;
+	const char *message_id, *env_from, *rcpt, *to_name;
+	const char *reply_to, *in_reply_to, *references, *auto_submitted;
+	bool urgent;
+	const char *params;
+	const char *cause_message;
+};
+/* Records in inside the open transaction: pending, due now, stage
+ * 'intent', cause_event the newest event so far.  0 or -1 (a Message-ID
+ * already queued is an error). */
+int store_outbox_add_intent(struct store *s, const struct outbox_intent *in, time_t now,
+			    struct error *err);
+/* The oldest intents not rendered yet (pending or not), at most limit,
+ * with their intent fields: 0 and a malloc'd *out of *n
+ * (store_outbox_free), or -1. */
+int store_outbox_intents(struct store *s, size_t limit, struct outbox_entry **out, size_t *n,
+			 struct error *err);
+/* Intent id rendered: its exact bytes (data, len), their SHA-256 (hex),
+ * its subject for listings; stage 'rendered' from now on.  Call it inside
+ * the transaction that records anything else the rendering caused, so
+ * that the bytes and their mark commit together.  0 or -1. */
+int store_outbox_mark_rendered(struct store *s, int64_t id, const char *subject,
+			       const char *data, size_t len, const char *sha256, time_t now,
+			       struct error *err);
+
 /* Queues a composed message inside the open transaction, pending and due
- * now (ticket_id 0: about no ticket).  Everything is copied.  0 or -1 (a
- * Message-ID already queued is an error). */
+ * now (ticket_id 0: about no ticket), rendered, with the SHA-256 of its
+ * bytes.  Everything is copied.  0 or -1 (a Message-ID already queued is
+ * an error). */
 int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
 		     const char *message_id, const char *env_from, const char *rcpt,
 		     const char *subject, const char *data, size_t len, time_t now,
 		     struct error *err);
 
-/* Pending entries due at now, oldest first, at most limit; a mail waits
- * while an earlier one to the same recipient is pending and not yet due.
+/* Pending rendered entries due at now, oldest first, at most limit; a mail
+ * waits while an earlier one to the same recipient is pending and not yet
+ * due, or not rendered yet (issue 16: order per recipient holds across
+ * the render stage).
  * With their data.  0 and a malloc'd *out of *n (store_outbox_free), or -1. */
 int store_outbox_due(struct store *s, time_t now, size_t limit,
 		     struct outbox_entry **out, size_t *n, struct error *err);
@@ -537,8 +591,10 @@ int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, ch
 int store_outbox_thread_root(struct store *s, int64_t ticket_id, const char *kind,
 			     const char *rcpt, char **message_id, struct error *err);
 
-/* How many mails to rcpt (case-insensitive) wait in the outbox (pending): *n. */
-int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err);
+/* How many mails to rcpt (case-insensitive) wait in the outbox (pending),
+ * counted up to at_most: *n.  0 or -1. */
+int store_outbox_pending_to(struct store *s, const char *rcpt, int at_most, int *n,
+			    struct error *err);
 
 /* How many mails of kind were queued to rcpt (case-insensitive) since then. */
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
@@ -595,6 +651,7 @@ enum verify_what {
 	VERIFY_EVENT_HASH,	/* the event's stored hash is not that of its content */
 	VERIFY_EVENT_LINK,	/* its prev_hash is not the previous event's hash */
 	VERIFY_MESSAGE_HASH,	/* SHA-256 of a message's raw bytes is not the stored one */
+	VERIFY_MAIL_HASH,	/* SHA-256 of a rendered outbox mail is not the stored one */
 };
 
 struct verify_problem {
@@ -609,6 +666,7 @@ struct verify_problem {
 struct verify_result {
 	size_t events;		/* events checked */
 	size_t messages;	/* messages checked */
+	size_t mails;		/* outbox mails checked (rendered since schema 12) */
 	size_t problems;
 	int64_t last_id;	/* the newest event (0: none) and its stored hash: */
 	char last_hash[65];	/* write them down to detect a later truncation */
@@ -620,14 +678,17 @@ struct verify_result {
  * id order, checking that each prev_hash is the hash of the event before
  * it (64 '0's before the first) and recomputing each hash from its content
  * and prev_hash (store_event_add's formula), then recomputes
- * every message's SHA-256 from its raw bytes.  Calls cb (may be NULL) for
+ * every message's SHA-256 from its raw bytes, and the SHA-256 of every
+ * outbox mail rendered since schema step 12 (issue 16: what left is what
+ * was stored, and the render's "mail-queued" event chains that hash).  Calls cb (may be NULL) for
  * every problem in that order and goes on; fills *out.  Returns 0 — also
  * when problems were found: see out->problems — or -1 when the database
  * could not be read.  cb must not use the store.
  *
  * What it cannot see: a deleted message (messages are not chained), the
  * newest events deleted together (compare last_id/last_hash with a value
- * written down earlier, e.g. an export's chain.txt), the outbox, and the
+ * written down earlier, e.g. an export's chain.txt), mail queued before
+ * schema step 12 (no SHA-256 was kept), and the
  * other tables (tickets, obligations, …), which are state, not records.
  */
 typedef void verify_fn(const struct verify_problem *p, void *arg);

@@ -77,8 +77,8 @@ int store_message_insert(struct store *s, const struct message_in *in, time_t no
 	static const char sql[] =
 		"INSERT INTO messages(ticket_id, kind, message_id, sha256, raw, imap_uid,"
 		" imap_uidvalidity, from_addr, from_name, subject, date, in_reply_to, refs,"
-		" body, received_at, new_text, machine, forward)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+		" body, received_at, new_text, machine, forward, date_raw)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 	const struct mail *m = in->mail;
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	char *refs = NULL;
@@ -107,6 +107,7 @@ int store_message_insert(struct store *s, const struct message_in *in, time_t no
 		store_bind_text(st, 12, m->in_reply_to);
 		store_bind_text(st, 13, refs);
 		store_bind_text_static(st, 14, m->body);
+		store_bind_text_static(st, 19, m->date_raw);
 	}
 	sqlite3_bind_int64(st, 15, now);
 	store_bind_text_static(st, 16, in->new_text ? in->new_text : m ? m->body : NULL);
@@ -175,23 +176,15 @@ static int load_attachments(struct store *s, struct message_row *m, struct error
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "attachments", err);
 }
 
-int store_message_list(struct store *s, int64_t ticket_id, struct message_row **out,
-		       size_t *n, struct error *err)
+/* The rows of a prepared SELECT of the columns below (bound), with their
+ * attachments' records. */
+static int list_read(struct store *s, sqlite3_stmt *st, struct message_row **out, size_t *n,
+		     struct error *err)
 {
-	static const char sql[] =
-		"SELECT id, kind, message_id, from_addr, from_name, subject, body, sha256,"
-		" COALESCE(date, 0), received_at, length(raw), new_text FROM messages"
-		" WHERE ticket_id = ? ORDER BY id";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
 	struct message_row *list = NULL;
 	size_t cap = 0, i;
 	int rc;
 
-	*out = NULL;
-	*n = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, ticket_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct message_row *m;
 
@@ -213,6 +206,7 @@ int store_message_list(struct store *s, int64_t ticket_id, struct message_row **
 		m->received_at = sqlite3_column_int64(st, 9);
 		m->size = (size_t)sqlite3_column_int64(st, 10);
 		m->new_text = store_col_strdup(st, 11);
+		m->date_raw = store_col_strdup(st, 12);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -231,6 +225,41 @@ int store_message_list(struct store *s, int64_t ticket_id, struct message_row **
 	return 0;
 }
 
+#define LIST_COLUMNS "id, kind, message_id, from_addr, from_name, subject, body, sha256," \
+	" COALESCE(date, 0), received_at, length(raw), new_text, date_raw"
+
+int store_message_list(struct store *s, int64_t ticket_id, struct message_row **out,
+		       size_t *n, struct error *err)
+{
+	static const char sql[] = "SELECT " LIST_COLUMNS " FROM messages"
+		" WHERE ticket_id = ? ORDER BY id";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	return list_read(s, st, out, n, err);
+}
+
+int store_message_report(struct store *s, int64_t ticket_id, struct message_row **out,
+			 size_t *n, struct error *err)
+{
+	/* issue 16: what every acknowledgement and alarm is rendered from,
+	 * without a ticket's every follow-up and its text */
+	static const char sql[] = "SELECT " LIST_COLUMNS " FROM messages"
+		" WHERE ticket_id = ? AND kind = 'report' ORDER BY id LIMIT 1";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	return list_read(s, st, out, n, err);
+}
+
 void store_messages_free(struct message_row *m, size_t n)
 {
 	size_t i, j;
@@ -243,6 +272,7 @@ void store_messages_free(struct message_row *m, size_t n)
 		free(m[i].subject);
 		free(m[i].body);
 		free(m[i].new_text);
+		free(m[i].date_raw);
 		free(m[i].sha256);
 		free(m[i].machine);
 		free(m[i].forward);

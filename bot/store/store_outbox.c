@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/digest.h"
+
 const char *outbox_state_name(enum outbox_state st)
 {
 	switch (st) {
@@ -36,11 +38,15 @@ int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
 {
 	static const char sql[] =
 		"INSERT INTO outbox(ticket_id, kind, message_id, env_from, rcpt, subject, data,"
-		" created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+		" created_at, next_attempt_at, sha256, rendered_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?10, ?8)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
+	char sha[65];
 
 	if (!st)
 		return -1;
+	digest_sha256_hex(data, len, sha);
+	sqlite3_bind_text(st, 10, sha, -1, SQLITE_TRANSIENT);
 	if (ticket_id)
 		sqlite3_bind_int64(st, 1, ticket_id);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -54,9 +60,131 @@ int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
 	return store_step_done(s, st, "outbox", err);
 }
 
+int store_outbox_add_intent(struct store *s, const struct outbox_intent *in, time_t now,
+			    struct error *err)
+{
+	/* data stays empty until store_outbox_mark_rendered; the cause is the
+	 * newest event, the one the change that queued it wrote last */
+	static const char sql[] =
+		"INSERT INTO outbox(ticket_id, kind, message_id, env_from, rcpt, data, created_at,"
+		" next_attempt_at, stage, template, html_template, to_name, reply_to, in_reply_to,"
+		" refs, auto_submitted, urgent, params, cause_message, cause_event)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, X'', ?6, ?6, 'intent', ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16, (SELECT MAX(id) FROM events))";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	if (in->ticket_id)
+		sqlite3_bind_int64(st, 1, in->ticket_id);
+	store_bind_text_static(st, 2, in->kind);
+	store_bind_text_static(st, 3, in->message_id);
+	store_bind_text_static(st, 4, in->env_from);
+	store_bind_text_static(st, 5, in->rcpt);
+	sqlite3_bind_int64(st, 6, now);
+	store_bind_text_static(st, 7, in->template);
+	store_bind_text_static(st, 8, in->html_template);
+	store_bind_text_static(st, 9, in->to_name);
+	store_bind_text_static(st, 10, in->reply_to);
+	store_bind_text_static(st, 11, in->in_reply_to);
+	store_bind_text_static(st, 12, in->references);
+	store_bind_text_static(st, 13, in->auto_submitted);
+	sqlite3_bind_int(st, 14, in->urgent);
+	store_bind_text_static(st, 15, in->params);
+	store_bind_text_static(st, 16, in->cause_message);
+	return store_step_done(s, st, "outbox intent", err);
+}
+
+int store_outbox_intents(struct store *s, size_t limit, struct outbox_entry **out, size_t *n,
+			 struct error *err)
+{
+	static const char sql[] =
+		"SELECT id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, state,"
+		" attempts, created_at, next_attempt_at, template, html_template, to_name, reply_to,"
+		" in_reply_to, refs, auto_submitted, urgent, params, cause_message,"
+		" COALESCE(cause_event, 0)"
+		/* the partial index holds only intents: the planner's choice of
+		 * outbox_due read every pending row, blobs and all (make bench) */
+		" FROM outbox INDEXED BY outbox_intents"
+		" WHERE stage = 'intent' AND state = 'pending' ORDER BY id LIMIT ?";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	struct outbox_entry *list = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_entry *e;
+
+		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		e = &list[(*n)++];
+		memset(e, 0, sizeof *e);
+		e->intent = true;
+		e->id = sqlite3_column_int64(st, 0);
+		e->ticket_id = sqlite3_column_int64(st, 1);
+		e->kind = store_col_strdup(st, 2);
+		e->message_id = store_col_strdup(st, 3);
+		e->env_from = store_col_strdup(st, 4);
+		e->rcpt = store_col_strdup(st, 5);
+		e->state = state_of((const char *)sqlite3_column_text(st, 6));
+		e->attempts = sqlite3_column_int(st, 7);
+		e->created_at = sqlite3_column_int64(st, 8);
+		e->next_attempt_at = sqlite3_column_int64(st, 9);
+		e->template = store_col_strdup(st, 10);
+		e->html_template = store_col_strdup(st, 11);
+		e->to_name = store_col_strdup(st, 12);
+		e->reply_to = store_col_strdup(st, 13);
+		e->in_reply_to = store_col_strdup(st, 14);
+		e->references = store_col_strdup(st, 15);
+		e->auto_submitted = store_col_strdup(st, 16);
+		e->urgent = sqlite3_column_int(st, 17) != 0;
+		e->params = store_col_strdup(st, 18);
+		e->cause_message = store_col_strdup(st, 19);
+		e->cause_event = sqlite3_column_int64(st, 20);
+		if (!e->kind || !e->message_id || !e->env_from || !e->rcpt || !e->template) {
+			rc = SQLITE_NOMEM;	/* NOT NULL columns: only memory is missing */
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_outbox_free(list, *n);
+		*n = 0;
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_TEMP, "store: out of memory") :
+			store_fail(s, rc, "outbox intents", err);
+	}
+	*out = list;
+	return 0;
+}
+
+int store_outbox_mark_rendered(struct store *s, int64_t id, const char *subject,
+			       const char *data, size_t len, const char *sha256, time_t now,
+			       struct error *err)
+{
+	static const char sql[] = "UPDATE outbox SET stage = 'rendered', subject = ?, data = ?,"
+		" sha256 = ?, rendered_at = ? WHERE id = ? AND stage = 'intent'";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	store_bind_text_static(st, 1, subject);
+	sqlite3_bind_blob64(st, 2, data, len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, id);
+	return store_step_done(s, st, "outbox rendered", err);
+}
+
 /* Reads rows of (id, ticket_id, kind, message_id, env_from, rcpt, subject,
  * state, attempts, created_at, next_attempt_at, sent_at, last_error,
- * failed_at, data[, ticket ref]). */
+ * failed_at, intent, data[, ticket ref]). */
 static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry **out,
 			size_t *n, struct error *err)
 {
@@ -90,11 +218,12 @@ static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry *
 		e->sent_at = sqlite3_column_int64(st, 11);
 		e->last_error = store_col_strdup(st, 12);
 		e->failed_at = sqlite3_column_int64(st, 13);
-		if (sqlite3_column_count(st) > 15 && sqlite3_column_text(st, 15))
+		e->intent = sqlite3_column_int(st, 14) != 0;
+		if (sqlite3_column_count(st) > 16 && sqlite3_column_text(st, 16))
 			snprintf(e->ticket_ref, sizeof e->ticket_ref, "%s",
-				 (const char *)sqlite3_column_text(st, 15));
-		data = sqlite3_column_blob(st, 14);
-		e->len = (size_t)sqlite3_column_bytes(st, 14);
+				 (const char *)sqlite3_column_text(st, 16));
+		data = sqlite3_column_blob(st, 15);
+		e->len = (size_t)sqlite3_column_bytes(st, 15);
 		if (data) {
 			e->data = malloc(e->len + 1);
 			if (!e->data) {
@@ -119,24 +248,30 @@ static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry *
 #define OUTBOX_COLUMNS \
 	"id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, subject, state," \
 	" attempts, created_at, next_attempt_at, COALESCE(sent_at, 0), last_error," \
-	" COALESCE(failed_at, 0)"
+	" COALESCE(failed_at, 0), stage = 'intent'"
 
 /*
  * Order per recipient: a mail waits while an earlier one to the same
  * address is pending and not yet due (its server said 4xx), so that a
  * retry never arrives after the mail queued behind it.  `waiting` is the
- * few mails in backoff, found through outbox_due; each recipient's first.
+ * few mails in backoff, found through outbox_due, and (issue 16) the
+ * intents not rendered yet, through their partial index: each recipient's
+ * first.
  */
 int store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_entry **out,
 		     size_t *n, struct error *err)
 {
 	static const char sql[] =
 		"WITH waiting(w_rcpt, w_first) AS MATERIALIZED ("
-		" SELECT lower(rcpt), MIN(id) FROM outbox"
-		" WHERE state = 'pending' AND next_attempt_at > ?1 GROUP BY lower(rcpt)) "
+		" SELECT r, MIN(i) FROM ("
+		"  SELECT lower(rcpt) AS r, id AS i FROM outbox"
+		"  WHERE state = 'pending' AND next_attempt_at > ?1"
+		"  UNION ALL SELECT lower(rcpt), id FROM outbox INDEXED BY outbox_intents"
+		"  WHERE stage = 'intent' AND state = 'pending')"
+		" GROUP BY r) "
 		"SELECT " OUTBOX_COLUMNS ", data FROM outbox"
 		" LEFT JOIN waiting ON w_rcpt = lower(rcpt) "
-		"WHERE state = 'pending' AND next_attempt_at <= ?1"
+		"WHERE state = 'pending' AND stage = 'rendered' AND next_attempt_at <= ?1"
 		" AND (w_first IS NULL OR w_first > id) ORDER BY id LIMIT ?2";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 
@@ -214,6 +349,15 @@ void store_outbox_entry_release(struct outbox_entry *e)
 	free(e->subject);
 	free(e->data);
 	free(e->last_error);
+	free(e->template);
+	free(e->html_template);
+	free(e->to_name);
+	free(e->reply_to);
+	free(e->in_reply_to);
+	free(e->references);
+	free(e->auto_submitted);
+	free(e->params);
+	free(e->cause_message);
 	memset(e, 0, sizeof *e);
 }
 
@@ -312,10 +456,16 @@ int store_outbox_thread_root(struct store *s, int64_t ticket_id, const char *kin
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox thread", err);
 }
 
-int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err)
+int store_outbox_pending_to(struct store *s, const char *rcpt, int at_most, int *n,
+			    struct error *err)
 {
+	/* issue 16: counted in the partial index of pending mail (schema 12),
+	 * and no further than the cap asks — in a backlog each admin has
+	 * thousands pending, and counting them all for every mail queued was
+	 * most of the intake's time */
 	static const char sql[] =
-		"SELECT count(*) FROM outbox WHERE rcpt = ?1 COLLATE NOCASE AND state = 'pending'";
+		"SELECT count(*) FROM (SELECT 1 FROM outbox INDEXED BY outbox_pending_rcpt"
+		" WHERE rcpt = ?1 COLLATE NOCASE AND state = 'pending' LIMIT ?2)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	int rc;
 
@@ -323,6 +473,7 @@ int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct er
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, at_most);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int(st, 0);

@@ -179,6 +179,43 @@ static int verify_messages(struct store *s, verify_fn *cb, void *arg, struct ver
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "messages", err);
 }
 
+/*
+ * Issue 16: every mail rendered since schema step 12 keeps the SHA-256 of
+ * its bytes, written in the transaction that stored them (and chained in
+ * its "mail-queued" event): bytes edited afterwards no longer match.
+ */
+static int verify_mails(struct store *s, verify_fn *cb, void *arg, struct verify_result *r,
+			struct error *err)
+{
+	static const char sql[] =
+		"SELECT o.id, COALESCE(t.ref, ''), o.created_at, o.sha256, o.data"
+		" FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id"
+		" WHERE o.stage = 'rendered' AND o.sha256 IS NOT NULL ORDER BY o.id";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	char got[65];
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct verify_problem p = { .what = VERIFY_MAIL_HASH };
+		const char *stored = (const char *)sqlite3_column_text(st, 3);
+		const void *data = sqlite3_column_blob(st, 4);
+		size_t len = (size_t)sqlite3_column_bytes(st, 4);
+
+		r->mails++;
+		digest_sha256_hex(data ? data : "", len, got);
+		if (stored && strcmp(stored, got) == 0)
+			continue;
+		p.id = sqlite3_column_int64(st, 0);
+		copy_text(p.ref, sizeof p.ref, sqlite3_column_text(st, 1));
+		p.at = (time_t)sqlite3_column_int64(st, 2);
+		problem(r, &p, cb, arg);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox", err);
+}
+
 int store_verify(struct store *s, verify_fn *cb, void *arg, struct verify_result *out,
 		 struct error *err)
 {
@@ -190,7 +227,8 @@ int store_verify(struct store *s, verify_fn *cb, void *arg, struct verify_result
 	if (own && store_read_begin(s, err) < 0)
 		return -1;
 	rc = verify_events(s, cb, arg, out, err) < 0 ||
-	     verify_messages(s, cb, arg, out, err) < 0 ? -1 : 0;
+	     verify_messages(s, cb, arg, out, err) < 0 ||
+	     verify_mails(s, cb, arg, out, err) < 0 ? -1 : 0;
 	if (own)
 		store_read_end(s);
 	return rc;
@@ -221,6 +259,11 @@ char *store_verify_describe(const struct verify_problem *p, char *buf, size_t le
 				 " are missing: deleted?)", gap_from, gap_to);
 		snprintf(buf, len, "event %" PRId64 ": prev_hash does not match %s%s", p->id,
 			 against, missing);
+		break;
+	case VERIFY_MAIL_HASH:
+		snprintf(buf, len, "outbox mail %" PRId64 " (%s): SHA-256 of the stored bytes differs "
+			 "from the one kept when it was rendered", p->id,
+			 p->ref[0] ? p->ref : "no ticket");
 		break;
 	case VERIFY_MESSAGE_HASH:
 		snprintf(buf, len, "message %" PRId64 " (%s): SHA-256 of the raw bytes differs "

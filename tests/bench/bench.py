@@ -6,7 +6,9 @@ with the machine it ran on, then a Markdown table for the README.
   1. throughput  a backlog of BENCH_REPORTS (10,000) realistic reports
                  (mails.py) in a fresh INBOX → `poll --once`: reports/s,
                  CPU, peak RSS; and the rate at which the same server hands
-                 out the same messages to a lean client (benchlib.RawImap)
+                 out the same messages to a lean client (benchlib.RawImap);
+                 the intake (intents committed) and the render stage
+                 apart (issue 16: the bot logs the render stage's time)
   2. outbox      BENCH_OUTBOX (500) queued acknowledgements sent by the bot,
                  against the SMTP server's own rate over one connection
   3. latency     BENCH_LATENCY (200) reports delivered one by one over LMTP
@@ -219,14 +221,39 @@ class Bench:
                     fmt_int(inbox)))
         else:
             rate = n / r["wall"]
-            ok = tickets == n and acks == n and inbox == 0 and processed == n and r["rc"] == 0
-            say("  check: %s tickets, %s acknowledgements queued (%s mails in the outbox), "
-                "INBOX %s, Processed %s: %s" % (fmt_int(tickets), fmt_int(acks),
+            # issue 14: at most 1,000 acknowledgements an hour per mailbox
+            # (+tags ignored) and to the outside (benchlib's limits)
+            want_acks = b.acks_allowed(n)
+            ok = tickets == n and acks == want_acks and inbox == 0 and processed == n and \
+                r["rc"] == 0
+            say("  check: %s tickets, %s acknowledgements queued (of %s the caps allow; %s mails in the outbox), "
+                "INBOX %s, Processed %s: %s" % (fmt_int(tickets), fmt_int(acks), fmt_int(want_acks),
                                                 fmt_int(queued), fmt_int(inbox),
                                                 fmt_int(processed), "ok" if ok else "WRONG"))
             if not ok:
                 notes.append("throughput: not every report was ticketed and moved (see above)")
         cpu_ms = (r["user"] + r["sys"]) * 1000 / max(1, r["processed"] or n)
+        # Issue 16: the intake commits intents; the render stage composes
+        # and stores the mails before the flush.  Its own log line says how
+        # long it took, so the intake (ticket + intents committed + moved)
+        # is measured apart from it.
+        rendered = render_s = 0
+        intake_row = None
+        for line in open(log, errors="replace"):
+            mr = re.search(r"render stage: (\d+) mails rendered and stored in ([0-9.]+) s", line)
+            if mr:
+                rendered += int(mr.group(1))
+                render_s += float(mr.group(2))
+        if render_s and not r["killed"]:
+            intake_rate = n / max(0.001, r["wall"] - render_s)
+            say("  render stage: %s mails rendered and stored in %.2f s (%.0f mails/s); intake "
+                "alone (ticket + intents committed + moved): %.0f reports/s, %.2f of raw" % (
+                    fmt_int(rendered), render_s, rendered / render_s, intake_rate,
+                    intake_rate / raw_rate))
+            intake_row = (("… intake alone (ticket + intents committed + moved; the render "
+                            "stage's %.1f s for %s mails taken out)" % (render_s, fmt_int(rendered)),
+                            "%.0f reports/s; intake/raw = %.2f" % (intake_rate, intake_rate / raw_rate),
+                            "≥ 0.5", verdict(intake_rate / raw_rate >= 0.5)))
         ratio = rate / raw_rate
         say("  → %.0f reports/s (%.2f ms CPU per report); bot/raw = %.0f / %s = %.2f" % (
             rate, cpu_ms, rate, fmt_int(raw_rate), ratio))
@@ -240,6 +267,8 @@ class Bench:
         results.append(("… the same messages from the same IMAP server, raw (UID FETCH, batches of %d)"
                         % FETCH_BATCH, "%s msgs/s; bot/raw = %.2f" % (fmt_int(raw_rate), ratio),
                         "≥ 0.5", v2))
+        if intake_row:
+            results.append(intake_row)
         results.append(("peak RSS during that backlog", "%.1f MB" % r["maxrss_mb"], "< 50 MB", v3))
         if v1 == "MISS" or v2 == "MISS":
             missed.append("throughput")

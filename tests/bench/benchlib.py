@@ -106,6 +106,7 @@ def closed_port():
 # The bench's senders (Bot.sender): 12 mailboxes × 1,000 answers an hour
 # and 1 report in 20 from outside, at most 1,000 an hour in all.
 REPORTERS, OUTSIDERS, OUTSIDE_EVERY = 12, 30, 20
+ACK_LIMIT = 1000	# the limits' replies_* at their highest (write_conf)
 
 
 class Bot:
@@ -127,8 +128,8 @@ class Bot:
         # (issue 14), so the bench's senders are REPORTERS mailboxes of the
         # company and OUTSIDERS of as many outside domains (one report in
         # OUTSIDE_EVERY), within limits raised to their maxima in the
-        # configuration: every report is acknowledged, as in a company of
-        # many people.
+        # configuration (write_conf): every report of a backlog up to
+        # 12,000 is acknowledged, as in a company of many people.
         self.reporters = ["reporter%02d-%s@example.com" % (j, self.tag) for j in range(REPORTERS)]
         self.outsiders = ["outsider-%s@o%02d.example.net" % (self.tag, j) for j in range(OUTSIDERS)]
         self.reporter, self.outsider = self.reporters[0], self.outsiders[0]
@@ -151,11 +152,6 @@ class Bot:
 templates = "{work}/templates"
 classification = "{work}/keywords.conf"
 timezone  = "Asia/Tokyo"
-limits {{
-  replies_per_sender_per_hour = 1000
-  replies_per_domain_per_hour = 1000
-  replies_outside_per_hour    = 1000
-}}
 {extra}
 imap {{
   url              = "imaps://127.0.0.1:{imaps}/INBOX"
@@ -175,6 +171,16 @@ smtp {{
   from          = "{addr}"
   from_name     = "セキュリティインシデント窓口"
   timeout       = 30
+}}
+# issue 14's caps at their highest: a backlog is answered and alarmed
+# (three mails a report) as far as the caps allow, so the bench measures
+# the mail work too (without this, 200 alarms per admin and 10
+# acknowledgements an hour per domain were all a backlog queued)
+limits {{
+  replies_per_sender_per_hour = 1000
+  replies_per_domain_per_hour = 1000
+  replies_outside_per_hour    = 1000
+  pending_per_recipient       = 100000
 }}
 person "sysadmin"  {{ name = "北垣 剛志" email = "{a1}" phone = "070-0000-0000" roles = {{"admin"}} }}
 person "ecadmin"   {{ name = "伊藤 佳彦" email = "{a2}" roles = {{"admin"}} }}
@@ -197,6 +203,18 @@ person "president" {{ name = "渡部 正行" email = "{boss}" roles = {{"managem
             base = self.reporters[i % len(self.reporters)]
         local, _, domain = base.partition("@")
         return "%s+%05d@%s" % (local, i, domain)
+
+    def acks_allowed(self, n):
+        """How many of reports 0..n-1 the caps let be acknowledged within
+        the hour: LIMIT per mailbox (+tags folded), per outside domain,
+        and to all outsiders together."""
+        per_box = {}
+        for i in range(n):
+            box = re.sub(r"\+[^@]*@", "@", self.sender(i))
+            per_box[box] = per_box.get(box, 0) + 1
+        inside = sum(min(c, ACK_LIMIT) for b, c in per_box.items() if b.endswith("@example.com"))
+        outside = sum(min(c, ACK_LIMIT) for b, c in per_box.items() if not b.endswith("@example.com"))
+        return inside + min(outside, ACK_LIMIT)
 
     def cmd(self, *args, conf=None):
         return [self.binary, "-c", conf or self.conf] + list(args)

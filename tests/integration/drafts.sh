@@ -119,8 +119,12 @@ like "$(attachment "$ADMIN2" "$aws" "AWS")" "宛先:     未設定" \
 like "$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "コマンドを実行しました")")" "下書きを管理者全員に送付" \
 	"... and the command result says so"
 n2=$(drafts_of "$ADMIN2")
+# issue 16: a draft is rendered when it is sent, from the ticket as it is
+# then: the /affected of a second command mail taken in by the same pass
+# counts (the mails of one pass are taken in before anything is rendered)
 reply "$ADMIN1" "$(uid_of "$ADMIN1" "新規インシデント")" "/draft rakuten
 /draft ppc-preliminary"
+reply "$ADMIN1" "$(uid_of "$ADMIN1" "新規インシデント")" "/affected 1234"
 poll_at 900
 is "$(subjects "$ADMIN1" | grep -c "下書き: 楽天への電話報告")" 1 "/draft rakuten: the admin who asked gets it"
 like "$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "楽天への電話報告")")" "この案件の対応義務ではありません" \
@@ -130,6 +134,7 @@ again=$(mailbox "$ADMIN1" body "$(uid_of "$ADMIN1" "個人情報保護委員会�
 like "$again" "約1,200名分の氏名・住所・クレジットカード番号" \
 	"/draft ppc-preliminary later: the report is read back from the store"
 like "$again" "Amazon への通知: 未実施" "... and the obligations' state as of now"
+like "$again" "1234 人（報告時点の概数）" "... with the /affected of the next mail of the same pass"
 
 # --- /done for each open obligation, each an answer to its draft (the kind is in its Message-ID)
 for u in $(mailbox "$ADMIN1" list INBOX | awk -F'\t' 'index($4, "下書き") { print $1 }'); do

@@ -282,11 +282,14 @@ PYEOF
 # (from EVENTS, killer's log) between its copies — the only excuse for a
 # resend (the server said 250, the bot died before recording it).  Prints
 # "key value" lines: outbox, arrived, distinct, missing, unknown, resent,
-# unexplained, resent_kills, then "order_broken N" (recipients whose mails
-# arrived out of outbox order).
+# unexplained, resent_kills, "order_broken N" (recipients whose mails
+# arrived out of outbox order), then (issue 16) "differing N" (Message-IDs
+# whose copies are not all the same bytes), "unlike_stored N" (copies
+# whose SHA-256 is not the outbox row's, where it keeps one) and
+# "checked_bytes N" (the copies compared with their row).
 spool_report() {
 	$PY - "$IB_SPOOL" "$1" "$2" <<'PYEOF'
-import datetime, json, os, re, sqlite3, sys
+import datetime, hashlib, json, os, re, sqlite3, sys
 spool, db, events = sys.argv[1:]
 kills = []
 if os.path.exists(events):
@@ -296,18 +299,20 @@ if os.path.exists(events):
             kills.append(e["t"])
 con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
 senders = {r[0].lower() for r in con.execute("SELECT DISTINCT env_from FROM outbox")}
-copies = {}
+copies, digests = {}, {}
 for name in sorted(os.listdir(spool)):
     if not name.endswith(".eml"):
         continue
     base = os.path.join(spool, name[:-4])
-    head = open(base + ".eml", "rb").read().split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    raw = open(base + ".eml", "rb").read()
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     m = re.search(rb"(?im)^message-id:\s*<([^>]+)>", head)
     env = json.load(open(base + ".env"))
     if env["mail_from"].lower() not in senders:    # another bot's mail
         continue
     t = datetime.datetime.fromisoformat(env["received"]).timestamp()
     copies.setdefault(m.group(1).decode() if m else "?" + name, []).append((t, int(name[:6]), env["rcpt_tos"]))
+    digests.setdefault(m.group(1).decode() if m else "?" + name, []).append(hashlib.sha256(raw).hexdigest())
 rows = con.execute("SELECT id, message_id, rcpt FROM outbox WHERE state = 'sent' ORDER BY id").fetchall()
 total = con.execute("SELECT count(*) FROM outbox").fetchone()[0]
 ours = {mid for _, mid, _ in rows}
@@ -344,6 +349,22 @@ print("resent", resent)
 print("unexplained", unexplained)
 print("kills", len(kills))
 print("order_broken", len(broken))
+differing = [mid for mid, ds in digests.items() if len(set(ds)) > 1]
+for mid in differing:
+    print("# %s arrived with different bytes" % mid)
+stored = dict(con.execute("SELECT message_id, sha256 FROM outbox WHERE sha256 IS NOT NULL"))
+checked = unlike = 0
+for mid, ds in digests.items():
+    if mid in stored:
+        for d in ds:
+            checked += 1
+            if d != stored[mid]:
+                unlike += 1
+                if unlike <= 5:
+                    print("# %s arrived as sha256 %s, stored as %s" % (mid, d, stored[mid]))
+print("differing", len(differing))
+print("unlike_stored", unlike)
+print("checked_bytes", checked)
 PYEOF
 }
 

@@ -10,9 +10,13 @@
 # (fetching), the first message of a batch processed (fetched, transaction
 # begun), the middle of a batch (mid-transaction), the last of a batch
 # (committing), a batch moved; with the Processed folder unwritable, so
-# that a batch is committed and cannot be moved, then killed; and while
-# sending, the moment the SMTP server logs that it has kept a mail and
-# answers 250 (killer in faults-lib.bash).  Then runs finish the job.
+# that a batch is committed and cannot be moved, then killed; while
+# rendering (issue 16: the intake records intents, the sender stage
+# renders them and stores their bytes, 100 to a transaction, before
+# anything is sent) — in the middle of a batch, at its last mail before
+# the commit, right after a commit; and while sending, the moment the SMTP
+# server logs that it has kept a mail and answers 250 (killer in
+# faults-lib.bash).  Then runs finish the job.
 #
 # Afterwards: every report is a ticket exactly once, every follow-up and
 # every command is on its ticket exactly once, nothing is left in the
@@ -20,7 +24,10 @@
 # SMTP server (counted in its spool, by Message-ID) and at most once —
 # except where a kill fell between the server's 250 and the bot's record
 # of it, and then the resend has the same Message-ID — mail to each
-# recipient arrived in the order it was queued, and `verify` passes.
+# recipient arrived in the order it was queued, every copy that arrived is
+# byte for byte the mail as stored (its SHA-256 is the one kept when it was
+# rendered: a resend is never a re-render), a mail rendered before a kill
+# keeps its bytes, and `verify` passes (the outbox's hashes too).
 #
 # Its own Dovecot and SMTP server (faults-lib.bash): the spool then holds
 # only this test's mail.  IB_KILL_BACKLOG=N changes the backlog (default
@@ -151,7 +158,25 @@ left=$(mailbox "$BOT_ADDR" count INBOX)
 echo "# $left mails left in the INBOX after the intake kills ($((SECONDS - t_intake)) s)"
 ok $((left == 0)) "the intake kills left mail in the INBOX (they interrupted the intake)"
 
-# --- kills while sending (the rest of the intake goes first, then the outbox)
+# --- kills while rendering (issue 16): the rest of the intake goes first,
+# then the sender stage renders the intents, 100 to a transaction
+t_render=$SECONDS
+intents() { db "SELECT count(*) FROM outbox WHERE stage = 'intent' AND state = 'pending'"; }
+RENDERED='outbox: mail [0-9]+ .*: rendered'
+kill_at "render: mid-batch" "line:$(r 5 95):$RENDERED" poll
+kill_at "render: a batch committed" "line:$(r 1 2):notify: [0-9]+ mails rendered" poll
+kill_at "render: the last of a batch (commit)" "line:100:$RENDERED" poll
+kill_at "run: render, mid-batch" "line:$(r 105 195):$RENDERED" run
+left_intents=$(intents)
+echo "# $left_intents intents not rendered yet after the render kills ($((SECONDS - t_render)) s)"
+ok $((left_intents == 0)) "the render kills interrupted the render stage (intents left)"
+# What is rendered now must leave as it is: its bytes and their hash, kept.
+db "SELECT id, sha256 FROM outbox WHERE stage = 'rendered' AND sha256 IS NOT NULL ORDER BY id" \
+	>"$WORK/rendered-before"
+is "$(db "SELECT count(*) FROM outbox WHERE stage = 'rendered' AND length(data) = 0")" 0 \
+	"no row is marked rendered without its bytes"
+
+# --- kills while sending (the rest of the render goes first, then the outbox)
 t_send=$SECONDS
 kill_at "intake done, sending" "smtp:$(r 1 3)" poll
 grep -q 'already stored (same SHA-256)' "$WORK/bot.log"
@@ -199,6 +224,15 @@ is "$(db "SELECT count(*) FROM messages WHERE kind NOT IN ('report', 'follow-up'
 	"no mail was stored twice or taken for a duplicate"
 is "$(db "SELECT count(*) FROM outbox WHERE state <> 'sent'")" 0 "every queued mail was sent"
 is "$(db "SELECT count(*) FROM outbox WHERE kind = 'ack'")" $((N_SEED + N_NEW)) "one acknowledgement queued per ticket"
+is "$(db "SELECT count(*) FROM outbox WHERE stage <> 'rendered' OR sha256 IS NULL")" 0 \
+	"every intent was rendered, with the SHA-256 of its bytes"
+db "SELECT id, sha256 FROM outbox WHERE stage = 'rendered' AND sha256 IS NOT NULL ORDER BY id" \
+	>"$WORK/rendered-after"
+is "$(join -j1 "$WORK/rendered-before" "$WORK/rendered-after" | awk '$2 != $3' | wc -l)" 0 \
+	"a mail rendered before the kills kept its bytes: $(wc -l <"$WORK/rendered-before") checked"
+is "$(db "SELECT count(*) FROM outbox o WHERE (SELECT count(*) FROM events e WHERE e.kind = 'mail-queued'
+	AND e.ticket_id IS o.ticket_id AND e.detail LIKE '%(sha256 ' || o.sha256 || ')') <> 1")" 0 \
+	"each rendered mail's SHA-256 is in the hash chain once (its mail-queued event)"
 
 report=$(spool_report "$DB" "$WORK/kills.jsonl")
 printf '%s\n' "$report" | grep '^#'
@@ -208,6 +242,8 @@ is "$(v missing)" 0 "every mail of the outbox (acknowledgements too) reached the
 is "$(v distinct)" "$(v outbox)" "... and nothing else did: no resend under a new Message-ID"
 is "$(v unexplained)" 0 "a Message-ID arrived twice only when a kill fell between the 250 and the record"
 is "$(v order_broken)" 0 "each recipient got its mail in the order it was queued"
+is "$(v differing)" 0 "no Message-ID arrived twice with different bytes"
+is "$(v unlike_stored)" 0 "every copy that arrived is the stored mail, byte for byte ($(v checked_bytes) checked)"
 bot verify >"$WORK/verify.out" 2>&1
 ok $? "verify: the event chain and every stored message check out"
 echo "# kill.sh took $((SECONDS - t_start)) s"

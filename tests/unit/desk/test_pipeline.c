@@ -10,6 +10,7 @@
 
 #include "desk/pipeline.h"
 #include "lib/clock.h"
+#include "notify/intent.h"
 #include "mime/mime.h"
 #include "test.h"
 
@@ -93,6 +94,9 @@ static struct outbox_entry *mails_of(const char *ref, size_t *n)
 	struct error err;
 
 	*n = 0;
+	/* issue 16: what the sender stage would store before a flush */
+	if (notify_render_pending(&cfg, st, now, NULL, &err) < 0)
+		printf("# notify_render_pending: %s\n", err.msg);
 	if (store_ticket_get(st, ref, &t, &err) == 1) {
 		store_outbox_list(st, t.id, true, &e, n, &err);
 		store_ticket_release(&t);

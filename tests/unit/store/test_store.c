@@ -42,6 +42,7 @@ static void add_message(struct store *s, int64_t ticket, const char *msgid, cons
 	m.from.addr = "a@example.com";
 	m.subject = "s";
 	m.body = "本文";
+	m.date_raw = "Wed, 25 Nov 2026 10:00:00 +0900";
 	in.ticket_id = ticket;
 	in.kind = "report";
 	in.raw = raw;
@@ -237,6 +238,63 @@ static void test_enums(struct store *s, int64_t id)
 	CHECK_INT(vr.problems, 0, "... and finds nothing wrong: the rows are not the chain");
 }
 
+/*
+ * Schema step 12 (issue 16) on a database of step 11: the outbox's new
+ * columns and indexes (and the messages' date_raw) taken off again by hand (SQLite drops columns since 3.35) make
+ * exactly the table step 11 left.  A mail queued then was rendered then:
+ * after the upgrade it is 'rendered', due, and sent as stored.
+ */
+static void test_schema_12_upgrade(void)
+{
+	static const char *const added[] = {
+		"stage", "template", "html_template", "to_name", "reply_to", "in_reply_to", "refs",
+		"auto_submitted", "urgent", "params", "cause_event", "cause_message", "sha256",
+		"rendered_at",
+	};
+	static const char old_mail[] = "Subject: x\r\n\r\nold bytes\r\n";
+	char old_path[300], sql[200];
+	struct store *s;
+	struct error err = { 0 };
+	struct outbox_entry *due = NULL, *intents = NULL;
+	struct verify_result r;
+	sqlite3 *db;
+	size_t n = 0, k = 0, i;
+	int ok = 1;
+
+	snprintf(old_path, sizeof old_path, "%s/old.db", dir);
+	if (store_open(old_path, &s, &err) < 0)
+		return;
+	store_begin(s, &err);
+	store_outbox_add(s, 0, "digest", "old.1@example.com", "bot@example.com", "ceo@example.com",
+			 "日次報告", old_mail, strlen(old_mail), 1000, &err);
+	store_commit(s, &err);
+	store_close(s);
+	sqlite3_open(old_path, &db);
+	ok &= sqlite3_exec(db, "DROP INDEX outbox_intents", NULL, NULL, NULL) == SQLITE_OK;
+	ok &= sqlite3_exec(db, "DROP INDEX outbox_pending_rcpt", NULL, NULL, NULL) == SQLITE_OK;
+	for (i = 0; i < sizeof added / sizeof *added; i++) {
+		snprintf(sql, sizeof sql, "ALTER TABLE outbox DROP COLUMN %s", added[i]);
+		ok &= sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+	}
+	ok &= sqlite3_exec(db, "ALTER TABLE messages DROP COLUMN date_raw", NULL, NULL, NULL) ==
+	      SQLITE_OK;
+	ok &= sqlite3_exec(db, "PRAGMA user_version = 11", NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(db);
+	CHECK(ok, "a database of schema step 11 made (its outbox as step 11 left it)");
+
+	CHECK_INT(store_open(old_path, &s, &err), 0, "step 12 upgrades it");
+	CHECK_INT(store_outbox_intents(s, 10, &intents, &k, &err), 0, "... its intents are listed");
+	CHECK_INT(k, 0, "... a mail queued before step 12 is no intent: it was rendered then");
+	store_outbox_free(intents, k);
+	CHECK_INT(store_outbox_due(s, 2000, 10, &due, &n, &err), 0, "... the outbox is read");
+	CHECK(n == 1 && due[0].len == strlen(old_mail) && memcmp(due[0].data, old_mail, due[0].len) == 0,
+	      "... and the old pending mail is due, its stored bytes as they were");
+	store_outbox_free(due, n);
+	CHECK(store_verify(s, NULL, NULL, &r, &err) == 0 && r.problems == 0 && r.mails == 0,
+	      "... verify passes (a mail from before step 12 has no SHA-256 to check)");
+	store_close(s);
+}
+
 int main(void)
 {
 	struct store *s;
@@ -271,6 +329,20 @@ int main(void)
 	CHECK_INT(store_message_seen(s, "abc@example.com", "0", NULL, NULL, &tid, &err),
 		  STORE_SEEN_CLASH, "same Message-ID, no sender or text known: a clash");
 	CHECK_INT(tid, t1, "... of the first ticket");
+	{
+		struct message_row *rows = NULL;
+		size_t k = 0;
+
+		/* issue 16: the acknowledgement and the alarm read the report back */
+		CHECK(store_message_report(s, t1, &rows, &k, &err) == 0 && k == 1 &&
+		      strcmp(rows[0].kind, "report") == 0 && rows[0].date_raw &&
+		      strcmp(rows[0].date_raw, "Wed, 25 Nov 2026 10:00:00 +0900") == 0,
+		      "the ticket's report is read back with its Date header as written");
+		store_messages_free(rows, k);
+		CHECK(store_message_report(s, t2, &rows, &k, &err) == 0 && k == 0,
+		      "... a ticket without a report has none");
+		store_messages_free(rows, k);
+	}
 	digest_sha256_hex("raw one", 7, sha);
 	CHECK_INT(store_message_seen(s, NULL, sha, NULL, NULL, &tid, &err), STORE_SEEN_BYTES,
 		  "same bytes without Message-ID are a duplicate");
@@ -354,6 +426,8 @@ int main(void)
 
 	test_enums(s, t2);
 	store_close(s);
+
+	test_schema_12_upgrade();
 
 	if (fork() == 0)
 		execlp("rm", "rm", "-rf", dir, (char *)NULL);
