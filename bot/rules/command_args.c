@@ -504,7 +504,7 @@ int command_parse_value(struct command *c, const struct line *ln, enum kind k)
  */
 int command_parse_flag(struct command *c, const struct line *ln)
 {
-	char *v = command_fold(ln->args, strlen(ln->args)), *last;
+	char *v = command_fold(ln->args, strlen(ln->args)), *last = NULL;
 	int r = 0;
 
 	if (!v)
