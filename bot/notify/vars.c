@@ -172,6 +172,18 @@ void vars_duration(long seconds, char *buf, size_t len)
 		snprintf(buf, len, "%ld分", m);
 }
 
+void vars_duration_en(long seconds, char *buf, size_t len)
+{
+	long d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60;
+
+	if (d > 0)
+		snprintf(buf, len, "%ld d %ld h", d, h);
+	else if (h > 0)
+		snprintf(buf, len, "%ld h %ld min", h, m);
+	else
+		snprintf(buf, len, "%ld min", m);
+}
+
 /* ---- dates and numbers as a letter writes them (issue 13) ---- */
 
 void vars_date_ja(time_t t, char *buf, size_t len)
@@ -570,17 +582,21 @@ int vars_add_obligation(struct tvars *v, const struct obligation *o, const struc
 	struct policy_facts facts = t ? store_ticket_facts(t) : (struct policy_facts){ 0 };
 	enum deadline_kind dk = policy_deadline_kind(kind >= 0 ? kind : OBL_COUNT,
 						     t ? &facts : NULL);
-	char due[40], span[40];
+	char due[40], span[40], span_en[40];
+	long apart = (long)(o->due_at > now ? o->due_at - now : now - o->due_at);
 
 	clock_format_short(o->due_at, due, sizeof due);
-	vars_duration((long)(o->due_at > now ? o->due_at - now : now - o->due_at), span, sizeof span);
+	vars_duration(apart, span, sizeof span);
+	vars_duration_en(apart, span_en, sizeof span_en);
 	return tvars_set(v, "obligation_kind", o->kind) < 0 ||
 	       tvars_set(v, "obligation_label", kind >= 0 ? obligation_label(kind) : o->kind) < 0 ||
 	       tvars_set(v, "obligation_due", due) < 0 ||
 	       tvars_set(v, "obligation_deadline", deadline_kind_label(dk)) < 0 ||
 	       tvars_set(v, "obligation_deadline_kind", deadline_kind_name(dk)) < 0 ||
 	       tvars_set(v, "obligation_left", o->due_at > now ? span : "") < 0 ||
-	       tvars_set(v, "obligation_late", o->due_at > now ? "" : span) < 0 ? -1 : 0;
+	       tvars_set(v, "obligation_late", o->due_at > now ? "" : span) < 0 ||
+	       tvars_set(v, "obligation_left_en", o->due_at > now ? span_en : "") < 0 ||
+	       tvars_set(v, "obligation_late_en", o->due_at > now ? "" : span_en) < 0 ? -1 : 0;
 }
 
 /* ---- the timeline (policy 8) ---- */

@@ -76,6 +76,8 @@ int vars_add_obligation(struct tvars *v, const struct obligation *o, const struc
 
 /* "3時間20分" / "2日5時間": a duration for people (seconds >= 0). */
 void vars_duration(long seconds, char *buf, size_t len);
+/* The same for the English part: "3 h 20 min", "2 d 5 h". */
+void vars_duration_en(long seconds, char *buf, size_t len);
 
 /*
  * Dates and numbers as a letter writes them (issue 13: the notices to

@@ -102,6 +102,7 @@ for want in 本人への通知 "相談窓口の設置 (規程 7-5)" ホームペ
 	like "$rem_text" "・$want
   期限: 2026-11-28 10:00（残り 1時間50分）" "the reminder lists $want with its deadline"
 done
+like "$rem_text" "(1 h 50 min left)" "... its English part says the time left in English"
 is "$(header "$ADMIN1" "$rem" In-Reply-To)" "$alarm_id" "the reminder threads under the owner's alarm"
 like "$(header "$ADMIN1" "$rem" References)" "$alarm_id" "... References too"
 is "$(header "$ADMIN1" "$rem" Importance)$(header "$ADMIN1" "$rem" X-Priority)" "" \

@@ -63,6 +63,15 @@ static void formatters(void)
 	vars_count(1234567, small, sizeof small);
 	CHECK_STR(small, "1,234", "a short buffer cuts, NUL-terminated");
 
+	vars_duration(4 * 3600, buf, sizeof buf);
+	CHECK_STR(buf, "4時間0分", "duration: hours and minutes");
+	vars_duration_en(4 * 3600, buf, sizeof buf);
+	CHECK_STR(buf, "4 h 0 min", "... in English for the English part (no 時間 there)");
+	vars_duration_en(2 * 86400 + 5 * 3600 + 59, buf, sizeof buf);
+	CHECK_STR(buf, "2 d 5 h", "... days and hours");
+	vars_duration_en(59 * 60, buf, sizeof buf);
+	CHECK_STR(buf, "59 min", "... minutes alone");
+
 	vars_time_ja(T_0940, buf, sizeof buf);
 	CHECK_STR(buf, "2026年12月7日 9時40分", "Japanese time: no zero padding, 時 and 分");
 	vars_time_ja(T_0940 + 25 * 60, buf, sizeof buf);
