@@ -7,7 +7,8 @@
  *                    checklist, messages, mail sent, timeline with hashes,
  *                    lessons learned (Japanese, English in parentheses)
  *   messages/NNN.eml every received message, the raw bytes as stored
- *   sent/NNN.eml     every mail the bot sent about it, as queued
+ *   sent/NNN.eml     every mail the bot sent about it, as rendered and stored
+ *                    (one still an intent, not rendered yet, has none)
  *   chain.txt        the ticket's first and last event hash and the
  *                    verify result of the whole database at export time
  *   manifest.sha256  `sha256sum -c` lines for every other file
@@ -432,6 +433,10 @@ static int write_mails(struct store *s, struct evidence *e, struct folder *d,
 			return error_set(err, ERR_TEMP, "export: out of memory");
 	}
 	for (i = 0; i < e->n_mails; i++) {
+		/* issue 16: an intent not rendered yet has no bytes to keep; the
+		 * report says so instead of an empty file */
+		if (e->mails[i].intent)
+			continue;
 		snprintf(name, sizeof name, "sent/%03zu.eml", i + 1);
 		if (folder_write(d, name, e->mails[i].data, e->mails[i].len, true, NULL, err) < 0)
 			return -1;

@@ -308,7 +308,11 @@ static void report_mails(FILE *f, const struct export_report *r)
 		}
 		fprintf(f, " | %s | %s | ", when(m->created_at, a), when(m->sent_at, b));
 		export_report_md_text(f, m->message_id);
-		fprintf(f, " | sent/%03zu.eml |\n", i + 1);
+		/* issue 16: an intent has no bytes until the render stage */
+		if (m->intent)
+			fputs(" | 作成前 (not rendered yet) |\n", f);
+		else
+			fprintf(f, " | sent/%03zu.eml |\n", i + 1);
 	}
 	fputs("\n", f);
 }

@@ -651,7 +651,7 @@ static void test_null_document(void)
 	struct mail_attachment att = { .sha256 = SHA_A };
 	struct message_row msg = { .id = 1, .n_attachments = 1, .attachments = &att };
 	char *msg_sha[] = { SHA_A };
-	struct outbox_entry mail = { .state = OUTBOX_PENDING };
+	struct outbox_entry mail = { .state = OUTBOX_PENDING, .intent = true };
 	struct event ev = { .id = 1, .hash = HASH1 };
 	char *problems[] = { NULL };
 	struct verify_result vr = { 0 };
@@ -675,6 +675,8 @@ static void test_null_document(void)
 	has(got, "| ? () | 取消 (cancelled) | — | — | 2026-11-25T10:00:00+09:00 | — | — | — |\n",
 	    "... an obligation without a kind, times or reason");
 	has(got, "未登録 / not recorded\n", "... no lessons");
+	has(got, " | 作成前 (not rendered yet) |\n",
+	    "... a mail still an intent names no sent/ file (issue 16: it has no bytes yet)");
 	CHECK(!strstr(got ? got : "", "データベースの最新イベント"),
 	      "... an empty database names no newest event");
 	free(got);
