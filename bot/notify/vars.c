@@ -160,28 +160,36 @@ struct tvars *vars_for_ticket(const struct config *cfg, const struct ticket *t,
 	return v;
 }
 
-void vars_duration(long seconds, char *buf, size_t len)
+/* The three forms of a duration in one language: days and hours, hours
+ * and minutes, minutes alone. */
+struct duration_units {
+	const char *days_hours, *hours_minutes, *minutes;
+};
+
+static void duration(long seconds, const struct duration_units *u, char *buf, size_t len)
 {
 	long d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60;
 
 	if (d > 0)
-		snprintf(buf, len, "%ld日%ld時間", d, h);
+		snprintf(buf, len, u->days_hours, d, h);
 	else if (h > 0)
-		snprintf(buf, len, "%ld時間%ld分", h, m);
+		snprintf(buf, len, u->hours_minutes, h, m);
 	else
-		snprintf(buf, len, "%ld分", m);
+		snprintf(buf, len, u->minutes, m);
+}
+
+void vars_duration(long seconds, char *buf, size_t len)
+{
+	static const struct duration_units ja = { "%ld日%ld時間", "%ld時間%ld分", "%ld分" };
+
+	duration(seconds, &ja, buf, len);
 }
 
 void vars_duration_en(long seconds, char *buf, size_t len)
 {
-	long d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60;
+	static const struct duration_units en = { "%ld d %ld h", "%ld h %ld min", "%ld min" };
 
-	if (d > 0)
-		snprintf(buf, len, "%ld d %ld h", d, h);
-	else if (h > 0)
-		snprintf(buf, len, "%ld h %ld min", h, m);
-	else
-		snprintf(buf, len, "%ld min", m);
+	duration(seconds, &en, buf, len);
 }
 
 /* ---- dates and numbers as a letter writes them (issue 13) ---- */

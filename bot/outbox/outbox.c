@@ -266,7 +266,7 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
 		goto done;
 	digest_sha256_hex(data, len, sha);
 	if (store_outbox_add(st, ticket_id, m->kind, msgid, cfg->smtp.from, m->to_addr,
-			     subject, data, len, now, err) < 0)
+			     subject, data, len, sha, now, err) < 0)
 		goto done;
 	rc = note_queued(st, ticket_id, m->kind, m->to_addr, subject, sha, now, err);
 done:

@@ -525,13 +525,14 @@ int store_outbox_mark_rendered(struct store *s, int64_t id, const char *subject,
 			       struct error *err);
 
 /* Queues a composed message inside the open transaction, pending and due
- * now (ticket_id 0: about no ticket), rendered, with the SHA-256 of its
- * bytes.  Everything is copied.  0 or -1 (a Message-ID already queued is
- * an error). */
+ * now (ticket_id 0: about no ticket), rendered, with sha256 (hex), the
+ * SHA-256 of its bytes the caller computed once for the row and its
+ * event, as store_outbox_mark_rendered takes it.  Everything is copied.
+ * 0 or -1 (a Message-ID already queued is an error). */
 int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
 		     const char *message_id, const char *env_from, const char *rcpt,
-		     const char *subject, const char *data, size_t len, time_t now,
-		     struct error *err);
+		     const char *subject, const char *data, size_t len, const char *sha256,
+		     time_t now, struct error *err);
 
 /* Pending rendered entries due at now, oldest first, at most limit; a mail
  * waits while an earlier one to the same recipient is pending and not yet

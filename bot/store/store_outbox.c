@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/digest.h"
 
 const char *outbox_state_name(enum outbox_state st)
 {
@@ -33,20 +32,18 @@ static enum outbox_state state_of(const char *s)
 
 int store_outbox_add(struct store *s, int64_t ticket_id, const char *kind,
 		     const char *message_id, const char *env_from, const char *rcpt,
-		     const char *subject, const char *data, size_t len, time_t now,
-		     struct error *err)
+		     const char *subject, const char *data, size_t len, const char *sha256,
+		     time_t now, struct error *err)
 {
 	static const char sql[] =
 		"INSERT INTO outbox(ticket_id, kind, message_id, env_from, rcpt, subject, data,"
 		" created_at, next_attempt_at, sha256, rendered_at)"
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?10, ?8)";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
-	char sha[65];
 
 	if (!st)
 		return -1;
-	digest_sha256_hex(data, len, sha);
-	sqlite3_bind_text(st, 10, sha, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, sha256, -1, SQLITE_STATIC);
 	if (ticket_id)
 		sqlite3_bind_int64(st, 1, ticket_id);
 	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -95,6 +92,116 @@ int store_outbox_add_intent(struct store *s, const struct outbox_intent *in, tim
 	return store_step_done(s, st, "outbox intent", err);
 }
 
+/*
+ * Steps st to its end, each row into a new zeroed entry by fill (SQLITE_OK
+ * or SQLITE_NOMEM).  0 and a malloc'd *out of *n (store_outbox_free), or
+ * -1 (what failed named by what).
+ */
+static int read_rows(struct store *s, sqlite3_stmt *st,
+		     int (*fill)(sqlite3_stmt *st, struct outbox_entry *e), const char *what,
+		     struct outbox_entry **out, size_t *n, struct error *err)
+{
+	struct outbox_entry *list = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_entry *e;
+
+		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		e = &list[(*n)++];
+		memset(e, 0, sizeof *e);
+		if ((rc = fill(st, e)) != SQLITE_OK)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		store_outbox_free(list, *n);
+		*n = 0;
+		return rc == SQLITE_NOMEM ? error_set(err, ERR_TEMP, "store: out of memory") :
+			store_fail(s, rc, what, err);
+	}
+	*out = list;
+	return 0;
+}
+
+/* One row of (id, ticket_id, kind, message_id, env_from, rcpt, subject,
+ * state, attempts, created_at, next_attempt_at, sent_at, last_error,
+ * failed_at, intent, data[, ticket ref]) into e (zeroed). */
+static int fill_entry(sqlite3_stmt *st, struct outbox_entry *e)
+{
+	const void *data;
+
+	e->id = sqlite3_column_int64(st, 0);
+	e->ticket_id = sqlite3_column_int64(st, 1);
+	e->kind = store_col_strdup(st, 2);
+	e->message_id = store_col_strdup(st, 3);
+	e->env_from = store_col_strdup(st, 4);
+	e->rcpt = store_col_strdup(st, 5);
+	e->subject = store_col_strdup(st, 6);
+	e->state = state_of((const char *)sqlite3_column_text(st, 7));
+	e->attempts = sqlite3_column_int(st, 8);
+	e->created_at = sqlite3_column_int64(st, 9);
+	e->next_attempt_at = sqlite3_column_int64(st, 10);
+	e->sent_at = sqlite3_column_int64(st, 11);
+	e->last_error = store_col_strdup(st, 12);
+	e->failed_at = sqlite3_column_int64(st, 13);
+	e->intent = sqlite3_column_int(st, 14) != 0;
+	if (sqlite3_column_count(st) > 16 && sqlite3_column_text(st, 16))
+		snprintf(e->ticket_ref, sizeof e->ticket_ref, "%s",
+			 (const char *)sqlite3_column_text(st, 16));
+	data = sqlite3_column_blob(st, 15);
+	e->len = (size_t)sqlite3_column_bytes(st, 15);
+	if (data) {
+		if (!(e->data = malloc(e->len + 1)))
+			return SQLITE_NOMEM;
+		memcpy(e->data, data, e->len);
+		e->data[e->len] = '\0';
+	}
+	return SQLITE_OK;
+}
+
+static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry **out,
+			size_t *n, struct error *err)
+{
+	return read_rows(s, st, fill_entry, "outbox", out, n, err);
+}
+
+/* One row of store_outbox_intents' SELECT into e (zeroed): SQLITE_OK, or
+ * SQLITE_NOMEM when a NOT NULL column could not be copied. */
+static int fill_intent(sqlite3_stmt *st, struct outbox_entry *e)
+{
+	e->intent = true;
+	e->id = sqlite3_column_int64(st, 0);
+	e->ticket_id = sqlite3_column_int64(st, 1);
+	e->kind = store_col_strdup(st, 2);
+	e->message_id = store_col_strdup(st, 3);
+	e->env_from = store_col_strdup(st, 4);
+	e->rcpt = store_col_strdup(st, 5);
+	e->state = state_of((const char *)sqlite3_column_text(st, 6));
+	e->attempts = sqlite3_column_int(st, 7);
+	e->created_at = sqlite3_column_int64(st, 8);
+	e->next_attempt_at = sqlite3_column_int64(st, 9);
+	e->template = store_col_strdup(st, 10);
+	e->html_template = store_col_strdup(st, 11);
+	e->to_name = store_col_strdup(st, 12);
+	e->reply_to = store_col_strdup(st, 13);
+	e->in_reply_to = store_col_strdup(st, 14);
+	e->references = store_col_strdup(st, 15);
+	e->auto_submitted = store_col_strdup(st, 16);
+	e->urgent = sqlite3_column_int(st, 17) != 0;
+	e->params = store_col_strdup(st, 18);
+	e->cause_message = store_col_strdup(st, 19);
+	e->cause_event = sqlite3_column_int64(st, 20);
+	return e->kind && e->message_id && e->env_from && e->rcpt && e->template ?
+	       SQLITE_OK : SQLITE_NOMEM;
+}
+
 int store_outbox_intents(struct store *s, size_t limit, struct outbox_entry **out, size_t *n,
 			 struct error *err)
 {
@@ -108,60 +215,13 @@ int store_outbox_intents(struct store *s, size_t limit, struct outbox_entry **ou
 		" FROM outbox INDEXED BY outbox_intents"
 		" WHERE stage = 'intent' AND state = 'pending' ORDER BY id LIMIT ?";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
-	struct outbox_entry *list = NULL;
-	size_t cap = 0;
-	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct outbox_entry *e;
-
-		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		e = &list[(*n)++];
-		memset(e, 0, sizeof *e);
-		e->intent = true;
-		e->id = sqlite3_column_int64(st, 0);
-		e->ticket_id = sqlite3_column_int64(st, 1);
-		e->kind = store_col_strdup(st, 2);
-		e->message_id = store_col_strdup(st, 3);
-		e->env_from = store_col_strdup(st, 4);
-		e->rcpt = store_col_strdup(st, 5);
-		e->state = state_of((const char *)sqlite3_column_text(st, 6));
-		e->attempts = sqlite3_column_int(st, 7);
-		e->created_at = sqlite3_column_int64(st, 8);
-		e->next_attempt_at = sqlite3_column_int64(st, 9);
-		e->template = store_col_strdup(st, 10);
-		e->html_template = store_col_strdup(st, 11);
-		e->to_name = store_col_strdup(st, 12);
-		e->reply_to = store_col_strdup(st, 13);
-		e->in_reply_to = store_col_strdup(st, 14);
-		e->references = store_col_strdup(st, 15);
-		e->auto_submitted = store_col_strdup(st, 16);
-		e->urgent = sqlite3_column_int(st, 17) != 0;
-		e->params = store_col_strdup(st, 18);
-		e->cause_message = store_col_strdup(st, 19);
-		e->cause_event = sqlite3_column_int64(st, 20);
-		if (!e->kind || !e->message_id || !e->env_from || !e->rcpt || !e->template) {
-			rc = SQLITE_NOMEM;	/* NOT NULL columns: only memory is missing */
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_outbox_free(list, *n);
-		*n = 0;
-		return rc == SQLITE_NOMEM ? error_set(err, ERR_TEMP, "store: out of memory") :
-			store_fail(s, rc, "outbox intents", err);
-	}
-	*out = list;
-	return 0;
+	return read_rows(s, st, fill_intent, "outbox intents", out, n, err);
 }
 
 int store_outbox_mark_rendered(struct store *s, int64_t id, const char *subject,
@@ -180,69 +240,6 @@ int store_outbox_mark_rendered(struct store *s, int64_t id, const char *subject,
 	sqlite3_bind_int64(st, 4, now);
 	sqlite3_bind_int64(st, 5, id);
 	return store_step_done(s, st, "outbox rendered", err);
-}
-
-/* Reads rows of (id, ticket_id, kind, message_id, env_from, rcpt, subject,
- * state, attempts, created_at, next_attempt_at, sent_at, last_error,
- * failed_at, intent, data[, ticket ref]). */
-static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry **out,
-			size_t *n, struct error *err)
-{
-	struct outbox_entry *list = NULL;
-	size_t cap = 0;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct outbox_entry *e;
-		const void *data;
-
-		if (store_grow(&list, &cap, *n, sizeof *list) < 0) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		e = &list[(*n)++];
-		memset(e, 0, sizeof *e);
-		e->id = sqlite3_column_int64(st, 0);
-		e->ticket_id = sqlite3_column_int64(st, 1);
-		e->kind = store_col_strdup(st, 2);
-		e->message_id = store_col_strdup(st, 3);
-		e->env_from = store_col_strdup(st, 4);
-		e->rcpt = store_col_strdup(st, 5);
-		e->subject = store_col_strdup(st, 6);
-		e->state = state_of((const char *)sqlite3_column_text(st, 7));
-		e->attempts = sqlite3_column_int(st, 8);
-		e->created_at = sqlite3_column_int64(st, 9);
-		e->next_attempt_at = sqlite3_column_int64(st, 10);
-		e->sent_at = sqlite3_column_int64(st, 11);
-		e->last_error = store_col_strdup(st, 12);
-		e->failed_at = sqlite3_column_int64(st, 13);
-		e->intent = sqlite3_column_int(st, 14) != 0;
-		if (sqlite3_column_count(st) > 16 && sqlite3_column_text(st, 16))
-			snprintf(e->ticket_ref, sizeof e->ticket_ref, "%s",
-				 (const char *)sqlite3_column_text(st, 16));
-		data = sqlite3_column_blob(st, 15);
-		e->len = (size_t)sqlite3_column_bytes(st, 15);
-		if (data) {
-			e->data = malloc(e->len + 1);
-			if (!e->data) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			memcpy(e->data, data, e->len);
-			e->data[e->len] = '\0';
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		store_outbox_free(list, *n);
-		*n = 0;
-		return rc == SQLITE_NOMEM ? error_set(err, ERR_TEMP, "store: out of memory") :
-			store_fail(s, rc, "outbox", err);
-	}
-	*out = list;
-	return 0;
 }
 
 #define OUTBOX_COLUMNS \

@@ -148,12 +148,15 @@ static int verify_events(struct store *s, verify_fn *cb, void *arg, struct verif
 	return 0;
 }
 
-static int verify_messages(struct store *s, verify_fn *cb, void *arg, struct verify_result *r,
-			   struct error *err)
+/*
+ * One walk over rows of (id, ticket ref, time, stored SHA-256, bytes):
+ * every row counted in *count, a row whose bytes no longer hash to what
+ * was stored with them reported as `what`.
+ */
+static int verify_hashes(struct store *s, const char *sql, enum verify_what what,
+			 size_t *count, const char *label, verify_fn *cb, void *arg,
+			 struct verify_result *r, struct error *err)
 {
-	static const char sql[] =
-		"SELECT m.id, COALESCE(t.ref, ''), m.received_at, m.sha256, m.raw"
-		" FROM messages m LEFT JOIN tickets t ON t.id = m.ticket_id ORDER BY m.id";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	char got[65];
 	int rc;
@@ -161,13 +164,13 @@ static int verify_messages(struct store *s, verify_fn *cb, void *arg, struct ver
 	if (!st)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct verify_problem p = { .what = VERIFY_MESSAGE_HASH };
+		struct verify_problem p = { .what = what };
 		const char *stored = (const char *)sqlite3_column_text(st, 3);
-		const void *raw = sqlite3_column_blob(st, 4);
+		const void *bytes = sqlite3_column_blob(st, 4);
 		size_t len = (size_t)sqlite3_column_bytes(st, 4);
 
-		r->messages++;
-		digest_sha256_hex(raw ? raw : "", len, got);
+		(*count)++;
+		digest_sha256_hex(bytes ? bytes : "", len, got);
 		if (stored && strcmp(stored, got) == 0)
 			continue;
 		p.id = sqlite3_column_int64(st, 0);
@@ -176,7 +179,16 @@ static int verify_messages(struct store *s, verify_fn *cb, void *arg, struct ver
 		problem(r, &p, cb, arg);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "messages", err);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, label, err);
+}
+
+static int verify_messages(struct store *s, verify_fn *cb, void *arg, struct verify_result *r,
+			   struct error *err)
+{
+	return verify_hashes(s, "SELECT m.id, COALESCE(t.ref, ''), m.received_at, m.sha256, m.raw"
+			     " FROM messages m LEFT JOIN tickets t ON t.id = m.ticket_id"
+			     " ORDER BY m.id",
+			     VERIFY_MESSAGE_HASH, &r->messages, "messages", cb, arg, r, err);
 }
 
 /*
@@ -187,33 +199,10 @@ static int verify_messages(struct store *s, verify_fn *cb, void *arg, struct ver
 static int verify_mails(struct store *s, verify_fn *cb, void *arg, struct verify_result *r,
 			struct error *err)
 {
-	static const char sql[] =
-		"SELECT o.id, COALESCE(t.ref, ''), o.created_at, o.sha256, o.data"
-		" FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id"
-		" WHERE o.stage = 'rendered' AND o.sha256 IS NOT NULL ORDER BY o.id";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
-	char got[65];
-	int rc;
-
-	if (!st)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct verify_problem p = { .what = VERIFY_MAIL_HASH };
-		const char *stored = (const char *)sqlite3_column_text(st, 3);
-		const void *data = sqlite3_column_blob(st, 4);
-		size_t len = (size_t)sqlite3_column_bytes(st, 4);
-
-		r->mails++;
-		digest_sha256_hex(data ? data : "", len, got);
-		if (stored && strcmp(stored, got) == 0)
-			continue;
-		p.id = sqlite3_column_int64(st, 0);
-		copy_text(p.ref, sizeof p.ref, sqlite3_column_text(st, 1));
-		p.at = (time_t)sqlite3_column_int64(st, 2);
-		problem(r, &p, cb, arg);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox", err);
+	return verify_hashes(s, "SELECT o.id, COALESCE(t.ref, ''), o.created_at, o.sha256, o.data"
+			     " FROM outbox o LEFT JOIN tickets t ON t.id = o.ticket_id"
+			     " WHERE o.stage = 'rendered' AND o.sha256 IS NOT NULL ORDER BY o.id",
+			     VERIFY_MAIL_HASH, &r->mails, "outbox", cb, arg, r, err);
 }
 
 int store_verify(struct store *s, verify_fn *cb, void *arg, struct verify_result *out,

@@ -13,9 +13,7 @@ make_bot commands-ux
 trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-12-07T09:00:00+09:00"
-field() { bot show "$1" --json | json "$2"; }	# field ID EXPR
 alarm_uid() { mailbox "$1" list INBOX | grep "$2" | grep "新規インシデント" | head -1 | cut -f1; }
-uid_of() { mailbox "$1" list INBOX | grep "$2" | tail -1 | cut -f1; }	# uid_of USER SUBJECT-PART
 body_of() { mailbox "$1" body "$(uid_of "$1" "$2")"; }
 
 send_mail "$REPORTER" "$BOT_ADDR" "受注サーバーに不正ログインの形跡" \

@@ -12,9 +12,6 @@ make_bot commands
 trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-11-25T10:00:00+09:00"
-field() {	# field ID EXPR: one value of show --json
-	bot show "$1" --json | json "$2"
-}
 db() { sqlite3 "$WORK/state/incidents.db" "$1"; }
 
 # reply (lib.sh) answers a mail of the bot as a mail client does.

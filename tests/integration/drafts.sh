@@ -18,10 +18,6 @@ trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-11-25T10:00:00+09:00"
 drafts_of() { subjects "$1" | grep -c "下書き"; }
-field() { bot show "$1" --json | json "$2"; }
-uid_of() {	# uid_of USER PATTERN: the UID of the last mail whose subject has PATTERN
-	mailbox "$1" list INBOX | awk -F'\t' -v p="$2" 'index($4, p) { u = $1 } END { print u }'
-}
 
 # reply (lib.sh) answers a mail of the bot as a mail client does, quoting
 # the first 20 lines of it.

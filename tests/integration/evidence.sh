@@ -17,7 +17,6 @@ if [ "${IB_KEEP:-0}" = 1 ]; then echo "# kept: $WORK"; else trap 'rm -rf "$WORK"
 T0="2026-11-25T10:00:00+09:00"
 DB=$WORK/state/incidents.db
 db() { sqlite3 "$DB" "$1"; }
-field() { bot show "$1" --json | json "$2"; }
 mode() { stat -c %a "$1"; }
 
 # reply (lib.sh) answers a mail of the bot, quoting none of it.

@@ -33,10 +33,6 @@ company {
   shop = "シューズアイ"
 }
 CONF
-field() { bot show "$1" --json | json "$2"; }
-uid_of() {	# uid_of USER PATTERN: the UID of the last mail whose subject has PATTERN
-	mailbox "$1" list INBOX | awk -F'\t' -v p="$2" 'index($4, p) { u = $1 } END { print u }'
-}
 # letter TEXT: the notice itself, between the draft's ======== lines
 letter() { printf '%s\n' "$1" | sed -n '/^======== .*（ここから）/,/^======== .*（ここまで）/p'; }
 # clean WHAT TEXT: the checks every letter to outsiders must pass

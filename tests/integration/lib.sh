@@ -224,6 +224,10 @@ at() {	# at OFFSET-SECONDS: T0 plus that, RFC 3339 in T0's zone
 }
 poll_at() { bot --now "$(at "$1")" poll --once 2>>"$WORK/poll.log"; }	# poll_at OFFSET-SECONDS
 subjects() { mailbox "$1" list INBOX | cut -f4; }	# subjects USER: one per mail
+field() { bot show "$1" --json | json "$2"; }	# field ID EXPR: one value of show --json
+uid_of() {	# uid_of USER TEXT: the UID of the last mail whose subject has TEXT (not a pattern)
+	mailbox "$1" list INBOX | awk -F'\t' -v p="$2" 'index($4, p) { u = $1 } END { print u }'
+}
 
 json() { $PY -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 

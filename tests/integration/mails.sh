@@ -13,10 +13,6 @@ make_bot mails
 trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-11-25T10:00:00+09:00"
-field() { bot show "$1" --json | json "$2"; }
-uid_of() {	# uid_of USER PATTERN: the UID of the last mail whose subject has PATTERN
-	mailbox "$1" list INBOX | awk -F'\t' -v p="$2" 'index($4, p) { u = $1 } END { print u }'
-}
 count() { subjects "$1" | grep -cF "[$id]"; }	# mails about the ticket (not the digest)
 header() {	# header USER UID NAME: the header's value ("" when absent)
 	mailbox "$1" headers "$2" | sed -n "s/^$3: *//Ip" | head -1

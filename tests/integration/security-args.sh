@@ -10,7 +10,6 @@ make_bot secargs
 trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-11-25T10:00:00+09:00"
-field() { bot show "$1" --json | json "$2"; }
 last_uid() { mailbox "$1" list INBOX | grep "$2" | tail -1 | cut -f1; }
 command() {	# command BODY: ADMIN1 answers the bot's last mail about the ticket
 	send_mail "$ADMIN1" "$(reply_to "$ADMIN1" "$(last_uid "$ADMIN1" "$id")")" "Re: [$id]" "$1" >/dev/null

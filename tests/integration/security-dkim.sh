@@ -13,7 +13,6 @@ make_bot secdkim
 trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-11-25T10:00:00+09:00"
-field() { bot show "$1" --json | json "$2"; }
 sed -i 's/^database .*/&\ncommands {\n  auth = "dkim"\n  authserv_id = "mx.example.com"\n  internal_hosts = {"mx.example.com", "store.example.com"}\n}/' "$CONF"
 bot check-config >/dev/null 2>&1
 ok $? "the configuration with internal_hosts checks"

@@ -24,7 +24,6 @@ make_bot seclab
 trap 'rm -rf "$WORK"; [ "$started_lab" = 1 ] && scripts/mailserver lab-stop >/dev/null' EXIT
 
 T0="2026-11-25T10:00:00+09:00"
-field() { bot show "$1" --json | json "$2"; }
 sed -i "s/^database .*/&\ncommands {\n  auth = \"dkim\"\n  authserv_id = \"$IB_LAB_AUTHSERV\"\n  internal_hosts = {\"$IB_LAB_AUTHSERV\"}\n}/" "$CONF"
 bot check-config >/dev/null 2>&1
 ok $? "a bot in dkim mode behind the lab's border (authserv-id $IB_LAB_AUTHSERV)"

@@ -12,10 +12,9 @@ make_bot sectok
 trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-11-25T10:00:00+09:00"
-field() { bot show "$1" --json | json "$2"; }
 db() { sqlite3 "$WORK/state/incidents.db" "$1"; }
 last_uid() { mailbox "$1" list INBOX | grep "$2" | tail -1 | cut -f1; }
-uid_of() { mailbox "$1" list INBOX | grep "$2" | grep "$3" | tail -1 | cut -f1; }	# USER TICKET SUBJECT-PART
+ticket_uid_of() { mailbox "$1" list INBOX | grep "$2" | grep "$3" | tail -1 | cut -f1; }	# USER TICKET SUBJECT-PART
 revoked_notices() { subjects "$1" | grep -c "返信用トークンを失効"; }
 # send_raw FROM TO BODY [HEADER...]: a mail with free From/To over SMTP.
 send_raw() { local f="$1" t="$2" b="$3"; shift 3; send_mail "$f" "$t" "Re: [$id] 対応" "$b" "$@" >/dev/null; }
@@ -24,7 +23,7 @@ send_raw() { local f="$1" t="$2" b="$3"; shift 3; send_mail "$f" "$t" "Re: [$id]
 send_mail "$REPORTER" "$BOT_ADDR" "顧客DBへの不正アクセスの疑い" "顧客データベースに不審なクエリがあります。" >/dev/null
 poll_at 0
 id=$(bot tickets --json | json 'j[0]["id"]')
-t1=$(reply_to "$ADMIN1" "$(uid_of "$ADMIN1" "$id" "新規インシデント")")
+t1=$(reply_to "$ADMIN1" "$(ticket_uid_of "$ADMIN1" "$id" "新規インシデント")")
 like "$t1" "+$id-" "the alarm's Reply-To carries ADMIN1's token"
 is "$(db "SELECT count(*) FROM tokens WHERE revoked_at IS NULL")" 2 \
 	"one live token generation per admin (tokens table)"
@@ -50,7 +49,7 @@ is "$(field "$id" 'j["status"]')/$(field "$id" 'j["owner"]')" "new/None" \
 is "$(subjects "$OUTSIDER" | wc -l)" 0 "... the outsider gets no mail"
 
 # --- the next mail to ADMIN1 carries a fresh token, which works
-t2=$(reply_to "$ADMIN1" "$(uid_of "$ADMIN1" "$id" "返信用トークンを失効")")
+t2=$(reply_to "$ADMIN1" "$(ticket_uid_of "$ADMIN1" "$id" "返信用トークンを失効")")
 like "$t2" "+$id-" "the revocation notice carries a reply token"
 ok "$([ "$t2" != "$t1" ]; echo $?)" "... a fresh one, not the revoked one"
 send_raw "$ADMIN1" "$t2" "/ack"
@@ -76,7 +75,7 @@ n_before=$(subjects "$ADMIN2" | grep -c "新しい返信用アドレス")
 send_raw "$ADMIN2" "$BOT_ADDR" "/token"
 poll_at 900
 is "$(subjects "$ADMIN2" | grep -c "新しい返信用アドレス")" $((n_before + 1)) "/token: the admin gets a new reply address"
-t3=$(reply_to "$ADMIN2" "$(uid_of "$ADMIN2" "$id" "新しい返信用アドレス")")
+t3=$(reply_to "$ADMIN2" "$(ticket_uid_of "$ADMIN2" "$id" "新しい返信用アドレス")")
 send_raw "$ADMIN2" "$t3" "/priority low"
 poll_at 960
 is "$(field "$id" 'j["priority"]')" low "... and it commands"
@@ -87,7 +86,7 @@ poll_at 1660
 is "$(subjects "$OUTSIDER" | wc -l)" 0 "a forged /token with Reply-To an outsider: the outsider gets nothing"
 is "$(subjects "$ADMIN2" | grep -c "新しい返信用アドレス")" $((n_before + 2)) \
 	"... one fresh address to the admin, the second request within 10 minutes ignored"
-t3=$(reply_to "$ADMIN2" "$(uid_of "$ADMIN2" "$id" "新しい返信用アドレス")")
+t3=$(reply_to "$ADMIN2" "$(ticket_uid_of "$ADMIN2" "$id" "新しい返信用アドレス")")
 
 # --- tokens end after 30 days (commands.token_max_age)
 t4=$(reply_to "$ADMIN1" "$(last_uid "$ADMIN1" "$id")")
@@ -108,11 +107,11 @@ is "$(db "SELECT count(*) FROM tokens t JOIN tickets k ON k.id = t.ticket_id WHE
 send_raw "$ADMIN2" "$t5" "/reopen"
 poll_at $((31 * 86400 + 120))
 is "$(field "$id" 'j["status"]')" closed "the token used to close cannot reopen"
-is "$(reply_to "$ADMIN2" "$(uid_of "$ADMIN2" "$id" "コマンドを実行しました")")" \
+is "$(reply_to "$ADMIN2" "$(ticket_uid_of "$ADMIN2" "$id" "コマンドを実行しました")")" \
 	"${BOT_ADDR%@*}+$id@${BOT_ADDR#*@}" "... the result of /close carries no token (the plain reply address)"
 send_raw "$ADMIN2" "$BOT_ADDR" "/token"
 poll_at $((31 * 86400 + 900))
-t6=$(reply_to "$ADMIN2" "$(uid_of "$ADMIN2" "$id" "新しい返信用アドレス")")
+t6=$(reply_to "$ADMIN2" "$(ticket_uid_of "$ADMIN2" "$id" "新しい返信用アドレス")")
 send_raw "$ADMIN2" "$t6" "/reopen"
 poll_at $((31 * 86400 + 960))
 is "$(field "$id" 'j["status"]')" investigating "/token on a closed ticket, then /reopen with it: reopened"

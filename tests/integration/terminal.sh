@@ -14,10 +14,6 @@ make_bot terminal
 trap 'rm -rf "$WORK"' EXIT
 
 T0="2026-12-07T10:00:00+09:00"
-field() { bot show "$1" --json | json "$2"; }
-uid_of() {	# uid_of USER PATTERN: the UID of the last mail whose subject has PATTERN
-	mailbox "$1" list INBOX | grep -F "$2" | tail -1 | cut -f1
-}
 
 # check_columns FILE TITLE...: the lines from the header line (the one
 # holding every TITLE) to the next empty line form a table: every row

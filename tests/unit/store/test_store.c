@@ -9,6 +9,15 @@
 #include "store/store.h"
 #include "test.h"
 
+/* The SHA-256 (hex) the outbox stores with data (a static buffer). */
+static const char *sha_of(const char *data, size_t len)
+{
+	static char hex[65];
+
+	digest_sha256_hex(data, len, hex);
+	return hex;
+}
+
 static char dir[] = "/tmp/ib-test-store-XXXXXX";
 static char path[256];
 
@@ -266,7 +275,8 @@ static void test_schema_12_upgrade(void)
 		return;
 	store_begin(s, &err);
 	store_outbox_add(s, 0, "digest", "old.1@example.com", "bot@example.com", "ceo@example.com",
-			 "日次報告", old_mail, strlen(old_mail), 1000, &err);
+			 "日次報告", old_mail, strlen(old_mail), sha_of(old_mail, strlen(old_mail)),
+			 1000, &err);
 	store_commit(s, &err);
 	store_close(s);
 	sqlite3_open(old_path, &db);
@@ -355,9 +365,11 @@ int main(void)
 
 	store_begin(s, &err);
 	CHECK_INT(store_outbox_add(s, t2, "ack", "out1@example.com", "incident@example.com",
-				   "a@example.com", "件名", "DATA\r\n", 6, 1000, &err), 0, "mail queued");
+				   "a@example.com", "件名", "DATA\r\n", 6, sha_of("DATA\r\n", 6), 1000,
+				   &err), 0, "mail queued");
 	CHECK_INT(store_outbox_add(s, t2, "ack", "out1@example.com", "incident@example.com",
-				   "a@example.com", "件名", "DATA\r\n", 6, 1000, &err), -1,
+				   "a@example.com", "件名", "DATA\r\n", 6, sha_of("DATA\r\n", 6), 1000,
+				   &err), -1,
 		  "the same Message-ID cannot be queued twice");
 	store_commit(s, &err);
 	CHECK_INT(store_message_ticket_of(s, "out1@example.com", &tid, &err), 1,
@@ -386,11 +398,11 @@ int main(void)
 	 * but not c1 (another address). */
 	store_begin(s, &err);
 	store_outbox_add(s, t2, "ack", "b1@example.com", "incident@example.com", "b@example.com",
-			 "1", "B1\r\n", 4, 2000, &err);
+			 "1", "B1\r\n", 4, sha_of("B1\r\n", 4), 2000, &err);
 	store_outbox_add(s, t2, "alarm", "c1@example.com", "incident@example.com", "c@example.com",
-			 "1", "C1\r\n", 4, 2000, &err);
+			 "1", "C1\r\n", 4, sha_of("C1\r\n", 4), 2000, &err);
 	store_outbox_add(s, t2, "ack", "b2@example.com", "incident@example.com", "B@Example.com",
-			 "2", "B2\r\n", 4, 2000, &err);
+			 "2", "B2\r\n", 4, sha_of("B2\r\n", 4), 2000, &err);
 	store_commit(s, &err);
 	store_outbox_due(s, 2000, 10, &due, &n, &err);
 	CHECK_INT(n, 3, "three mails due");
