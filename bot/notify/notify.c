@@ -175,11 +175,15 @@ static void mailbox_key(const char *addr, char *out, size_t size)
 	out[k] = '\0';
 }
 
-static bool same_domain(const char *a, const char *b)
+/* The domain of addr lower-cased (after its last '@'; "" without one). */
+static void domain_key(const char *addr, char *out, size_t size)
 {
-	const char *x = strrchr(a, '@'), *y = strrchr(b, '@');
+	const char *at = strrchr(addr, '@');
+	size_t k = 0;
 
-	return x && y && strcasecmp(x, y) == 0;
+	for (at = at ? at + 1 : ""; *at && k + 1 < size; at++)
+		out[k++] = (char)tolower((unsigned char)*at);
+	out[k] = '\0';
 }
 
 /*
@@ -188,36 +192,26 @@ static bool same_domain(const char *a, const char *b)
  * machine none of the rules recognised; issue 14 (V5): the answer must
  * not become a relay that mails anybody on the Internet — per mailbox
  * (+tags and case ignored), per outside domain and for all outside
- * senders together, in the last hour.
+ * senders together, in the last hour.  Issue 16: counted in the store's
+ * window of acknowledgements, no further than each cap.
  */
-static const char *ack_cap(const struct config *cfg, struct store *st, const char *addr,
-			   time_t now, struct error *err, int *failed)
+static const char *ack_cap(const struct config *cfg, struct store *st, const char *box,
+			   const char *domain, bool outside, time_t now, struct error *err,
+			   int *failed)
 {
-	char key[300], other[300];
-	bool outside = !config_is_company_address(cfg, addr);
-	int box = 0, dom = 0, out = 0;
-	char **rcpts;
-	size_t n, i;
+	const struct ack_counts caps = { .mailbox = cfg->limits.replies_per_hour,
+					 .domain = cfg->limits.replies_per_domain,
+					 .outside = cfg->limits.replies_outside };
+	struct ack_counts sent;
 
-	*failed = 0;
-	if (store_outbox_rcpts_since(st, "ack", now - 3600, &rcpts, &n, err) < 0) {
-		*failed = 1;
+	*failed = store_acks_since(st, box, domain, now - 3600, &caps, &sent, err) < 0;
+	if (*failed)
 		return NULL;
-	}
-	mailbox_key(addr, key, sizeof key);
-	for (i = 0; i < n; i++) {
-		mailbox_key(rcpts[i], other, sizeof other);
-		box += strcmp(key, other) == 0;
-		dom += same_domain(addr, rcpts[i]);
-		out += !config_is_company_address(cfg, rcpts[i]);
-		free(rcpts[i]);
-	}
-	free(rcpts);
-	if (box >= cfg->limits.replies_per_hour)
+	if (sent.mailbox >= caps.mailbox)
 		return "limits.replies_per_sender_per_hour (this mailbox, +tags and case ignored)";
-	if (outside && dom >= cfg->limits.replies_per_domain)
+	if (outside && sent.domain >= caps.domain)
 		return "limits.replies_per_domain_per_hour (this outside domain)";
-	if (outside && out >= cfg->limits.replies_outside)
+	if (outside && sent.outside >= caps.outside)
 		return "limits.replies_outside_per_hour (all outside senders)";
 	return NULL;
 }
@@ -247,8 +241,8 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 	struct outbox_mail om = { .kind = "ack", .intent = true, .in_reply_to = m->message_id,
 				  .references = refs, .cause_message = m->message_id };
 	const char *cap;
-	char detail[200];
-	int failed;
+	char detail[200], box[300], domain[256];
+	int failed, rc;
 
 	/* RFC 3834, issue 13: never to a machine or an address nobody reads */
 	if (!machine_answerable(m, &cap)) {
@@ -256,7 +250,9 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 		snprintf(detail, sizeof detail, "no acknowledgement (RFC 3834): %s", cap);
 		return store_event_add(st, t->id, now, "bot", "ack-suppressed", detail, err);
 	}
-	cap = ack_cap(cfg, st, m->from.addr, now, err, &failed);
+	mailbox_key(m->from.addr, box, sizeof box);
+	domain_key(m->from.addr, domain, sizeof domain);
+	cap = ack_cap(cfg, st, box, domain, outside, now, err, &failed);
 	if (failed)
 		return -1;
 	if (cap) {
@@ -275,7 +271,9 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 	/* an outsider's own words (name, subject) are what a phisher would
 	 * write: none of the name (and 80 characters of the subject, at render) */
 	om.to_name = outside ? NULL : m->from.name;
-	return outbox_intent(st, cfg, t->id, t->ref, &om, now, err);
+	rc = outbox_intent(st, cfg, t->id, t->ref, &om, now, err);
+	/* what the caps count: the acknowledgements queued, not those held */
+	return rc == 0 ? store_ack_note(st, now, box, domain, outside, err) : rc < 0 ? -1 : 0;
 }
 
 int notify_build_ack(struct notify_build *b, const struct notify_params *p, time_t now,

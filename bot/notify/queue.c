@@ -74,7 +74,7 @@ int notify_queue_to(const struct config *cfg, struct store *st, const struct tic
 							 om, now, err);
 	om->reply_to = NULL;
 	free(reply);
-	return rc;
+	return rc < 0 ? -1 : 0;		/* held back at the cap: its event says so */
 }
 
 /* om to addr under t's alarm to addr (see notify_queue_roles_under_alarm). */

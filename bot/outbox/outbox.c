@@ -99,7 +99,7 @@ static int held_back(struct store *st, const struct config *cfg, int64_t ticket_
 
 	if (strcmp(m->kind, "trouble") == 0)
 		return 0;
-	if (store_outbox_pending_to(st, m->to_addr, cap, &pending, err) < 0)
+	if (store_outbox_pending_to(st, m->to_addr, &pending, err) < 0)
 		return -1;
 	if (pending < cap)
 		return 0;
@@ -292,7 +292,7 @@ int outbox_intent(struct store *st, const struct config *cfg, int64_t ticket_id,
 	int rc;
 
 	if ((rc = held_back(st, cfg, ticket_id, ticket_ref, m, now, err)) != 0)
-		return rc < 0 ? -1 : 0;
+		return rc;
 	/* the Message-ID is fixed now, as for a rendered mail: what threads
 	 * under this one (a reminder under its alarm) can name it at once */
 	if (!(msgid = new_message_id(cfg, ticket_ref, m->kind, now)))

@@ -83,7 +83,8 @@ int outbox_queue(struct store *st, const struct config *cfg, int64_t ticket_id,
  * cause_message, and a new Message-ID; m->vars, attachments and drill are
  * not used (the render stage makes them).  Held back at the per-recipient
  * cap like outbox_queue.  No timeline note: the render writes it, with
- * the SHA-256 of what it stored.  0 or -1 (the store's error).
+ * the SHA-256 of what it stored.  0 queued, 1 held back at the cap (its
+ * event written), or -1 (the store's error).
  */
 int outbox_intent(struct store *st, const struct config *cfg, int64_t ticket_id,
 		  const char *ticket_ref, const struct outbox_mail *m, time_t now,

@@ -575,15 +575,6 @@ int store_outbox_find(struct store *s, const char *message_id, struct outbox_ent
 		      struct error *err);
 
 /*
- * The recipients of the mails of kind queued since then, oldest first, in
- * a malloc'd array of malloc'd strings (free each, then the array): what
- * the acknowledgement caps count by mailbox and domain (issue 14).  0 or
- * -1.
- */
-int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, char ***rcpts,
-			     size_t *n, struct error *err);
-
-/*
  * The Message-ID of the first mail of kind on ticket_id to rcpt
  * (case-insensitive), else of its first mail of kind to anybody: what a
  * later mail threads under (issue 13: reminders under the alarm).  1 and
@@ -592,10 +583,27 @@ int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, ch
 int store_outbox_thread_root(struct store *s, int64_t ticket_id, const char *kind,
 			     const char *rcpt, char **message_id, struct error *err);
 
-/* How many mails to rcpt (case-insensitive) wait in the outbox (pending),
- * counted up to at_most: *n.  0 or -1. */
-int store_outbox_pending_to(struct store *s, const char *rcpt, int at_most, int *n,
-			    struct error *err);
+/* How many mails to rcpt (case-insensitive) wait in the outbox (pending):
+ * *n, kept per recipient as rows change (schema 13), so one lookup.  0 or -1. */
+int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err);
+
+/* The acknowledgements of the caps' window (issue 14 V5), each count. */
+struct ack_counts {
+	int mailbox;		/* to this mailbox (+tags and case folded) */
+	int domain;		/* to this domain */
+	int outside;		/* to all outside senders together */
+};
+
+/* Notes an acknowledgement queued at `at` to mailbox (the caller's key:
+ * lower case, +tag folded) of domain (lower case), outside the company or
+ * not, in the caller's transaction.  0 or -1. */
+int store_ack_note(struct store *s, time_t at, const char *mailbox, const char *domain,
+		   bool outside, struct error *err);
+
+/* The acknowledgements noted since then to mailbox, to domain and to the
+ * outside, each counted no further than its cap in *caps: *c.  0 or -1. */
+int store_acks_since(struct store *s, const char *mailbox, const char *domain, time_t since,
+		     const struct ack_counts *caps, struct ack_counts *c, struct error *err);
 
 /* How many mails of kind were queued to rcpt (case-insensitive) since then. */
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,

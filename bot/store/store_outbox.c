@@ -391,43 +391,6 @@ int store_outbox_find(struct store *s, const char *message_id, struct outbox_ent
 	return 1;
 }
 
-int store_outbox_rcpts_since(struct store *s, const char *kind, time_t since, char ***rcpts,
-			     size_t *n, struct error *err)
-{
-	static const char sql[] =
-		"SELECT rcpt FROM outbox WHERE kind = ?1 AND created_at >= ?2 ORDER BY id";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
-	char **list = NULL;
-	size_t cap = 0, k = 0;
-	int rc;
-
-	*rcpts = NULL;
-	*n = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, since);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (store_grow(&list, &cap, k, sizeof *list) < 0 ||
-		    !(list[k] = store_col_strdup(st, 0))) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		k++;
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		while (k)
-			free(list[--k]);
-		free(list);
-		return rc == SQLITE_NOMEM ? error_set(err, ERR_TEMP, "store: out of memory") :
-		       store_fail(s, rc, "outbox recipients", err);
-	}
-	*rcpts = list;
-	*n = k;
-	return 0;
-}
-
 int store_outbox_thread_root(struct store *s, int64_t ticket_id, const char *kind,
 			     const char *rcpt, char **message_id, struct error *err)
 {
@@ -453,16 +416,10 @@ int store_outbox_thread_root(struct store *s, int64_t ticket_id, const char *kin
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox thread", err);
 }
 
-int store_outbox_pending_to(struct store *s, const char *rcpt, int at_most, int *n,
-			    struct error *err)
+int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct error *err)
 {
-	/* issue 16: counted in the partial index of pending mail (schema 12),
-	 * and no further than the cap asks — in a backlog each admin has
-	 * thousands pending, and counting them all for every mail queued was
-	 * most of the intake's time */
-	static const char sql[] =
-		"SELECT count(*) FROM (SELECT 1 FROM outbox INDEXED BY outbox_pending_rcpt"
-		" WHERE rcpt = ?1 COLLATE NOCASE AND state = 'pending' LIMIT ?2)";
+	/* issue 16: kept by schema 13's triggers, never counted here */
+	static const char sql[] = "SELECT n FROM outbox_pending WHERE rcpt = ?1";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
 	int rc;
 
@@ -470,12 +427,64 @@ int store_outbox_pending_to(struct store *s, const char *rcpt, int at_most, int 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, at_most);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox pending", err);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox pending", err);
+}
+
+int store_ack_note(struct store *s, time_t at, const char *mailbox, const char *domain,
+		   bool outside, struct error *err)
+{
+	static const char sql[] =
+		"INSERT INTO acks(at, mailbox, domain, outside) VALUES (?1, ?2, ?3, ?4)";
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, at);
+	sqlite3_bind_text(st, 2, mailbox, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, outside);
+	return store_step_done(s, st, "acknowledgement", err);
+}
+
+/* Rows of sql (?1 key, ?2 since, ?3 limit) counted up to at_most. */
+static int count_upto(struct store *s, const char *sql, const char *key, time_t since,
+		      int at_most, int *n, struct error *err)
+{
+	sqlite3_stmt *st = store_stmt(s, sql, err);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return -1;
+	if (key)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since);
+	sqlite3_bind_int(st, 3, at_most);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "acknowledgements", err);
+}
+
+int store_acks_since(struct store *s, const char *mailbox, const char *domain, time_t since,
+		     const struct ack_counts *caps, struct ack_counts *c, struct error *err)
+{
+	/* each an index range, read no further than its cap */
+	static const char by_mailbox[] = "SELECT count(*) FROM (SELECT 1 FROM acks"
+		" WHERE mailbox = ?1 AND at >= ?2 LIMIT ?3)";
+	static const char by_domain[] = "SELECT count(*) FROM (SELECT 1 FROM acks"
+		" WHERE domain = ?1 AND at >= ?2 LIMIT ?3)";
+	static const char outside[] = "SELECT count(*) FROM (SELECT 1 FROM acks"
+		" INDEXED BY acks_outside WHERE outside AND at >= ?2 LIMIT ?3)";
+
+	return count_upto(s, by_mailbox, mailbox, since, caps->mailbox, &c->mailbox, err) < 0 ||
+	       count_upto(s, by_domain, domain, since, caps->domain, &c->domain, err) < 0 ||
+	       count_upto(s, outside, NULL, since, caps->outside, &c->outside, err) < 0 ? -1 : 0;
 }
 
 int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,

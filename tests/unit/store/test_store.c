@@ -247,6 +247,96 @@ static void test_enums(struct store *s, int64_t id)
 	CHECK_INT(vr.problems, 0, "... and finds nothing wrong: the rows are not the chain");
 }
 
+/* What schema step 13 added, taken off again: the database step 12 left. */
+#define UNDO_STEP_13							\
+	"DROP TRIGGER outbox_pending_insert; DROP TRIGGER outbox_pending_leave;"	\
+	"DROP TRIGGER outbox_pending_enter; DROP TRIGGER outbox_pending_delete;"	\
+	"DROP TABLE outbox_pending; DROP TABLE acks; PRAGMA user_version = 12;"
+
+/*
+ * Schema step 13 (issue 16): the pending mails per recipient and the
+ * window of acknowledgements are kept as rows change.  On a database of
+ * step 12 they are counted from the outbox once; after that every change
+ * of a mail's state moves its recipient's count, and an acknowledgement
+ * noted counts for its mailbox, domain and the outside.
+ */
+static void test_schema_13_counts(void)
+{
+	static const char mail[] = "Subject: x\r\n\r\nbytes\r\n";
+	const struct ack_counts caps = { 100, 100, 100 };
+	struct ack_counts c;
+	char old_path[300];
+	struct store *s;
+	struct error err = { 0 };
+	struct outbox_entry *due = NULL;
+	sqlite3 *db;
+	size_t n = 0, i;
+	int pending = -1, ok = 1;
+
+	snprintf(old_path, sizeof old_path, "%s/step12.db", dir);
+	if (store_open(old_path, &s, &err) < 0)
+		return;
+	store_begin(s, &err);
+	store_outbox_add(s, 0, "ack", "a.1@example.com", "bot@example.com", "Alice+x@Example.com",
+			 "s", mail, strlen(mail), sha_of(mail, strlen(mail)), 1000, &err);
+	store_outbox_add(s, 0, "ack", "a.2@example.com", "bot@example.com", "alice@example.com",
+			 "s", mail, strlen(mail), sha_of(mail, strlen(mail)), 1000, &err);
+	store_outbox_add(s, 0, "alarm", "a.3@example.com", "bot@example.com", "admin@example.com",
+			 "s", mail, strlen(mail), sha_of(mail, strlen(mail)), 1000, &err);
+	store_outbox_add(s, 0, "digest", "a.5@example.com", "bot@example.com", "ALICE@example.com",
+			 "s", mail, strlen(mail), sha_of(mail, strlen(mail)), 1000, &err);
+	store_commit(s, &err);
+	store_close(s);
+	sqlite3_open(old_path, &db);
+	ok &= sqlite3_exec(db, UNDO_STEP_13, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(db);
+	CHECK(ok, "a database of schema step 12 made");
+
+	CHECK_INT(store_open(old_path, &s, &err), 0, "step 13 upgrades it");
+	CHECK(store_outbox_pending_to(s, "ALICE@example.com", &pending, &err) == 0 && pending == 2,
+	      "... the pending mails to one address are counted, case ignored");
+	CHECK(store_acks_since(s, "alice@example.com", "example.com", 0, &caps, &c, &err) == 0 &&
+	      c.mailbox == 2 && c.domain == 2 && c.outside == 2,
+	      "... the acknowledgements before it count for their mailbox (+tag folded) and "
+	      "domain, and as outside ones (stricter, never looser)");
+	CHECK(store_acks_since(s, "alice@example.com", "example.com", 1001, &caps, &c, &err) == 0 &&
+	      c.mailbox == 0 && c.domain == 0 && c.outside == 0,
+	      "... and only those of the window");
+
+	store_begin(s, &err);
+	store_outbox_add(s, 0, "ack", "a.4@example.com", "bot@example.com", "alice@EXAMPLE.com",
+			 "s", mail, strlen(mail), sha_of(mail, strlen(mail)), 1000, &err);
+	store_commit(s, &err);
+	CHECK(store_outbox_pending_to(s, "alice@example.com", &pending, &err) == 0 && pending == 3,
+	      "a mail queued counts");
+	CHECK_INT(store_outbox_due(s, 2000, 10, &due, &n, &err), 0, "the outbox is read");
+	for (i = 0; i < n && strcasecmp(due[i].rcpt, "alice@example.com") != 0; i++)
+		;
+	CHECK_INT(i < n ? store_outbox_mark_sent(s, due[i].id, 2000, &err) : -1, 0,
+		  "... and a mail to that address sent");
+	store_outbox_free(due, n);
+	CHECK(store_outbox_pending_to(s, "alice@example.com", &pending, &err) == 0 && pending == 2,
+	      "a mail sent leaves the count");
+	CHECK(store_outbox_pending_to(s, "admin@example.com", &pending, &err) == 0 && pending == 1,
+	      "... another recipient's is its own");
+	CHECK(store_outbox_pending_to(s, "nobody@example.com", &pending, &err) == 0 && pending == 0,
+	      "an address never mailed has none pending");
+
+	store_begin(s, &err);
+	store_ack_note(s, 5000, "bob@example.net", "example.net", true, &err);
+	store_ack_note(s, 5001, "carol@example.net", "example.net", true, &err);
+	store_ack_note(s, 5002, "dave@example.com", "example.com", false, &err);
+	store_commit(s, &err);
+	CHECK(store_acks_since(s, "bob@example.net", "example.net", 4000, &caps, &c, &err) == 0 &&
+	      c.mailbox == 1 && c.domain == 2 && c.outside == 2,
+	      "acknowledgements noted count per mailbox, per domain and outside");
+	CHECK(store_acks_since(s, "carol@example.net", "example.net", 4000,
+			       &(struct ack_counts){ 1, 1, 1 }, &c, &err) == 0 &&
+	      c.mailbox == 1 && c.domain == 1 && c.outside == 1,
+	      "... each counted no further than its cap");
+	store_close(s);
+}
+
 /*
  * Schema step 12 (issue 16) on a database of step 11: the outbox's new
  * columns and indexes (and the messages' date_raw) taken off again by hand (SQLite drops columns since 3.35) make
@@ -280,6 +370,7 @@ static void test_schema_12_upgrade(void)
 	store_commit(s, &err);
 	store_close(s);
 	sqlite3_open(old_path, &db);
+	ok &= sqlite3_exec(db, UNDO_STEP_13, NULL, NULL, NULL) == SQLITE_OK;
 	ok &= sqlite3_exec(db, "DROP INDEX outbox_intents", NULL, NULL, NULL) == SQLITE_OK;
 	ok &= sqlite3_exec(db, "DROP INDEX outbox_pending_rcpt", NULL, NULL, NULL) == SQLITE_OK;
 	for (i = 0; i < sizeof added / sizeof *added; i++) {
@@ -440,6 +531,7 @@ int main(void)
 	store_close(s);
 
 	test_schema_12_upgrade();
+	test_schema_13_counts();
 
 	if (fork() == 0)
 		execlp("rm", "rm", "-rf", dir, (char *)NULL);
