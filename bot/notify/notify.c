@@ -199,9 +199,11 @@ static const char *ack_cap(const struct config *cfg, struct store *st, const cha
 			   const char *domain, bool outside, time_t now, struct error *err,
 			   int *failed)
 {
-	const struct ack_counts caps = { .mailbox = cfg->limits.replies_per_hour,
-					 .domain = cfg->limits.replies_per_domain,
-					 .outside = cfg->limits.replies_outside };
+	/* the domain and the outside are capped for outside senders only */
+	const struct ack_counts caps = {
+		.mailbox = cfg->limits.replies_per_hour,
+		.domain = outside ? cfg->limits.replies_per_domain : 0,
+		.outside = outside ? cfg->limits.replies_outside : 0 };
 	struct ack_counts sent;
 
 	*failed = store_acks_since(st, box, domain, now - 3600, &caps, &sent, err) < 0;

@@ -601,7 +601,8 @@ int store_ack_note(struct store *s, time_t at, const char *mailbox, const char *
 		   bool outside, struct error *err);
 
 /* The acknowledgements noted since then to mailbox, to domain and to the
- * outside, each counted no further than its cap in *caps: *c.  0 or -1. */
+ * outside, each counted no further than its cap in *caps (a cap of 0: not
+ * counted, 0): *c.  0 or -1. */
 int store_acks_since(struct store *s, const char *mailbox, const char *domain, time_t since,
 		     const struct ack_counts *caps, struct ack_counts *c, struct error *err);
 

@@ -454,11 +454,13 @@ int store_ack_note(struct store *s, time_t at, const char *mailbox, const char *
 static int count_upto(struct store *s, const char *sql, const char *key, time_t since,
 		      int at_most, int *n, struct error *err)
 {
-	sqlite3_stmt *st = store_stmt(s, sql, err);
+	sqlite3_stmt *st;
 	int rc;
 
 	*n = 0;
-	if (!st)
+	if (at_most <= 0)
+		return 0;	/* not asked */
+	if (!(st = store_stmt(s, sql, err)))
 		return -1;
 	if (key)
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);

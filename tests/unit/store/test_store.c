@@ -334,6 +334,10 @@ static void test_schema_13_counts(void)
 			       &(struct ack_counts){ 1, 1, 1 }, &c, &err) == 0 &&
 	      c.mailbox == 1 && c.domain == 1 && c.outside == 1,
 	      "... each counted no further than its cap");
+	CHECK(store_acks_since(s, "dave@example.com", "example.com", 4000,
+			       &(struct ack_counts){ 5, 0, 0 }, &c, &err) == 0 &&
+	      c.mailbox == 1 && c.domain == 0 && c.outside == 0,
+	      "... and not at all with a cap of 0 (an inside sender's domain and outside)");
 	store_close(s);
 }
 
