@@ -34,23 +34,31 @@ void log_set_line_hooks(void (*before)(void *ctx), void (*after)(void *ctx), voi
 	line_hooks_ctx = ctx;
 }
 
+/*
+ * One line: the stamp, the level, the module and the message made safe,
+ * written with one call — stderr is unbuffered, and three writes a line
+ * were a cost of their own in a backlog (issue 16: a line per mail).
+ */
 static void vlog_line(FILE *out, enum log_level level, const char *module, const char *fmt,
 		      va_list ap)
 {
 	static const char *names[] = { "debug", "info", "warn", "error" };
-	char stamp[32];
+	char stamp[32], line[2048], *text = line;
+	struct buf out_line = { 0 };
 	struct tm tm;
 	time_t now;
+	va_list again;
+	int n;
 
 	now = time(NULL);
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	char line[2048], *text = line;
-	struct buf safe = { 0 };
-	va_list again;
-	int n;
-
-	fprintf(out, "%s %s %s: ", stamp, names[level], module);
+	buf_adds(&out_line, stamp);
+	buf_addc(&out_line, ' ');
+	buf_adds(&out_line, names[level]);
+	buf_addc(&out_line, ' ');
+	buf_adds(&out_line, module);
+	buf_add(&out_line, ": ", 2);
 	/* issue 14 (V9): what a log line quotes of a mail (a sender, a
 	 * subject) must not drive the terminal or split the line */
 	va_copy(again, ap);
@@ -60,17 +68,19 @@ static void vlog_line(FILE *out, enum log_level level, const char *module, const
 	else if (text != line)
 		vsnprintf(text, (size_t)n + 1, fmt, again);
 	va_end(again);
-	if (n > 0) {
-		termsafe_escape(text, strnlen(text, (size_t)n), 0, &safe);
-		if (safe.p && !safe.oom)
-			fwrite(safe.p, 1, safe.len, out);
-		else
-			fputs(text, out);
-	}
-	buf_release(&safe);
+	if (n > 0)
+		termsafe_escape(text, strnlen(text, (size_t)n), 0, &out_line);
+	buf_addc(&out_line, '\n');
 	if (text != line)
 		free(text);
-	fputc('\n', out);
+	if (out_line.p && !out_line.oom) {
+		fwrite(out_line.p, 1, out_line.len, out);
+	} else {	/* out of memory: the line as it can be */
+		fprintf(out, "%s %s %s: ", stamp, names[level], module);
+		fputs(n > 0 ? line : "", out);
+		fputc('\n', out);
+	}
+	buf_release(&out_line);
 }
 
 void log_line(FILE *out, enum log_level level, const char *module, const char *fmt, ...)
