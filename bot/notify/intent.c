@@ -198,10 +198,12 @@ static void build_release(struct notify_build *b)
  * rendered: the caller marks it failed).
  */
 static int render_one(const struct config *cfg, struct store *st, const struct outbox_entry *e,
-		      struct notify_drafts_cache *drafts, time_t now, struct error *err)
+		      struct notify_drafts_cache *drafts, struct notify_ticket_cache *tickets,
+		      time_t now, struct error *err)
 {
 	struct ticket t = { 0 };
-	struct notify_build b = { .cfg = cfg, .st = st, .e = e, .drafts = drafts };
+	struct notify_build b = { .cfg = cfg, .st = st, .e = e, .drafts = drafts,
+				  .tickets = tickets };
 	struct notify_params p;
 	notify_build_fn *build = renderer_of(e->kind);
 	struct outbox_mail om = { 0 };
@@ -273,6 +275,7 @@ int notify_render_pending(const struct config *cfg, struct store *st, time_t now
 	for (;;) {
 		struct outbox_entry *list = NULL;
 		struct notify_drafts_cache drafts = { 0 };
+		struct notify_ticket_cache tickets = { 0 };
 		struct error rerr = { 0 };
 		size_t n = 0, i = 0;
 
@@ -293,9 +296,10 @@ int notify_render_pending(const struct config *cfg, struct store *st, time_t now
 			break;
 		}
 		for (i = 0; i < n; i++)
-			if (render_one(cfg, st, &list[i], &drafts, now, &rerr) < 0)
+			if (render_one(cfg, st, &list[i], &drafts, &tickets, now, &rerr) < 0)
 				break;
 		notify_drafts_cache_release(&drafts);
+		notify_ticket_cache_release(&tickets);
 		if (i < n) {
 			store_rollback(st);
 			/* a busy or full database: the whole batch waits */

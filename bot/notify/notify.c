@@ -287,8 +287,7 @@ int notify_build_ack(struct notify_build *b, const struct notify_params *p, time
 	(void)p;
 	if (!b->f.t)
 		return error_set(err, ERR_FATAL, "notify: an acknowledgement without its ticket");
-	if (notify_load_report(b->st, &b->f, err) < 0 ||
-	    !(b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)))
+	if (!notify_shared_vars(b, now, err))
 		return -1;
 	/* the recipient is the report's sender: outside, none of its name and
 	 * 80 characters of its subject (issue 14, V5) */
@@ -371,14 +370,14 @@ int notify_build_alarm(struct notify_build *b, const struct notify_params *p, ti
 		       struct error *err)
 {
 	unsigned kinds = (unsigned)notify_params_long(p, "drafts", 0);
+	const struct facts *f;
 
 	if (!b->f.t)
 		return error_set(err, ERR_FATAL, "notify: an alarm without its ticket");
-	if (notify_load_report(b->st, &b->f, err) < 0 ||
-	    !(b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)))
+	if (!(f = notify_shared_vars(b, now, err)))
 		return -1;
 	return notify_fill_alarm(b->v, b->cfg, b->f.t, now) < 0 ||
-	       notify_fill_drafts(b->v, b->cfg, &b->f, kinds, now) < 0 ?
+	       notify_fill_drafts(b->v, b->cfg, f, kinds, now) < 0 ?
 		notify_out_of_memory(err) : 0;
 }
 

@@ -204,6 +204,55 @@ struct tvars *notify_vars_of(const struct config *cfg, struct store *st, const c
 	return v;
 }
 
+void notify_ticket_cache_release(struct notify_ticket_cache *c)
+{
+	tvars_free(c->base);
+	notify_facts_release(&c->f);
+	if (c->ticket_id)
+		store_ticket_release(&c->t);
+	memset(c, 0, sizeof *c);
+}
+
+const struct facts *notify_shared_vars(struct notify_build *b, time_t now, struct error *err)
+{
+	const struct use *u = use_of(b->e->template);
+	struct notify_ticket_cache *c = b->tickets;
+	int found;
+
+	if (!c || !u || u->level != L_POLICY) {
+		if (notify_load_report(b->st, &b->f, err) < 0 ||
+		    !(b->v = notify_vars_of(b->cfg, b->st, b->e->template, &b->f, now, err)))
+			return NULL;
+		return &b->f;
+	}
+	if (c->ticket_id != b->f.t->id) {
+		notify_ticket_cache_release(c);
+		if ((found = store_ticket_get_by_id(b->st, b->f.t->id, &c->t, err)) <= 0) {
+			if (found == 0)
+				error_set(err, ERR_FATAL, "notify: ticket %lld is gone",
+					  (long long)b->f.t->id);
+			return NULL;
+		}
+		c->ticket_id = c->t.id;
+		c->f.t = &c->t;
+		if (facts_load(b->st, &c->f, L_POLICY, err) < 0 ||
+		    notify_load_report(b->st, &c->f, err) < 0) {
+			notify_ticket_cache_release(c);
+			return NULL;
+		}
+		if (!(c->base = facts_vars(b->cfg, &c->f, L_POLICY, now))) {
+			notify_ticket_cache_release(c);
+			notify_out_of_memory(err);
+			return NULL;
+		}
+	}
+	if (!(b->v = tvars_new_over(c->base))) {
+		notify_out_of_memory(err);
+		return NULL;
+	}
+	return &c->f;
+}
+
 /* ---- notice drafts and the lessons-learned draft ---- */
 
 /* The ticket's obligation of kind, or NULL. */
@@ -540,16 +589,19 @@ int notify_build_drafts(struct notify_build *b, const struct notify_params *p, t
 {
 	unsigned kinds = (unsigned)notify_params_long(p, "drafts", 0);
 	int number = (int)notify_params_long(p, "number", 1), k, cached;
+	const struct facts *f;
 
 	if (!b->f.t)
 		return error_set(err, ERR_FATAL, "notify: a drafts mail without its ticket");
-	if (facts_load(b->st, &b->f, L_RECORD, err) < 0)
+	if (!(f = notify_shared_vars(b, now, err)))
 		return -1;
-	if (!(b->v = facts_vars(b->cfg, &b->f, L_POLICY, now)) ||
-	    notify_fill_drafts(b->v, b->cfg, &b->f, kinds, now) < 0)
+	if (notify_fill_drafts(b->v, b->cfg, f, kinds, now) < 0)
 		return notify_out_of_memory(err);
 	if ((cached = drafts_from_cache(b)) != 0)
 		return cached < 0 ? notify_out_of_memory(err) : 0;
+	/* the drafts quote the timeline: read it now */
+	if (facts_load(b->st, &b->f, L_RECORD, err) < 0)
+		return -1;
 	for (k = 0; k < OBL_COUNT; k++) {
 		size_t n = b->n_parts;
 

@@ -140,13 +140,6 @@ int notify_fill_words(struct tvars *v, const struct config *cfg, const struct ti
 /* ---- intent.c and the mails: rebuilding an intent at render time (issue 16) ---- */
 
 /*
- * What the render stage hands a kind's build function: the intent e, its
- * ticket in f.t (NULL: about no ticket), f.m NULL.  The function sets v
- * (the variables of e->template) and, for a mail with attachments,
- * parts[0..n_parts) (texts malloc'd in texts[], names in files[]);
- * notify_build_release frees all of it.
- */
-/*
  * What one batch of the render stage keeps between intents: the drafts
  * attached to a drafts mail are the same texts for every admin who gets
  * one (nothing in them depends on the recipient), so the second admin's
@@ -163,11 +156,35 @@ struct notify_drafts_cache {
 };
 void notify_drafts_cache_release(struct notify_drafts_cache *c);
 
+/*
+ * The same batch's ticket, its report, checklist and obligations, and the
+ * variables built from them (L_POLICY: what the acknowledgement, the
+ * alarm and the drafts mail of a new ticket share), so that the four or
+ * five mails of one report build them once (issue 16: rebuilt for every
+ * mail they were a fifth of the render stage).  The render stage writes
+ * only "mail-queued" events, which these do not hold.
+ */
+struct notify_ticket_cache {
+	int64_t ticket_id;		/* 0: empty */
+	struct ticket t;
+	struct facts f;
+	struct tvars *base;
+};
+void notify_ticket_cache_release(struct notify_ticket_cache *c);
+
+/*
+ * What the render stage hands a kind's build function: the intent e, its
+ * ticket in f.t (NULL: about no ticket), f.m NULL.  The function sets v
+ * (the variables of e->template) and, for a mail with attachments,
+ * parts[0..n_parts) (texts malloc'd in texts[], names in files[]);
+ * notify_build_release frees all of it.
+ */
 struct notify_build {
 	const struct config *cfg;
 	struct store *st;
 	const struct outbox_entry *e;
 	struct notify_drafts_cache *drafts;	/* may be NULL: no reuse */
+	struct notify_ticket_cache *tickets;	/* may be NULL: no reuse */
 	struct facts f;
 	struct tvars *v;
 	struct outpart parts[OBL_COUNT];
@@ -178,6 +195,15 @@ struct notify_build {
 struct notify_params;
 typedef int notify_build_fn(struct notify_build *b, const struct notify_params *p, time_t now,
 			    struct error *err);
+
+/*
+ * b->v: the variables of b->e->template, which must be of the set the
+ * acknowledgement, the alarm and the drafts mail share, over those of
+ * b->tickets when it holds b's ticket (built there when it does not).
+ * Returns the facts they were built from (the ticket's report, checklist
+ * and obligations; b->tickets' or b->f), or NULL with err.
+ */
+const struct facts *notify_shared_vars(struct notify_build *b, time_t now, struct error *err);
 
 /* Reads the ticket's report (its first message of kind "report") into
  * f->report and points f->m at it; f->m stays NULL when there is none.

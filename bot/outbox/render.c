@@ -34,6 +34,7 @@ struct tvar {
 };
 
 struct tvars {
+	const struct tvars *base;	/* read where this set has no entry (tvars_new_over) */
 	struct tvar *bucket[TVARS_BUCKETS];
 };
 
@@ -82,21 +83,40 @@ static struct tvar *find_hashed(const struct tvars *v, const char *key, size_t l
 	return NULL;
 }
 
+/* key in v, else in the sets v stands over */
 static struct tvar *find(const struct tvars *v, const char *key, size_t len)
 {
-	return find_hashed(v, key, len, key_hash(key, len));
+	uint32_t h = key_hash(key, len);
+	struct tvar *e;
+
+	for (; v; v = v->base)
+		if ((e = find_hashed(v, key, len, h)))
+			return e;
+	return NULL;
 }
 
-/* The entry for key, created empty when missing. */
-static struct tvar *entry(struct tvars *v, const char *key)
-{
-	size_t len = strlen(key);
-	uint32_t h = key_hash(key, len);
-	struct tvar *e = find_hashed(v, key, len, h);
+static struct tvars *copy_of(const struct tvars *src);
 
-	if (e)
-		return e;
-	if (!(e = calloc(1, sizeof *e + len + 1)))
+/* e's value (text or items) copied from from.  0 or -1. */
+static int copy_value(struct tvar *e, const struct tvar *from)
+{
+	size_t i;
+
+	if (from->text && !(e->text = strdup(from->text)))
+		return -1;
+	if (from->n_items && !(e->items = calloc(from->n_items, sizeof *e->items)))
+		return -1;
+	for (i = 0; i < from->n_items; i++, e->n_items++)
+		if (!(e->items[i] = copy_of(from->items[i])))
+			return -1;
+	return 0;
+}
+
+static struct tvar *new_entry(struct tvars *v, const char *key, size_t len, uint32_t h)
+{
+	struct tvar *e = calloc(1, sizeof *e + len + 1);
+
+	if (!e)
 		return NULL;
 	memcpy(e->key, key, len + 1);
 	e->len = len;
@@ -104,6 +124,55 @@ static struct tvar *entry(struct tvars *v, const char *key)
 	e->next = v->bucket[h & (TVARS_BUCKETS - 1)];
 	v->bucket[h & (TVARS_BUCKETS - 1)] = e;
 	return e;
+}
+
+/* A set of its own with src's entries (a list's items are never over another set). */
+static struct tvars *copy_of(const struct tvars *src)
+{
+	struct tvars *v = tvars_new();
+	const struct tvar *e;
+	size_t b;
+
+	for (b = 0; v && b < TVARS_BUCKETS; b++)
+		for (e = src->bucket[b]; e; e = e->next) {
+			struct tvar *c = new_entry(v, e->key, e->len, e->hash);
+
+			if (!c || copy_value(c, e) < 0) {
+				tvars_free(v);
+				return NULL;
+			}
+		}
+	return v;
+}
+
+/*
+ * The entry for key in v itself, created when missing: empty, or as the
+ * set v stands over has it, so that appending to a list over a shared set
+ * appends to a copy of its items (the shared set is never written).
+ */
+static struct tvar *entry(struct tvars *v, const char *key)
+{
+	size_t len = strlen(key);
+	uint32_t h = key_hash(key, len);
+	struct tvar *e = find_hashed(v, key, len, h);
+	const struct tvar *under = e || !v->base ? NULL : find(v->base, key, len);
+
+	if (e)
+		return e;
+	if (!(e = new_entry(v, key, len, h)))
+		return NULL;
+	if (under && copy_value(e, under) < 0)
+		return NULL;	/* freed with v, half-copied */
+	return e;
+}
+
+struct tvars *tvars_new_over(const struct tvars *base)
+{
+	struct tvars *v = tvars_new();
+
+	if (v)
+		v->base = base;
+	return v;
 }
 
 int tvars_set(struct tvars *v, const char *key, const char *value)

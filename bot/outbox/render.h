@@ -35,6 +35,14 @@ struct tvars;
 struct tvars *tvars_new(void);
 void tvars_free(struct tvars *v);
 
+/*
+ * A new empty set that reads base where it has no entry of its own: the
+ * variables many mails share, built once (issue 16: the render stage).
+ * Setting a key sets it here only; base is never written and must outlive
+ * the set.  tvars_free frees this set, not base.  NULL on out-of-memory.
+ */
+struct tvars *tvars_new_over(const struct tvars *base);
+
 /* Sets key to a copy of value (NULL: the empty text).  0 or -1 (no memory). */
 int tvars_set(struct tvars *v, const char *key, const char *value);
 int tvars_setf(struct tvars *v, const char *key, const char *fmt, ...)

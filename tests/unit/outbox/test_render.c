@@ -178,6 +178,45 @@ static void test_has(void)
 		CHECK(0, "the temporary folders are removed");
 }
 
+/* Issue 16: a set over a shared one reads it, and writes only itself. */
+static void test_over(void)
+{
+	static const char tmpl[] = "{{id}} {{name}} [{{#each people}}{{name}};{{/each}}]";
+	struct tvars *base = sample(), *v = tvars_new_over(base), *w, *item;
+	struct error err = { 0 };
+	char *out = NULL;
+	int i;
+
+	CHECK(render_string(tmpl, "t.txt", v, &out, &err) == 0 &&
+	      strcmp(out, "INC-2026-0001 山田 太郎 [北垣;伊藤;]") == 0,
+	      "a set over another reads its variables and lists");
+	free(out);
+	tvars_set(v, "name", "佐藤");
+	item = tvars_add_item(v, "people");
+	tvars_set(item, "name", "渡部");
+	CHECK(render_string(tmpl, "t.txt", v, &out, &err) == 0 &&
+	      strcmp(out, "INC-2026-0001 佐藤 [北垣;伊藤;渡部;]") == 0,
+	      "... a value set on it hides the shared one, and an item is added to a copy of "
+	      "the shared list");
+	free(out);
+	CHECK(render_string(tmpl, "t.txt", base, &out, &err) == 0 &&
+	      strcmp(out, "INC-2026-0001 山田 太郎 [北垣;伊藤;]") == 0,
+	      "... the shared set is unchanged");
+	free(out);
+	/* many sets over one, freed one by one: the shared one lives on */
+	for (i = 0; i < 100; i++) {
+		w = tvars_new_over(base);
+		tvars_setf(w, "id", "INC-2026-%04d", i);
+		tvars_free(w);
+	}
+	tvars_free(v);
+	CHECK(render_string(tmpl, "t.txt", base, &out, &err) == 0 &&
+	      strcmp(out, "INC-2026-0001 山田 太郎 [北垣;伊藤;]") == 0,
+	      "... and outlives the sets over it");
+	free(out);
+	tvars_free(base);
+}
+
 int main(void)
 {
 	render_ok("ID {{id}} / {{ name }}", "ID INC-2026-0001 / 山田 太郎", "variables, spaces inside braces");
@@ -210,5 +249,6 @@ int main(void)
 	render_bad("{{bad name}}", "bad variable name", "a name with a space");
 	test_html();
 	test_has();
+	test_over();
 	return test_done();
 }
