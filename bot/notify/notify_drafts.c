@@ -452,14 +452,16 @@ int notify_fill_drafts(struct tvars *v, const struct config *cfg, const struct f
 }
 
 /*
- * Renders kind's draft from f as the text of an attachment: its subject
- * line, an empty line, its body.  *text is malloc'd.
+ * Renders kind's draft from f, whose L_RECORD variables are `record`, as
+ * the text of an attachment: its subject line, an empty line, its body.
+ * *text is malloc'd.
  */
-static int draft_text(const struct config *cfg, const struct facts *f, int kind, int number,
-		      time_t now, char **text, struct error *err)
+static int draft_text(const struct config *cfg, const struct facts *f,
+		      const struct tvars *record, int kind, int number, time_t now, char **text,
+		      struct error *err)
 {
 	char file[80], *subject = NULL, *body = NULL;
-	struct tvars *v = facts_vars(cfg, f, L_RECORD, now);
+	struct tvars *v = tvars_new_over(record);
 	const char *template = draft_template(cfg, kind, file, sizeof file);
 	int rc = -1;
 
@@ -590,6 +592,7 @@ int notify_build_drafts(struct notify_build *b, const struct notify_params *p, t
 	unsigned kinds = (unsigned)notify_params_long(p, "drafts", 0);
 	int number = (int)notify_params_long(p, "number", 1), k, cached;
 	const struct facts *f;
+	struct tvars *record;
 
 	if (!b->f.t)
 		return error_set(err, ERR_FATAL, "notify: a drafts mail without its ticket");
@@ -599,22 +602,28 @@ int notify_build_drafts(struct notify_build *b, const struct notify_params *p, t
 		return notify_out_of_memory(err);
 	if ((cached = drafts_from_cache(b)) != 0)
 		return cached < 0 ? notify_out_of_memory(err) : 0;
-	/* the drafts quote the timeline: read it now */
+	/* the drafts quote the timeline: read it now, its variables made
+	 * once for every draft */
 	if (facts_load(b->st, &b->f, L_RECORD, err) < 0)
 		return -1;
+	if (!(record = facts_vars(b->cfg, &b->f, L_RECORD, now)))
+		return notify_out_of_memory(err);
 	for (k = 0; k < OBL_COUNT; k++) {
 		size_t n = b->n_parts;
 
 		if (!(kinds & (1u << k)))
 			continue;
-		if (draft_text(b->cfg, &b->f, k, k == OBL_PUBLICATION ? number : 1, now,
-			       &b->texts[n], err) < 0)
+		if (draft_text(b->cfg, &b->f, record, k, k == OBL_PUBLICATION ? number : 1, now,
+			       &b->texts[n], err) < 0) {
+			tvars_free(record);
 			return -1;
+		}
 		draft_file(b->f.t, k, b->files[n], sizeof b->files[n]);
 		b->parts[n].filename = b->files[n];
 		b->parts[n].text = b->texts[n];
 		b->n_parts++;
 	}
+	tvars_free(record);
 	drafts_to_cache(b);
 	return 0;
 }

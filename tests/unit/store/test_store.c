@@ -251,7 +251,12 @@ static void test_enums(struct store *s, int64_t id)
 #define UNDO_STEP_13							\
 	"DROP TRIGGER outbox_pending_insert; DROP TRIGGER outbox_pending_leave;"	\
 	"DROP TRIGGER outbox_pending_enter; DROP TRIGGER outbox_pending_delete;"	\
-	"DROP TABLE outbox_pending; DROP TABLE acks; PRAGMA user_version = 12;"
+	"DROP TABLE outbox_pending; DROP TABLE acks;"				\
+	"CREATE INDEX outbox_rcpt ON outbox(rcpt, created_at);"			\
+	"CREATE INDEX outbox_rcpt_kind ON outbox(rcpt COLLATE NOCASE, kind, created_at);" \
+	"CREATE INDEX outbox_kind_time ON outbox(kind, created_at);"		\
+	"CREATE INDEX outbox_pending_rcpt ON outbox(rcpt COLLATE NOCASE)"	\
+	" WHERE state = 'pending'; PRAGMA user_version = 12;"
 
 /*
  * Schema step 13 (issue 16): the pending mails per recipient and the
