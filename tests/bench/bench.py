@@ -17,7 +17,9 @@ with the machine it ran on, then a Markdown table for the README.
   4. memory      one mail of BENCH_BIG_MB (25) MB → peak RSS
   5. growth      BENCH_GROWTH_REPORTS (1,000) reports against databases
                  already holding BENCH_GROWTH_FACTORS ("10 100") times as many
-                 tickets (seed.py) → per-report cost
+                 tickets (seed.py), each with BENCH_GROWTH_FOLLOWUPS (9) replies
+                 besides its report (100,000 tickets: 1,000,000 messages)
+                 → per-report cost
   6. profile     where the time goes when a throughput target is missed
                  (perf, when it works here; BENCH_PROFILE=0 skips it)
 
@@ -67,6 +69,9 @@ GROWTH_REPORTS = env_int("BENCH_GROWTH_REPORTS", 1000)
 GROWTH_FACTORS = [int(x) for x in os.environ.get("BENCH_GROWTH_FACTORS", "10 100").split()]
 TIMEOUT = env_int("BENCH_TIMEOUT", 240)
 GROWTH_TIMEOUT = env_int("BENCH_GROWTH_TIMEOUT", 60)
+# issue 16, point 5: 1,000,000 messages with 100,000 tickets — nine
+# replies of the reporter besides each report
+GROWTH_FOLLOWUPS = env_int("BENCH_GROWTH_FOLLOWUPS", 9)
 FETCH_BATCH = 200		# the bot's default fetch_batch, used for the raw rate too
 STAGES = os.environ.get("BENCH_STAGES", "throughput outbox latency memory growth profile").split()
 PROFILE = os.environ.get("BENCH_PROFILE", "auto")
@@ -534,7 +539,8 @@ class Bench:
             fmt_int(n), ", ".join(["0"] + [fmt_int(f * n) for f in GROWTH_FACTORS])))
         say("  (history seeded from the first run's own rows: closed tickets over five years with "
             "their reports, attachments, checklists, obligations, every mail sent and the hash-"
-            "chained timeline; SMTP at a closed port; limit %d s per run)" % GROWTH_TIMEOUT)
+            "chained timeline, and %d replies of the reporter each; SMTP at a closed port; "
+            "limit %d s per run)" % (GROWTH_FOLLOWUPS, GROWTH_TIMEOUT))
         rows = []
         b0, r0 = self.growth_run("growth-0", None, n)
         rows.append((0, r0))
@@ -544,7 +550,7 @@ class Bench:
         db.close()
         for f in GROWTH_FACTORS:
             out = os.path.join(self.work, "seed-%d.db" % f)
-            c = seed.seed(template, out, f * n)
+            c = seed.seed(template, out, f * n, followups=GROWTH_FOLLOWUPS)
             say("  seeded %s tickets (%s messages, %s events, %s outbox mails; %.1f GB) in %.1f s" % (
                 fmt_int(c["tickets"]), fmt_int(c["messages"]), fmt_int(c["events"]),
                 fmt_int(c["outbox"]), c["bytes"] / 1e9, c["seconds"]))

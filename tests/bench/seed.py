@@ -13,6 +13,11 @@ database is what years of use would leave: `incident-bot verify` holds.
 The template's state (digest date) and reviews are kept; its
 imap.uidvalidity is not (another mailbox).
 
+followups (issue 16, point 5: a million messages with 100,000 tickets)
+adds that many short replies of the reporter to every ticket, in the week
+after it came, each with its "follow-up" event in the chain, as a
+follow-up mail leaves them.
+
 All in one transaction, without a journal (the file is new; a failure
 leaves it to be deleted), then fsync'd, so that the bot's first
 checkpoint does not pay for writing the whole file.
@@ -33,7 +38,27 @@ def _columns(db, table):
     return [r[1] for r in db.execute("PRAGMA tmpl.table_info(%s)" % table)]
 
 
-def seed(template, out, n, now=None, log=None):
+# a reporter's short reply, as the follow-ups are (one of several
+# sizes; the rest of the mail is in the headers)
+FOLLOWUP_BODY = ("追加のご報告です。その後の状況を確認しましたので、お知らせします。\r\n"
+                 "影響のある端末は引き続き隔離しております。ログは保存済みです。\r\n"
+                 "Additional details: the affected machine stays isolated, logs are kept.\r\n")
+
+
+def _followup(j, k, ref, addr, at):
+    """Reply k of ticket j (id, message-id, raw, subject, body, date)."""
+    date = datetime.datetime.fromtimestamp(at, TOKYO).strftime("%a, %d %b %Y %H:%M:%S +0900")
+    mid = "<seed-f%d-%d@bench.example>" % (j, k)
+    subject = "Re: [%s] 続報 %d" % (ref, k)
+    body = FOLLOWUP_BODY * (1 + k % 3)
+    raw = ("From: %s\r\nTo: incident@example.com\r\nSubject: %s\r\nDate: %s\r\n"
+           "Message-ID: %s\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+           "\r\n%s" % (addr or "reporter@example.com", subject, date, mid, body)).encode()
+    return mid, raw, subject, body.replace("\r\n", "\n"), at
+
+
+def seed(template, out, n, now=None, log=None, followups=0):
     now = int(now or time.time())
     if os.path.exists(out):
         os.unlink(out)
@@ -148,6 +173,29 @@ def seed(template, out, n, now=None, log=None):
                "ORDER BY m.new_id, o.id" % (
                    ", ".join(cols), ", ".join(sel[c] for c in cols)))
 
+    # the reporters' replies, FOLLOWUPS per ticket over the week after it came
+    # (ids new_id * 64 + 32 + k: the template's own are ranked 1, 2, ...)
+    replies = {}
+    if followups:
+        if followups > 31:
+            raise ValueError("at most 31 follow-ups per ticket")
+        info = {r[0]: r[1:] for r in db.execute(
+            "SELECT id, ref, reporter_addr, created_at FROM main.tickets")}
+
+        def reply_rows():
+            for j in range(1, n + 1):
+                ref, addr, created = info[j]
+                for k in range(1, followups + 1):
+                    at = created + k * 7 * 86400 // (followups + 1)
+                    mid, raw, subject, body, at = _followup(j, k, ref, addr, at)
+                    replies.setdefault(j, []).append((at, addr or "reporter@example.com",
+                                                      subject, body))
+                    yield (j * 64 + 32 + k, j, "follow-up", mid, hashlib.sha256(raw).hexdigest(),
+                           raw, addr, subject, at, body, body, at)
+        db.executemany("INSERT INTO main.messages (id, ticket_id, kind, message_id, sha256, raw,"
+                       " from_addr, subject, date, body, new_text, received_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", reply_rows())
+
     # the timeline, chained in id order with the bot's formula
     events = {}
     for tid, at, actor, kind, detail in db.execute(
@@ -160,8 +208,12 @@ def seed(template, out, n, now=None, log=None):
     def chain():
         nonlocal prev
         for j, tid, delta, _, _ in rows:
-            for at, actor, kind, detail in events.get(tid, ()):
-                at += delta
+            timeline = [(at + delta, actor, kind, detail)
+                        for at, actor, kind, detail in events.get(tid, ())]
+            # a follow-up's event as the pipeline writes it
+            timeline += [(at, addr, "follow-up", "%s: %s\n%s" % (addr, subject, body[:600]))
+                         for at, addr, subject, body in replies.get(j, ())]
+            for at, actor, kind, detail in timeline:
                 h = sha(("%s\n%d\n%d\n%s\n%s\n%s" % (prev, j, at, actor, kind, detail or ""))
                         .encode()).hexdigest()
                 yield (j, at, actor, kind, detail, prev, h)
@@ -192,4 +244,5 @@ def seed(template, out, n, now=None, log=None):
 
 if __name__ == "__main__":
     import sys
-    print(seed(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+    print(seed(sys.argv[1], sys.argv[2], int(sys.argv[3]),
+               followups=int(sys.argv[4]) if len(sys.argv) > 4 else 0))
