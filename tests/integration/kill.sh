@@ -200,6 +200,14 @@ read -r killed runs <<<"$(echo "$stages" | head -1)"
 echo "# $killed of $runs runs were killed; not killed: $(echo "$stages" | tail -1)"
 is "$(echo "$stages" | tail -1)" "-" "every run was killed at its stage (none ended first)"
 
+# schema 13 keeps the per-recipient pending counts by triggers, in the
+# transactions the kills cut: they must agree with the outbox itself
+pending_counted() { db "SELECT lower(rcpt) || ' ' || count(*) FROM outbox WHERE state = 'pending'
+	GROUP BY lower(rcpt) ORDER BY 1"; }
+pending_kept() { db "SELECT lower(rcpt) || ' ' || n FROM outbox_pending WHERE n <> 0 ORDER BY 1"; }
+is "$(pending_kept)" "$(pending_counted)" \
+	"after the kills the kept pending counts agree with the outbox ($(pending_counted | grep -c .) recipients with mail waiting)"
+
 # --- restarts finish the job
 for i in 1 2 3; do
 	bot poll --once 2>>"$WORK/final.log"
@@ -224,6 +232,8 @@ is "$(db "SELECT count(*) FROM messages WHERE kind NOT IN ('report', 'follow-up'
 	"no mail was stored twice or taken for a duplicate"
 is "$(db "SELECT count(*) FROM outbox WHERE state <> 'sent'")" 0 "every queued mail was sent"
 is "$(db "SELECT count(*) FROM outbox WHERE kind = 'ack'")" $((N_SEED + N_NEW)) "one acknowledgement queued per ticket"
+is "$(db "SELECT count(*) FROM acks")" $((N_SEED + N_NEW)) "... each noted once for the caps (schema 13)"
+is "$(pending_kept)" "" "... and with everything sent no recipient counts a mail waiting"
 is "$(db "SELECT count(*) FROM outbox WHERE stage <> 'rendered' OR sha256 IS NULL")" 0 \
 	"every intent was rendered, with the SHA-256 of its bytes"
 db "SELECT id, sha256 FROM outbox WHERE stage = 'rendered' AND sha256 IS NOT NULL ORDER BY id" \
