@@ -119,20 +119,25 @@ void notify_facts_release(struct facts *f)
 	f->msgs = NULL;
 	f->n_items = f->n_obl = f->n_ev = f->n_msgs = 0;
 	f->loaded = false;
+	f->level = L_NONE;
 }
 
-/* Reads what `level` needs of f->t from the store. */
+/* Reads what `level` needs of f->t from the store, and only what f does
+ * not hold yet (a drafts mail reads the timeline after the rest). */
 static int facts_load(struct store *st, struct facts *f, enum level level, struct error *err)
 {
 	f->loaded = true;
-	if (level >= L_POLICY &&
-	    (store_checklist_list(st, f->t->id, &f->items, &f->n_items, err) < 0 ||
-	     store_obligation_list(st, f->t->id, &f->obl, &f->n_obl, err) < 0))
-		return -1;
-	if (level < L_RECORD)
+	if (level >= L_POLICY && f->level < L_POLICY) {
+		if (store_checklist_list(st, f->t->id, &f->items, &f->n_items, err) < 0 ||
+		    store_obligation_list(st, f->t->id, &f->obl, &f->n_obl, err) < 0)
+			return -1;
+		f->level = L_POLICY;
+	}
+	if (level < L_RECORD || f->level >= L_RECORD)
 		return 0;
 	if (store_event_list(st, f->t->id, &f->ev, &f->n_ev, err) < 0)
 		return -1;
+	f->level = L_RECORD;
 	/* a notice quotes the report: read it back */
 	return f->m ? 0 : notify_load_report(st, f, err);
 }

@@ -43,6 +43,7 @@ struct facts {
 	size_t n_msgs;
 	struct mail report;		/* borrowed from msgs */
 	bool loaded;			/* the lists are the store's (free them) */
+	int level;			/* what facts_load has read (notify_drafts.c) */
 };
 
 /*

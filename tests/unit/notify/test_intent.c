@@ -265,6 +265,20 @@ static void attachments_of(const struct outbox_entry *e, char *out, size_t len)
 	mail_release(&m);
 }
 
+/* Does e's text (decoded) hold `text`? */
+static int body_has(const struct outbox_entry *e, const char *text)
+{
+	struct error err = { 0 };
+	struct mail m = { 0 };
+	int has;
+
+	if (mime_parse(e->data, e->len, &m, &err) < 0)
+		return 0;
+	has = m.body && strstr(m.body, text) != NULL;
+	mail_release(&m);
+	return has;
+}
+
 /*
  * The drafts mail of a new ticket goes to each admin: the second copy's
  * attachments come from the batch's cache — the same bytes, and never
@@ -305,9 +319,24 @@ static void test_drafts_cache(void)
 	CHECK(got[1][0][0] && strcmp(got[1][0], got[1][1]) == 0, "... on the second ticket too");
 	CHECK(strcmp(got[0][0], got[1][0]) != 0, "... and the second ticket's are its own, not the first's");
 	for (j = 0; j < 2; j++) {
+		struct outbox_entry *list = j == 0 ? a : b;
+		size_t n = j == 0 ? na : nb, own = 0, other = 0;
+		struct ticket u;
+
 		store_ticket_get_by_id(st, id[j], &t, &err);
+		store_ticket_get_by_id(st, id[1 - j], &u, &err);
 		CHECK(strstr(got[j][1], t.ref) != NULL, "... each named for its ticket");
+		/* issue 16: the text is built over the ticket's shared variables,
+		 * kept per ticket in the batch: never the ticket before's */
+		for (i = 0; i < n; i++)
+			if (strcmp(list[i].kind, "drafts") == 0) {
+				own += body_has(&list[i], t.ref);
+				other += body_has(&list[i], u.ref);
+			}
+		CHECK(own == 2 && other == 0,
+		      "... and both drafts mails' text names its own ticket, not the other");
 		store_ticket_release(&t);
+		store_ticket_release(&u);
 	}
 	store_outbox_free(a, na);
 	store_outbox_free(b, nb);
