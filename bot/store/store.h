@@ -606,10 +606,6 @@ int store_ack_note(struct store *s, time_t at, const char *mailbox, const char *
 int store_acks_since(struct store *s, const char *mailbox, const char *domain, time_t since,
 		     const struct ack_counts *caps, struct ack_counts *c, struct error *err);
 
-/* How many mails of kind were queued to rcpt (case-insensitive) since then. */
-int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
-			     time_t since, int *count, struct error *err);
-
 /* When store_outbox_due will next return mail (the earliest due time of
  * each recipient's first pending mail) into *when, 0 when none is pending.
  * Returns 0 or -1. */

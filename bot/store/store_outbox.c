@@ -489,27 +489,6 @@ int store_acks_since(struct store *s, const char *mailbox, const char *domain, t
 	       count_upto(s, outside, NULL, since, caps->outside, &c->outside, err) < 0 ? -1 : 0;
 }
 
-int store_outbox_count_since(struct store *s, const char *rcpt, const char *kind,
-			     time_t since, int *count, struct error *err)
-{
-	static const char sql[] = "SELECT count(*) FROM outbox "
-		"WHERE rcpt = ?1 COLLATE NOCASE AND kind = ?2 AND created_at >= ?3";
-	sqlite3_stmt *st = store_stmt(s, sql, err);
-	int rc;
-
-	*count = 0;
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, since);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*count = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox count", err);
-}
-
 /* Each recipient's queue moves when its first pending mail is due (the
  * others wait behind it: store_outbox_due). */
 int store_outbox_next_due(struct store *s, time_t *when, struct error *err)
