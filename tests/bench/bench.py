@@ -21,7 +21,9 @@ with the machine it ran on, then a Markdown table for the README.
                  besides its report (100,000 tickets: 1,000,000 messages)
                  → per-report cost
   6. profile     where the time goes when a throughput target is missed
-                 (perf, when it works here; BENCH_PROFILE=0 skips it)
+                 (perf, when it works here; BENCH_PROFILE=0 skips it): the
+                 inclusive share by function, and the top 10 functions by
+                 self time of each thread (issue 16)
 
 Every bot run is bounded (BENCH_TIMEOUT, default 240 s, for the backlog;
 BENCH_GROWTH_TIMEOUT, default 60 s, per growth run): a bot still working
@@ -619,8 +621,54 @@ class Bench:
             shown += 1
             if shown >= 25:
                 break
+        self.profile_threads(data)
         say("  (perf report -i %s --children for the whole tree%s)" % (
             data, "" if KEEP else "; BENCH_KEEP=1 keeps it"))
+
+    # Which part of the bot a sample's call chain is in: the first of these
+    # functions found in it names it (the render stage and the intake both
+    # run on the main thread).
+    THREAD_ROLES = (("reader_main", "reader thread (fetch, SHA-256, MIME)"),
+                    ("checkpoint_main", "checkpoint thread (WAL → database)"),
+                    ("notify_render_pending", "main thread: the render stage"),
+                    ("service_intake", "main thread: the intake (storing)"),
+                    ("cmd_poll", "main thread: the rest of the pass"))
+
+    def profile_threads(self, data):
+        """Issue 16: the top 10 functions by self time of each thread (and
+        of the main thread's stages), from the samples' call chains."""
+        out = subprocess.run(["perf", "script", "-i", data, "-F", "tid,ip,sym"],
+                             capture_output=True, text=True, errors="replace").stdout
+        samples, chain = [], None
+        for line in out.splitlines():
+            if not line.strip():
+                continue
+            if not line.startswith("\t"):
+                if chain is not None:
+                    samples.append(chain)
+                chain = []
+                continue
+            parts = line.split(None, 1)
+            chain.append(parts[1].replace(" (inlined)", "") if len(parts) > 1 else "?")
+        if chain is not None:
+            samples.append(chain)
+        if not samples:
+            return
+        by_role = {}
+        for chain in samples:
+            role = next((name for fn, name in self.THREAD_ROLES if fn in chain),
+                        "start-up and exit")
+            by_role.setdefault(role, []).append(chain)
+        say("  self time, the top 10 of each thread ([unknown]: SQLite's and libetpan's own "
+            "functions, whose packages ship no symbols):")
+        for role, chains in sorted(by_role.items(), key=lambda kv: -len(kv[1])):
+            top = {}
+            for chain in chains:
+                top[chain[0]] = top.get(chain[0], 0) + 1
+            best = sorted(top.items(), key=lambda kv: -kv[1])[:10]
+            say("    %s, %.0f %% of the samples: %s" % (
+                role, 100.0 * len(chains) / len(samples),
+                ", ".join("%s %.1f" % (fn, 100.0 * k / len(chains)) for fn, k in best)))
 
     # ------------------------------------------------------------------ main
 
