@@ -679,14 +679,15 @@ static bool is_attr_char(unsigned char c)
 /* The RFC 2231 form of n bytes of s: attr-chars as they are, others %XX. */
 static void add_pct(struct buf *b, const unsigned char *s, size_t n)
 {
-	char hex[4];
+	char hex[3] = { '%' };
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (is_attr_char(s[i])) {
-			buf_add(b, (const char *)s + i, 1);
+			buf_addc(b, (char)s[i]);
 		} else {
-			snprintf(hex, sizeof hex, "%%%02X", s[i]);
+			hex[1] = "0123456789ABCDEF"[s[i] >> 4];
+			hex[2] = "0123456789ABCDEF"[s[i] & 15];
 			buf_add(b, hex, 3);
 		}
 	}
