@@ -187,7 +187,8 @@ static void domain_key(const char *addr, char *out, size_t size)
 }
 
 /*
- * Why no acknowledgement may go to addr now, or NULL.  RFC 3834 5: a
+ * *cap: why no acknowledgement may go to mailbox box (of domain) now, or
+ * NULL; 0, or -1 when the store failed.  RFC 3834 5: a
  * responder limits its answers per sender, which stops a loop with a
  * machine none of the rules recognised; issue 14 (V5): the answer must
  * not become a relay that mails anybody on the Internet — per mailbox
@@ -195,9 +196,9 @@ static void domain_key(const char *addr, char *out, size_t size)
  * senders together, in the last hour.  Issue 16: counted in the store's
  * window of acknowledgements, no further than each cap.
  */
-static const char *ack_cap(const struct config *cfg, struct store *st, const char *box,
-			   const char *domain, bool outside, time_t now, struct error *err,
-			   int *failed)
+static int ack_cap(const struct config *cfg, struct store *st, const char *box,
+		   const char *domain, bool outside, time_t now, const char **cap,
+		   struct error *err)
 {
 	/* the domain and the outside are capped for outside senders only */
 	const struct ack_counts caps = {
@@ -206,16 +207,16 @@ static const char *ack_cap(const struct config *cfg, struct store *st, const cha
 		.outside = outside ? cfg->limits.replies_outside : 0 };
 	struct ack_counts sent;
 
-	*failed = store_acks_since(st, box, domain, now - 3600, &caps, &sent, err) < 0;
-	if (*failed)
-		return NULL;
+	*cap = NULL;
+	if (store_acks_since(st, box, domain, now - 3600, &caps, &sent, err) < 0)
+		return -1;
 	if (sent.mailbox >= caps.mailbox)
-		return "limits.replies_per_sender_per_hour (this mailbox, +tags and case ignored)";
-	if (outside && sent.domain >= caps.domain)
-		return "limits.replies_per_domain_per_hour (this outside domain)";
-	if (outside && sent.outside >= caps.outside)
-		return "limits.replies_outside_per_hour (all outside senders)";
-	return NULL;
+		*cap = "limits.replies_per_sender_per_hour (this mailbox, +tags and case ignored)";
+	else if (outside && sent.domain >= caps.domain)
+		*cap = "limits.replies_per_domain_per_hour (this outside domain)";
+	else if (outside && sent.outside >= caps.outside)
+		*cap = "limits.replies_outside_per_hour (all outside senders)";
+	return 0;
 }
 
 /* The subject cut to at most max characters (UTF-8), "…" when cut; malloc'd. */
@@ -244,7 +245,7 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 				  .references = refs, .cause_message = m->message_id };
 	const char *cap;
 	char detail[200], box[300], domain[256];
-	int failed, rc;
+	int rc;
 
 	/* RFC 3834, issue 13: never to a machine or an address nobody reads */
 	if (!machine_answerable(m, &cap)) {
@@ -254,8 +255,7 @@ static int acknowledge(const struct config *cfg, struct store *st, const struct 
 	}
 	mailbox_key(m->from.addr, box, sizeof box);
 	domain_key(m->from.addr, domain, sizeof domain);
-	cap = ack_cap(cfg, st, box, domain, outside, now, err, &failed);
-	if (failed)
+	if (ack_cap(cfg, st, box, domain, outside, now, &cap, err) < 0)
 		return -1;
 	if (cap) {
 		log_warn("notify", "%s: acknowledgement to %s suppressed: %s reached", t->ref,

@@ -324,6 +324,16 @@ int store_step_done(struct store *s, sqlite3_stmt *st, const char *what, struct 
 	return 0;
 }
 
+int store_step_int64(struct store *s, sqlite3_stmt *st, const char *what, int64_t *v,
+		     struct error *err)
+{
+	int rc = sqlite3_step(st);
+
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc, what, err);
+}
+
 int store_grow(void *listp, size_t *cap, size_t n, size_t elem)
 {
 	void **list = listp, *grown;

@@ -37,6 +37,11 @@ int store_fail(struct store *s, int rc, const char *what, struct error *err);
 /* Runs a statement that returns no rows to completion. */
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what, struct error *err);
 
+/* Runs a statement of one number (a count, a MIN): its first column into
+ * *v, 0 when it returns no row.  0, or -1 (what failed named by what). */
+int store_step_int64(struct store *s, sqlite3_stmt *st, const char *what, int64_t *v,
+		     struct error *err);
+
 /* A malloc'd copy of a text column, or NULL for SQL NULL. */
 char *store_col_strdup(sqlite3_stmt *st, int col);
 

@@ -130,13 +130,14 @@ static int read_rows(struct store *s, sqlite3_stmt *st,
 	return 0;
 }
 
-/* One row of (id, ticket_id, kind, message_id, env_from, rcpt, subject,
- * state, attempts, created_at, next_attempt_at, sent_at, last_error,
- * failed_at, intent, data[, ticket ref]) into e (zeroed). */
-static int fill_entry(sqlite3_stmt *st, struct outbox_entry *e)
-{
-	const void *data;
+/* The columns every outbox row is read with first (fill_head). */
+#define OUTBOX_HEAD \
+	"id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, subject, state," \
+	" attempts, created_at, next_attempt_at"
 
+/* OUTBOX_HEAD's columns into e. */
+static void fill_head(sqlite3_stmt *st, struct outbox_entry *e)
+{
 	e->id = sqlite3_column_int64(st, 0);
 	e->ticket_id = sqlite3_column_int64(st, 1);
 	e->kind = store_col_strdup(st, 2);
@@ -148,6 +149,15 @@ static int fill_entry(sqlite3_stmt *st, struct outbox_entry *e)
 	e->attempts = sqlite3_column_int(st, 8);
 	e->created_at = sqlite3_column_int64(st, 9);
 	e->next_attempt_at = sqlite3_column_int64(st, 10);
+}
+
+/* One row of the head (fill_head), then sent_at, last_error, failed_at,
+ * intent, data[, ticket ref] into e (zeroed). */
+static int fill_entry(sqlite3_stmt *st, struct outbox_entry *e)
+{
+	const void *data;
+
+	fill_head(st, e);
 	e->sent_at = sqlite3_column_int64(st, 11);
 	e->last_error = store_col_strdup(st, 12);
 	e->failed_at = sqlite3_column_int64(st, 13);
@@ -172,32 +182,24 @@ static int read_entries(struct store *s, sqlite3_stmt *st, struct outbox_entry *
 	return read_rows(s, st, fill_entry, "outbox", out, n, err);
 }
 
-/* One row of store_outbox_intents' SELECT into e (zeroed): SQLITE_OK, or
- * SQLITE_NOMEM when a NOT NULL column could not be copied. */
+/* One row of store_outbox_intents' SELECT (the head, then what the render
+ * stage needs) into e (zeroed): SQLITE_OK, or SQLITE_NOMEM when a NOT
+ * NULL column could not be copied. */
 static int fill_intent(sqlite3_stmt *st, struct outbox_entry *e)
 {
+	fill_head(st, e);
 	e->intent = true;
-	e->id = sqlite3_column_int64(st, 0);
-	e->ticket_id = sqlite3_column_int64(st, 1);
-	e->kind = store_col_strdup(st, 2);
-	e->message_id = store_col_strdup(st, 3);
-	e->env_from = store_col_strdup(st, 4);
-	e->rcpt = store_col_strdup(st, 5);
-	e->state = state_of((const char *)sqlite3_column_text(st, 6));
-	e->attempts = sqlite3_column_int(st, 7);
-	e->created_at = sqlite3_column_int64(st, 8);
-	e->next_attempt_at = sqlite3_column_int64(st, 9);
-	e->template = store_col_strdup(st, 10);
-	e->html_template = store_col_strdup(st, 11);
-	e->to_name = store_col_strdup(st, 12);
-	e->reply_to = store_col_strdup(st, 13);
-	e->in_reply_to = store_col_strdup(st, 14);
-	e->references = store_col_strdup(st, 15);
-	e->auto_submitted = store_col_strdup(st, 16);
-	e->urgent = sqlite3_column_int(st, 17) != 0;
-	e->params = store_col_strdup(st, 18);
-	e->cause_message = store_col_strdup(st, 19);
-	e->cause_event = sqlite3_column_int64(st, 20);
+	e->template = store_col_strdup(st, 11);
+	e->html_template = store_col_strdup(st, 12);
+	e->to_name = store_col_strdup(st, 13);
+	e->reply_to = store_col_strdup(st, 14);
+	e->in_reply_to = store_col_strdup(st, 15);
+	e->references = store_col_strdup(st, 16);
+	e->auto_submitted = store_col_strdup(st, 17);
+	e->urgent = sqlite3_column_int(st, 18) != 0;
+	e->params = store_col_strdup(st, 19);
+	e->cause_message = store_col_strdup(st, 20);
+	e->cause_event = sqlite3_column_int64(st, 21);
 	return e->kind && e->message_id && e->env_from && e->rcpt && e->template ?
 	       SQLITE_OK : SQLITE_NOMEM;
 }
@@ -206,8 +208,7 @@ int store_outbox_intents(struct store *s, size_t limit, struct outbox_entry **ou
 			 struct error *err)
 {
 	static const char sql[] =
-		"SELECT id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, state,"
-		" attempts, created_at, next_attempt_at, template, html_template, to_name, reply_to,"
+		"SELECT " OUTBOX_HEAD ", template, html_template, to_name, reply_to,"
 		" in_reply_to, refs, auto_submitted, urgent, params, cause_message,"
 		" COALESCE(cause_event, 0)"
 		/* the partial index holds only intents: the planner's choice of
@@ -243,9 +244,8 @@ int store_outbox_mark_rendered(struct store *s, int64_t id, const char *subject,
 }
 
 #define OUTBOX_COLUMNS \
-	"id, COALESCE(ticket_id, 0), kind, message_id, env_from, rcpt, subject, state," \
-	" attempts, created_at, next_attempt_at, COALESCE(sent_at, 0), last_error," \
-	" COALESCE(failed_at, 0), stage = 'intent'"
+	OUTBOX_HEAD ", COALESCE(sent_at, 0), last_error, COALESCE(failed_at, 0)," \
+	" stage = 'intent'"
 
 /*
  * Order per recipient: a mail waits while an earlier one to the same
@@ -421,17 +421,16 @@ int store_outbox_pending_to(struct store *s, const char *rcpt, int *n, struct er
 	/* issue 16: kept by schema 13's triggers, never counted here */
 	static const char sql[] = "SELECT n FROM outbox_pending WHERE rcpt = ?1";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
-	int rc;
+	int64_t v;
 
 	*n = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox pending", err);
+	if (store_step_int64(s, st, "outbox pending", &v, err) < 0)
+		return -1;
+	*n = (int)v;
+	return 0;
 }
 
 int store_ack_note(struct store *s, time_t at, const char *mailbox, const char *domain,
@@ -455,7 +454,7 @@ static int count_upto(struct store *s, const char *sql, const char *key, time_t 
 		      int at_most, int *n, struct error *err)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int64_t v;
 
 	*n = 0;
 	if (at_most <= 0)
@@ -466,11 +465,10 @@ static int count_upto(struct store *s, const char *sql, const char *key, time_t 
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, since);
 	sqlite3_bind_int(st, 3, at_most);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "acknowledgements", err);
+	if (store_step_int64(s, st, "acknowledgements", &v, err) < 0)
+		return -1;
+	*n = (int)v;
+	return 0;
 }
 
 int store_acks_since(struct store *s, const char *mailbox, const char *domain, time_t since,
@@ -497,16 +495,13 @@ int store_outbox_next_due(struct store *s, time_t *when, struct error *err)
 		"SELECT COALESCE(MIN(next_attempt_at), 0) FROM outbox WHERE id IN"
 		" (SELECT MIN(id) FROM outbox WHERE state = 'pending' GROUP BY lower(rcpt))";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
-	int rc;
+	int64_t v;
 
 	*when = 0;
-	if (!st)
+	if (!st || store_step_int64(s, st, "outbox", &v, err) < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*when = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "outbox", err);
+	*when = (time_t)v;
+	return 0;
 }
 
 int store_outbox_claim(struct store *s, int64_t id, struct error *err)

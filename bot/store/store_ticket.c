@@ -258,7 +258,7 @@ int store_event_count(struct store *s, int64_t ticket_id, const char *actor, con
 	static const char sql[] = "SELECT count(*) FROM events WHERE ticket_id = ?1 AND kind = ?3"
 		" AND actor = ?2 COLLATE NOCASE AND at >= ?4";
 	sqlite3_stmt *st = store_stmt(s, sql, err);
-	int rc;
+	int64_t v;
 
 	*n = 0;
 	if (!st)
@@ -267,11 +267,10 @@ int store_event_count(struct store *s, int64_t ticket_id, const char *actor, con
 	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, since);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : store_fail(s, rc, "event count", err);
+	if (store_step_int64(s, st, "event count", &v, err) < 0)
+		return -1;
+	*n = (int)v;
+	return 0;
 }
 
 int store_event_add(struct store *s, int64_t ticket_id, time_t at, const char *actor,

@@ -46,7 +46,7 @@ FOLLOWUP_BODY = ("追加のご報告です。その後の状況を確認しま�
 
 
 def _followup(j, k, ref, addr, at):
-    """Reply k of ticket j (id, message-id, raw, subject, body, date)."""
+    """Reply k of ticket j at time at: (Message-ID, raw bytes, subject, body)."""
     date = datetime.datetime.fromtimestamp(at, TOKYO).strftime("%a, %d %b %Y %H:%M:%S +0900")
     mid = "<seed-f%d-%d@bench.example>" % (j, k)
     subject = "Re: [%s] 続報 %d" % (ref, k)
@@ -55,7 +55,7 @@ def _followup(j, k, ref, addr, at):
            "Message-ID: %s\r\nMIME-Version: 1.0\r\n"
            "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n"
            "\r\n%s" % (addr or "reporter@example.com", subject, date, mid, body)).encode()
-    return mid, raw, subject, body.replace("\r\n", "\n"), at
+    return mid, raw, subject, body.replace("\r\n", "\n")
 
 
 def seed(template, out, n, now=None, log=None, followups=0):
@@ -182,12 +182,14 @@ def seed(template, out, n, now=None, log=None, followups=0):
         info = {r[0]: r[1:] for r in db.execute(
             "SELECT id, ref, reporter_addr, created_at FROM main.tickets")}
 
+        # the rows, and (in `replies`, as executemany draws them) what the
+        # timeline below chains for each ticket
         def reply_rows():
             for j in range(1, n + 1):
                 ref, addr, created = info[j]
                 for k in range(1, followups + 1):
                     at = created + k * 7 * 86400 // (followups + 1)
-                    mid, raw, subject, body, at = _followup(j, k, ref, addr, at)
+                    mid, raw, subject, body = _followup(j, k, ref, addr, at)
                     replies.setdefault(j, []).append((at, addr or "reporter@example.com",
                                                       subject, body))
                     yield (j * 64 + 32 + k, j, "follow-up", mid, hashlib.sha256(raw).hexdigest(),

@@ -379,6 +379,7 @@ int main(void)
 		CHECK_INT(queued, 1, "... and resume an hour later");
 	}
 
+
 	/* A mail cut at the size limit: a ticket, a note, the admins told. */
 	{
 		struct ticket tk;
@@ -441,8 +442,27 @@ int main(void)
 		  "numbers restart with the year in the configured zone");
 	store_ticket_release(&t);
 
+	/* Issue 16: the caps count the acknowledgements queued, not those
+	 * held back at the per-recipient cap (a dead mailbox's backlog). */
+	{
+		const struct ack_counts caps = { 10, 10, 10 };
+		struct ack_counts noted;
+		int saved = cfg.limits.pending_per_recipient;
+
+		cfg.limits.pending_per_recipient = 1;
+		feed1("From: held@example.net\r\nSubject: held 1\r\nMessage-ID: <held1@x>\r\n\r\nx\r\n");
+		feed1("From: held@example.net\r\nSubject: held 2\r\nMessage-ID: <held2@x>\r\n\r\nx\r\n");
+		cfg.limits.pending_per_recipient = saved;
+		CHECK_INT(queued_since("held@example.net", "ack", now - 3600), 1,
+			  "a second acknowledgement to an address with one waiting is held back");
+		CHECK(store_acks_since(st, "held@example.net", "example.net", now - 3600, &caps,
+				       &noted, &err) == 0 && noted.mailbox == 1,
+		      "... and only the one queued counts against the sender's hourly cap");
+	}
+
 	store_close(st);
 	if (fork() == 0)
 		execlp("rm", "rm", "-rf", dir, (char *)NULL);
+
 	return test_done();
 }
