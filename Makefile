@@ -58,7 +58,7 @@ SRCS := \
 	bot/rules/policy.c bot/rules/deadline.c bot/rules/holidays.c bot/rules/systems.c bot/rules/when.c bot/rules/textnorm.c \
 	bot/rules/classify.c bot/rules/machine.c \
 	bot/rules/ticket_ref.c bot/rules/command.c bot/rules/command_args.c bot/rules/auth.c bot/rules/auth_results.c \
-	bot/store/store.c bot/store/store_checkpoint.c bot/store/store_ticket.c \
+	bot/store/store.c bot/store/store_vfs.c bot/store/store_checkpoint.c bot/store/store_ticket.c \
 	bot/store/store_message.c bot/store/store_outbox.c bot/store/store_policy.c \
 	bot/store/store_verify.c bot/store/store_token.c \
 	bot/config/config.c bot/config/config_policy.c \

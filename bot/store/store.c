@@ -500,7 +500,7 @@ int store_open(const char *path, struct store **out, struct error *err)
 	make_parent(path);
 	make_private(path);
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			     SQLITE_OPEN_NOMUTEX, NULL);
+			     SQLITE_OPEN_NOMUTEX, store_vfs_name());
 	if (rc != SQLITE_OK) {
 		store_fail(s, rc, path, err);
 		explain_unwritable(path, err);
@@ -521,6 +521,14 @@ int store_open(const char *path, struct store **out, struct error *err)
 	     * is a temporary file per statement, 60-70 µs each here.  They
 	     * hold a statement's changes only, so memory is the right place. */
 	    exec(s, "PRAGMA temp_store = MEMORY", "temp store", err) < 0 ||
+	    /* issue 16: 8 MB of pages, not SQLite's 2 MB.  A batch of 200
+	     * reports writes some 1,600 pages (raw bytes, rendered mails);
+	     * with 500 in the cache SQLite spilled them to the WAL before the
+	     * commit and read the B-tree's own pages back from it after
+	     * (strace, 4,000 reports: 184,000 pread and 112,000 pwrite, now
+	     * 150,000 and 80,000; the store 13 % faster).  Peak RSS on a
+	     * 10,000 backlog stays under issue 16's 50 MB. */
+	    exec(s, "PRAGMA cache_size = -8000", "cache size", err) < 0 ||
 	    migrate(s, err) < 0) {
 		if (err && err->cls == ERR_TEMP)
 			explain_unwritable(path, err);

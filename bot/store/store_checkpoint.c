@@ -81,7 +81,8 @@ int store_checkpoint_in_background(struct store *s, struct error *err)
 		return 0;
 	if (!(c = calloc(1, sizeof *c)))
 		return error_set(err, ERR_TEMP, "store: out of memory");
-	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			     store_vfs_name());
 	/* A connection checkpoints only once it has read the database and so
 	 * knows it is in WAL mode; before that a checkpoint does nothing. */
 	if (rc == SQLITE_OK)

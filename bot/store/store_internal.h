@@ -22,6 +22,13 @@ struct store {
 	struct checkpointer *checkpointer;	/* store_checkpoint.c, or NULL */
 };
 
+/*
+ * The name of the VFS every connection of ours opens with (store_vfs.c:
+ * SQLite's default, with the -wal file's appends gathered), registered on
+ * the first call; NULL when it cannot be (then SQLite's default is used).
+ */
+const char *store_vfs_name(void);
+
 /* Stops the checkpoint thread, if any (store_close). */
 void store_checkpoint_stop(struct store *s);
 
