@@ -253,7 +253,9 @@ int store_outbox_mark_rendered(struct store *s, int64_t id, const char *subject,
  * retry never arrives after the mail queued behind it.  `waiting` is the
  * few mails in backoff, found through outbox_due, and (issue 16) the
  * intents not rendered yet, through their partial index: each recipient's
- * first.
+ * first.  The mails themselves are read in id order through
+ * outbox_sendable (schema step 14): the first `limit` that may go, and
+ * no others' bytes.
  */
 int store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_entry **out,
 		     size_t *n, struct error *err)
@@ -266,7 +268,7 @@ int store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_en
 		"  UNION ALL SELECT lower(rcpt), id FROM outbox INDEXED BY outbox_intents"
 		"  WHERE stage = 'intent' AND state = 'pending')"
 		" GROUP BY r) "
-		"SELECT " OUTBOX_COLUMNS ", data FROM outbox"
+		"SELECT " OUTBOX_COLUMNS ", data FROM outbox INDEXED BY outbox_sendable"
 		" LEFT JOIN waiting ON w_rcpt = lower(rcpt) "
 		"WHERE state = 'pending' AND stage = 'rendered' AND next_attempt_at <= ?1"
 		" AND (w_first IS NULL OR w_first > id) ORDER BY id LIMIT ?2";

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "lib/digest.h"
-#include "store/store.h"
+#include "store/store_internal.h"	/* the statement cache: test_due_plan */
 #include "test.h"
 
 /* The SHA-256 (hex) the outbox stores with data (a static buffer). */
@@ -247,8 +247,10 @@ static void test_enums(struct store *s, int64_t id)
 	CHECK_INT(vr.problems, 0, "... and finds nothing wrong: the rows are not the chain");
 }
 
-/* What schema step 13 added, taken off again: the database step 12 left. */
+/* What schema steps 14 and 13 added, taken off again: the database step
+ * 12 left. */
 #define UNDO_STEP_13							\
+	"DROP INDEX outbox_sendable;"					\
 	"DROP TRIGGER outbox_pending_insert; DROP TRIGGER outbox_pending_leave;"	\
 	"DROP TRIGGER outbox_pending_enter; DROP TRIGGER outbox_pending_delete;"	\
 	"DROP TABLE outbox_pending; DROP TABLE acks;"				\
@@ -297,7 +299,7 @@ static void test_schema_13_counts(void)
 	sqlite3_close(db);
 	CHECK(ok, "a database of schema step 12 made");
 
-	CHECK_INT(store_open(old_path, &s, &err), 0, "step 13 upgrades it");
+	CHECK_INT(store_open(old_path, &s, &err), 0, "steps 13 and 14 upgrade it");
 	CHECK(store_outbox_pending_to(s, "ALICE@example.com", &pending, &err) == 0 && pending == 2,
 	      "... the pending mails to one address are counted, case ignored");
 	CHECK(store_acks_since(s, "alice@example.com", "example.com", 0, &caps, &c, &err) == 0 &&
@@ -403,6 +405,47 @@ static void test_schema_12_upgrade(void)
 	CHECK(store_verify(s, NULL, NULL, &r, &err) == 0 && r.problems == 0 && r.mails == 0,
 	      "... verify passes (a mail from before step 12 has no SHA-256 to check)");
 	store_close(s);
+}
+
+/*
+ * Schema step 14 (issue 16): the flush reads the first mails that may go
+ * in id order, through outbox_sendable.  Through outbox_due SQLite read
+ * every pending mail with its bytes and sorted them for each batch of 200
+ * — quadratic in a backlog's outbox.  The statement is the one
+ * store_outbox_due prepared (the store's cache), so the check follows it.
+ */
+static void test_due_plan(struct store *s)
+{
+	struct error err = { 0 };
+	struct outbox_entry *due = NULL;
+	sqlite3_stmt *plan;
+	const char *sql = NULL;
+	char *explain;
+	size_t n = 0, i;
+	int sorts = 0, by_index = 0;
+
+	CHECK_INT(store_outbox_due(s, 2000, 10, &due, &n, &err), 0, "the due mails are read");
+	store_outbox_free(due, n);
+	for (i = 0; i < s->n_cache && !sql; i++)
+		if (strstr(s->cache[i].sql, "outbox_sendable"))
+			sql = s->cache[i].sql;
+	CHECK(sql != NULL, "... by a statement that names outbox_sendable");
+	if (!sql)
+		return;
+	explain = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(s->db, explain, -1, &plan, NULL) == SQLITE_OK) {
+		while (sqlite3_step(plan) == SQLITE_ROW) {
+			const char *step = (const char *)sqlite3_column_text(plan, 3);
+
+			sorts += strstr(step, "TEMP B-TREE FOR ORDER BY") != NULL;
+			by_index += strstr(step, "SCAN outbox USING INDEX outbox_sendable") != NULL;
+		}
+		sqlite3_finalize(plan);
+	}
+	sqlite3_free(explain);
+	CHECK(by_index == 1 && sorts == 0,
+	      "the due mails are read in id order through outbox_sendable: the first that may "
+	      "go, not every pending mail sorted");
 }
 
 int main(void)
@@ -537,6 +580,7 @@ int main(void)
 	store_events_free(ev, n);
 
 	test_enums(s, t2);
+	test_due_plan(s);
 	store_close(s);
 
 	test_schema_12_upgrade();
