@@ -536,6 +536,16 @@ class RawImap:
             self.cmd("UID FETCH %d:%d BODY.PEEK[]" % (part[0], part[-1]), sink)
         return got[0], got[1]
 
+    def move_all(self, uids, batch, folder):
+        """UID MOVE of uids to folder (created if missing) in batches, as
+        the bot moves what it committed; the INBOX must be selected."""
+        try:
+            self.cmd('CREATE "%s"' % folder)
+        except BenchError:
+            pass	# it exists
+        for k in range(0, len(uids), batch):
+            self.cmd('UID MOVE %s "%s"' % (",".join(str(u) for u in uids[k:k + batch]), folder))
+
     def close(self):
         try:
             self.cmd("LOGOUT")
