@@ -9,6 +9,7 @@
  */
 #include "config/config_internal.h"
 
+#include "lib/digest.h"
 #include "lib/secret.h"
 
 #include <ctype.h>
@@ -728,7 +729,6 @@ int config_token_secret(struct config *cfg, struct error *err)
 	const char *path = cfg->commands.token_secret_file;
 	unsigned char rnd[32];
 	char hex[65];
-	size_t i;
 	int fd;
 
 	if (cfg->token_secret)
@@ -741,8 +741,7 @@ int config_token_secret(struct config *cfg, struct error *err)
 			unlink(path);
 			return error_set(err, ERR_FATAL, "config: no random bytes for %s", path);
 		}
-		for (i = 0; i < sizeof rnd; i++)
-			snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+		digest_hex(rnd, sizeof rnd, hex);
 		hex[64] = '\n';
 		if (write(fd, hex, 65) != 65) {
 			close(fd);

@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 
+/* Writes n bytes as 2n lower-case hex digits and a NUL into out (2n + 1
+ * bytes): the SHA-256s, the reply tokens, the Message-IDs' random part. */
+void digest_hex(const unsigned char *bytes, size_t n, char *out);
+
 /* Writes the lower-case hex SHA-256 of data into hex (65 bytes with NUL). */
 void digest_sha256_hex(const void *data, size_t len, char hex[65]);
 

@@ -42,8 +42,7 @@ static char *new_message_id(const struct config *cfg, const char *ref, const cha
 	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
 		for (i = 0; i < sizeof rnd; i++)	/* no entropy: still unique enough with time */
 			rnd[i] = (unsigned char)rand();
-	for (i = 0; i < sizeof rnd; i++)
-		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	digest_hex(rnd, sizeof rnd, hex);
 	if (asprintf(&out, "%s%s%s.%lld.%s@%s", ref && *ref ? ref : "", ref && *ref ? "." : "",
 		     kind, (long long)now, hex, config_mail_domain(cfg)) < 0)
 		return NULL;

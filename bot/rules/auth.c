@@ -76,7 +76,6 @@ void auth_token(const char *secret, const char *ticket_ref, const char *addr,
 		unsigned long generation, char out[AUTH_TOKEN_LEN + 1])
 {
 	static const char prefix[] = "incident-bot reply v2\n";
-	static const char hex[] = "0123456789abcdef";
 	char msg[sizeof prefix - 1 + AUTH_REF_MAX + 1 + AUTH_ADDR_MAX + 1 + 24];
 	unsigned char mac[32], any = 0;
 	size_t i, k = sizeof prefix - 1;
@@ -94,13 +93,8 @@ void auth_token(const char *secret, const char *ticket_ref, const char *addr,
 	digest_hmac_sha256(secret, strlen(secret), msg, k, mac);
 	for (i = 0; i < sizeof mac; i++)
 		any |= mac[i];
-	if (any) {	/* all zero: GnuTLS failed (digest.h) */
-		for (i = 0; i < AUTH_TOKEN_LEN / 2; i++) {
-			out[2 * i] = hex[mac[i] >> 4];
-			out[2 * i + 1] = hex[mac[i] & 0xf];
-		}
-		out[AUTH_TOKEN_LEN] = '\0';
-	}
+	if (any)	/* all zero: GnuTLS failed (digest.h) */
+		digest_hex(mac, AUTH_TOKEN_LEN / 2, out);
 	explicit_bzero(mac, sizeof mac);
 }
 

@@ -40,37 +40,102 @@
 
 struct wal_file;
 
+/* How both our files begin: SQLite's handle, then the real VFS's file
+ * (which sits right behind ours: vfs_open). */
+struct shim_file {
+	sqlite3_file base;
+	sqlite3_file *real;
+};
+
 /* The database file: passes through, and knows its connection's -wal. */
 struct db_file {
-	sqlite3_file base;
+	struct shim_file s;
 	struct wal_file *wal;		/* open -wal of this connection, or NULL */
-	sqlite3_file *real;
 };
 
 /* A -wal file: appends gathered in buf, [off, off + len) of the file. */
 struct wal_file {
-	sqlite3_file base;
+	struct shim_file s;
 	struct db_file *db;		/* its database file, or NULL */
 	char *buf;
 	size_t len;
 	sqlite3_int64 off;
-	sqlite3_file *real;
 };
 
 static sqlite3_vfs *real_vfs;		/* the default VFS we wrap */
 
+/* ------------------------------------------------ what passes through */
+
+#define REAL(f) (((struct shim_file *)(f))->real)
+
+static int pass_read(sqlite3_file *f, void *dst, int amt, sqlite3_int64 off)
+{
+	return REAL(f)->pMethods->xRead(REAL(f), dst, amt, off);
+}
+static int pass_write(sqlite3_file *f, const void *src, int amt, sqlite3_int64 off)
+{
+	return REAL(f)->pMethods->xWrite(REAL(f), src, amt, off);
+}
+static int pass_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+static int pass_sync(sqlite3_file *f, int flags) { return REAL(f)->pMethods->xSync(REAL(f), flags); }
+static int pass_file_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+static int pass_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
+static int pass_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
+static int pass_check_reserved(sqlite3_file *f, int *out)
+{
+	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+static int pass_file_control(sqlite3_file *f, int op, void *arg)
+{
+	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+static int pass_sector_size(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
+static int pass_device(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+static int pass_shm_map(sqlite3_file *f, int region, int size, int extend, void volatile **p)
+{
+	return REAL(f)->pMethods->xShmMap(REAL(f), region, size, extend, p);
+}
+static int pass_shm_lock(sqlite3_file *f, int offset, int n, int flags)
+{
+	return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
+}
+static int pass_shm_unmap(sqlite3_file *f, int del)
+{
+	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+static int pass_fetch(sqlite3_file *f, sqlite3_int64 off, int amt, void **p)
+{
+	return REAL(f)->pMethods->xFetch(REAL(f), off, amt, p);
+}
+static int pass_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+{
+	return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
+}
+
+#undef REAL
+
+/* ------------------------------------------------------------- the -wal */
+
+/* Writes what waits in w's buffer. */
 static int wal_flush(struct wal_file *w)
 {
 	int rc;
 
 	if (w->len == 0)
 		return SQLITE_OK;
-	rc = w->real->pMethods->xWrite(w->real, w->buf, (int)w->len, w->off);
+	rc = pass_write(&w->s.base, w->buf, (int)w->len, w->off);
 	w->len = 0;
 	return rc;
 }
-
-/* ------------------------------------------------------------- the -wal */
 
 static int wal_close(sqlite3_file *f)
 {
@@ -79,7 +144,7 @@ static int wal_close(sqlite3_file *f)
 
 	if (w->db)
 		w->db->wal = NULL;
-	rc2 = w->real->pMethods->xClose(w->real);
+	rc2 = w->s.real->pMethods->xClose(w->s.real);
 	free(w->buf);
 	return rc != SQLITE_OK ? rc : rc2;
 }
@@ -93,7 +158,7 @@ static int wal_read(sqlite3_file *f, void *dst, int amt, sqlite3_int64 off)
 	if (w->len && off < w->off + (sqlite3_int64)w->len && off + amt > w->off &&
 	    (rc = wal_flush(w)) != SQLITE_OK)
 		return rc;
-	return w->real->pMethods->xRead(w->real, dst, amt, off);
+	return pass_read(f, dst, amt, off);
 }
 
 static int wal_write(sqlite3_file *f, const void *src, int amt, sqlite3_int64 off)
@@ -107,7 +172,7 @@ static int wal_write(sqlite3_file *f, const void *src, int amt, sqlite3_int64 of
 	if (!w->buf)
 		w->buf = malloc(WAL_GATHER);
 	if (!w->buf || (size_t)amt > WAL_GATHER)	/* no room: write it now */
-		return w->real->pMethods->xWrite(w->real, src, amt, off);
+		return pass_write(f, src, amt, off);
 	if (w->len == 0)
 		w->off = off;
 	memcpy(w->buf + w->len, src, (size_t)amt);
@@ -120,7 +185,7 @@ static int wal_truncate(sqlite3_file *f, sqlite3_int64 size)
 	struct wal_file *w = (struct wal_file *)f;
 	int rc = wal_flush(w);
 
-	return rc != SQLITE_OK ? rc : w->real->pMethods->xTruncate(w->real, size);
+	return rc != SQLITE_OK ? rc : pass_truncate(f, size);
 }
 
 static int wal_sync(sqlite3_file *f, int flags)
@@ -128,49 +193,28 @@ static int wal_sync(sqlite3_file *f, int flags)
 	struct wal_file *w = (struct wal_file *)f;
 	int rc = wal_flush(w);
 
-	return rc != SQLITE_OK ? rc : w->real->pMethods->xSync(w->real, flags);
+	return rc != SQLITE_OK ? rc : pass_sync(f, flags);
 }
 
 static int wal_file_size(sqlite3_file *f, sqlite3_int64 *size)
 {
 	struct wal_file *w = (struct wal_file *)f;
-	int rc = w->real->pMethods->xFileSize(w->real, size);
+	int rc = pass_file_size(f, size);
 
 	if (rc == SQLITE_OK && w->len && w->off + (sqlite3_int64)w->len > *size)
 		*size = w->off + (sqlite3_int64)w->len;
 	return rc;
 }
 
-#define REAL(f) (((struct wal_file *)(f))->real)
-
-static int wal_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
-static int wal_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
-static int wal_check_reserved(sqlite3_file *f, int *out)
-{
-	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
-}
-static int wal_file_control(sqlite3_file *f, int op, void *arg)
-{
-	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
-}
-static int wal_sector_size(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
-static int wal_device(sqlite3_file *f)
-{
-	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
-}
-#undef REAL
-
 /* Version 1: SQLite maps and locks shared memory through the database
  * file, never through the -wal. */
 static const sqlite3_io_methods wal_methods = {
-	1, wal_close, wal_read, wal_write, wal_truncate, wal_sync, wal_file_size, wal_lock,
-	wal_unlock, wal_check_reserved, wal_file_control, wal_sector_size, wal_device,
+	1, wal_close, wal_read, wal_write, wal_truncate, wal_sync, wal_file_size, pass_lock,
+	pass_unlock, pass_check_reserved, pass_file_control, pass_sector_size, pass_device,
 	NULL, NULL, NULL, NULL, NULL, NULL
 };
 
 /* ------------------------------------------------------- the database */
-
-#define REAL(f) (((struct db_file *)(f))->real)
 
 static int db_close(sqlite3_file *f)
 {
@@ -178,44 +222,7 @@ static int db_close(sqlite3_file *f)
 
 	if (d->wal)
 		d->wal->db = NULL;
-	return d->real->pMethods->xClose(d->real);
-}
-static int db_read(sqlite3_file *f, void *dst, int amt, sqlite3_int64 off)
-{
-	return REAL(f)->pMethods->xRead(REAL(f), dst, amt, off);
-}
-static int db_write(sqlite3_file *f, const void *src, int amt, sqlite3_int64 off)
-{
-	return REAL(f)->pMethods->xWrite(REAL(f), src, amt, off);
-}
-static int db_truncate(sqlite3_file *f, sqlite3_int64 size)
-{
-	return REAL(f)->pMethods->xTruncate(REAL(f), size);
-}
-static int db_sync(sqlite3_file *f, int flags) { return REAL(f)->pMethods->xSync(REAL(f), flags); }
-static int db_file_size(sqlite3_file *f, sqlite3_int64 *size)
-{
-	return REAL(f)->pMethods->xFileSize(REAL(f), size);
-}
-static int db_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
-static int db_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
-static int db_check_reserved(sqlite3_file *f, int *out)
-{
-	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
-}
-static int db_file_control(sqlite3_file *f, int op, void *arg)
-{
-	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
-}
-static int db_sector_size(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
-static int db_device(sqlite3_file *f) { return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)); }
-static int db_shm_map(sqlite3_file *f, int region, int size, int extend, void volatile **p)
-{
-	return REAL(f)->pMethods->xShmMap(REAL(f), region, size, extend, p);
-}
-static int db_shm_lock(sqlite3_file *f, int offset, int n, int flags)
-{
-	return REAL(f)->pMethods->xShmLock(REAL(f), offset, n, flags);
+	return d->s.real->pMethods->xClose(d->s.real);
 }
 
 /*
@@ -232,26 +239,13 @@ static void db_shm_barrier(sqlite3_file *f)
 
 	if (d->wal)
 		(void)wal_flush(d->wal);	/* a failure shows at the sync */
-	d->real->pMethods->xShmBarrier(d->real);
+	d->s.real->pMethods->xShmBarrier(d->s.real);
 }
-static int db_shm_unmap(sqlite3_file *f, int del)
-{
-	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
-}
-static int db_fetch(sqlite3_file *f, sqlite3_int64 off, int amt, void **p)
-{
-	return REAL(f)->pMethods->xFetch(REAL(f), off, amt, p);
-}
-static int db_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
-{
-	return REAL(f)->pMethods->xUnfetch(REAL(f), off, p);
-}
-#undef REAL
 
 static const sqlite3_io_methods db_methods = {
-	3, db_close, db_read, db_write, db_truncate, db_sync, db_file_size, db_lock, db_unlock,
-	db_check_reserved, db_file_control, db_sector_size, db_device, db_shm_map, db_shm_lock,
-	db_shm_barrier, db_shm_unmap, db_fetch, db_unfetch
+	3, db_close, pass_read, pass_write, pass_truncate, pass_sync, pass_file_size, pass_lock,
+	pass_unlock, pass_check_reserved, pass_file_control, pass_sector_size, pass_device,
+	pass_shm_map, pass_shm_lock, db_shm_barrier, pass_shm_unmap, pass_fetch, pass_unfetch
 };
 
 /* ------------------------------------------------------------ the VFS */
@@ -266,10 +260,10 @@ static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int fla
 	(void)vfs;
 	if (flags & SQLITE_OPEN_MAIN_DB) {
 		memset(d, 0, sizeof *d);
-		real = d->real = (sqlite3_file *)(d + 1);
+		real = d->s.real = (sqlite3_file *)(d + 1);
 	} else if (flags & SQLITE_OPEN_WAL) {
 		memset(w, 0, sizeof *w);
-		real = w->real = (sqlite3_file *)(w + 1);
+		real = w->s.real = (sqlite3_file *)(w + 1);
 	} else {
 		/* journals, temporary files: the real VFS's own */
 		return real_vfs->xOpen(real_vfs, name, f, flags, out_flags);
@@ -280,12 +274,12 @@ static int vfs_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int fla
 		return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
 	}
 	if (flags & SQLITE_OPEN_MAIN_DB) {
-		d->base.pMethods = &db_methods;
+		d->s.base.pMethods = &db_methods;
 	} else {
 		struct db_file *owner = (struct db_file *)sqlite3_database_file_object(name);
 
-		w->base.pMethods = &wal_methods;
-		if (owner && owner->base.pMethods == &db_methods) {
+		w->s.base.pMethods = &wal_methods;
+		if (owner && owner->s.base.pMethods == &db_methods) {
 			owner->wal = w;
 			w->db = owner;
 		}

@@ -1,5 +1,5 @@
-/* test_digest.c — SHA-256 as the evidence writes it (lower-case hex) and
- * the HMAC the reply tokens are made of, against the standards' vectors. */
+/* test_digest.c — SHA-256 as the evidence writes it (lower-case hex),
+ * bytes as hex, and the HMAC the reply tokens are made of, against the standards' vectors. */
 #include <string.h>
 
 #include "lib/digest.h"
@@ -26,6 +26,16 @@ int main(void)
 	digest_sha256_hex(big, sizeof big, hex);
 	CHECK(strlen(hex) == 64 && strspn(hex, "0123456789abcdef") == 64,
 	      "a long input: 64 lower-case hex digits");
+
+	{
+		static const unsigned char bytes[] = { 0x00, 0x0f, 0xa0, 0xff, 0x5c };
+		char out[11] = "xxxxxxxxxx";
+
+		digest_hex(bytes, sizeof bytes, out);
+		CHECK_STR(out, "000fa0ff5c", "bytes as lower-case hex, two digits each, leading zeros kept");
+		digest_hex(bytes, 0, out);
+		CHECK_STR(out, "", "... and no bytes as the empty string");
+	}
 
 	/* RFC 4231 test case 2 */
 	digest_hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, mac);
