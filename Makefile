@@ -63,7 +63,7 @@ SRCS := \
 	bot/store/store_verify.c bot/store/store_token.c \
 	bot/config/config.c bot/config/config_policy.c \
 	bot/outbox/render.c bot/outbox/jis.c bot/outbox/compose.c bot/outbox/smtp.c \
-	bot/outbox/outbox.c \
+	bot/outbox/outbox.c bot/outbox/composer.c \
 	bot/notify/vars.c bot/notify/queue.c bot/notify/notify.c bot/notify/notify_drafts.c bot/notify/notify_due.c \
 	bot/notify/notify_words.c bot/notify/briefing.c bot/notify/briefing_incidents.c bot/notify/intent.c \
 	bot/desk/route.c bot/desk/engine.c bot/desk/token.c bot/desk/admin.c bot/desk/timers.c bot/desk/pipeline.c bot/desk/forward.c \

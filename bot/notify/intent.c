@@ -9,11 +9,12 @@
  * the intake transaction was a third of the storing thread's time.  The
  * evidence rule does not move: what leaves is stored byte for byte, with
  * its SHA-256 chained in the "mail-queued" event, before it leaves
- * (outbox_store_rendered), and a resend sends the stored bytes.
+ * (outbox_store_sealed), and a resend sends the stored bytes.
  */
 #include "notify/intent.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "notify/notify_internal.h"
+#include "outbox/composer.h"
 #include "outbox/outbox.h"
 
 /* ---- parameters ---- */
@@ -180,70 +182,125 @@ static notify_build_fn *renderer_of(const char *kind)
 
 /* ---- the stage ---- */
 
-static void build_release(struct notify_build *b)
+/*
+ * One intent of a batch on its way: rebuilt (b, its parameters, its
+ * ticket as it is now), its mail, and that mail being composed on the
+ * second core.  A batch's renders sit in one array that does not move:
+ * the mail points into b (the drafts' file names).
+ */
+struct render {
+	struct notify_build b;
+	struct notify_params p;
+	bool parsed;
+	struct ticket t;
+	bool has_ticket;
+	struct outbox_mail om;
+	struct compose_job job;
+};
+
+static void render_release(struct render *r)
 {
 	size_t i;
 
-	notify_facts_release(&b->f);
-	tvars_free(b->v);
-	for (i = 0; i < b->n_parts; i++)
-		free(b->texts[i]);
-	b->v = NULL;
-	b->n_parts = 0;
+	notify_facts_release(&r->b.f);
+	tvars_free(r->b.v);
+	for (i = 0; i < r->b.n_parts; i++)
+		free(r->b.texts[i]);
+	if (r->parsed)
+		notify_params_release(&r->p);
+	if (r->has_ticket)
+		store_ticket_release(&r->t);
+	outbox_sealed_release(&r->job.out);
 }
 
 /*
- * Renders intent e and stores it, inside the open transaction.  -1 with
- * err: ERR_TEMP (try again later) or ERR_FATAL (this intent cannot be
- * rendered: the caller marks it failed).
+ * Rebuilds intent e into r from the store and submits its mail to be
+ * composed.  -1 with err: ERR_TEMP (try again later) or ERR_FATAL (this
+ * intent cannot be rendered: the caller marks it failed).
  */
-static int render_one(const struct config *cfg, struct store *st, const struct outbox_entry *e,
-		      struct notify_drafts_cache *drafts, struct notify_ticket_cache *tickets,
-		      time_t now, struct error *err)
+static int build_one(const struct config *cfg, struct store *st, const struct outbox_entry *e,
+		     struct notify_drafts_cache *drafts, struct notify_ticket_cache *tickets,
+		     struct composer *composer, struct render *r, time_t now, struct error *err)
 {
-	struct ticket t = { 0 };
-	struct notify_build b = { .cfg = cfg, .st = st, .e = e, .drafts = drafts,
-				  .tickets = tickets };
-	struct notify_params p;
 	notify_build_fn *build = renderer_of(e->kind);
-	struct outbox_mail om = { 0 };
-	int rc = -1, found = 0;
+	int found;
 
+	r->b = (struct notify_build){ .cfg = cfg, .st = st, .e = e, .drafts = drafts,
+				      .tickets = tickets };
 	if (!build)
 		return error_set(err, ERR_FATAL, "notify: no renderer for mail kind \"%s\"", e->kind);
-	if (notify_params_parse(&p, e->params) < 0)
+	if (notify_params_parse(&r->p, e->params) < 0)
 		return error_set(err, ERR_TEMP, "notify: out of memory (or too many parameters) "
 				 "reading mail %lld", (long long)e->id);
-	if (e->ticket_id && (found = store_ticket_get_by_id(st, e->ticket_id, &t, err)) <= 0) {
+	r->parsed = true;
+	if (e->ticket_id && (found = store_ticket_get_by_id(st, e->ticket_id, &r->t, err)) <= 0) {
 		if (found == 0)
 			error_set(err, ERR_FATAL, "notify: mail %lld: its ticket %lld is gone",
 				  (long long)e->id, (long long)e->ticket_id);
-		goto done;
+		return -1;
 	}
-	b.f.t = e->ticket_id ? &t : NULL;
-	if (build(&b, &p, now, err) < 0)
-		goto done;
-	om.kind = e->kind;
-	om.template = e->template;
-	om.html_template = e->html_template;
-	om.vars = b.v;
-	om.to_addr = e->rcpt;
-	om.to_name = e->to_name;
-	om.in_reply_to = e->in_reply_to;
-	om.references = e->references;
-	om.reply_to = e->reply_to;
-	om.auto_submitted = e->auto_submitted;
-	om.urgent = e->urgent;
-	/* issue 4: a drill as the ticket is now (a /drill in the same mail counts) */
-	om.drill = b.f.t && (t.flags & FLAG_BIT(FLAG_DRILL));
-	om.attachments = b.parts;
-	om.n_attachments = b.n_parts;
-	rc = outbox_store_rendered(st, cfg, e, b.f.t ? t.ref : NULL, &om, now, err);
-done:
-	build_release(&b);
-	notify_params_release(&p);
-	if (found > 0)
-		store_ticket_release(&t);
+	r->has_ticket = e->ticket_id != 0;
+	r->b.f.t = r->has_ticket ? &r->t : NULL;
+	if (build(&r->b, &r->p, now, err) < 0)
+		return -1;
+	r->om = (struct outbox_mail){
+		.kind = e->kind, .template = e->template, .html_template = e->html_template,
+		.vars = r->b.v, .to_addr = e->rcpt, .to_name = e->to_name,
+		.in_reply_to = e->in_reply_to, .references = e->references,
+		.reply_to = e->reply_to, .auto_submitted = e->auto_submitted, .urgent = e->urgent,
+		/* issue 4: a drill as the ticket is now (a /drill in the same mail counts) */
+		.drill = r->has_ticket && (r->t.flags & FLAG_BIT(FLAG_DRILL)),
+		.attachments = r->b.parts, .n_attachments = r->b.n_parts,
+	};
+	r->job = (struct compose_job){ .mail = &r->om, .ticket_ref = r->has_ticket ? r->t.ref : NULL,
+				       .message_id = e->message_id, .now = now };
+	composer_submit(composer, cfg, &r->job);
+	return 0;
+}
+
+/*
+ * Renders intents list[0..n) and stores them inside the open transaction:
+ * each rebuilt from the store in order while the second core composes the
+ * ones before it, then each stored in order (builds only read the store,
+ * and the stores write only the outbox and "mail-queued" events, which no
+ * build reads: the same mails as one at a time).  -1 with err and *failed
+ * the index of the first intent that could not be rendered or stored.
+ */
+static int render_batch(const struct config *cfg, struct store *st, struct outbox_entry *list,
+			size_t n, struct composer *composer, time_t now, size_t *failed,
+			struct error *err)
+{
+	struct notify_drafts_cache drafts = { 0 };
+	struct notify_ticket_cache tickets = { 0 };
+	struct render *renders = calloc(n, sizeof *renders);
+	size_t built = 0, i;
+	int rc = 0;
+
+	*failed = 0;
+	if (!renders)
+		return error_set(err, ERR_TEMP, "notify: out of memory rendering %zu mails", n);
+	for (; built < n; built++)
+		if (build_one(cfg, st, &list[built], &drafts, &tickets, composer, &renders[built],
+			      now, err) < 0)
+			break;
+	composer_wait(composer);
+	for (i = 0; i < built; i++) {
+		if (renders[i].job.rc < 0) {
+			*err = renders[i].job.err;
+			break;
+		}
+		if (outbox_store_sealed(st, &list[i], &renders[i].job.out, now, err) < 0)
+			break;
+	}
+	if (i < n) {
+		*failed = i;
+		rc = -1;
+	}
+	for (i = 0; i < n; i++)
+		render_release(&renders[i]);
+	free(renders);
+	notify_drafts_cache_release(&drafts);
+	notify_ticket_cache_release(&tickets);
 	return rc;
 }
 
@@ -269,15 +326,14 @@ int notify_render_pending(const struct config *cfg, struct store *st, time_t now
 			  size_t *rendered, struct error *err)
 {
 	double t0 = clock_monotonic();
+	struct composer *composer = NULL;
 	size_t total = 0;
 	int rc = 0;
 
 	for (;;) {
 		struct outbox_entry *list = NULL;
-		struct notify_drafts_cache drafts = { 0 };
-		struct notify_ticket_cache tickets = { 0 };
 		struct error rerr = { 0 };
-		size_t n = 0, i = 0;
+		size_t n = 0, failed;
 
 		if (store_outbox_intents(st, NOTIFY_RENDER_BATCH, &list, &n, err) < 0) {
 			rc = -1;
@@ -287,6 +343,9 @@ int notify_render_pending(const struct config *cfg, struct store *st, time_t now
 			free(list);
 			break;
 		}
+		/* one mail (a service's acknowledgement) is composed on this thread */
+		if (n > 1 && !composer)
+			composer = composer_start(cfg);
 		/* one transaction per batch: the bytes and their marks commit
 		 * together; a kill before the commit leaves the intents as
 		 * they were, to be rendered again (nothing of them was sent) */
@@ -295,12 +354,7 @@ int notify_render_pending(const struct config *cfg, struct store *st, time_t now
 			rc = -1;
 			break;
 		}
-		for (i = 0; i < n; i++)
-			if (render_one(cfg, st, &list[i], &drafts, &tickets, now, &rerr) < 0)
-				break;
-		notify_drafts_cache_release(&drafts);
-		notify_ticket_cache_release(&tickets);
-		if (i < n) {
+		if (render_batch(cfg, st, list, n, composer, now, &failed, &rerr) < 0) {
 			store_rollback(st);
 			/* a busy or full database: the whole batch waits */
 			if (rerr.cls == ERR_TEMP) {
@@ -310,7 +364,7 @@ int notify_render_pending(const struct config *cfg, struct store *st, time_t now
 				break;
 			}
 			/* this one intent cannot be rendered; the batch again without it */
-			rc = give_up(st, &list[i], rerr.msg, now, err);
+			rc = give_up(st, &list[failed], rerr.msg, now, err);
 			store_outbox_free(list, n);
 			if (rc < 0)
 				break;
@@ -328,6 +382,7 @@ int notify_render_pending(const struct config *cfg, struct store *st, time_t now
 		if (n < NOTIFY_RENDER_BATCH)
 			break;
 	}
+	composer_stop(composer);
 	/* make bench reads this line: intake and render apart */
 	if (total)
 		log_info("notify", "render stage: %zu mails rendered and stored in %.3f s", total,

@@ -209,12 +209,28 @@ struct tvars *notify_vars_of(const struct config *cfg, struct store *st, const c
 	return v;
 }
 
-void notify_ticket_cache_release(struct notify_ticket_cache *c)
+/* Empty for another ticket; the variables stay (mails over them may be
+ * being composed) until notify_ticket_cache_release. */
+static void ticket_cache_clear(struct notify_ticket_cache *c)
 {
-	tvars_free(c->base);
 	notify_facts_release(&c->f);
 	if (c->ticket_id)
 		store_ticket_release(&c->t);
+	c->ticket_id = 0;
+	c->t = (struct ticket){ 0 };
+	c->f = (struct facts){ 0 };	/* its report too */
+}
+
+void notify_ticket_cache_release(struct notify_ticket_cache *c)
+{
+	struct shared_vars *s, *older;
+
+	ticket_cache_clear(c);
+	for (s = c->vars; s; s = older) {
+		older = s->older;
+		tvars_free(s->v);
+		free(s);
+	}
 	memset(c, 0, sizeof *c);
 }
 
@@ -222,6 +238,7 @@ const struct facts *notify_shared_vars(struct notify_build *b, time_t now, struc
 {
 	const struct use *u = use_of(b->e->template);
 	struct notify_ticket_cache *c = b->tickets;
+	struct shared_vars *s;
 	int found;
 
 	if (!c || !u || u->level != L_POLICY) {
@@ -231,7 +248,7 @@ const struct facts *notify_shared_vars(struct notify_build *b, time_t now, struc
 		return &b->f;
 	}
 	if (c->ticket_id != b->f.t->id) {
-		notify_ticket_cache_release(c);
+		ticket_cache_clear(c);
 		if ((found = store_ticket_get_by_id(b->st, b->f.t->id, &c->t, err)) <= 0) {
 			if (found == 0)
 				error_set(err, ERR_FATAL, "notify: ticket %lld is gone",
@@ -242,16 +259,19 @@ const struct facts *notify_shared_vars(struct notify_build *b, time_t now, struc
 		c->f.t = &c->t;
 		if (facts_load(b->st, &c->f, L_POLICY, err) < 0 ||
 		    notify_load_report(b->st, &c->f, err) < 0) {
-			notify_ticket_cache_release(c);
+			ticket_cache_clear(c);
 			return NULL;
 		}
-		if (!(c->base = facts_vars(b->cfg, &c->f, L_POLICY, now))) {
-			notify_ticket_cache_release(c);
+		if (!(s = calloc(1, sizeof *s)) || !(s->v = facts_vars(b->cfg, &c->f, L_POLICY, now))) {
+			free(s);
+			ticket_cache_clear(c);
 			notify_out_of_memory(err);
 			return NULL;
 		}
+		s->older = c->vars;
+		c->vars = s;
 	}
-	if (!(b->v = tvars_new_over(c->base))) {
+	if (!(b->v = tvars_new_over(c->vars->v))) {
 		notify_out_of_memory(err);
 		return NULL;
 	}

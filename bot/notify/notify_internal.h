@@ -163,13 +163,19 @@ void notify_drafts_cache_release(struct notify_drafts_cache *c);
  * alarm and the drafts mail of a new ticket share), so that the four or
  * five mails of one report build them once (issue 16: rebuilt for every
  * mail they were a fifth of the render stage).  The render stage writes
- * only "mail-queued" events, which these do not hold.
+ * only "mail-queued" events, which these do not hold.  The variables of
+ * every ticket of the batch are kept until the batch ends: its mails are
+ * composed on a second thread while the next tickets are read (composer.h).
  */
+struct shared_vars {
+	struct tvars *v;
+	struct shared_vars *older;
+};
 struct notify_ticket_cache {
 	int64_t ticket_id;		/* 0: empty */
 	struct ticket t;
 	struct facts f;
-	struct tvars *base;
+	struct shared_vars *vars;	/* ticket_id's first, then the older tickets' */
 };
 void notify_ticket_cache_release(struct notify_ticket_cache *c);
 

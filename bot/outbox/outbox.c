@@ -302,28 +302,35 @@ int outbox_intent(struct store *st, const struct config *cfg, int64_t ticket_id,
 	return rc;
 }
 
-int outbox_store_rendered(struct store *st, const struct config *cfg, const struct outbox_entry *e,
-			  const char *ticket_ref, const struct outbox_mail *m, time_t now,
-			  struct error *err)
+int outbox_seal(const struct config *cfg, const char *ticket_ref, const struct outbox_mail *m,
+		const char *message_id, time_t now, struct outbox_sealed *out, struct error *err)
 {
-	char *subject = NULL, *data = NULL, sha[65];
-	size_t len = 0;
-	int rc = -1;
-
-	if (outbox_compose(cfg, ticket_ref, m, e->message_id, now, &data, &len, &subject, err) < 0)
+	*out = (struct outbox_sealed){ 0 };
+	if (outbox_compose(cfg, ticket_ref, m, message_id, now, &out->data, &out->len,
+			   &out->subject, err) < 0)
 		return -1;
-	digest_sha256_hex(data, len, sha);
+	digest_sha256_hex(out->data, out->len, out->sha);
+	return 0;
+}
+
+void outbox_sealed_release(struct outbox_sealed *s)
+{
+	free(s->data);
+	free(s->subject);
+	*s = (struct outbox_sealed){ 0 };
+}
+
+int outbox_store_sealed(struct store *st, const struct outbox_entry *e,
+			const struct outbox_sealed *s, time_t now, struct error *err)
+{
 	/* the bytes, their hash and the mark in the caller's one transaction */
-	if (store_outbox_mark_rendered(st, e->id, subject, data, len, sha, now, err) < 0 ||
-	    note_queued(st, e->ticket_id, e->kind, e->rcpt, subject, sha, now, err) < 0)
-		goto done;
+	if (store_outbox_mark_rendered(st, e->id, s->subject, s->data, s->len, s->sha, now,
+				       err) < 0 ||
+	    note_queued(st, e->ticket_id, e->kind, e->rcpt, s->subject, s->sha, now, err) < 0)
+		return -1;
 	log_info("outbox", "mail %lld (%s) to %s: rendered, %zu bytes", (long long)e->id, e->kind,
-		 e->rcpt, len);
-	rc = 0;
-done:
-	free(subject);
-	free(data);
-	return rc;
+		 e->rcpt, s->len);
+	return 0;
 }
 
 long outbox_backoff(int attempts, unsigned jitter)

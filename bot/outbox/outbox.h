@@ -7,9 +7,9 @@
  * and the final Message-ID, fixed then so that what threads under it can
  * name it at once.  The sender stage (notify_render_pending, notify/
  * intent.h) rebuilds its variables from the ticket as it is at that time
- * and calls outbox_store_rendered(), which composes the mail and stores
- * its exact bytes and their SHA-256 in the transaction that marks it
- * rendered.  outbox_queue() renders at once: the mails about no ticket.
+ * and seals it (outbox_seal: composed, and the SHA-256 of its bytes); then
+ * outbox_store_sealed() stores those exact bytes and their SHA-256 in the
+ * transaction that marks it rendered.  outbox_queue() renders at once: the mails about no ticket.
  * outbox_flush() sends only rendered mail, the stored bytes as they are
  * (a resend after a crash is the same mail, byte for byte), marks each
  * sent right after the server accepted it, reschedules temporary failures
@@ -102,15 +102,34 @@ int outbox_compose(const struct config *cfg, const char *ticket_ref, const struc
 		   struct error *err);
 
 /*
- * The render stage's last step for intent e (store_outbox_intents), m its
- * mail as rebuilt now: composes it with e's Message-ID, stores the bytes
- * and their SHA-256 and marks e rendered, and notes "mail-queued" with
- * that SHA-256 on the timeline — all inside the caller's open
- * transaction.  0 or -1.
+ * A mail of the render stage, sealed: its exact bytes (CRLF, len of
+ * them), their SHA-256 in hex and its subject (UTF-8, for listings).
  */
-int outbox_store_rendered(struct store *st, const struct config *cfg, const struct outbox_entry *e,
-			  const char *ticket_ref, const struct outbox_mail *m, time_t now,
-			  struct error *err);
+struct outbox_sealed {
+	char *data;
+	size_t len;
+	char *subject;
+	char sha[65];
+};
+
+/*
+ * outbox_compose into *out, and the SHA-256 of the bytes.  Touches no
+ * database and no shared state: the render stage runs it on a second
+ * thread (composer.h).  0, or -1 as outbox_compose (*out then empty).
+ */
+int outbox_seal(const struct config *cfg, const char *ticket_ref, const struct outbox_mail *m,
+		const char *message_id, time_t now, struct outbox_sealed *out, struct error *err);
+void outbox_sealed_release(struct outbox_sealed *s);
+
+/*
+ * The render stage's last step for intent e (store_outbox_intents), s its
+ * mail as rebuilt and sealed now with e's Message-ID: stores the bytes and
+ * their SHA-256 and marks e rendered, and notes "mail-queued" with that
+ * SHA-256 on the timeline — all inside the caller's open transaction.
+ * 0 or -1.
+ */
+int outbox_store_sealed(struct store *st, const struct outbox_entry *e,
+			const struct outbox_sealed *s, time_t now, struct error *err);
 
 /* The reply address that routes replies back to the ticket ("incident+REF@domain");
  * smtp.from itself when ticket_ref is NULL or "".  malloc'd; NULL: no memory. */

@@ -104,6 +104,20 @@ static struct outbox_entry *mails_of(const char *ref, size_t *n)
 	return e;
 }
 
+/* Does e's text (decoded) hold `text`? */
+static int body_has(const struct outbox_entry *e, const char *text)
+{
+	struct error err = { 0 };
+	struct mail m = { 0 };
+	int has;
+
+	if (!e->data || mime_parse(e->data, e->len, &m, &err) < 0)
+		return 0;
+	has = m.body && strstr(m.body, text) != NULL;
+	mail_release(&m);
+	return has;
+}
+
 /* The mails of kind queued to rcpt (case ignored) since then. */
 static int queued_since(const char *rcpt, const char *kind, time_t since)
 {
@@ -131,6 +145,82 @@ static const char report[] =
 	"Content-Transfer-Encoding: 8bit\r\n"
 	"\r\n"
 	"受注サーバーが遅く、見知らぬログインがあります。\r\n";
+
+/*
+ * Issue 16: sixteen reports in one batch and their mails rendered in one
+ * pass — composed on a second thread while the next tickets are read, each
+ * ticket's shared variables kept until the batch ends: every alarm and
+ * acknowledgement names its own ticket (the alarm quotes its report, the
+ * acknowledgement goes to its reporter), and none the next ticket.
+ */
+static void test_many_reports_one_pass(void)
+{
+	enum { REPORTS = 16 };
+	char raws[REPORTS][600], refs[REPORTS][24], own[48], other[48];
+	const char *p[REPORTS];
+	struct pipeline_stats s;
+	struct outbox_entry *mails;
+	struct error err = { 0 };
+	struct ticket t;
+	size_t n, i;
+	int alarms = 0, acks = 0, right = 0, mixed = 0, r;
+
+	for (r = 0; r < REPORTS; r++) {
+		snprintf(raws[r], sizeof raws[r],
+			 "From: Reporter %02d <rep%02d@shop%02d.example.org>\r\n"
+			 "Subject: =?UTF-8?B?5LiN5a+p44Gq44Oh44O844Or?= %02d\r\n"
+			 "Message-ID: <many-%02d@example.org>\r\nMIME-Version: 1.0\r\n"
+			 "Content-Type: text/plain; charset=UTF-8\r\n"
+			 "Content-Transfer-Encoding: 8bit\r\n\r\n"
+			 "KEY-%02d-ZQ 顧客情報の入ったメールを社外に誤送信しました。\r\n",
+			 r, r, r, r, r, r);
+		p[r] = raws[r];
+	}
+	s = feed(p, REPORTS);
+	CHECK_INT(s.new_tickets, REPORTS, "sixteen reports in one batch open sixteen tickets");
+	for (r = 0; r < REPORTS; r++) {
+		int64_t id = 0;
+		char mid[40];
+
+		snprintf(mid, sizeof mid, "many-%02d@example.org", r);
+		refs[r][0] = '\0';
+		if (store_message_ticket_of(st, mid, &id, &err) == 1 &&
+		    store_ticket_get_by_id(st, id, &t, &err) == 1) {
+			snprintf(refs[r], sizeof refs[r], "%s", t.ref);
+			store_ticket_release(&t);
+		}
+	}
+	for (r = 0; r < REPORTS; r++) {
+		/* the first call renders all of them, in one pass */
+		mails = mails_of(refs[r], &n);
+		for (i = 0; i < n; i++) {
+			bool alarm = strcmp(mails[i].kind, "alarm") == 0;
+			bool ack = strcmp(mails[i].kind, "ack") == 0;
+
+			if (!alarm && !ack)
+				continue;
+			alarms += alarm;
+			acks += ack;
+			/* the alarm quotes the report; the acknowledgement goes to
+			 * its writer and gives the ticket's number */
+			if (alarm)
+				snprintf(own, sizeof own, "KEY-%02d-ZQ", r);
+			else
+				snprintf(own, sizeof own, "To: rep%02d@shop%02d.example.org", r, r);
+			snprintf(other, sizeof other, "KEY-%02d-ZQ", (r + 1) % REPORTS);
+			right += mails[i].data && body_has(&mails[i], refs[r]) &&
+				 (alarm ? body_has(&mails[i], own) : strstr(mails[i].data, own) != NULL);
+			mixed += body_has(&mails[i], other) +
+				 body_has(&mails[i], refs[(r + 1) % REPORTS]);
+		}
+		store_outbox_free(mails, n);
+	}
+	CHECK_INT(alarms, 2 * REPORTS, "... an alarm to each admin for each of them");
+	CHECK_INT(acks, REPORTS, "... and an acknowledgement to each reporter");
+	CHECK_INT(right, alarms + acks, "... each naming its own ticket: the alarms quote its report, "
+		  "the acknowledgements go to its reporter");
+	CHECK_INT(mixed, 0, "... and none names the next ticket or quotes its report");
+}
 
 int main(void)
 {
@@ -459,6 +549,8 @@ int main(void)
 				       &noted, &err) == 0 && noted.mailbox == 1,
 		      "... and only the one queued counts against the sender's hourly cap");
 	}
+
+	test_many_reports_one_pass();
 
 	store_close(st);
 	if (fork() == 0)

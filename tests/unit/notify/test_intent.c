@@ -13,6 +13,9 @@
  *     order per recipient holds across the stage;
  *   - an intent nobody can render fails alone: the rest of its batch is
  *     rendered, and the failure says why;
+ *   - sixty tickets' mails in one pass, composed on the second thread:
+ *     each mail its own intent's and its own ticket's, a mail that cannot
+ *     be composed failing alone;
  *   - verify sees a rendered mail's bytes edited afterwards.
  */
 #include <stdio.h>
@@ -373,6 +376,74 @@ static void test_failure(void)
 	CHECK_INT(intents_left(), 0, "... and no intent is left behind");
 }
 
+/*
+ * Issue 16: a batch's mails are composed on a second thread while the
+ * next ones are read from the store, and each ticket's shared variables
+ * are kept until its batch ends.  Sixty tickets' drafts mails (two
+ * batches and more): each stored mail is its own intent's — its
+ * Message-ID, its recipient, its ticket's text and no neighbour's — and
+ * a mail whose template cannot be composed (the composing thread's
+ * failure, in the middle of a batch) fails alone.
+ */
+static void test_many_in_one_pass(void)
+{
+	enum { TICKETS = 60 };
+	struct error err = { 0 };
+	struct outbox_intent bad = {
+		.kind = "ack", .template = "no-such-template.txt",
+		.message_id = "bad.2@example.com", .env_from = "bot@example.com",
+		.rcpt = "r@example.com",
+	};
+	struct outbox_entry found, *list;
+	char ref[TICKETS][24], header[300];
+	int64_t id[TICKETS];
+	size_t rendered = 0, n, i, own = 0, wrong = 0, mine = 0;
+	struct ticket t;
+	int j;
+
+	store_begin(st, &err);
+	for (j = 0; j < TICKETS; j++) {
+		id[j] = open_ticket(FLAG_BIT(FLAG_PERSONAL_DATA));
+		store_ticket_get_by_id(st, id[j], &t, &err);
+		snprintf(ref[j], sizeof ref[j], "%s", t.ref);
+		notify_drafts(&cfg, st, &t, NULL, (1u << OBL_PPC_PRELIMINARY) |
+			      (1u << OBL_INDIVIDUALS), NULL, now, &err);
+		if (j == TICKETS / 4) {
+			bad.ticket_id = id[j];
+			CHECK_INT(store_outbox_add_intent(st, &bad, now, &err), 0,
+				  "an intent whose template is missing, among sixty tickets' mails");
+		}
+		store_ticket_release(&t);
+	}
+	store_commit(st, &err);
+	CHECK_INT(notify_render_pending(&cfg, st, now, &rendered, &err), 0,
+		  "the render stage goes through them all");
+	CHECK_INT((long)rendered, 2 * TICKETS, "... every drafts mail is rendered (two batches and more)");
+	CHECK_INT(intents_left(), 0, "... and no intent is left behind");
+	CHECK_INT(store_outbox_find(st, "bad.2@example.com", &found, &err), 1, "... the bad one is kept");
+	CHECK(found.state == OUTBOX_FAILED && found.last_error &&
+	      strstr(found.last_error, "no-such-template.txt") != NULL,
+	      "... failed alone, naming the template it could not compose");
+	store_outbox_entry_release(&found);
+	for (j = 0; j < TICKETS; j++) {
+		list = mails(id[j], &n);
+		for (i = 0; i < n; i++) {
+			if (strcmp(list[i].kind, "drafts") != 0)
+				continue;
+			snprintf(header, sizeof header, "Message-ID: <%s>\r\n", list[i].message_id);
+			mine += list[i].data && strstr(list[i].data, header) &&
+				strstr(list[i].data, list[i].rcpt);
+			own += body_has(&list[i], ref[j]);
+			wrong += body_has(&list[i], ref[(j + 1) % TICKETS]) +
+				 body_has(&list[i], ref[(j + TICKETS - 1) % TICKETS]);
+		}
+		store_outbox_free(list, n);
+	}
+	CHECK_INT((long)mine, 2 * TICKETS, "... each stored mail carries its own intent's Message-ID and recipient");
+	CHECK_INT((long)own, 2 * TICKETS, "... and its own ticket's text");
+	CHECK_INT((long)wrong, 0, "... and never a neighbouring ticket's");
+}
+
 static void test_verify(void)
 {
 	struct error err = { 0 };
@@ -415,6 +486,7 @@ int main(void)
 	test_order();
 	test_drafts_cache();
 	test_failure();
+	test_many_in_one_pass();
 	test_verify();
 	store_close(st);
 	config_release(&cfg);

@@ -1,0 +1,138 @@
+/* composer.c — see composer.h. */
+#include "outbox/composer.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "lib/log.h"
+
+struct composer {
+	const struct config *cfg;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;		/* a job submitted or composed, or stop */
+	struct compose_job **jobs;	/* since the last wait, in submission order */
+	size_t cap, n_submitted, n_taken, n_done;
+	/* who sleeps on changed: woken only then (a wake-up is a system call,
+	 * and a backlog submits tens of thousands of jobs) */
+	bool thread_idle, caller_waiting;
+	bool stop;
+};
+
+static void compose(const struct config *cfg, struct compose_job *j)
+{
+	j->err = (struct error){ 0 };
+	j->rc = outbox_seal(cfg, j->ticket_ref, j->mail, j->message_id, j->now, &j->out, &j->err);
+}
+
+/* Takes the next job not taken yet, composes it and counts it done; with
+ * c->lock held before and after.  false when there was none. */
+static bool compose_next(struct composer *c)
+{
+	struct compose_job *j;
+
+	if (c->n_taken == c->n_submitted)
+		return false;
+	j = c->jobs[c->n_taken++];
+	pthread_mutex_unlock(&c->lock);
+	compose(c->cfg, j);
+	pthread_mutex_lock(&c->lock);
+	c->n_done++;
+	if (c->caller_waiting)
+		pthread_cond_broadcast(&c->changed);
+	return true;
+}
+
+static void *composer_main(void *arg)
+{
+	struct composer *c = arg;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->stop)
+		if (!compose_next(c)) {
+			c->thread_idle = true;
+			pthread_cond_wait(&c->changed, &c->lock);
+			c->thread_idle = false;
+		}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+struct composer *composer_start(const struct config *cfg)
+{
+	struct composer *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	c->cfg = cfg;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->changed, NULL);
+	if (pthread_create(&c->thread, NULL, composer_main, c) != 0) {
+		/* one thread does it all: slower, never wrong */
+		log_warn("outbox", "no thread to compose on: composing on one");
+		pthread_mutex_destroy(&c->lock);
+		pthread_cond_destroy(&c->changed);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void composer_submit(struct composer *c, const struct config *cfg, struct compose_job *j)
+{
+	if (!c) {
+		compose(cfg, j);
+		return;
+	}
+	pthread_mutex_lock(&c->lock);
+	if (c->n_submitted == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 128;
+		struct compose_job **grown = realloc(c->jobs, cap * sizeof *grown);
+
+		if (!grown) {
+			/* no room to queue it: the caller composes it */
+			pthread_mutex_unlock(&c->lock);
+			compose(cfg, j);
+			return;
+		}
+		c->jobs = grown;
+		c->cap = cap;
+	}
+	c->jobs[c->n_submitted++] = j;
+	if (c->thread_idle)
+		pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void composer_wait(struct composer *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	/* what the thread has not taken, the caller composes meanwhile */
+	while (c->n_done < c->n_submitted)
+		if (!compose_next(c)) {
+			c->caller_waiting = true;
+			pthread_cond_wait(&c->changed, &c->lock);
+			c->caller_waiting = false;
+		}
+	c->n_submitted = c->n_taken = c->n_done = 0;
+	pthread_mutex_unlock(&c->lock);
+}
+
+void composer_stop(struct composer *c)
+{
+	if (!c)
+		return;
+	composer_wait(c);
+	pthread_mutex_lock(&c->lock);
+	c->stop = true;
+	pthread_cond_broadcast(&c->changed);
+	pthread_mutex_unlock(&c->lock);
+	pthread_join(c->thread, NULL);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->changed);
+	free(c->jobs);
+	free(c);
+}
