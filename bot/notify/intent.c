@@ -261,10 +261,11 @@ static int build_one(const struct config *cfg, struct store *st, const struct ou
 /*
  * Renders intents list[0..n) and stores them inside the open transaction:
  * each rebuilt from the store in order while the second core composes the
- * ones before it, then each stored in order (builds only read the store,
- * and the stores write only the outbox and "mail-queued" events, which no
- * build reads: the same mails as one at a time).  -1 with err and *failed
- * the index of the first intent that could not be rendered or stored.
+ * ones before it, then each stored in order as soon as it is composed,
+ * while the later ones compose.  Builds only read the store, and the
+ * stores write only the outbox and "mail-queued" events, which no build
+ * reads: the same mails as one at a time.  -1 with err and *failed the
+ * index of the first intent that could not be rendered or stored.
  */
 static int render_batch(const struct config *cfg, struct store *st, struct outbox_entry *list,
 			size_t n, struct composer *composer, time_t now, size_t *failed,
@@ -283,8 +284,9 @@ static int render_batch(const struct config *cfg, struct store *st, struct outbo
 		if (build_one(cfg, st, &list[built], &drafts, &tickets, composer, &renders[built],
 			      now, err) < 0)
 			break;
-	composer_wait(composer);
+	/* each stored as soon as it is composed, while the later ones compose */
 	for (i = 0; i < built; i++) {
+		composer_wait_for(composer, &renders[i].job);
 		if (renders[i].job.rc < 0) {
 			*err = renders[i].job.err;
 			break;
@@ -292,6 +294,7 @@ static int render_batch(const struct config *cfg, struct store *st, struct outbo
 		if (outbox_store_sealed(st, &list[i], &renders[i].job.out, now, err) < 0)
 			break;
 	}
+	composer_wait(composer);	/* the rest, after a failure */
 	if (i < n) {
 		*failed = i;
 		rc = -1;

@@ -35,9 +35,11 @@ static bool compose_next(struct composer *c)
 	if (c->n_taken == c->n_submitted)
 		return false;
 	j = c->jobs[c->n_taken++];
+	j->taken = true;
 	pthread_mutex_unlock(&c->lock);
 	compose(c->cfg, j);
 	pthread_mutex_lock(&c->lock);
+	j->done = true;
 	c->n_done++;
 	if (c->caller_waiting)
 		pthread_cond_broadcast(&c->changed);
@@ -81,8 +83,10 @@ struct composer *composer_start(const struct config *cfg)
 
 void composer_submit(struct composer *c, const struct config *cfg, struct compose_job *j)
 {
+	j->taken = j->done = false;
 	if (!c) {
 		compose(cfg, j);
+		j->taken = j->done = true;
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
@@ -94,6 +98,7 @@ void composer_submit(struct composer *c, const struct config *cfg, struct compos
 			/* no room to queue it: the caller composes it */
 			pthread_mutex_unlock(&c->lock);
 			compose(cfg, j);
+			j->taken = j->done = true;
 			return;
 		}
 		c->jobs = grown;
@@ -105,6 +110,27 @@ void composer_submit(struct composer *c, const struct config *cfg, struct compos
 	pthread_mutex_unlock(&c->lock);
 }
 
+/* Sleeps until a job is composed; with c->lock held. */
+static void wait_for_one(struct composer *c)
+{
+	c->caller_waiting = true;
+	pthread_cond_wait(&c->changed, &c->lock);
+	c->caller_waiting = false;
+}
+
+void composer_wait_for(struct composer *c, struct compose_job *j)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	/* jobs are taken in order: while j is not, the caller composes the
+	 * first one not taken, which is j or one before it */
+	while (!j->done)
+		if (j->taken || !compose_next(c))
+			wait_for_one(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
 void composer_wait(struct composer *c)
 {
 	if (!c)
@@ -112,11 +138,8 @@ void composer_wait(struct composer *c)
 	pthread_mutex_lock(&c->lock);
 	/* what the thread has not taken, the caller composes meanwhile */
 	while (c->n_done < c->n_submitted)
-		if (!compose_next(c)) {
-			c->caller_waiting = true;
-			pthread_cond_wait(&c->changed, &c->lock);
-			c->caller_waiting = false;
-		}
+		if (!compose_next(c))
+			wait_for_one(c);
 	c->n_submitted = c->n_taken = c->n_done = 0;
 	pthread_mutex_unlock(&c->lock);
 }

@@ -11,15 +11,18 @@
  * own transaction, as before — nothing of the evidence rule moves.
  *
  * Use: composer_start, then composer_submit for each job (its mail and
- * what that points to stay untouched until composer_wait returns),
- * composer_wait (the caller composes what the thread has not taken yet),
- * read each job's rc, out and err; again for the next batch; composer_stop.
+ * what that points to stay untouched until it is done), composer_wait_for
+ * each job in the order submitted and read its rc, out and err (the caller
+ * composes what the thread has not taken yet, so that it never waits
+ * while there is work), composer_wait; again for the next batch;
+ * composer_stop.
  * With no composer (NULL: one mail, or no thread could be started),
  * composer_submit composes at once on the caller's thread.
  */
 #ifndef INCIDENT_COMPOSER_H
 #define INCIDENT_COMPOSER_H
 
+#include <stdbool.h>
 #include <time.h>
 
 #include "config/config.h"
@@ -32,10 +35,11 @@ struct compose_job {
 	const char *ticket_ref;
 	const char *message_id;
 	time_t now;
-	/* the result, once composer_wait returned */
+	/* the result, once composer_wait_for or composer_wait returned */
 	int rc;				/* 0: out holds the mail; -1: err says why */
 	struct outbox_sealed out;
 	struct error err;
+	bool taken, done;		/* the composer's (under its lock) */
 };
 
 struct composer;
@@ -45,6 +49,9 @@ struct composer *composer_start(const struct config *cfg);
 
 /* Job j composed on the composer's thread, or now when c is NULL. */
 void composer_submit(struct composer *c, const struct config *cfg, struct compose_job *j);
+
+/* Returns when job j (submitted to c) is composed. */
+void composer_wait_for(struct composer *c, struct compose_job *j);
 
 /* Returns when every job submitted since the last wait is composed. */
 void composer_wait(struct composer *c);
