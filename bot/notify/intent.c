@@ -252,9 +252,9 @@ static int build_one(const struct config *cfg, struct store *st, const struct ou
 		.drill = r->has_ticket && (r->t.flags & FLAG_BIT(FLAG_DRILL)),
 		.attachments = r->b.parts, .n_attachments = r->b.n_parts,
 	};
-	r->job = (struct compose_job){ .mail = &r->om, .ticket_ref = r->has_ticket ? r->t.ref : NULL,
+	r->job = (struct compose_job){ .cfg = cfg, .mail = &r->om, .ticket_ref = r->has_ticket ? r->t.ref : NULL,
 				       .message_id = e->message_id, .now = now };
-	composer_submit(composer, cfg, &r->job);
+	composer_submit(composer, &r->job);
 	return 0;
 }
 
@@ -348,7 +348,7 @@ int notify_render_pending(const struct config *cfg, struct store *st, time_t now
 		}
 		/* one mail (a service's acknowledgement) is composed on this thread */
 		if (n > 1 && !composer)
-			composer = composer_start(cfg);
+			composer = composer_start();
 		/* one transaction per batch: the bytes and their marks commit
 		 * together; a kill before the commit leaves the intents as
 		 * they were, to be rendered again (nothing of them was sent) */

@@ -8,7 +8,6 @@
 #include "lib/log.h"
 
 struct composer {
-	const struct config *cfg;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;		/* a job submitted or composed, or stop */
@@ -20,10 +19,10 @@ struct composer {
 	bool stop;
 };
 
-static void compose(const struct config *cfg, struct compose_job *j)
+static void compose(struct compose_job *j)
 {
 	j->err = (struct error){ 0 };
-	j->rc = outbox_seal(cfg, j->ticket_ref, j->mail, j->message_id, j->now, &j->out, &j->err);
+	j->rc = outbox_seal(j->cfg, j->ticket_ref, j->mail, j->message_id, j->now, &j->out, &j->err);
 }
 
 /* Takes the next job not taken yet, composes it and counts it done; with
@@ -37,7 +36,7 @@ static bool compose_next(struct composer *c)
 	j = c->jobs[c->n_taken++];
 	j->taken = true;
 	pthread_mutex_unlock(&c->lock);
-	compose(c->cfg, j);
+	compose(j);
 	pthread_mutex_lock(&c->lock);
 	j->done = true;
 	c->n_done++;
@@ -61,13 +60,12 @@ static void *composer_main(void *arg)
 	return NULL;
 }
 
-struct composer *composer_start(const struct config *cfg)
+struct composer *composer_start(void)
 {
 	struct composer *c = calloc(1, sizeof *c);
 
 	if (!c)
 		return NULL;
-	c->cfg = cfg;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->changed, NULL);
 	if (pthread_create(&c->thread, NULL, composer_main, c) != 0) {
@@ -81,11 +79,11 @@ struct composer *composer_start(const struct config *cfg)
 	return c;
 }
 
-void composer_submit(struct composer *c, const struct config *cfg, struct compose_job *j)
+void composer_submit(struct composer *c, struct compose_job *j)
 {
 	j->taken = j->done = false;
 	if (!c) {
-		compose(cfg, j);
+		compose(j);
 		j->taken = j->done = true;
 		return;
 	}
@@ -97,7 +95,7 @@ void composer_submit(struct composer *c, const struct config *cfg, struct compos
 		if (!grown) {
 			/* no room to queue it: the caller composes it */
 			pthread_mutex_unlock(&c->lock);
-			compose(cfg, j);
+			compose(j);
 			j->taken = j->done = true;
 			return;
 		}

@@ -25,12 +25,12 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "config/config.h"
 #include "lib/error.h"
 #include "outbox/outbox.h"
 
 struct compose_job {
 	/* what to compose: outbox_seal's arguments */
+	const struct config *cfg;
 	const struct outbox_mail *mail;
 	const char *ticket_ref;
 	const char *message_id;
@@ -45,10 +45,10 @@ struct compose_job {
 struct composer;
 
 /* A composer with its thread, or NULL (then jobs are composed by the caller). */
-struct composer *composer_start(const struct config *cfg);
+struct composer *composer_start(void);
 
 /* Job j composed on the composer's thread, or now when c is NULL. */
-void composer_submit(struct composer *c, const struct config *cfg, struct compose_job *j);
+void composer_submit(struct composer *c, struct compose_job *j);
 
 /* Returns when job j (submitted to c) is composed. */
 void composer_wait_for(struct composer *c, struct compose_job *j);
