@@ -252,7 +252,8 @@ static int build_one(const struct config *cfg, struct store *st, const struct ou
 		.drill = r->has_ticket && (r->t.flags & FLAG_BIT(FLAG_DRILL)),
 		.attachments = r->b.parts, .n_attachments = r->b.n_parts,
 	};
-	r->job = (struct compose_job){ .cfg = cfg, .mail = &r->om, .ticket_ref = r->has_ticket ? r->t.ref : NULL,
+	r->job = (struct compose_job){ .cfg = cfg, .mail = &r->om,
+				       .ticket_ref = r->has_ticket ? r->t.ref : NULL,
 				       .message_id = e->message_id, .now = now };
 	composer_submit(composer, &r->job);
 	return 0;
