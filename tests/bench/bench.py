@@ -653,13 +653,16 @@ class Bench:
     # run on the main thread).
     THREAD_ROLES = (("reader_main", "reader thread (fetch, SHA-256, MIME)"),
                     ("checkpoint_main", "checkpoint thread (WAL → database)"),
+                    ("composer_main", "composer thread (the render stage's mails composed)"),
                     ("notify_render_pending", "main thread: the render stage"),
                     ("service_intake", "main thread: the intake (storing)"),
                     ("cmd_poll", "main thread: the rest of the pass"))
 
     def profile_threads(self, data):
         """Issue 16: the top 10 functions by self time of each thread (and
-        of the main thread's stages), from the samples' call chains."""
+        of the main thread's stages), from the samples' call chains.  The
+        main thread composes too when the composer has not taken a mail
+        yet: those samples count to the render stage."""
         out = subprocess.run(["perf", "script", "-i", data, "-F", "tid,ip,sym"],
                              capture_output=True, text=True, errors="replace").stdout
         samples, chain = [], None

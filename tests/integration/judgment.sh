@@ -97,15 +97,21 @@ alarm=$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | awk -F'\t' -v p
 like "$alarm" "/aware" "the alarm says how to correct the awareness time"
 # a time the reporter writes is proposed, never taken by itself
 hm=$(TZ=Asia/Tokyo date -d "@$((now - 1800))" '+%-H時%-M分')
-printf 'From: %s\r\nTo: %s\r\nSubject: 認知時刻の提案\r\nDate: %s\r\nMessage-ID: <noticed-%s@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n本日%sごろ、顧客情報の流出に気づきました。\r\n' \
-	"$REPORTER" "$BOT_ADDR" "$(rfc2822 "$now")" "$$" "$hm" >"$WORK/a3.eml"
+# 「本日」 is the mail's day: in the first half hour after midnight in Tokyo
+# (15:00–15:30 UTC) the half hour before was 「昨日」 (本日23時50分 would be
+# after the mail's Date, which no proposal may be)
+day=本日
+[ "$(TZ=Asia/Tokyo date -d "@$((now - 1800))" +%F)" = "$(TZ=Asia/Tokyo date -d "@$now" +%F)" ] ||
+	day=昨日
+printf 'From: %s\r\nTo: %s\r\nSubject: 認知時刻の提案\r\nDate: %s\r\nMessage-ID: <noticed-%s@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n%s%sごろ、顧客情報の流出に気づきました。\r\n' \
+	"$REPORTER" "$BOT_ADDR" "$(rfc2822 "$now")" "$$" "$day" "$hm" >"$WORK/a3.eml"
 scripts/mailserver deliver "$BOT_ADDR" "$WORK/a3.eml" >/dev/null
 "$BOT" -c "$CONF" --now "$later" poll --once 2>>"$WORK/poll.log"
 id3=$("$BOT" -c "$CONF" --now "$later" tickets --all --json | json "[t['id'] for t in j if t['subject']=='認知時刻の提案'][0]")
 wait_for 20 bash -c "$PY $ROOT/scripts/mailbox.py $ADMIN1 list INBOX | grep -q '$id3'"
 alarm=$(mailbox "$ADMIN1" body "$(mailbox "$ADMIN1" list INBOX | awk -F'\t' -v p="$id3" 'index($4, p) && index($4, "新規インシデント") { u = $1 } END { print u }')")
 like "$alarm" "/aware $(TZ=Asia/Tokyo date -d "@$(( (now - 1800) / 60 * 60 ))" '+%Y-%m-%d %H:%M')" \
-	"the alarm proposes the time the reporter wrote (「本日${hm}ごろ」) for /aware"
+	"the alarm proposes the time the reporter wrote (「${day}${hm}ごろ」) for /aware"
 aware3=$("$BOT" -c "$CONF" --now "$later" show "$id3" --json | json 'j["aware"]' | xargs -I{} date -d {} +%s)
 ok $(( aware3 >= now - 5 ? 0 : 1 )) "... without taking it by itself (the clocks start at the arrival)"
 
