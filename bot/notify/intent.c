@@ -14,7 +14,6 @@
 #include "notify/intent.h"
 
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,15 +188,14 @@ static notify_build_fn *renderer_of(const char *kind)
  * the mail points into b (the drafts' file names).
  */
 struct render {
-	struct notify_build b;
+	struct notify_build b;		/* b.f.t: &t, or NULL for a mail about no ticket */
 	struct notify_params p;
-	bool parsed;
 	struct ticket t;
-	bool has_ticket;
 	struct outbox_mail om;
 	struct compose_job job;
 };
 
+/* Frees what r holds, however far it got (a render starts zeroed). */
 static void render_release(struct render *r)
 {
 	size_t i;
@@ -206,10 +204,8 @@ static void render_release(struct render *r)
 	tvars_free(r->b.v);
 	for (i = 0; i < r->b.n_parts; i++)
 		free(r->b.texts[i]);
-	if (r->parsed)
-		notify_params_release(&r->p);
-	if (r->has_ticket)
-		store_ticket_release(&r->t);
+	notify_params_release(&r->p);
+	store_ticket_release(&r->t);
 	outbox_sealed_release(&r->job.out);
 }
 
@@ -232,15 +228,13 @@ static int build_one(const struct config *cfg, struct store *st, const struct ou
 	if (notify_params_parse(&r->p, e->params) < 0)
 		return error_set(err, ERR_TEMP, "notify: out of memory (or too many parameters) "
 				 "reading mail %lld", (long long)e->id);
-	r->parsed = true;
 	if (e->ticket_id && (found = store_ticket_get_by_id(st, e->ticket_id, &r->t, err)) <= 0) {
 		if (found == 0)
 			error_set(err, ERR_FATAL, "notify: mail %lld: its ticket %lld is gone",
 				  (long long)e->id, (long long)e->ticket_id);
 		return -1;
 	}
-	r->has_ticket = e->ticket_id != 0;
-	r->b.f.t = r->has_ticket ? &r->t : NULL;
+	r->b.f.t = e->ticket_id ? &r->t : NULL;
 	if (build(&r->b, &r->p, now, err) < 0)
 		return -1;
 	r->om = (struct outbox_mail){
@@ -249,11 +243,11 @@ static int build_one(const struct config *cfg, struct store *st, const struct ou
 		.in_reply_to = e->in_reply_to, .references = e->references,
 		.reply_to = e->reply_to, .auto_submitted = e->auto_submitted, .urgent = e->urgent,
 		/* issue 4: a drill as the ticket is now (a /drill in the same mail counts) */
-		.drill = r->has_ticket && (r->t.flags & FLAG_BIT(FLAG_DRILL)),
+		.drill = r->b.f.t && (r->t.flags & FLAG_BIT(FLAG_DRILL)),
 		.attachments = r->b.parts, .n_attachments = r->b.n_parts,
 	};
 	r->job = (struct compose_job){ .cfg = cfg, .mail = &r->om,
-				       .ticket_ref = r->has_ticket ? r->t.ref : NULL,
+				       .ticket_ref = r->b.f.t ? r->t.ref : NULL,
 				       .message_id = e->message_id, .now = now };
 	composer_submit(composer, &r->job);
 	return 0;
@@ -295,7 +289,7 @@ static int render_batch(const struct config *cfg, struct store *st, struct outbo
 		if (outbox_store_sealed(st, &list[i], &renders[i].job.out, now, err) < 0)
 			break;
 	}
-	composer_wait(composer);	/* the rest, after a failure */
+	composer_wait(composer);	/* the rest after a failure; empty for the next batch */
 	if (i < n) {
 		*failed = i;
 		rc = -1;

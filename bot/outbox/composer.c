@@ -25,6 +25,13 @@ static void compose(struct compose_job *j)
 	j->rc = outbox_seal(j->cfg, j->ticket_ref, j->mail, j->message_id, j->now, &j->out, &j->err);
 }
 
+/* j composed on the caller's thread, outside any queue. */
+static void compose_here(struct compose_job *j)
+{
+	compose(j);
+	j->taken = j->done = true;
+}
+
 /* Takes the next job not taken yet, composes it and counts it done; with
  * c->lock held before and after.  false when there was none. */
 static bool compose_next(struct composer *c)
@@ -83,8 +90,7 @@ void composer_submit(struct composer *c, struct compose_job *j)
 {
 	j->taken = j->done = false;
 	if (!c) {
-		compose(j);
-		j->taken = j->done = true;
+		compose_here(j);
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
@@ -95,8 +101,7 @@ void composer_submit(struct composer *c, struct compose_job *j)
 		if (!grown) {
 			/* no room to queue it: the caller composes it */
 			pthread_mutex_unlock(&c->lock);
-			compose(j);
-			j->taken = j->done = true;
+			compose_here(j);
 			return;
 		}
 		c->jobs = grown;

@@ -4,6 +4,7 @@
  * Each test binary calls CHECK/CHECK_STR/CHECK_INT as often as it likes and
  * ends main() with `return test_done();`.  Output is TAP ("ok 1 - what",
  * "not ok 2 - what"), which tests/run counts into "N passed, N failed".
+ * test_write_file writes the small files a test sets up.
  */
 #ifndef INCIDENT_TEST_H
 #define INCIDENT_TEST_H
@@ -41,6 +42,21 @@ static inline void test_result(int ok, const char *file, int line, const char *w
 	if (g_ != w_)							\
 		printf("#   got  %lld\n#   want %lld\n", g_, w_);	\
 } while (0)
+
+/* Writes text to folder/name (a template or configuration the test needs). */
+static inline void test_write_file(const char *folder, const char *name, const char *text)
+{
+	char path[1200];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", folder, name);
+	if (!(f = fopen(path, "w"))) {
+		printf("# cannot write %s\n", path);
+		return;
+	}
+	fputs(text, f);
+	fclose(f);
+}
 
 static inline int test_done(void)
 {

@@ -384,17 +384,6 @@ static void test_every_template(void)
 	}
 }
 
-static void write_file(const char *folder, const char *name, const char *text)
-{
-	char path[1200];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", folder, name);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-}
-
 /* A template with an unknown variable or a broken block names its file and line. */
 static void test_errors(void)
 {
@@ -405,20 +394,20 @@ static void test_errors(void)
 
 	snprintf(bad, sizeof bad, "%s/bad", dir);
 	mkdir(bad, 0700);
-	write_file(bad, "draft-amazon.txt", "{{! a comment }}\nSubject: [{{ticket_id}}]\n\n"
+	test_write_file(bad, "draft-amazon.txt", "{{! a comment }}\nSubject: [{{ticket_id}}]\n\n"
 		   "受付番号 {{ticket_id}}\n期限 {{draft_duee}}\n");
 	CHECK(render_mail(bad, "draft-amazon.txt", v, &subject, &body, &err) < 0,
 	      "an unknown variable is an error");
 	CHECK_STR(err.msg, "template draft-amazon.txt:5: unknown variable \"draft_duee\"",
 		  "... naming the file and the line");
 	memset(&err, 0, sizeof err);
-	write_file(bad, "draft-aws.txt", "Subject: x\n\n{{#if has_aws}}\nAWS\n{{/each}}\n");
+	test_write_file(bad, "draft-aws.txt", "Subject: x\n\n{{#if has_aws}}\nAWS\n{{/each}}\n");
 	CHECK(render_mail(bad, "draft-aws.txt", v, &subject, &body, &err) < 0,
 	      "a block closed by the wrong tag is an error");
 	CHECK(has(err.msg, "draft-aws.txt:5:") && has(err.msg, "/each"),
 	      "... naming the file and the line");
 	memset(&err, 0, sizeof err);
-	write_file(bad, "draft-yahoo.txt", "Subject: x\n\n{{#if has_yahoo}}\nYahoo\n");
+	test_write_file(bad, "draft-yahoo.txt", "Subject: x\n\n{{#if has_yahoo}}\nYahoo\n");
 	CHECK(render_mail(bad, "draft-yahoo.txt", v, &subject, &body, &err) < 0 &&
 	      has(err.msg, "draft-yahoo.txt:") && has(err.msg, "missing {{/if}}"),
 	      "an {{#if}} never closed: file, line and what is missing");
@@ -709,7 +698,7 @@ static void test_fallback(void)
 	if (f)
 		fclose(f);
 	CHECK(len > 0, "draft.txt exists: the fallback of a notice without its own template");
-	write_file(only, "draft.txt", text);
+	test_write_file(only, "draft.txt", text);
 	free(text);
 	c.templates = only;
 	render_cfg = &c;

@@ -33,17 +33,6 @@ struct case_ {
 	struct compose_job job;
 };
 
-static void write_template(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-}
-
 /* Mail i: its own recipient, subject and body length; every seventh has no
  * "body" variable, so that its template cannot be rendered. */
 static void make_case(struct case_ *c, int i)
@@ -98,6 +87,27 @@ static void release_cases(struct case_ *cases, size_t n)
 	}
 }
 
+/* Cases first .. first + n - 1 made into cases[0..n) and submitted to c. */
+static void submit_cases(struct composer *c, struct case_ *cases, int n, int first)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		make_case(&cases[i], first + i);
+		composer_submit(c, &cases[i].job);
+	}
+}
+
+/* How many of cases[0..n) are done, each as this thread composes it. */
+static int done_right(const struct case_ *cases, int n)
+{
+	int i, right = 0;
+
+	for (i = 0; i < n; i++)
+		right += cases[i].job.done && same_as_here(&cases[i].job);
+	return right;
+}
+
 static void test_batches(void)
 {
 	static struct case_ cases[MAILS];
@@ -142,25 +152,16 @@ static void test_batches(void)
 	release_cases(cases, MAILS);
 
 	/* a batch waited for as a whole at once: the caller composes too */
-	for (i = 0; i < 100; i++) {
-		make_case(&cases[i], i + 1);
-		composer_submit(c, &cases[i].job);
-	}
+	submit_cases(c, cases, 100, 1);
 	composer_wait(c);
-	for (i = same = 0; i < 100; i++)
-		same += cases[i].job.done && same_as_here(&cases[i].job);
-	CHECK_INT(same, 100, "a batch waited for as a whole: every job done and right");
+	CHECK_INT(done_right(cases, 100), 100, "a batch waited for as a whole: every job done and right");
 	release_cases(cases, 100);
 
 	/* stopped before the jobs are collected: composed first */
-	for (i = 0; i < 50; i++) {
-		make_case(&cases[i], i + 5);
-		composer_submit(c, &cases[i].job);
-	}
+	submit_cases(c, cases, 50, 5);
 	composer_stop(c);
-	for (i = same = 0; i < 50; i++)
-		same += cases[i].job.done && same_as_here(&cases[i].job);
-	CHECK_INT(same, 50, "stopped with jobs not collected: they are composed before it stops");
+	CHECK_INT(done_right(cases, 50), 50,
+		  "stopped with jobs not collected: they are composed before it stops");
 	release_cases(cases, 50);
 }
 
@@ -185,7 +186,7 @@ int main(void)
 
 	if (!mkdtemp(dir))
 		return 1;
-	write_template("t.txt", "Subject: {{subject}}\n\n{{subject}}\n\n{{body}}\n");
+	test_write_file(dir, "t.txt", "Subject: {{subject}}\n\n{{subject}}\n\n{{body}}\n");
 	cfg.templates = dir;
 	cfg.smtp.from = "incident@example.com";
 	cfg.smtp.from_name = "セキュリティインシデント窓口";
